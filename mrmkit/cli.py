@@ -1,0 +1,184 @@
+"""The ``mrmkit`` command line (contract section 3).
+
+Every error a user can cause is printed as one sentence on standard error with exit code 2 (1 for a
+failed workbook or a package that does not verify); a traceback is shown only for a bug in mrmkit.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from mrmkit.errors import MrmkitError, PackageError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Independent model validation evidence: run workbooks, publish and verify evidence packages.",
+)
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn mrmkit's own errors into one line on stderr and the contract's exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except MrmkitError as exc:
+            err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True, emoji=False)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("interrupted; nothing was published for the run in progress.")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def _progress() -> tuple[Callable[[str], None], Callable[[], None]]:
+    """A spinner on a terminal, plain lines otherwise."""
+    if err.is_terminal:
+        status = err.status("starting")
+        status.start()
+        return (lambda message: status.update(message)), status.stop
+    return (lambda message: err.print(f"mrmkit: {message}", highlight=False)), (lambda: None)
+
+
+def _publish(params: Path, workbooks: list[str] | None, out_dir: Path, fail_on: str | None) -> None:
+    from mrmkit.runner import run
+
+    update, stop = _progress()
+    try:
+        result = run(params, workbooks=workbooks, out=out_dir, progress=update)
+    finally:
+        stop()
+    if result.status == "failed":
+        err.print(f"workbook failed: {', '.join(result.failed_workbooks)}; the package is kept, marked failed.")
+        print(result.package)
+        raise typer.Exit(1)
+    print(result.package)
+    if fail_on == "red" and result.red_findings:
+        err.print(f"{result.red_findings} red finding(s) and --fail-on red.")
+        raise typer.Exit(3)
+
+
+@app.command()
+@_guard
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Where evidence packages are published.")] = Path("outputs"),
+    data_dir: Annotated[Path, typer.Option("--data", help="Where the demo data, models and parameter file go.")] = Path(
+        "demo"
+    ),
+    seed: Annotated[int, typer.Option(help="Seed of the demo portfolio.")] = 20261123,
+) -> None:
+    """Build the demo portfolio and models, write their parameter file, run every workbook, publish."""
+    from mrmkit.demo import build_demo
+
+    err.print(f"mrmkit: building the demo portfolio in {data_dir}")
+    built = build_demo(data_dir, seed=seed)
+    err.print(f"mrmkit: demo parameter file {built.parameters}")
+    _publish(built.parameters, None, out_dir, None)
+
+
+@app.command("run")
+@_guard
+def run_command(
+    params: Annotated[Path, typer.Argument(help="The model's parameter file (YAML).")],
+    workbooks: Annotated[
+        str | None, typer.Option("--workbooks", help="Comma-separated workbooks to run (default: all enabled).")
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where evidence packages are published.")] = Path("outputs"),
+    fail_on: Annotated[
+        str | None, typer.Option("--fail-on", help="Exit 3 when the package has a finding of this severity (red).")
+    ] = None,
+) -> None:
+    """Run the workbooks a parameter file enables and publish one evidence package."""
+    if fail_on not in (None, "red"):
+        raise MrmkitError(f"--fail-on: the only accepted value is 'red'; got {fail_on!r}.")
+    chosen = [w.strip() for w in workbooks.split(",") if w.strip()] if workbooks else None
+    _publish(params, chosen, out_dir, fail_on)
+
+
+@app.command()
+@_guard
+def verify(package: Annotated[Path, typer.Argument(help="An evidence package folder.")]) -> None:
+    """Re-hash every file of a package against its manifest."""
+    from mrmkit.manifest import verify_package
+
+    report = verify_package(package)
+    if report.intact:
+        out.print(f"intact: {report.checked} files match the manifest of {package}")
+        return
+    for line in report.lines():
+        out.print(line, highlight=False, markup=False)
+    err.print(f"{package} does not match its manifest.")
+    raise typer.Exit(1)
+
+
+def find_packages(root: Path) -> list[dict[str, Any]]:
+    """Every package under ``root`` (``<model>/<version>/<run>/manifest.json``), oldest first."""
+    rows = []
+    for manifest_path in sorted(root.glob("*/*/*/manifest.json")):
+        if any(part.startswith(".") for part in manifest_path.relative_to(root).parts):
+            continue
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            rows.append({"path": manifest_path.parent, "model_id": manifest_path.parts[-4], "status": "unreadable"})
+            continue
+        rows.append(
+            {
+                "path": manifest_path.parent,
+                "model_id": manifest.get("model_id"),
+                "model_version": manifest.get("model_version"),
+                "run_id": manifest.get("run_id"),
+                "status": manifest.get("status"),
+                "started": manifest.get("started"),
+                "red_findings": manifest.get("red_findings"),
+            }
+        )
+    return sorted(rows, key=lambda r: (str(r.get("model_id")), str(r.get("started")), str(r.get("run_id"))))
+
+
+@app.command("list")
+@_guard
+def list_command(directory: Annotated[Path, typer.Argument(help="Folder of packages.")] = Path("outputs")) -> None:
+    """List the evidence packages found: model, version, run, status, date, red findings."""
+    if not directory.is_dir():
+        raise PackageError(f"{directory} is not a folder of evidence packages.")
+    rows = find_packages(directory)
+    if not rows:
+        out.print(f"no evidence packages in {directory}")
+        return
+    from rich.table import Table
+
+    table = Table(show_edge=False, box=None, pad_edge=False)
+    for column in ("model", "version", "run", "status", "started (UTC)", "red findings"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            *(str(v if v is not None else "-") for v in (
+                r.get("model_id"), r.get("model_version"), r.get("run_id"), r.get("status"), r.get("started"),
+                r.get("red_findings"),
+            ))
+        )
+    Console(highlight=False, width=max(120, out.width)).print(table)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(app())
+
+
+if __name__ == "__main__":
+    main()

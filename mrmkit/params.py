@@ -1,0 +1,348 @@
+"""The parameter file: pydantic models, loading, path resolution and containment.
+
+One YAML file per model (contract section 5). Unknown keys are errors at every level. Paths are relative
+to the parameter file and must resolve (symbolic links followed) inside one of the folders named by
+``data.roots`` (by default the parameter file's own folder). Every default lives here, in one place, and
+the README's parameter reference is checked against these models by a test.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from mrmkit.errors import InvalidParameters
+
+__all__ = ["Parameters", "load_parameters", "parameters_from_dict", "WORKBOOKS"]
+
+#: Workbooks known to this version, in the order they run. A section of this name enables it.
+WORKBOOKS: tuple[str, ...] = ("drift",)
+
+_SAFE_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def _resolve(value: Path | None, info: ValidationInfo) -> Path | None:
+    """Resolve a path relative to the parameter file's folder (``context['base_dir']``)."""
+    if value is None:
+        return None
+    base = (info.context or {}).get("base_dir")
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        if base is None:
+            raise ValueError("a relative path needs the parameter file's folder to resolve against")
+        path = Path(base) / path
+    return path.resolve()
+
+
+class ArtifactSection(_Section):
+    """How a model artifact is loaded."""
+
+    artifact: Path | None = Field(
+        None, description="Model file (skops by default); omit for scores-only mode."
+    )
+    format: Literal["skops", "pickle", "joblib"] | None = Field(
+        None, description="Artifact format; inferred from the file suffix (.skops, .pkl/.pickle, .joblib)."
+    )
+    trusted: bool = Field(
+        False, description="Must be true to load a pickle or joblib file, which can run arbitrary code."
+    )
+    trusted_types: list[str] = Field(
+        default_factory=list,
+        description="Types a skops file may contain beyond skops' own safe list (e.g. LightGBM's).",
+    )
+
+    @field_validator("artifact", mode="after")
+    @classmethod
+    def _resolve_artifact(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        return _resolve(value, info)
+
+    @model_validator(mode="after")
+    def _infer_format(self) -> ArtifactSection:
+        if self.artifact is not None and self.format is None:
+            suffix = self.artifact.suffix.lower()
+            inferred = {".skops": "skops", ".pkl": "pickle", ".pickle": "pickle", ".joblib": "joblib"}
+            if suffix not in inferred:
+                raise ValueError(
+                    f"cannot tell the format of {self.artifact.name!r} from its suffix; "
+                    "set format to one of skops, pickle, joblib"
+                )
+            object.__setattr__(self, "format", inferred[suffix])
+        if self.format in ("pickle", "joblib") and not self.trusted:
+            raise ValueError(
+                f"a {self.format} artifact can run arbitrary code when loaded; save the model with skops, "
+                "or set trusted: true if you trust its origin"
+            )
+        return self
+
+
+class ModelSection(ArtifactSection):
+    """Identity of the model under validation (``model``)."""
+
+    id: Annotated[str, Field(pattern=_SAFE_NAME, description="Model id; used as a folder name.")]
+    version: Annotated[str, Field(pattern=_SAFE_NAME, description="Model version; a folder name.")]
+    name: str | None = Field(None, description="Human-readable model name.")
+    owner: str | None = Field(None, description="Model owner (first line).")
+    purpose: str | None = Field(None, description="What the model is used for.")
+    risk_tier: str | None = Field(None, description="Model risk tier in the inventory.")
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) else value
+
+
+class ChallengerSection(ArtifactSection):
+    """A challenger model (``challenger``), for comparison workbooks."""
+
+    score: str | None = Field(None, description="Column holding the challenger's scores.")
+
+
+class DataSection(_Section):
+    """Where the data are and what the columns mean (``data``)."""
+
+    roots: list[Path] = Field(
+        default_factory=lambda: [Path(".")],
+        description="Folders every path in the file must lie inside; default: the file's own folder.",
+    )
+    reference: Path = Field(description="Reference (development) sample: .parquet or .csv.")
+    current: Path = Field(description="Current (monitoring) sample: .parquet or .csv.")
+    id: str | None = Field(None, description="Application id column (duplicates are reported).")
+    target: str | None = Field(None, description="Binary outcome column (1 = default).")
+    score: str | None = Field(
+        None, description="Column with the model's probability of default; required without an artifact."
+    )
+    grade: str | None = Field(None, description="Rating-grade column, when the model assigns grades.")
+    features: list[str] | None = Field(
+        None, description="Model features; default: every column not named elsewhere in this section."
+    )
+    categorical: list[str] = Field(
+        default_factory=list, description="Features to treat as categorical (text columns always are)."
+    )
+    time: str | None = Field(None, description="Date column; splits the current sample into windows.")
+    segment: str | None = Field(None, description="Segment column (e.g. product).")
+    protected: list[str] = Field(
+        default_factory=list, description="Protected attributes; never model features, kept for fairness."
+    )
+
+    @field_validator("reference", "current", mode="after")
+    @classmethod
+    def _resolve_paths(cls, value: Path, info: ValidationInfo) -> Path:
+        return _resolve(value, info)
+
+    @field_validator("roots", mode="after")
+    @classmethod
+    def _resolve_roots(cls, value: list[Path], info: ValidationInfo) -> list[Path]:
+        if not value:
+            raise ValueError("name at least one folder")
+        return [_resolve(v, info) for v in value]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DataSection:
+        named = [self.id, self.target, self.score, self.grade, self.time, self.segment, *self.protected]
+        if self.features is not None:
+            if not self.features:
+                raise ValueError("features: give at least one feature, or leave the key out")
+            clash = sorted({f for f in self.features if f in named})
+            if clash:
+                raise ValueError(f"features: {clash} are also named as id, target, score or protected")
+            dup = sorted({f for f in self.features if self.features.count(f) > 1})
+            if dup:
+                raise ValueError(f"features: {dup} listed more than once")
+            unknown = sorted(set(self.categorical) - set(self.features))
+            if unknown:
+                raise ValueError(f"categorical: {unknown} are not in features")
+        return self
+
+
+class Thresholds(_Section):
+    """An amber and a red threshold: a value at or above ``red`` is red, at or above ``amber`` amber."""
+
+    amber: float = Field(ge=0)
+    red: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if self.red < self.amber:
+            raise ValueError(f"red ({self.red}) must not be below amber ({self.amber})")
+        return self
+
+
+class RetrainingTrigger(_Section):
+    psi: float = Field(0.20, ge=0, description="PSI above which a feature counts towards retraining.")
+    min_features: int = Field(3, ge=1, description="Features above `psi` that signal retraining.")
+
+
+class PolicySection(_Section):
+    """Thresholds for green, amber and red (``policy``); every one has a default."""
+
+    psi: Thresholds = Field(
+        default_factory=lambda: Thresholds(amber=0.10, red=0.25),
+        description="Population stability index of a feature, the score or the grades.",
+    )
+    retraining: RetrainingTrigger = Field(
+        default_factory=RetrainingTrigger,
+        description="Retraining signal: PSI above `psi` on `min_features` features, or on the score.",
+    )
+    missing_share_change: Thresholds = Field(
+        default_factory=lambda: Thresholds(amber=0.05, red=0.20),
+        description="Absolute change in a feature's missing share, current minus reference.",
+    )
+    out_of_range_share: Thresholds = Field(
+        default_factory=lambda: Thresholds(amber=0.01, red=0.05),
+        description="Share of current values outside the reference range.",
+    )
+    unseen_category_share: Thresholds = Field(
+        default_factory=lambda: Thresholds(amber=0.01, red=0.05),
+        description="Share of current rows whose category never occurs in the reference.",
+    )
+
+
+class DriftSection(_Section):
+    """The data-quality and drift workbook (``drift``); its presence enables it."""
+
+    bins: int = Field(10, ge=2, le=100, description="PSI and JS bins: reference quantiles.")
+    p_value_adjustment: Literal["holm", "bonferroni", "fdr_bh"] = Field(
+        "holm", description="Multiple-testing adjustment of the KS and chi-square p-values."
+    )
+    alpha: float = Field(0.05, gt=0, lt=1, description="Significance level for adjusted p-values.")
+    window: Literal["month", "quarter"] = Field(
+        "month", description="Monitoring window length when data.time is given."
+    )
+    top_features: int = Field(6, ge=1, le=50, description="Most drifted features whose distributions are plotted.")
+
+
+class Parameters(_Section):
+    """A whole parameter file."""
+
+    seed: int = Field(0, ge=0, description="Seed of every random step; recorded in the manifest.")
+    model: ModelSection
+    challenger: ChallengerSection | None = None
+    data: DataSection
+    policy: PolicySection = Field(default_factory=PolicySection)
+    drift: DriftSection | None = None
+
+    @model_validator(mode="after")
+    def _model_given(self) -> Parameters:
+        if self.model.artifact is None and self.data.score is None:
+            raise ValueError(
+                "model: give the model as model.artifact, or its scores as data.score (scores-only mode)"
+            )
+        return self
+
+    def enabled_workbooks(self) -> list[str]:
+        return [name for name in WORKBOOKS if getattr(self, name) is not None]
+
+    def input_paths(self) -> dict[str, Path]:
+        """Every input file by role, for containment checks and the manifest."""
+        paths = {"data.reference": self.data.reference, "data.current": self.data.current}
+        if self.model.artifact is not None:
+            paths["model.artifact"] = self.model.artifact
+        if self.challenger is not None and self.challenger.artifact is not None:
+            paths["challenger.artifact"] = self.challenger.artifact
+        return paths
+
+    def to_yaml(self) -> str:
+        """The parameters as resolved (absolute paths, defaults filled in)."""
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def _message(error: dict[str, Any]) -> str:
+    """One clause for the first pydantic error: the field and what is wrong with it."""
+    loc = _location(error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key {loc!r}"
+    if kind == "missing":
+        return f"required key {loc!r} is missing"
+    msg = error["msg"]
+    msg = re.sub(r"^(Value error|Assertion failed), ", "", msg)
+    return f"{loc}: {msg} (got {error.get('input')!r})" if kind != "value_error" else f"{loc}: {msg}"
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """Keys allowed at the level of an unknown key, for the error message."""
+    model: Any = Parameters
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part)) if hasattr(model, "model_fields") else None
+        if field is None:
+            return []
+        annotation = field.annotation
+        candidates = [a for a in getattr(annotation, "__args__", (annotation,)) if hasattr(a, "model_fields")]
+        if not candidates:
+            return []
+        model = candidates[0]
+    return list(model.model_fields)
+
+
+def parameters_from_dict(raw: Any, base_dir: Path, source: str) -> Parameters:
+    """Validate a parsed parameter mapping; ``source`` names the file in error messages."""
+    if not isinstance(raw, dict):
+        raise InvalidParameters(f"{source}: the file must be a YAML mapping of sections; got {type(raw).__name__}.")
+    try:
+        params = Parameters.model_validate(raw, context={"base_dir": Path(base_dir)})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        text = _message(first)
+        if first["type"] == "extra_forbidden":
+            allowed = _allowed_keys(first["loc"])
+            if allowed:
+                text += f" (allowed here: {', '.join(allowed)})"
+        more = len(exc.errors()) - 1
+        suffix = f"; and {more} more problem{'s' if more > 1 else ''}" if more else ""
+        raise InvalidParameters(f"{source}: {text}{suffix}.") from None
+    _check_containment(params, source)
+    return params
+
+
+def _check_containment(params: Parameters, source: str) -> None:
+    roots = params.data.roots
+    for role, path in params.input_paths().items():
+        if not any(path.is_relative_to(root) for root in roots):
+            shown = ", ".join(str(r) for r in roots)
+            raise InvalidParameters(
+                f"{source}: {role} ({path}) lies outside the folders the parameter file allows "
+                f"(data.roots: {shown})."
+            )
+
+
+def load_parameters(path: str | Path) -> Parameters:
+    """Read, validate and resolve a parameter file; every problem is one ``InvalidParameters`` sentence."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidParameters(f"Parameter file {path} does not exist.") from None
+    except IsADirectoryError:
+        raise InvalidParameters(f"Parameter file {path} is a folder, not a file.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidParameters(f"Parameter file {path} cannot be read: {exc}.") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InvalidParameters(f"{path}: YAML syntax error{where}: {problem}.") from None
+    if raw is None:
+        raise InvalidParameters(f"{path}: the parameter file is empty.")
+    return parameters_from_dict(raw, path.resolve().parent, str(path))

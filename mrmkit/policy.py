@@ -1,0 +1,51 @@
+"""Green, amber and red from the policy's thresholds, and the shape of a finding."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from mrmkit.params import Thresholds
+
+__all__ = ["classify", "finding", "STATUSES"]
+
+STATUSES = ("green", "amber", "red")
+
+
+def classify(value: float | None, thresholds: Thresholds) -> str:
+    """``red`` at or above ``red``, ``amber`` at or above ``amber``, else ``green``; ``n/a`` without a value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if value >= thresholds.red:
+        return "red"
+    if value >= thresholds.amber:
+        return "amber"
+    return "green"
+
+
+def threshold_text(name: str, thresholds: Thresholds) -> str:
+    return f"{name}: amber from {thresholds.amber:g}, red from {thresholds.red:g}"
+
+
+def finding(
+    workbook: str,
+    severity: str,
+    title: str,
+    detail: str,
+    *,
+    metric: str,
+    value: float | None = None,
+    threshold: str = "",
+) -> dict[str, Any]:
+    """One finding as recorded in ``metrics.json`` and shown in ``index.html``."""
+    if severity not in STATUSES:
+        raise ValueError(f"severity must be one of {STATUSES}; got {severity!r}")
+    return {
+        "workbook": workbook,
+        "severity": severity,
+        "title": title,
+        "detail": detail,
+        "metric": metric,
+        "value": value,
+        "threshold": threshold,
+    }

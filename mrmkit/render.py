@@ -1,0 +1,49 @@
+"""Executed notebook to a self-contained HTML report that loads nothing from another host."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+__all__ = ["notebook_to_html", "external_references"]
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+# src= / href= / url() / @import that point at another host (http, https or protocol-relative).
+_EXTERNAL = re.compile(
+    r"""(?:\b(?:src|href|data|poster|action)\s*=\s*["']?\s*(?:https?:)?//)"""
+    r"""|(?:url\(\s*["']?\s*(?:https?:)?//)"""
+    r"""|(?:@import\s+["']?\s*(?:https?:)?//)""",
+    re.IGNORECASE,
+)
+
+
+def notebook_to_html(notebook: Path, html: Path, title: str | None = None) -> None:
+    """Render ``notebook`` to ``html`` with code cells hidden and every image inline."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    if title:
+        nb.metadata["title"] = title
+    exporter = HTMLExporter(
+        template_name="mrmkit_offline",
+        extra_template_basedirs=[str(_TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    exporter.mathjax_url = ""
+    body, _ = exporter.from_notebook_node(nb)
+    html.parent.mkdir(parents=True, exist_ok=True)
+    html.write_text(body, encoding="utf-8")
+
+
+def external_references(text: str) -> list[str]:
+    """Every place in an HTML text that would load something from another host (for tests and verify)."""
+    found = []
+    for match in _EXTERNAL.finditer(text):
+        start = max(0, match.start() - 20)
+        found.append(text[start : match.end() + 60].replace("\n", " "))
+    return found

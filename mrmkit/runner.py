@@ -1,0 +1,248 @@
+"""Run a parameter file's workbooks with Papermill and publish one evidence package atomically.
+
+Order of work: validate the parameters and every input (a problem here raises ``InvalidParameters`` or
+``InvalidInput`` and nothing is written); build the package in ``<out>/.staging/``; execute each workbook
+in its own kernel; collect what it recorded; render HTML; write ``index.html``, ``metrics.json``,
+``environment.txt`` and ``manifest.json``; rename the staging folder to
+``<out>/<model_id>/<model_version>/<run_id>/``. A workbook that raises still gives a package, marked
+``failed``, with its partially executed notebook.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import mrmkit
+from mrmkit import report, scrap
+from mrmkit.errors import InvalidParameters, MrmkitError
+from mrmkit.io import load_inputs, sha256_file
+from mrmkit.manifest import environment_lines, key_versions, write_manifest
+from mrmkit.params import WORKBOOKS, Parameters, load_parameters
+from mrmkit.render import notebook_to_html
+
+__all__ = ["RunResult", "run", "notebook_dir", "WORKBOOK_TITLES"]
+
+WORKBOOK_TITLES = {
+    "drift": "Data quality and drift",
+}
+
+STAGING = ".staging"
+
+
+def notebook_dir() -> Path:
+    """Folder of the workbook notebooks: ``$MRMKIT_NOTEBOOKS``, else the repository's ``notebooks/``."""
+    env = os.environ.get("MRMKIT_NOTEBOOKS")
+    return Path(env) if env else Path(mrmkit.__file__).resolve().parent.parent / "notebooks"
+
+
+@dataclass
+class RunResult:
+    """Where the package went and how the run ended."""
+
+    package: Path
+    status: str
+    failed_workbooks: list[str]
+    red_findings: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _git_commit(folder: Path) -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = out.stdout.strip()
+    if out.returncode != 0 or not commit:
+        return None
+    dirty = subprocess.run(
+        ["git", "-C", str(folder), "status", "--porcelain", "--", "."], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return commit + ("-dirty" if dirty else "")
+
+
+def _select(params: Parameters, workbooks: Sequence[str] | None, source: str) -> list[str]:
+    enabled = params.enabled_workbooks()
+    if workbooks is None:
+        chosen = enabled
+    else:
+        unknown = [w for w in workbooks if w not in WORKBOOKS]
+        if unknown:
+            raise InvalidParameters(
+                f"--workbooks: unknown workbook {', '.join(map(repr, unknown))}; known: {', '.join(WORKBOOKS)}."
+            )
+        off = [w for w in workbooks if w not in enabled]
+        if off:
+            raise InvalidParameters(
+                f"{source}: workbook {', '.join(map(repr, off))} has no section in the parameter file; add one to enable it."
+            )
+        chosen = [w for w in WORKBOOKS if w in workbooks]
+    if not chosen:
+        raise InvalidParameters(
+            f"{source}: no workbook is enabled; add at least one section of: {', '.join(WORKBOOKS)}."
+        )
+    return chosen
+
+
+def _prepare_out(out: Path) -> Path:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = out / STAGING / uuid.uuid4().hex
+        staging.mkdir(parents=True)
+    except OSError as exc:
+        raise InvalidParameters(f"--out: cannot write to {out} ({exc.strerror or exc}).") from None
+    return staging
+
+
+def _execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path) -> str | None:
+    """Run one notebook in its own kernel; return the error text if it raised."""
+    import papermill as pm
+
+    try:
+        pm.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            cwd=str(cwd),
+        )
+    except pm.PapermillExecutionError as exc:
+        return f"{exc.ename}: {exc.evalue}"
+    except Exception as exc:  # a dead kernel or a broken notebook file is a failed workbook too
+        if not output.exists():
+            shutil.copyfile(notebook, output)
+        return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+    return None
+
+
+def run(
+    params_path: str | Path,
+    workbooks: Sequence[str] | None = None,
+    out: str | Path = "outputs",
+    progress: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Validate, execute, render and publish; see the module docstring."""
+    say = progress or (lambda message: None)
+    started = datetime.now(UTC)
+    t0 = time.perf_counter()
+    params_path = Path(params_path)
+    params = load_parameters(params_path)
+    chosen = _select(params, workbooks, str(params_path))
+    nb_dir = notebook_dir()
+    notebooks = {w: nb_dir / f"{w}.ipynb" for w in chosen}
+    for name, path in notebooks.items():
+        if not path.is_file():
+            raise MrmkitError(f"The {name} workbook {path} is missing from this installation; set MRMKIT_NOTEBOOKS.")
+    say("checking inputs")
+    load_inputs(params)  # every user-caused problem surfaces here, before anything is written
+
+    inputs = {"parameters": {"path": str(params_path.resolve()), "sha256": sha256_file(params_path)}}
+    for role, path in params.input_paths().items():
+        inputs[role] = {"path": str(path), "sha256": sha256_file(path)}
+    for name, path in notebooks.items():
+        inputs[f"notebooks.{name}"] = {"path": str(path), "sha256": sha256_file(path)}
+
+    out = Path(out)
+    staging = _prepare_out(out)
+    timings: dict[str, float] = {"validation_s": round(time.perf_counter() - t0, 3)}
+    try:
+        resolved = params.model_dump(mode="json")
+        (staging / "parameters.yaml").write_text(params.to_yaml(), encoding="utf-8")
+        (staging / "notebooks").mkdir()
+        (staging / "reports").mkdir()
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # kernels inherit it (TOOLCHAIN.md)
+        os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+        metrics: dict[str, Any] = {}
+        results: dict[str, dict[str, Any]] = {}
+        for name in chosen:
+            say(f"running the {name} workbook")
+            executed = staging / "notebooks" / f"{name}.ipynb"
+            t = time.perf_counter()
+            error = _execute(notebooks[name], executed, {"params": resolved}, staging)
+            timings[f"{name}.execute_s"] = round(time.perf_counter() - t, 3)
+            scraps = scrap.read(executed) if executed.exists() else {}
+            recorded = scraps.get("metrics")
+            if error is None and not isinstance(recorded, dict):
+                error = "the workbook finished without recording its metrics"
+            metrics[name] = recorded if isinstance(recorded, dict) else {}
+            results[name] = {"status": "failed" if error else "complete", "error": error}
+            say(f"rendering the {name} report")
+            t = time.perf_counter()
+            notebook_to_html(executed, staging / "reports" / f"{name}.html", title=WORKBOOK_TITLES.get(name, name))
+            timings[f"{name}.render_s"] = round(time.perf_counter() - t, 3)
+
+        failed = [w for w, r in results.items() if r["status"] == "failed"]
+        status = "failed" if failed else "complete"
+        (staging / "metrics.json").write_text(
+            json.dumps(metrics, indent=2, sort_keys=True, allow_nan=False, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
+        (staging / "environment.txt").write_text("\n".join(environment_lines()) + "\n", encoding="utf-8")
+
+        run_seed = hashlib.sha256(f"{started.isoformat()}|{os.getpid()}|{staging.name}".encode()).hexdigest()
+        run_id = f"{started.strftime('%Y%m%dT%H%M%SZ')}-{run_seed[:8]}"
+        identity = {
+            "model_id": params.model.id,
+            "model_version": params.model.version,
+            "run_id": run_id,
+            "status": status,
+            "started": started.isoformat(timespec="seconds"),
+        }
+        findings = [f for name in chosen for f in metrics[name].get("findings", [])]
+        report.write_index(staging / "reports" / "index.html", params, identity, results, findings)
+        ended = datetime.now(UTC)
+        timings["total_s"] = round(time.perf_counter() - t0, 3)
+        write_manifest(
+            staging,
+            {
+                **identity,
+                "ended": ended.isoformat(timespec="seconds"),
+                "mrmkit_version": mrmkit.__version__,
+                "workbooks": results,
+                "seeds": {"seed": params.seed},
+                "inputs": inputs,
+                "notebooks_git_commit": _git_commit(nb_dir),
+                "environment": key_versions(),
+                "timings": timings,
+                "red_findings": sum(1 for f in findings if f.get("severity") == "red"),
+            },
+        )
+        target = out / params.model.id / params.model.version / run_id
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():  # the run id carries a random part; this is a safety net, not a code path
+            raise MrmkitError(f"{target} already exists; an evidence package is never overwritten.")
+        os.rename(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        _tidy_staging(out)
+    return RunResult(
+        package=target,
+        status=status,
+        failed_workbooks=failed,
+        red_findings=sum(1 for f in findings if f.get("severity") == "red"),
+        timings=timings,
+    )
+
+
+def _tidy_staging(out: Path) -> None:
+    try:
+        (out / STAGING).rmdir()  # only when empty: another run may be staging at the same time
+    except OSError:
+        pass

@@ -1,0 +1,97 @@
+"""Shared machinery of the statistics: the result mixin, the registry and argument checks.
+
+Results are ``@dataclass(frozen=True, slots=True)`` classes that inherit :class:`Result` to get
+``to_dict()``. Every public statistic is registered once with :func:`register`; the registry is what
+"unknown method" messages and the conformance tests enumerate.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from mrmkit.errors import InvalidParameters
+
+__all__ = ["Result", "REGISTRY", "register", "jsonable", "check_int", "check_probability"]
+
+
+def jsonable(value: Any) -> Any:
+    """Turn a result value into plain JSON types.
+
+    numpy scalars become Python numbers, arrays and tuples become lists, NaN becomes ``None`` and
+    infinities become the strings ``"inf"`` and ``"-inf"`` so that ``metrics.json`` is strict JSON.
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        if math.isnan(v):
+            return None
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return v
+    if value is None or isinstance(value, str):
+        return value
+    if hasattr(value, "to_dict") and callable(value.to_dict):
+        return jsonable(value.to_dict())
+    return str(value)
+
+
+class Result:
+    """Mixin for frozen result dataclasses: ``to_dict()`` gives plain JSON types."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(self)
+
+
+REGISTRY: dict[str, Callable[..., Any]] = {}
+
+
+def register(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a public statistic under ``name``; registering a name twice is an error."""
+
+    def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+        if name in REGISTRY:
+            raise RuntimeError(f"The statistic {name!r} is registered twice.")
+        REGISTRY[name] = func
+        return func
+
+    return decorator
+
+
+def check_int(value: Any, name: str, func: str, minimum: int) -> int:
+    """Return ``value`` as an int or raise the one-voice message for a bad integer parameter."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise InvalidParameters(
+            f"The {name!r} parameter of {func} must be an integer of at least {minimum}; got {value!r}."
+        )
+    return int(value)
+
+
+def check_probability(value: Any, name: str, func: str, *, open_interval: bool = True) -> float:
+    """Return ``value`` as a float in (0, 1) (or [0, 1]) or raise the one-voice message."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        v = math.nan
+    ok = (0.0 < v < 1.0) if open_interval else (0.0 <= v <= 1.0)
+    if not ok:
+        bounds = "strictly between 0 and 1" if open_interval else "between 0 and 1"
+        raise InvalidParameters(f"The {name!r} parameter of {func} must be a number {bounds}; got {value!r}.")
+    return v
