@@ -1,0 +1,30 @@
+"""What the workbook notebooks call: load a run's context, then one ``analyse`` per workbook.
+
+Notebooks only call these functions, record the results and plot them; the statistics live in
+:mod:`mrmkit.stats` and the policy in :mod:`mrmkit.policy`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mrmkit.io import Inputs, load_inputs
+from mrmkit.params import Parameters, parameters_from_dict
+
+__all__ = ["Context", "load_context"]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The resolved parameters and validated inputs of one run."""
+
+    params: Parameters
+    inputs: Inputs
+
+
+def load_context(params: dict[str, Any]) -> Context:
+    """Validate the resolved parameters the runner passed in and load the inputs they name."""
+    parsed = parameters_from_dict(params, Path.cwd(), "parameters.yaml")
+    return Context(params=parsed, inputs=load_inputs(parsed))

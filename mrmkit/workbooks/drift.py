@@ -1,0 +1,420 @@
+"""The data-quality and drift workbook's analysis: statistics, policy statuses, findings, metrics.
+
+Everything the notebook shows comes from :func:`analyse`; the notebook records ``DriftEvidence.metrics()``
+and plots the frames. Conventions (all recorded in the metrics under ``drift.settings``):
+
+- feature drift: :func:`mrmkit.stats.drift_table` (PSI on reference deciles, KS, Wasserstein, JS for
+  numeric features; PSI and chi-square for categorical ones);
+- the KS and chi-square p-values of all features form one family, adjusted by the method in
+  ``drift.p_value_adjustment`` (Holm by default);
+- a feature's status is its PSI against ``policy.psi``; the retraining signal fires when PSI exceeds
+  ``policy.retraining.psi`` on at least ``policy.retraining.min_features`` features, or on the score;
+- drift over time: PSI of each feature and of the score in each monitoring window (``data.time`` cut
+  into months or quarters) against the whole reference sample.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mrmkit import stats
+from mrmkit.policy import classify, finding, threshold_text
+from mrmkit.workbooks import Context
+
+__all__ = ["DriftEvidence", "analyse"]
+
+WORKBOOK = "drift"
+
+
+@dataclass(frozen=True)
+class DriftEvidence:
+    """Everything the drift workbook reports."""
+
+    features: pd.DataFrame  # one row per feature: statistics, adjusted p-values, status
+    quality: pd.DataFrame  # one row per feature: data-quality checks and their statuses
+    duplicate_ids: dict[str, int | None]
+    feature_results: Any  # the DriftTable, for the PSI bin tables
+    score: dict[str, Any]
+    score_psi: Any  # PsiResult of the score
+    grade_psi: Any  # PsiResult of the rating grades, or None
+    windows: pd.DataFrame  # rows: window; columns: features and "score"; values: PSI
+    window_sizes: pd.Series
+    findings: list[dict[str, Any]]
+    retraining: dict[str, Any]
+    settings: dict[str, Any]
+    sizes: dict[str, int]
+
+    def status_counts(self) -> dict[str, int]:
+        counts = self.features["status"].value_counts()
+        return {s: int(counts.get(s, 0)) for s in ("green", "amber", "red", "n/a")}
+
+    def metrics(self) -> dict[str, Any]:
+        """The workbook's entry in ``metrics.json`` (keys documented in the README)."""
+        features = {}
+        for name, row in self.features.iterrows():
+            entry = {k: _plain(v) for k, v in row.items() if k not in ("column",)}
+            entry["psi_table"] = [r for r in self.feature_results.columns[name].psi.to_dict()["table"]]
+            features[name] = entry
+        quality = {name: {k: _plain(v) for k, v in row.items() if k != "column"} for name, row in self.quality.iterrows()}
+        windows = {
+            str(window): {
+                "n": int(self.window_sizes[window]),
+                "score_psi": _plain(row.get("score")),
+                "features": {c: _plain(v) for c, v in row.items() if c != "score"},
+            }
+            for window, row in self.windows.iterrows()
+        }
+        return {
+            "summary": {
+                "n_features": int(len(self.features)),
+                "status_counts": self.status_counts(),
+                "retraining_signal": self.retraining["signal"],
+            },
+            "features": features,
+            "quality": {"features": quality, "duplicate_ids": self.duplicate_ids},
+            "score": self.score,
+            "grade": None if self.grade_psi is None else _psi_entry(self.grade_psi, self.settings["psi_thresholds"]),
+            "windows": windows,
+            "retraining": self.retraining,
+            "settings": self.settings,
+            "sizes": self.sizes,
+            "findings": self.findings,
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (np.floating, float)):
+        return None if math.isnan(float(value)) else float(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if value is pd.NA or value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _psi_entry(result: Any, thresholds: Any) -> dict[str, Any]:
+    d = result.to_dict()
+    return {"psi": d["value"], "psi_status": classify(d["value"], thresholds), "psi_table": d["table"]}
+
+
+def _window_labels(dates: pd.Series, window: str) -> pd.Series:
+    period = dates.dt.to_period("M" if window == "month" else "Q")
+    return period.astype(str)
+
+
+def _feature_frame(table: Any, ctx: Context) -> pd.DataFrame:
+    """The drift table with adjusted p-values and each feature's PSI status."""
+    frame = table.to_frame().set_index("column", drop=False)
+    method = ctx.params.drift.p_value_adjustment
+    tests = pd.concat([frame["ks_p_value"].dropna(), frame["chi2_p_value"].dropna()])
+    adjusted = pd.Series(stats.adjust_pvalues(tests.to_numpy(), method=method).adjusted, index=tests.index)
+    frame["p_value"] = tests.reindex(frame.index)
+    frame["p_value_adjusted"] = adjusted.reindex(frame.index)
+    frame["test"] = np.where(frame["kind"] == "categorical", "chi-square", "KS")
+    frame["significant"] = frame["p_value_adjusted"] < ctx.params.drift.alpha
+    frame["status"] = [classify(v, ctx.params.policy.psi) for v in frame["psi"]]
+    return frame
+
+
+def _quality_frame(ctx: Context) -> tuple[pd.DataFrame, dict[str, int | None]]:
+    inp, policy = ctx.inputs, ctx.params.policy
+    result = stats.data_quality(
+        inp.reference[list(inp.features)],
+        inp.current[list(inp.features)],
+        categorical=inp.categorical,
+        id_column=None,
+    )
+    frame = result.to_frame().set_index("column", drop=False)
+    frame["missing_status"] = [classify(abs(v), policy.missing_share_change) for v in frame["missing_share_change"]]
+    frame["range_status"] = [classify(v, policy.out_of_range_share) for v in frame["out_of_range_share"]]
+    frame["unseen_status"] = [classify(v, policy.unseen_category_share) for v in frame["unseen_category_share"]]
+    duplicates: dict[str, int | None] = {"reference": None, "current": None}
+    id_col = ctx.params.data.id
+    if id_col:
+        duplicates = {
+            "reference": int(inp.reference[id_col].duplicated().sum()),
+            "current": int(inp.current[id_col].duplicated().sum()),
+            "across": int(np.isin(inp.current[id_col].to_numpy(), inp.reference[id_col].to_numpy()).sum()),
+        }
+    return frame, duplicates
+
+
+def _windows(ctx: Context) -> tuple[pd.DataFrame, pd.Series]:
+    inp, params = ctx.inputs, ctx.params
+    if not params.data.time:
+        return pd.DataFrame(), pd.Series(dtype=int)
+    labels = _window_labels(inp.current[params.data.time], params.drift.window)
+    rows, sizes = {}, {}
+    bins = params.drift.bins
+    for window in sorted(labels.unique()):
+        mask = (labels == window).to_numpy()
+        sizes[window] = int(mask.sum())
+        row = {
+            f: stats.psi(inp.reference[f], inp.current.loc[mask, f], bins=bins, categorical=f in inp.categorical).value
+            for f in inp.features
+        }
+        row["score"] = stats.psi(inp.reference_score, inp.current_score[mask], bins=bins).value
+        rows[window] = row
+    return pd.DataFrame.from_dict(rows, orient="index"), pd.Series(sizes)
+
+
+def analyse(ctx: Context) -> DriftEvidence:
+    """Run every check of the drift workbook on the context's data."""
+    params, inp = ctx.params, ctx.inputs
+    cfg, policy = params.drift, params.policy
+    features = list(inp.features)
+    table = stats.drift_table(
+        inp.reference[features], inp.current[features], categorical=inp.categorical, bins=cfg.bins
+    )
+    frame = _feature_frame(table, ctx)
+    quality, duplicates = _quality_frame(ctx)
+
+    score_psi = stats.psi(inp.reference_score, inp.current_score, bins=cfg.bins)
+    score_ks = stats.ks_test(inp.reference_score, inp.current_score)
+    score = {
+        **_psi_entry(score_psi, policy.psi),
+        "ks_statistic": score_ks.statistic,
+        "ks_p_value": score_ks.p_value,
+        "mean_reference": float(np.mean(inp.reference_score)),
+        "mean_current": float(np.mean(inp.current_score)),
+        "source": inp.score_source,
+    }
+    grade_psi = None
+    if params.data.grade:
+        grade_psi = stats.psi(
+            inp.reference[params.data.grade].astype(str), inp.current[params.data.grade].astype(str), categorical=True
+        )
+    windows, sizes = _windows(ctx)
+
+    trigger = policy.retraining
+    over = sorted(frame.index[frame["psi"] > trigger.psi], key=lambda f: -frame.at[f, "psi"])
+    score_over = score_psi.value > trigger.psi
+    retraining = {
+        "signal": bool(len(over) >= trigger.min_features or score_over),
+        "features_over_threshold": list(over),
+        "score_over_threshold": bool(score_over),
+        "rule": f"PSI above {trigger.psi:g} on {trigger.min_features} or more features, or on the score",
+    }
+    evidence_findings = _findings(frame, quality, duplicates, score, grade_psi, retraining, ctx)
+    return DriftEvidence(
+        features=frame,
+        quality=quality,
+        duplicate_ids=duplicates,
+        feature_results=table,
+        score=score,
+        score_psi=score_psi,
+        grade_psi=grade_psi,
+        windows=windows,
+        window_sizes=sizes,
+        findings=evidence_findings,
+        retraining=retraining,
+        settings={
+            "bins": cfg.bins,
+            "psi_binning": "reference quantiles (numpy linear), right-closed, outer edges at -inf/+inf; "
+            "empty shares replaced by 1e-4; missing values in their own bin",
+            "p_value_adjustment": cfg.p_value_adjustment,
+            "p_value_family": "KS (numeric) and chi-square (categorical) tests of all features",
+            "alpha": cfg.alpha,
+            "window": cfg.window if params.data.time else None,
+            "psi_thresholds": {"amber": policy.psi.amber, "red": policy.psi.red},
+            "retraining": {"psi": trigger.psi, "min_features": trigger.min_features},
+        },
+        sizes={"reference": int(len(inp.reference)), "current": int(len(inp.current)), "features": len(features)},
+    )
+
+
+def _findings(frame, quality, duplicates, score, grade_psi, retraining, ctx: Context) -> list[dict[str, Any]]:
+    policy = ctx.params.policy
+    psi_rule = threshold_text("PSI", policy.psi)
+    out: list[dict[str, Any]] = []
+    for name, row in frame.sort_values("psi", ascending=False).iterrows():
+        if row["status"] not in ("amber", "red"):
+            continue
+        test = f"{row['test']} adjusted p = {row['p_value_adjusted']:.3g}" if not pd.isna(row["p_value_adjusted"]) else ""
+        out.append(
+            finding(
+                WORKBOOK,
+                row["status"],
+                f"Feature {name} has shifted (PSI {row['psi']:.3f})",
+                f"PSI {row['psi']:.3f} against the reference sample; {test}.".replace("; .", "."),
+                metric=f"drift.features.{name}.psi",
+                value=float(row["psi"]),
+                threshold=psi_rule,
+            )
+        )
+    for name, row in quality.iterrows():
+        checks = [
+            ("missing_status", f"missing share changed from {row['missing_share_reference']:.1%} to {row['missing_share_current']:.1%}",
+             "missing_share_change", threshold_text("absolute change", policy.missing_share_change)),
+            ("range_status", f"{row['out_of_range_share']:.1%} of current values lie outside the reference range",
+             "out_of_range_share", threshold_text("share", policy.out_of_range_share)),
+            ("unseen_status", f"{row['unseen_category_share']:.1%} of current rows have categories unseen in the reference "
+             f"({', '.join(map(str, row['unseen_categories']))})",
+             "unseen_category_share", threshold_text("share", policy.unseen_category_share)),
+        ]
+        for status_col, text, key, rule in checks:
+            if row[status_col] in ("amber", "red"):
+                out.append(finding(WORKBOOK, row[status_col], f"Data quality: {name}", text,
+                                   metric=f"drift.quality.features.{name}.{key}", value=_plain(row[key]), threshold=rule))
+        if row["type_mismatch"]:
+            out.append(finding(WORKBOOK, "red", f"Data quality: {name} changed type",
+                               f"{name} is {row['dtype_reference']} in the reference and {row['dtype_current']} in the current sample.",
+                               metric=f"drift.quality.features.{name}.type_mismatch", threshold="any type change is red"))
+        if row["constant_reference"] or row["constant_current"]:
+            where = "reference" if row["constant_reference"] else "current"
+            out.append(finding(WORKBOOK, "amber", f"Data quality: {name} is constant",
+                               f"{name} has at most one distinct value in the {where} sample.",
+                               metric=f"drift.quality.features.{name}.constant_{where}", threshold="a constant feature is amber"))
+    for sample in ("reference", "current"):
+        n = duplicates.get(sample)
+        if n:
+            out.append(finding(WORKBOOK, "red", f"Duplicate application ids in the {sample} sample",
+                               f"{n} rows repeat an id already seen in the {sample} sample.",
+                               metric=f"drift.quality.duplicate_ids.{sample}", value=n, threshold="any duplicate is red"))
+    if score["psi_status"] in ("amber", "red"):
+        out.append(finding(WORKBOOK, score["psi_status"], f"Score distribution has shifted (PSI {score['psi']:.3f})",
+                           f"Mean score {score['mean_reference']:.4f} in the reference, {score['mean_current']:.4f} now.",
+                           metric="drift.score.psi", value=score["psi"], threshold=psi_rule))
+    if grade_psi is not None:
+        status = classify(grade_psi.value, policy.psi)
+        if status in ("amber", "red"):
+            out.append(finding(WORKBOOK, status, f"Rating-grade distribution has shifted (PSI {grade_psi.value:.3f})",
+                               "Grade shares differ between the reference and current samples.",
+                               metric="drift.grade.psi", value=float(grade_psi.value), threshold=psi_rule))
+    if retraining["signal"]:
+        names = ", ".join(retraining["features_over_threshold"]) or "none"
+        extra = " and on the score" if retraining["score_over_threshold"] else ""
+        out.append(finding(WORKBOOK, "red", "Retraining signal",
+                           f"PSI above {policy.retraining.psi:g} on {len(retraining['features_over_threshold'])} features ({names}){extra}.",
+                           metric="drift.retraining.signal", threshold=retraining["rule"]))
+    if not out:
+        out.append(finding(WORKBOOK, "green", "No drift or data-quality issue",
+                           f"All {len(frame)} features and the score are below the amber thresholds.",
+                           metric="drift.summary.status_counts", threshold=psi_rule))
+    return out
+
+
+# --- presentation: frames and text for the notebook (no statistics below this line) ---------------
+
+_STATUS_CSS = {
+    "green": "background-color: #d9f2d9; color: #14521f",
+    "amber": "background-color: #fdebc8; color: #6b4500",
+    "red": "background-color: #f9d0d0; color: #7a0c0c",
+}
+
+
+def _styled(frame: pd.DataFrame, status_columns: tuple[str, ...] = ("status",), precision: int = 4) -> Any:
+    """A pandas Styler with status cells coloured and every value HTML-escaped."""
+    styler = frame.style.format(precision=precision, escape="html", na_rep="")
+    present = [c for c in status_columns if c in frame.columns]
+    if present:
+        styler = styler.map(lambda v: _STATUS_CSS.get(v, ""), subset=present)
+    return styler
+
+
+def summary_markdown(evidence: DriftEvidence) -> Any:
+    from IPython.display import Markdown
+
+    counts = evidence.status_counts()
+    s = evidence.settings
+    lines = [
+        f"- **{evidence.sizes['features']} features** compared: {counts['green']} green, {counts['amber']} amber, "
+        f"{counts['red']} red (PSI amber from {s['psi_thresholds']['amber']:g}, red from {s['psi_thresholds']['red']:g}).",
+        f"- Reference sample: {evidence.sizes['reference']:,} rows; current sample: {evidence.sizes['current']:,} rows.",
+        f"- Score PSI: {evidence.score['psi']:.4f} ({evidence.score['psi_status']}).",
+        f"- Retraining signal: **{'YES' if evidence.retraining['signal'] else 'no'}** (rule: {evidence.retraining['rule']}).",
+    ]
+    return Markdown("\n".join(lines))
+
+
+def findings_frame(evidence: DriftEvidence) -> Any:
+    order = {"red": 0, "amber": 1, "green": 2}
+    rows = sorted(evidence.findings, key=lambda f: order[f["severity"]])
+    frame = pd.DataFrame(rows, columns=["severity", "title", "detail", "threshold", "metric"])
+    return _styled(frame.rename(columns={"severity": "status"}), precision=3).hide(axis="index")
+
+
+def quality_frame_for_display(evidence: DriftEvidence) -> Any:
+    q = evidence.quality.copy()
+    q["unseen_categories"] = [", ".join(map(str, v)) for v in q["unseen_categories"]]
+    cols = [
+        "kind", "missing_share_reference", "missing_share_current", "missing_share_change", "missing_status",
+        "out_of_range_share", "range_status", "unseen_category_share", "unseen_categories", "unseen_status",
+        "type_mismatch", "constant_reference", "constant_current",
+    ]
+    shown = q[[c for c in cols if c in q.columns]]
+    styler = _styled(shown, ("missing_status", "range_status", "unseen_status"))
+    if evidence.duplicate_ids.get("reference") is not None:
+        styler = styler.set_caption(
+            "Duplicate ids: " + ", ".join(f"{k} {v}" for k, v in evidence.duplicate_ids.items())
+            + " (across = current ids also present in the reference)"
+        )
+    return styler
+
+
+def features_frame_for_display(evidence: DriftEvidence) -> Any:
+    cols = [
+        "kind", "psi", "status", "ks_statistic", "wasserstein", "wasserstein_normed", "js_distance",
+        "chi2_statistic", "chi2_df", "test", "p_value", "p_value_adjusted", "significant",
+    ]
+    frame = evidence.features.sort_values("psi", ascending=False)
+    return _styled(frame[[c for c in cols if c in frame.columns]])
+
+
+def most_drifted(evidence: DriftEvidence, n: int | None, statuses: tuple[str, ...] | None = None) -> list[str]:
+    frame = evidence.features.sort_values(["psi", "column"], ascending=[False, True])
+    if statuses is not None:
+        frame = frame[frame["status"].isin(statuses)]
+    names = list(frame.index)
+    return names if n is None else names[:n]
+
+
+def score_frame_for_display(evidence: DriftEvidence) -> Any:
+    s = evidence.score
+    frame = pd.DataFrame(
+        [
+            ("PSI", s["psi"], s["psi_status"]),
+            ("KS statistic", s["ks_statistic"], ""),
+            ("KS p-value", s["ks_p_value"], ""),
+            ("mean score, reference", s["mean_reference"], ""),
+            ("mean score, current", s["mean_current"], ""),
+        ],
+        columns=["measure", "value", "status"],
+    )
+    if evidence.grade_psi is not None:
+        frame.loc[len(frame)] = ("rating-grade PSI", evidence.grade_psi.value, classify(evidence.grade_psi.value, _thr(evidence)))
+    return _styled(frame).hide(axis="index")
+
+
+def _thr(evidence: DriftEvidence) -> Any:
+    from mrmkit.params import Thresholds
+
+    return Thresholds(**evidence.settings["psi_thresholds"])
+
+
+def psi_table_frame(result: Any) -> Any:
+    frame = pd.DataFrame(result.to_dict()["table"])
+    return _styled(frame).hide(axis="index")
+
+
+def windows_frame_for_display(evidence: DriftEvidence) -> Any:
+    frame = evidence.windows.copy()
+    frame.insert(0, "rows", evidence.window_sizes)
+    thr = _thr(evidence)
+    styler = frame.style.format(precision=3, escape="html", na_rep="")
+    return styler.map(lambda v: _STATUS_CSS.get(classify(v, thr), "") if isinstance(v, float) else "",
+                      subset=[c for c in frame.columns if c != "rows"])
+
+
+def settings_frame(evidence: DriftEvidence) -> Any:
+    rows = [(k, str(v)) for k, v in evidence.settings.items()]
+    return _styled(pd.DataFrame(rows, columns=["setting", "value"])).hide(axis="index")
