@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 __all__ = ["notebook_to_html", "external_references"]
@@ -35,7 +36,10 @@ def notebook_to_html(notebook: Path, html: Path, title: str | None = None) -> No
         embed_images=True,
     )
     exporter.mathjax_url = ""
-    body, _ = exporter.from_notebook_node(nb)
+    with warnings.catch_warnings():
+        # scrapbook's data outputs have no HTML form; they are meant to be invisible in the report
+        warnings.filterwarnings("ignore", message=".*scrapbook.*not able to be represented")
+        body, _ = exporter.from_notebook_node(nb)
     html.parent.mkdir(parents=True, exist_ok=True)
     html.write_text(body, encoding="utf-8")
 

@@ -22,7 +22,8 @@ across monitoring windows. Every number is computed by `mrmkit.stats`; the thres
 parameter file's `policy` section. Conventions are listed at the end."""),
     ("params", """# Parameters: injected by mrmkit's runner (the resolved parameter file).
 params = {}"""),
-    ("code", """import warnings
+    ("code", """%matplotlib inline
+import warnings
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display

@@ -113,7 +113,7 @@ def _window_labels(dates: pd.Series, window: str) -> pd.Series:
 
 def _feature_frame(table: Any, ctx: Context) -> pd.DataFrame:
     """The drift table with adjusted p-values and each feature's PSI status."""
-    frame = table.to_frame().set_index("column", drop=False)
+    frame = table.to_frame().set_index("column", drop=False).rename_axis(None)
     method = ctx.params.drift.p_value_adjustment
     tests = pd.concat([frame["ks_p_value"].dropna(), frame["chi2_p_value"].dropna()])
     adjusted = pd.Series(stats.adjust_pvalues(tests.to_numpy(), method=method).adjusted, index=tests.index)
@@ -133,10 +133,10 @@ def _quality_frame(ctx: Context) -> tuple[pd.DataFrame, dict[str, int | None]]:
         categorical=inp.categorical,
         id_column=None,
     )
-    frame = result.to_frame().set_index("column", drop=False)
+    frame = result.to_frame().set_index("column", drop=False).rename_axis(None)
     frame["missing_status"] = [classify(abs(v), policy.missing_share_change) for v in frame["missing_share_change"]]
     frame["range_status"] = [classify(v, policy.out_of_range_share) for v in frame["out_of_range_share"]]
-    frame["unseen_status"] = [classify(v, policy.unseen_category_share) for v in frame["unseen_category_share"]]
+    frame["unseen_status"] = [classify(v, policy.unseen_category_share) for v in frame["unseen_share"]]
     duplicates: dict[str, int | None] = {"reference": None, "current": None}
     id_col = ctx.params.data.id
     if id_col:
@@ -257,9 +257,9 @@ def _findings(frame, quality, duplicates, score, grade_psi, retraining, ctx: Con
              "missing_share_change", threshold_text("absolute change", policy.missing_share_change)),
             ("range_status", f"{row['out_of_range_share']:.1%} of current values lie outside the reference range",
              "out_of_range_share", threshold_text("share", policy.out_of_range_share)),
-            ("unseen_status", f"{row['unseen_category_share']:.1%} of current rows have categories unseen in the reference "
-             f"({', '.join(map(str, row['unseen_categories']))})",
-             "unseen_category_share", threshold_text("share", policy.unseen_category_share)),
+            ("unseen_status", f"{row['unseen_share']:.1%} of current rows have categories unseen in the reference "
+             f"({', '.join(map(str, row['unseen_examples']))})",
+             "unseen_share", threshold_text("share", policy.unseen_category_share)),
         ]
         for status_col, text, key, rule in checks:
             if row[status_col] in ("amber", "red"):
@@ -267,7 +267,7 @@ def _findings(frame, quality, duplicates, score, grade_psi, retraining, ctx: Con
                                    metric=f"drift.quality.features.{name}.{key}", value=_plain(row[key]), threshold=rule))
         if row["type_mismatch"]:
             out.append(finding(WORKBOOK, "red", f"Data quality: {name} changed type",
-                               f"{name} is {row['dtype_reference']} in the reference and {row['dtype_current']} in the current sample.",
+                               f"{name} is {row['reference_type']} in the reference and {row['current_type']} in the current sample.",
                                metric=f"drift.quality.features.{name}.type_mismatch", threshold="any type change is red"))
         if row["constant_reference"] or row["constant_current"]:
             where = "reference" if row["constant_reference"] else "current"
@@ -345,10 +345,10 @@ def findings_frame(evidence: DriftEvidence) -> Any:
 
 def quality_frame_for_display(evidence: DriftEvidence) -> Any:
     q = evidence.quality.copy()
-    q["unseen_categories"] = [", ".join(map(str, v)) for v in q["unseen_categories"]]
+    q["unseen_examples"] = [", ".join(map(str, v)) for v in q["unseen_examples"]]
     cols = [
         "kind", "missing_share_reference", "missing_share_current", "missing_share_change", "missing_status",
-        "out_of_range_share", "range_status", "unseen_category_share", "unseen_categories", "unseen_status",
+        "out_of_range_share", "range_status", "unseen_categories", "unseen_share", "unseen_examples", "unseen_status",
         "type_mismatch", "constant_reference", "constant_current",
     ]
     shown = q[[c for c in cols if c in q.columns]]

@@ -1,0 +1,160 @@
+"""Papermill runs of the drift workbook on a tiny project: the package, its metrics, HTML and integrity."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from mrmkit.cli import app
+from mrmkit.manifest import verify_package
+from mrmkit.render import external_references
+from tests.conftest import write_params
+
+pytestmark = pytest.mark.slow
+runner = CliRunner()
+
+
+def _run(params: Path, out: Path, *extra: str):
+    result = runner.invoke(app, ["run", str(params), "--out", str(out), *extra], catch_exceptions=False)
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    return result, Path(lines[-1]) if lines else None
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """One run of the tiny project; a category name carrying HTML tests escaping."""
+    from tests.conftest import make_frame
+
+    import numpy as np
+
+    root = tmp_path_factory.mktemp("e2e")
+    rng = np.random.default_rng(20261123)
+    (root / "data").mkdir()
+    make_frame(rng, 3000, 0.0, "2024-01-01").to_parquet(root / "data" / "reference.parquet", index=False)
+    current = make_frame(rng, 2000, 0.15, "2025-01-01")
+    current.loc[:199, "region"] = "<script>alert('x')</script>"
+    current.to_parquet(root / "data" / "current.parquet", index=False)
+    params = write_params(root)
+    result, package = _run(params, root / "out")
+    assert result.exit_code == 0, result.output
+    return root, params, package
+
+
+def test_package_layout_and_manifest(published) -> None:
+    root, params, package = published
+    assert package.parent.parent == root / "out" / "tiny-pd"
+    assert package.parent.name == "1.0"
+    for name in ("manifest.json", "parameters.yaml", "metrics.json", "environment.txt",
+                 "notebooks/drift.ipynb", "reports/drift.html", "reports/index.html"):
+        assert (package / name).is_file(), name
+    manifest = json.loads((package / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["workbooks"] == {"drift": {"status": "complete", "error": None}}
+    assert set(manifest["inputs"]) == {"parameters", "data.reference", "data.current", "notebooks.drift"}
+    assert manifest["seeds"] == {"seed": 7}
+    assert manifest["environment"]["packages"]["pandas"] == pd.__version__
+    assert not (root / "out" / ".staging").exists()
+    assert verify_package(package).intact
+
+
+def test_metrics_have_the_documented_keys(published) -> None:
+    _, _, package = published
+    metrics = json.loads((package / "metrics.json").read_text())["drift"]
+    features = metrics["features"]
+    assert set(features) == {"income", "utilisation", "enquiries", "region"}
+    assert features["utilisation"]["status"] in ("amber", "red")
+    for key in ("psi", "ks_statistic", "ks_p_value", "wasserstein", "wasserstein_normed", "js_distance",
+                "p_value_adjusted", "psi_table"):
+        assert key in features["income"], key
+    assert features["region"]["chi2_df"] >= 3
+    assert metrics["quality"]["features"]["region"]["unseen_share"] == pytest.approx(0.1)
+    assert metrics["score"]["source"] == "column"
+    assert len(metrics["windows"]) == 6  # 180 days from 2025-01-01: January to June
+    assert sum(w["n"] for w in metrics["windows"].values()) == 2000
+    assert metrics["settings"]["p_value_adjustment"] == "holm"
+    assert metrics["findings"] and all(f["workbook"] == "drift" for f in metrics["findings"])
+
+
+def test_reports_are_offline_and_escape_data(published) -> None:
+    _, _, package = published
+    for html in (package / "reports").glob("*.html"):
+        text = html.read_text()
+        assert external_references(text) == [], html.name
+        assert "<script>alert(" not in text, f"unescaped data in {html.name}"
+    index = (package / "reports" / "index.html").read_text()
+    assert "tiny-pd" in index and 'href="drift.html"' in index
+    assert "Feature utilisation has shifted" in index
+    drift = (package / "reports" / "drift.html").read_text()
+    assert "&lt;script&gt;alert(" in drift  # the unseen category is shown, escaped
+    assert "ctx = load_context(params)" not in drift  # code hidden
+
+
+def test_executed_notebook_holds_the_outputs(published) -> None:
+    _, _, package = published
+    nb = nbformat.read(str(package / "notebooks" / "drift.ipynb"), as_version=4)
+    images = sum(1 for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {}))
+    assert images >= 4  # PSI bars, distributions, score distribution, heat map
+
+
+def test_same_inputs_give_byte_identical_metrics(published) -> None:
+    root, params, package = published
+    result, second = _run(params, root / "out")
+    assert result.exit_code == 0
+    assert second != package
+    assert (second / "metrics.json").read_bytes() == (package / "metrics.json").read_bytes()
+    listing = runner.invoke(app, ["list", str(root / "out")])
+    assert listing.exit_code == 0
+    assert listing.stdout.count("tiny-pd") == 2 and "complete" in listing.stdout
+
+
+@pytest.mark.parametrize("change", ["alter", "add", "remove"])
+def test_verify_names_any_changed_file(published, tmp_path: Path, change: str) -> None:
+    _, _, package = published
+    copy = tmp_path / "pkg"
+    shutil.copytree(package, copy)
+    if change == "alter":
+        (copy / "reports" / "drift.html").write_text("forged")
+        expected = "altered: reports/drift.html"
+    elif change == "add":
+        (copy / "notebooks" / "extra.ipynb").write_text("{}")
+        expected = "extra:   notebooks/extra.ipynb"
+    else:
+        (copy / "metrics.json").unlink()
+        expected = "missing: metrics.json"
+    result = runner.invoke(app, ["verify", str(copy)])
+    assert result.exit_code == 1
+    assert expected in result.stdout
+    ok = runner.invoke(app, ["verify", str(package)])
+    assert ok.exit_code == 0 and "intact" in ok.stdout
+
+
+def test_fail_on_red_exits_3(published) -> None:
+    root, params, _ = published
+    result, package = _run(params, root / "out-red", "--fail-on", "red")
+    assert result.exit_code == 3
+    assert package is not None and verify_package(package).intact
+
+
+def test_failing_workbook_publishes_a_failed_package(published, tmp_path: Path, monkeypatch) -> None:
+    root, params, _ = published
+    broken = tmp_path / "notebooks"
+    broken.mkdir()
+    nb = nbformat.read(str(Path(__file__).resolve().parents[1] / "notebooks" / "drift.ipynb"), as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure for the test')"))
+    nbformat.write(nb, str(broken / "drift.ipynb"))
+    monkeypatch.setenv("MRMKIT_NOTEBOOKS", str(broken))
+    result, package = _run(params, root / "out-failed")
+    assert result.exit_code == 1
+    manifest = json.loads((package / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    assert "deliberate failure" in manifest["workbooks"]["drift"]["error"]
+    executed = nbformat.read(str(package / "notebooks" / "drift.ipynb"), as_version=4)
+    assert any(o.get("output_type") == "error" for c in executed.cells for o in c.get("outputs", []))
+    assert verify_package(package).intact
+    assert "FAILED" in (package / "reports" / "index.html").read_text()
