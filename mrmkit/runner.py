@@ -177,6 +177,8 @@ def run(
             timings[f"{name}.execute_s"] = round(time.perf_counter() - t, 3)
             scraps = scrap.read(executed) if executed.exists() else {}
             recorded = scraps.get("metrics")
+            for key, seconds in (scraps.get("timings") or {}).items():
+                timings[f"{name}.{key}"] = round(float(seconds), 3)
             if error is None and not isinstance(recorded, dict):
                 error = "the workbook finished without recording its metrics"
             metrics[name] = recorded if isinstance(recorded, dict) else {}

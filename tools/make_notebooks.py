@@ -23,6 +23,9 @@ parameter file's `policy` section. Conventions are listed at the end."""),
     ("params", """# Parameters: injected by mrmkit's runner (the resolved parameter file).
 params = {}"""),
     ("code", """%matplotlib inline
+import time
+
+_clock = {"start": time.perf_counter()}
 import warnings
 
 import pandas as pd
@@ -35,8 +38,11 @@ from mrmkit.workbooks import drift
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 pd.set_option("display.max_rows", 200, "display.max_columns", 50, "display.precision", 4)
 
+_clock["imported"] = time.perf_counter()
 ctx = load_context(params)
+_clock["loaded"] = time.perf_counter()
 evidence = drift.analyse(ctx)
+_clock["analysed"] = time.perf_counter()
 metrics = evidence.metrics()
 scrap.record("metrics", metrics)"""),
     ("md", "## Findings"),
@@ -80,7 +86,13 @@ else:
     display(Markdown(f"**{name}**"))
     display(drift.psi_table_frame(evidence.feature_results.columns[name].psi))"""),
     ("md", "## Settings and conventions"),
-    ("code", """display(drift.settings_frame(evidence))"""),
+    ("code", """display(drift.settings_frame(evidence))
+scrap.record("timings", {
+    "imports_s": _clock["imported"] - _clock["start"],
+    "load_s": _clock["loaded"] - _clock["imported"],
+    "analyse_s": _clock["analysed"] - _clock["loaded"],
+    "cells_s": time.perf_counter() - _clock["start"],
+})"""),
 ]
 
 
