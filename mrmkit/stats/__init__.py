@@ -1,0 +1,49 @@
+"""mrmkit's statistics: plain functions, numbers in, frozen dataclasses out (CONTRACT.md section 6).
+
+Every public statistic is registered in :data:`REGISTRY` under its function name; results inherit
+``to_dict()`` from :class:`Result`.
+"""
+
+from mrmkit.stats._base import REGISTRY, Result, register
+from mrmkit.stats.discrimination import (
+    AucResult,
+    DelongTestResult,
+    GiniResult,
+    KsStatisticResult,
+    auc,
+    delong_test,
+    gini,
+    ks_statistic,
+)
+from mrmkit.stats.drift import (
+    AdjustedPValues,
+    Chi2Result,
+    ColumnDrift,
+    DriftTable,
+    JsResult,
+    KsResult,
+    PsiBin,
+    PsiResult,
+    WassersteinResult,
+    adjust_pvalues,
+    chi2_test,
+    drift_table,
+    js_distance,
+    ks_test,
+    psi,
+    wasserstein,
+)
+from mrmkit.stats.quality import DataQuality, QualityRow, data_quality
+
+__all__ = [
+    "REGISTRY", "Result", "register",
+    # drift
+    "psi", "ks_test", "wasserstein", "js_distance", "chi2_test", "drift_table", "adjust_pvalues",
+    "PsiBin", "PsiResult", "KsResult", "WassersteinResult", "JsResult", "Chi2Result", "ColumnDrift",
+    "DriftTable", "AdjustedPValues",
+    # discrimination
+    "auc", "gini", "ks_statistic", "delong_test",
+    "AucResult", "GiniResult", "KsStatisticResult", "DelongTestResult",
+    # data quality
+    "data_quality", "DataQuality", "QualityRow",
+]
