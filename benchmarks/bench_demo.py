@@ -35,14 +35,20 @@ def one_run() -> dict[str, float]:
         t0 = time.perf_counter()
         proc = subprocess.run(
             [str(exe), "demo", "--out", f"{tmp}/outputs", "--data", f"{tmp}/demo"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         wall = time.perf_counter() - t0
         package = Path(proc.stdout.strip().splitlines()[-1])
         t = json.loads((package / "manifest.json").read_text())["timings"]
     # what is not the run itself: interpreter start, imports and building the demo data and models
-    out = {"wall_s": wall, "build_and_startup_s": wall - t["total_s"], "validation_s": t["validation_s"],
-           "run_total_s": t["total_s"]}
+    out = {
+        "wall_s": wall,
+        "build_and_startup_s": wall - t["total_s"],
+        "validation_s": t["validation_s"],
+        "run_total_s": t["total_s"],
+    }
     for wb in sorted({k.split(".")[0] for k in t if "." in k}):
         cells = t.get(f"{wb}.cells_s", float("nan"))
         out[f"{wb}.kernel_startup_s"] = t[f"{wb}.execute_s"] - cells

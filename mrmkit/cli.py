@@ -167,10 +167,17 @@ def list_command(directory: Annotated[Path, typer.Argument(help="Folder of packa
         table.add_column(column)
     for r in rows:
         table.add_row(
-            *(str(v if v is not None else "-") for v in (
-                r.get("model_id"), r.get("model_version"), r.get("run_id"), r.get("status"), r.get("started"),
-                r.get("red_findings"),
-            ))
+            *(
+                str(v if v is not None else "-")
+                for v in (
+                    r.get("model_id"),
+                    r.get("model_version"),
+                    r.get("run_id"),
+                    r.get("status"),
+                    r.get("started"),
+                    r.get("red_findings"),
+                )
+            )
         )
     Console(highlight=False, width=max(120, out.width)).print(table)
 

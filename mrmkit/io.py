@@ -76,8 +76,7 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], path: Path, fie
         existing = ", ".join(map(str, frame.columns[:40])) + (" ..." if frame.shape[1] > 40 else "")
         plural = "s" if len(missing) > 1 else ""
         raise InvalidInput(
-            f"{field}: column{plural} {', '.join(map(repr, missing))} not found in {path}; "
-            f"its columns are: {existing}."
+            f"{field}: column{plural} {', '.join(map(repr, missing))} not found in {path}; its columns are: {existing}."
         )
 
 
@@ -211,7 +210,9 @@ def load_inputs(params: Parameters) -> Inputs:
         "data.reference": read_frame(d.reference, "data.reference"),
         "data.current": read_frame(d.current, "data.current"),
     }
-    features = list(d.features) if d.features is not None else _default_features(params, frames["data.reference"].columns)
+    features = (
+        list(d.features) if d.features is not None else _default_features(params, frames["data.reference"].columns)
+    )
     if not features:
         raise InvalidInput(f"data.features: {d.reference} has no columns left to use as features.")
     wanted = {
@@ -243,9 +244,16 @@ def load_inputs(params: Parameters) -> Inputs:
         ]
         source = "artifact"
     else:
-        scores = [check_probabilities(f[d.score], f"column {d.score!r} of {p}", "data.score") for f, p in ((ref, d.reference), (cur, d.current))]
+        scores = [
+            check_probabilities(f[d.score], f"column {d.score!r} of {p}", "data.score")
+            for f, p in ((ref, d.reference), (cur, d.current))
+        ]
         source = "column"
-    categorical = [c for c in features if c in set(d.categorical) or not pd.api.types.is_numeric_dtype(ref[c]) or ref[c].dtype == bool]
+    categorical = [
+        c
+        for c in features
+        if c in set(d.categorical) or not pd.api.types.is_numeric_dtype(ref[c]) or ref[c].dtype == bool
+    ]
     return Inputs(
         reference=ref,
         current=cur,

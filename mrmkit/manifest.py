@@ -36,8 +36,24 @@ MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 
 KEY_PACKAGES = (
-    "mrmkit", "numpy", "pandas", "pyarrow", "scipy", "scikit-learn", "lightgbm", "skops", "shap", "lime",
-    "matplotlib", "papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "scrapbook", "pydantic",
+    "mrmkit",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "scipy",
+    "scikit-learn",
+    "lightgbm",
+    "skops",
+    "shap",
+    "lime",
+    "matplotlib",
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "nbformat",
+    "ipykernel",
+    "scrapbook",
+    "pydantic",
 )
 
 

@@ -53,9 +53,7 @@ def _resolve(value: Path | None, info: ValidationInfo) -> Path | None:
 class ArtifactSection(_Section):
     """How a model artifact is loaded."""
 
-    artifact: Path | None = Field(
-        None, description="Model file (skops by default); omit for scores-only mode."
-    )
+    artifact: Path | None = Field(None, description="Model file (skops by default); omit for scores-only mode.")
     format: Literal["skops", "pickle", "joblib"] | None = Field(
         None, description="Artifact format; inferred from the file suffix (.skops, .pkl/.pickle, .joblib)."
     )
@@ -240,9 +238,7 @@ class Parameters(_Section):
     @model_validator(mode="after")
     def _model_given(self) -> Parameters:
         if self.model.artifact is None and self.data.score is None:
-            raise ValueError(
-                "model: give the model as model.artifact, or its scores as data.score (scores-only mode)"
-            )
+            raise ValueError("model: give the model as model.artifact, or its scores as data.score (scores-only mode)")
         return self
 
     def enabled_workbooks(self) -> list[str]:
@@ -320,8 +316,7 @@ def _check_containment(params: Parameters, source: str) -> None:
         if not any(path.is_relative_to(root) for root in roots):
             shown = ", ".join(str(r) for r in roots)
             raise InvalidParameters(
-                f"{source}: {role} ({path}) lies outside the folders the parameter file allows "
-                f"(data.roots: {shown})."
+                f"{source}: {role} ({path}) lies outside the folders the parameter file allows (data.roots: {shown})."
             )
 
 

@@ -71,13 +71,17 @@ def psi_heatmap(table: pd.DataFrame, amber: float, red: float, columns: Sequence
     fig = Figure(figsize=(1.2 + 0.75 * data.shape[1], max(3.0, 0.26 * data.shape[0] + 1.2)))
     ax = fig.subplots()
     cmap = ListedColormap([STATUS_COLOURS["green"], STATUS_COLOURS["amber"], STATUS_COLOURS["red"]])
-    norm = BoundaryNorm([0, amber, red, max(red * 10, float(np.nanmax(data.to_numpy(dtype=float), initial=red)) + 1)], cmap.N)
+    norm = BoundaryNorm(
+        [0, amber, red, max(red * 10, float(np.nanmax(data.to_numpy(dtype=float), initial=red)) + 1)], cmap.N
+    )
     ax.imshow(data.to_numpy(dtype=float), aspect="auto", cmap=cmap, norm=norm)
     ax.set_xticks(range(data.shape[1]), [str(c) for c in data.columns], rotation=45, ha="right", fontsize=8)
     ax.set_yticks(range(data.shape[0]), [str(i) for i in data.index], fontsize=8)
     for (i, j), value in np.ndenumerate(data.to_numpy(dtype=float)):
         if np.isfinite(value):
-            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=6.5, color="white" if value >= red else "black")
+            ax.text(
+                j, i, f"{value:.2f}", ha="center", va="center", fontsize=6.5, color="white" if value >= red else "black"
+            )
     ax.set_title(f"PSI per monitoring window (amber from {amber:g}, red from {red:g})", fontsize=10)
     fig.tight_layout()
     return fig

@@ -48,9 +48,7 @@ def _badge(text: str) -> str:
 
 
 def _rows(pairs: list[tuple[str, Any]]) -> str:
-    return "".join(
-        f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in pairs if v not in (None, "")
-    )
+    return "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in pairs if v not in (None, ""))
 
 
 def write_index(
@@ -66,23 +64,28 @@ def write_index(
     m = params.model
     failed = any(r["status"] == "failed" for r in workbooks.values())
     rating = overall_rating(findings, failed)
-    ordered = sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.get("severity"), 3), f.get("workbook", ""), f.get("title", "")))
+    ordered = sorted(
+        findings, key=lambda f: (SEVERITY_ORDER.get(f.get("severity"), 3), f.get("workbook", ""), f.get("title", ""))
+    )
     counts = {s: sum(1 for f in findings if f.get("severity") == s) for s in ("red", "amber", "green")}
 
-    finding_rows = "".join(
-        "<tr>"
-        f"<td>{_badge(str(f.get('severity', '')))}</td>"
-        f"<td><a href=\"{escape(str(f.get('workbook', '')))}.html\">{escape(WORKBOOK_TITLES.get(f.get('workbook', ''), str(f.get('workbook', ''))))}</a></td>"
-        f"<td><strong>{escape(str(f.get('title', '')))}</strong><br><span class=\"muted\">{escape(str(f.get('detail', '')))}</span></td>"
-        f"<td>{escape(str(f.get('threshold', '')))}</td>"
-        f"<td><code>{escape(str(f.get('metric', '')))}</code></td>"
-        "</tr>"
-        for f in ordered
-    ) or '<tr><td colspan="5">No findings were recorded.</td></tr>'
+    finding_rows = (
+        "".join(
+            "<tr>"
+            f"<td>{_badge(str(f.get('severity', '')))}</td>"
+            f'<td><a href="{escape(str(f.get("workbook", "")))}.html">{escape(WORKBOOK_TITLES.get(f.get("workbook", ""), str(f.get("workbook", ""))))}</a></td>'
+            f'<td><strong>{escape(str(f.get("title", "")))}</strong><br><span class="muted">{escape(str(f.get("detail", "")))}</span></td>'
+            f"<td>{escape(str(f.get('threshold', '')))}</td>"
+            f"<td><code>{escape(str(f.get('metric', '')))}</code></td>"
+            "</tr>"
+            for f in ordered
+        )
+        or '<tr><td colspan="5">No findings were recorded.</td></tr>'
+    )
 
     workbook_rows = "".join(
         "<tr>"
-        f"<td><a href=\"{escape(name)}.html\">{escape(WORKBOOK_TITLES.get(name, name))}</a></td>"
+        f'<td><a href="{escape(name)}.html">{escape(WORKBOOK_TITLES.get(name, name))}</a></td>'
         f"<td>{_badge(r['status'])}</td>"
         f"<td>{escape(r['error'] or '')}</td>"
         "</tr>"
@@ -114,8 +117,8 @@ def write_index(
 <title>{escape(title)}</title><style>{_CSS}</style></head>
 <body>
 <h1>{escape(title)}</h1>
-<p>Overall rating: {_badge(rating)} &nbsp; <span class="muted">{counts['red']} red, {counts['amber']} amber,
-{counts['green']} green findings; the rating is the most severe finding.</span></p>
+<p>Overall rating: {_badge(rating)} &nbsp; <span class="muted">{counts["red"]} red, {counts["amber"]} amber,
+{counts["green"]} green findings; the rating is the most severe finding.</span></p>
 <h2>Model</h2><table class="identity">{model_rows}</table>
 <h2>Run</h2><table class="identity">{run_rows}</table>
 <p class="muted">The manifest (manifest.json) lists the sha256 of every file in this package and of every input;

@@ -50,7 +50,10 @@ def test_yaml_syntax_error(tmp_path: Path) -> None:
         ({"drift": {"bins": 10, "extra": 1}}, ["unknown key 'drift.extra'"]),
         ({"data__current": "data/absent.parquet"}, ["data.current: data file", "absent.parquet does not exist"]),
         ({"data__reference": "../escape.parquet"}, ["data.reference", "outside the folders"]),
-        ({"data__features": ["income", "region", "salary"]}, ["data.features: column 'salary' not found", "its columns are"]),
+        (
+            {"data__features": ["income", "region", "salary"]},
+            ["data.features: column 'salary' not found", "its columns are"],
+        ),
         ({"data__target": "app_id"}, ["data.target", "must be binary (0/1)"]),
         (
             {"data__score": "income", "data__features": ["utilisation", "enquiries", "region"]},
@@ -80,7 +83,9 @@ def test_scores_missing(tiny_project: Path) -> None:
     frame.loc[0, "score"] = None
     frame.to_parquet(path, index=False)
     out = tiny_project / "out"
-    _assert_user_error(_run(["run", str(tiny_project / "params.yaml"), "--out", str(out)]), out, "1 missing or infinite")
+    _assert_user_error(
+        _run(["run", str(tiny_project / "params.yaml"), "--out", str(out)]), out, "1 missing or infinite"
+    )
 
 
 def test_unknown_workbook_option(tiny_project: Path) -> None:

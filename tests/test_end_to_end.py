@@ -29,9 +29,9 @@ def _run(params: Path, out: Path, *extra: str):
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     """One run of the tiny project; a category name carrying HTML tests escaping."""
-    from tests.conftest import make_frame
-
     import numpy as np
+
+    from tests.conftest import make_frame
 
     root = tmp_path_factory.mktemp("e2e")
     rng = np.random.default_rng(20261123)
@@ -50,8 +50,15 @@ def test_package_layout_and_manifest(published) -> None:
     root, params, package = published
     assert package.parent.parent == root / "out" / "tiny-pd"
     assert package.parent.name == "1.0"
-    for name in ("manifest.json", "parameters.yaml", "metrics.json", "environment.txt",
-                 "notebooks/drift.ipynb", "reports/drift.html", "reports/index.html"):
+    for name in (
+        "manifest.json",
+        "parameters.yaml",
+        "metrics.json",
+        "environment.txt",
+        "notebooks/drift.ipynb",
+        "reports/drift.html",
+        "reports/index.html",
+    ):
         assert (package / name).is_file(), name
     manifest = json.loads((package / "manifest.json").read_text())
     assert manifest["status"] == "complete"
@@ -69,8 +76,16 @@ def test_metrics_have_the_documented_keys(published) -> None:
     features = metrics["features"]
     assert set(features) == {"income", "utilisation", "enquiries", "region"}
     assert features["utilisation"]["status"] in ("amber", "red")
-    for key in ("psi", "ks_statistic", "ks_p_value", "wasserstein", "wasserstein_normed", "js_distance",
-                "p_value_adjusted", "psi_table"):
+    for key in (
+        "psi",
+        "ks_statistic",
+        "ks_p_value",
+        "wasserstein",
+        "wasserstein_normed",
+        "js_distance",
+        "p_value_adjusted",
+        "psi_table",
+    ):
         assert key in features["income"], key
     assert features["region"]["chi2_df"] >= 3
     assert metrics["quality"]["features"]["region"]["unseen_share"] == pytest.approx(0.1)

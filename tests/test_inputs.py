@@ -14,7 +14,6 @@ from mrmkit.io import load_inputs
 from mrmkit.params import load_parameters
 from tests.conftest import write_params
 
-
 # SimpleImputer keeps a numpy dtype, which skops does not trust by default.
 SKLEARN_TYPES = ["numpy.dtype"]
 
@@ -93,14 +92,18 @@ def test_target_not_binary(tiny_project: Path) -> None:
 
 
 def test_target_with_missing_values(tiny_project: Path) -> None:
-    _rewrite(tiny_project, "reference", lambda f: f.__setitem__("default", f["default"].astype(float).where(f.index > 0)))
+    _rewrite(
+        tiny_project, "reference", lambda f: f.__setitem__("default", f["default"].astype(float).where(f.index > 0))
+    )
     with pytest.raises(InvalidInput, match="data.target: .* has 1 missing values"):
         _inputs(tiny_project)
 
 
 def test_scores_outside_unit_interval(tiny_project: Path) -> None:
     _rewrite(tiny_project, "current", lambda f: f.__setitem__("score", f["score"] * 100))
-    with pytest.raises(InvalidInput, match=r"data.score: scores from column 'score' of .* must be probabilities in \[0, 1\]"):
+    with pytest.raises(
+        InvalidInput, match=r"data.score: scores from column 'score' of .* must be probabilities in \[0, 1\]"
+    ):
         _inputs(tiny_project)
 
 
@@ -143,15 +146,22 @@ def test_skops_with_untrusted_types_is_refused_until_listed(tiny_project: Path) 
     import skops.io as sio
 
     ref = pd.read_parquet(tiny_project / "data" / "reference.parquet")
-    model = lgb.LGBMClassifier(n_estimators=5, verbose=-1).fit(ref[["income", "utilisation", "enquiries"]], ref["default"])
+    model = lgb.LGBMClassifier(n_estimators=5, verbose=-1).fit(
+        ref[["income", "utilisation", "enquiries"]], ref["default"]
+    )
     (tiny_project / "models").mkdir()
     sio.dump(model, tiny_project / "models" / "gbm.skops")
     features = ["income", "utilisation", "enquiries"]
-    with pytest.raises(InvalidInput, match=r"contains types that are not trusted: .*lightgbm.*list them under model.trusted_types"):
+    with pytest.raises(
+        InvalidInput, match=r"contains types that are not trusted: .*lightgbm.*list them under model.trusted_types"
+    ):
         _inputs(tiny_project, model__artifact="models/gbm.skops", data__features=features, data__categorical=[])
     trusted = sio.get_untrusted_types(file=tiny_project / "models" / "gbm.skops")
     inputs = _inputs(
-        tiny_project, model__artifact="models/gbm.skops", model__trusted_types=trusted, data__features=features,
+        tiny_project,
+        model__artifact="models/gbm.skops",
+        model__trusted_types=trusted,
+        data__features=features,
         data__categorical=[],
     )
     assert inputs.score_source == "artifact"

@@ -60,7 +60,9 @@ class DriftEvidence:
             entry = {k: _plain(v) for k, v in row.items() if k not in ("column",)}
             entry["psi_table"] = [r for r in self.feature_results.columns[name].psi.to_dict()["table"]]
             features[name] = entry
-        quality = {name: {k: _plain(v) for k, v in row.items() if k != "column"} for name, row in self.quality.iterrows()}
+        quality = {
+            name: {k: _plain(v) for k, v in row.items() if k != "column"} for name, row in self.quality.iterrows()
+        }
         windows = {
             str(window): {
                 "n": int(self.window_sizes[window]),
@@ -239,7 +241,9 @@ def _findings(frame, quality, duplicates, score, grade_psi, retraining, ctx: Con
     for name, row in frame.sort_values("psi", ascending=False).iterrows():
         if row["status"] not in ("amber", "red"):
             continue
-        test = f"{row['test']} adjusted p = {row['p_value_adjusted']:.3g}" if not pd.isna(row["p_value_adjusted"]) else ""
+        test = (
+            f"{row['test']} adjusted p = {row['p_value_adjusted']:.3g}" if not pd.isna(row["p_value_adjusted"]) else ""
+        )
         out.append(
             finding(
                 WORKBOOK,
@@ -253,53 +257,126 @@ def _findings(frame, quality, duplicates, score, grade_psi, retraining, ctx: Con
         )
     for name, row in quality.iterrows():
         checks = [
-            ("missing_status", f"missing share changed from {row['missing_share_reference']:.1%} to {row['missing_share_current']:.1%}",
-             "missing_share_change", threshold_text("absolute change", policy.missing_share_change)),
-            ("range_status", f"{row['out_of_range_share']:.1%} of current values lie outside the reference range",
-             "out_of_range_share", threshold_text("share", policy.out_of_range_share)),
-            ("unseen_status", f"{row['unseen_share']:.1%} of current rows have categories unseen in the reference "
-             f"({', '.join(map(str, row['unseen_examples']))})",
-             "unseen_share", threshold_text("share", policy.unseen_category_share)),
+            (
+                "missing_status",
+                f"missing share changed from {row['missing_share_reference']:.1%} to {row['missing_share_current']:.1%}",
+                "missing_share_change",
+                threshold_text("absolute change", policy.missing_share_change),
+            ),
+            (
+                "range_status",
+                f"{row['out_of_range_share']:.1%} of current values lie outside the reference range",
+                "out_of_range_share",
+                threshold_text("share", policy.out_of_range_share),
+            ),
+            (
+                "unseen_status",
+                f"{row['unseen_share']:.1%} of current rows have categories unseen in the reference "
+                f"({', '.join(map(str, row['unseen_examples']))})",
+                "unseen_share",
+                threshold_text("share", policy.unseen_category_share),
+            ),
         ]
         for status_col, text, key, rule in checks:
             if row[status_col] in ("amber", "red"):
-                out.append(finding(WORKBOOK, row[status_col], f"Data quality: {name}", text,
-                                   metric=f"drift.quality.features.{name}.{key}", value=_plain(row[key]), threshold=rule))
+                out.append(
+                    finding(
+                        WORKBOOK,
+                        row[status_col],
+                        f"Data quality: {name}",
+                        text,
+                        metric=f"drift.quality.features.{name}.{key}",
+                        value=_plain(row[key]),
+                        threshold=rule,
+                    )
+                )
         if row["type_mismatch"]:
-            out.append(finding(WORKBOOK, "red", f"Data quality: {name} changed type",
-                               f"{name} is {row['reference_type']} in the reference and {row['current_type']} in the current sample.",
-                               metric=f"drift.quality.features.{name}.type_mismatch", threshold="any type change is red"))
+            out.append(
+                finding(
+                    WORKBOOK,
+                    "red",
+                    f"Data quality: {name} changed type",
+                    f"{name} is {row['reference_type']} in the reference and {row['current_type']} in the current sample.",
+                    metric=f"drift.quality.features.{name}.type_mismatch",
+                    threshold="any type change is red",
+                )
+            )
         if row["constant_reference"] or row["constant_current"]:
             where = "reference" if row["constant_reference"] else "current"
-            out.append(finding(WORKBOOK, "amber", f"Data quality: {name} is constant",
-                               f"{name} has at most one distinct value in the {where} sample.",
-                               metric=f"drift.quality.features.{name}.constant_{where}", threshold="a constant feature is amber"))
+            out.append(
+                finding(
+                    WORKBOOK,
+                    "amber",
+                    f"Data quality: {name} is constant",
+                    f"{name} has at most one distinct value in the {where} sample.",
+                    metric=f"drift.quality.features.{name}.constant_{where}",
+                    threshold="a constant feature is amber",
+                )
+            )
     for sample in ("reference", "current"):
         n = duplicates.get(sample)
         if n:
-            out.append(finding(WORKBOOK, "red", f"Duplicate application ids in the {sample} sample",
-                               f"{n} rows repeat an id already seen in the {sample} sample.",
-                               metric=f"drift.quality.duplicate_ids.{sample}", value=n, threshold="any duplicate is red"))
+            out.append(
+                finding(
+                    WORKBOOK,
+                    "red",
+                    f"Duplicate application ids in the {sample} sample",
+                    f"{n} rows repeat an id already seen in the {sample} sample.",
+                    metric=f"drift.quality.duplicate_ids.{sample}",
+                    value=n,
+                    threshold="any duplicate is red",
+                )
+            )
     if score["psi_status"] in ("amber", "red"):
-        out.append(finding(WORKBOOK, score["psi_status"], f"Score distribution has shifted (PSI {score['psi']:.3f})",
-                           f"Mean score {score['mean_reference']:.4f} in the reference, {score['mean_current']:.4f} now.",
-                           metric="drift.score.psi", value=score["psi"], threshold=psi_rule))
+        out.append(
+            finding(
+                WORKBOOK,
+                score["psi_status"],
+                f"Score distribution has shifted (PSI {score['psi']:.3f})",
+                f"Mean score {score['mean_reference']:.4f} in the reference, {score['mean_current']:.4f} now.",
+                metric="drift.score.psi",
+                value=score["psi"],
+                threshold=psi_rule,
+            )
+        )
     if grade_psi is not None:
         status = classify(grade_psi.value, policy.psi)
         if status in ("amber", "red"):
-            out.append(finding(WORKBOOK, status, f"Rating-grade distribution has shifted (PSI {grade_psi.value:.3f})",
-                               "Grade shares differ between the reference and current samples.",
-                               metric="drift.grade.psi", value=float(grade_psi.value), threshold=psi_rule))
+            out.append(
+                finding(
+                    WORKBOOK,
+                    status,
+                    f"Rating-grade distribution has shifted (PSI {grade_psi.value:.3f})",
+                    "Grade shares differ between the reference and current samples.",
+                    metric="drift.grade.psi",
+                    value=float(grade_psi.value),
+                    threshold=psi_rule,
+                )
+            )
     if retraining["signal"]:
         names = ", ".join(retraining["features_over_threshold"]) or "none"
         extra = " and on the score" if retraining["score_over_threshold"] else ""
-        out.append(finding(WORKBOOK, "red", "Retraining signal",
-                           f"PSI above {policy.retraining.psi:g} on {len(retraining['features_over_threshold'])} features ({names}){extra}.",
-                           metric="drift.retraining.signal", threshold=retraining["rule"]))
+        out.append(
+            finding(
+                WORKBOOK,
+                "red",
+                "Retraining signal",
+                f"PSI above {policy.retraining.psi:g} on {len(retraining['features_over_threshold'])} features ({names}){extra}.",
+                metric="drift.retraining.signal",
+                threshold=retraining["rule"],
+            )
+        )
     if not out:
-        out.append(finding(WORKBOOK, "green", "No drift or data-quality issue",
-                           f"All {len(frame)} features and the score are below the amber thresholds.",
-                           metric="drift.summary.status_counts", threshold=psi_rule))
+        out.append(
+            finding(
+                WORKBOOK,
+                "green",
+                "No drift or data-quality issue",
+                f"All {len(frame)} features and the score are below the amber thresholds.",
+                metric="drift.summary.status_counts",
+                threshold=psi_rule,
+            )
+        )
     return out
 
 
@@ -347,15 +424,27 @@ def quality_frame_for_display(evidence: DriftEvidence) -> Any:
     q = evidence.quality.copy()
     q["unseen_examples"] = [", ".join(map(str, v)) for v in q["unseen_examples"]]
     cols = [
-        "kind", "missing_share_reference", "missing_share_current", "missing_share_change", "missing_status",
-        "out_of_range_share", "range_status", "unseen_categories", "unseen_share", "unseen_examples", "unseen_status",
-        "type_mismatch", "constant_reference", "constant_current",
+        "kind",
+        "missing_share_reference",
+        "missing_share_current",
+        "missing_share_change",
+        "missing_status",
+        "out_of_range_share",
+        "range_status",
+        "unseen_categories",
+        "unseen_share",
+        "unseen_examples",
+        "unseen_status",
+        "type_mismatch",
+        "constant_reference",
+        "constant_current",
     ]
     shown = q[[c for c in cols if c in q.columns]]
     styler = _styled(shown, ("missing_status", "range_status", "unseen_status"))
     if evidence.duplicate_ids.get("reference") is not None:
         styler = styler.set_caption(
-            "Duplicate ids: " + ", ".join(f"{k} {v}" for k, v in evidence.duplicate_ids.items())
+            "Duplicate ids: "
+            + ", ".join(f"{k} {v}" for k, v in evidence.duplicate_ids.items())
             + " (across = current ids also present in the reference)"
         )
     return styler
@@ -363,8 +452,19 @@ def quality_frame_for_display(evidence: DriftEvidence) -> Any:
 
 def features_frame_for_display(evidence: DriftEvidence) -> Any:
     cols = [
-        "kind", "psi", "status", "ks_statistic", "wasserstein", "wasserstein_normed", "js_distance",
-        "chi2_statistic", "chi2_df", "test", "p_value", "p_value_adjusted", "significant",
+        "kind",
+        "psi",
+        "status",
+        "ks_statistic",
+        "wasserstein",
+        "wasserstein_normed",
+        "js_distance",
+        "chi2_statistic",
+        "chi2_df",
+        "test",
+        "p_value",
+        "p_value_adjusted",
+        "significant",
     ]
     frame = evidence.features.sort_values("psi", ascending=False)
     return _styled(frame[[c for c in cols if c in frame.columns]])
@@ -391,7 +491,11 @@ def score_frame_for_display(evidence: DriftEvidence) -> Any:
         columns=["measure", "value", "status"],
     )
     if evidence.grade_psi is not None:
-        frame.loc[len(frame)] = ("rating-grade PSI", evidence.grade_psi.value, classify(evidence.grade_psi.value, _thr(evidence)))
+        frame.loc[len(frame)] = (
+            "rating-grade PSI",
+            evidence.grade_psi.value,
+            classify(evidence.grade_psi.value, _thr(evidence)),
+        )
     return _styled(frame).hide(axis="index")
 
 
@@ -411,8 +515,10 @@ def windows_frame_for_display(evidence: DriftEvidence) -> Any:
     frame.insert(0, "rows", evidence.window_sizes)
     thr = _thr(evidence)
     styler = frame.style.format(precision=3, escape="html", na_rep="")
-    return styler.map(lambda v: _STATUS_CSS.get(classify(v, thr), "") if isinstance(v, float) else "",
-                      subset=[c for c in frame.columns if c != "rows"])
+    return styler.map(
+        lambda v: _STATUS_CSS.get(classify(v, thr), "") if isinstance(v, float) else "",
+        subset=[c for c in frame.columns if c != "rows"],
+    )
 
 
 def settings_frame(evidence: DriftEvidence) -> Any:
