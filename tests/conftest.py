@@ -33,7 +33,8 @@ def make_frame(rng: np.random.Generator, n: int, shift: float, start: str) -> pd
             "enquiries": enquiries,
             "region": region,
             "default": (rng.random(n) < pd_true).astype(int),
-            "score": np.clip(pd_true * rng.uniform(0.8, 1.2, n), 1e-4, 0.9999),
+            "score": (score := np.clip(pd_true * rng.uniform(0.8, 1.2, n), 1e-4, 0.9999)),
+            "grade": np.digitize(score, [0.02, 0.05, 0.10, 0.20]).astype(str),
         }
     )
 
@@ -51,6 +52,7 @@ def write_params(folder: Path, **overrides) -> Path:
             "features": FEATURES,
             "categorical": ["region"],
             "time": "app_date",
+            "grade": "grade",
         },
         "drift": {"bins": 10},
     }

@@ -90,6 +90,7 @@ def test_metrics_have_the_documented_keys(published) -> None:
     assert features["region"]["chi2_df"] >= 3
     assert metrics["quality"]["features"]["region"]["unseen_share"] == pytest.approx(0.1)
     assert metrics["score"]["source"] == "column"
+    assert metrics["grade"]["psi_status"] in ("green", "amber", "red") and len(metrics["grade"]["psi_table"]) >= 3
     assert len(metrics["windows"]) == 6  # 180 days from 2025-01-01: January to June
     assert sum(w["n"] for w in metrics["windows"].values()) == 2000
     assert metrics["settings"]["p_value_adjustment"] == "holm"

@@ -80,7 +80,7 @@ class DriftEvidence:
             "features": features,
             "quality": {"features": quality, "duplicate_ids": self.duplicate_ids},
             "score": self.score,
-            "grade": None if self.grade_psi is None else _psi_entry(self.grade_psi, self.settings["psi_thresholds"]),
+            "grade": None if self.grade_psi is None else _psi_entry(self.grade_psi, _thr(self)),
             "windows": windows,
             "retraining": self.retraining,
             "settings": self.settings,
@@ -145,7 +145,7 @@ def _quality_frame(ctx: Context) -> tuple[pd.DataFrame, dict[str, int | None]]:
         duplicates = {
             "reference": int(inp.reference[id_col].duplicated().sum()),
             "current": int(inp.current[id_col].duplicated().sum()),
-            "across": int(np.isin(inp.current[id_col].to_numpy(), inp.reference[id_col].to_numpy()).sum()),
+            "across": int(inp.current[id_col].isin(inp.reference[id_col]).sum()),
         }
     return frame, duplicates
 
@@ -169,6 +169,38 @@ def _windows(ctx: Context) -> tuple[pd.DataFrame, pd.Series]:
     return pd.DataFrame.from_dict(rows, orient="index"), pd.Series(sizes)
 
 
+def _over(psi: pd.Series, score_psi: float, threshold: float) -> dict[str, Any]:
+    names = sorted(psi.index[psi > threshold], key=lambda f: (-psi[f], f))
+    return {"features_over_threshold": list(names), "score_over_threshold": bool(score_psi > threshold)}
+
+
+def _retraining(psi: pd.Series, score_psi: float, windows: pd.DataFrame, trigger: Any) -> dict[str, Any]:
+    """The policy's trigger on the whole current sample and on the latest monitoring window.
+
+    Pooling all windows dilutes drift that builds up over time, so the latest window is judged too; the
+    signal fires when either comparison meets the rule.
+    """
+    whole = _over(psi, score_psi, trigger.psi)
+    checks = {"current": whole}
+    if not windows.empty:
+        latest = windows.index[-1]
+        row = windows.loc[latest]
+        checks["latest_window"] = {"window": str(latest), **_over(row.drop("score"), float(row["score"]), trigger.psi)}
+    fired = [
+        name
+        for name, c in checks.items()
+        if len(c["features_over_threshold"]) >= trigger.min_features or c["score_over_threshold"]
+    ]
+    return {
+        "signal": bool(fired),
+        "fired_on": fired,
+        **whole,
+        "latest_window": checks.get("latest_window"),
+        "rule": f"PSI above {trigger.psi:g} on {trigger.min_features} or more features, or on the score, "
+        "in the whole current sample or in the latest monitoring window",
+    }
+
+
 def analyse(ctx: Context) -> DriftEvidence:
     """Run every check of the drift workbook on the context's data."""
     params, inp = ctx.params, ctx.inputs
@@ -186,8 +218,9 @@ def analyse(ctx: Context) -> DriftEvidence:
         **_psi_entry(score_psi, policy.psi),
         "ks_statistic": score_ks.statistic,
         "ks_p_value": score_ks.p_value,
-        "mean_reference": float(np.mean(inp.reference_score)),
-        "mean_current": float(np.mean(inp.current_score)),
+        # fsum is exactly rounded, so the mean does not depend on row order
+        "mean_reference": math.fsum(inp.reference_score) / len(inp.reference_score),
+        "mean_current": math.fsum(inp.current_score) / len(inp.current_score),
         "source": inp.score_source,
     }
     grade_psi = None
@@ -197,16 +230,8 @@ def analyse(ctx: Context) -> DriftEvidence:
         )
     windows, sizes = _windows(ctx)
 
-    trigger = policy.retraining
-    over = sorted(frame.index[frame["psi"] > trigger.psi], key=lambda f: -frame.at[f, "psi"])
-    score_over = score_psi.value > trigger.psi
-    retraining = {
-        "signal": bool(len(over) >= trigger.min_features or score_over),
-        "features_over_threshold": list(over),
-        "score_over_threshold": bool(score_over),
-        "rule": f"PSI above {trigger.psi:g} on {trigger.min_features} or more features, or on the score",
-    }
-    evidence_findings = _findings(frame, quality, duplicates, score, grade_psi, retraining, ctx)
+    retraining = _retraining(frame["psi"], score_psi.value, windows, policy.retraining)
+    evidence_findings = _findings(frame, quality, duplicates, score, grade_psi, retraining, windows, ctx)
     return DriftEvidence(
         features=frame,
         quality=quality,
@@ -228,13 +253,42 @@ def analyse(ctx: Context) -> DriftEvidence:
             "alpha": cfg.alpha,
             "window": cfg.window if params.data.time else None,
             "psi_thresholds": {"amber": policy.psi.amber, "red": policy.psi.red},
-            "retraining": {"psi": trigger.psi, "min_features": trigger.min_features},
+            "retraining": {"psi": policy.retraining.psi, "min_features": policy.retraining.min_features},
         },
         sizes={"reference": int(len(inp.reference)), "current": int(len(inp.current)), "features": len(features)},
     )
 
 
-def _findings(frame, quality, duplicates, score, grade_psi, retraining, ctx: Context) -> list[dict[str, Any]]:
+def _window_findings(frame, score, windows: pd.DataFrame, ctx: Context) -> list[dict[str, Any]]:
+    """Features and the score whose PSI in the latest window is worse than over the whole current sample."""
+    if windows.empty:
+        return []
+    window, row = str(windows.index[-1]), windows.iloc[-1]
+    rank = {"n/a": -1, "green": 0, "amber": 1, "red": 2}
+    policy = ctx.params.policy
+    out = []
+    for name, value in row.items():
+        status = classify(value, policy.psi)
+        pooled = score["psi_status"] if name == "score" else frame.at[name, "status"]
+        if status in ("amber", "red") and rank[status] > rank[pooled]:
+            what = "The score" if name == "score" else f"Feature {name}"
+            metric = f"drift.windows.{window}.score_psi" if name == "score" else f"drift.windows.{window}.features.{name}"
+            out.append(
+                finding(
+                    WORKBOOK,
+                    status,
+                    f"{what} has shifted in the latest window {window} (PSI {value:.3f})",
+                    f"PSI {value:.3f} in {window} against the reference, {status} while the whole current sample "
+                    f"is {pooled}: the shift is recent.",
+                    metric=metric,
+                    value=float(value),
+                    threshold=threshold_text("PSI", policy.psi),
+                )
+            )
+    return out
+
+
+def _findings(frame, quality, duplicates, score, grade_psi, retraining, windows, ctx: Context) -> list[dict[str, Any]]:
     policy = ctx.params.policy
     psi_rule = threshold_text("PSI", policy.psi)
     out: list[dict[str, Any]] = []
@@ -353,15 +407,21 @@ def _findings(frame, quality, duplicates, score, grade_psi, retraining, ctx: Con
                     threshold=psi_rule,
                 )
             )
+    out += _window_findings(frame, score, windows, ctx)
     if retraining["signal"]:
-        names = ", ".join(retraining["features_over_threshold"]) or "none"
-        extra = " and on the score" if retraining["score_over_threshold"] else ""
+        parts = []
+        for where in retraining["fired_on"]:
+            c = retraining if where == "current" else retraining["latest_window"]
+            label = "the whole current sample" if where == "current" else f"the latest window ({c['window']})"
+            names = ", ".join(c["features_over_threshold"]) or "no feature"
+            score_text = " and on the score" if c["score_over_threshold"] else ""
+            parts.append(f"in {label}: {len(c['features_over_threshold'])} features ({names}){score_text}")
         out.append(
             finding(
                 WORKBOOK,
                 "red",
                 "Retraining signal",
-                f"PSI above {policy.retraining.psi:g} on {len(retraining['features_over_threshold'])} features ({names}){extra}.",
+                f"PSI above {policy.retraining.psi:g} " + "; ".join(parts) + ".",
                 metric="drift.retraining.signal",
                 threshold=retraining["rule"],
             )
