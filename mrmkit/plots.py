@@ -31,19 +31,28 @@ def psi_by_feature(psi: pd.Series, status: pd.Series, amber: float, red: float) 
 
 
 def distribution(
-    reference: pd.Series, current: pd.Series, name: str, categorical: bool, psi: float | None = None
+    reference: pd.Series,
+    current: pd.Series,
+    name: str,
+    categorical: bool,
+    psi: float | None = None,
+    latest: tuple[str, pd.Series] | None = None,
 ) -> Figure:
-    """Reference against current: share per category, or density histograms on common bins."""
+    """Reference against current (and the latest window): category shares, or densities on common bins."""
     fig = Figure(figsize=(6, 3.2))
     ax = fig.subplots()
     title = name if psi is None else f"{name} (PSI {psi:.3f})"
     if categorical:
-        ref = reference.astype("string").fillna("(missing)").value_counts(normalize=True)
-        cur = current.astype("string").fillna("(missing)").value_counts(normalize=True)
-        cats = sorted(set(ref.index) | set(cur.index), key=str)
+        series = [("reference", reference, "#4c72b0"), ("current", current, "#dd8452")]
+        if latest is not None:
+            series.append((f"latest window {latest[0]}", latest[1], "#c8423b"))
+        shares = [s.astype("string").fillna("(missing)").value_counts(normalize=True) for _, s, _ in series]
+        cats = sorted(set().union(*(s.index for s in shares)), key=str)
         x = np.arange(len(cats))
-        ax.bar(x - 0.2, ref.reindex(cats, fill_value=0).to_numpy(), width=0.4, label="reference", color="#4c72b0")
-        ax.bar(x + 0.2, cur.reindex(cats, fill_value=0).to_numpy(), width=0.4, label="current", color="#dd8452")
+        width = 0.8 / len(series)
+        for i, ((label, _, colour), share) in enumerate(zip(series, shares, strict=True)):
+            offset = (i - (len(series) - 1) / 2) * width
+            ax.bar(x + offset, share.reindex(cats, fill_value=0).to_numpy(), width=width, label=label, color=colour)
         ax.set_xticks(x, [str(c) for c in cats], rotation=30, ha="right", fontsize=8)
         ax.set_ylabel("share of rows")
     else:
@@ -57,6 +66,18 @@ def distribution(
             edges = np.linspace(lo, hi, 41)
             ax.hist(np.clip(ref, lo, hi), bins=edges, density=True, histtype="step", linewidth=1.6, label="reference")
             ax.hist(np.clip(cur, lo, hi), bins=edges, density=True, histtype="step", linewidth=1.6, label="current")
+            if latest is not None:
+                last = pd.to_numeric(latest[1], errors="coerce").dropna().to_numpy(dtype=float)
+                ax.hist(
+                    np.clip(last, lo, hi),
+                    bins=edges,
+                    density=True,
+                    histtype="step",
+                    linewidth=1.2,
+                    linestyle="--",
+                    color="#c8423b",
+                    label=f"latest window {latest[0]}",
+                )
         ax.set_ylabel("density (tails clipped at 0.5%)")
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8)

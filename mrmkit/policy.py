@@ -7,7 +7,7 @@ from typing import Any
 
 from mrmkit.params import Thresholds
 
-__all__ = ["classify", "finding", "STATUSES"]
+__all__ = ["classify", "finding", "finding_order", "STATUSES"]
 
 STATUSES = ("green", "amber", "red")
 
@@ -49,3 +49,11 @@ def finding(
         "value": value,
         "threshold": threshold,
     }
+
+
+def finding_order(f: dict[str, Any]) -> tuple[int, float, str, str]:
+    """Sort key of findings: red, amber, green; within a severity the largest value first."""
+    value = f.get("value")
+    magnitude = -float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+    rank = {"red": 0, "amber": 1, "green": 2}.get(f.get("severity"), 3)
+    return (rank, magnitude, str(f.get("workbook", "")), str(f.get("title", "")))

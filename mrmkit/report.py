@@ -12,6 +12,7 @@ from typing import Any
 
 import mrmkit
 from mrmkit.params import Parameters
+from mrmkit.policy import finding_order
 
 __all__ = ["write_index", "overall_rating", "SEVERITY_ORDER"]
 
@@ -64,9 +65,7 @@ def write_index(
     m = params.model
     failed = any(r["status"] == "failed" for r in workbooks.values())
     rating = overall_rating(findings, failed)
-    ordered = sorted(
-        findings, key=lambda f: (SEVERITY_ORDER.get(f.get("severity"), 3), f.get("workbook", ""), f.get("title", ""))
-    )
+    ordered = sorted(findings, key=finding_order)
     counts = {s: sum(1 for f in findings if f.get("severity") == s) for s in ("red", "amber", "green")}
 
     finding_rows = (

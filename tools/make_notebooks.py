@@ -82,12 +82,14 @@ across all features (method in the settings below).""",
 thr = ctx.params.policy.psi
 display(plots.psi_by_feature(evidence.features["psi"], evidence.features["status"], thr.amber, thr.red))""",
     ),
-    ("md", "### Reference and current distributions of the most drifted features"),
+    ("md", "### Distributions of the most drifted features (pooled or in the latest window)"),
     (
         "code",
-        """for name in drift.most_drifted(evidence, ctx.params.drift.top_features):
+        """window, in_window = drift.latest_window(evidence, ctx)
+for name in drift.most_drifted(evidence, ctx.params.drift.top_features):
+    latest = None if window is None else (window, ctx.inputs.current.loc[in_window, name])
     display(plots.distribution(ctx.inputs.reference[name], ctx.inputs.current[name], name,
-                               name in ctx.inputs.categorical, evidence.features.at[name, "psi"]))""",
+                               name in ctx.inputs.categorical, evidence.features.at[name, "psi"], latest))""",
     ),
     (
         "md",

@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 
 from mrmkit import stats
-from mrmkit.policy import classify, finding, threshold_text
-from mrmkit.workbooks import Context
+from mrmkit.params import Thresholds
+from mrmkit.policy import classify, finding, finding_order, threshold_text
+from mrmkit.workbooks import Context, display
 
 __all__ = ["DriftEvidence", "analyse"]
 
@@ -272,7 +273,9 @@ def _window_findings(frame, score, windows: pd.DataFrame, ctx: Context) -> list[
         pooled = score["psi_status"] if name == "score" else frame.at[name, "status"]
         if status in ("amber", "red") and rank[status] > rank[pooled]:
             what = "The score" if name == "score" else f"Feature {name}"
-            metric = f"drift.windows.{window}.score_psi" if name == "score" else f"drift.windows.{window}.features.{name}"
+            metric = (
+                f"drift.windows.{window}.score_psi" if name == "score" else f"drift.windows.{window}.features.{name}"
+            )
             out.append(
                 finding(
                     WORKBOOK,
@@ -440,22 +443,7 @@ def _findings(frame, quality, duplicates, score, grade_psi, retraining, windows,
     return out
 
 
-# --- presentation: frames and text for the notebook (no statistics below this line) ---------------
-
-_STATUS_CSS = {
-    "green": "background-color: #d9f2d9; color: #14521f",
-    "amber": "background-color: #fdebc8; color: #6b4500",
-    "red": "background-color: #f9d0d0; color: #7a0c0c",
-}
-
-
-def _styled(frame: pd.DataFrame, status_columns: tuple[str, ...] = ("status",), precision: int = 4) -> Any:
-    """A pandas Styler with status cells coloured and every value HTML-escaped."""
-    styler = frame.style.format(precision=precision, escape="html", na_rep="")
-    present = [c for c in status_columns if c in frame.columns]
-    if present:
-        styler = styler.map(lambda v: _STATUS_CSS.get(v, ""), subset=present)
-    return styler
+# --- presentation: what the notebook displays (formatting in mrmkit.workbooks.display) --------------
 
 
 def summary_markdown(evidence: DriftEvidence) -> Any:
@@ -463,124 +451,180 @@ def summary_markdown(evidence: DriftEvidence) -> Any:
 
     counts = evidence.status_counts()
     s = evidence.settings
+    latest = evidence.retraining.get("latest_window")
     lines = [
         f"- **{evidence.sizes['features']} features** compared: {counts['green']} green, {counts['amber']} amber, "
         f"{counts['red']} red (PSI amber from {s['psi_thresholds']['amber']:g}, red from {s['psi_thresholds']['red']:g}).",
         f"- Reference sample: {evidence.sizes['reference']:,} rows; current sample: {evidence.sizes['current']:,} rows.",
         f"- Score PSI: {evidence.score['psi']:.4f} ({evidence.score['psi_status']}).",
-        f"- Retraining signal: **{'YES' if evidence.retraining['signal'] else 'no'}** (rule: {evidence.retraining['rule']}).",
     ]
+    if latest is not None:
+        lines.append(
+            f"- Latest window {latest['window']}: PSI above {s['retraining']['psi']:g} on "
+            f"{len(latest['features_over_threshold'])} features."
+        )
+    lines.append(
+        f"- Retraining signal: **{'YES' if evidence.retraining['signal'] else 'no'}** (rule: {evidence.retraining['rule']})."
+    )
     return Markdown("\n".join(lines))
 
 
 def findings_frame(evidence: DriftEvidence) -> Any:
-    order = {"red": 0, "amber": 1, "green": 2}
-    rows = sorted(evidence.findings, key=lambda f: order[f["severity"]])
+    rows = sorted(evidence.findings, key=finding_order)
     frame = pd.DataFrame(rows, columns=["severity", "title", "detail", "threshold", "metric"])
-    return _styled(frame.rename(columns={"severity": "status"}), precision=3).hide(axis="index")
+    return display.styled(frame, status_columns=("severity",), index=False)
 
 
 def quality_frame_for_display(evidence: DriftEvidence) -> Any:
-    q = evidence.quality.copy()
-    q["unseen_examples"] = [", ".join(map(str, v)) for v in q["unseen_examples"]]
-    cols = [
-        "kind",
-        "missing_share_reference",
-        "missing_share_current",
-        "missing_share_change",
-        "missing_status",
-        "out_of_range_share",
-        "range_status",
-        "unseen_categories",
-        "unseen_share",
-        "unseen_examples",
-        "unseen_status",
-        "type_mismatch",
-        "constant_reference",
-        "constant_current",
-    ]
-    shown = q[[c for c in cols if c in q.columns]]
-    styler = _styled(shown, ("missing_status", "range_status", "unseen_status"))
-    if evidence.duplicate_ids.get("reference") is not None:
+    q = evidence.quality
+    frame = pd.DataFrame(
+        {
+            "kind": q["kind"],
+            "missing_share_reference": q["missing_share_reference"],
+            "missing_share_current": q["missing_share_current"],
+            "missing_share_change": q["missing_share_change"],
+            "missing_status": q["missing_status"],
+            "out_of_range_share": q["out_of_range_share"].where(q["kind"] == "numeric"),
+            "range_status": q["range_status"].where(q["kind"] == "numeric", ""),
+            "unseen_share": q["unseen_share"].where(q["kind"] == "categorical"),
+            "unseen_examples": [", ".join(map(str, v)) for v in q["unseen_examples"]],
+            "unseen_status": q["unseen_status"].where(q["kind"] == "categorical", ""),
+            "type": [
+                f"{r} / {c}" if m else ""
+                for r, c, m in zip(q["reference_type"], q["current_type"], q["type_mismatch"], strict=True)
+            ],
+            "constant": [
+                ", ".join(w for w, flag in (("reference", a), ("current", b)) if flag)
+                for a, b in zip(q["constant_reference"], q["constant_current"], strict=True)
+            ],
+        },
+        index=q.index,
+    )
+    styler = display.styled(
+        frame,
+        {
+            "missing_share_reference": display.PERCENT,
+            "missing_share_current": display.PERCENT,
+            "missing_share_change": display.SIGNED_PERCENT,
+            "out_of_range_share": display.PERCENT,
+            "unseen_share": display.PERCENT,
+        },
+        status_columns=("missing_status", "range_status", "unseen_status"),
+        labels={
+            "missing_share_reference": "missing (ref)",
+            "missing_share_current": "missing (cur)",
+            "missing_share_change": "change",
+            "missing_status": "status",
+            "out_of_range_share": "outside ref range",
+            "range_status": "status ",
+            "unseen_share": "unseen categories",
+            "unseen_examples": "examples",
+            "unseen_status": "status  ",
+            "type": "type changed (ref / cur)",
+        },
+    )
+    d = evidence.duplicate_ids
+    if d.get("reference") is not None:
         styler = styler.set_caption(
-            "Duplicate ids: "
-            + ", ".join(f"{k} {v}" for k, v in evidence.duplicate_ids.items())
-            + " (across = current ids also present in the reference)"
+            f"Duplicate ids: {d['reference']} in the reference, {d['current']} in the current sample; "
+            f"{d['across']} current ids also occur in the reference."
         )
     return styler
 
 
 def features_frame_for_display(evidence: DriftEvidence) -> Any:
     cols = [
-        "kind",
-        "psi",
-        "status",
-        "ks_statistic",
-        "wasserstein",
-        "wasserstein_normed",
-        "js_distance",
-        "chi2_statistic",
-        "chi2_df",
-        "test",
-        "p_value",
-        "p_value_adjusted",
-        "significant",
-    ]
-    frame = evidence.features.sort_values("psi", ascending=False)
-    return _styled(frame[[c for c in cols if c in frame.columns]])
+        "kind", "psi", "status", "ks_statistic", "wasserstein", "wasserstein_normed", "js_distance",
+        "chi2_statistic", "chi2_df", "test", "p_value", "p_value_adjusted", "significant",
+    ]  # fmt: skip
+    frame = evidence.features.sort_values(["psi", "column"], ascending=[False, True])[cols]
+    frame = frame.assign(significant=frame["significant"].map({True: "yes", False: "no"}))
+    return display.styled(
+        frame,
+        {
+            "psi": display.FIXED4,
+            "ks_statistic": display.FIXED4,
+            "wasserstein": display.GENERAL,
+            "wasserstein_normed": display.FIXED4,
+            "js_distance": display.FIXED4,
+            "chi2_statistic": display.GENERAL,
+            "chi2_df": display.INTEGER,
+            "p_value": display.P_VALUE,
+            "p_value_adjusted": display.P_VALUE,
+        },
+        labels={
+            "ks_statistic": "KS",
+            "wasserstein_normed": "wasserstein / sd",
+            "js_distance": "JS distance",
+            "chi2_statistic": "chi-square",
+            "chi2_df": "df",
+            "p_value_adjusted": "adjusted p",
+            "p_value": "p",
+        },
+    )
 
 
 def most_drifted(evidence: DriftEvidence, n: int | None, statuses: tuple[str, ...] | None = None) -> list[str]:
-    frame = evidence.features.sort_values(["psi", "column"], ascending=[False, True])
+    """Features by the worse of their pooled and latest-window PSI, largest first (ties by name)."""
+    psi = evidence.features["psi"]
+    if not evidence.windows.empty:
+        latest = evidence.windows.iloc[-1].drop("score").reindex(psi.index)
+        psi = pd.concat([psi, latest], axis=1).max(axis=1)
+    order = pd.DataFrame({"psi": psi, "name": psi.index}).sort_values(["psi", "name"], ascending=[False, True])
+    names = list(order.index)
     if statuses is not None:
-        frame = frame[frame["status"].isin(statuses)]
-    names = list(frame.index)
+        names = [f for f in names if evidence.features.at[f, "status"] in statuses]
     return names if n is None else names[:n]
+
+
+def latest_window(evidence: DriftEvidence, ctx: Context) -> tuple[str, pd.Series] | tuple[None, None]:
+    """The latest window's label and a boolean row mask of the current sample, or (None, None)."""
+    if evidence.windows.empty:
+        return None, None
+    label = str(evidence.windows.index[-1])
+    labels = _window_labels(ctx.inputs.current[ctx.params.data.time], ctx.params.drift.window)
+    return label, (labels == label).to_numpy()
 
 
 def score_frame_for_display(evidence: DriftEvidence) -> Any:
     s = evidence.score
-    frame = pd.DataFrame(
-        [
-            ("PSI", s["psi"], s["psi_status"]),
-            ("KS statistic", s["ks_statistic"], ""),
-            ("KS p-value", s["ks_p_value"], ""),
-            ("mean score, reference", s["mean_reference"], ""),
-            ("mean score, current", s["mean_current"], ""),
-        ],
-        columns=["measure", "value", "status"],
-    )
+    rows = [
+        ("PSI", display.FIXED4(s["psi"]), s["psi_status"]),
+        ("KS statistic", display.FIXED4(s["ks_statistic"]), ""),
+        ("KS p-value", display.P_VALUE(s["ks_p_value"]), ""),
+        ("mean score, reference", display.FIXED4(s["mean_reference"]), ""),
+        ("mean score, current", display.FIXED4(s["mean_current"]), ""),
+        ("scores from", "model artifact" if s["source"] == "artifact" else "score column", ""),
+    ]
     if evidence.grade_psi is not None:
-        frame.loc[len(frame)] = (
-            "rating-grade PSI",
-            evidence.grade_psi.value,
-            classify(evidence.grade_psi.value, _thr(evidence)),
-        )
-    return _styled(frame).hide(axis="index")
+        value = evidence.grade_psi.value
+        rows.append(("rating-grade PSI", display.FIXED4(value), classify(value, _thr(evidence))))
+    return display.styled(pd.DataFrame(rows, columns=["measure", "value", "status"]), index=False)
 
 
-def _thr(evidence: DriftEvidence) -> Any:
-    from mrmkit.params import Thresholds
-
+def _thr(evidence: DriftEvidence) -> Thresholds:
     return Thresholds(**evidence.settings["psi_thresholds"])
 
 
 def psi_table_frame(result: Any) -> Any:
-    frame = pd.DataFrame(result.to_dict()["table"])
-    return _styled(frame).hide(axis="index")
+    return display.psi_table(result)
 
 
 def windows_frame_for_display(evidence: DriftEvidence) -> Any:
-    frame = evidence.windows.copy()
-    frame.insert(0, "rows", evidence.window_sizes)
-    thr = _thr(evidence)
+    """Windows as columns and features as rows, so many features stay readable."""
+    frame = evidence.windows.T
+    frame.loc["rows"] = evidence.window_sizes.astype(float)
+    order = ["rows", "score"] + [c for c in frame.index if c not in ("rows", "score")]
+    frame = frame.loc[order]
     styler = frame.style.format(precision=3, escape="html", na_rep="")
+    thr = _thr(evidence)
+    styler = styler.format(display.INTEGER, subset=pd.IndexSlice[["rows"], :])
     return styler.map(
-        lambda v: _STATUS_CSS.get(classify(v, thr), "") if isinstance(v, float) else "",
-        subset=[c for c in frame.columns if c != "rows"],
+        lambda v: display.STATUS_CSS.get(classify(v, thr), "") if isinstance(v, float) else "",
+        subset=pd.IndexSlice[order[1:], :],
     )
 
 
 def settings_frame(evidence: DriftEvidence) -> Any:
     rows = [(k, str(v)) for k, v in evidence.settings.items()]
-    return _styled(pd.DataFrame(rows, columns=["setting", "value"])).hide(axis="index")
+    return display.styled(pd.DataFrame(rows, columns=["setting", "value"]), status_columns=(), index=False)
