@@ -1,0 +1,78 @@
+"""`mrmkit demo` as a user runs it: the console script, the package, the findings it must contain."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mrmkit.manifest import verify_package
+from mrmkit.render import external_references
+
+pytestmark = pytest.mark.slow
+MRMKIT = str(Path(sys.executable).with_name("mrmkit"))
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo")
+    proc = subprocess.run(
+        [MRMKIT, "demo", "--out", str(root / "outputs"), "--data", str(root / "demo")],
+        capture_output=True, text=True, timeout=300, cwd=root,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    package = Path(proc.stdout.strip().splitlines()[-1])
+    return root, package
+
+
+def test_demo_prints_a_package_that_verifies(demo_run) -> None:
+    root, package = demo_run
+    assert package.is_dir() and package.is_relative_to(root / "outputs" / "demo-retail-pd")
+    proc = subprocess.run([MRMKIT, "verify", str(package)], capture_output=True, text=True)
+    assert proc.returncode == 0 and "intact" in proc.stdout
+    assert (root / "demo" / "demo.yaml").is_file()  # the editable parameter file next to the data
+    manifest = json.loads((package / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert set(manifest["inputs"]) >= {"parameters", "data.reference", "data.current", "model.artifact"}
+
+
+def test_demo_report_finds_the_injected_drift(demo_run) -> None:
+    """The demo injects drift into named features (mrmkit.demo.drift); the report must find it."""
+    _, package = demo_run
+    metrics = json.loads((package / "metrics.json").read_text())["drift"]
+    latest = metrics["retraining"]["latest_window"]
+    assert latest["window"] == "2025-06"
+    assert metrics["windows"]["2025-06"]["features"]["revolving_utilisation"] >= 0.25
+    assert metrics["windows"]["2025-06"]["features"]["employment_type"] >= 0.25
+    assert metrics["quality"]["features"]["employment_type"]["unseen_examples"] == ["gig"]
+    assert metrics["features"]["revolving_utilisation"]["status"] in ("amber", "red")
+    # stable features stay green
+    for name in ("num_delinquencies_12m", "months_at_address", "region", "housing"):
+        assert metrics["features"][name]["status"] == "green", name
+    assert metrics["score"]["source"] == "artifact"
+    index = (package / "reports" / "index.html").read_text()
+    assert "revolving_utilisation" in index and "employment_type" in index
+
+
+def test_demo_reports_load_nothing_from_another_host(demo_run) -> None:
+    _, package = demo_run
+    for html in (package / "reports").glob("*.html"):
+        assert external_references(html.read_text()) == [], html.name
+
+
+def test_rerun_of_the_demo_parameters_gives_identical_metrics(demo_run) -> None:
+    root, package = demo_run
+    proc = subprocess.run(
+        [MRMKIT, "run", str(root / "demo" / "demo.yaml"), "--out", str(root / "outputs")],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    second = Path(proc.stdout.strip().splitlines()[-1])
+    assert second != package
+    assert (second / "metrics.json").read_bytes() == (package / "metrics.json").read_bytes()
+    assert verify_package(second).intact
+    listing = subprocess.run([MRMKIT, "list", str(root / "outputs")], capture_output=True, text=True)
+    assert listing.returncode == 0 and listing.stdout.count("demo-retail-pd") == 2
