@@ -2,8 +2,9 @@
 
 Every registered statistic must: document the six model-risk sections, reject a bad parameter with
 InvalidParameters (where it has a parameter), give the same result twice, and survive a strict JSON
-round trip of ``to_dict()``. A statistic registered without a case below fails
-``test_every_registered_statistic_has_a_case``: add its case here.
+round trip of ``to_dict()``. A statistic registered without a case fails
+``test_every_registered_statistic_has_a_case``: add its case below, or for a new family in
+``tests/cases_<family>.py`` (a module-level ``CASES`` dict of the same form, merged here).
 """
 
 from __future__ import annotations
@@ -51,6 +52,21 @@ CASES: dict[str, tuple[Callable[[Callable[..., Any], dict[str, Any]], Any], dict
     "delong_test": (lambda f, d: f(d["y"], d["s"], d["t"]), {"alternative": "both"}),
     "data_quality": (lambda f, d: f(d["ref"], d["cur"], id_column="id"), {"max_examples": -1}),
 }
+
+
+def _family_cases() -> None:
+    """Merge the CASES of each family's ``tests/cases_<family>.py`` (one file per family, no shared edits)."""
+    import importlib
+    from pathlib import Path
+
+    for path in sorted(Path(__file__).parent.glob("cases_*.py")):
+        module = importlib.import_module(f"tests.{path.stem}")
+        clash = set(CASES) & set(module.CASES)
+        assert not clash, f"{path.name} repeats conformance cases {sorted(clash)}"
+        CASES.update(module.CASES)
+
+
+_family_cases()
 
 
 def test_every_registered_statistic_has_a_case():
