@@ -4,7 +4,9 @@ Every public statistic is registered in :data:`REGISTRY` under its function name
 ``to_dict()`` from :class:`Result`.
 """
 
+from mrmkit.stats import calibration, var_backtest  # noqa: E402  (families exported through their __all__)
 from mrmkit.stats._base import REGISTRY, Result, register
+from mrmkit.stats.calibration import *  # noqa: F403
 from mrmkit.stats.discrimination import (
     AucResult,
     DelongTestResult,
@@ -34,6 +36,7 @@ from mrmkit.stats.drift import (
     wasserstein,
 )
 from mrmkit.stats.quality import DataQuality, QualityRow, data_quality
+from mrmkit.stats.var_backtest import *  # noqa: F403
 
 __all__ = [
     "REGISTRY", "Result", "register",
@@ -46,4 +49,6 @@ __all__ = [
     "AucResult", "GiniResult", "KsStatisticResult", "DelongTestResult",
     # data quality
     "data_quality", "DataQuality", "QualityRow",
+    *calibration.__all__,
+    *var_backtest.__all__,
 ]
