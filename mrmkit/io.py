@@ -193,6 +193,7 @@ class Inputs:
     reference_target: np.ndarray | None
     current_target: np.ndarray | None
     score_source: str  # "artifact" or "column"
+    model: Any = None  # the loaded model when given as an artifact
 
 
 def _default_features(params: Parameters, columns: Sequence[str]) -> list[str]:
@@ -244,6 +245,7 @@ def load_inputs(params: Parameters) -> Inputs:
         ]
         source = "artifact"
     else:
+        model = None
         scores = [
             check_probabilities(f[d.score], f"column {d.score!r} of {p}", "data.score")
             for f, p in ((ref, d.reference), (cur, d.current))
@@ -264,6 +266,7 @@ def load_inputs(params: Parameters) -> Inputs:
         reference_target=targets[0],
         current_target=targets[1],
         score_source=source,
+        model=model,
     )
 
 

@@ -9,6 +9,7 @@ the README's parameter reference is checked against these models by a test.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -28,7 +29,7 @@ from mrmkit.errors import InvalidParameters
 __all__ = ["Parameters", "load_parameters", "parameters_from_dict", "WORKBOOKS"]
 
 #: Workbooks known to this version, in the order they run. A section of this name enables it.
-WORKBOOKS: tuple[str, ...] = ("drift",)
+WORKBOOKS: tuple[str, ...] = ("drift", "backtest")
 
 _SAFE_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 
@@ -181,6 +182,19 @@ class Thresholds(_Section):
         return self
 
 
+class LowThresholds(_Section):
+    """Thresholds where a low value is bad (p-values): below ``amber`` is amber, below ``red`` red."""
+
+    amber: float = Field(gt=0, lt=1)
+    red: float = Field(gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LowThresholds:
+        if self.red > self.amber:
+            raise ValueError(f"red ({self.red}) must not be above amber ({self.amber})")
+        return self
+
+
 class RetrainingTrigger(_Section):
     psi: float = Field(0.20, ge=0, description="PSI above which a feature counts towards retraining.")
     min_features: int = Field(3, ge=1, description="Features above `psi` that signal retraining.")
@@ -209,6 +223,14 @@ class PolicySection(_Section):
         default_factory=lambda: Thresholds(amber=0.01, red=0.05),
         description="Share of current rows whose category never occurs in the reference.",
     )
+    p_value: LowThresholds = Field(
+        default_factory=lambda: LowThresholds(amber=0.05, red=0.01),
+        description="Outcome tests (calibration, AUC deterioration, VaR backtests): a p-value below `amber` is "
+        "amber, below `red` red.",
+    )
+    cutoff: float | None = Field(
+        None, gt=0, lt=1, description="PD cut-off of the credit decision: approve when PD <= cutoff."
+    )
 
 
 class DriftSection(_Section):
@@ -225,6 +247,130 @@ class DriftSection(_Section):
     top_features: int = Field(6, ge=1, le=50, description="Most drifted features whose distributions are plotted.")
 
 
+class GradeScale(_Section):
+    """A rating scale: upper PD bounds of the grades, best grade first, right-closed."""
+
+    upper_bounds: list[float] = Field(min_length=2, description="Increasing upper PD bounds; the last must be 1.")
+    labels: list[str] | None = Field(None, description="Grade labels, one per bound; default 1, 2, ...")
+
+    @model_validator(mode="after")
+    def _valid(self) -> GradeScale:
+        b = self.upper_bounds
+        if any(not 0 < x <= 1 for x in b) or any(y <= x for x, y in zip(b, b[1:], strict=False)) or b[-1] != 1:
+            raise ValueError("upper_bounds must increase strictly within (0, 1] and end at 1")
+        if self.labels is not None and (len(self.labels) != len(b) or len(set(self.labels)) != len(b)):
+            raise ValueError(f"labels must be {len(b)} distinct names, one per bound")
+        return self
+
+
+class VarSection(_Section):
+    """Daily P&L and VaR for VaR backtesting (``backtest.var``)."""
+
+    data: Path = Field(description="File of the daily series (.parquet or .csv).")
+    date: str = Field("date", description="Date column.")
+    pnl: str = Field("pnl", description="Daily profit and loss column (a loss is negative).")
+    levels: dict[str, float] = Field(
+        min_length=1,
+        description="VaR column -> coverage, e.g. {var_99: 0.99}; VaR is reported as a positive loss amount.",
+    )
+    traffic_light_days: int = Field(250, ge=250, description="Days of the Basel traffic light (the latest ones).")
+
+    @field_validator("data", mode="after")
+    @classmethod
+    def _resolve_data(cls, value: Path, info: ValidationInfo) -> Path:
+        return _resolve(value, info)
+
+    @field_validator("levels", mode="after")
+    @classmethod
+    def _coverages(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = {k: v for k, v in value.items() if not 0.5 <= v < 1}
+        if bad:
+            raise ValueError(f"coverages must lie in [0.5, 1); got {bad}")
+        return value
+
+
+class Shock(_Section):
+    """One shock of a stress scenario: exactly one of multiply, add, set, quantile."""
+
+    feature: str
+    multiply: float | None = None
+    add: float | None = None
+    set: float | str | None = None
+    quantile: float | None = Field(None, ge=-1, le=1)
+
+    @model_validator(mode="after")
+    def _one_operation(self) -> Shock:
+        given = [k for k in ("multiply", "add", "set", "quantile") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"shock on {self.feature!r} needs exactly one of multiply, add, set, quantile; got {given}"
+            )
+        return self
+
+
+class SegmentFilter(_Section):
+    column: str | None = Field(None, description="Segment column; default data.segment.")
+    values: list[str] = Field(min_length=1)
+
+
+class Scenario(_Section):
+    name: str
+    description: str | None = None
+    shocks: list[Shock] = Field(min_length=1)
+    segment: SegmentFilter | None = None
+
+
+class StressSection(_Section):
+    """Stress scenarios (``backtest.stress``); they need a model artifact."""
+
+    scenarios: list[Scenario] = Field(min_length=1)
+    exposure: str | None = Field(None, description="Exposure-at-default column, for expected loss.")
+    lgd: float | str | None = Field(None, description="Loss given default: a number, or a column.")
+    domains: dict[str, tuple[float | None, float | None]] = Field(
+        default_factory=dict, description="Allowed range per feature, e.g. {revolving_utilisation: [0, null]}."
+    )
+    clip: bool = Field(False, description="Clip shocked values to their domain instead of refusing them.")
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> StressSection:
+        names = [s.name for s in self.scenarios]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"scenario names must be unique; repeated: {dup}")
+        return self
+
+
+class SensitivitySection(_Section):
+    """One-at-a-time sensitivity (``backtest.sensitivity``); needs a model artifact."""
+
+    sd_step: float = Field(1.0, gt=0, description="Perturbation in standard deviations of each feature.")
+    relative_step: float = Field(0.10, gt=0, lt=1, description="Relative perturbation (0.10 = plus and minus 10%).")
+    expected_direction: dict[str, Literal[1, -1]] = Field(
+        default_factory=dict, description="Feature -> +1 if PD should rise with it, -1 if it should fall."
+    )
+
+
+class BacktestSection(_Section):
+    """The backtest and stress-test workbook (``backtest``); its presence enables it."""
+
+    grades: GradeScale | None = Field(
+        None, description="Rating scale; default: data.grade if given, else equal-population grades."
+    )
+    n_grades: int = Field(10, ge=2, le=50, description="Equal-population grades cut on the reference sample.")
+    initial_auc: float | None = Field(
+        None, gt=0, lt=1, description="AUC at initial validation; default: the reference sample's AUC."
+    )
+    maturity_months: int = Field(12, ge=0, le=120, description="Outcome window of the target, in months.")
+    as_of: date | None = Field(
+        None,
+        description="Date outcomes were observed; windows that end less than maturity_months before it "
+        "are immature. Default: every window is treated as mature (stated in the report).",
+    )
+    var: VarSection | None = None
+    stress: StressSection | None = None
+    sensitivity: SensitivitySection = Field(default_factory=SensitivitySection)
+
+
 class Parameters(_Section):
     """A whole parameter file."""
 
@@ -234,6 +380,7 @@ class Parameters(_Section):
     data: DataSection
     policy: PolicySection = Field(default_factory=PolicySection)
     drift: DriftSection | None = None
+    backtest: BacktestSection | None = None
 
     @model_validator(mode="after")
     def _model_given(self) -> Parameters:
@@ -251,6 +398,8 @@ class Parameters(_Section):
             paths["model.artifact"] = self.model.artifact
         if self.challenger is not None and self.challenger.artifact is not None:
             paths["challenger.artifact"] = self.challenger.artifact
+        if self.backtest is not None and self.backtest.var is not None:
+            paths["backtest.var.data"] = self.backtest.var.data
         return paths
 
     def to_yaml(self) -> str:

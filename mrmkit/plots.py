@@ -106,3 +106,140 @@ def psi_heatmap(table: pd.DataFrame, amber: float, red: float, columns: Sequence
     ax.set_title(f"PSI per monitoring window (amber from {amber:g}, red from {red:g})", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+# --- backtest ------------------------------------------------------------------------------------
+
+
+def _curve_points(y: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shares of all rows, of positives and of negatives at or above each distinct score (for drawing)."""
+    order = np.argsort(-np.asarray(score, dtype=float), kind="stable")
+    s, yy = np.asarray(score, dtype=float)[order], np.asarray(y)[order]
+    last = np.r_[np.flatnonzero(np.diff(s) != 0), s.size - 1]  # last row of each tie group
+    tp = np.cumsum(yy)[last]
+    fp = (last + 1) - tp
+    share = (last + 1) / s.size
+    return np.r_[0, share], np.r_[0, tp / max(yy.sum(), 1)], np.r_[0, fp / max((1 - yy).sum(), 1)]
+
+
+def roc_and_cap(curves: dict[str, tuple[np.ndarray, np.ndarray]]) -> Figure:
+    """ROC and CAP (cumulative accuracy profile) curves of each labelled sample."""
+    fig = Figure(figsize=(9, 4))
+    roc, cap = fig.subplots(1, 2)
+    for label, (y, score) in curves.items():
+        share, tpr, fpr = _curve_points(y, score)
+        roc.plot(fpr, tpr, label=label, linewidth=1.4)
+        cap.plot(share, tpr, label=label, linewidth=1.4)
+    roc.plot([0, 1], [0, 1], color="#999", linewidth=0.8, linestyle=":")
+    cap.plot([0, 1], [0, 1], color="#999", linewidth=0.8, linestyle=":")
+    roc.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC")
+    cap.set(xlabel="share of loans (riskiest first)", ylabel="share of defaults", title="CAP")
+    roc.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def calibration_chart(table: pd.DataFrame) -> Figure:
+    """Observed default rate with its Jeffreys interval against the mean PD, per grade (log scale)."""
+    fig = Figure(figsize=(7, 3.6))
+    ax = fig.subplots()
+    t = table[table["n"] > 0]
+    x = np.arange(len(t))
+    rate = t["observed_rate"].to_numpy(dtype=float)
+    err = np.vstack(
+        [rate - t["jeffreys_ci_lower"].to_numpy(dtype=float), t["jeffreys_ci_upper"].to_numpy(dtype=float) - rate]
+    )
+    colours = [STATUS_COLOURS.get(s, "#555") for s in t["status"]]
+    ax.errorbar(x, rate, yerr=np.clip(err, 0, None), fmt="none", ecolor="#555", capsize=3, linewidth=1)
+    ax.scatter(x, rate, c=colours, zorder=3, label="observed default rate (Jeffreys 95% interval)")
+    ax.plot(
+        x,
+        t["mean_pd"].to_numpy(dtype=float),
+        marker="_",
+        markersize=14,
+        linestyle="none",
+        color="#1f3b73",
+        label="mean PD",
+    )
+    if (t["observed_rate"] > 0).all() and (t["mean_pd"] > 0).all():
+        ax.set_yscale("log")
+    ax.set_xticks(x, [str(g) for g in t.index])
+    ax.set_xlabel("grade (best first)")
+    ax.set_ylabel("default rate")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title("Calibration by grade (colour: Jeffreys test status)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def over_time(table: pd.DataFrame) -> Figure:
+    """AUC and observed against predicted default rate per window; immature windows greyed."""
+    fig = Figure(figsize=(9, 3.4))
+    left, right = fig.subplots(1, 2)
+    x = np.arange(len(table))
+    mature = table["mature"].to_numpy(dtype=bool)
+    left.plot(x, table["auc"].to_numpy(dtype=float), marker="o", color="#1f3b73")
+    right.plot(
+        x, table["observed_rate"].to_numpy(dtype=float), marker="o", label="observed default rate", color="#c8423b"
+    )
+    right.plot(x, table["mean_pd"].to_numpy(dtype=float), marker="s", label="mean PD", color="#1f3b73")
+    for ax in (left, right):
+        for i in np.flatnonzero(~mature):
+            ax.axvspan(i - 0.5, i + 0.5, color="#ddd", zorder=0)
+        ax.set_xticks(x, [str(i) for i in table.index], rotation=45, ha="right", fontsize=8)
+    left.set_title("AUC per window (grey: immature, not tested)", fontsize=10)
+    right.set_title("Observed and predicted default rate", fontsize=10)
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def var_timeline(series: pd.DataFrame, column: str) -> Figure:
+    """Daily P&L against minus VaR, exceptions marked."""
+    fig = Figure(figsize=(9, 3.2))
+    ax = fig.subplots()
+    dates = pd.to_datetime(series["date"])
+    ax.bar(dates, series["pnl"], width=1.0, color="#9aa3ab", label="daily P&L")
+    ax.plot(dates, -series[column], color="#1f3b73", linewidth=1.0, label=f"-{column}")
+    hits = series[f"{column}_exception"].to_numpy(dtype=bool)
+    ax.scatter(dates[hits], series["pnl"][hits], color="#c8423b", s=14, zorder=3, label="exception")
+    ax.legend(fontsize=8, loc="lower left")
+    ax.set_title(f"VaR backtest: {column} ({int(hits.sum())} exceptions)", fontsize=10)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def stress_chart(table: pd.DataFrame) -> Figure:
+    """Mean PD and approval rate per stress scenario."""
+    fig = Figure(figsize=(9, 3.4))
+    left, right = fig.subplots(1, 2)
+    names = [str(n) for n in table["scenario"]]
+    left.barh(names, table["mean_pd"].to_numpy(dtype=float), color="#4c72b0")
+    left.set_title("Mean PD", fontsize=10)
+    if "approval_rate" in table and table["approval_rate"].notna().any():
+        right.barh(names, table["approval_rate"].to_numpy(dtype=float), color="#3a9a4d")
+        right.set_title("Approval rate at the cut-off", fontsize=10)
+    else:
+        right.set_axis_off()
+    left.invert_yaxis()
+    right.invert_yaxis()
+    fig.tight_layout()
+    return fig
+
+
+def tornado(table: pd.DataFrame, up: str, down: str, label: str = "feature", top: int = 15) -> Figure:
+    """Change in mean score for a + and - perturbation of each feature, largest first."""
+    t = table.assign(_size=np.maximum(table[up].abs(), table[down].abs())).nlargest(top, "_size").iloc[::-1]
+    fig = Figure(figsize=(7, max(2.5, 0.3 * len(t) + 1)))
+    ax = fig.subplots()
+    y = np.arange(len(t))
+    ax.barh(y, t[up].to_numpy(dtype=float), color="#c8423b", label="feature up")
+    ax.barh(y, t[down].to_numpy(dtype=float), color="#4c72b0", label="feature down")
+    ax.set_yticks(y, [str(v) for v in t[label]], fontsize=8)
+    ax.axvline(0, color="#333", linewidth=0.8)
+    ax.set_xlabel("change in mean PD")
+    ax.legend(fontsize=8)
+    ax.set_title("Sensitivity (one at a time)", fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from mrmkit.params import Thresholds
+from mrmkit.params import LowThresholds, Thresholds
 
-__all__ = ["classify", "finding", "finding_order", "STATUSES"]
+__all__ = ["classify", "classify_low", "finding", "finding_order", "STATUSES"]
 
 STATUSES = ("green", "amber", "red")
 
@@ -21,6 +21,21 @@ def classify(value: float | None, thresholds: Thresholds) -> str:
     if value >= thresholds.amber:
         return "amber"
     return "green"
+
+
+def classify_low(value: float | None, thresholds: LowThresholds) -> str:
+    """For p-values: ``red`` below ``red``, ``amber`` below ``amber``, else ``green``; ``n/a`` without a value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if value < thresholds.red:
+        return "red"
+    if value < thresholds.amber:
+        return "amber"
+    return "green"
+
+
+def low_threshold_text(name: str, thresholds: LowThresholds) -> str:
+    return f"{name}: amber below {thresholds.amber:g}, red below {thresholds.red:g}"
 
 
 def threshold_text(name: str, thresholds: Thresholds) -> str:

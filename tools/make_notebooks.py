@@ -140,6 +140,111 @@ scrap.record("timings", {
 ]
 
 
+BACKTEST = [
+    ("md", """# Backtest and stress test
+
+Outcome analysis of the PD model (discrimination, calibration by grade, concentration, migration, and
+their evolution over the monitoring windows), VaR backtesting when a daily P&L and VaR series is given,
+stress scenarios and one-at-a-time sensitivity when the model is given as an artifact. Every number is
+computed by `mrmkit.stats` and `mrmkit.stress`; thresholds come from the parameter file's `policy`."""),
+    ("params", """# Parameters: injected by mrmkit's runner (the resolved parameter file).
+params = {}"""),
+    ("code", """%matplotlib inline
+import time
+
+_clock = {"start": time.perf_counter()}
+import warnings
+
+import pandas as pd
+from IPython.display import Markdown, display
+
+from mrmkit import plots, scrap
+from mrmkit.workbooks import backtest, load_context
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+_clock["imported"] = time.perf_counter()
+ctx = load_context(params)
+_clock["loaded"] = time.perf_counter()
+evidence = backtest.analyse(ctx)
+_clock["analysed"] = time.perf_counter()
+scrap.record("metrics", evidence.metrics())"""),
+    ("md", "## Findings"),
+    ("code", """display(backtest.findings_frame(evidence))"""),
+    ("md", """## PD model: discrimination
+
+AUC with its DeLong variance and 95% interval, Gini and KS on the development (reference) sample and on
+the mature part of the current sample, and the ECB test of the current against the initial AUC."""),
+    ("code", """if not evidence.pd["applicable"]:
+    display(Markdown(f"Outcome analysis not applicable: {evidence.pd['reason']}."))
+else:
+    display(backtest.discrimination_frame(evidence))
+    display(Markdown(backtest.maturity_text(evidence)))
+    display(plots.roc_and_cap(backtest.curves(evidence, ctx)))"""),
+    ("md", """## PD model: calibration by grade
+
+Observed default rate against mean PD per grade, with the one-sided binomial and Jeffreys tests
+(H0: the PD is not underestimated), Hosmer-Lemeshow over grades (df = number of grades), Spiegelhalter
+and Brier for the whole sample."""),
+    ("code", """if evidence.pd["applicable"]:
+    display(backtest.grade_frame_for_display(evidence))
+    display(plots.calibration_chart(evidence.grade_table))
+    display(backtest.calibration_summary_frame(evidence))"""),
+    ("md", "## Concentration and migration"),
+    ("code", """if evidence.pd["applicable"]:
+    display(backtest.concentration_frame(evidence))
+    display(Markdown(backtest.migration_text(evidence)))
+    if evidence.pd["migration"]["applicable"]:
+        display(backtest.migration_frame(evidence))"""),
+    ("md", """## Over time
+
+Per monitoring window (application month: the vintage view): volume, defaults, observed default rate,
+mean PD and AUC. Immature windows are shown and left out of the outcome tests."""),
+    ("code", """if evidence.pd["applicable"] and not evidence.window_table.empty:
+    display(backtest.window_frame_for_display(evidence))
+    display(plots.over_time(evidence.window_table))"""),
+    ("md", """## VaR backtesting
+
+Exceptions (a loss larger than VaR), Kupiec's proportion of failures, Christoffersen's independence,
+conditional coverage, the binomial z test, the time until first failure, and the Basel traffic light on
+the latest 250 days, for each VaR level."""),
+    ("code", """if evidence.var is None:
+    display(Markdown("No VaR series was given (`backtest.var`): this section does not apply."))
+else:
+    display(backtest.var_frame(evidence))
+    for column in evidence.var["levels"]:
+        display(plots.var_timeline(evidence.var_series, column))"""),
+    ("md", """## Stress scenarios
+
+Each scenario shocks features of the current sample and rescores it with the model: mean PD and its
+change, the PD distribution, the approval rate at the policy cut-off, the grade distribution and the
+expected loss when exposure and LGD are given."""),
+    ("code", """if evidence.stress is None:
+    display(Markdown("No stress scenario was given (`backtest.stress`)."))
+elif not evidence.stress["applicable"]:
+    display(Markdown(f"Stress testing not applicable: {evidence.stress['reason']}."))
+else:
+    display(backtest.stress_frame_for_display(evidence))
+    display(plots.stress_chart(evidence.stress_table))"""),
+    ("md", """## Sensitivity
+
+One feature at a time, up and down by the configured steps: the change in mean PD, the share of decisions
+that flip at the cut-off, and whether the direction matches the declared expectation."""),
+    ("code", """if not evidence.sensitivity["applicable"]:
+    display(Markdown(f"Sensitivity analysis not applicable: {evidence.sensitivity['reason']}."))
+else:
+    display(backtest.sensitivity_frame_for_display(evidence))
+    display(backtest.tornado_figure(evidence))"""),
+    ("md", "## Settings and conventions"),
+    ("code", """display(backtest.settings_frame(evidence))
+scrap.record("timings", {
+    "imports_s": _clock["imported"] - _clock["start"],
+    "load_s": _clock["loaded"] - _clock["imported"],
+    "analyse_s": _clock["analysed"] - _clock["loaded"],
+    "cells_s": time.perf_counter() - _clock["start"],
+})"""),
+]
+
+
 def build(cells: list[tuple[str, str]], name: str) -> None:
     nb = new_notebook()
     nb.metadata = {
@@ -162,3 +267,4 @@ def build(cells: list[tuple[str, str]], name: str) -> None:
 
 if __name__ == "__main__":
     build(DRIFT, "drift")
+    build(BACKTEST, "backtest")
