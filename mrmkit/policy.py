@@ -51,6 +51,7 @@ def finding(
     metric: str,
     value: float | None = None,
     threshold: str = "",
+    worse: str = "higher",
 ) -> dict[str, Any]:
     """One finding as recorded in ``metrics.json`` and shown in ``index.html``."""
     if severity not in STATUSES:
@@ -63,12 +64,15 @@ def finding(
         "metric": metric,
         "value": value,
         "threshold": threshold,
+        "worse": worse,
     }
 
 
 def finding_order(f: dict[str, Any]) -> tuple[int, float, str, str]:
-    """Sort key of findings: red, amber, green; within a severity the largest value first."""
+    """Sort key of findings: red, amber, green; within a severity the worst value first."""
     value = f.get("value")
-    magnitude = -float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    sign = 1.0 if f.get("worse") == "lower" else -1.0  # p-values: the smallest first
+    magnitude = sign * float(value) if numeric else 0.0
     rank = {"red": 0, "amber": 1, "green": 2}.get(f.get("severity"), 3)
     return (rank, magnitude, str(f.get("workbook", "")), str(f.get("title", "")))

@@ -30,11 +30,13 @@ from mrmkit.io import load_inputs, sha256_file
 from mrmkit.manifest import environment_lines, key_versions, write_manifest
 from mrmkit.params import WORKBOOKS, Parameters, load_parameters
 from mrmkit.render import notebook_to_html
+from mrmkit.workbooks import preflight
 
 __all__ = ["RunResult", "run", "notebook_dir", "WORKBOOK_TITLES"]
 
 WORKBOOK_TITLES = {
     "drift": "Data quality and drift",
+    "backtest": "Backtest and stress test",
 }
 
 STAGING = ".staging"
@@ -148,7 +150,7 @@ def run(
         if not path.is_file():
             raise MrmkitError(f"The {name} workbook {path} is missing from this installation; set MRMKIT_NOTEBOOKS.")
     say("checking inputs")
-    load_inputs(params)  # every user-caused problem surfaces here, before anything is written
+    preflight(params, load_inputs(params), chosen)  # every user-caused problem surfaces here, before any write
 
     inputs = {"parameters": {"path": str(params_path.resolve()), "sha256": sha256_file(params_path)}}
     for role, path in params.input_paths().items():

@@ -24,6 +24,7 @@ import pandas as pd
 from mrmkit.demo import models as _models
 from mrmkit.demo import portfolio as _portfolio
 from mrmkit.demo.drift import STABLE_FEATURES, DriftSpec, drift_specs, yaml_comment
+from mrmkit.demo.var import write_var_series
 from mrmkit.errors import InsufficientData, InvalidParameters
 
 __all__ = [
@@ -83,6 +84,7 @@ class DemoBuild:
     current: Path
     champion: Path
     challenger: Path
+    var: Path
     seed: int
     n_reference: int
     n_current: int
@@ -238,7 +240,46 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     _write_bytes(path, sink.getvalue().to_pybytes())
 
 
-def _parameters(champion_types: list[str], challenger_types: list[str], seed: int) -> dict[str, Any]:
+# Stress scenarios of the demo: an income fall, a delinquency rise, a debt-service shock, and a card-only
+# utilisation stress (segment-limited). Domains keep shocked values meaningful.
+_STRESS = {
+    "exposure": "loan_amount",
+    "lgd": 0.45,
+    "domains": {
+        "annual_income": [0, None],
+        "debt_to_income": [0, None],
+        "revolving_utilisation": [0, 1.5],
+        "num_delinquencies_12m": [0, None],
+        "num_delinquencies_24m": [0, None],
+    },
+    "scenarios": [
+        {"name": "income_fall", "description": "Nominal incomes fall by 20 percent",
+         "shocks": [{"feature": "annual_income", "multiply": 0.8}]},
+        {"name": "delinquency_rise", "description": "One more delinquency in the last 12 and 24 months",
+         "shocks": [{"feature": "num_delinquencies_12m", "add": 1}, {"feature": "num_delinquencies_24m", "add": 1}]},
+        {"name": "debt_service_shock", "description": "Debt-to-income up 25 percent; utilisation up a decile",
+         "shocks": [{"feature": "debt_to_income", "multiply": 1.25}, {"feature": "revolving_utilisation", "quantile": 0.1}]},
+        {"name": "card_utilisation_stress", "description": "Card customers draw 15 points more of their limits",
+         "segment": {"values": ["card"]}, "shocks": [{"feature": "revolving_utilisation", "add": 0.15}]},
+    ],
+}  # fmt: skip
+
+# The direction in which the demo's PD should move when each feature rises (checked by sensitivity).
+_EXPECTED_DIRECTION = {
+    "annual_income": -1, "debt_to_income": 1, "revolving_utilisation": 1, "num_delinquencies_12m": 1,
+    "num_enquiries_6m": 1, "bureau_score": -1, "months_in_employment": -1, "savings_balance": -1,
+}  # fmt: skip
+
+
+def _as_of(windows: tuple[str, ...]) -> str:
+    """Outcomes observed half a month before the last window matures: the last window stays immature."""
+    last = pd.Period(windows[-1], freq="M")
+    return (last.start_time + pd.DateOffset(months=12, days=14)).date().isoformat()
+
+
+def _parameters(
+    champion_types: list[str], challenger_types: list[str], seed: int, windows: tuple[str, ...]
+) -> dict[str, Any]:
     return {
         "seed": seed,
         "model": {
@@ -269,7 +310,21 @@ def _parameters(champion_types: list[str], challenger_types: list[str], seed: in
             "segment": SEGMENT,
             "protected": list(_portfolio.PROTECTED),
         },
+        "policy": {"cutoff": 0.08},
         "drift": {},
+        "backtest": {
+            "grades": {"upper_bounds": list(_models.GRADE_UPPER_BOUNDS), "labels": list(_models.GRADES)},
+            "maturity_months": 12,
+            "as_of": _as_of(windows),
+            "var": {
+                "data": "data/var.parquet",
+                "date": "date",
+                "pnl": "pnl",
+                "levels": {"var_99": 0.99, "var_95": 0.95},
+            },
+            "stress": _STRESS,
+            "sensitivity": {"expected_direction": _EXPECTED_DIRECTION},
+        },
     }
 
 
@@ -292,11 +347,13 @@ def write_demo(out_dir: Path, portfolio: Portfolio, champion: Any, challenger: A
         "current": out_dir / "data" / "current.parquet",
         "champion": out_dir / "models" / "champion.skops",
         "challenger": out_dir / "models" / "challenger.skops",
+        "var": out_dir / "data" / "var.parquet",
         "parameters": out_dir / "demo.yaml",
     }
     ref, cur = portfolio.reference, portfolio.current
     _write_parquet(ref, paths["reference"])
     _write_parquet(cur, paths["current"])
+    write_var_series(paths["var"], seed=portfolio.seed)
 
     trusted: dict[str, list[str]] = {}
     for role, model, column in (("champion", champion, SCORE), ("challenger", challenger, CHALLENGER_SCORE)):
@@ -313,7 +370,9 @@ def write_demo(out_dir: Path, portfolio: Portfolio, champion: Any, challenger: A
         "# Paths are relative to this file. Drift injected on purpose (window 1 = first monitoring month):\n"
         + yaml_comment(portfolio.n_windows)
     )
-    body = yaml.safe_dump(_parameters(trusted["champion"], trusted["challenger"], portfolio.seed), sort_keys=False)
+    body = yaml.safe_dump(
+        _parameters(trusted["champion"], trusted["challenger"], portfolio.seed, portfolio.windows), sort_keys=False
+    )
     _write_bytes(paths["parameters"], (header + body).encode("utf-8"))
 
     holdout = ref[ref[SAMPLE] == "holdout"]

@@ -48,8 +48,10 @@ VAR_SETTINGS = MappingProxyType({
 
 def _check_rng(rng: object) -> np.random.Generator:
     if not isinstance(rng, np.random.Generator):
-        raise InvalidParameters(f"The 'rng' parameter of generate_var_series must be a numpy.random.Generator "
-                                f"(numpy.random.default_rng(seed)); got {type(rng).__name__}.")
+        raise InvalidParameters(
+            f"The 'rng' parameter of generate_var_series must be a numpy.random.Generator "
+            f"(numpy.random.default_rng(seed)); got {type(rng).__name__}."
+        )
     return rng
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from mrmkit.io import Inputs, load_inputs
 from mrmkit.params import Parameters, parameters_from_dict
 
-__all__ = ["Context", "load_context"]
+__all__ = ["Context", "load_context", "preflight"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,3 +28,13 @@ def load_context(params: dict[str, Any]) -> Context:
     """Validate the resolved parameters the runner passed in and load the inputs they name."""
     parsed = parameters_from_dict(params, Path.cwd(), "parameters.yaml")
     return Context(params=parsed, inputs=load_inputs(parsed))
+
+
+def preflight(params: Parameters, inputs: Inputs, workbooks: list[str]) -> None:
+    """Run each workbook's input checks (a module-level ``preflight``) before anything is executed."""
+    import importlib
+
+    for name in workbooks:
+        check = getattr(importlib.import_module(f"mrmkit.workbooks.{name}"), "preflight", None)
+        if check is not None:
+            check(params, inputs)

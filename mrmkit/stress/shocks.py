@@ -1,0 +1,399 @@
+"""Shocks to model inputs: multiply, add, set or move in quantile position, optionally in one segment.
+
+A shock is a mapping with the key ``feature`` and exactly one operation:
+
+* ``{"feature": f, "multiply": x}``: ``value * x`` (numeric features only);
+* ``{"feature": f, "add": x}``: ``value + x`` (numeric features only);
+* ``{"feature": f, "set": v}``: every value becomes ``v``, a finite number for a numeric feature or, for a
+  categorical feature, a category seen in the reference;
+* ``{"feature": f, "quantile": q}`` with ``-1 <= q <= 1``: ``value -> Q_ref(min(1, max(0, F_ref(value) + q)))``
+  (numeric features only), where
+
+  - ``Q_ref(p)`` is numpy's default quantile of the non-missing reference values (``method="linear"``,
+    Hyndman & Fan type 7: position ``p (n - 1)`` in the sorted values ``r_0 <= ... <= r_{n-1}``, linearly
+    interpolated), computed exactly as ``numpy.quantile`` does;
+  - ``F_ref(x) = u(x) / (n - 1)`` is the reference empirical distribution function in the same
+    convention, i.e. the inverse of ``Q_ref``: ``u(x)`` is the mid-rank ``(first + last) / 2`` of the
+    0-based positions of ``x`` when ``x`` occurs in the reference, ``k + (x - r_k) / (r_{k+1} - r_k)``
+    when ``r_k < x < r_{k+1}``, ``0`` below ``r_0`` and ``n - 1`` above ``r_{n-1}``. So ``q = 0`` leaves
+    values inside the reference range unchanged (up to floating-point rounding between two reference
+    values), ``q > 0`` moves each value up by ``q`` in quantile position and ``q < 0`` down, and a shocked
+    value always lies in ``[r_0, r_{n-1}]``: values outside the reference range start from position 0 or 1
+    (so ``q = 0`` moves them to the nearer end; their count is recorded as ``rows_outside_reference``).
+
+Conventions, all recorded in :class:`ShockRecord`:
+
+* Shocks apply in list order, each to the result of the previous ones; ``F_ref`` always uses the
+  reference, never the shocked values.
+* Missing values stay missing under every operation, ``set`` included.
+* ``segment = {"column": c, "values": [...]}`` limits the shocks to rows whose ``c`` is one of the values
+  (``c`` need not be a feature; each value must occur in the frame, so a typo cannot shock nobody).
+* Integer-valued features (every non-missing reference value a whole number, unless ``integer_features``
+  is given) stay whole numbers: after ``multiply``, ``add`` and ``quantile`` each value is rounded to the
+  nearest whole number, halves away from zero; ``set`` must give a whole number.
+* ``domains = {feature: (low, high)}`` (either bound may be None): a shocked value outside ``[low, high]``
+  is an error naming the feature and the number of rows, unless ``clip=True``, which clips it and
+  records the count. Only values the shock touched are checked (rounding comes before the check).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mrmkit.errors import InsufficientData, InvalidInput, InvalidParameters
+from mrmkit.stats._base import Result, jsonable
+from mrmkit.stress._common import (
+    as_list,
+    changed_rows,
+    check_categorical,
+    check_columns,
+    check_frame,
+    check_real,
+    is_numeric,
+    reference_position,
+    reference_quantile,
+    round_half_away,
+)
+
+__all__ = ["OPERATIONS", "ShockRecord", "ShockedFrame", "apply_shocks", "shock_frame"]
+
+OPERATIONS: tuple[str, ...] = ("multiply", "add", "set", "quantile")
+ROUNDING = "nearest whole number, halves away from zero"
+
+
+@dataclass(frozen=True, slots=True)
+class ShockRecord(Result):
+    """What one shock did. ``index`` is its 1-based position in the scenario; counts are rows.
+
+    ``rows_in_scope`` are the rows of the segment (all rows without one); ``rows_missing`` of them were
+    missing and left so; ``rows_changed`` got a different value; ``rows_rounded`` were rounded to a whole
+    number; ``rows_clipped`` were clipped into ``domain``; ``rows_outside_reference`` (quantile shocks)
+    lay outside the reference range before the shock.
+    """
+
+    scenario: str
+    index: int
+    feature: str
+    operation: str
+    value: Any
+    categorical: bool
+    integer: bool
+    domain: tuple[float, float] | None
+    rows_in_scope: int
+    rows_missing: int
+    rows_changed: int
+    rows_rounded: int
+    rows_clipped: int
+    rows_outside_reference: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShockedFrame(Result):
+    """The shocked frame and the record of every shock; ``to_dict()`` leaves the frame out."""
+
+    frame: pd.DataFrame
+    scenario: str
+    shocks: tuple[ShockRecord, ...]
+    segment: tuple[str, tuple[Any, ...]] | None
+    rows_in_scope: int
+    rows_changed: int
+    categorical: tuple[str, ...]
+    categorical_rule: str
+    integer_rule: str
+    rounding: str
+    reference_source: str
+    reference_rows: int
+    clip: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: jsonable(getattr(self, f.name)) for f in dataclasses.fields(self) if f.name != "frame"}
+
+
+class _Context:
+    """Everything the shocks of several scenarios share: checked once, reference facts cached."""
+
+    def __init__(self, frame, reference, features, categorical, integer_features, domains, clip, func):
+        self.func = func
+        self.frame = check_frame(frame, func)
+        self.features = tuple(frame.columns) if features is None else tuple(features)
+        check_columns(frame, self.features, func)
+        self.reference_source = "frame" if reference is None else "reference"
+        self.reference = self.frame if reference is None else check_frame(reference, func, "reference")
+        self.categorical, self.categorical_rule = check_categorical(categorical, frame, self.features, func)
+        self.clip = bool(clip)
+        self.integer_rule = "given" if integer_features is not None else "inferred: every non-missing reference value is a whole number"
+        self.integer_given = None if integer_features is None else self._names(integer_features, "integer_features")
+        self.domains = self._domains(domains)
+        self._sorted: dict[str, np.ndarray] = {}
+        self._integer: dict[str, bool] = {}
+        self._categories: dict[str, set] = {}
+
+    def _names(self, names: Any, param: str) -> frozenset[str]:
+        names = as_list(names)
+        if names is None:
+            raise InvalidParameters(f"The {param!r} parameter of {self.func} must be a list of feature names; got {names!r}.")
+        bad = [n for n in names if n not in self.features or n in self.categorical]
+        if bad:
+            raise InvalidParameters(
+                f"The {param!r} parameter of {self.func} names {', '.join(map(str, bad))}, which is not a numeric "
+                "feature."
+            )
+        return frozenset(names)
+
+    def _domains(self, domains: Any) -> dict[str, tuple[float, float]]:
+        if domains is None:
+            return {}
+        if not isinstance(domains, Mapping):
+            raise InvalidParameters(f"The 'domains' parameter of {self.func} must be a mapping feature -> (low, high); got {domains!r}.")
+        self._names(list(domains), "domains")
+        out = {}
+        for f, bounds in domains.items():
+            pair = as_list(bounds)
+            ok = pair is not None and len(pair) == 2
+            lo, hi = (pair if ok else (None, None))
+            lo_v = -np.inf if lo is None else check_real(lo)
+            hi_v = np.inf if hi is None else check_real(hi)
+            if not ok or lo_v is None or hi_v is None or lo_v > hi_v:
+                raise InvalidParameters(
+                    f"The 'domains' entry of {self.func} for {f!r} must be (low, high) with low <= high, either "
+                    f"bound a finite number or None; got {bounds!r}."
+                )
+            out[f] = (lo_v, hi_v)
+        return out
+
+    def reference_values(self, f: str) -> pd.Series:
+        check_columns(self.reference, [f], self.func, "reference")
+        col = self.reference[f]
+        if f not in self.categorical and not is_numeric(col):
+            raise InvalidInput(f"The column {f!r} of the 'reference' argument of {self.func} must be numeric, as in "
+                               f"the frame; got dtype {col.dtype}.")
+        return col
+
+    def is_integer(self, f: str) -> bool:
+        if self.integer_given is not None:
+            return f in self.integer_given
+        if f not in self._integer:
+            v = self.reference_values(f).to_numpy(dtype=np.float64, na_value=np.nan)
+            v = v[~np.isnan(v)]
+            self._integer[f] = bool(v.size > 0 and np.all(np.floor(v) == v))
+        return self._integer[f]
+
+    def sorted_reference(self, f: str, where: str) -> np.ndarray:
+        if f not in self._sorted:
+            v = self.reference_values(f).to_numpy(dtype=np.float64, na_value=np.nan)
+            self._sorted[f] = np.sort(v[~np.isnan(v)])
+        r = self._sorted[f]
+        if r.size < 2:
+            raise InsufficientData(f"{where}: a quantile shock needs at least 2 non-missing reference values; got {r.size}.")
+        return r
+
+    def categories(self, f: str) -> set:
+        if f not in self._categories:
+            self._categories[f] = set(self.reference_values(f).dropna().unique().tolist())
+        return self._categories[f]
+
+
+# ------------------------------------------------------------------------------------ parsing
+def parse_segment(ctx: _Context, segment: Any, scenario: str) -> tuple[np.ndarray, tuple[str, tuple[Any, ...]] | None]:
+    if segment is None:
+        return np.ones(len(ctx.frame), dtype=bool), None
+    where = f"The segment of scenario {scenario!r}"
+    if not isinstance(segment, Mapping) or set(segment) != {"column", "values"}:
+        raise InvalidParameters(f"{where} must be a mapping with exactly the keys 'column' and 'values'; got {segment!r}.")
+    column, values = segment["column"], segment["values"]
+    if column not in ctx.frame.columns:
+        raise InvalidParameters(f"{where} names the column {column!r}, which the frame lacks; it has: {', '.join(map(str, ctx.frame.columns))}.")
+    items = as_list(values)
+    if not items:
+        raise InvalidParameters(f"{where} must give 'values' as a non-empty list; got {values!r}.")
+    values = items
+    seen = set(ctx.frame[column].dropna().unique().tolist())
+    unseen = [v for v in values if v not in seen]
+    if unseen:
+        known = sorted(map(str, seen))
+        raise InvalidParameters(
+            f"{where}: the value(s) {unseen} do not occur in column {column!r}; it has: {', '.join(known[:30])}"
+            + (" ..." if len(known) > 30 else "") + "."
+        )
+    return ctx.frame[column].isin(list(values)).to_numpy(dtype=bool), (str(column), tuple(values))
+
+
+def _parse_shock(ctx: _Context, shock: Any, index: int, scenario: str) -> tuple[str, str, Any]:
+    where = f"Scenario {scenario!r}, shock {index}"
+    if not isinstance(shock, Mapping) or "feature" not in shock:
+        raise InvalidParameters(f"{where} must be a mapping with a 'feature' and one operation, e.g. {{'feature': 'income', 'multiply': 0.8}}; got {shock!r}.")
+    f = shock["feature"]
+    where = f"{where} on feature {f!r}"
+    if f not in ctx.features:
+        raise InvalidParameters(f"{where}: unknown feature; the known features are {', '.join(map(str, ctx.features))}.")
+    unknown = [k for k in shock if k != "feature" and k not in OPERATIONS]
+    ops = [k for k in OPERATIONS if k in shock]
+    if unknown or len(ops) != 1:
+        got = f"unknown key(s) {unknown}" if unknown else (f"{len(ops)} ({', '.join(ops)})" if ops else "none")
+        raise InvalidParameters(f"{where}: a shock takes exactly one operation of {', '.join(OPERATIONS)}; got {got}.")
+    op, value = ops[0], shock[ops[0]]
+    if f in ctx.categorical:
+        if op != "set":
+            raise InvalidParameters(f"{where}: {op!r} does not apply to a categorical feature; only 'set' does.")
+        cats = ctx.categories(f)
+        if value not in cats:
+            known = sorted(map(str, cats))
+            raise InvalidParameters(
+                f"{where}: 'set' to {value!r}, a category never seen in the reference; seen: {', '.join(known[:30])}"
+                + (" ..." if len(known) > 30 else "") + "."
+            )
+        return f, op, value
+    v = check_real(value)
+    if v is None:
+        raise InvalidParameters(f"{where}: {op!r} needs a finite number; got {value!r}.")
+    if op == "quantile" and not -1.0 <= v <= 1.0:
+        raise InvalidParameters(f"{where}: 'quantile' must be a shift of quantile position between -1 and 1; got {value!r}.")
+    if op == "set" and ctx.is_integer(f) and v != np.floor(v):
+        raise InvalidParameters(f"{where}: 'set' to {value!r}, but the feature is integer-valued; give a whole number.")
+    return f, op, v
+
+
+# ----------------------------------------------------------------------------------- applying
+def _apply_numeric(ctx, out, f, op, value, scope, where) -> dict[str, Any]:
+    col = out[f]
+    x = col.to_numpy(dtype=np.float64, na_value=np.nan)
+    sel = scope & ~np.isnan(x)
+    v = x[sel]
+    integer, outside, rounded, clipped = ctx.is_integer(f), 0, 0, 0
+    if op == "multiply":
+        r = v * value
+    elif op == "add":
+        r = v + value
+    elif op == "set":
+        r = np.full(v.size, value)
+    else:
+        ref = ctx.sorted_reference(f, where)
+        outside = int(np.count_nonzero((v < ref[0]) | (v > ref[-1])))
+        r = reference_quantile(ref, np.clip(reference_position(ref, v) + value, 0.0, 1.0))
+    if integer and op != "set":
+        whole = round_half_away(r)
+        rounded = int(np.count_nonzero(whole != r))
+        r = whole
+    domain = ctx.domains.get(f)
+    if domain is not None:
+        bad = (r < domain[0]) | (r > domain[1])
+        if bad.any() and not ctx.clip:
+            raise InvalidParameters(
+                f"{where}: {int(bad.sum())} row(s) fall outside the feature's domain [{domain[0]}, {domain[1]}] after "
+                f"the shock; pass clip=True to clip them."
+            )
+        clipped, r = int(bad.sum()), np.clip(r, domain[0], domain[1])
+    new = x.copy()
+    new[sel] = r
+    dtype = col.dtype
+    if dtype.kind == "f" or (dtype.kind in "iu" and np.all(np.isnan(new) | (np.floor(new) == new))):
+        out[f] = pd.Series(new, index=out.index).astype(dtype)
+    else:
+        out[f] = new
+    return {"integer": integer, "domain": domain, "rows_missing": int(np.count_nonzero(scope & np.isnan(x))),
+            "rows_changed": int(np.count_nonzero(r != v)), "rows_rounded": rounded, "rows_clipped": clipped,
+            "rows_outside_reference": outside}
+
+
+def _apply_categorical(out, f, value, scope) -> dict[str, Any]:
+    col = out[f]
+    missing = col.isna().to_numpy()
+    sel = scope & ~missing
+    changed = int(np.count_nonzero(col.to_numpy(dtype=object)[sel] != value))
+    if isinstance(col.dtype, pd.CategoricalDtype) and value not in col.cat.categories:
+        col = col.cat.add_categories([value])
+    col = col.copy()
+    col[sel] = value
+    out[f] = col
+    return {"integer": False, "domain": None, "rows_missing": int(np.count_nonzero(scope & missing)),
+            "rows_changed": changed, "rows_rounded": 0, "rows_clipped": 0, "rows_outside_reference": 0}
+
+
+def shock_scenario(ctx: _Context, shocks: Any, segment: Any, scenario: str) -> ShockedFrame:
+    """Parse everything first (so a bad shock fails before any work), then apply in order."""
+    if as_list(shocks) is None:
+        raise InvalidParameters(f"The shocks of scenario {scenario!r} must be a list of mappings; got {shocks!r}.")
+    scope, seg = parse_segment(ctx, segment, scenario)
+    specs = [_parse_shock(ctx, s, i, scenario) for i, s in enumerate(shocks, start=1)]
+    out = ctx.frame.copy()
+    records = []
+    for i, (f, op, value) in enumerate(specs, start=1):
+        where = f"Scenario {scenario!r}, shock {i} on feature {f!r}"
+        if f in ctx.categorical:
+            facts = _apply_categorical(out, f, value, scope)
+        else:
+            facts = _apply_numeric(ctx, out, f, op, value, scope, where)
+        records.append(ShockRecord(scenario=scenario, index=i, feature=f, operation=op, value=value,
+                                   categorical=f in ctx.categorical, rows_in_scope=int(scope.sum()), **facts))
+    shocked = list(dict.fromkeys(f for f, _, _ in specs))
+    return ShockedFrame(
+        frame=out, scenario=scenario, shocks=tuple(records), segment=seg, rows_in_scope=int(scope.sum()),
+        rows_changed=int(changed_rows(ctx.frame, out, shocked).sum()), categorical=ctx.categorical,
+        categorical_rule=ctx.categorical_rule, integer_rule=ctx.integer_rule, rounding=ROUNDING,
+        reference_source=ctx.reference_source, reference_rows=len(ctx.reference), clip=ctx.clip,
+    )
+
+
+def shock_frame(frame: pd.DataFrame, shocks: Sequence[Mapping[str, Any]], reference: pd.DataFrame | None = None,
+                segment: Mapping[str, Any] | None = None, *, features: Sequence[str] | None = None,
+                categorical: Sequence[str] | None = None, integer_features: Sequence[str] | None = None,
+                domains: Mapping[str, tuple[float | None, float | None]] | None = None, clip: bool = False,
+                scenario: str = "unnamed") -> ShockedFrame:
+    """Apply ``shocks`` to a copy of ``frame`` and record what each did (see the module docstring).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows to shock; never modified.
+    shocks : list of mappings
+        ``{"feature": f, op: value}`` with ``op`` one of ``OPERATIONS``; applied in order.
+    reference : pandas.DataFrame, optional
+        The distribution behind quantile shocks, the categories ``set`` may use and the detection of
+        integer-valued features. Default: ``frame`` itself (recorded as ``reference_source``).
+    segment : mapping, optional
+        ``{"column": c, "values": [...]}``: shock only the rows whose ``c`` is one of the values.
+    features : list of str, optional
+        The features that may be shocked (default: every column of ``frame``).
+    categorical : list of str, optional
+        Categorical features; default: the features of a non-numeric dtype (``categorical_rule``).
+    integer_features : list of str, optional
+        Features kept whole-numbered; default: numeric features whose reference values are all whole.
+    domains : mapping, optional
+        ``{feature: (low, high)}``, either bound None for none; see ``clip``.
+    clip : bool, default False
+        Clip values a shock pushes outside the domain (counted) instead of raising.
+    scenario : str
+        Name used in error messages and records.
+
+    Returns
+    -------
+    ShockedFrame
+        ``frame`` (the shocked copy), one ``ShockRecord`` per shock, and the rules used.
+
+    Raises
+    ------
+    InvalidParameters
+        One sentence naming the scenario and the feature: unknown feature, no or two operations,
+        multiply/add/quantile on a categorical feature, an unseen category, a domain violation.
+    """
+    ctx = _Context(frame, reference, features, categorical, integer_features, domains, clip, "shock_frame")
+    return shock_scenario(ctx, shocks, segment, str(scenario))
+
+
+def apply_shocks(frame: pd.DataFrame, shocks: Sequence[Mapping[str, Any]], reference: pd.DataFrame | None = None,
+                 segment: Mapping[str, Any] | None = None, *, features: Sequence[str] | None = None,
+                 categorical: Sequence[str] | None = None, integer_features: Sequence[str] | None = None,
+                 domains: Mapping[str, tuple[float | None, float | None]] | None = None, clip: bool = False,
+                 scenario: str = "unnamed") -> pd.DataFrame:
+    """A shocked copy of ``frame``: :func:`shock_frame` (same parameters and errors) without the record.
+
+    Use :func:`shock_frame` to see how many rows each shock changed, rounded or clipped.
+    """
+    return shock_frame(frame, shocks, reference, segment, features=features, categorical=categorical,
+                       integer_features=integer_features, domains=domains, clip=clip, scenario=scenario).frame

@@ -1,0 +1,922 @@
+"""The backtest and stress-test workbook's analysis: PD outcome analysis, VaR backtesting, stress, sensitivity.
+
+Conventions (recorded in ``backtest.settings``):
+
+- outcome tests use the current sample's mature windows only (``backtest.maturity_months`` before
+  ``backtest.as_of``); immature windows are shown and left out, with the reason;
+- grades: the scale of ``backtest.grades``, else the ``data.grade`` column (grades ordered by label, best
+  first), else ``backtest.n_grades`` equal-population grades cut on the reference sample's PDs;
+- a grade's status is the Jeffreys test's p-value against ``policy.p_value`` (ECB instructions 2019);
+- the ECB current-against-initial AUC test uses the DeLong standard error of the current AUC;
+- VaR: an exception is a loss larger than VaR (pnl < -VaR, VaR a positive amount); the Basel traffic
+  light covers the latest ``backtest.var.traffic_light_days`` days.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mrmkit import stats
+from mrmkit.errors import InvalidInput
+from mrmkit.io import read_frame, require_columns
+from mrmkit.params import BacktestSection
+from mrmkit.policy import classify_low, finding, finding_order, low_threshold_text
+from mrmkit.stats._base import jsonable
+from mrmkit.workbooks import Context, display
+
+__all__ = ["BacktestEvidence", "analyse"]
+
+WORKBOOK = "backtest"
+
+#: A monotonicity violation is a finding only when the mean PD moves at least this much (0.01 percentage
+#: point); smaller movements are numerical noise of the model, shown in the table but not flagged.
+MATERIAL_PD_CHANGE = 1e-4
+
+
+@dataclass(frozen=True)
+class BacktestEvidence:
+    """Everything the backtest workbook reports; ``metrics()`` is its entry in ``metrics.json``."""
+
+    pd: dict[str, Any]
+    grade_table: pd.DataFrame
+    window_table: pd.DataFrame
+    var: dict[str, Any] | None
+    var_series: pd.DataFrame | None
+    stress: dict[str, Any] | None
+    stress_table: pd.DataFrame | None
+    sensitivity: dict[str, Any] | None
+    sensitivity_table: pd.DataFrame | None
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def metrics(self) -> dict[str, Any]:
+        return {
+            "pd": self.pd,
+            "var": self.var,
+            "stress": self.stress,
+            "sensitivity": self.sensitivity,
+            "settings": self.settings,
+            "findings": self.findings,
+        }
+
+
+_plain = jsonable  # results and numpy values to plain JSON types
+
+
+# ------------------------------------------------------------------------------------------ PD backtest
+
+
+def _window_labels(dates: pd.Series) -> pd.Series:
+    return dates.dt.to_period("M").astype(str)
+
+
+def _maturity(ctx: Context) -> tuple[np.ndarray, dict[str, dict[str, Any]], str]:
+    """Mask of current rows whose outcome is mature, each window's maturity, and the rule as text."""
+    cfg, inp = ctx.params.backtest, ctx.inputs
+    n = len(inp.current)
+    if not ctx.params.data.time:
+        return np.ones(n, dtype=bool), {}, "no data.time: the whole current sample is treated as mature"
+    labels = _window_labels(inp.current[ctx.params.data.time])
+    windows: dict[str, dict[str, Any]] = {}
+    if cfg.as_of is None:
+        rule = "backtest.as_of not given: every window is treated as mature"
+        mature_windows = set(labels.unique())
+    else:
+        as_of = pd.Timestamp(cfg.as_of)
+        mature_windows = set()
+        for label in sorted(labels.unique()):
+            end = pd.Period(label, freq="M").end_time.normalize()
+            matures = end + pd.DateOffset(months=cfg.maturity_months)
+            ok = matures <= as_of
+            windows[label] = {"mature": ok, "matures_on": matures.date().isoformat()}
+            if ok:
+                mature_windows.add(label)
+        rule = (
+            f"a window is mature when its last day plus {cfg.maturity_months} months is on or before "
+            f"{cfg.as_of.isoformat()}"
+        )
+    for label in sorted(labels.unique()):
+        windows.setdefault(label, {"mature": label in mature_windows, "matures_on": None})
+    return labels.isin(mature_windows).to_numpy(), windows, rule
+
+
+def _grades(ctx: Context) -> tuple[np.ndarray, np.ndarray, list[str], str]:
+    """Grades of the reference and current rows, the grade order (best first) and how they were made."""
+    cfg, inp, data = ctx.params.backtest, ctx.inputs, ctx.params.data
+    if cfg.grades is not None:
+        bounds = cfg.grades.upper_bounds
+        labels = cfg.grades.labels or [str(i + 1) for i in range(len(bounds))]
+        ref = stats.grades_from_bands(inp.reference_score, bounds, labels).grades
+        cur = stats.grades_from_bands(inp.current_score, bounds, labels).grades
+        return np.asarray(ref), np.asarray(cur), list(labels), "rating scale of backtest.grades"
+    if data.grade:
+        ref = inp.reference[data.grade].astype(str).to_numpy()
+        cur = inp.current[data.grade].astype(str).to_numpy()
+        order = sorted(set(ref) | set(cur))
+        return ref, cur, order, f"column {data.grade} (grades ordered by label, best first)"
+    bounds = stats.equal_population_bounds(inp.reference_score, cfg.n_grades)
+    labels = [str(i + 1) for i in range(len(bounds))]
+    ref = stats.grades_from_bands(inp.reference_score, bounds, labels).grades
+    cur = stats.grades_from_bands(inp.current_score, bounds, labels).grades
+    return (
+        np.asarray(ref),
+        np.asarray(cur),
+        labels,
+        f"{len(labels)} equal-population grades cut on the reference sample's PDs",
+    )
+
+
+def _discrimination(y: np.ndarray, score: np.ndarray) -> dict[str, Any] | None:
+    if y.size == 0 or y.min() == y.max():
+        return None
+    a = stats.auc(y, score)
+    return {
+        "auc": a.value,
+        "auc_variance": a.variance,
+        "auc_ci": list(a.ci),
+        "gini": stats.gini(y, score).value,
+        "ks": stats.ks_statistic(y, score).value,
+        "n": int(y.size),
+        "defaults": int(y.sum()),
+    }
+
+
+def _grade_table(y: np.ndarray, score: np.ndarray, grades: np.ndarray, order: list[str], ctx: Context) -> pd.DataFrame:
+    frame = pd.DataFrame({"grade": grades, "y": y, "pd": score})
+    grouped = frame.groupby("grade", sort=False).agg(n=("y", "size"), defaults=("y", "sum"), mean_pd=("pd", "mean"))
+    table = grouped.reindex(order)
+    table["n"] = table["n"].fillna(0).astype(int)
+    table["defaults"] = table["defaults"].fillna(0).astype(int)
+    table["observed_rate"] = np.where(table["n"] > 0, table["defaults"] / table["n"].where(table["n"] > 0, 1), np.nan)
+    populated = table["n"] > 0
+    p_bin = np.full(len(table), np.nan)
+    p_jef = np.full(len(table), np.nan)
+    lo = np.full(len(table), np.nan)
+    hi = np.full(len(table), np.nan)
+    if populated.any():
+        n, d, p = (
+            table.loc[populated, "n"].to_numpy(),
+            table.loc[populated, "defaults"].to_numpy(),
+            table.loc[populated, "mean_pd"].to_numpy(),
+        )
+        binom = stats.binomial_test(n, d, p)
+        jeff = stats.jeffreys_test(n, d, p)
+        p_bin[populated.to_numpy()] = np.atleast_1d(binom.p_value)
+        p_jef[populated.to_numpy()] = np.atleast_1d(jeff.p_value)
+        lo[populated.to_numpy()] = np.atleast_1d(jeff.ci_lower)
+        hi[populated.to_numpy()] = np.atleast_1d(jeff.ci_upper)
+    table["binomial_p_value"] = p_bin
+    table["jeffreys_p_value"] = p_jef
+    table["jeffreys_ci_lower"] = lo
+    table["jeffreys_ci_upper"] = hi
+    table["status"] = [
+        classify_low(v, ctx.params.policy.p_value) if n > 0 else "n/a" for v, n in zip(p_jef, table["n"], strict=True)
+    ]
+    table.index.name = None
+    return table
+
+
+def _window_table(ctx: Context, mature: np.ndarray, windows: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    inp = ctx.inputs
+    if not ctx.params.data.time:
+        return pd.DataFrame()
+    labels = _window_labels(inp.current[ctx.params.data.time]).to_numpy()
+    rows = {}
+    for label in sorted(set(labels)):
+        mask = labels == label
+        y, s = inp.current_target[mask], inp.current_score[mask]
+        disc = _discrimination(y, s)
+        rows[label] = {
+            "n": int(mask.sum()),
+            "defaults": int(y.sum()),
+            "observed_rate": float(y.mean()),
+            "mean_pd": math.fsum(s) / s.size,
+            "auc": disc["auc"] if disc else np.nan,
+            "mature": bool(windows[label]["mature"]),
+            "matures_on": windows[label]["matures_on"],
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _pd_backtest(ctx: Context) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
+    inp, cfg = ctx.inputs, ctx.params.backtest
+    if inp.current_target is None:
+        reason = "no target column (data.target): outcome analysis needs observed defaults"
+        return {"applicable": False, "reason": reason}, pd.DataFrame(), pd.DataFrame(), []
+    mature, windows, maturity_rule = _maturity(ctx)
+    ref_grades, cur_grades, order, grade_source = _grades(ctx)
+    y_cur, s_cur = inp.current_target[mature], inp.current_score[mature]
+    if y_cur.size == 0:
+        raise InvalidInput("backtest.as_of: no current window is mature yet, so no outcome can be tested.")
+    development = _discrimination(inp.reference_target, inp.reference_score)
+    current = _discrimination(y_cur, s_cur)
+    initial_auc = cfg.initial_auc if cfg.initial_auc is not None else (development or {}).get("auc")
+    auc_test = None
+    if current is not None and initial_auc is not None:
+        t = stats.auc_initial_test(initial_auc, y_cur, s_cur)
+        auc_test = {
+            **_plain(t),
+            "initial_auc_source": "backtest.initial_auc" if cfg.initial_auc is not None else "reference sample",
+        }
+    table = _grade_table(y_cur, s_cur, cur_grades[mature], order, ctx)
+    populated = table[table["n"] > 0]
+    hl = stats.hosmer_lemeshow(
+        populated["n"].to_numpy(), populated["defaults"].to_numpy(), populated["mean_pd"].to_numpy()
+    )
+    spiegel = stats.spiegelhalter_test(y_cur, s_cur)
+    brier = stats.brier_score(y_cur, s_cur)
+    portfolio = stats.jeffreys_test(int(y_cur.size), int(y_cur.sum()), math.fsum(s_cur) / s_cur.size)
+    ref_counts = pd.Series(ref_grades).value_counts().reindex(order, fill_value=0).to_numpy()
+    cur_counts = table["n"].to_numpy()
+    concentration = stats.herfindahl(cur_counts, ref_counts)
+    migration = _migration(ctx, ref_grades, cur_grades, order)
+    windows_frame = _window_table(ctx, mature, windows)
+    metrics = {
+        "applicable": True,
+        "grade_source": grade_source,
+        "maturity": {
+            "rule": maturity_rule,
+            "windows": windows,
+            "n_mature": int(mature.sum()),
+            "n_immature": int((~mature).sum()),
+        },
+        "discrimination": {"development": development, "current": current, "auc_initial_test": auc_test},
+        "calibration": {
+            "grades": {g: _plain(row.to_dict()) for g, row in table.iterrows()},
+            "hosmer_lemeshow": _plain(hl),
+            "spiegelhalter": _plain(spiegel),
+            "brier": _plain(brier),
+            "portfolio_jeffreys": _plain(portfolio),
+        },
+        "concentration": _plain(concentration),
+        "migration": migration,
+        "windows": {w: _plain(r.to_dict()) for w, r in windows_frame.iterrows()},
+    }
+    out = _pd_findings(metrics, table, ctx)
+    return metrics, table, windows_frame, out
+
+
+def _migration(ctx: Context, ref_grades, cur_grades, order) -> dict[str, Any]:
+    id_col = ctx.params.data.id
+    if not id_col:
+        return {"applicable": False, "reason": "no id column (data.id)"}
+    ref_ids = pd.Series(ref_grades, index=ctx.inputs.reference[id_col].to_numpy())
+    cur_ids = pd.Series(cur_grades, index=ctx.inputs.current[id_col].to_numpy())
+    common = ref_ids.index.intersection(cur_ids.index)
+    if len(common) == 0:
+        return {"applicable": False, "reason": "no id occurs in both the reference and the current sample"}
+    ref_ids = ref_ids[~ref_ids.index.duplicated()]
+    cur_ids = cur_ids[~cur_ids.index.duplicated()]
+    result = stats.migration_matrix(ref_ids[common].to_numpy(), cur_ids[common].to_numpy(), order)
+    return {"applicable": True, **_plain(result)}
+
+
+def _pd_findings(metrics: dict[str, Any], table: pd.DataFrame, ctx: Context) -> list[dict[str, Any]]:
+    policy = ctx.params.policy.p_value
+    rule = low_threshold_text("p-value", policy)
+    out = []
+    test = metrics["discrimination"]["auc_initial_test"]
+    if test is not None:
+        status = classify_low(test["p_value"], policy)
+        if status != "green":
+            out.append(
+                finding(
+                    WORKBOOK,
+                    status,
+                    f"Discrimination has deteriorated (AUC {test['auc_current']:.3f} against {test['auc_initial']:.3f})",
+                    f"ECB current-against-initial AUC test: S = {test['statistic']:.2f}, one-sided p = {test['p_value']:.3g}.",
+                    metric="backtest.pd.discrimination.auc_initial_test.p_value",
+                    value=test["p_value"],
+                    threshold=rule,
+                    worse="lower",
+                )
+            )
+    for grade, row in table.iterrows():
+        if row["status"] in ("amber", "red"):
+            out.append(
+                finding(
+                    WORKBOOK,
+                    row["status"],
+                    f"PD underestimated in grade {grade}",
+                    f"{int(row['defaults'])} defaults in {int(row['n'])} loans ({row['observed_rate']:.2%}) against a mean PD of "
+                    f"{row['mean_pd']:.2%}; Jeffreys p = {row['jeffreys_p_value']:.3g}, binomial p = {row['binomial_p_value']:.3g}.",
+                    metric=f"backtest.pd.calibration.grades.{grade}.jeffreys_p_value",
+                    value=float(row["jeffreys_p_value"]),
+                    threshold=rule,
+                    worse="lower",
+                )
+            )
+        if row["n"] == 0:
+            out.append(
+                finding(
+                    WORKBOOK,
+                    "amber",
+                    f"Grade {grade} has no mature observations",
+                    "No loan of this grade in the mature current sample: its calibration cannot be tested.",
+                    metric=f"backtest.pd.calibration.grades.{grade}.n",
+                    value=0,
+                    threshold="an empty grade is amber",
+                )
+            )
+    cal = metrics["calibration"]
+    for key, label in (
+        ("portfolio_jeffreys", "Portfolio PD underestimated (Jeffreys)"),
+        ("hosmer_lemeshow", "Grades miscalibrated (Hosmer-Lemeshow)"),
+    ):
+        p = cal[key]["p_value"]
+        status = classify_low(p, policy)
+        if status != "green":
+            out.append(
+                finding(
+                    WORKBOOK,
+                    status,
+                    label,
+                    f"p = {p:.3g}.",
+                    metric=f"backtest.pd.calibration.{key}.p_value",
+                    value=p,
+                    threshold=rule,
+                    worse="lower",
+                )
+            )
+    conc = metrics["concentration"]
+    if conc.get("p_value") is not None:
+        status = classify_low(conc["p_value"], policy)
+        if status != "green":
+            out.append(
+                finding(
+                    WORKBOOK,
+                    status,
+                    "Grade concentration has increased",
+                    f"Herfindahl index {conc['hi']:.3f} against {conc['hi_initial']:.3f} initially; p = {conc['p_value']:.3g}.",
+                    metric="backtest.pd.concentration.p_value",
+                    value=conc["p_value"],
+                    threshold=rule,
+                    worse="lower",
+                )
+            )
+    return out
+
+
+# ------------------------------------------------------------------------------------------ VaR
+
+
+def read_var_series(v: Any) -> tuple[pd.DataFrame, pd.Series]:
+    """The VaR file sorted by date, with every problem named by file and field (gaps, text, repeats)."""
+    frame = read_frame(v.data, "backtest.var.data")
+    require_columns(frame, [v.date, v.pnl, *v.levels], v.data, "backtest.var")
+    dates = pd.to_datetime(frame[v.date], errors="coerce", format="mixed")
+    if dates.isna().any():
+        raise InvalidInput(
+            f"backtest.var.date: column {v.date!r} in {v.data} has {int(dates.isna().sum())} values that are not dates."
+        )
+    if dates.duplicated().any():
+        raise InvalidInput(f"backtest.var.date: {v.data} repeats {int(dates.duplicated().sum())} dates; one row per day is expected.")
+    for key, column in (("backtest.var.pnl", v.pnl), *((f"backtest.var.levels.{c}", c) for c in v.levels)):
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
+        if bad.any():
+            first = frame.loc[bad.to_numpy(), v.date].iloc[0]
+            raise InvalidInput(
+                f"{key}: column {column!r} in {v.data} has {int(bad.sum())} missing or non-numeric values "
+                f"(first on {first}); a VaR backtest needs every day."
+            )
+        frame[column] = values.astype(float)
+    order = np.argsort(dates.to_numpy(), kind="stable")
+    return frame.iloc[order].reset_index(drop=True), dates.iloc[order].reset_index(drop=True)
+
+
+
+def _var_backtest(
+    cfg: BacktestSection, ctx: Context
+) -> tuple[dict[str, Any] | None, pd.DataFrame | None, list[dict[str, Any]]]:
+    if cfg.var is None:
+        return None, None, []
+    v = cfg.var
+    frame, dates = read_var_series(v)
+    policy = ctx.params.policy.p_value
+    rule = low_threshold_text("p-value", policy)
+    levels, findings_out = {}, []
+    series = pd.DataFrame({"date": dates.to_numpy(), "pnl": frame[v.pnl].to_numpy()})
+    for column, coverage in v.levels.items():
+        exc = stats.var_exceptions(frame[v.pnl], frame[column])
+        hits = np.asarray(exc.hits)
+        series[column] = frame[column].to_numpy()
+        series[f"{column}_exception"] = hits
+        entry = {
+            "coverage": coverage,
+            "n": int(hits.size),
+            "exceptions": int(hits.sum()),
+            "kupiec_pof": _plain(stats.kupiec_pof(hits, coverage)),
+            "christoffersen_independence": _plain(stats.christoffersen_independence(hits)),
+            "conditional_coverage": _plain(stats.conditional_coverage(hits, coverage)),
+            "binomial_z": _plain(stats.binomial_z_test(hits, coverage)),
+            "time_until_first_failure": _plain(stats.time_until_first_failure(hits, coverage)),
+        }
+        days = v.traffic_light_days
+        if hits.size >= days:
+            recent = hits[-days:]
+            light = stats.basel_traffic_light(int(recent.sum()), n=days, coverage=coverage)
+            entry["traffic_light"] = {"applicable": True, "days": days, **_plain(light)}
+            zone = entry["traffic_light"]["zone"]
+            if zone in ("yellow", "red"):
+                findings_out.append(
+                    finding(
+                        WORKBOOK,
+                        "amber" if zone == "yellow" else "red",
+                        f"VaR {column}: Basel traffic light {zone} ({int(recent.sum())} exceptions in {days} days)",
+                        f"Cumulative binomial probability {light.cumulative_probability:.4f}; plus factor "
+                        f"{light.plus_factor if light.plus_factor is not None else 'n/a'}.",
+                        metric=f"backtest.var.levels.{column}.traffic_light.zone",
+                        threshold="green below 0.95, red from 0.9999 cumulative probability",
+                    )
+                )
+        else:
+            entry["traffic_light"] = {
+                "applicable": False,
+                "reason": f"only {hits.size} days; the traffic light needs {days}",
+            }
+        for key, label in (
+            ("kupiec_pof", "Kupiec proportion of failures"),
+            ("christoffersen_independence", "Christoffersen independence"),
+            ("conditional_coverage", "conditional coverage"),
+        ):
+            p = entry[key]["p_value"]
+            status = classify_low(p, policy)
+            if status != "green":
+                findings_out.append(
+                    finding(
+                        WORKBOOK,
+                        status,
+                        f"VaR {column}: {label} test rejects (p = {p:.3g})",
+                        f"{entry['exceptions']} exceptions in {entry['n']} days at {coverage:.1%} coverage "
+                        f"(expected {entry['n'] * (1 - coverage):.1f}).",
+                        metric=f"backtest.var.levels.{column}.{key}.p_value",
+                        value=p,
+                        threshold=rule,
+                        worse="lower",
+                    )
+                )
+        levels[column] = entry
+    # contract key: backtest.var.kupiec_pof.* is the first (highest-coverage) level
+    first = max(v.levels, key=lambda c: v.levels[c])
+    metrics = {
+        "levels": levels,
+        "primary_level": first,
+        **{
+            k: levels[first][k]
+            for k in ("kupiec_pof", "christoffersen_independence", "conditional_coverage", "traffic_light")
+        },
+        "exception_rule": "an exception is a day whose loss exceeds VaR: pnl < -VaR (VaR a positive amount)",
+        "n_days": int(len(series)),
+        "first_date": str(series["date"].iloc[0].date()),
+        "last_date": str(series["date"].iloc[-1].date()),
+    }
+    return metrics, series, findings_out
+
+
+# ------------------------------------------------------------------------------------------ stress and sensitivity
+
+
+def _not_applicable(reason: str) -> dict[str, Any]:
+    return {"applicable": False, "reason": reason}
+
+
+def _stress(cfg: BacktestSection, ctx: Context) -> tuple[dict[str, Any] | None, pd.DataFrame | None]:
+    from mrmkit import stress
+
+    if cfg.stress is None:
+        return None, None
+    inp = ctx.inputs
+    if inp.model is None:
+        return _not_applicable(
+            "scores-only mode: stress scenarios need the model (model.artifact) to rescore shocked data"
+        ), None
+    s = cfg.stress
+    cur = inp.current
+    exposure = cur[s.exposure].to_numpy(dtype=float) if s.exposure else None
+    if isinstance(s.lgd, str):
+        lgd = cur[s.lgd].to_numpy(dtype=float)
+    elif s.lgd is not None:
+        lgd = np.full(len(cur), float(s.lgd))
+    else:
+        lgd = None
+    scenarios = [sc.model_dump(exclude_none=True, exclude={"description"}) for sc in s.scenarios]
+    for sc in scenarios:
+        if "segment" in sc and not sc["segment"].get("column"):
+            sc["segment"]["column"] = ctx.params.data.segment
+    bounds = cfg.grades.upper_bounds if cfg.grades else None
+    result = stress.run_scenarios(
+        inp.model,
+        cur,
+        list(inp.features),
+        scenarios,
+        cutoff=ctx.params.policy.cutoff,
+        grade_bounds=bounds,
+        exposure=exposure,
+        lgd=lgd,
+        domains={k: tuple(v) for k, v in s.domains.items()},
+        clip=s.clip,
+        reference=inp.reference,
+    )
+    return {"applicable": True, **_plain(result)}, result.to_frame()
+
+
+def _sensitivity(
+    cfg: BacktestSection, ctx: Context
+) -> tuple[dict[str, Any], pd.DataFrame | None, list[dict[str, Any]]]:
+    from mrmkit import stress
+
+    inp = ctx.inputs
+    if inp.model is None:
+        return (
+            _not_applicable("scores-only mode: sensitivity needs the model (model.artifact) to rescore perturbed data"),
+            None,
+            [],
+        )
+    s = cfg.sensitivity
+    result = stress.sensitivity(
+        inp.model,
+        inp.current,
+        list(inp.features),
+        list(inp.categorical),
+        cutoff=ctx.params.policy.cutoff,
+        steps=(("sd", s.sd_step), ("relative", s.relative_step)),
+        expected_direction=dict(s.expected_direction),
+    )
+    frame = result.to_frame()
+    out = []
+    if "monotonicity" in frame.columns:
+        material = frame["max_abs_change"] >= MATERIAL_PD_CHANGE
+        for _, row in frame[(frame["monotonicity"] == "violated") & material].iterrows():
+            out.append(
+                finding(
+                    WORKBOOK,
+                    "amber",
+                    f"Sensitivity: {row['feature']} moves PD against its expected direction",
+                    f"Step {row['step']}: mean PD change {row['change_up']:+.4f} up, {row['change_down']:+.4f} down.",
+                    metric=f"backtest.sensitivity.rows.{row['feature']}",
+                    threshold="a violated expected direction is amber",
+                )
+            )
+    return {"applicable": True, **_plain(result)}, frame, out
+
+
+# ------------------------------------------------------------------------------------------ entry point
+
+
+def preflight(params: Any, inputs: Any) -> None:
+    """Check what the workbook will read before any notebook runs, so bad input is exit code 2."""
+    from mrmkit import stress
+
+    cfg = params.backtest
+    if cfg.var is not None:
+        read_var_series(cfg.var)
+    if cfg.stress is not None and inputs.model is not None:
+        s = cfg.stress
+        for column, field in ((s.exposure, "backtest.stress.exposure"), (s.lgd if isinstance(s.lgd, str) else None, "backtest.stress.lgd")):
+            if column:
+                require_columns(inputs.current, [column], params.data.current, field)
+        for sc in cfg.stress.scenarios:
+            segment = sc.segment.model_dump() if sc.segment else None
+            if segment and not segment.get("column"):
+                segment["column"] = params.data.segment
+            stress.apply_shocks(
+                inputs.current, [sh.model_dump(exclude_none=True) for sh in sc.shocks], inputs.reference, segment,
+                features=list(inputs.features), categorical=list(inputs.categorical),
+                domains={k: tuple(v) for k, v in s.domains.items()}, clip=s.clip, scenario=sc.name,
+            )  # fmt: skip
+
+
+
+def analyse(ctx: Context) -> BacktestEvidence:
+    """Run every part of the backtest workbook the parameters enable."""
+    cfg = ctx.params.backtest
+    pd_metrics, grade_table, window_table, pd_findings = _pd_backtest(ctx)
+    var_metrics, var_series, var_findings = _var_backtest(cfg, ctx)
+    stress_metrics, stress_table = _stress(cfg, ctx)
+    sens_metrics, sens_table, sens_findings = _sensitivity(cfg, ctx)
+    findings_all = pd_findings + var_findings + sens_findings
+    if not findings_all:
+        findings_all.append(
+            finding(
+                WORKBOOK,
+                "green",
+                "No backtest finding",
+                "Every outcome test is above the policy's p-value thresholds.",
+                metric="backtest.findings",
+                threshold=low_threshold_text("p-value", ctx.params.policy.p_value),
+            )
+        )
+    settings = {
+        "p_value_thresholds": {"amber": ctx.params.policy.p_value.amber, "red": ctx.params.policy.p_value.red},
+        "cutoff": ctx.params.policy.cutoff,
+        "maturity_months": cfg.maturity_months,
+        "as_of": cfg.as_of.isoformat() if cfg.as_of else None,
+        "grade_status_test": "Jeffreys (one-sided, H0: PD not underestimated)",
+        "sensitivity_materiality": f"a monotonicity violation is a finding when the mean PD moves by {MATERIAL_PD_CHANGE:g} or more",
+        "auc_initial_test": "ECB (2019): S = (AUC_initial - AUC_current) / DeLong standard error of AUC_current; one-sided",
+    }
+    return BacktestEvidence(
+        pd=pd_metrics,
+        grade_table=grade_table,
+        window_table=window_table,
+        var=var_metrics,
+        var_series=var_series,
+        stress=stress_metrics,
+        stress_table=stress_table,
+        sensitivity=sens_metrics,
+        sensitivity_table=sens_table,
+        findings=findings_all,
+        settings=settings,
+    )
+
+
+# --- presentation: what the notebook displays (formatting in mrmkit.workbooks.display) --------------
+
+
+def findings_frame(evidence: BacktestEvidence) -> Any:
+    rows = sorted(evidence.findings, key=finding_order)
+    frame = pd.DataFrame(rows, columns=["severity", "title", "detail", "threshold", "metric"])
+    return display.styled(frame, status_columns=("severity",), index=False)
+
+
+def discrimination_frame(evidence: BacktestEvidence) -> Any:
+    d = evidence.pd["discrimination"]
+    rows = []
+    for label, key in (("development (reference)", "development"), ("current, mature windows", "current")):
+        m = d[key]
+        if m is None:
+            rows.append((label, None, None, None, None, None, None, "n/a: one class only"))
+            continue
+        rows.append(
+            (
+                label,
+                m["n"],
+                m["defaults"],
+                m["auc"],
+                f"{m['auc_ci'][0]:.4f} to {m['auc_ci'][1]:.4f}",
+                m["gini"],
+                m["ks"],
+                "",
+            )
+        )
+    frame = pd.DataFrame(
+        rows, columns=["sample", "loans", "defaults", "AUC", "AUC 95% CI (DeLong)", "Gini", "KS", "note"]
+    )
+    t = d["auc_initial_test"]
+    styler = display.styled(
+        frame,
+        {
+            "loans": display.INTEGER,
+            "defaults": display.INTEGER,
+            "AUC": display.FIXED4,
+            "Gini": display.FIXED4,
+            "KS": display.FIXED4,
+        },
+        status_columns=(),
+        index=False,
+    )
+    if t is not None:
+        styler = styler.set_caption(
+            f"ECB current-against-initial AUC test: initial AUC {t['auc_initial']:.4f} ({t['initial_auc_source']}), "
+            f"S = {t['statistic']:.3f}, one-sided p = {t['p_value']:.3g}"
+        )
+    return styler
+
+
+def maturity_text(evidence: BacktestEvidence) -> str:
+    m = evidence.pd["maturity"]
+    immature = [w for w, v in m["windows"].items() if not v["mature"]]
+    text = f"Maturity: {m['rule']}. {m['n_mature']:,} loans are mature"
+    if immature:
+        text += f"; {m['n_immature']:,} loans in windows {', '.join(immature)} are not yet mature and are left out of the outcome tests"
+    return text + "."
+
+
+def curves(evidence: BacktestEvidence, ctx: Context) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    inp = ctx.inputs
+    mature, _, _ = _maturity(ctx)
+    return {
+        "development": (inp.reference_target, inp.reference_score),
+        "current (mature)": (inp.current_target[mature], inp.current_score[mature]),
+    }
+
+
+def grade_frame_for_display(evidence: BacktestEvidence) -> Any:
+    t = evidence.grade_table[
+        [
+            "n",
+            "defaults",
+            "observed_rate",
+            "mean_pd",
+            "binomial_p_value",
+            "jeffreys_p_value",
+            "jeffreys_ci_lower",
+            "jeffreys_ci_upper",
+            "status",
+        ]
+    ]
+    return display.styled(
+        t,
+        {
+            "n": display.INTEGER, "defaults": display.INTEGER, "observed_rate": display.PERCENT, "mean_pd": display.PERCENT,
+            "binomial_p_value": display.P_VALUE, "jeffreys_p_value": display.P_VALUE,
+            "jeffreys_ci_lower": display.PERCENT, "jeffreys_ci_upper": display.PERCENT,
+        },
+        labels={"n": "loans", "observed_rate": "observed DR", "mean_pd": "mean PD", "binomial_p_value": "binomial p",
+                "jeffreys_p_value": "Jeffreys p", "jeffreys_ci_lower": "Jeffreys 95% low", "jeffreys_ci_upper": "Jeffreys 95% high"},
+    )  # fmt: skip
+
+
+def calibration_summary_frame(evidence: BacktestEvidence) -> Any:
+    c = evidence.pd["calibration"]
+    policy = _p_thresholds(evidence)
+    rows = [
+        (
+            "Hosmer-Lemeshow",
+            f"chi-square {c['hosmer_lemeshow']['statistic']:.3f}, df {c['hosmer_lemeshow']['df']}",
+            c["hosmer_lemeshow"]["p_value"],
+        ),
+        ("Spiegelhalter", f"z {c['spiegelhalter']['z']:.3f}", c["spiegelhalter"]["p_value"]),
+        (
+            "Jeffreys, whole portfolio",
+            f"{c['portfolio_jeffreys'].get('observed_rate', float('nan')):.3%} observed",
+            c["portfolio_jeffreys"]["p_value"],
+        ),
+        ("Brier score", f"{c['brier']['value']:.5f}", None),
+    ]
+    frame = pd.DataFrame(rows, columns=["test", "statistic", "p_value"])
+    frame["status"] = [classify_low(p, policy) if not pd.isna(p) else "" for p in frame["p_value"]]
+    return display.styled(frame, {"p_value": display.P_VALUE}, labels={"p_value": "p"}, index=False)
+
+
+def _p_thresholds(evidence: BacktestEvidence) -> Any:
+    from mrmkit.params import LowThresholds
+
+    return LowThresholds(**evidence.settings["p_value_thresholds"])
+
+
+def concentration_frame(evidence: BacktestEvidence) -> Any:
+    c = evidence.pd["concentration"]
+    rows = [
+        ("Herfindahl index (ECB), current", c["hi"], c.get("hi_initial")),
+        ("coefficient of variation of grade shares", c["cv"], c.get("cv_initial")),
+        ("sum of squared grade shares", c["hhi"], c.get("hhi_initial")),
+    ]
+    frame = pd.DataFrame(rows, columns=["measure", "current", "initial (reference)"])
+    styler = display.styled(
+        frame, {"current": display.FIXED4, "initial (reference)": display.FIXED4}, status_columns=(), index=False
+    )
+    if c.get("p_value") is not None:
+        styler = styler.set_caption(
+            f"ECB test of higher concentration than initially: statistic {c['statistic']:.3f}, one-sided p = {c['p_value']:.3g}"
+        )
+    return styler
+
+
+def migration_text(evidence: BacktestEvidence) -> str:
+    m = evidence.pd["migration"]
+    if not m["applicable"]:
+        return f"Migration matrix not applicable: {m['reason']}."
+    return (
+        f"Migration from the reference to the current grade of the {m.get('n', 0):,} loans present in both: "
+        f"{m.get('diagonal_share', float('nan')):.1%} keep their grade, {m.get('upgrade_share', float('nan')):.1%} "
+        f"move to a better grade, {m.get('downgrade_share', float('nan')):.1%} to a worse one."
+    )
+
+
+def migration_frame(evidence: BacktestEvidence) -> Any:
+    m = evidence.pd["migration"]
+    order = m["labels"]
+    frame = pd.DataFrame(m["counts"], index=order, columns=order)
+    return display.styled(frame.astype(float), {c: display.INTEGER for c in frame.columns}, status_columns=())
+
+
+def window_frame_for_display(evidence: BacktestEvidence) -> Any:
+    t = evidence.window_table.assign(mature=evidence.window_table["mature"].map({True: "yes", False: "no"}))
+    return display.styled(
+        t,
+        {
+            "n": display.INTEGER,
+            "defaults": display.INTEGER,
+            "observed_rate": display.PERCENT,
+            "mean_pd": display.PERCENT,
+            "auc": display.FIXED4,
+        },
+        status_columns=(),
+        labels={
+            "n": "loans",
+            "observed_rate": "observed DR",
+            "mean_pd": "mean PD",
+            "auc": "AUC",
+            "matures_on": "matures on",
+        },
+    )
+
+
+def var_frame(evidence: BacktestEvidence) -> Any:
+    rows = []
+    policy = _p_thresholds(evidence)
+    for column, e in evidence.var["levels"].items():
+        tl = e["traffic_light"]
+        rows.append({
+            "VaR": column, "coverage": e["coverage"], "days": e["n"], "exceptions": e["exceptions"],
+            "expected": e["n"] * (1 - e["coverage"]),
+            "Kupiec p": e["kupiec_pof"]["p_value"], "Kupiec": classify_low(e["kupiec_pof"]["p_value"], policy),
+            "independence p": e["christoffersen_independence"]["p_value"],
+            "independence": classify_low(e["christoffersen_independence"]["p_value"], policy),
+            "cond. coverage p": e["conditional_coverage"]["p_value"],
+            "cond. coverage": classify_low(e["conditional_coverage"]["p_value"], policy),
+            "binomial z": e["binomial_z"]["z"],
+            "first failure (day)": e["time_until_first_failure"].get("first_failure"),
+            "traffic light": tl.get("zone", "n/a") if tl["applicable"] else "n/a",
+            "plus factor": tl.get("plus_factor") if tl["applicable"] else None,
+        })  # fmt: skip
+    frame = pd.DataFrame(rows)
+    zone_css = {
+        "green": display.STATUS_CSS["green"],
+        "yellow": display.STATUS_CSS["amber"],
+        "red": display.STATUS_CSS["red"],
+    }
+    styler = display.styled(
+        frame,
+        {"coverage": display.PERCENT, "expected": _one_decimal, "Kupiec p": display.P_VALUE, "independence p": display.P_VALUE,
+         "cond. coverage p": display.P_VALUE, "binomial z": _two_decimals, "plus factor": _two_decimals},
+        status_columns=("Kupiec", "independence", "cond. coverage"),
+        index=False,
+    )  # fmt: skip
+    return styler.map(lambda v: zone_css.get(v, ""), subset=["traffic light"]).set_caption(
+        evidence.var["exception_rule"]
+    )
+
+
+def _one_decimal(v: Any) -> str:
+    return "" if v is None else f"{v:.1f}"
+
+
+def _two_decimals(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.2f}"
+
+
+_STRESS_COLUMNS = {
+    "scenario": "scenario", "segment": "segment", "rows_changed": "rows shocked", "mean_pd": "mean PD",
+    "mean_pd_change": "change", "mean_pd_change_relative": "relative change", "approval_rate": "approval rate",
+    "expected_loss": "expected loss", "expected_loss_change_relative": "EL relative change",
+}  # fmt: skip
+
+
+def stress_frame_for_display(evidence: BacktestEvidence) -> Any:
+    t = evidence.stress_table
+    cols = [c for c in _STRESS_COLUMNS if c in t.columns]
+    return display.styled(
+        t[cols],
+        {"rows_changed": display.INTEGER, "mean_pd": display.PERCENT, "mean_pd_change": _signed_percent,
+         "mean_pd_change_relative": _signed_percent, "approval_rate": display.PERCENT, "expected_loss": display.INTEGER,
+         "expected_loss_change_relative": _signed_percent},
+        status_columns=(),
+        labels=_STRESS_COLUMNS,
+        index=False,
+    )  # fmt: skip
+
+
+def _signed_percent(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:+.1%}"
+
+
+_SENSITIVITY_COLUMNS = {
+    "feature": "feature", "step": "step", "change_up": "mean PD change, up", "change_down": "mean PD change, down",
+    "flip_share_up": "decisions flipped, up", "flip_share_down": "decisions flipped, down",
+    "expected_direction": "expected", "monotonicity": "monotonicity", "share_against": "rows against",
+}  # fmt: skip
+
+
+def sensitivity_frame_for_display(evidence: BacktestEvidence) -> Any:
+    t = evidence.sensitivity_table
+    cols = [c for c in _SENSITIVITY_COLUMNS if c in t.columns]
+    formats = {"change_up": _signed4, "change_down": _signed4, "flip_share_up": display.PERCENT,
+               "flip_share_down": display.PERCENT, "share_against": display.PERCENT}  # fmt: skip
+    return display.styled(t[cols], formats, status_columns=(), labels=_SENSITIVITY_COLUMNS, index=False).map(
+        lambda v: display.STATUS_CSS["amber"] if v == "violated" else "", subset=["monotonicity"]
+    )
+
+
+def _signed4(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:+.4f}"
+
+
+def tornado_figure(evidence: BacktestEvidence) -> Any:
+    from mrmkit import plots
+
+    t = evidence.sensitivity_table
+    first_step = t["step"].iloc[0]
+    return plots.tornado(t[t["step"] == first_step], up="change_up", down="change_down")
+
+
+def settings_frame(evidence: BacktestEvidence) -> Any:
+    rows = [(k, str(v)) for k, v in evidence.settings.items()]
+    return display.styled(pd.DataFrame(rows, columns=["setting", "value"]), status_columns=(), index=False)
