@@ -76,3 +76,18 @@ def test_rerun_of_the_demo_parameters_gives_identical_metrics(demo_run) -> None:
     assert verify_package(second).intact
     listing = subprocess.run([MRMKIT, "list", str(root / "outputs")], capture_output=True, text=True)
     assert listing.returncode == 0 and listing.stdout.count("demo-retail-pd") == 2
+
+
+def test_demo_backtest_metrics_and_findings(demo_run) -> None:
+    """Issue 3's contract keys are present and the index shows the backtest's findings."""
+    _, package = demo_run
+    metrics = json.loads((package / "metrics.json").read_text())["backtest"]
+    assert 0 <= metrics["var"]["kupiec_pof"]["p_value"] <= 1
+    assert metrics["var"]["levels"]["var_99"]["traffic_light"]["zone"] == "yellow"  # the demo series is built so
+    assert metrics["pd"]["discrimination"]["auc_initial_test"]["p_value"] is not None
+    assert metrics["pd"]["maturity"]["windows"]["2025-06"]["mature"] is False
+    assert {r["name"] for r in metrics["stress"]["rows"]} >= {"baseline", "income_fall", "delinquency_rise"}
+    assert metrics["sensitivity"]["applicable"] is True
+    index = (package / "reports" / "index.html").read_text()
+    assert 'href="backtest.html"' in index and "Basel traffic light yellow" in index
+    assert external_references((package / "reports" / "backtest.html").read_text()) == []

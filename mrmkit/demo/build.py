@@ -248,13 +248,15 @@ _STRESS = {
     "domains": {
         "annual_income": [0, None],
         "debt_to_income": [0, None],
+        "loan_to_income": [0, None],
         "revolving_utilisation": [0, 1.5],
         "num_delinquencies_12m": [0, None],
         "num_delinquencies_24m": [0, None],
     },
     "scenarios": [
-        {"name": "income_fall", "description": "Nominal incomes fall by 20 percent",
-         "shocks": [{"feature": "annual_income", "multiply": 0.8}]},
+        {"name": "income_fall", "description": "Incomes fall by 20 percent; ratios with income below rise by 25",
+         "shocks": [{"feature": "annual_income", "multiply": 0.8}, {"feature": "debt_to_income", "multiply": 1.25},
+                    {"feature": "loan_to_income", "multiply": 1.25}]},
         {"name": "delinquency_rise", "description": "One more delinquency in the last 12 and 24 months",
          "shocks": [{"feature": "num_delinquencies_12m", "add": 1}, {"feature": "num_delinquencies_24m", "add": 1}]},
         {"name": "debt_service_shock", "description": "Debt-to-income up 25 percent; utilisation up a decile",

@@ -375,7 +375,9 @@ def read_var_series(v: Any) -> tuple[pd.DataFrame, pd.Series]:
             f"backtest.var.date: column {v.date!r} in {v.data} has {int(dates.isna().sum())} values that are not dates."
         )
     if dates.duplicated().any():
-        raise InvalidInput(f"backtest.var.date: {v.data} repeats {int(dates.duplicated().sum())} dates; one row per day is expected.")
+        raise InvalidInput(
+            f"backtest.var.date: {v.data} repeats {int(dates.duplicated().sum())} dates; one row per day is expected."
+        )
     for key, column in (("backtest.var.pnl", v.pnl), *((f"backtest.var.levels.{c}", c) for c in v.levels)):
         values = pd.to_numeric(frame[column], errors="coerce")
         bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
@@ -388,7 +390,6 @@ def read_var_series(v: Any) -> tuple[pd.DataFrame, pd.Series]:
         frame[column] = values.astype(float)
     order = np.argsort(dates.to_numpy(), kind="stable")
     return frame.iloc[order].reset_index(drop=True), dates.iloc[order].reset_index(drop=True)
-
 
 
 def _var_backtest(
@@ -559,7 +560,7 @@ def _sensitivity(
                     "amber",
                     f"Sensitivity: {row['feature']} moves PD against its expected direction",
                     f"Step {row['step']}: mean PD change {row['change_up']:+.4f} up, {row['change_down']:+.4f} down.",
-                    metric=f"backtest.sensitivity.rows.{row['feature']}",
+                    metric="backtest.sensitivity.rows",
                     threshold="a violated expected direction is amber",
                 )
             )
@@ -574,11 +575,25 @@ def preflight(params: Any, inputs: Any) -> None:
     from mrmkit import stress
 
     cfg = params.backtest
+    for name, scores, path in (
+        ("reference", inputs.reference_score, params.data.reference),
+        ("current", inputs.current_score, params.data.current),
+    ):
+        edge = (scores <= 0) | (scores >= 1)
+        if edge.any():
+            source = "model.artifact" if inputs.score_source == "artifact" else "data.score"
+            raise InvalidInput(
+                f"{source}: {int(edge.sum())} PDs of the {name} sample ({path}) are exactly 0 or 1; outcome tests need "
+                "PDs strictly between 0 and 1."
+            )
     if cfg.var is not None:
         read_var_series(cfg.var)
     if cfg.stress is not None and inputs.model is not None:
         s = cfg.stress
-        for column, field in ((s.exposure, "backtest.stress.exposure"), (s.lgd if isinstance(s.lgd, str) else None, "backtest.stress.lgd")):
+        for column, field in (
+            (s.exposure, "backtest.stress.exposure"),
+            (s.lgd if isinstance(s.lgd, str) else None, "backtest.stress.lgd"),
+        ):
             if column:
                 require_columns(inputs.current, [column], params.data.current, field)
         for sc in cfg.stress.scenarios:
@@ -590,7 +605,6 @@ def preflight(params: Any, inputs: Any) -> None:
                 features=list(inputs.features), categorical=list(inputs.categorical),
                 domains={k: tuple(v) for k, v in s.domains.items()}, clip=s.clip, scenario=sc.name,
             )  # fmt: skip
-
 
 
 def analyse(ctx: Context) -> BacktestEvidence:
