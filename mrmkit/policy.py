@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from mrmkit.params import LowThresholds, Thresholds
 
-__all__ = ["classify", "classify_low", "finding", "finding_order", "STATUSES"]
+__all__ = ["classify", "classify_low", "finding", "finding_order", "p_value_finding", "STATUSES"]
 
 STATUSES = ("green", "amber", "red")
 
@@ -76,3 +77,25 @@ def finding_order(f: dict[str, Any]) -> tuple[int, float, str, str]:
     magnitude = sign * float(value) if numeric else 0.0
     rank = {"red": 0, "amber": 1, "green": 2}.get(f.get("severity"), 3)
     return (rank, magnitude, str(f.get("workbook", "")), str(f.get("title", "")))
+
+
+def p_value_finding(
+    workbook: str,
+    p_value: float | None,
+    thresholds: LowThresholds,
+    texts: Callable[[], tuple[str, str]],
+    metric: str,
+) -> dict[str, Any] | None:
+    """An amber or red finding for a p-value below the policy's thresholds, else ``None``.
+
+    ``texts`` returns the title and detail; it is called only when there is a finding, so it may format
+    the p-value without guarding against a missing one.
+    """
+    status = classify_low(p_value, thresholds)
+    if status not in ("amber", "red"):
+        return None
+    title, detail = texts()
+    return finding(
+        workbook, status, title, detail, metric=metric, value=float(p_value),
+        threshold=low_threshold_text("p-value", thresholds), worse="lower",
+    )  # fmt: skip

@@ -25,7 +25,7 @@ from mrmkit import stats
 from mrmkit.errors import InvalidInput
 from mrmkit.io import read_frame, require_columns
 from mrmkit.params import BacktestSection
-from mrmkit.policy import classify_low, finding, finding_order, low_threshold_text
+from mrmkit.policy import classify_low, finding, finding_order, low_threshold_text, p_value_finding
 from mrmkit.stats._base import jsonable
 from mrmkit.workbooks import Context, display
 
@@ -282,20 +282,18 @@ def _pd_findings(metrics: dict[str, Any], table: pd.DataFrame, ctx: Context) -> 
     out = []
     test = metrics["discrimination"]["auc_initial_test"]
     if test is not None:
-        status = classify_low(test["p_value"], policy)
-        if status != "green":
-            out.append(
-                finding(
-                    WORKBOOK,
-                    status,
+        out.append(
+            p_value_finding(
+                WORKBOOK,
+                test["p_value"],
+                policy,
+                lambda: (
                     f"Discrimination has deteriorated (AUC {test['auc_current']:.3f} against {test['auc_initial']:.3f})",
                     f"ECB current-against-initial AUC test: S = {test['statistic']:.2f}, one-sided p = {test['p_value']:.3g}.",
-                    metric="backtest.pd.discrimination.auc_initial_test.p_value",
-                    value=test["p_value"],
-                    threshold=rule,
-                    worse="lower",
-                )
+                ),
+                "backtest.pd.discrimination.auc_initial_test.p_value",
             )
+        )
     for grade, row in table.iterrows():
         if row["status"] in ("amber", "red"):
             out.append(
@@ -329,37 +327,29 @@ def _pd_findings(metrics: dict[str, Any], table: pd.DataFrame, ctx: Context) -> 
         ("hosmer_lemeshow", "Grades miscalibrated (Hosmer-Lemeshow)"),
     ):
         p = cal[key]["p_value"]
-        status = classify_low(p, policy)
-        if status != "green":
-            out.append(
-                finding(
-                    WORKBOOK,
-                    status,
-                    label,
-                    f"p = {p:.3g}.",
-                    metric=f"backtest.pd.calibration.{key}.p_value",
-                    value=p,
-                    threshold=rule,
-                    worse="lower",
-                )
+        out.append(
+            p_value_finding(
+                WORKBOOK,
+                p,
+                policy,
+                lambda label=label, p=p: (label, f"p = {p:.3g}."),
+                f"backtest.pd.calibration.{key}.p_value",
             )
+        )
     conc = metrics["concentration"]
-    if conc.get("p_value") is not None:
-        status = classify_low(conc["p_value"], policy)
-        if status != "green":
-            out.append(
-                finding(
-                    WORKBOOK,
-                    status,
-                    "Grade concentration has increased",
-                    f"Herfindahl index {conc['hi']:.3f} against {conc['hi_initial']:.3f} initially; p = {conc['p_value']:.3g}.",
-                    metric="backtest.pd.concentration.p_value",
-                    value=conc["p_value"],
-                    threshold=rule,
-                    worse="lower",
-                )
-            )
-    return out
+    out.append(
+        p_value_finding(
+            WORKBOOK,
+            conc.get("p_value"),
+            policy,
+            lambda: (
+                "Grade concentration has increased",
+                f"Herfindahl index {conc['hi']:.3f} against {conc['hi_initial']:.3f} initially; p = {conc['p_value']:.3g}.",
+            ),
+            "backtest.pd.concentration.p_value",
+        )
+    )
+    return [f for f in out if f is not None]
 
 
 # ------------------------------------------------------------------------------------------ VaR
@@ -400,7 +390,6 @@ def _var_backtest(
     v = cfg.var
     frame, dates = read_var_series(v)
     policy = ctx.params.policy.p_value
-    rule = low_threshold_text("p-value", policy)
     levels, findings_out = {}, []
     series = pd.DataFrame({"date": dates.to_numpy(), "pnl": frame[v.pnl].to_numpy()})
     for column, coverage in v.levels.items():
@@ -447,21 +436,19 @@ def _var_backtest(
             ("conditional_coverage", "conditional coverage"),
         ):
             p = entry[key]["p_value"]
-            status = classify_low(p, policy)
-            if status != "green":
-                findings_out.append(
-                    finding(
-                        WORKBOOK,
-                        status,
-                        f"VaR {column}: {label} test rejects (p = {p:.3g})",
-                        f"{entry['exceptions']} exceptions in {entry['n']} days at {coverage:.1%} coverage "
-                        f"(expected {entry['n'] * (1 - coverage):.1f}).",
-                        metric=f"backtest.var.levels.{column}.{key}.p_value",
-                        value=p,
-                        threshold=rule,
-                        worse="lower",
-                    )
-                )
+            found = p_value_finding(
+                WORKBOOK,
+                p,
+                policy,
+                lambda label=label, p=p, entry=entry, column=column, coverage=coverage: (
+                    f"VaR {column}: {label} test rejects (p = {p:.3g})",
+                    f"{entry['exceptions']} exceptions in {entry['n']} days at {coverage:.1%} coverage "
+                    f"(expected {entry['n'] * (1 - coverage):.1f}).",
+                ),
+                f"backtest.var.levels.{column}.{key}.p_value",
+            )
+            if found is not None:
+                findings_out.append(found)
         levels[column] = entry
     # contract key: backtest.var.kupiec_pof.* is the first (highest-coverage) level
     first = max(v.levels, key=lambda c: v.levels[c])
