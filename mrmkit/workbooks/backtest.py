@@ -25,7 +25,7 @@ from mrmkit import stats
 from mrmkit.errors import InvalidInput
 from mrmkit.io import read_frame, require_columns
 from mrmkit.params import BacktestSection
-from mrmkit.policy import classify_low, finding, finding_order, low_threshold_text, p_value_finding
+from mrmkit.policy import classify_low, finding, low_threshold_text, p_value_finding
 from mrmkit.stats._base import jsonable
 from mrmkit.workbooks import Context, display
 
@@ -641,9 +641,7 @@ def analyse(ctx: Context) -> BacktestEvidence:
 
 
 def findings_frame(evidence: BacktestEvidence) -> Any:
-    rows = sorted(evidence.findings, key=finding_order)
-    frame = pd.DataFrame(rows, columns=["severity", "title", "detail", "threshold", "metric"])
-    return display.styled(frame, status_columns=("severity",), index=False)
+    return display.findings_table(evidence.findings)
 
 
 def discrimination_frame(evidence: BacktestEvidence) -> Any:

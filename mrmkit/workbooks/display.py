@@ -14,9 +14,9 @@ from typing import Any
 import pandas as pd
 
 from mrmkit.params import Thresholds
-from mrmkit.policy import classify
+from mrmkit.policy import classify, finding_order
 
-__all__ = ["styled", "STATUS_CSS"]
+__all__ = ["styled", "findings_table", "STATUS_CSS"]
 
 STATUS_CSS = {
     "green": "background-color: #d9f2d9; color: #14521f",
@@ -91,3 +91,10 @@ def psi_table(result: Any) -> Any:
         labels={"label": "bin", "epsilon_applied": "empty share replaced"},
         index=False,
     )
+
+
+def findings_table(findings: list[dict[str, Any]]) -> Any:
+    """A workbook's findings, worst first, severity coloured."""
+    rows = sorted(findings, key=finding_order)
+    frame = pd.DataFrame(rows, columns=["severity", "title", "detail", "threshold", "metric"])
+    return styled(frame, status_columns=("severity",), index=False)

@@ -24,7 +24,7 @@ import pandas as pd
 
 from mrmkit import stats
 from mrmkit.params import Thresholds
-from mrmkit.policy import classify, finding, finding_order, threshold_text
+from mrmkit.policy import classify, finding, threshold_text
 from mrmkit.workbooks import Context, display
 
 __all__ = ["DriftEvidence", "analyse"]
@@ -470,9 +470,7 @@ def summary_markdown(evidence: DriftEvidence) -> Any:
 
 
 def findings_frame(evidence: DriftEvidence) -> Any:
-    rows = sorted(evidence.findings, key=finding_order)
-    frame = pd.DataFrame(rows, columns=["severity", "title", "detail", "threshold", "metric"])
-    return display.styled(frame, status_columns=("severity",), index=False)
+    return display.findings_table(evidence.findings)
 
 
 def quality_frame_for_display(evidence: DriftEvidence) -> Any:
