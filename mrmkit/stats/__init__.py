@@ -4,9 +4,10 @@ Every public statistic is registered in :data:`REGISTRY` under its function name
 ``to_dict()`` from :class:`Result`.
 """
 
-from mrmkit.stats import calibration, var_backtest  # noqa: E402  (families exported through their __all__)
+from mrmkit.stats import calibration, comparison, fairness, var_backtest  # families exported by __all__
 from mrmkit.stats._base import REGISTRY, Result, register
 from mrmkit.stats.calibration import *  # noqa: F403
+from mrmkit.stats.comparison import *  # noqa: F403
 from mrmkit.stats.discrimination import (
     AucResult,
     DelongTestResult,
@@ -35,6 +36,7 @@ from mrmkit.stats.drift import (
     psi,
     wasserstein,
 )
+from mrmkit.stats.fairness import *  # noqa: F403
 from mrmkit.stats.quality import DataQuality, QualityRow, data_quality
 from mrmkit.stats.var_backtest import *  # noqa: F403
 
@@ -50,5 +52,7 @@ __all__ = [
     # data quality
     "data_quality", "DataQuality", "QualityRow",
     *calibration.__all__,
+    *comparison.__all__,
+    *fairness.__all__,
     *var_backtest.__all__,
 ]
