@@ -29,7 +29,7 @@ from mrmkit.errors import InvalidParameters
 __all__ = ["Parameters", "load_parameters", "parameters_from_dict", "WORKBOOKS"]
 
 #: Workbooks known to this version, in the order they run. A section of this name enables it.
-WORKBOOKS: tuple[str, ...] = ("drift", "backtest")
+WORKBOOKS: tuple[str, ...] = ("drift", "backtest", "champion_challenger")
 
 _SAFE_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 
@@ -231,6 +231,13 @@ class PolicySection(_Section):
     cutoff: float | None = Field(
         None, gt=0, lt=1, description="PD cut-off of the credit decision: approve when PD <= cutoff."
     )
+    shadow_coverage: float = Field(
+        0.98, gt=0, le=1, description="Shadow scoring: share of applications the challenger scored, at least."
+    )
+    shadow_agreement: float = Field(
+        0.90, gt=0, le=1, description="Shadow scoring: share of equal decisions of champion and challenger, at least."
+    )
+    latency_p99_ms: float = Field(250.0, gt=0, description="Shadow scoring: 99th percentile latency, at most (ms).")
 
 
 class DriftSection(_Section):
@@ -371,6 +378,107 @@ class BacktestSection(_Section):
     sensitivity: SensitivitySection = Field(default_factory=SensitivitySection)
 
 
+class ShadowSection(_Section):
+    """A shadow-scoring log: the champion decides, the challenger is scored alongside."""
+
+    data: Path = Field(description="The log (.parquet or .csv).")
+    id: str = Field("application_id", description="Application id column.")
+    timestamp: str = Field("timestamp", description="Time of scoring.")
+    champion_score: str = Field("champion_pd", description="Champion's PD.")
+    challenger_score: str = Field("challenger_pd", description="Challenger's PD; missing when not scored.")
+    champion_latency: str | None = Field("champion_latency_ms", description="Champion's latency in ms.")
+    challenger_latency: str | None = Field("challenger_latency_ms", description="Challenger's latency in ms.")
+
+    @field_validator("data", mode="after")
+    @classmethod
+    def _resolve_data(cls, value: Path, info: ValidationInfo) -> Path:
+        return _resolve(value, info)
+
+
+class AbDesign(_Section):
+    """The A/B test's design: minimum detectable change of the primary rate."""
+
+    baseline_rate: float = Field(
+        gt=0, lt=1, description="Primary metric's rate under the champion (e.g. bad rate 0.030)."
+    )
+    target_rate: float = Field(gt=0, lt=1, description="Rate the test must be able to detect (e.g. 0.026).")
+    alpha: float = Field(0.05, gt=0, lt=1)
+    power: float = Field(0.8, gt=0, lt=1)
+    daily_volume: int | None = Field(None, ge=1, description="Applications a day, for the expected duration.")
+
+
+class AbSection(_Section):
+    """An A/B log: each application's arm, the decision and, when matured, the outcome."""
+
+    data: Path = Field(description="The log (.parquet or .csv).")
+    id: str = Field("application_id")
+    arm: str = Field("arm", description="Arm column with values 'champion' and 'challenger'.")
+    decision: str = Field("decision", description="Decision column: 'approve' or 'decline'.")
+    outcome: str = Field("default_12m", description="Outcome of approved loans (1 = default); missing otherwise.")
+    date: str | None = Field("decision_date", description="Decision date, for looks over time.")
+    challenger_share: float = Field(0.10, gt=0, lt=1, description="Planned share of the challenger arm.")
+    design: AbDesign | None = None
+    looks: list[float] = Field(
+        default_factory=lambda: [0.25, 0.5, 0.75, 1.0],
+        description="Information fractions of the group-sequential looks (increasing, ending at 1).",
+    )
+
+    @field_validator("data", mode="after")
+    @classmethod
+    def _resolve_data(cls, value: Path, info: ValidationInfo) -> Path:
+        return _resolve(value, info)
+
+    @field_validator("looks", mode="after")
+    @classmethod
+    def _looks(cls, value: list[float]) -> list[float]:
+        if (
+            not value
+            or any(not 0 < t <= 1 for t in value)
+            or any(b <= a for a, b in zip(value, value[1:], strict=False))
+            or value[-1] != 1
+        ):
+            raise ValueError("looks must increase strictly within (0, 1] and end at 1")
+        return value
+
+
+class DecisionRules(_Section):
+    """Pre-registered rules of the promotion decision."""
+
+    min_auc_gain: float = Field(0.01, description="Challenger AUC minus champion AUC must exceed this.")
+    max_p_value: float = Field(0.05, gt=0, lt=1, description="One-sided DeLong p-value must be below this.")
+    max_bad_rate_increase: float = Field(
+        0.0, ge=0, description="At the matched cut-off, bad rate among approved may rise at most this much."
+    )
+    max_approval_rate_decrease: float = Field(
+        0.0, ge=0, description="At the policy cut-off, approval rate may fall at most this much."
+    )
+    no_fairness_flag: bool = Field(
+        True, description="No four-fifths flag for the challenger where the champion has none."
+    )
+
+
+class FairnessSection(_Section):
+    reference_groups: dict[str, str] = Field(
+        default_factory=dict, description="Protected attribute -> its reference group (default: the largest group)."
+    )
+    min_group_size: int = Field(30, ge=1, description="Groups smaller than this are reported as too small to judge.")
+
+
+class ChampionChallengerSection(_Section):
+    """The champion-challenger workbook (``champion_challenger``); its presence enables it."""
+
+    n_bootstrap: int = Field(
+        1000, ge=100, le=100_000, description="Bootstrap resamples (stratified, seeded by `seed`)."
+    )
+    ci_level: float = Field(0.95, gt=0.5, lt=1, description="Level of every interval.")
+    top_disagreements: int = Field(10, ge=0, le=1000, description="Largest score disagreements listed (ids only).")
+    show_rows: bool = Field(False, description="Show feature values of the listed disagreements (raw rows).")
+    shadow: ShadowSection | None = None
+    ab: AbSection | None = None
+    fairness: FairnessSection = Field(default_factory=FairnessSection)
+    rules: DecisionRules = Field(default_factory=DecisionRules)
+
+
 class Parameters(_Section):
     """A whole parameter file."""
 
@@ -381,6 +489,17 @@ class Parameters(_Section):
     policy: PolicySection = Field(default_factory=PolicySection)
     drift: DriftSection | None = None
     backtest: BacktestSection | None = None
+    champion_challenger: ChampionChallengerSection | None = None
+
+    @model_validator(mode="after")
+    def _challenger_given(self) -> Parameters:
+        if self.champion_challenger is not None and (
+            self.challenger is None or (self.challenger.artifact is None and self.challenger.score is None)
+        ):
+            raise ValueError(
+                "champion_challenger: give the challenger as challenger.artifact or challenger.score (a column)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _model_given(self) -> Parameters:
@@ -400,6 +519,11 @@ class Parameters(_Section):
             paths["challenger.artifact"] = self.challenger.artifact
         if self.backtest is not None and self.backtest.var is not None:
             paths["backtest.var.data"] = self.backtest.var.data
+        cc = self.champion_challenger
+        if cc is not None and cc.shadow is not None:
+            paths["champion_challenger.shadow.data"] = cc.shadow.data
+        if cc is not None and cc.ab is not None:
+            paths["champion_challenger.ab.data"] = cc.ab.data
         return paths
 
     def to_yaml(self) -> str:

@@ -243,3 +243,31 @@ def tornado(table: pd.DataFrame, up: str, down: str, label: str = "feature", top
     ax.set_title("Sensitivity (one at a time)", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+# --- champion and challenger -------------------------------------------------------------------
+
+
+def shadow_weekly(weekly: pd.DataFrame, policy) -> Figure:
+    """Weekly shadow coverage and decision agreement, and each model's p99 latency, with the policy limits."""
+    fig = Figure(figsize=(9, 3.4))
+    left, right = fig.subplots(1, 2)
+    x = np.arange(len(weekly))
+    labels = [str(w).split("/")[0] for w in weekly.index]
+    left.plot(x, weekly["coverage"].to_numpy(dtype=float), marker="o", label="coverage")
+    left.plot(x, weekly["agreement"].to_numpy(dtype=float), marker="s", label="decision agreement")
+    left.axhline(policy.shadow_coverage, color=STATUS_COLOURS["amber"], linestyle="--", linewidth=1)
+    left.axhline(policy.shadow_agreement, color=STATUS_COLOURS["amber"], linestyle=":", linewidth=1)
+    left.set_title("Coverage and agreement per week", fontsize=10)
+    left.legend(fontsize=8)
+    for model in ("champion", "challenger"):
+        column = f"{model}_p99_ms"
+        if column in weekly:
+            right.plot(x, weekly[column].to_numpy(dtype=float), marker="o", label=model)
+    right.axhline(policy.latency_p99_ms, color=STATUS_COLOURS["red"], linestyle="--", linewidth=1, label="policy limit")
+    right.set_title("99th-percentile latency per week (ms)", fontsize=10)
+    right.legend(fontsize=8)
+    for ax in (left, right):
+        ax.set_xticks(x, labels, rotation=45, ha="right", fontsize=7)
+    fig.tight_layout()
+    return fig

@@ -91,3 +91,16 @@ def test_demo_backtest_metrics_and_findings(demo_run) -> None:
     index = (package / "reports" / "index.html").read_text()
     assert 'href="backtest.html"' in index and "Basel traffic light yellow" in index
     assert external_references((package / "reports" / "backtest.html").read_text()) == []
+
+
+def test_demo_champion_challenger_leads_with_the_recommendation(demo_run) -> None:
+    _, package = demo_run
+    metrics = json.loads((package / "metrics.json").read_text())["champion_challenger"]
+    assert metrics["decision"]["recommendation"] in ("PROMOTE", "DO NOT PROMOTE", "INCONCLUSIVE")
+    assert 0 <= metrics["delong"]["p_value"] <= 1
+    assert metrics["shadow"]["coverage"] < 0.98  # the demo log has an outage day
+    assert any("latency" in f["title"] for f in metrics["findings"])
+    html = (package / "reports" / "champion_challenger.html").read_text()
+    assert html.index("Recommendation") < html.index("Offline comparison")
+    assert external_references(html) == []
+    assert f"Recommendation: {metrics['decision']['recommendation']}" in (package / "reports" / "index.html").read_text()

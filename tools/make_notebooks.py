@@ -245,6 +245,90 @@ scrap.record("timings", {
 ]
 
 
+CHAMPION_CHALLENGER = [
+    ("md", """# Champion and challenger
+
+Is the challenger better, safe to switch to, and fair? The recommendation comes first, from the
+pre-registered rules of the parameter file; then the offline comparison on labelled data, shadow scoring,
+the A/B test and the fairness guardrails. Every number is computed by `mrmkit.stats`."""),
+    ("params", """# Parameters: injected by mrmkit's runner (the resolved parameter file).
+params = {}"""),
+    ("code", """%matplotlib inline
+import time
+
+_clock = {"start": time.perf_counter()}
+import warnings
+
+from IPython.display import Markdown, display
+
+from mrmkit import plots, scrap
+from mrmkit.workbooks import champion_challenger as cc
+from mrmkit.workbooks import load_context
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+_clock["imported"] = time.perf_counter()
+ctx = load_context(params)
+_clock["loaded"] = time.perf_counter()
+evidence = cc.analyse(ctx)
+_clock["analysed"] = time.perf_counter()
+scrap.record("metrics", evidence.metrics())"""),
+    ("md", "## Recommendation"),
+    ("code", """display(Markdown(cc.recommendation_markdown(evidence)))
+display(cc.rules_frame(evidence))"""),
+    ("md", "## Findings"),
+    ("code", """display(cc.findings_frame(evidence))"""),
+    ("md", """## Offline comparison on labelled data
+
+Discrimination of both models on the same mature applications: AUC with DeLong intervals, the paired
+DeLong test (two-sided, and one-sided for a better challenger), and a stratified, seeded bootstrap
+interval of the AUC difference."""),
+    ("code", """display(cc.discrimination_frame(evidence))
+if evidence.offline.get("labelled", {}).get("applicable"):
+    display(plots.roc_and_cap(cc.curves(evidence, ctx)))"""),
+    ("md", """### Decisions at the cut-off
+
+Business metrics at the policy cut-off and at the challenger cut-off matched to the champion's approval
+rate, with bootstrap intervals of the differences; McNemar's test of the paired decisions; swap sets."""),
+    ("code", """if evidence.offline.get("labelled", {}).get("applicable"):
+    display(cc.business_frame(evidence))
+    display(cc.swap_frame(evidence))"""),
+    ("md", "### Agreement"),
+    ("code", """display(cc.agreement_frame(evidence))
+display(cc.disagreements_frame(evidence))"""),
+    ("md", "## Shadow scoring"),
+    ("code", """if evidence.shadow is None:
+    display(Markdown("No shadow-scoring log was given (`champion_challenger.shadow`)."))
+else:
+    display(cc.shadow_frame(evidence))
+    display(plots.shadow_weekly(evidence.frames["shadow_weekly"], ctx.params.policy))"""),
+    ("md", "## A/B test"),
+    ("code", """if evidence.ab is None:
+    display(Markdown("No A/B log was given (`champion_challenger.ab`)."))
+else:
+    display(cc.ab_frame(evidence))
+    display(cc.sequential_frame(evidence))"""),
+    ("md", """## Fairness guardrails
+
+Approval rates by protected group at the policy cut-off for both models: adverse impact ratio against the
+reference group with the four-fifths flag and a significance test, demographic-parity and
+equal-opportunity differences. Groups too small to judge are shown and marked."""),
+    ("code", """if not evidence.fairness.get("applicable"):
+    display(Markdown(f"Fairness not assessed: {evidence.fairness['reason']}."))
+else:
+    for attribute in ctx.params.data.protected:
+        display(Markdown(f"**{attribute}** (reference group: {evidence.fairness[attribute]['reference_group']})"))
+        display(cc.fairness_frame(evidence, attribute))"""),
+    ("md", "## Settings and conventions"),
+    ("code", """display(cc.settings_frame(evidence))
+scrap.record("timings", {
+    "imports_s": _clock["imported"] - _clock["start"],
+    "load_s": _clock["loaded"] - _clock["imported"],
+    "analyse_s": _clock["analysed"] - _clock["loaded"],
+    "cells_s": time.perf_counter() - _clock["start"],
+})"""),
+]
+
+
 def build(cells: list[tuple[str, str]], name: str) -> None:
     nb = new_notebook()
     nb.metadata = {
@@ -268,3 +352,4 @@ def build(cells: list[tuple[str, str]], name: str) -> None:
 if __name__ == "__main__":
     build(DRIFT, "drift")
     build(BACKTEST, "backtest")
+    build(CHAMPION_CHALLENGER, "champion_challenger")

@@ -24,6 +24,7 @@ import pandas as pd
 from mrmkit.demo import models as _models
 from mrmkit.demo import portfolio as _portfolio
 from mrmkit.demo.drift import STABLE_FEATURES, DriftSpec, drift_specs, yaml_comment
+from mrmkit.demo.logs import write_logs
 from mrmkit.demo.var import write_var_series
 from mrmkit.errors import InsufficientData, InvalidParameters
 
@@ -85,6 +86,8 @@ class DemoBuild:
     champion: Path
     challenger: Path
     var: Path
+    shadow_log: Path
+    ab_log: Path
     seed: int
     n_reference: int
     n_current: int
@@ -240,6 +243,9 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     _write_bytes(path, sink.getvalue().to_pybytes())
 
 
+#: PD cut-off of the demo's credit decision: approve when PD <= 8 percent.
+CUTOFF = 0.08
+
 # Stress scenarios of the demo: an income fall, a delinquency rise, a debt-service shock, and a card-only
 # utilisation stress (segment-limited). Domains keep shocked values meaningful.
 _STRESS = {
@@ -312,7 +318,7 @@ def _parameters(
             "segment": SEGMENT,
             "protected": list(_portfolio.PROTECTED),
         },
-        "policy": {"cutoff": 0.08},
+        "policy": {"cutoff": CUTOFF},
         "drift": {},
         "backtest": {
             "grades": {"upper_bounds": list(_models.GRADE_UPPER_BOUNDS), "labels": list(_models.GRADES)},
@@ -326,6 +332,16 @@ def _parameters(
             },
             "stress": _STRESS,
             "sensitivity": {"expected_direction": _EXPECTED_DIRECTION},
+        },
+        "champion_challenger": {
+            "n_bootstrap": 1000,
+            "shadow": {"data": "data/shadow_log.parquet"},
+            "ab": {
+                "data": "data/ab_log.parquet",
+                "challenger_share": 0.10,
+                "design": {"baseline_rate": 0.030, "target_rate": 0.026, "daily_volume": 1000},
+            },
+            "fairness": {"reference_groups": {"sex": "male", "age_band": "36-50"}},
         },
     }
 
@@ -356,6 +372,8 @@ def write_demo(out_dir: Path, portfolio: Portfolio, champion: Any, challenger: A
     _write_parquet(ref, paths["reference"])
     _write_parquet(cur, paths["current"])
     write_var_series(paths["var"], seed=portfolio.seed)
+    logs = write_logs(out_dir, portfolio.seed, paths["current"], CUTOFF)
+    paths["shadow_log"], paths["ab_log"] = logs.shadow, logs.ab
 
     trusted: dict[str, list[str]] = {}
     for role, model, column in (("champion", champion, SCORE), ("challenger", challenger, CHALLENGER_SCORE)):

@@ -1,0 +1,766 @@
+"""The champion-challenger workbook's analysis: offline comparison, shadow scoring, A/B test, fairness, decision.
+
+Conventions (recorded in ``champion_challenger.settings``):
+
+- both models are compared on the same applications of the current sample (rows of the same files, so
+  they are matched by construction); rows without a challenger score are counted and left out;
+- outcome-based comparisons use mature rows only (``backtest.as_of`` and ``backtest.maturity_months``
+  when the backtest section gives them, else every row);
+- decisions: approve when PD <= ``policy.cutoff``; the challenger is also judged at the cut-off that
+  gives it the champion's approval rate (the matched cut-off);
+- bootstrap intervals are stratified (defaulters and non-defaulters resampled separately), paired, with
+  ``champion_challenger.n_bootstrap`` resamples seeded by the parameter file's ``seed``;
+- the decision applies the pre-registered rules of ``champion_challenger.rules``: any failed rule gives
+  DO NOT PROMOTE, else any inconclusive rule INCONCLUSIVE, else PROMOTE.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mrmkit import stats
+from mrmkit.errors import InvalidInput, InvalidParameters
+from mrmkit.io import check_probabilities, load_model, read_frame, require_columns, score_model
+from mrmkit.policy import finding, p_value_finding
+from mrmkit.stats._base import jsonable
+from mrmkit.workbooks import Context, display
+
+__all__ = ["ChallengerEvidence", "analyse", "preflight"]
+
+WORKBOOK = "champion_challenger"
+_plain = jsonable
+
+
+@dataclass(frozen=True)
+class ChallengerEvidence:
+    """Everything the champion-challenger workbook reports."""
+
+    decision: dict[str, Any]
+    offline: dict[str, Any]
+    shadow: dict[str, Any] | None
+    ab: dict[str, Any] | None
+    fairness: dict[str, Any]
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def metrics(self) -> dict[str, Any]:
+        return {
+            "decision": self.decision,
+            **self.offline,
+            "shadow": self.shadow,
+            "ab": self.ab,
+            "fairness": self.fairness,
+            "settings": self.settings,
+            "findings": self.findings,
+        }
+
+
+# ------------------------------------------------------------------------------------------ inputs
+
+
+def challenger_scores(params: Any, inputs: Any) -> np.ndarray:
+    """The challenger's PD on the current sample: from its artifact, else its score column (NaN kept)."""
+    ch = params.challenger
+    if ch.artifact is not None:
+        model = load_model(ch, "challenger.artifact")
+        return score_model(model, inputs.current, inputs.features, str(params.data.current), "challenger.artifact")
+    require_columns(inputs.current, [ch.score], params.data.current, "challenger.score")
+    values = pd.to_numeric(inputs.current[ch.score], errors="coerce").to_numpy(dtype=float)
+    present = values[~np.isnan(values)]
+    check_probabilities(present, f"column {ch.score!r} of {params.data.current}", "challenger.score")
+    return values
+
+
+def _mature_mask(ctx: Context) -> tuple[np.ndarray, str]:
+    if ctx.params.backtest is not None and ctx.params.data.time:
+        from mrmkit.workbooks.backtest import _maturity
+
+        mask, _, rule = _maturity(ctx)
+        return mask, rule
+    return np.ones(len(ctx.inputs.current), dtype=bool), "no maturity rule (backtest.as_of): every row is used"
+
+
+def _read_log(section: Any, columns: list[str], field: str) -> pd.DataFrame:
+    frame = read_frame(section.data, f"{field}.data")
+    require_columns(frame, [c for c in columns if c], section.data, field)
+    return frame
+
+
+def preflight(params: Any, inputs: Any) -> None:
+    """Check the challenger and the logs before any notebook runs (bad input is exit code 2)."""
+    cc = params.champion_challenger
+    scores = challenger_scores(params, inputs)
+    if np.isnan(scores).all():
+        raise InvalidInput(f"challenger.score: no application of {params.data.current} has a challenger score.")
+    if params.policy.cutoff is None:
+        raise InvalidInput("policy.cutoff: the champion-challenger comparison needs the PD cut-off of the decision.")
+    for attribute, reference in cc.fairness.reference_groups.items():
+        if attribute not in params.data.protected:
+            raise InvalidParameters(
+                f"champion_challenger.fairness.reference_groups: {attribute!r} is not a protected attribute "
+                f"(data.protected: {', '.join(params.data.protected) or 'none'})."
+            )
+        groups = set(inputs.current[attribute].astype("string").dropna())
+        if reference not in groups:
+            raise InvalidParameters(
+                f"champion_challenger.fairness.reference_groups.{attribute}: group {reference!r} does not occur in "
+                f"{params.data.current}; its groups are {', '.join(sorted(groups))}."
+            )
+    if cc.shadow is not None:
+        s = cc.shadow
+        _read_log(
+            s,
+            [s.id, s.timestamp, s.champion_score, s.challenger_score, s.champion_latency, s.challenger_latency],
+            "champion_challenger.shadow",
+        )
+    if cc.ab is not None:
+        a = cc.ab
+        frame = _read_log(a, [a.id, a.arm, a.decision, a.outcome, a.date], "champion_challenger.ab")
+        arms = set(frame[a.arm].dropna().astype(str))
+        if not arms <= {"champion", "challenger"} or len(arms) < 2:
+            raise InvalidInput(
+                f"champion_challenger.ab.arm: column {a.arm!r} in {a.data} must hold 'champion' and 'challenger'; found {sorted(arms)}."
+            )
+        decisions = set(frame[a.decision].dropna().astype(str))
+        if not decisions <= {"approve", "decline"}:
+            raise InvalidInput(
+                f"champion_challenger.ab.decision: column {a.decision!r} in {a.data} must hold 'approve' or 'decline'; found {sorted(decisions)[:5]}."
+            )
+        for arm in ("champion", "challenger"):
+            approved = (frame[a.arm] == arm) & (frame[a.decision] == "approve")
+            if frame.loc[approved, a.outcome].notna().sum() == 0:
+                raise InvalidInput(
+                    f"champion_challenger.ab.outcome: the {arm} arm of {a.data} has no observed outcome."
+                )
+
+
+# ------------------------------------------------------------------------------------------ offline
+
+
+def _offline(
+    ctx: Context, champion: np.ndarray, challenger: np.ndarray
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame], list[dict[str, Any]]]:
+    params, inp = ctx.params, ctx.inputs
+    cc, cutoff = params.champion_challenger, params.policy.cutoff
+    scored = ~np.isnan(challenger)
+    mature, maturity_rule = _mature_mask(ctx)
+    ids = inp.current[params.data.id].to_numpy() if params.data.id else np.arange(len(champion))
+    coverage = {
+        "n": int(len(champion)),
+        "challenger_missing": int((~scored).sum()),
+        "duplicated_ids": int(pd.Series(ids).duplicated().sum()),
+        "maturity": maturity_rule,
+    }
+    out_findings = []
+    if coverage["challenger_missing"]:
+        out_findings.append(finding(WORKBOOK, "amber", f"{coverage['challenger_missing']} applications have no challenger score",
+                                    "They are left out of every paired comparison.", metric="champion_challenger.matching.challenger_missing",
+                                    value=coverage["challenger_missing"], threshold="any unscored application is amber"))  # fmt: skip
+    if coverage["duplicated_ids"]:
+        out_findings.append(finding(WORKBOOK, "amber", f"{coverage['duplicated_ids']} duplicated application ids",
+                                    "Duplicated ids are kept as separate rows in the comparison.",
+                                    metric="champion_challenger.matching.duplicated_ids", value=coverage["duplicated_ids"],
+                                    threshold="any duplicated id is amber"))  # fmt: skip
+    use = scored & mature
+    y = inp.current_target[use] if inp.current_target is not None else None
+    a, b = champion[use], challenger[use]
+    result: dict[str, Any] = {"matching": coverage, "n_compared": int(use.sum())}
+    frames: dict[str, pd.DataFrame] = {}
+    agreement = stats.score_agreement(champion[scored], challenger[scored])
+    result["agreement"] = _plain(agreement)
+    order = np.argsort(-np.abs(challenger[scored] - champion[scored]), kind="stable")[: cc.top_disagreements]
+    top = pd.DataFrame(
+        {"id": ids[scored][order], "champion_pd": champion[scored][order], "challenger_pd": challenger[scored][order]}
+    )
+    if cc.show_rows:
+        top = pd.concat([top, inp.current.loc[scored].iloc[order][list(inp.features)].reset_index(drop=True)], axis=1)
+    result["largest_disagreements"] = [str(i) for i in top["id"]]
+    frames["disagreements"] = top
+    if y is None or y.min() == y.max():
+        result["labelled"] = {"applicable": False, "reason": "no target or a single class among mature rows"}
+        return result, frames, out_findings
+    seed = params.seed
+    result["champion"] = {
+        "auc": _plain(stats.auc(y, a, ci_level=cc.ci_level)),
+        "gini": stats.gini(y, a).value,
+        "ks": stats.ks_statistic(y, a).value,
+    }
+    result["challenger"] = {
+        "auc": _plain(stats.auc(y, b, ci_level=cc.ci_level)),
+        "gini": stats.gini(y, b).value,
+        "ks": stats.ks_statistic(y, b).value,
+    }
+    result["delong"] = _plain(stats.delong_test(y, a, b, alternative="two-sided"))
+    # delong_test's 'less' is H1: AUC_a < AUC_b, i.e. the challenger (b) discriminates better
+    result["delong_one_sided"] = _plain(stats.delong_test(y, a, b, alternative="less"))
+    result["bootstrap_auc"] = _plain(
+        stats.bootstrap_auc_difference(y, a, b, n_resamples=cc.n_bootstrap, seed=seed, ci_level=cc.ci_level)
+    )
+    exposure, lgd = _loss_inputs(ctx, use)
+    matched = stats.matched_cutoff(a, cutoff, b)
+    result["matched_cutoff"] = _plain(matched)
+    cut_b = matched.cutoff_b
+    result["business"] = _plain(
+        stats.bootstrap_metric_difference(
+            y, a, b, cutoff, cutoff, n_resamples=cc.n_bootstrap, seed=seed, ci_level=cc.ci_level
+        )
+    )
+    result["business_matched"] = _plain(
+        stats.bootstrap_metric_difference(
+            y, a, b, cutoff, cut_b, n_resamples=cc.n_bootstrap, seed=seed, ci_level=cc.ci_level
+        )
+    )
+    dec_a = (a <= cutoff).astype(int)
+    for label, cut in (("policy_cutoff", cutoff), ("matched_cutoff", cut_b)):
+        dec_b = (b <= cut).astype(int)
+        result[f"mcnemar_{label}"] = _plain(stats.mcnemar_test(dec_a, dec_b))
+        result[f"swap_set_{label}"] = _plain(stats.swap_set(y, a, cutoff, b, cut))
+    result["calibration"] = _calibration(ctx, y, a, b, frames)
+    result["labelled"] = {"applicable": True}
+    return result, frames, out_findings
+
+
+def _loss_inputs(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray | None, Any]:
+    """Exposure and LGD of the compared rows from backtest.stress when it names them (else 1 and 1)."""
+    bt = ctx.params.backtest
+    stress = bt.stress if bt is not None else None
+    if stress is None or stress.exposure is None:
+        return None, None
+    exposure = pd.to_numeric(ctx.inputs.current[stress.exposure], errors="coerce").to_numpy(dtype=float)[rows]
+    if isinstance(stress.lgd, str):
+        lgd = pd.to_numeric(ctx.inputs.current[stress.lgd], errors="coerce").to_numpy(dtype=float)[rows]
+    else:
+        lgd = stress.lgd
+    return exposure, lgd
+
+
+def _calibration(
+    ctx: Context, y: np.ndarray, a: np.ndarray, b: np.ndarray, frames: dict[str, pd.DataFrame]
+) -> dict[str, Any]:
+    """Both models on the champion's rating scale, with the backtest's per-grade tests."""
+    from mrmkit.workbooks.backtest import _grade_table
+
+    bt = ctx.params.backtest
+    if bt is not None and bt.grades is not None:
+        bounds, labels = (
+            bt.grades.upper_bounds,
+            bt.grades.labels or [str(i + 1) for i in range(len(bt.grades.upper_bounds))],
+        )
+        source = "rating scale of backtest.grades"
+    else:
+        bounds = stats.equal_population_bounds(ctx.inputs.reference_score, bt.n_grades if bt else 10)
+        labels = [str(i + 1) for i in range(len(bounds))]
+        source = "equal-population grades of the champion's reference PDs"
+    out = {"grade_source": source}
+    for model, scores in (("champion", a), ("challenger", b)):
+        grades = np.asarray(stats.grades_from_bands(scores, bounds, labels).grades)
+        table = _grade_table(y, scores, grades, list(labels), ctx)
+        frames[f"calibration_{model}"] = table
+        out[model] = {g: _plain(row.to_dict()) for g, row in table.iterrows()}
+    return out
+
+
+# ------------------------------------------------------------------------------------------ shadow
+
+
+def _shadow(ctx: Context) -> tuple[dict[str, Any] | None, pd.DataFrame | None, list[dict[str, Any]]]:
+    cc, policy = ctx.params.champion_challenger, ctx.params.policy
+    if cc.shadow is None:
+        return None, None, []
+    s = cc.shadow
+    log = _read_log(
+        s,
+        [s.id, s.timestamp, s.champion_score, s.challenger_score, s.champion_latency, s.challenger_latency],
+        "champion_challenger.shadow",
+    )
+    champ = pd.to_numeric(log[s.champion_score], errors="coerce").to_numpy(dtype=float)
+    chall = pd.to_numeric(log[s.challenger_score], errors="coerce").to_numpy(dtype=float)
+    scored = ~np.isnan(chall)
+    cut = policy.cutoff
+    agree = (champ[scored] <= cut) == (chall[scored] <= cut)
+    when = pd.to_datetime(log[s.timestamp], errors="coerce")
+    week = when.dt.to_period("W").astype(str)
+    over_time = pd.DataFrame(
+        {"week": week, "scored": scored, "agree": np.where(scored, (champ <= cut) == (chall <= cut), np.nan)}
+    )
+    weekly = over_time.groupby("week").agg(
+        applications=("scored", "size"), coverage=("scored", "mean"), agreement=("agree", "mean")
+    )
+    latency = {}
+    for model, column in (("champion", s.champion_latency), ("challenger", s.challenger_latency)):
+        if column:
+            values = pd.to_numeric(log[column], errors="coerce").dropna().to_numpy(dtype=float)
+            latency[model] = dict(
+                zip(("p50", "p95", "p99"), (float(v) for v in np.quantile(values, [0.5, 0.95, 0.99])), strict=True)
+            )
+            weekly[f"{model}_p99_ms"] = (
+                pd.Series(pd.to_numeric(log[column], errors="coerce").to_numpy(), index=log.index)
+                .groupby(week.to_numpy())
+                .quantile(0.99)
+            )
+    result = {
+        "n": int(len(log)),
+        "coverage": float(scored.mean()),
+        "decision_agreement": float(agree.mean()) if agree.size else None,
+        "psi": stats.psi(champ, chall[scored]).value if scored.any() else None,
+        "latency_ms": latency,
+        "weeks": {w: _plain(r.to_dict()) for w, r in weekly.iterrows()},
+    }
+    out = []
+    checks = [
+        ("coverage", result["coverage"], policy.shadow_coverage, "at least", "Shadow coverage"),
+        (
+            "decision_agreement",
+            result["decision_agreement"],
+            policy.shadow_agreement,
+            "at least",
+            "Shadow decision agreement",
+        ),
+    ]
+    for key, value, limit, _, label in checks:
+        if value is not None and value < limit:
+            out.append(finding(WORKBOOK, "amber", f"{label} {value:.2%} is below the policy's minimum of {limit:.2%}",
+                               "Over the whole shadow period.", metric=f"champion_challenger.shadow.{key}", value=value,
+                               threshold=f"{label.lower()} of at least {limit:.0%}", worse="lower"))  # fmt: skip
+    for model, lat in latency.items():
+        breach = [w for w in weekly.index if weekly.at[w, f"{model}_p99_ms"] > policy.latency_p99_ms]
+        if lat["p99"] > policy.latency_p99_ms or breach:
+            out.append(finding(WORKBOOK, "amber", f"{model.capitalize()} latency breaches the policy",
+                               f"p99 {lat['p99']:.0f} ms over the whole period; weeks above {policy.latency_p99_ms:g} ms: {', '.join(breach) or 'none'}.",
+                               metric=f"champion_challenger.shadow.latency_ms.{model}.p99", value=lat["p99"],
+                               threshold=f"99th percentile latency at most {policy.latency_p99_ms:g} ms"))  # fmt: skip
+    result["flags"] = [f["title"] for f in out]
+    return result, weekly, out
+
+
+# ------------------------------------------------------------------------------------------ A/B
+
+
+def _ab(ctx: Context) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    cc = ctx.params.champion_challenger
+    if cc.ab is None:
+        return None, []
+    a = cc.ab
+    log = _read_log(a, [a.id, a.arm, a.decision, a.outcome, a.date], "champion_challenger.ab")
+    arm = log[a.arm].astype(str).to_numpy()
+    approved = (log[a.decision].astype(str) == "approve").to_numpy()
+    outcome = pd.to_numeric(log[a.outcome], errors="coerce").to_numpy(dtype=float)
+    result: dict[str, Any] = {"maturity": "every recorded outcome is used (no backtest.as_of)"}
+    bt = ctx.params.backtest
+    if bt is not None and bt.as_of is not None and a.date:
+        # the same rule as the backtest: a decision month is mature when its last day plus the outcome
+        # window is on or before as_of; outcomes of younger loans are treated as not yet observed
+        month_end = pd.to_datetime(log[a.date]).dt.to_period("M").dt.end_time.dt.normalize()
+        mature = (month_end + pd.DateOffset(months=bt.maturity_months) <= pd.Timestamp(bt.as_of)).to_numpy()
+        outcome = np.where(mature, outcome, np.nan)
+        result["maturity"] = (
+            f"outcomes of decisions in months that end less than {bt.maturity_months} months before "
+            f"{bt.as_of.isoformat()} are left out ({int((~mature).sum())} decisions)"
+        )
+    ratio = (1 - a.challenger_share) / a.challenger_share
+    if a.design is not None:
+        d = a.design
+        size = stats.sample_size_two_proportions(
+            d.baseline_rate, d.target_rate, alpha=d.alpha, power=d.power, ratio=1 / ratio
+        )
+        result["design"] = _plain(size)
+        if d.daily_volume:
+            result["design"]["expected_days"] = float(np.ceil(size.total / d.daily_volume))
+    counts = [int((arm == "champion").sum()), int((arm == "challenger").sum())]
+    result["sample_ratio_mismatch"] = _plain(
+        stats.sample_ratio_mismatch(counts, [1 - a.challenger_share, a.challenger_share])
+    )
+    arms = {}
+    for name in ("champion", "challenger"):
+        m = arm == name
+        observed = m & approved & ~np.isnan(outcome)
+        arms[name] = {
+            "n": int(m.sum()),
+            "approved": int((m & approved).sum()),
+            "with_outcome": int(observed.sum()),
+            "defaults": int(outcome[observed].sum()),
+        }
+    result["arms"] = arms
+    ch, cl = arms["champion"], arms["challenger"]
+    result["approval_rate"] = _plain(
+        stats.two_proportion_test(ch["approved"], ch["n"], cl["approved"], cl["n"], ci_level=cc.ci_level)
+    )
+    result["bad_rate"] = _plain(
+        stats.two_proportion_test(
+            ch["defaults"], ch["with_outcome"], cl["defaults"], cl["with_outcome"], ci_level=cc.ci_level
+        )
+    )
+    bounds = stats.group_sequential_bounds(a.looks, alpha=a.design.alpha if a.design else 0.05)
+    result["sequential"] = {"bounds": _plain(bounds), "looks": _looks(log, a, arm, approved, outcome, bounds)}
+    out = []
+    srm = result["sample_ratio_mismatch"]
+    f = p_value_finding(WORKBOOK, srm["p_value"], ctx.params.policy.p_value,
+                        lambda: ("A/B sample ratio mismatch", f"Arms of {counts[0]} and {counts[1]} against a planned {1 - a.challenger_share:.0%}/{a.challenger_share:.0%} split; p = {srm['p_value']:.3g}."),
+                        "champion_challenger.ab.sample_ratio_mismatch.p_value")  # fmt: skip
+    if f:
+        out.append(f)
+    return result, out
+
+
+def _looks(
+    log: pd.DataFrame, a: Any, arm: np.ndarray, approved: np.ndarray, outcome: np.ndarray, bounds: Any
+) -> list[dict[str, Any]]:
+    """z of the bad-rate difference at each look, with outcomes accumulated in decision-date order."""
+    observed = approved & ~np.isnan(outcome)
+    order = np.argsort(pd.to_datetime(log[a.date]).to_numpy(), kind="stable") if a.date else np.arange(len(log))
+    obs = observed[order]
+    total = int(obs.sum())
+    looks = []
+    for t, z_bound in zip(a.looks, bounds.boundaries, strict=True):
+        k = int(np.searchsorted(np.cumsum(obs), int(np.ceil(t * total))) + 1)
+        idx = order[:k]
+        m_obs = observed[idx]
+        arm_k, out_k = arm[idx][m_obs], outcome[idx][m_obs]
+        x1, n1 = int(out_k[arm_k == "champion"].sum()), int((arm_k == "champion").sum())
+        x2, n2 = int(out_k[arm_k == "challenger"].sum()), int((arm_k == "challenger").sum())
+        test = stats.two_proportion_test(x1, n1, x2, n2) if min(n1, n2) > 0 else None
+        z = test.z if test is not None else None
+        looks.append({"information": t, "n_outcomes": int(m_obs.sum()), "z": z, "boundary": float(z_bound),
+                      "crossed": bool(z is not None and abs(z) >= z_bound)})  # fmt: skip
+    return looks
+
+
+# ------------------------------------------------------------------------------------------ fairness
+
+
+def _fairness(
+    ctx: Context, champion: np.ndarray, challenger: np.ndarray
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    params, inp = ctx.params, ctx.inputs
+    cc, cut = params.champion_challenger, params.policy.cutoff
+    scored = ~np.isnan(challenger)
+    result: dict[str, Any] = {}
+    out = []
+    if not params.data.protected:
+        return {"applicable": False, "reason": "no protected attribute (data.protected)"}, []
+    y_good = (1 - inp.current_target[scored]) if inp.current_target is not None else None
+    for attribute in params.data.protected:
+        group = inp.current[attribute].astype("string").fillna("<missing>").to_numpy()[scored]
+        reference = cc.fairness.reference_groups.get(attribute) or pd.Series(group).value_counts().index[0]
+        entry = {"reference_group": reference}
+        for model, scores in (("champion", champion[scored]), ("challenger", challenger[scored])):
+            approved = (scores <= cut).astype(int)
+            impact = stats.adverse_impact(approved, group, reference, min_group_size=cc.fairness.min_group_size)
+            entry[model] = {
+                "adverse_impact": _plain(impact),
+                "demographic_parity": _plain(stats.demographic_parity(approved, group, reference)),
+                "equal_opportunity": _plain(stats.equal_opportunity(approved, y_good, group, reference))
+                if y_good is not None
+                else None,
+            }
+        entry["new_flags"] = sorted(set(_flagged(entry["challenger"])) - set(_flagged(entry["champion"])))
+        for g in entry["new_flags"]:
+            out.append(finding(WORKBOOK, "red", f"Challenger fails the four-fifths rule for {attribute} = {g}",
+                               "The champion does not; the challenger's adverse impact ratio is below 0.8 against "
+                               f"{attribute} = {reference}.", metric=f"champion_challenger.fairness.{attribute}.new_flags",
+                               threshold="adverse impact ratio below 0.8 (EEOC four-fifths rule)"))  # fmt: skip
+        result[attribute] = entry
+    return {"applicable": True, **result}, out
+
+
+def _flagged(model_entry: dict[str, Any]) -> list[str]:
+    impact = model_entry["adverse_impact"]
+    return [
+        str(g)
+        for g, flag, small in zip(impact["groups"], impact["four_fifths_flag"], impact["too_small"], strict=True)
+        if flag and not small
+    ]
+
+
+# ------------------------------------------------------------------------------------------ decision
+
+
+def metric(result: dict[str, Any], name: str) -> dict[str, Any]:
+    """One metric's comparison from a ``bootstrap_metric_difference`` result (difference = challenger - champion)."""
+    return next(m for m in result["metrics"] if m["metric"] == name)
+
+
+def _rule(name: str, outcome: str, evidence: str) -> dict[str, str]:
+    return {"rule": name, "outcome": outcome, "evidence": evidence}
+
+
+def _decide(ctx: Context, offline: dict[str, Any], fairness: dict[str, Any]) -> dict[str, Any]:
+    rules_cfg = ctx.params.champion_challenger.rules
+    rules = []
+    if not offline.get("labelled", {}).get("applicable"):
+        rules.append(_rule("AUC gain", "inconclusive", "no labelled mature data to compare discrimination"))
+    else:
+        gain = offline["challenger"]["auc"]["value"] - offline["champion"]["auc"]["value"]
+        p = offline["delong_one_sided"]["p_value"]
+        upper = offline["bootstrap_auc"]["ci"][1]
+        if gain > rules_cfg.min_auc_gain and p < rules_cfg.max_p_value:
+            outcome = "pass"
+        elif gain <= 0 or upper < rules_cfg.min_auc_gain:
+            outcome = "fail"
+        else:
+            outcome = "inconclusive"
+        rules.append(_rule(f"AUC gain above {rules_cfg.min_auc_gain:g} with one-sided DeLong p below {rules_cfg.max_p_value:g}",
+                           outcome, f"gain {gain:+.4f}, p = {p:.3g}, bootstrap {ctx.params.champion_challenger.ci_level:.0%} interval of the gain up to {upper:+.4f}"))  # fmt: skip
+        bad = metric(offline["business_matched"], "bad_rate_approved")["difference"]
+        rules.append(_rule(f"bad rate among approved at the matched cut-off rises at most {rules_cfg.max_bad_rate_increase:g}",
+                           "pass" if bad <= rules_cfg.max_bad_rate_increase else "fail", f"change {bad:+.4f}"))  # fmt: skip
+        appr = metric(offline["business"], "approval_rate")["difference"]
+        rules.append(_rule(f"approval rate at the policy cut-off falls at most {rules_cfg.max_approval_rate_decrease:g}",
+                           "pass" if -appr <= rules_cfg.max_approval_rate_decrease else "fail", f"change {appr:+.4f}"))  # fmt: skip
+    if rules_cfg.no_fairness_flag:
+        if not fairness.get("applicable"):
+            rules.append(_rule("no new four-fifths flag", "inconclusive", fairness.get("reason", "not assessed")))
+        else:
+            new = {k: v["new_flags"] for k, v in fairness.items() if isinstance(v, dict) and v.get("new_flags")}
+            rules.append(
+                _rule("no new four-fifths flag", "fail" if new else "pass", f"new flags: {new}" if new else "none")
+            )
+    outcomes = [r["outcome"] for r in rules]
+    decision = "DO NOT PROMOTE" if "fail" in outcomes else "INCONCLUSIVE" if "inconclusive" in outcomes else "PROMOTE"
+    return {"recommendation": decision, "rules": rules}
+
+
+# ------------------------------------------------------------------------------------------ entry point
+
+
+def analyse(ctx: Context) -> ChallengerEvidence:
+    params, inp = ctx.params, ctx.inputs
+    champion = np.asarray(inp.current_score, dtype=float)
+    challenger = challenger_scores(params, inp)
+    offline, frames, f_offline = _offline(ctx, champion, challenger)
+    shadow, weekly, f_shadow = _shadow(ctx)
+    ab, f_ab = _ab(ctx)
+    fairness, f_fair = _fairness(ctx, champion, challenger)
+    decision = _decide(ctx, offline, fairness)
+    if weekly is not None:
+        frames["shadow_weekly"] = weekly
+    severity = {"PROMOTE": "green", "INCONCLUSIVE": "amber", "DO NOT PROMOTE": "red"}[decision["recommendation"]]
+    lead = finding(WORKBOOK, severity, f"Recommendation: {decision['recommendation']}",
+                   "; ".join(f"{r['rule']}: {r['outcome']} ({r['evidence']})" for r in decision["rules"]),
+                   metric="champion_challenger.decision.recommendation", threshold="pre-registered rules (champion_challenger.rules)")  # fmt: skip
+    settings = {
+        "cutoff": params.policy.cutoff,
+        "n_bootstrap": params.champion_challenger.n_bootstrap,
+        "seed": params.seed,
+        "ci_level": params.champion_challenger.ci_level,
+        "challenger_source": "artifact"
+        if params.challenger.artifact is not None
+        else f"column {params.challenger.score}",
+        "rules": params.champion_challenger.rules.model_dump(),
+        "decision_rule": "any failed rule: DO NOT PROMOTE; else any inconclusive rule: INCONCLUSIVE; else PROMOTE",
+    }
+    return ChallengerEvidence(
+        decision=decision, offline=offline, shadow=shadow, ab=ab, fairness=fairness,
+        findings=[lead, *f_offline, *f_shadow, *f_ab, *f_fair], settings=settings, frames=frames,
+    )  # fmt: skip
+
+
+# --- presentation: what the notebook displays (formatting in mrmkit.workbooks.display) --------------
+
+
+def recommendation_markdown(evidence: ChallengerEvidence) -> str:
+    d = evidence.decision
+    counts = {o: sum(r["outcome"] == o for r in d["rules"]) for o in ("pass", "fail", "inconclusive")}
+    return (
+        f"### {d['recommendation']}\n\n{counts['pass']} rules pass, {counts['fail']} fail, {counts['inconclusive']} "
+        f"inconclusive. {evidence.settings['decision_rule']}."
+    )
+
+
+def rules_frame(evidence: ChallengerEvidence) -> Any:
+    frame = pd.DataFrame(evidence.decision["rules"])
+    css = {
+        "pass": display.STATUS_CSS["green"],
+        "fail": display.STATUS_CSS["red"],
+        "inconclusive": display.STATUS_CSS["amber"],
+    }
+    return display.styled(frame, status_columns=(), index=False).map(lambda v: css.get(v, ""), subset=["outcome"])
+
+
+def findings_frame(evidence: ChallengerEvidence) -> Any:
+    return display.findings_table(evidence.findings)
+
+
+def discrimination_frame(evidence: ChallengerEvidence) -> Any:
+    o = evidence.offline
+    if not o.get("labelled", {}).get("applicable"):
+        return display.styled(
+            pd.DataFrame(
+                [("labelled comparison", o.get("labelled", {}).get("reason", "n/a"))], columns=["part", "note"]
+            ),
+            status_columns=(),
+            index=False,
+        )
+    rows = []
+    for model in ("champion", "challenger"):
+        m = o[model]
+        rows.append(
+            (model, m["auc"]["value"], f"{m['auc']['ci'][0]:.4f} to {m['auc']['ci'][1]:.4f}", m["gini"], m["ks"])
+        )
+    frame = pd.DataFrame(rows, columns=["model", "AUC", "AUC interval (DeLong)", "Gini", "KS"])
+    d, d1, bs = o["delong"], o["delong_one_sided"], o["bootstrap_auc"]
+    caption = (
+        f"{o['n_compared']:,} mature applications scored by both. Paired DeLong: AUC difference (champion - challenger) "
+        f"{d['auc_a'] - d['auc_b']:+.4f}, z = {d['z']:.3f}, two-sided p = {d['p_value']:.3g}; one-sided p (challenger better) "
+        f"= {d1['p_value']:.3g}. Stratified bootstrap ({bs['n_resamples']} resamples, seed {bs['seed']}): challenger - champion "
+        f"{bs['difference']:+.4f}, {bs['ci_level']:.0%} interval {bs['ci'][0]:+.4f} to {bs['ci'][1]:+.4f}."
+    )
+    fmt = {"AUC": display.FIXED4, "Gini": display.FIXED4, "KS": display.FIXED4}
+    return display.styled(frame, fmt, status_columns=(), index=False).set_caption(caption)
+
+
+def curves(evidence: ChallengerEvidence, ctx: Context) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    inp = ctx.inputs
+    challenger = challenger_scores(ctx.params, inp)
+    mature, _ = _mature_mask(ctx)
+    use = mature & ~np.isnan(challenger)
+    y = inp.current_target[use]
+    return {"champion": (y, inp.current_score[use]), "challenger": (y, challenger[use])}
+
+
+def business_frame(evidence: ChallengerEvidence) -> Any:
+    o = evidence.offline
+    rows = []
+    for label, key in (("policy cut-off", "business"), ("matched cut-off", "business_matched")):
+        r = o[key]
+        for m in r["metrics"]:
+            rows.append((label, f"{r['cutoff_a']:.4f} / {r['cutoff_b']:.4f}", m["metric"], m["value_a"], m["value_b"], m["difference"],
+                         f"{m['ci_difference'][0]:+.4g} to {m['ci_difference'][1]:+.4g}"))  # fmt: skip
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "cut-off",
+            "champion / challenger cut-off",
+            "metric",
+            "champion",
+            "challenger",
+            "difference",
+            "interval of the difference",
+        ],
+    )
+    mc, mm = o["mcnemar_policy_cutoff"], o["mcnemar_matched_cutoff"]
+    caption = (
+        f"McNemar on the paired decisions: policy cut-off chi-square {mc['statistic']:.2f}, p = {mc['p_value']:.3g} "
+        f"(b = {mc['b']}, c = {mc['c']}); matched cut-off chi-square {mm['statistic']:.2f}, p = {mm['p_value']:.3g}."
+    )
+    return display.styled(
+        frame,
+        {"champion": display.GENERAL, "challenger": display.GENERAL, "difference": display.GENERAL},
+        status_columns=(),
+        index=False,
+    ).set_caption(caption)
+
+
+def swap_frame(evidence: ChallengerEvidence) -> Any:
+    rows = []
+    for label, key in (("policy cut-off", "swap_set_policy_cutoff"), ("matched cut-off", "swap_set_matched_cutoff")):
+        s = evidence.offline[key]
+        rows.append((label, s["swap_ins"], s["swap_in_bad_rate"], s["swap_outs"], s["swap_out_bad_rate"], s["net_approvals"],
+                     s["bad_rate_approved_a"], s["bad_rate_approved_b"]))  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["cut-off", "swap-ins", "swap-in bad rate", "swap-outs", "swap-out bad rate", "net approvals",
+                                        "bad rate approved, champion", "bad rate approved, challenger"])  # fmt: skip
+    fmt = {c: display.PERCENT for c in frame.columns if "rate" in c}
+    fmt.update({c: display.INTEGER for c in ("swap-ins", "swap-outs", "net approvals")})
+    return display.styled(frame, fmt, status_columns=(), index=False)
+
+
+def agreement_frame(evidence: ChallengerEvidence) -> Any:
+    a = evidence.offline["agreement"]
+    rows = [("Spearman", a["spearman"], a["spearman_p_value"]), ("Kendall tau-b", a["kendall_tau_b"], a["kendall_p_value"]),
+            ("mean difference (challenger - champion)", a["mean_difference"], None),
+            ("mean absolute difference", a["mean_absolute_difference"], None)]  # fmt: skip
+    rows += [
+        (f"difference, {q:.0%} quantile", v, None)
+        for q, v in zip(a["quantile_levels"], a["difference_quantiles"], strict=True)
+    ]
+    frame = pd.DataFrame(rows, columns=["measure", "value", "p"])
+    return display.styled(frame, {"value": display.FIXED4, "p": display.P_VALUE}, status_columns=(), index=False)
+
+
+def disagreements_frame(evidence: ChallengerEvidence) -> Any:
+    frame = evidence.frames["disagreements"]
+    fmt = {"champion_pd": display.PERCENT, "challenger_pd": display.PERCENT}
+    caption = "Largest score disagreements, by application id" + (
+        "" if evidence.settings.get("show_rows") else " (no raw rows: champion_challenger.show_rows is false)"
+    )
+    return display.styled(frame, fmt, status_columns=(), index=False).set_caption(caption)
+
+
+def shadow_frame(evidence: ChallengerEvidence) -> Any:
+    s = evidence.shadow
+    rows = [("applications", f"{s['n']:,}"), ("coverage", f"{s['coverage']:.2%}"), ("decision agreement", f"{s['decision_agreement']:.2%}"),
+            ("PSI, challenger against champion scores", f"{s['psi']:.4f}")]  # fmt: skip
+    for model, lat in s["latency_ms"].items():
+        rows.append(
+            (f"{model} latency p50 / p95 / p99 (ms)", f"{lat['p50']:.1f} / {lat['p95']:.1f} / {lat['p99']:.1f}")
+        )
+    return display.styled(pd.DataFrame(rows, columns=["measure", "value"]), status_columns=(), index=False)
+
+
+def ab_frame(evidence: ChallengerEvidence) -> Any:
+    ab = evidence.ab
+    rows = []
+    if "design" in ab:
+        d = ab["design"]
+        rows.append(("design: applications per arm (champion / challenger)", f"{d['n1']:,} / {d['n2']:,}"))
+        if "expected_days" in d:
+            rows.append(("design: expected duration (days)", f"{d['expected_days']:.0f}"))
+    srm = ab["sample_ratio_mismatch"]
+    rows.append(
+        (
+            "sample ratio (champion / challenger)",
+            f"{srm['counts'][0]:,} / {srm['counts'][1]:,}; chi-square p = {srm['p_value']:.3g}",
+        )
+    )
+    for label, key in (("approval rate", "approval_rate"), ("bad rate among approved (primary)", "bad_rate")):
+        t = ab[key]
+        rows.append((f"{label}: champion, challenger, difference", f"{t['p1']:.2%}, {t['p2']:.2%}, {t['difference']:+.2%} "
+                     f"(interval {t['ci_newcombe'][0]:+.2%} to {t['ci_newcombe'][1]:+.2%}); z = {t['z']:.2f}, p = {t['p_value']:.3g}"))  # fmt: skip
+    return display.styled(pd.DataFrame(rows, columns=["measure", "value"]), status_columns=(), index=False)
+
+
+def sequential_frame(evidence: ChallengerEvidence) -> Any:
+    frame = pd.DataFrame(evidence.ab["sequential"]["looks"])
+    frame["crossed"] = frame["crossed"].map({True: "yes", False: "no"})
+    fmt = {"information": display.PERCENT, "n_outcomes": display.INTEGER, "z": _two, "boundary": _two}
+    caption = "Group-sequential looks at the bad-rate difference: O'Brien-Fleming (Lan-DeMets) boundaries"
+    return display.styled(frame, fmt, status_columns=(), index=False).set_caption(caption)
+
+
+def _two(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.2f}"
+
+
+def fairness_frame(evidence: ChallengerEvidence, attribute: str) -> Any:
+    entry = evidence.fairness[attribute]
+    rows = []
+    for model in ("champion", "challenger"):
+        ai = entry[model]["adverse_impact"]
+        eo = entry[model]["equal_opportunity"]
+        for i, g in enumerate(ai["groups"]):
+            rows.append({
+                "model": model, "group": g, "n": ai["n"][i], "approval rate": ai["approval_rate"][i],
+                "impact ratio": ai["impact_ratio"][i], "four-fifths": "FLAG" if ai["four_fifths_flag"][i] and not ai["too_small"][i] else "",
+                "p": ai["p_value"][i], "too small": "yes" if ai["too_small"][i] else "",
+                "equal-opportunity difference": eo["difference"][i] if eo else None,
+            })  # fmt: skip
+    frame = pd.DataFrame(rows)
+    fmt = {"n": display.INTEGER, "approval rate": display.PERCENT, "impact ratio": display.FIXED4, "p": display.P_VALUE,
+           "equal-opportunity difference": _signed_pct}  # fmt: skip
+    return display.styled(frame, fmt, status_columns=(), index=False).map(
+        lambda v: display.STATUS_CSS["red"] if v == "FLAG" else "", subset=["four-fifths"]
+    )
+
+
+def _signed_pct(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:+.1%}"
+
+
+def settings_frame(evidence: ChallengerEvidence) -> Any:
+    rows = [(k, str(v)) for k, v in evidence.settings.items()]
+    return display.styled(pd.DataFrame(rows, columns=["setting", "value"]), status_columns=(), index=False)

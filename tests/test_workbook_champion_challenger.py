@@ -1,0 +1,179 @@
+"""The champion-challenger analysis on a small demo build: statistics equality, decision rules, bad input."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from mrmkit import stats
+from mrmkit.errors import InvalidInput, InvalidParameters
+from mrmkit.io import load_inputs
+from mrmkit.params import load_parameters
+from mrmkit.workbooks import champion_challenger as cc
+from mrmkit.workbooks import load_context, preflight
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from mrmkit.demo import build_demo
+
+    root = tmp_path_factory.mktemp("cc")
+    build = build_demo(root, n_reference=4000, n_per_window=1500, n_windows=4)
+    return build, yaml.safe_load(build.parameters.read_text())
+
+
+def _params(demo, name: str, edit=None) -> Path:
+    build, raw = demo
+    raw = copy.deepcopy(raw)
+    raw["champion_challenger"]["n_bootstrap"] = 200  # fast; the statistics are tested elsewhere
+    if edit is not None:
+        edit(raw)
+    path = build.out_dir / name
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return path
+
+
+def _evidence(path: Path) -> cc.ChallengerEvidence:
+    params = load_parameters(path)
+    preflight(params, load_inputs(params), ["champion_challenger"])
+    return cc.analyse(load_context(params.model_dump(mode="json")))
+
+
+@pytest.fixture(scope="module")
+def evidence(demo):
+    return _evidence(_params(demo, "base.yaml"))
+
+
+def _mature(build) -> pd.DataFrame:
+    cur = pd.read_parquet(build.current)
+    return cur[cur["application_date"] < "2025-04-01"]  # the last of four windows is immature (as_of)
+
+
+def test_delong_equals_the_statistic_on_mature_rows(demo, evidence) -> None:
+    m = _mature(demo[0])
+    expected = stats.delong_test(m["default_12m"], m["champion_pd"], m["challenger_pd"])
+    assert evidence.offline["delong"]["p_value"] == expected.p_value
+    assert evidence.offline["n_compared"] == len(m)
+    one_sided = stats.delong_test(m["default_12m"], m["champion_pd"], m["challenger_pd"], alternative="less")
+    assert evidence.offline["delong_one_sided"]["p_value"] == one_sided.p_value
+    assert evidence.metrics()["delong"]["p_value"] == expected.p_value  # contract key champion_challenger.delong
+
+
+def test_model_against_itself_is_no_promotion(demo) -> None:
+    def itself(raw):
+        raw["challenger"].pop("artifact")
+        raw["challenger"]["score"] = "champion_pd"
+
+    ev = _evidence(_params(demo, "itself.yaml", itself))
+    assert ev.offline["delong"]["z"] == 0.0 and ev.offline["delong"]["p_value"] == 1.0
+    assert ev.offline["mcnemar_policy_cutoff"]["b"] == 0 and ev.offline["mcnemar_policy_cutoff"]["c"] == 0
+    assert ev.offline["bootstrap_auc"]["difference"] == 0.0
+    assert ev.decision["recommendation"] == "DO NOT PROMOTE"
+    assert ev.decision["rules"][0]["outcome"] == "fail"
+
+
+def test_challenger_from_its_score_column_equals_the_artifact(demo, evidence) -> None:
+    def column(raw):
+        raw["challenger"].pop("artifact")
+
+    ev = _evidence(_params(demo, "column.yaml", column))
+    assert ev.offline["challenger"]["auc"] == evidence.offline["challenger"]["auc"]
+
+
+def test_rules_decide(demo, evidence) -> None:
+    gain = evidence.offline["challenger"]["auc"]["value"] - evidence.offline["champion"]["auc"]["value"]
+    upper = evidence.offline["bootstrap_auc"]["ci"][1]
+
+    def demanding(raw):
+        raw["champion_challenger"]["rules"] = {"min_auc_gain": float(upper) + 0.01}
+
+    assert _evidence(_params(demo, "demanding.yaml", demanding)).decision["recommendation"] == "DO NOT PROMOTE"
+
+    def lenient(raw):
+        raw["champion_challenger"]["rules"] = {
+            "min_auc_gain": float(gain) / 2, "max_p_value": 0.5, "max_bad_rate_increase": 1.0,
+            "max_approval_rate_decrease": 1.0, "no_fairness_flag": False,
+        }  # fmt: skip
+
+    ev = _evidence(_params(demo, "lenient.yaml", lenient))
+    if evidence.offline["delong_one_sided"]["p_value"] < 0.5 and gain > 0:
+        assert ev.decision["recommendation"] == "PROMOTE"
+
+
+def test_shadow_figures_equal_the_log(demo, evidence) -> None:
+    log = pd.read_parquet(demo[0].shadow_log)
+    assert evidence.shadow["coverage"] == pytest.approx(log["challenger_pd"].notna().mean(), abs=1e-15)
+    assert evidence.shadow["latency_ms"]["challenger"]["p99"] == pytest.approx(
+        np.quantile(log["challenger_latency_ms"].dropna(), 0.99), rel=1e-12
+    )
+    scored = log["challenger_pd"].notna()
+    agree = ((log["champion_pd"] <= 0.08) == (log["challenger_pd"] <= 0.08))[scored].mean()
+    assert evidence.shadow["decision_agreement"] == pytest.approx(agree, abs=1e-15)
+
+
+def test_ab_counts_and_sample_ratio(demo, evidence) -> None:
+    log = pd.read_parquet(demo[0].ab_log)
+    counts = [int((log["arm"] == "champion").sum()), int((log["arm"] == "challenger").sum())]
+    assert [evidence.ab["arms"][a]["n"] for a in ("champion", "challenger")] == counts
+    srm = stats.sample_ratio_mismatch(counts, [0.9, 0.1])
+    assert evidence.ab["sample_ratio_mismatch"]["p_value"] == srm.p_value
+    assert len(evidence.ab["sequential"]["looks"]) == 4
+
+
+def test_fairness_reports_both_models(demo, evidence) -> None:
+    for attribute in ("sex", "age_band"):
+        entry = evidence.fairness[attribute]
+        assert set(entry) >= {"reference_group", "champion", "challenger", "new_flags"}
+    assert evidence.fairness["sex"]["reference_group"] == "male"
+
+
+@pytest.mark.parametrize(
+    ("edit", "error", "fragment"),
+    [
+        (lambda raw: raw["policy"].pop("cutoff"), InvalidInput, "policy.cutoff"),
+        (lambda raw: raw["champion_challenger"]["fairness"].update(reference_groups={"sex": "other"}), InvalidParameters,
+         "group 'other' does not occur"),
+        (lambda raw: raw["champion_challenger"]["fairness"].update(reference_groups={"income": "high"}), InvalidParameters,
+         "'income' is not a protected attribute"),
+    ],
+)  # fmt: skip
+def test_bad_parameters_are_caught_before_running(demo, edit, error, fragment) -> None:
+    with pytest.raises(error, match=fragment):
+        _evidence(_params(demo, "bad.yaml", edit))
+
+
+def test_bad_ab_logs_are_refused(demo) -> None:
+    build = demo[0]
+    log = pd.read_parquet(build.ab_log)
+    wrong_arm = log.assign(arm=log["arm"].replace({"challenger": "B"}))
+    wrong_arm.to_parquet(build.out_dir / "data" / "ab_arm.parquet")
+    no_outcome = log.copy()
+    no_outcome.loc[no_outcome["arm"] == "challenger", "default_12m"] = pd.NA
+    no_outcome.to_parquet(build.out_dir / "data" / "ab_none.parquet")
+    for name, fragment in (("ab_arm", "must hold 'champion' and 'challenger'"), ("ab_none", "challenger arm .* has no observed outcome")):
+
+        def use(raw, name=name):
+            raw["champion_challenger"]["ab"]["data"] = f"data/{name}.parquet"
+
+        with pytest.raises(InvalidInput, match=fragment):
+            _evidence(_params(demo, f"{name}.yaml", use))
+
+
+def test_missing_challenger_scores_are_a_labelled_finding(demo) -> None:
+    build = demo[0]
+    cur = pd.read_parquet(build.current)
+    cur.loc[:9, "challenger_pd"] = np.nan
+    cur.to_parquet(build.out_dir / "data" / "partial.parquet")
+
+    def partial(raw):
+        raw["challenger"].pop("artifact")
+        raw["data"]["current"] = "data/partial.parquet"
+
+    ev = _evidence(_params(demo, "partial.yaml", partial))
+    assert ev.offline["matching"]["challenger_missing"] == 10
+    assert any(f["title"] == "10 applications have no challenger score" for f in ev.findings)
