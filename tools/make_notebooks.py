@@ -291,7 +291,13 @@ Business metrics at the policy cut-off and at the challenger cut-off matched to 
 rate, with bootstrap intervals of the differences; McNemar's test of the paired decisions; swap sets."""),
     ("code", """if evidence.offline.get("labelled", {}).get("applicable"):
     display(cc.business_frame(evidence))
-    display(cc.swap_frame(evidence))"""),
+    display(cc.swap_frame(evidence))
+    display(cc.confusion_frame(evidence))"""),
+    ("md", """### Calibration on the same grades
+
+Both models on the champion's rating scale, with the backtest's one-sided Jeffreys test per grade."""),
+    ("code", """if evidence.offline.get("labelled", {}).get("applicable"):
+    display(cc.calibration_frame(evidence))"""),
     ("md", "### Agreement"),
     ("code", """display(cc.agreement_frame(evidence))
 display(cc.disagreements_frame(evidence))"""),

@@ -215,6 +215,13 @@ def _offline(
             y, a, b, cutoff, cut_b, n_resamples=cc.n_bootstrap, seed=seed, ci_level=cc.ci_level
         )
     )
+    result["confusion"] = {
+        label: {
+            model: _confusion(y, scores <= cut)
+            for model, scores, cut in (("champion", a, cutoff), ("challenger", b, cb))
+        }
+        for label, cb in (("policy_cutoff", cutoff), ("matched_cutoff", cut_b))
+    }
     dec_a = (a <= cutoff).astype(int)
     for label, cut in (("policy_cutoff", cutoff), ("matched_cutoff", cut_b)):
         dec_b = (b <= cut).astype(int)
@@ -223,6 +230,17 @@ def _offline(
     result["calibration"] = _calibration(ctx, y, a, b, frames)
     result["labelled"] = {"applicable": True}
     return result, frames, out_findings
+
+
+def _confusion(y: np.ndarray, approved: np.ndarray) -> dict[str, int]:
+    """Decisions against outcomes: approved or declined, good (no default) or bad."""
+    bad = y.astype(bool)
+    return {
+        "approved_good": int((approved & ~bad).sum()),
+        "approved_bad": int((approved & bad).sum()),
+        "declined_good": int((~approved & ~bad).sum()),
+        "declined_bad": int((~approved & bad).sum()),
+    }
 
 
 def _loss_inputs(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray | None, Any]:
@@ -398,6 +416,15 @@ def _ab(ctx: Context) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     bounds = stats.group_sequential_bounds(a.looks, alpha=a.design.alpha if a.design else 0.05)
     result["sequential"] = {"bounds": _plain(bounds), "looks": _looks(log, a, arm, approved, outcome, bounds)}
     out = []
+    if "design" in result:
+        need = (result["design"]["n1"], result["design"]["n2"])
+        have = (arms["champion"]["n"], arms["challenger"]["n"])
+        if have[0] < need[0] or have[1] < need[1]:
+            out.append(finding(WORKBOOK, "amber", "The A/B test has not reached its planned size",
+                               f"{have[0]:,} champion and {have[1]:,} challenger applications against {need[0]:,} and {need[1]:,} "
+                               f"needed to detect {a.design.baseline_rate:.2%} against {a.design.target_rate:.2%} with power "
+                               f"{a.design.power:.0%}: a difference in the primary metric may go undetected.",
+                               metric="champion_challenger.ab.design", threshold="the planned sample size per arm"))  # fmt: skip
     srm = result["sample_ratio_mismatch"]
     f = p_value_finding(WORKBOOK, srm["p_value"], ctx.params.policy.p_value,
                         lambda: ("A/B sample ratio mismatch", f"Arms of {counts[0]} and {counts[1]} against a planned {1 - a.challenger_share:.0%}/{a.challenger_share:.0%} split; p = {srm['p_value']:.3g}."),
@@ -764,3 +791,29 @@ def _signed_pct(v: Any) -> str:
 def settings_frame(evidence: ChallengerEvidence) -> Any:
     rows = [(k, str(v)) for k, v in evidence.settings.items()]
     return display.styled(pd.DataFrame(rows, columns=["setting", "value"]), status_columns=(), index=False)
+
+
+def confusion_frame(evidence: ChallengerEvidence) -> Any:
+    rows = [
+        {"cut-off": label.replace("_", " "), "model": model, **counts}
+        for label, models in evidence.offline["confusion"].items()
+        for model, counts in models.items()
+    ]
+    frame = pd.DataFrame(rows)
+    labels = {"approved_good": "approved, good", "approved_bad": "approved, bad", "declined_good": "declined, good",
+              "declined_bad": "declined, bad"}  # fmt: skip
+    return display.styled(frame, {k: display.INTEGER for k in labels}, status_columns=(), labels=labels, index=False)
+
+
+def calibration_frame(evidence: ChallengerEvidence) -> Any:
+    cal = evidence.offline["calibration"]
+    rows = []
+    for model in ("champion", "challenger"):
+        for grade, r in cal[model].items():
+            rows.append({"grade": grade, "model": model, "loans": r["n"], "defaults": r["defaults"],
+                         "observed DR": r["observed_rate"], "mean PD": r["mean_pd"], "Jeffreys p": r["jeffreys_p_value"],
+                         "status": r["status"]})  # fmt: skip
+    frame = pd.DataFrame(rows).sort_values(["grade", "model"], kind="stable")
+    fmt = {"loans": display.INTEGER, "defaults": display.INTEGER, "observed DR": display.PERCENT, "mean PD": display.PERCENT,
+           "Jeffreys p": display.P_VALUE}  # fmt: skip
+    return display.styled(frame, fmt, index=False).set_caption(f"Grades: {cal['grade_source']}")
