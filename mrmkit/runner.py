@@ -198,8 +198,9 @@ def run(
         )
         (staging / "environment.txt").write_text("\n".join(environment_lines()) + "\n", encoding="utf-8")
 
-        run_seed = hashlib.sha256(f"{started.isoformat()}|{os.getpid()}|{staging.name}".encode()).hexdigest()
-        run_id = f"{started.strftime('%Y%m%dT%H%M%SZ')}-{run_seed[:8]}"
+        # the short hash makes the id unique per run (the staging folder's name is a random uuid)
+        unique = hashlib.sha256(f"{started.isoformat()}|{os.getpid()}|{staging.name}".encode()).hexdigest()
+        run_id = f"{started.strftime('%Y%m%dT%H%M%SZ')}-{unique[:8]}"
         identity = {
             "model_id": params.model.id,
             "model_version": params.model.version,
@@ -208,6 +209,7 @@ def run(
             "started": started.isoformat(timespec="seconds"),
         }
         findings = [f for name in chosen for f in metrics[name].get("findings", [])]
+        red = sum(1 for f in findings if f.get("severity") == "red")
         report.write_index(staging / "reports" / "index.html", params, identity, results, findings)
         ended = datetime.now(UTC)
         timings["total_s"] = round(time.perf_counter() - t0, 3)
@@ -223,7 +225,7 @@ def run(
                 "notebooks_git_commit": _git_commit(nb_dir),
                 "environment": key_versions(),
                 "timings": timings,
-                "red_findings": sum(1 for f in findings if f.get("severity") == "red"),
+                "red_findings": red,
             },
         )
         target = out / params.model.id / params.model.version / run_id
@@ -240,7 +242,7 @@ def run(
         package=target,
         status=status,
         failed_workbooks=failed,
-        red_findings=sum(1 for f in findings if f.get("severity") == "red"),
+        red_findings=red,
         timings=timings,
     )
 
