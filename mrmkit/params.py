@@ -29,7 +29,7 @@ from mrmkit.errors import InvalidParameters
 __all__ = ["Parameters", "load_parameters", "parameters_from_dict", "WORKBOOKS"]
 
 #: Workbooks known to this version, in the order they run. A section of this name enables it.
-WORKBOOKS: tuple[str, ...] = ("drift", "backtest", "champion_challenger")
+WORKBOOKS: tuple[str, ...] = ("drift", "backtest", "champion_challenger", "explainability")
 
 _SAFE_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 
@@ -479,6 +479,39 @@ class ChampionChallengerSection(_Section):
     rules: DecisionRules = Field(default_factory=DecisionRules)
 
 
+class ReasonCode(_Section):
+    code: str = Field(min_length=1, description="Reason code, e.g. 'R01'.")
+    statement: str = Field(min_length=1, description="Statement for the adverse-action notice.")
+
+
+class ExplainabilitySection(_Section):
+    """The explainability workbook (``explainability``); its presence enables it. Needs model artifacts."""
+
+    models: list[Literal["champion", "challenger"]] = Field(
+        default_factory=lambda: ["champion", "challenger"], description="Models to explain (given as artifacts)."
+    )
+    background_size: int = Field(200, ge=10, le=5000, description="Reference rows drawn (seeded) as SHAP background.")
+    sample_size: int = Field(
+        2000, ge=50, le=200_000, description="Current rows drawn (seeded) for global explanations."
+    )
+    ids: list[str] = Field(default_factory=list, description="Applications explained locally, by data.id.")
+    n_highest_risk: int = Field(3, ge=0, le=50, description="Also explain the N applications with the highest PD.")
+    n_near_cutoff: int = Field(3, ge=0, le=50, description="Also explain the N applications closest to policy.cutoff.")
+    additivity_tolerance: float = Field(
+        1e-6, gt=0, description="Largest allowed |base + sum(SHAP) - output| (log-odds)."
+    )
+    lime_samples: int = Field(5000, ge=100, le=100_000, description="Perturbed samples per LIME explanation.")
+    lime_seeds: int = Field(5, ge=2, le=50, description="Seeds over which LIME's stability is measured.")
+    top_k: int = Field(4, ge=1, le=10, description="Reasons per declined application (ECOA / Regulation B).")
+    reason_codes: dict[str, ReasonCode] = Field(
+        default_factory=dict, description="Feature -> {code, statement}; without it, reason codes are not produced."
+    )
+    actionable: dict[str, tuple[float | None, float | None]] = Field(
+        default_factory=dict, description="Features a counterfactual may change, with their allowed [low, high]."
+    )
+    n_counterfactuals: int = Field(20, ge=0, le=1000, description="Declined applications searched for counterfactuals.")
+
+
 class Parameters(_Section):
     """A whole parameter file."""
 
@@ -490,6 +523,7 @@ class Parameters(_Section):
     drift: DriftSection | None = None
     backtest: BacktestSection | None = None
     champion_challenger: ChampionChallengerSection | None = None
+    explainability: ExplainabilitySection | None = None
 
     @model_validator(mode="after")
     def _challenger_given(self) -> Parameters:

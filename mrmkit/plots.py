@@ -271,3 +271,60 @@ def shadow_weekly(weekly: pd.DataFrame, policy) -> Figure:
         ax.set_xticks(x, labels, rotation=45, ha="right", fontsize=7)
     fig.tight_layout()
     return fig
+
+
+# --- explainability ------------------------------------------------------------------------------
+
+
+def shap_bar(importance: pd.DataFrame, model: str, top: int = 15) -> Figure:
+    """Mean |SHAP| per feature (log-odds), largest at the top."""
+    t = importance.head(top).iloc[::-1]
+    fig = Figure(figsize=(7, max(2.5, 0.28 * len(t) + 1)))
+    ax = fig.subplots()
+    ax.barh(t["feature"].astype(str), t["mean_abs_shap"].to_numpy(dtype=float), color="#4c72b0")
+    ax.set_xlabel("mean |SHAP value| (log-odds)")
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_title(f"{model}: global importance", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def shap_beeswarm(explanation, sample: pd.DataFrame, model: str, top: int = 12) -> Figure:
+    """SHAP value of each explained row per feature, coloured by the feature's value (rank within the sample)."""
+    values = np.asarray(explanation.values, dtype=float)
+    features = list(explanation.features)
+    order = np.argsort(-np.abs(values).mean(axis=0), kind="stable")[:top][::-1]
+    fig = Figure(figsize=(7.5, max(3.0, 0.36 * len(order) + 1)))
+    ax = fig.subplots()
+    jitter = np.random.default_rng(0).uniform(-0.3, 0.3, values.shape[0])  # drawing only, fixed
+    for row, j in enumerate(order):
+        column = sample[features[j]]
+        numeric = pd.to_numeric(column, errors="coerce")
+        colour = numeric.rank(pct=True).to_numpy(dtype=float) if numeric.notna().any() else np.full(len(column), 0.5)
+        ax.scatter(values[:, j], row + jitter, c=np.nan_to_num(colour, nan=0.5), cmap="coolwarm", s=4, alpha=0.6, vmin=0, vmax=1)
+    ax.set_yticks(range(len(order)), [features[j] for j in order], fontsize=8)
+    ax.axvline(0, color="#333", linewidth=0.8)
+    ax.set_xlabel("SHAP value (log-odds; right = higher PD)")
+    ax.set_title(f"{model}: SHAP values (colour: feature value, blue low, red high)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def shap_waterfall(contributions: pd.Series, row_id: str, model: str, top: int = 10) -> Figure:
+    """One application's largest contributions as a cumulative waterfall (log-odds)."""
+    c = contributions.reindex(contributions.abs().sort_values(ascending=False).index)
+    shown, rest = c.iloc[:top], c.iloc[top:].sum()
+    items = list(shown.items()) + ([(f"{len(c) - top} other features", rest)] if len(c) > top else [])
+    fig = Figure(figsize=(7, 0.32 * len(items) + 1.2))
+    ax = fig.subplots()
+    start = 0.0
+    for i, (_, value) in enumerate(items):
+        ax.barh(i, value, left=start, color=STATUS_COLOURS["red"] if value > 0 else "#4c72b0")
+        start += value
+    ax.set_yticks(range(len(items)), [str(n) for n, _ in items], fontsize=8)
+    ax.invert_yaxis()
+    ax.axvline(0, color="#333", linewidth=0.8)
+    ax.set_xlabel("cumulative SHAP value from the base value (log-odds)")
+    ax.set_title(f"{model}: application {row_id}", fontsize=10)
+    fig.tight_layout()
+    return fig

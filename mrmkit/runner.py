@@ -37,6 +37,8 @@ __all__ = ["RunResult", "run", "notebook_dir", "WORKBOOK_TITLES"]
 WORKBOOK_TITLES = {
     "drift": "Data quality and drift",
     "backtest": "Backtest and stress test",
+    "champion_challenger": "Champion and challenger",
+    "explainability": "Explainability",
 }
 
 STAGING = ".staging"

@@ -104,3 +104,15 @@ def test_demo_champion_challenger_leads_with_the_recommendation(demo_run) -> Non
     assert html.index("Recommendation") < html.index("Offline comparison")
     assert external_references(html) == []
     assert f"Recommendation: {metrics['decision']['recommendation']}" in (package / "reports" / "index.html").read_text()
+
+
+def test_demo_explainability_adds_up_and_gives_reasons(demo_run) -> None:
+    _, package = demo_run
+    metrics = json.loads((package / "metrics.json").read_text())["explainability"]
+    assert metrics["shap"]["additivity_max_abs_error"] < 1e-6
+    for model in ("champion", "challenger"):
+        m = metrics["models"][model]
+        assert m["reason_codes"]["applicable"] and m["reason_codes"]["n_rows"] > 0
+        assert m["counterfactuals"]["n_found"] > 0
+    html = (package / "reports" / "explainability.html").read_text()
+    assert "Adverse-action reason codes" in html and external_references(html) == []

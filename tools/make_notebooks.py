@@ -335,6 +335,87 @@ scrap.record("timings", {
 ]
 
 
+EXPLAINABILITY = [
+    ("md", """# Explainability
+
+Why do the models decide what they decide? Global drivers (SHAP), local explanations of named and
+notable applications (SHAP waterfalls and LIME), the checks that make them trustworthy (additivity,
+stability), adverse-action reason codes for declined applications (ECOA / Regulation B), and the
+smallest changes that would reverse a decline. The explainer chosen for each model is recorded."""),
+    ("params", """# Parameters: injected by mrmkit's runner (the resolved parameter file).
+params = {}"""),
+    ("code", """%matplotlib inline
+import time
+
+_clock = {"start": time.perf_counter()}
+import warnings
+
+from IPython.display import Markdown, display
+
+from mrmkit import plots, scrap
+from mrmkit.workbooks import explainability as xb
+from mrmkit.workbooks import load_context
+
+warnings.filterwarnings("ignore")
+_clock["imported"] = time.perf_counter()
+ctx = load_context(params)
+_clock["loaded"] = time.perf_counter()
+evidence = xb.analyse(ctx)
+_clock["analysed"] = time.perf_counter()
+scrap.record("metrics", evidence.metrics())"""),
+    ("md", "## Findings"),
+    ("code", """display(xb.findings_frame(evidence))"""),
+    ("code", """if not evidence.applicable:
+    display(Markdown(f"**This workbook cannot run:** {evidence.reason}."))"""),
+    ("md", """## Global explanations
+
+Mean absolute SHAP value per feature (in the model's log-odds), against the model's own importance, and
+SHAP importance on the reference against the current sample (explanation drift)."""),
+    ("code", """for model in evidence.models:
+    display(Markdown(f"### {model}: {evidence.models[model]['explainer_note']}"))
+    display(xb.importance_frame(evidence, model))
+    display(plots.shap_bar(evidence.frames[f"{model}_importance"], model))
+    display(plots.shap_beeswarm(evidence.shap[model], evidence.frames[f"{model}_sample"], model))"""),
+    ("md", """## Local explanations
+
+For the applications named in the parameters, the highest-risk ones and those closest to the cut-off:
+each feature's SHAP value, the LIME explanation with its local fit, and how well their top features
+agree."""),
+    ("code", """for model in evidence.models:
+    display(Markdown(f"### {model}"))
+    display(xb.local_frame(evidence, model))
+    for row_id in evidence.local[model]["ids"][:3]:
+        display(plots.shap_waterfall(evidence.local[model]["shap"][row_id], row_id, model))"""),
+    ("md", """## Checks: additivity and stability
+
+Base value plus the sum of SHAP values must equal the model's output (log-odds); LIME is rerun over
+several seeds and the rank correlation of its top features reported."""),
+    ("code", """display(xb.checks_frame(evidence))"""),
+    ("md", """## Adverse-action reason codes
+
+For declined applications (PD above the cut-off) in the explained sample: the top features pushing
+towards decline, mapped through the reason-code table; a frequency table of reasons over all declines."""),
+    ("code", """for model in evidence.models:
+    display(Markdown(f"### {model}"))
+    display(xb.reasons_summary(evidence, model))"""),
+    ("md", """## Counterfactuals: what would change the decision
+
+For declined applications, the smallest change in the actionable features (within their allowed ranges)
+that brings the PD to the cut-off, found by a seeded search."""),
+    ("code", """for model in evidence.models:
+    display(Markdown(f"### {model}"))
+    display(xb.counterfactual_frame(evidence, model))"""),
+    ("md", "## Settings and conventions"),
+    ("code", """display(xb.settings_frame(evidence))
+scrap.record("timings", {
+    "imports_s": _clock["imported"] - _clock["start"],
+    "load_s": _clock["loaded"] - _clock["imported"],
+    "analyse_s": _clock["analysed"] - _clock["loaded"],
+    "cells_s": time.perf_counter() - _clock["start"],
+})"""),
+]
+
+
 def build(cells: list[tuple[str, str]], name: str) -> None:
     nb = new_notebook()
     nb.metadata = {
@@ -359,3 +440,4 @@ if __name__ == "__main__":
     build(DRIFT, "drift")
     build(BACKTEST, "backtest")
     build(CHAMPION_CHALLENGER, "champion_challenger")
+    build(EXPLAINABILITY, "explainability")

@@ -279,6 +279,48 @@ _EXPECTED_DIRECTION = {
 }  # fmt: skip
 
 
+# Adverse-action reasons of the demo (wording after Regulation B's sample notice, 12 CFR 1002, App. C).
+_REASONS = {
+    "annual_income": ("R01", "Income insufficient for amount of credit requested"),
+    "debt_to_income": ("R02", "Excessive obligations in relation to income"),
+    "loan_to_income": ("R03", "Amount of credit requested is high in relation to income"),
+    "revolving_utilisation": ("R04", "Proportion of balances to credit limits on revolving accounts is too high"),
+    "num_delinquencies_12m": ("R05", "Delinquent past or present credit obligations with others"),
+    "num_delinquencies_24m": ("R05", "Delinquent past or present credit obligations with others"),
+    "months_since_last_delinquency": ("R05", "Delinquent past or present credit obligations with others"),
+    "worst_arrears_status_24m": ("R05", "Delinquent past or present credit obligations with others"),
+    "num_returned_payments_12m": ("R06", "Returned payments on accounts with us"),
+    "overdraft_days_3m": ("R07", "Frequent use of overdraft"),
+    "num_enquiries_6m": ("R08", "Number of recent inquiries on credit bureau report"),
+    "num_accounts_opened_12m": ("R09", "Number of recently opened accounts"),
+    "credit_history_months": ("R10", "Length of credit history"),
+    "bureau_score": ("R11", "Credit bureau score"),
+    "public_records": ("R12", "Bankruptcy or other public record"),
+    "months_at_address": ("R13", "Length of residence"),
+    "months_in_employment": ("R14", "Length of employment"),
+    "employment_type": ("R15", "Type of employment"),
+    "savings_balance": ("R16", "Insufficient savings"),
+    "current_account_turnover": ("R17", "Insufficient account activity with us"),
+    "months_with_bank": ("R18", "Length of relationship with us"),
+    "num_open_accounts": ("R19", "Number of open accounts"),
+    "num_credit_cards": ("R19", "Number of open accounts"),
+    "num_revolving_accounts": ("R19", "Number of open accounts"),
+    "num_active_loans": ("R19", "Number of open accounts"),
+    "num_mortgage_accounts": ("R19", "Number of open accounts"),
+    "total_credit_limit": ("R20", "Total credit limits"),
+    "loan_amount": ("R21", "Amount of credit requested"),
+    "loan_term": ("R22", "Term of credit requested"),
+    "num_dependants": ("R23", "Number of dependants in relation to income"),
+    "housing_cost_monthly": ("R24", "Housing costs in relation to income"),
+    "housing": ("R25", "Housing status"),
+    "region": ("R26", "Insufficient data for the applicant's area"),
+}
+
+# What an applicant could change, within what range (counterfactual search).
+_ACTIONABLE = {"loan_amount": [1000, None], "revolving_utilisation": [0, 1.0], "debt_to_income": [0, None],
+               "savings_balance": [0, None]}  # fmt: skip
+
+
 def _as_of(windows: tuple[str, ...]) -> str:
     """Outcomes observed half a month before the last window matures: the last window stays immature."""
     last = pd.Period(windows[-1], freq="M")
@@ -342,6 +384,13 @@ def _parameters(
                 "design": {"baseline_rate": 0.030, "target_rate": 0.026, "daily_volume": 1000},
             },
             "fairness": {"reference_groups": {"sex": "male", "age_band": "36-50"}},
+        },
+        "explainability": {
+            "sample_size": 2000,
+            "n_highest_risk": 3,
+            "n_near_cutoff": 3,
+            "reason_codes": {f: {"code": c, "statement": t} for f, (c, t) in _REASONS.items()},
+            "actionable": _ACTIONABLE,
         },
     }
 

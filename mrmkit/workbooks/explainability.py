@@ -1,0 +1,409 @@
+"""The explainability workbook's analysis: global and local explanations, checks, reason codes, counterfactuals.
+
+Conventions (recorded in ``explainability.settings``):
+
+- SHAP values are in the model's log-odds; the explainer is chosen from the model type and recorded
+  (:func:`mrmkit.explain.explain_shap`); the background is ``background_size`` reference rows and the
+  global sample ``sample_size`` current rows, both drawn with the parameter file's ``seed``;
+- additivity: the largest |base value + sum of SHAP values - log-odds output| must stay below
+  ``explainability.additivity_tolerance``; a breach is a red finding, never a silent number;
+- reason codes: for declined applications of the sample (PD above ``policy.cutoff``), the ``top_k``
+  features with the largest positive SHAP values, mapped through ``explainability.reason_codes``;
+- counterfactuals: for declined applications, the smallest scaled change of the actionable features
+  within their ranges that brings the PD to the cut-off; an open bound (null) is the reference sample's
+  minimum or maximum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mrmkit import explain
+from mrmkit.errors import InvalidParameters
+from mrmkit.io import load_model, score_model
+from mrmkit.policy import finding
+from mrmkit.stats._base import jsonable
+from mrmkit.workbooks import Context, display
+
+__all__ = ["ExplainEvidence", "analyse", "preflight"]
+
+WORKBOOK = "explainability"
+_plain = jsonable
+LOCAL_STABILITY_ROWS = 2  # LIME stability over seeds is measured on this many local rows per model
+
+
+@dataclass(frozen=True)
+class ExplainEvidence:
+    applicable: bool
+    reason: str | None
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)
+    shap: dict[str, Any] = field(default_factory=dict)
+    local: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reasons: dict[str, Any] = field(default_factory=dict)
+    counterfactuals: dict[str, Any] = field(default_factory=dict)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def metrics(self) -> dict[str, Any]:
+        errors = [m["shap"]["additivity_max_abs_error"] for m in self.models.values()]
+        return {
+            "applicable": self.applicable,
+            "reason": self.reason,
+            # contract key: the largest additivity error over the explained models
+            "shap": {"additivity_max_abs_error": max(errors) if errors else None},
+            "models": self.models,
+            "settings": self.settings,
+            "findings": self.findings,
+        }
+
+
+def _models(ctx: Context) -> dict[str, Any]:
+    params, cfg = ctx.params, ctx.params.explainability
+    out = {}
+    if "champion" in cfg.models and ctx.inputs.model is not None:
+        out["champion"] = ctx.inputs.model
+    ch = params.challenger
+    if "challenger" in cfg.models and ch is not None and ch.artifact is not None:
+        out["challenger"] = load_model(ch, "challenger.artifact")
+    return out
+
+
+def preflight(params: Any, inputs: Any) -> None:
+    """Reason-code features and actionable features must be model features; named ids must exist."""
+    cfg = params.explainability
+    features = set(inputs.features)
+    for key, names in (
+        ("explainability.reason_codes", cfg.reason_codes),
+        ("explainability.actionable", cfg.actionable),
+    ):
+        unknown = sorted(set(names) - features)
+        if unknown:
+            raise InvalidParameters(f"{key}: {', '.join(unknown)} are not model features (data.features).")
+    unmapped = [f for f in inputs.features if cfg.reason_codes and f not in cfg.reason_codes]
+    if unmapped:
+        raise InvalidParameters(
+            f"explainability.reason_codes: the table lacks {', '.join(unmapped)}; every model feature can become a "
+            "reason for a decline, so each needs a code and a statement."
+        )
+    categorical_actionable = sorted(set(cfg.actionable) & set(inputs.categorical))
+    if categorical_actionable:
+        raise InvalidParameters(
+            f"explainability.actionable: {', '.join(categorical_actionable)} are categorical; counterfactuals change numeric features only."
+        )
+    if cfg.ids:
+        if not params.data.id:
+            raise InvalidParameters("explainability.ids: naming applications needs data.id.")
+        present = set(inputs.current[params.data.id].astype(str))
+        missing = [i for i in cfg.ids if i not in present]
+        if missing:
+            raise InvalidParameters(f"explainability.ids: {', '.join(missing[:5])} not found in {params.data.current}.")
+
+
+def _local_rows(ctx: Context, scores: np.ndarray, ids: np.ndarray) -> list[int]:
+    """Positions in the current sample: named ids, then the highest-risk, then the closest to the cut-off."""
+    cfg, cutoff = ctx.params.explainability, ctx.params.policy.cutoff
+    chosen: list[int] = []
+    lookup = {str(v): i for i, v in enumerate(ids)}
+    chosen += [lookup[i] for i in cfg.ids]
+    order = np.argsort(-scores, kind="stable")
+    chosen += [int(i) for i in order[: cfg.n_highest_risk]]
+    if cutoff is not None and cfg.n_near_cutoff:
+        near = np.argsort(np.abs(scores - cutoff), kind="stable")
+        chosen += [int(i) for i in near[: cfg.n_near_cutoff]]
+    return list(dict.fromkeys(chosen))  # unique, in order
+
+
+def _actionable(ctx: Context) -> dict[str, tuple[float, float]]:
+    ref = ctx.inputs.reference
+    out = {}
+    for feature, (low, high) in ctx.params.explainability.actionable.items():
+        values = pd.to_numeric(ref[feature], errors="coerce")
+        out[feature] = (
+            float(values.min()) if low is None else float(low),
+            float(values.max()) if high is None else float(high),
+        )
+    return out
+
+
+def _explain_model(ctx: Context, name: str, model: Any, background: pd.DataFrame, sample: pd.DataFrame,
+                   ref_sample: pd.DataFrame, local_rows: pd.DataFrame, local_ids: list[str]) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
+    cfg, inp, seed = ctx.params.explainability, ctx.inputs, ctx.params.seed
+    features, categorical = list(inp.features), list(inp.categorical)
+    loose = float("inf")  # the workbook checks additivity itself, so a breach is reported, not raised
+    expl = explain.explain_shap(model, background, sample, features, categorical, seed, additivity_tolerance=loose)
+    expl_ref = explain.explain_shap(
+        model, background, ref_sample, features, categorical, seed, additivity_tolerance=loose
+    )
+    importance = explain.global_importance(expl).to_frame()
+    own = explain.model_importance(model, features, data=sample, explanation=expl)
+    drift = pd.DataFrame(
+        {"current": np.abs(expl.values).mean(axis=0), "reference": np.abs(expl_ref.values).mean(axis=0)}, index=features
+    )
+    drift_corr = float(drift.rank().corr(method="spearman").iloc[0, 1])
+    findings_out: list[dict[str, Any]] = []
+    error = max(expl.additivity_max_abs_error, expl_ref.additivity_max_abs_error)
+    if not error <= cfg.additivity_tolerance:
+        findings_out.append(finding(WORKBOOK, "red", f"{name}: SHAP values do not add up to the model output",
+                                    f"Largest |base + sum(SHAP) - output| {error:.3g} in log-odds.",
+                                    metric=f"explainability.models.{name}.shap.additivity_max_abs_error", value=error,
+                                    threshold=f"at most {cfg.additivity_tolerance:g}"))  # fmt: skip
+    # local explanations
+    local_expl = explain.explain_shap(
+        model, background, local_rows, features, categorical, seed, additivity_tolerance=loose
+    )
+    shap_rows = {rid: pd.Series(local_expl.values[i], index=features) for i, rid in enumerate(local_ids)}
+    lime_rows, agreement, stability = {}, {}, {}
+    for i, rid in enumerate(local_ids):
+        lime = explain.explain_lime(
+            model,
+            inp.reference[features],
+            local_rows.iloc[[i]],
+            features,
+            categorical,
+            seed,
+            num_samples=cfg.lime_samples,
+        )
+        lime_rows[rid] = _plain(lime)
+        agreement[rid] = _plain(explain.top_feature_agreement(shap_rows[rid], lime.weights, cfg.top_k))
+        if i < LOCAL_STABILITY_ROWS:
+            seeds = [seed + k for k in range(cfg.lime_seeds)]
+            result = explain.lime_stability(model, inp.reference[features], local_rows.iloc[[i]], features, categorical,
+                                            seeds, num_samples=cfg.lime_samples)  # fmt: skip
+            stability[rid] = {
+                k: _plain(getattr(result, k))
+                for k in ("seeds", "spearman_mean", "spearman_min", "n_pairs", "mean_top_overlap")
+            }
+    # reason codes and counterfactuals on the declined applications of the sample
+    cutoff = ctx.params.policy.cutoff
+    sample_pd = 1.0 / (1.0 + np.exp(-expl.output))
+    sample_ids = sample.index.astype(str).to_numpy()
+    reasons, cfs = None, None
+    if cutoff is None:
+        reasons = cfs = {"applicable": False, "reason": "policy.cutoff is not given, so there is no decline to explain"}
+    else:
+        declined = sample_pd > cutoff
+        if not cfg.reason_codes:
+            reasons = {"applicable": False, "reason": "no reason-code table (explainability.reason_codes)"}
+        elif declined.any():
+            contrib = pd.DataFrame(expl.values[declined], columns=features)
+            table = {f: {"code": rc.code, "statement": rc.statement} for f, rc in cfg.reason_codes.items()}
+            rc = explain.reason_codes(
+                contrib, list(sample_ids[declined]), table, top_k=cfg.top_k, used_features=features
+            )
+            reasons = {"applicable": True, "result": rc}
+        else:
+            reasons = {"applicable": False, "reason": "no application of the sample is declined"}
+        if not cfg.actionable or cfg.n_counterfactuals == 0:
+            cfs = {"applicable": False, "reason": "no actionable features (explainability.actionable)"}
+        elif declined.any():
+            pos = np.flatnonzero(declined)[: cfg.n_counterfactuals]
+            res = explain.counterfactuals(model, sample.iloc[pos], features, _actionable(ctx), cutoff, seed,
+                                          ids=list(sample_ids[pos]), reference=inp.reference, categorical=categorical)  # fmt: skip
+            cfs = {"applicable": True, "result": res}
+        else:
+            cfs = {"applicable": False, "reason": "no application of the sample is declined"}
+    metrics = {
+        "explainer": expl.explainer,
+        "estimator": expl.estimator,
+        "output_space": expl.output_space,
+        "feature_perturbation": expl.feature_perturbation,
+        "background_size": expl.background_size,
+        "shap": {
+            "additivity_max_abs_error": error,
+            "base_value": expl.base_value,
+            "mean_abs": {f: float(v) for f, v in zip(features, np.abs(expl.values).mean(axis=0), strict=True)},
+            "mean_abs_reference": {f: float(v) for f, v in drift["reference"].items()},
+            "explanation_drift_spearman": drift_corr,
+        },
+        "model_importance": _plain(own),
+        "local": {
+            rid: {
+                "shap": {f: float(v) for f, v in shap_rows[rid].items()},
+                "lime": lime_rows[rid],
+                "agreement": agreement[rid],
+            }
+            for rid in local_ids
+        },  # fmt: skip
+        "lime_stability": stability,
+        "reason_codes": _reason_metrics(reasons),
+        "counterfactuals": _cf_metrics(cfs),
+    }
+    extras = {
+        "expl": expl,
+        "importance": importance,
+        "drift": drift,
+        "shap_rows": shap_rows,
+        "reasons": reasons,
+        "cfs": cfs,
+    }
+    return metrics, findings_out, extras
+
+
+def _reason_metrics(reasons: dict[str, Any]) -> dict[str, Any]:
+    if not reasons.get("applicable"):
+        return reasons
+    rc = reasons["result"]
+    return {"applicable": True, **rc.to_dict()}
+
+
+def _cf_metrics(cfs: dict[str, Any]) -> dict[str, Any]:
+    if not cfs.get("applicable"):
+        return cfs
+    return {"applicable": True, **cfs["result"].to_dict()}
+
+
+def analyse(ctx: Context) -> ExplainEvidence:
+    params, inp, cfg = ctx.params, ctx.inputs, ctx.params.explainability
+    settings = {
+        "seed": params.seed, "background_size": cfg.background_size, "sample_size": cfg.sample_size,
+        "additivity_tolerance": cfg.additivity_tolerance, "top_k": cfg.top_k, "lime_samples": cfg.lime_samples,
+        "lime_seeds": cfg.lime_seeds, "cutoff": params.policy.cutoff, "output_space": "log-odds (SHAP); probability (LIME)",
+        "reason_rule": "top_k features with the largest positive SHAP values among declined applications (PD > cutoff)",
+    }  # fmt: skip
+    models = _models(ctx)
+    if not models:
+        reason = "scores-only mode: explanations need the model as an artifact (model.artifact, challenger.artifact)"
+        f = finding(WORKBOOK, "amber", "Explainability not evidenced", reason, metric="explainability.reason",
+                    threshold="explanations need the model")  # fmt: skip
+        return ExplainEvidence(applicable=False, reason=reason, findings=[f], settings=settings)
+    rng = np.random.default_rng(params.seed)
+    features = list(inp.features)
+    ids = (
+        inp.current[params.data.id].astype(str).to_numpy()
+        if params.data.id
+        else np.arange(len(inp.current)).astype(str)
+    )
+    ref_ids = np.arange(len(inp.reference))
+    background = inp.reference.iloc[
+        np.sort(rng.choice(len(inp.reference), min(cfg.background_size, len(inp.reference)), replace=False))
+    ][features]
+    pick = np.sort(rng.choice(len(inp.current), min(cfg.sample_size, len(inp.current)), replace=False))
+    sample = inp.current.iloc[pick][features].set_axis(ids[pick])
+    ref_pick = np.sort(rng.choice(ref_ids, min(cfg.sample_size, len(ref_ids)), replace=False))
+    ref_sample = inp.reference.iloc[ref_pick][features]
+    evidence_models, shap_by_model, local, reasons, cfs, frames, findings_all = {}, {}, {}, {}, {}, {}, []
+    for name, model in models.items():
+        scores = (
+            inp.current_score
+            if name == "champion"
+            else score_model(model, inp.current, features, str(params.data.current), "challenger.artifact")
+        )
+        rows = _local_rows(ctx, np.asarray(scores), ids)
+        local_ids = [str(ids[i]) for i in rows]
+        local_rows = inp.current.iloc[rows][features]
+        metrics, f_model, extras = _explain_model(
+            ctx, name, model, background, sample, ref_sample, local_rows, local_ids
+        )
+        metrics["explainer_note"] = (
+            f"{extras['expl'].explainer} on the {extras['expl'].estimator}, values in {extras['expl'].output_space}"
+        )
+        evidence_models[name] = metrics
+        shap_by_model[name] = extras["expl"]
+        local[name] = {"ids": local_ids, "shap": extras["shap_rows"]}
+        reasons[name], cfs[name] = extras["reasons"], extras["cfs"]
+        frames[f"{name}_importance"] = extras["importance"]
+        frames[f"{name}_drift"] = extras["drift"]
+        frames[f"{name}_sample"] = sample
+        findings_all += f_model
+    if not findings_all:
+        worst = max(m["shap"]["additivity_max_abs_error"] for m in evidence_models.values())
+        findings_all.append(finding(WORKBOOK, "green", "Explanations add up", f"Largest additivity error {worst:.2g} in log-odds.",
+                                    metric="explainability.shap.additivity_max_abs_error", value=worst,
+                                    threshold=f"at most {cfg.additivity_tolerance:g}"))  # fmt: skip
+    return ExplainEvidence(applicable=True, reason=None, models=evidence_models, shap=shap_by_model, local=local,
+                           reasons=reasons, counterfactuals=cfs, frames=frames, findings=findings_all, settings=settings)  # fmt: skip
+
+
+# --- presentation --------------------------------------------------------------------------------
+
+
+def findings_frame(evidence: ExplainEvidence) -> Any:
+    return display.findings_table(evidence.findings)
+
+
+def importance_frame(evidence: ExplainEvidence, model: str) -> Any:
+    imp = evidence.frames[f"{model}_importance"].head(15)
+    m = evidence.models[model]
+    caption = (
+        f"Spearman correlation of the SHAP ranking with the model's own importance: "
+        f"{m['model_importance'].get('spearman_vs_shap', float('nan')):.3f}; of current against reference SHAP "
+        f"importance (explanation drift): {m['shap']['explanation_drift_spearman']:.3f}."
+    )
+    return display.styled(imp, status_columns=(), index=False).set_caption(caption)
+
+
+def local_frame(evidence: ExplainEvidence, model: str) -> Any:
+    rows = []
+    for rid in evidence.local[model]["ids"]:
+        entry = evidence.models[model]["local"][rid]
+        shap_top = sorted(entry["shap"].items(), key=lambda kv: -abs(kv[1]))[:3]
+        rows.append({"id": rid, "top SHAP features": ", ".join(f"{k} {v:+.3f}" for k, v in shap_top),
+                     "LIME local fit (R²)": entry["lime"]["score"], "top-feature overlap": entry["agreement"]["overlap_share"]})  # fmt: skip
+    return display.styled(pd.DataFrame(rows), {"LIME local fit (R²)": display.FIXED4, "top-feature overlap": display.PERCENT},
+                          status_columns=(), index=False)  # fmt: skip
+
+
+def checks_frame(evidence: ExplainEvidence) -> Any:
+    rows = []
+    tol = evidence.settings["additivity_tolerance"]
+    for model, m in evidence.models.items():
+        err = m["shap"]["additivity_max_abs_error"]
+        rows.append(
+            (model, "SHAP additivity (largest error, log-odds)", f"{err:.3g}", "green" if err <= tol else "red")
+        )
+        for rid, s in m["lime_stability"].items():
+            rows.append((model, f"LIME stability over seeds, application {rid} (mean / min Spearman)",
+                         f"{_num(s['spearman_mean'])} / {_num(s['spearman_min'])}", ""))  # fmt: skip
+    return display.styled(pd.DataFrame(rows, columns=["model", "check", "value", "status"]), index=False)
+
+
+def _num(v: Any) -> str:
+    return "n/a" if v is None else f"{v:.3f}"
+
+
+def reasons_summary(evidence: ExplainEvidence, model: str) -> Any:
+    r = evidence.reasons[model]
+    if not r.get("applicable"):
+        return display.styled(
+            pd.DataFrame([("reason codes", r["reason"])], columns=["part", "note"]), status_columns=(), index=False
+        )
+    rc = r["result"]
+    freq = rc.frequency[rc.frequency["count"] > 0]
+    caption = (
+        f"{rc.n_rows} declined applications explained; {rc.n_fewer_than_k} received fewer than {rc.top_k} reasons."
+    )
+    fmt = {"share_of_declines": display.PERCENT, "share_first": display.PERCENT, "share_of_reasons": display.PERCENT}
+    return display.styled(freq, fmt, status_columns=(), index=False).set_caption(caption)
+
+
+def counterfactual_frame(evidence: ExplainEvidence, model: str) -> Any:
+    c = evidence.counterfactuals[model]
+    if not c.get("applicable"):
+        return display.styled(
+            pd.DataFrame([("counterfactuals", c["reason"])], columns=["part", "note"]), status_columns=(), index=False
+        )
+    res = c["result"]
+    changes = res.changes.groupby("id").apply(
+        lambda g: "; ".join(
+            f"{f}: {a:.4g} → {b:.4g}" for f, a, b in zip(g["feature"], g["from"], g["to"], strict=True)
+        ),
+        include_groups=False,
+    )
+    rows = res.rows.assign(changes=res.rows["id"].map(changes).fillna(""))[
+        ["id", "pd", "status", "new_pd", "distance", "changes", "reason"]
+    ]
+    caption = (
+        f"Counterfactual found for {res.n_found} of {res.n_declined} declined applications ({res.share_found:.0%})."
+    )
+    fmt = {"pd": display.PERCENT, "new_pd": display.PERCENT, "distance": display.FIXED4}
+    return display.styled(rows, fmt, status_columns=(), index=False).set_caption(caption)
+
+
+def settings_frame(evidence: ExplainEvidence) -> Any:
+    rows = [(k, str(v)) for k, v in evidence.settings.items()]
+    return display.styled(pd.DataFrame(rows, columns=["setting", "value"]), status_columns=(), index=False)
