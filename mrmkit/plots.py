@@ -328,3 +328,28 @@ def shap_waterfall(contributions: pd.Series, row_id: str, model: str, top: int =
     ax.set_title(f"{model}: application {row_id}", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def shap_dependence(explanation, sample: pd.DataFrame, model: str, top: int = 3) -> Figure:
+    """SHAP value against the feature's value for the ``top`` most important features."""
+    values = np.asarray(explanation.values, dtype=float)
+    features = list(explanation.features)
+    order = np.argsort(-np.abs(values).mean(axis=0), kind="stable")[:top]
+    fig = Figure(figsize=(3.4 * len(order), 3.0))
+    axes = np.atleast_1d(fig.subplots(1, len(order)))
+    for ax, j in zip(axes, order, strict=True):
+        column = sample[features[j]]
+        numeric = pd.to_numeric(column, errors="coerce")
+        if numeric.notna().any() and not isinstance(column.dtype, pd.CategoricalDtype) and column.dtype != object:
+            ax.scatter(numeric.to_numpy(dtype=float), values[:, j], s=4, alpha=0.5, color="#4c72b0")
+        else:
+            cats = column.astype("string").fillna("<missing>")
+            labels = sorted(cats.unique())
+            ax.scatter([labels.index(c) for c in cats], values[:, j], s=4, alpha=0.5, color="#4c72b0")
+            ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=7)
+        ax.axhline(0, color="#333", linewidth=0.6)
+        ax.set_title(features[j], fontsize=9)
+        ax.set_ylabel("SHAP value (log-odds)", fontsize=8)
+    fig.suptitle(f"{model}: dependence of the top features", fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -375,7 +375,8 @@ SHAP importance on the reference against the current sample (explanation drift).
     display(Markdown(f"### {model}: {evidence.models[model]['explainer_note']}"))
     display(xb.importance_frame(evidence, model))
     display(plots.shap_bar(evidence.frames[f"{model}_importance"], model))
-    display(plots.shap_beeswarm(evidence.shap[model], evidence.frames[f"{model}_sample"], model))"""),
+    display(plots.shap_beeswarm(evidence.shap[model], evidence.frames[f"{model}_sample"], model))
+    display(plots.shap_dependence(evidence.shap[model], evidence.frames[f"{model}_sample"], model))"""),
     ("md", """## Local explanations
 
 For the applications named in the parameters, the highest-risk ones and those closest to the cut-off:

@@ -157,6 +157,11 @@ def _explain_model(ctx: Context, name: str, model: Any, background: pd.DataFrame
         model, background, local_rows, features, categorical, seed, additivity_tolerance=loose
     )
     shap_rows = {rid: pd.Series(local_expl.values[i], index=features) for i, rid in enumerate(local_ids)}
+    # stability of SHAP itself: rerun with another seed (zero for the deterministic Linear and Tree explainers)
+    rerun = explain.explain_shap(
+        model, background, local_rows, features, categorical, seed + 1, additivity_tolerance=loose
+    )
+    seed_difference = float(np.max(np.abs(np.asarray(rerun.values) - np.asarray(local_expl.values)), initial=0.0))
     lime_rows, agreement, stability = {}, {}, {}
     for i, rid in enumerate(local_ids):
         lime = explain.explain_lime(
@@ -230,6 +235,7 @@ def _explain_model(ctx: Context, name: str, model: Any, background: pd.DataFrame
             for rid in local_ids
         },  # fmt: skip
         "lime_stability": stability,
+        "shap_seed_rerun_max_abs_difference": seed_difference,
         "reason_codes": _reason_metrics(reasons),
         "counterfactuals": _cf_metrics(cfs),
     }
@@ -355,6 +361,14 @@ def checks_frame(evidence: ExplainEvidence) -> Any:
         err = m["shap"]["additivity_max_abs_error"]
         rows.append(
             (model, "SHAP additivity (largest error, log-odds)", f"{err:.3g}", "green" if err <= tol else "red")
+        )
+        rows.append(
+            (
+                model,
+                "SHAP rerun with another seed (largest change, log-odds)",
+                f"{m['shap_seed_rerun_max_abs_difference']:.3g}",
+                "",
+            )
         )
         for rid, s in m["lime_stability"].items():
             rows.append((model, f"LIME stability over seeds, application {rid} (mean / min Spearman)",
