@@ -99,6 +99,9 @@ class ModelSection(ArtifactSection):
     owner: str | None = Field(None, description="Model owner (first line).")
     purpose: str | None = Field(None, description="What the model is used for.")
     risk_tier: str | None = Field(None, description="Model risk tier in the inventory.")
+    intended_use: str | None = Field(None, description="Model card: the decisions and population it is meant for.")
+    limitations: str | None = Field(None, description="Model card: known limitations and conditions of use.")
+    data_description: str | None = Field(None, description="Model card: the development data.")
 
     @field_validator("version", mode="before")
     @classmethod

@@ -1,11 +1,15 @@
-"""``reports/index.html``: the validation report that leads to each workbook's evidence.
+"""``reports/index.html``: the validation report a model-risk committee and a regulator read.
 
-Plain HTML with inline styles; every value that comes from parameters or data is escaped; nothing is
-loaded from another host.
+Cover, executive summary (overall rating and findings), one section per workbook with its key figures and
+first charts, the model card, the map from tests to supervisory expectations (and what this package
+leaves unevidenced), the conventions and thresholds used, and an appendix of inputs and files. Plain HTML
+with inline styles and print styles; every value from parameters or data is escaped; images are inline;
+nothing is loaded from another host.
 """
 
 from __future__ import annotations
 
+import json
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -14,14 +18,27 @@ import mrmkit
 from mrmkit.params import Parameters
 from mrmkit.policy import finding_order
 
-__all__ = ["write_index", "overall_rating", "SEVERITY_ORDER"]
+__all__ = ["write_index", "overall_rating", "SEVERITY_ORDER", "EXPECTATIONS"]
 
 SEVERITY_ORDER = {"red": 0, "amber": 1, "green": 2}
+
+#: Supervisory expectation -> (what evidences it, the workbook, and the metrics key that must be present).
+EXPECTATIONS: tuple[tuple[str, str, str, str], ...] = (
+    ("SR 11-7 / SR 26-2: ongoing monitoring", "data quality, population stability and drift over time", "drift", "drift.summary"),
+    ("SR 11-7 / SR 26-2: outcomes analysis", "discrimination and calibration against observed defaults", "backtest", "backtest.pd.discrimination"),
+    ("ECB PD backtesting (instructions for validation reporting, 2019)", "Jeffreys test per grade, current-against-initial AUC, concentration", "backtest", "backtest.pd.calibration"),
+    ("Basel VaR backtesting (1996 supervisory framework)", "traffic light, Kupiec, Christoffersen, conditional coverage", "backtest", "backtest.var.levels"),
+    ("SR 11-7 / SR 26-2: sensitivity and stress testing", "stress scenarios and one-at-a-time sensitivity", "backtest", "backtest.stress.rows"),
+    ("SR 11-7 / SR 26-2: benchmarking", "champion against challenger on the same applications", "champion_challenger", "champion_challenger.delong"),
+    ("SR 11-7 / SR 26-2: conceptual soundness", "drivers of the decisions (SHAP, LIME) and their stability", "explainability", "explainability.models"),
+    ("ECOA / Regulation B: adverse-action reasons", "reason codes of declined applications", "explainability", "explainability.models.*.reason_codes.reasons"),
+    ("Fair-lending screens (ECOA disparate impact)", "adverse impact ratio, four-fifths rule, parity differences", "champion_challenger", "champion_challenger.fairness.*.reference_group"),
+)  # fmt: skip
 
 _CSS = """
 body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #1d2329;
        max-width: 1100px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
-h1 { font-size: 1.7em; margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #d0d7de; padding-bottom: 4px; }
+h1 { font-size: 1.7em; margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #d0d7de; padding-bottom: 4px; margin-top: 1.6em; }
 table { border-collapse: collapse; width: 100%; margin: 0.6em 0 1.4em; font-size: 0.93em; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #e3e7eb; vertical-align: top; }
 th { background: #f3f5f7; }
@@ -30,9 +47,11 @@ table.identity th { width: 14em; background: none; font-weight: 600; }
          font-weight: 600; font-size: 0.9em; }
 .red { background: #f9d0d0; color: #7a0c0c; } .amber { background: #fdebc8; color: #6b4500; }
 .green { background: #d9f2d9; color: #14521f; } .failed { background: #444; color: #fff; }
-.complete { background: #d9f2d9; color: #14521f; }
-.muted { color: #5b6570; font-size: 0.9em; } pre { white-space: pre-wrap; background: #f6f8fa; padding: 8px; }
-@media print { a { color: inherit; text-decoration: none; } tr { break-inside: avoid; } }
+.complete { background: #d9f2d9; color: #14521f; } .none { background: #eee; color: #555; }
+.muted { color: #5b6570; font-size: 0.9em; } img { max-width: 100%; }
+.charts img { max-width: 48%; margin-right: 1%; vertical-align: top; }
+@media print { a { color: inherit; text-decoration: none; } tr, img { break-inside: avoid; } h2 { break-after: avoid; }
+               body { max-width: none; margin: 0; } }
 """
 
 
@@ -52,81 +71,168 @@ def _rows(pairs: list[tuple[str, Any]]) -> str:
     return "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in pairs if v not in (None, ""))
 
 
+def _get(metrics: dict[str, Any], dotted: str) -> Any:
+    """Value at a dotted key; ``*`` matches any key at that level (the first that has the rest)."""
+    parts = dotted.split(".")
+
+    def walk(node: Any, i: int) -> Any:
+        if i == len(parts):
+            return node
+        if not isinstance(node, dict):
+            return None
+        if parts[i] == "*":
+            for value in node.values():
+                found = walk(value, i + 1)
+                if found is not None:
+                    return found
+            return None
+        return walk(node.get(parts[i]), i + 1)
+
+    return walk(metrics, 0)
+
+
+def _fmt(value: Any, kind: str = "g") -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return {"pct": f"{value:.2%}", "p": f"{value:.3g}", "g": f"{value:.4g}"}[kind]
+    return str(value)
+
+
+def _key_figures(name: str, m: dict[str, Any]) -> list[tuple[str, str]]:
+    """A few figures per workbook for the summary (the full evidence is in the workbook's report)."""
+    if name == "drift":
+        c = _get(m, "summary.status_counts") or {}
+        return [("features compared", _fmt(_get(m, "summary.n_features"))),
+                ("PSI statuses (green / amber / red)", f"{c.get('green', 0)} / {c.get('amber', 0)} / {c.get('red', 0)}"),
+                ("score PSI", _fmt(_get(m, "score.psi"))), ("retraining signal", _fmt(_get(m, "retraining.signal")))]  # fmt: skip
+    if name == "backtest":
+        return [("AUC, mature current sample", _fmt(_get(m, "pd.discrimination.current.auc"))),
+                ("ECB AUC test p (H0: not deteriorated)", _fmt(_get(m, "pd.discrimination.auc_initial_test.p_value"), "p")),
+                ("Jeffreys p, whole portfolio", _fmt(_get(m, "pd.calibration.portfolio_jeffreys.p_value"), "p")),
+                ("Hosmer-Lemeshow p", _fmt(_get(m, "pd.calibration.hosmer_lemeshow.p_value"), "p")),
+                ("VaR traffic light (primary level)", _fmt(_get(m, "var.traffic_light.zone"))),
+                ("Kupiec p (primary level)", _fmt(_get(m, "var.kupiec_pof.p_value"), "p"))]  # fmt: skip
+    if name == "champion_challenger":
+        return [("recommendation", _fmt(_get(m, "decision.recommendation"))),
+                ("AUC champion / challenger", f"{_fmt(_get(m, 'champion.auc.value'))} / {_fmt(_get(m, 'challenger.auc.value'))}"),
+                ("paired DeLong p (two-sided)", _fmt(_get(m, "delong.p_value"), "p")),
+                ("shadow coverage", _fmt(_get(m, "shadow.coverage"), "pct"))]  # fmt: skip
+    if name == "explainability":
+        models = m.get("models") or {}
+        return [("explainers", ", ".join(f"{k}: {v.get('explainer')}" for k, v in models.items()) or "n/a"),
+                ("largest SHAP additivity error (log-odds)", _fmt(_get(m, "shap.additivity_max_abs_error"))),
+                ("declines given reason codes", ", ".join(f"{k}: {_fmt(_get(v, 'reason_codes.n_rows'))}" for k, v in models.items()) or "n/a")]  # fmt: skip
+    return []
+
+
+def _charts(notebook: Path, limit: int = 2) -> str:
+    """The first PNG outputs of an executed notebook, inline."""
+    try:
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    images = [o["data"]["image/png"] for c in nb.get("cells", []) for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    return "".join(f'<img alt="chart" src="data:image/png;base64,{escape("".join(i) if isinstance(i, list) else i)}">' for i in images[:limit])
+
+
 def write_index(
     path: Path,
     params: Parameters,
     identity: dict[str, Any],
     workbooks: dict[str, dict[str, Any]],
     findings: list[dict[str, Any]],
+    metrics: dict[str, Any] | None = None,
+    inputs: dict[str, dict[str, str]] | None = None,
+    notebooks: Path | None = None,
 ) -> None:
     """Write the package's validation report."""
     from mrmkit.runner import WORKBOOK_TITLES
 
+    metrics, inputs = metrics or {}, inputs or {}
     m = params.model
     failed = any(r["status"] == "failed" for r in workbooks.values())
     rating = overall_rating(findings, failed)
     ordered = sorted(findings, key=finding_order)
     counts = {s: sum(1 for f in findings if f.get("severity") == s) for s in ("red", "amber", "green")}
-
-    finding_rows = (
-        "".join(
-            "<tr>"
-            f"<td>{_badge(str(f.get('severity', '')))}</td>"
-            f'<td><a href="{escape(str(f.get("workbook", "")))}.html">{escape(WORKBOOK_TITLES.get(f.get("workbook", ""), str(f.get("workbook", ""))))}</a></td>'
-            f'<td><strong>{escape(str(f.get("title", "")))}</strong><br><span class="muted">{escape(str(f.get("detail", "")))}</span></td>'
-            f"<td>{escape(str(f.get('threshold', '')))}</td>"
-            f"<td><code>{escape(str(f.get('metric', '')))}</code></td>"
-            "</tr>"
-            for f in ordered
-        )
-        or '<tr><td colspan="5">No findings were recorded.</td></tr>'
-    )
-
-    workbook_rows = "".join(
-        "<tr>"
-        f'<td><a href="{escape(name)}.html">{escape(WORKBOOK_TITLES.get(name, name))}</a></td>'
-        f"<td>{_badge(r['status'])}</td>"
-        f"<td>{escape(r['error'] or '')}</td>"
-        "</tr>"
-        for name, r in workbooks.items()
-    )
-    model_rows = _rows(
-        [
-            ("Model id", m.id),
-            ("Name", m.name),
-            ("Version", m.version),
-            ("Owner", m.owner),
-            ("Purpose", m.purpose),
-            ("Risk tier", m.risk_tier),
-            ("Scores from", "model artifact " + m.artifact.name if m.artifact else f"column {params.data.score}"),
-        ]
-    )
-    run_rows = _rows(
-        [
-            ("Run id", identity["run_id"]),
-            ("Started (UTC)", identity["started"]),
-            ("Status", identity["status"]),
-            ("mrmkit version", mrmkit.__version__),
-            ("Seed", params.seed),
-        ]
-    )
     title = f"Validation report: {m.name or m.id} {m.version}"
+
+    finding_rows = "".join(
+        "<tr>"
+        f"<td>{_badge(str(f.get('severity', '')))}</td>"
+        f"<td><a href=\"{escape(str(f.get('workbook', '')))}.html\">{escape(WORKBOOK_TITLES.get(f.get('workbook', ''), str(f.get('workbook', ''))))}</a></td>"
+        f"<td><strong>{escape(str(f.get('title', '')))}</strong><br><span class=\"muted\">{escape(str(f.get('detail', '')))}</span></td>"
+        f"<td>{escape(str(f.get('threshold', '')))}</td>"
+        f"<td><code>{escape(str(f.get('metric', '')))}</code></td>"
+        "</tr>"
+        for f in ordered
+    ) or '<tr><td colspan="5">No findings were recorded.</td></tr>'
+
+    sections = []
+    for name, result in workbooks.items():
+        label = WORKBOOK_TITLES.get(name, name)
+        figures = _rows(_key_figures(name, metrics.get(name, {})))
+        charts = _charts(notebooks / f"{name}.ipynb") if notebooks else ""
+        error = f"<p><strong>Error:</strong> {escape(result['error'])}</p>" if result.get("error") else ""
+        sections.append(
+            f'<h3>{escape(label)} {_badge(result["status"])}</h3>{error}<table class="identity">{figures}</table>'
+            f'<div class="charts">{charts}</div><p><a href="{escape(name)}.html">Full evidence: {escape(label)} report</a></p>'
+        )
+
+    expectation_rows = []
+    for expectation, evidence, workbook, key in EXPECTATIONS:
+        ran = workbooks.get(workbook, {}).get("status") == "complete"
+        present = ran and _get(metrics, key) is not None
+        status = '<span class="badge complete">EVIDENCED</span>' if present else '<span class="badge none">NOT EVIDENCED</span>'
+        where = f'<a href="{escape(workbook)}.html">{escape(WORKBOOK_TITLES.get(workbook, workbook))}</a>' if present else (
+            "workbook not run" if not ran else "not applicable in this run (see the workbook report)")  # fmt: skip
+        expectation_rows.append(f"<tr><td>{escape(expectation)}</td><td>{escape(evidence)}</td><td>{status}</td><td>{where}</td></tr>")
+
+    model_card = _rows([("Purpose", m.purpose), ("Intended use", m.intended_use), ("Data", m.data_description),
+                        ("Limitations", m.limitations), ("Owner", m.owner), ("Risk tier", m.risk_tier),
+                        ("Features", ", ".join(params.data.features or []) or "all non-reserved columns"),
+                        ("Protected attributes (never features)", ", ".join(params.data.protected))])  # fmt: skip
+    p = params.policy
+    conventions = _rows([
+        ("PSI", f"reference deciles, right-closed, outer edges at ±infinity, empty shares 1e-4, missing values own bin; amber from {p.psi.amber:g}, red from {p.psi.red:g}"),
+        ("Retraining signal", f"PSI above {p.retraining.psi:g} on {p.retraining.min_features} or more features, or on the score (whole sample or latest window)"),
+        ("Outcome tests", f"one-sided where stated (H0: PD not underestimated; AUC not deteriorated); amber below p {p.p_value.amber:g}, red below {p.p_value.red:g}"),
+        ("Decision cut-off", "approve when PD <= " + (f"{p.cutoff:g}" if p.cutoff is not None else "(not given)")),
+        ("Seed", params.seed),
+        ("Full conventions", "README 'Statistical conventions'; each workbook report ends with its settings"),
+    ])  # fmt: skip
+    input_rows = "".join(
+        f"<tr><td>{escape(role)}</td><td><code>{escape(e['path'])}</code></td><td><code>{escape(e['sha256'])}</code></td></tr>"
+        for role, e in sorted(inputs.items())
+    )
+    cover = _rows([("Model id", m.id), ("Name", m.name), ("Version", m.version), ("Owner", m.owner), ("Risk tier", m.risk_tier),
+                   ("Run id", identity["run_id"]), ("Started (UTC)", identity["started"]), ("Run by", identity.get("user")),
+                   ("Status", identity["status"]), ("mrmkit version", mrmkit.__version__),
+                   ("Scores from", "model artifact " + m.artifact.name if m.artifact else f"column {params.data.score}")])  # fmt: skip
     html = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title><style>{_CSS}</style></head>
 <body>
 <h1>{escape(title)}</h1>
-<p>Overall rating: {_badge(rating)} &nbsp; <span class="muted">{counts["red"]} red, {counts["amber"]} amber,
-{counts["green"]} green findings; the rating is the most severe finding.</span></p>
-<h2>Model</h2><table class="identity">{model_rows}</table>
-<h2>Run</h2><table class="identity">{run_rows}</table>
-<p class="muted">The manifest (manifest.json) lists the sha256 of every file in this package and of every input;
-<code>mrmkit verify</code> re-checks them.</p>
-<h2>Findings</h2>
+<table class="identity">{cover}</table>
+<p class="muted">This package's manifest.json lists the sha256 of every file, this report included, and of every input;
+<code>mrmkit verify</code> re-checks them and <code>mrmkit reproduce</code> reruns the workbooks from the recorded inputs.</p>
+<h2>Executive summary</h2>
+<p>Overall rating: {_badge(rating)} &nbsp; <span class="muted">{counts['red']} red, {counts['amber']} amber,
+{counts['green']} green findings; the rating is the most severe finding.</span></p>
 <table><thead><tr><th>Severity</th><th>Workbook</th><th>Finding</th><th>Threshold</th><th>Metric</th></tr></thead>
 <tbody>{finding_rows}</tbody></table>
 <h2>Workbooks</h2>
-<table><thead><tr><th>Workbook</th><th>Status</th><th>Error</th></tr></thead><tbody>{workbook_rows}</tbody></table>
+{''.join(sections)}
+<h2>Model card</h2>
+<table class="identity">{model_card}</table>
+<h2>Supervisory expectations</h2>
+<table><thead><tr><th>Expectation</th><th>Evidence</th><th>Status</th><th>Where</th></tr></thead>
+<tbody>{''.join(expectation_rows)}</tbody></table>
+<h2>Conventions and thresholds</h2>
+<table class="identity">{conventions}</table>
+<h2>Appendix: inputs</h2>
+<table><thead><tr><th>Input</th><th>Path</th><th>sha256</th></tr></thead><tbody>{input_rows}</tbody></table>
 </body></html>
 """
     path.parent.mkdir(parents=True, exist_ok=True)

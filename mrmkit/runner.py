@@ -209,10 +209,14 @@ def run(
             "run_id": run_id,
             "status": status,
             "started": started.isoformat(timespec="seconds"),
+            "user": _user(),
         }
         findings = [f for name in chosen for f in metrics[name].get("findings", [])]
         red = sum(1 for f in findings if f.get("severity") == "red")
-        report.write_index(staging / "reports" / "index.html", params, identity, results, findings)
+        report.write_index(
+            staging / "reports" / "index.html", params, identity, results, findings,
+            metrics=metrics, inputs=inputs, notebooks=staging / "notebooks",
+        )  # fmt: skip
         ended = datetime.now(UTC)
         timings["total_s"] = round(time.perf_counter() - t0, 3)
         write_manifest(
@@ -247,6 +251,16 @@ def run(
         red_findings=red,
         timings=timings,
     )
+
+
+def _user() -> str:
+    """Who ran it: the login name, else the numeric user id."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid())
 
 
 def _tidy_staging(out: Path) -> None:

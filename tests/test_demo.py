@@ -235,7 +235,10 @@ def test_parameter_file(small):
     assert list(raw) == [
         "seed", "model", "challenger", "data", "policy", "drift", "backtest", "champion_challenger", "explainability",
     ]  # fmt: skip
-    assert list(raw["model"]) == ["id", "version", "name", "owner", "purpose", "risk_tier", "artifact", "trusted_types"]
+    assert list(raw["model"]) == [
+        "id", "version", "name", "owner", "purpose", "risk_tier", "intended_use", "limitations", "data_description",
+        "artifact", "trusted_types",
+    ]  # fmt: skip
     assert list(raw["challenger"]) == ["artifact", "trusted_types", "score"]
     assert list(raw["data"]) == [
         "reference",

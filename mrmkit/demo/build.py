@@ -339,6 +339,11 @@ def _parameters(
             "owner": "Retail Credit Risk Modelling",
             "purpose": "12-month probability of default for retail unsecured lending decisions",
             "risk_tier": "high",
+            "intended_use": "Approve or decline applications for unsecured personal loans, cards and point-of-sale "
+            "credit from retail customers; PD cut-off 8 percent",
+            "limitations": "Synthetic demo data; not calibrated to a downturn; point-of-sale lending was rare in the "
+            "development sample",
+            "data_description": "20,000 applications over the 12 months before monitoring, 12-month default flag",
             "artifact": "models/champion.skops",
             "trusted_types": champion_types,
         },
