@@ -54,12 +54,12 @@ def _progress() -> tuple[Callable[[str], None], Callable[[], None]]:
     return (lambda message: err.print(f"mrmkit: {message}", highlight=False)), (lambda: None)
 
 
-def _publish(params: Path, workbooks: list[str] | None, out_dir: Path, fail_on: str | None) -> None:
+def _publish(params: Path, workbooks: list[str] | None, out_dir: Path, fail_on: str | None, pdf: bool = False) -> None:
     from mrmkit.runner import run
 
     update, stop = _progress()
     try:
-        result = run(params, workbooks=workbooks, out=out_dir, progress=update)
+        result = run(params, workbooks=workbooks, out=out_dir, progress=update, pdf=pdf)
     finally:
         stop()
     if result.status == "failed":
@@ -101,12 +101,15 @@ def run_command(
     fail_on: Annotated[
         str | None, typer.Option("--fail-on", help="Exit 3 when the package has a finding of this severity (red).")
     ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print the report to reports/index.pdf inside the package.")
+    ] = False,
 ) -> None:
     """Run the workbooks a parameter file enables and publish one evidence package."""
     if fail_on not in (None, "red"):
         raise MrmkitError(f"--fail-on: the only accepted value is 'red'; got {fail_on!r}.")
     chosen = [w.strip() for w in workbooks.split(",") if w.strip()] if workbooks else None
-    _publish(params, chosen, out_dir, fail_on)
+    _publish(params, chosen, out_dir, fail_on, pdf=pdf)
 
 
 @app.command()
@@ -116,12 +119,116 @@ def verify(package: Annotated[Path, typer.Argument(help="An evidence package fol
     from mrmkit.manifest import verify_package
 
     report = verify_package(package)
+    _audit(package, "verify", "intact" if report.intact else "altered: " + "; ".join(report.lines()))
     if report.intact:
         out.print(f"intact: {report.checked} files match the manifest of {package}")
         return
     for line in report.lines():
         out.print(line, highlight=False, markup=False)
     err.print(f"{package} does not match its manifest.")
+    raise typer.Exit(1)
+
+
+def _audit(package: Path, action: str, outcome: str) -> None:
+    """Record a verify or reproduce in the audit log next to the packages (``<out>/audit.jsonl``), if any."""
+    from mrmkit import audit
+    from mrmkit.manifest import read_manifest
+
+    parents = Path(package).resolve().parents
+    if len(parents) < 3 or not (log := parents[2] / audit.AUDIT_LOG).exists():
+        return  # not inside <out>/<model>/<version>/, or no audit log there
+    manifest = read_manifest(package)
+    audit.append(log, {"action": action, "package": str(Path(package).resolve()), "run_id": manifest.get("run_id"),
+                       "manifest_sha256": manifest.get("manifest_sha256"), "outcome": outcome})  # fmt: skip
+
+
+@app.command()
+@_guard
+def reproduce(package: Annotated[Path, typer.Argument(help="An evidence package folder.")]) -> None:
+    """Rerun a package from its recorded inputs, parameters and seeds, and compare every metric."""
+    from mrmkit.reproduce import reproduce as rerun
+
+    update, stop = _progress()
+    update("re-performing the package")
+    try:
+        report = rerun(package)
+    finally:
+        stop()
+    for line in report.lines():
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
+    _audit(package, "reproduce", "reproduced" if report.reproduced else "not reproduced")
+    if not report.reproduced:
+        raise typer.Exit(1)
+
+
+@app.command()
+@_guard
+def diff(
+    package_a: Annotated[Path, typer.Argument(help="The first package (e.g. last quarter's).")],
+    package_b: Annotated[Path, typer.Argument(help="The second package.")],
+) -> None:
+    """Metric-by-metric comparison of two packages, status changes first."""
+    from mrmkit.compare import diff_packages
+
+    for line in diff_packages(package_a, package_b).to_lines():
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command()
+@_guard
+def history(
+    model_id: Annotated[str, typer.Argument(help="The model's id.")],
+    directory: Annotated[Path, typer.Argument(help="Folder of packages.")] = Path("outputs"),
+) -> None:
+    """Key metrics of one model across its packages, oldest first."""
+    from rich.table import Table
+
+    from mrmkit.compare import history as model_history
+
+    frame = model_history(model_id, directory)
+    table = Table(show_edge=False, box=None, pad_edge=False)
+    for column in frame.columns:
+        table.add_column(str(column))
+    for row in frame.itertuples(index=False):
+        table.add_row(*("" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+    Console(highlight=False, width=max(160, out.width)).print(table)
+
+
+@app.command()
+@_guard
+def report(
+    package: Annotated[Path, typer.Argument(help="An evidence package folder.")],
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Print the validation report to PDF with headless Chromium.")
+    ] = False,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="PDF file or folder (default: beside the package).")
+    ] = None,
+) -> None:
+    """Write the package's validation report as PDF beside the package (a published package never changes)."""
+    from mrmkit.pdf import package_pdf
+
+    if not pdf:
+        raise MrmkitError("report: say which format to write; the only one is --pdf.")
+    print(package_pdf(package, out_file))
+
+
+audit_app = typer.Typer(help="The audit trail of runs, verifications and re-performances.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+@_guard
+def audit_verify(log: Annotated[Path, typer.Argument(help="The audit log, e.g. outputs/audit.jsonl.")]) -> None:
+    """Check the audit trail's hash chain; name any edited, removed or reordered line."""
+    from mrmkit.audit import verify as verify_log
+
+    result = verify_log(log)
+    if result.intact:
+        out.print(f"intact: {result.n_lines} lines, hash chain unbroken")
+        return
+    for line in result.lines():
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(1)
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
-from mrmkit import report, scrap
+from mrmkit import audit, report, scrap
 from mrmkit.errors import InvalidParameters, MrmkitError
 from mrmkit.io import load_inputs, sha256_file
 from mrmkit.manifest import environment_lines, key_versions, write_manifest
@@ -138,6 +138,9 @@ def run(
     workbooks: Sequence[str] | None = None,
     out: str | Path = "outputs",
     progress: Callable[[str], None] | None = None,
+    *,
+    pdf: bool = False,
+    record_audit: bool = True,
 ) -> RunResult:
     """Validate, execute, render and publish; see the module docstring."""
     say = progress or (lambda message: None)
@@ -162,6 +165,13 @@ def run(
 
     out = Path(out)
     staging = _prepare_out(out)
+    log = out / audit.AUDIT_LOG
+    try:
+        audit_head = audit.head(log) if record_audit and log.exists() else None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        _tidy_staging(out)
+        raise
     timings: dict[str, float] = {"validation_s": round(time.perf_counter() - t0, 3)}
     try:
         resolved = params.model_dump(mode="json")
@@ -217,6 +227,11 @@ def run(
             staging / "reports" / "index.html", params, identity, results, findings,
             metrics=metrics, inputs=inputs, notebooks=staging / "notebooks",
         )  # fmt: skip
+        if pdf:
+            say("printing the report to PDF")
+            from mrmkit.pdf import html_to_pdf
+
+            html_to_pdf(staging / "reports" / "index.html", staging / "reports" / "index.pdf")
         ended = datetime.now(UTC)
         timings["total_s"] = round(time.perf_counter() - t0, 3)
         write_manifest(
@@ -232,6 +247,8 @@ def run(
                 "environment": key_versions(),
                 "timings": timings,
                 "red_findings": red,
+                # the audit log's last line before this run: anchors the log, so a later removal of lines is seen
+                "audit_head": {"seq": audit_head[0], "hash": audit_head[1]} if audit_head else None,
             },
         )
         target = out / params.model.id / params.model.version / run_id
@@ -244,6 +261,11 @@ def run(
         raise
     finally:
         _tidy_staging(out)
+    if record_audit:
+        manifest_sha = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["manifest_sha256"]
+        audit.append(log, {"action": "run", "package": str(target.resolve()), "model_id": params.model.id,
+                           "model_version": params.model.version, "run_id": run_id, "manifest_sha256": manifest_sha,
+                           "outcome": status, "parameters": str(params_path.resolve())})  # fmt: skip
     return RunResult(
         package=target,
         status=status,

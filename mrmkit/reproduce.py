@@ -1,0 +1,95 @@
+"""Re-performance of an evidence package: same inputs, same parameters and seeds, same metrics.
+
+``reproduce(package)`` first checks that every recorded input (parameter file, data files, model
+artifacts, notebooks as run) still has the sha256 the manifest records; if one does not, it names it and
+reruns nothing. Otherwise it runs the package's own ``parameters.yaml`` (the parameters as resolved for
+the original run, seeds included) into a temporary folder and compares every metric: integers, strings and
+statuses exactly, floats within a relative tolerance of 1e-9 (absolute 1e-12), as
+:func:`mrmkit.compare.compare_metrics` documents.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mrmkit.compare import compare_metrics
+from mrmkit.errors import PackageError
+from mrmkit.io import sha256_file
+from mrmkit.manifest import read_manifest
+
+__all__ = ["ReproduceReport", "reproduce", "check_inputs", "REL_TOL", "ABS_TOL"]
+
+REL_TOL = 1e-9
+ABS_TOL = 1e-12
+
+
+@dataclass
+class ReproduceReport:
+    """What re-performance found."""
+
+    package: Path
+    changed_inputs: list[str] = field(default_factory=list)
+    rerun: Path | None = None
+    diff: Any = None
+    seconds: float = 0.0
+
+    @property
+    def reproduced(self) -> bool:
+        return not self.changed_inputs and self.diff is not None and self.diff.identical
+
+    def lines(self) -> list[str]:
+        if self.changed_inputs:
+            return [f"input changed since the run: {name}" for name in self.changed_inputs] + [
+                "nothing was rerun: re-performance needs the inputs exactly as recorded."
+            ]
+        d = self.diff
+        out = [
+            f"re-performed {self.package} in {self.seconds:.1f} s with its recorded parameters and seeds;",
+            f"{d.equal} metrics equal (integers and text exactly, floats within relative {REL_TOL:g}), "
+            f"{len(d.changed)} different, {len(d.added)} new, {len(d.removed)} missing.",
+        ]
+        out += [change.describe() for change in d.changes]
+        out.append("REPRODUCED" if self.reproduced else "NOT REPRODUCED")
+        return out
+
+
+def check_inputs(manifest: dict[str, Any]) -> list[str]:
+    """Recorded inputs whose file is gone or whose sha256 differs, each named with its path."""
+    changed = []
+    for role, entry in sorted(manifest.get("inputs", {}).items()):
+        path = Path(entry["path"])
+        if not path.is_file():
+            changed.append(f"{role} ({path}) no longer exists")
+        elif sha256_file(path) != entry["sha256"]:
+            changed.append(f"{role} ({path}) has a different sha256")
+    return changed
+
+
+def reproduce(package: Path, keep: Path | None = None) -> ReproduceReport:
+    """Rerun ``package`` from its recorded inputs and compare every metric (see the module docstring)."""
+    from mrmkit.runner import run
+
+    package = Path(package)
+    manifest = read_manifest(package)
+    report = ReproduceReport(package=package, changed_inputs=check_inputs(manifest))
+    if report.changed_inputs:
+        return report
+    try:
+        original = json.loads((package / "metrics.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PackageError(f"{package}/metrics.json cannot be read ({exc}).") from None
+    workbooks = sorted(manifest.get("workbooks", {}))
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="mrmkit-reproduce-") as tmp:
+        out = keep or Path(tmp)
+        result = run(package / "parameters.yaml", workbooks=workbooks or None, out=out, record_audit=False)
+        again = json.loads((result.package / "metrics.json").read_text(encoding="utf-8"))
+        report.rerun = result.package if keep else None
+    report.seconds = time.perf_counter() - t0
+    report.diff = compare_metrics(original, again, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+    return report
