@@ -289,8 +289,16 @@ def list_command(directory: Annotated[Path, typer.Argument(help="Folder of packa
     Console(highlight=False, width=max(120, out.width)).print(table)
 
 
+def _terminate(signum: int, frame: Any) -> None:
+    """SIGTERM unwinds like Ctrl-C, so a run in progress removes its staging folder and publishes nothing."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     sys.exit(app())
 
 

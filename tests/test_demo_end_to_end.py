@@ -116,3 +116,25 @@ def test_demo_explainability_adds_up_and_gives_reasons(demo_run) -> None:
         assert m["counterfactuals"]["n_found"] > 0
     html = (package / "reports" / "explainability.html").read_text()
     assert "Adverse-action reason codes" in html and external_references(html) == []
+
+
+def test_demo_validation_report_has_its_sections_and_numbers(demo_run) -> None:
+    _, package = demo_run
+    index = (package / "reports" / "index.html").read_text()
+    metrics = json.loads((package / "metrics.json").read_text())
+    for section in ("Executive summary", "Workbooks", "Model card", "Supervisory expectations",
+                    "Conventions and thresholds", "Appendix: inputs"):  # fmt: skip
+        assert f"<h2>{section}</h2>" in index, section
+    assert metrics["champion_challenger"]["decision"]["recommendation"] in index
+    assert f"{metrics['drift']['summary']['n_features']}</td>" in index
+    assert index.count(">EVIDENCED<") == 9 and "NOT EVIDENCED" not in index  # the demo evidences every expectation
+    assert "data:image/png;base64," in index
+    manifest = json.loads((package / "manifest.json").read_text())
+    assert manifest["inputs"]["data.reference"]["sha256"] in index
+
+
+def test_demo_package_reproduces(demo_run) -> None:
+    _, package = demo_run
+    proc = subprocess.run([MRMKIT, "reproduce", str(package)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "REPRODUCED" in proc.stdout and " 0 different" in proc.stdout

@@ -119,17 +119,20 @@ def test_pdf_beside_the_package_and_inside_with_run_pdf(published) -> None:
     assert "reports/index.pdf" in json.loads((inside / MANIFEST).read_text())["files"]
 
 
-def test_a_killed_run_leaves_no_package_and_an_intact_log(published) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_a_killed_run_leaves_no_package_and_an_intact_log(published, sig) -> None:
     root, params, _ = published
-    out = root / "out-killed"
+    out = root / f"out-killed-{sig.name}"
     proc = subprocess.Popen([MRMKIT, "run", str(params), "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 60
     while time.time() < deadline and not any((out / ".staging").glob("*/notebooks/*.ipynb")):
         time.sleep(0.1)  # wait until the workbook is executing
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    proc.send_signal(sig)
+    proc.wait(timeout=60)
     published_manifests = [p for p in out.rglob(MANIFEST) if ".staging" not in p.parts]
     assert published_manifests == []
+    if sig == signal.SIGTERM:  # a terminated run cleans up after itself
+        assert proc.returncode == 130 and not any((out / ".staging").glob("*"))
     log = out / "audit.jsonl"
     assert not log.exists() or verify_log(log).intact
 
