@@ -24,8 +24,13 @@ test: $(STAMP) lint
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_drift.py --rows 1000000
-	$(BIN)/python benchmarks/bench_demo.py
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/python benchmarks/bench_drift.py --rows 1000000
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/python benchmarks/bench_demo.py
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/python benchmarks/bench_demo_build.py
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/python benchmarks/bench_backtest_pd.py
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/python benchmarks/bench_stress.py
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/python benchmarks/bench_comparison.py
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/python benchmarks/bench_explain.py
 
 clean:
 	rm -rf $(VENV) demo outputs/*/ .pytest_cache .hypothesis
