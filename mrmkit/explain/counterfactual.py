@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from mrmkit.errors import InvalidInput, InvalidParameters
-from mrmkit.stats._base import Result, check_int, check_probability, jsonable
+from mrmkit.stats._base import Result, check_int, check_probability
 
 __all__ = ["CounterfactualResult", "counterfactuals", "DEFAULT_STEP_GRID"]
 
@@ -120,14 +120,6 @@ class CounterfactualResult(Result):
     n_declined: int
     n_found: int
     share_found: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON types; the frames become lists of records."""
-        out = {}
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            out[name] = value.to_dict(orient="records") if isinstance(value, pd.DataFrame) else value
-        return jsonable(out)
 
 
 class _Model:

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from mrmkit.errors import InvalidInput, InvalidParameters
-from mrmkit.stats._base import Result, check_int, jsonable
+from mrmkit.stats._base import Result, check_int
 
 __all__ = ["ReasonCodes", "reason_codes", "points_below_maximum", "linear_points"]
 
@@ -95,14 +95,6 @@ class ReasonCodes(Result):
     unused_table_features: tuple[str, ...]
     table_order: tuple[str, ...]
     rules: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON types; the frames become lists of records."""
-        out = {}
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            out[name] = value.to_dict(orient="records") if isinstance(value, pd.DataFrame) else value
-        return jsonable(out)
 
 
 RULES = (

@@ -22,13 +22,16 @@ __all__ = ["Result", "REGISTRY", "register", "jsonable", "check_int", "check_pro
 def jsonable(value: Any) -> Any:
     """Turn a result value into plain JSON types.
 
-    numpy scalars become Python numbers, arrays and tuples become lists, NaN becomes ``None`` and
+    numpy scalars become Python numbers, arrays and tuples become lists, a pandas DataFrame a list of
+    records (one dict per row), NaN becomes ``None`` and
     infinities become the strings ``"inf"`` and ``"-inf"`` so that ``metrics.json`` is strict JSON.
     """
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
+    if type(value).__name__ == "DataFrame" and hasattr(value, "to_dict"):  # pandas, without importing it here
+        return jsonable(value.to_dict(orient="records"))
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
