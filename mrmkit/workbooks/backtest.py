@@ -29,7 +29,7 @@ from mrmkit.policy import classify_low, finding, low_threshold_text, p_value_fin
 from mrmkit.stats._base import jsonable
 from mrmkit.workbooks import Context, display
 
-__all__ = ["BacktestEvidence", "analyse"]
+__all__ = ["BacktestEvidence", "analyse", "preflight", "window_maturity", "grade_table"]
 
 WORKBOOK = "backtest"
 
@@ -75,7 +75,7 @@ def _window_labels(dates: pd.Series) -> pd.Series:
     return dates.dt.to_period("M").astype(str)
 
 
-def _maturity(ctx: Context) -> tuple[np.ndarray, dict[str, dict[str, Any]], str]:
+def window_maturity(ctx: Context) -> tuple[np.ndarray, dict[str, dict[str, Any]], str]:
     """Mask of current rows whose outcome is mature, each window's maturity, and the rule as text."""
     cfg, inp = ctx.params.backtest, ctx.inputs
     n = len(inp.current)
@@ -146,7 +146,7 @@ def _discrimination(y: np.ndarray, score: np.ndarray) -> dict[str, Any] | None:
     }
 
 
-def _grade_table(y: np.ndarray, score: np.ndarray, grades: np.ndarray, order: list[str], ctx: Context) -> pd.DataFrame:
+def grade_table(y: np.ndarray, score: np.ndarray, grades: np.ndarray, order: list[str], ctx: Context) -> pd.DataFrame:
     frame = pd.DataFrame({"grade": grades, "y": y, "pd": score})
     grouped = frame.groupby("grade", sort=False).agg(n=("y", "size"), defaults=("y", "sum"), mean_pd=("pd", "mean"))
     table = grouped.reindex(order)
@@ -208,7 +208,7 @@ def _pd_backtest(ctx: Context) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFra
     if inp.current_target is None:
         reason = "no target column (data.target): outcome analysis needs observed defaults"
         return {"applicable": False, "reason": reason}, pd.DataFrame(), pd.DataFrame(), []
-    mature, windows, maturity_rule = _maturity(ctx)
+    mature, windows, maturity_rule = window_maturity(ctx)
     ref_grades, cur_grades, order, grade_source = _grades(ctx)
     y_cur, s_cur = inp.current_target[mature], inp.current_score[mature]
     if y_cur.size == 0:
@@ -223,7 +223,7 @@ def _pd_backtest(ctx: Context) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFra
             **_plain(t),
             "initial_auc_source": "backtest.initial_auc" if cfg.initial_auc is not None else "reference sample",
         }
-    table = _grade_table(y_cur, s_cur, cur_grades[mature], order, ctx)
+    table = grade_table(y_cur, s_cur, cur_grades[mature], order, ctx)
     populated = table[table["n"] > 0]
     hl = stats.hosmer_lemeshow(
         populated["n"].to_numpy(), populated["defaults"].to_numpy(), populated["mean_pd"].to_numpy()
@@ -597,7 +597,7 @@ def preflight(params: Any, inputs: Any) -> None:
 def analyse(ctx: Context) -> BacktestEvidence:
     """Run every part of the backtest workbook the parameters enable."""
     cfg = ctx.params.backtest
-    pd_metrics, grade_table, window_table, pd_findings = _pd_backtest(ctx)
+    pd_metrics, grades_frame, window_table, pd_findings = _pd_backtest(ctx)
     var_metrics, var_series, var_findings = _var_backtest(cfg, ctx)
     stress_metrics, stress_table = _stress(cfg, ctx)
     sens_metrics, sens_table, sens_findings = _sensitivity(cfg, ctx)
@@ -624,7 +624,7 @@ def analyse(ctx: Context) -> BacktestEvidence:
     }
     return BacktestEvidence(
         pd=pd_metrics,
-        grade_table=grade_table,
+        grade_table=grades_frame,
         window_table=window_table,
         var=var_metrics,
         var_series=var_series,
@@ -699,7 +699,7 @@ def maturity_text(evidence: BacktestEvidence) -> str:
 
 def curves(evidence: BacktestEvidence, ctx: Context) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     inp = ctx.inputs
-    mature, _, _ = _maturity(ctx)
+    mature, _, _ = window_maturity(ctx)
     return {
         "development": (inp.reference_target, inp.reference_score),
         "current (mature)": (inp.current_target[mature], inp.current_score[mature]),

@@ -78,9 +78,9 @@ def challenger_scores(params: Any, inputs: Any) -> np.ndarray:
 
 def _mature_mask(ctx: Context) -> tuple[np.ndarray, str]:
     if ctx.params.backtest is not None and ctx.params.data.time:
-        from mrmkit.workbooks.backtest import _maturity
+        from mrmkit.workbooks.backtest import window_maturity
 
-        mask, _, rule = _maturity(ctx)
+        mask, _, rule = window_maturity(ctx)
         return mask, rule
     return np.ones(len(ctx.inputs.current), dtype=bool), "no maturity rule (backtest.as_of): every row is used"
 
@@ -261,7 +261,7 @@ def _calibration(
     ctx: Context, y: np.ndarray, a: np.ndarray, b: np.ndarray, frames: dict[str, pd.DataFrame]
 ) -> dict[str, Any]:
     """Both models on the champion's rating scale, with the backtest's per-grade tests."""
-    from mrmkit.workbooks.backtest import _grade_table
+    from mrmkit.workbooks.backtest import grade_table
 
     bt = ctx.params.backtest
     if bt is not None and bt.grades is not None:
@@ -277,7 +277,7 @@ def _calibration(
     out = {"grade_source": source}
     for model, scores in (("champion", a), ("challenger", b)):
         grades = np.asarray(stats.grades_from_bands(scores, bounds, labels).grades)
-        table = _grade_table(y, scores, grades, list(labels), ctx)
+        table = grade_table(y, scores, grades, list(labels), ctx)
         frames[f"calibration_{model}"] = table
         out[model] = {g: _plain(row.to_dict()) for g, row in table.iterrows()}
     return out
