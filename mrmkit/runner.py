@@ -110,6 +110,23 @@ def _prepare_out(out: Path) -> Path:
     return staging
 
 
+def _kernel_manager() -> type:
+    """A kernel manager talking to the kernel over local IPC sockets instead of TCP on localhost.
+
+    The sockets sit beside the kernel's connection file in Jupyter's runtime folder (not in the package),
+    no port is opened, and ipykernel has no reason to warn about unencrypted TCP on every run.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class IPCKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self) -> str:
+            return "ipc"
+
+    return IPCKernelManager
+
+
 def _execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path) -> str | None:
     """Run one notebook in its own kernel; return the error text if it raised."""
     import papermill as pm
@@ -123,6 +140,7 @@ def _execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path
             progress_bar=False,
             log_output=False,
             cwd=str(cwd),
+            kernel_manager_class=_kernel_manager(),
         )
     except pm.PapermillExecutionError as exc:
         return f"{exc.ename}: {exc.evalue}"
