@@ -213,6 +213,57 @@ def report(
     print(package_pdf(package, out_file))
 
 
+@app.command()
+@_guard
+def batch(
+    params: Annotated[list[Path] | None, typer.Argument(help="Parameter files to run.")] = None,
+    inventory: Annotated[
+        Path | None, typer.Option("--inventory", help="An inventory YAML; runs the models that are due.")
+    ] = None,
+    all_models: Annotated[
+        bool, typer.Option("--all", help="With --inventory: every model that is not retired.")
+    ] = False,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", help="Models at once in local processes (default: cores).")
+    ] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of a Dask scheduler to run on.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where evidence packages are published.")] = Path("outputs"),
+) -> None:
+    """Run many models; one model's failure never stops the others. Writes <out>/batch-index.html."""
+    from datetime import date
+
+    from mrmkit.batch import inventory_params, run_batch, write_batch_index
+
+    if bool(params) == bool(inventory):
+        raise MrmkitError("batch: give parameter files or --inventory FILE, not both and not neither.")
+    files = list(params) if params else inventory_params(inventory, date.today(), all_models=all_models)
+    if not files:
+        out.print("no model is due for validation")
+        return
+    if err.is_terminal:
+        from rich.progress import Progress
+
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("models", total=len(files))
+            result = run_batch(
+                files,
+                out_dir,
+                jobs=jobs,
+                scheduler=scheduler,
+                progress=lambda done, total, last: bar.update(task, completed=done),
+            )
+    else:
+
+        def log(done: int, total: int, last: dict[str, Any]) -> None:
+            err.print(f"mrmkit: {done}/{total} {last.get('model_id') or last.get('params')}: {last.get('status')}")
+
+        result = run_batch(files, out_dir, jobs=jobs, scheduler=scheduler, progress=log)
+    for line in result.to_lines():
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
+    print(write_batch_index(result, out_dir / "batch-index.html"))
+    raise typer.Exit(result.exit_code)
+
+
 audit_app = typer.Typer(help="The audit trail of runs, verifications and re-performances.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 

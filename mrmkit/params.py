@@ -26,7 +26,7 @@ from pydantic import (
 
 from mrmkit.errors import InvalidParameters
 
-__all__ = ["Parameters", "load_parameters", "parameters_from_dict", "WORKBOOKS"]
+__all__ = ["Parameters", "load_parameters", "parameters_from_dict", "read_yaml", "WORKBOOKS"]
 
 #: Workbooks known to this version, in the order they run. A section of this name enables it.
 WORKBOOKS: tuple[str, ...] = ("drift", "backtest", "champion_challenger", "explainability")
@@ -630,17 +630,20 @@ def _check_containment(params: Parameters, source: str) -> None:
             )
 
 
-def load_parameters(path: str | Path) -> Parameters:
-    """Read, validate and resolve a parameter file; every problem is one ``InvalidParameters`` sentence."""
+def read_yaml(path: str | Path, kind: str = "Parameter file") -> Any:
+    """A YAML file's content; a missing, unreadable, malformed or empty file is one ``InvalidParameters`` sentence.
+
+    ``kind`` names the file in messages ("Parameter file", "Inventory file").
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InvalidParameters(f"Parameter file {path} does not exist.") from None
+        raise InvalidParameters(f"{kind} {path} does not exist.") from None
     except IsADirectoryError:
-        raise InvalidParameters(f"Parameter file {path} is a folder, not a file.") from None
+        raise InvalidParameters(f"{kind} {path} is a folder, not a file.") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidParameters(f"Parameter file {path} cannot be read: {exc}.") from None
+        raise InvalidParameters(f"{kind} {path} cannot be read: {exc}.") from None
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -649,5 +652,12 @@ def load_parameters(path: str | Path) -> Parameters:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InvalidParameters(f"{path}: YAML syntax error{where}: {problem}.") from None
     if raw is None:
-        raise InvalidParameters(f"{path}: the parameter file is empty.")
+        raise InvalidParameters(f"{path}: the {kind.lower()} is empty.")
+    return raw
+
+
+def load_parameters(path: str | Path) -> Parameters:
+    """Read, validate and resolve a parameter file; every problem is one ``InvalidParameters`` sentence."""
+    path = Path(path)
+    raw = read_yaml(path, "Parameter file")
     return parameters_from_dict(raw, path.resolve().parent, str(path))
