@@ -310,11 +310,19 @@ def find_packages(root: Path) -> list[dict[str, Any]]:
 
 @app.command("list")
 @_guard
-def list_command(directory: Annotated[Path, typer.Argument(help="Folder of packages.")] = Path("outputs")) -> None:
+def list_command(
+    directory: Annotated[Path, typer.Argument(help="Folder of packages.")] = Path("outputs"),
+    inventory: Annotated[
+        Path | None, typer.Option("--inventory", help="Per model of this inventory: last package and next due date.")
+    ] = None,
+) -> None:
     """List the evidence packages found: model, version, run, status, date, red findings."""
     if not directory.is_dir():
         raise PackageError(f"{directory} is not a folder of evidence packages.")
     rows = find_packages(directory)
+    if inventory is not None:
+        _list_inventory(inventory, rows)
+        return
     if not rows:
         out.print(f"no evidence packages in {directory}")
         return
@@ -343,6 +351,36 @@ def list_command(directory: Annotated[Path, typer.Argument(help="Folder of packa
 def _terminate(signum: int, frame: Any) -> None:
     """SIGTERM unwinds like Ctrl-C, so a run in progress removes its staging folder and publishes nothing."""
     raise KeyboardInterrupt
+
+
+def _list_inventory(path: Path, packages: list[dict[str, Any]]) -> None:
+    """Per inventory model: its last package, status, red findings and next due date, overdue first."""
+    from datetime import date
+
+    from rich.table import Table
+
+    from mrmkit.inventory import load_inventory, next_due
+
+    today = date.today()
+    last = {}
+    for row in packages:  # oldest first, so the last one wins
+        last[row.get("model_id")] = row
+    entries = []
+    for entry in load_inventory(path).models:
+        nxt = next_due(entry)
+        overdue = entry.status != "retired" and (nxt is None or nxt <= today)
+        rank = 0 if overdue else 2 if entry.status == "retired" else 1  # overdue, then by due date, retired last
+        entries.append((rank, nxt or date.min, entry, nxt, overdue))
+    table = Table(show_edge=False, box=None, pad_edge=False)
+    for column in ("model", "status", "last package", "package status", "red findings", "next due", ""):
+        table.add_column(column)
+    for _, _, entry, nxt, overdue in sorted(entries, key=lambda e: (e[0], e[1], e[2].id)):
+        p = last.get(entry.id, {})
+        due_text = "retired" if entry.status == "retired" else ("never validated" if nxt is None else nxt.isoformat())
+        table.add_row(entry.id, entry.status, str(p.get("run_id") or "-"), str(p.get("status") or "-"),
+                      str(p.get("red_findings") if p.get("red_findings") is not None else "-"), due_text,
+                      "OVERDUE" if overdue else "")  # fmt: skip
+    Console(highlight=False, width=max(120, out.width)).print(table)
 
 
 def main() -> None:

@@ -238,3 +238,27 @@ def test_cli_batch_over_an_inventory_reports_the_broken_model(tmp_path) -> None:
     assert len([p for p in out.rglob("manifest.json") if ".staging" not in p.parts]) == 1
     index = (out / "batch-index.html").read_text()
     assert "tiny-pd" in index and "missing.yaml" in index
+
+
+def test_cli_list_inventory_puts_overdue_models_first(tmp_path) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from mrmkit.cli import app
+
+    (tmp_path / "p.yaml").write_text("x: 1\n")
+    models = [
+        {"id": "fresh", "name": "F", "owner": "o", "risk_tier": "low", "status": "production", "parameters": "p.yaml",
+         "frequency": "annual", "last_validated": "2999-01-01"},
+        {"id": "stale", "name": "S", "owner": "o", "risk_tier": "low", "status": "production", "parameters": "p.yaml",
+         "frequency": "monthly", "last_validated": "2020-01-31"},
+        {"id": "old", "name": "O", "owner": "o", "risk_tier": "low", "status": "retired", "parameters": "p.yaml",
+         "frequency": "monthly", "last_validated": None},
+    ]  # fmt: skip
+    (tmp_path / "inv.yaml").write_text(yaml.safe_dump({"models": models}))
+    (tmp_path / "out").mkdir()
+    result = CliRunner().invoke(app, ["list", str(tmp_path / "out"), "--inventory", str(tmp_path / "inv.yaml")])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line.split() and line.split()[0] in ("fresh", "stale", "old")]
+    assert [line.split()[0] for line in lines] == ["stale", "fresh", "old"]
+    assert "OVERDUE" in lines[0] and "2020-02-29" in lines[0] and "retired" in lines[2]
