@@ -13,6 +13,17 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parents[1] / "notebooks"
 
+# The cell papermill fills in, and the closing lines recording how long the workbook took (kept out of the
+# metrics, which must not depend on timing): the same in every workbook.
+PARAMETERS = ("params", """# Parameters: injected by mrmkit's runner (the resolved parameter file).
+params = {}""")
+TIMINGS = """scrap.record("timings", {
+    "imports_s": _clock["imported"] - _clock["start"],
+    "load_s": _clock["loaded"] - _clock["imported"],
+    "analyse_s": _clock["analysed"] - _clock["loaded"],
+    "cells_s": time.perf_counter() - _clock["start"],
+})"""
+
 DRIFT = [
     (
         "md",
@@ -23,11 +34,7 @@ quality of each feature, the stability of each feature and of the model's score,
 across monitoring windows. Every number is computed by `mrmkit.stats`; the thresholds come from the
 parameter file's `policy` section. Conventions are listed at the end.""",
     ),
-    (
-        "params",
-        """# Parameters: injected by mrmkit's runner (the resolved parameter file).
-params = {}""",
-    ),
+    PARAMETERS,
     (
         "code",
         """%matplotlib inline
@@ -130,12 +137,8 @@ else:
     (
         "code",
         """display(drift.settings_frame(evidence))
-scrap.record("timings", {
-    "imports_s": _clock["imported"] - _clock["start"],
-    "load_s": _clock["loaded"] - _clock["imported"],
-    "analyse_s": _clock["analysed"] - _clock["loaded"],
-    "cells_s": time.perf_counter() - _clock["start"],
-})""",
+"""
+        + TIMINGS,
     ),
 ]
 
@@ -147,8 +150,7 @@ Outcome analysis of the PD model (discrimination, calibration by grade, concentr
 their evolution over the monitoring windows), VaR backtesting when a daily P&L and VaR series is given,
 stress scenarios and one-at-a-time sensitivity when the model is given as an artifact. Every number is
 computed by `mrmkit.stats` and `mrmkit.stress`; thresholds come from the parameter file's `policy`."""),
-    ("params", """# Parameters: injected by mrmkit's runner (the resolved parameter file).
-params = {}"""),
+    PARAMETERS,
     ("code", """%matplotlib inline
 import time
 
@@ -236,12 +238,7 @@ else:
     display(backtest.tornado_figure(evidence))"""),
     ("md", "## Settings and conventions"),
     ("code", """display(backtest.settings_frame(evidence))
-scrap.record("timings", {
-    "imports_s": _clock["imported"] - _clock["start"],
-    "load_s": _clock["loaded"] - _clock["imported"],
-    "analyse_s": _clock["analysed"] - _clock["loaded"],
-    "cells_s": time.perf_counter() - _clock["start"],
-})"""),
+""" + TIMINGS),
 ]
 
 
@@ -251,8 +248,7 @@ CHAMPION_CHALLENGER = [
 Is the challenger better, safe to switch to, and fair? The recommendation comes first, from the
 pre-registered rules of the parameter file; then the offline comparison on labelled data, shadow scoring,
 the A/B test and the fairness guardrails. Every number is computed by `mrmkit.stats`."""),
-    ("params", """# Parameters: injected by mrmkit's runner (the resolved parameter file).
-params = {}"""),
+    PARAMETERS,
     ("code", """%matplotlib inline
 import time
 
@@ -326,12 +322,7 @@ else:
         display(cc.fairness_frame(evidence, attribute))"""),
     ("md", "## Settings and conventions"),
     ("code", """display(cc.settings_frame(evidence))
-scrap.record("timings", {
-    "imports_s": _clock["imported"] - _clock["start"],
-    "load_s": _clock["loaded"] - _clock["imported"],
-    "analyse_s": _clock["analysed"] - _clock["loaded"],
-    "cells_s": time.perf_counter() - _clock["start"],
-})"""),
+""" + TIMINGS),
 ]
 
 
@@ -342,8 +333,7 @@ Why do the models decide what they decide? Global drivers (SHAP), local explanat
 notable applications (SHAP waterfalls and LIME), the checks that make them trustworthy (additivity,
 stability), adverse-action reason codes for declined applications (ECOA / Regulation B), and the
 smallest changes that would reverse a decline. The explainer chosen for each model is recorded."""),
-    ("params", """# Parameters: injected by mrmkit's runner (the resolved parameter file).
-params = {}"""),
+    PARAMETERS,
     ("code", """%matplotlib inline
 import time
 
@@ -408,12 +398,7 @@ that brings the PD to the cut-off, found by a seeded search."""),
     display(xb.counterfactual_frame(evidence, model))"""),
     ("md", "## Settings and conventions"),
     ("code", """display(xb.settings_frame(evidence))
-scrap.record("timings", {
-    "imports_s": _clock["imported"] - _clock["start"],
-    "load_s": _clock["loaded"] - _clock["imported"],
-    "analyse_s": _clock["analysed"] - _clock["loaded"],
-    "cells_s": time.perf_counter() - _clock["start"],
-})"""),
+""" + TIMINGS),
 ]
 
 
