@@ -18,7 +18,6 @@ import argparse
 import math
 import os
 import platform
-import time
 
 import numpy as np
 import scipy
@@ -28,6 +27,8 @@ from mrmkit.stats import bootstrap_auc_difference, delong_test
 DELONG_TARGET_S = 2.0
 BOOTSTRAP_TARGET_S = 30.0
 
+from _timing import timed  # noqa: E402  (sibling module; scripts run from benchmarks/)
+
 
 def make_sample(rows: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
@@ -35,15 +36,6 @@ def make_sample(rows: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarra
     a = rng.normal(y * 1.0, 1.0)
     b = 0.8 * a + rng.normal(y * 0.6, 0.7)
     return y, a, b
-
-
-def timed(func, repeat: int):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = func()
-        best = min(best, time.perf_counter() - start)
-    return out, best
 
 
 def main() -> None:
