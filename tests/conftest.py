@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 
@@ -105,4 +106,15 @@ def tiny_model(tiny_project: Path) -> Path:
     path = tiny_project / "models" / "model.skops"
     path.parent.mkdir()
     sio.dump(model, path)
+    return path
+
+
+def write_variant(folder: Path, raw: dict, name: str, *edits) -> Path:
+    """A copy of the parameter mapping ``raw`` changed by each ``edit(raw)``, written to ``folder/name``."""
+    raw = copy.deepcopy(raw)
+    for edit in edits:
+        if edit is not None:
+            edit(raw)
+    path = folder / name
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
     return path

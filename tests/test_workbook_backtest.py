@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import math
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from mrmkit.errors import InvalidInput, InvalidParameters
 from mrmkit.io import load_inputs
 from mrmkit.params import load_parameters
 from mrmkit.workbooks import backtest, load_context, preflight
+from tests.conftest import write_variant
 
 
 @pytest.fixture(scope="module")
@@ -30,13 +30,7 @@ def demo(tmp_path_factory):
 
 
 def _params(demo, name: str = "variant.yaml", edit=None) -> Path:
-    build, raw = demo
-    raw = copy.deepcopy(raw)
-    if edit is not None:
-        edit(raw)
-    path = build.out_dir / name
-    path.write_text(yaml.safe_dump(raw, sort_keys=False))
-    return path
+    return write_variant(demo[0].out_dir, demo[1], name, edit)
 
 
 def _evidence(path: Path) -> backtest.BacktestEvidence:

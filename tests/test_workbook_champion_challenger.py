@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ from mrmkit.io import load_inputs
 from mrmkit.params import load_parameters
 from mrmkit.workbooks import champion_challenger as cc
 from mrmkit.workbooks import load_context, preflight
+from tests.conftest import write_variant
 
 
 @pytest.fixture(scope="module")
@@ -27,15 +27,12 @@ def demo(tmp_path_factory):
     return build, yaml.safe_load(build.parameters.read_text())
 
 
-def _params(demo, name: str, edit=None) -> Path:
-    build, raw = demo
-    raw = copy.deepcopy(raw)
+def _fast(raw) -> None:
     raw["champion_challenger"]["n_bootstrap"] = 200  # fast; the statistics are tested elsewhere
-    if edit is not None:
-        edit(raw)
-    path = build.out_dir / name
-    path.write_text(yaml.safe_dump(raw, sort_keys=False))
-    return path
+
+
+def _params(demo, name: str, edit=None) -> Path:
+    return write_variant(demo[0].out_dir, demo[1], name, _fast, edit)
 
 
 def _evidence(path: Path) -> cc.ChallengerEvidence:
