@@ -13,7 +13,11 @@ what ``mrmkit run`` would have produced. One model's failure never stops the oth
   ``distributed.scheduler.allowed-failures`` times, default 3), after which the model is reported
   ``worker died`` with the ``KilledWorker`` message.
 
-Workers run with ``OMP_WAIT_POLICY=PASSIVE`` (unless set otherwise already; see TOOLCHAIN.md). On a Dask
+Workers run with ``OMP_WAIT_POLICY=PASSIVE`` (unless set otherwise already; see TOOLCHAIN.md). Local workers
+also share the cores out: each gets ``max(1, cores // jobs)`` threads for OpenMP, BLAS and mrmkit's own thread
+pools (``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS``, ``MRMKIT_THREADS``; a value already
+set in the environment wins), which their workbook kernels inherit, so N jobs do not oversubscribe the machine.
+Thread counts never change a result. On a Dask
 cluster ``out`` and every parameter and data file must be reachable at the same paths from every worker
 (a shared file system). Results come back in the order of the inputs.
 """
@@ -38,8 +42,19 @@ __all__ = ["BatchResult", "run_batch", "run_one", "write_batch_index", "inventor
 Progress = Callable[[int, int, dict[str, Any]], None]
 
 
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "MRMKIT_THREADS")
+
+
 def _passive_omp() -> None:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def _worker_init(threads: int | None = None) -> None:
+    """Initializer of a local worker process: passive OpenMP waits and ``threads`` threads per library."""
+    _passive_omp()
+    if threads is not None:
+        for name in THREAD_VARIABLES:
+            os.environ.setdefault(name, str(threads))
 
 
 def _model_id(params: Path) -> str | None:
@@ -163,7 +178,9 @@ def _local(
 ) -> None:
     ctx = multiprocessing.get_context("spawn")
     retry: list[int] = []
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_passive_omp)
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    init = {"initializer": _worker_init, "initargs": (threads,)}
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, **init)
     try:
         futures: dict[Future, int] = {pool.submit(fn, str(p), str(out)): i for i, p in enumerate(params)}
         pending = set(futures)
@@ -185,7 +202,7 @@ def _local(
         return
 
     def isolated(i: int) -> dict[str, Any]:
-        with ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_passive_omp) as single:
+        with ProcessPoolExecutor(max_workers=1, mp_context=ctx, **init) as single:
             try:
                 return single.submit(fn, str(params[i]), str(out)).result()
             except BrokenProcessPool as exc:

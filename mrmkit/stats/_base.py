@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,16 @@ import numpy as np
 
 from mrmkit.errors import InvalidParameters
 
-__all__ = ["Result", "REGISTRY", "register", "jsonable", "check_int", "check_probability"]
+__all__ = ["Result", "REGISTRY", "register", "jsonable", "check_int", "check_probability", "default_threads"]
+
+
+def default_threads() -> int:
+    """Threads for mrmkit's own thread pools: ``$MRMKIT_THREADS`` if it is a positive whole number, else
+    ``min(4, os.cpu_count())``. Batch workers set the variable to their share of the cores."""
+    value = os.environ.get("MRMKIT_THREADS", "").strip()
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    return min(4, os.cpu_count() or 1)
 
 
 def jsonable(value: Any) -> Any:
