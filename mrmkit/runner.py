@@ -29,6 +29,7 @@ from mrmkit.errors import InvalidParameters, MrmkitError
 from mrmkit.io import load_inputs, sha256_file
 from mrmkit.manifest import environment_lines, key_versions, write_manifest
 from mrmkit.params import WORKBOOKS, Parameters, load_parameters
+from mrmkit.profiles import STORE_DIR
 from mrmkit.render import notebook_to_html
 from mrmkit.workbooks import preflight
 
@@ -201,14 +202,18 @@ def run(
 
         metrics: dict[str, Any] = {}
         results: dict[str, dict[str, Any]] = {}
+        store = str((out / STORE_DIR).resolve())  # reference profiles shared by every run into this folder
+        profiles: dict[str, Any] = {"store": store}
         for name in chosen:
             say(f"running the {name} workbook")
             executed = staging / "notebooks" / f"{name}.ipynb"
             t = time.perf_counter()
-            error = _execute(notebooks[name], executed, {"params": resolved}, staging)
+            error = _execute(notebooks[name], executed, {"params": resolved, "profile_store": store}, staging)
             timings[f"{name}.execute_s"] = round(time.perf_counter() - t, 3)
             scraps = scrap.read(executed) if executed.exists() else {}
             recorded = scraps.get("metrics")
+            if isinstance(scraps.get("profiles"), dict):
+                profiles[name] = scraps["profiles"]
             for key, seconds in (scraps.get("timings") or {}).items():
                 timings[f"{name}.{key}"] = round(float(seconds), 3)
             if error is None and not isinstance(recorded, dict):
@@ -264,6 +269,7 @@ def run(
                 "notebooks_git_commit": _git_commit(nb_dir),
                 "environment": key_versions(),
                 "timings": timings,
+                "reference_profiles": profiles,
                 "red_findings": red,
                 # the audit log's last line before this run: anchors the log, so a later removal of lines is seen
                 "audit_head": {"seq": audit_head[0], "hash": audit_head[1]} if audit_head else None,

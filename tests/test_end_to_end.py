@@ -108,7 +108,7 @@ def test_reports_are_offline_and_escape_data(published) -> None:
     assert "Feature utilisation has shifted" in index
     drift = (package / "reports" / "drift.html").read_text()
     assert "&lt;script&gt;alert(" in drift  # the unseen category is shown, escaped
-    assert "ctx = load_context(params)" not in drift  # code hidden
+    assert "ctx = load_context(params, profile_store)" not in drift  # code hidden
 
 
 def test_executed_notebook_holds_the_outputs(published) -> None:
@@ -124,6 +124,14 @@ def test_same_inputs_give_byte_identical_metrics(published) -> None:
     assert result.exit_code == 0
     assert second != package
     assert (second / "metrics.json").read_bytes() == (package / "metrics.json").read_bytes()
+    # the second run into the same folder reused the first run's reference profiles from <out>/.profiles
+    first_profiles = json.loads((package / "manifest.json").read_text())["reference_profiles"]
+    second_profiles = json.loads((second / "manifest.json").read_text())["reference_profiles"]
+    n_columns = len(json.loads((package / "metrics.json").read_text())["drift"]["features"]) + 1  # and the score
+    assert first_profiles["drift"]["counts"]["built"] == n_columns
+    assert second_profiles["drift"]["counts"] == {"built": 0, "loaded": n_columns, "reused": 0, "rebuilt": 0,
+                                                  "not_stored": 0}
+    assert first_profiles["store"] == str((root / "out" / ".profiles").resolve())
     listing = runner.invoke(app, ["list", str(root / "out")])
     assert listing.exit_code == 0
     assert listing.stdout.count("tiny-pd") == 2 and "complete" in listing.stdout

@@ -15,14 +15,17 @@ ROOT = Path(__file__).resolve().parents[1] / "notebooks"
 
 # The cell papermill fills in, and the closing lines recording how long the workbook took (kept out of the
 # metrics, which must not depend on timing): the same in every workbook.
-PARAMETERS = ("params", """# Parameters: injected by mrmkit's runner (the resolved parameter file).
-params = {}""")
+PARAMETERS = ("params", """# Parameters: injected by mrmkit's runner (the resolved parameter file, and the folder of the
+# reference profiles shared by every run writing to the same output folder).
+params = {}
+profile_store = None""")
 TIMINGS = """scrap.record("timings", {
     "imports_s": _clock["imported"] - _clock["start"],
     "load_s": _clock["loaded"] - _clock["imported"],
     "analyse_s": _clock["analysed"] - _clock["loaded"],
     "cells_s": time.perf_counter() - _clock["start"],
-})"""
+})
+scrap.record("profiles", {"counts": ctx.profiles.counts, "notes": ctx.profiles.notes})"""
 
 DRIFT = [
     (
@@ -54,7 +57,7 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 pd.set_option("display.max_rows", 200, "display.max_columns", 50, "display.precision", 4)
 
 _clock["imported"] = time.perf_counter()
-ctx = load_context(params)
+ctx = load_context(params, profile_store)
 _clock["loaded"] = time.perf_counter()
 evidence = drift.analyse(ctx)
 _clock["analysed"] = time.perf_counter()
@@ -165,7 +168,7 @@ from mrmkit.workbooks import backtest, load_context
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 _clock["imported"] = time.perf_counter()
-ctx = load_context(params)
+ctx = load_context(params, profile_store)
 _clock["loaded"] = time.perf_counter()
 evidence = backtest.analyse(ctx)
 _clock["analysed"] = time.perf_counter()
@@ -263,7 +266,7 @@ from mrmkit.workbooks import load_context
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 _clock["imported"] = time.perf_counter()
-ctx = load_context(params)
+ctx = load_context(params, profile_store)
 _clock["loaded"] = time.perf_counter()
 evidence = cc.analyse(ctx)
 _clock["analysed"] = time.perf_counter()
@@ -348,7 +351,7 @@ from mrmkit.workbooks import load_context
 
 warnings.filterwarnings("ignore")
 _clock["imported"] = time.perf_counter()
-ctx = load_context(params)
+ctx = load_context(params, profile_store)
 _clock["loaded"] = time.perf_counter()
 evidence = xb.analyse(ctx)
 _clock["analysed"] = time.perf_counter()

@@ -37,6 +37,7 @@ from mrmkit.stats.drift import (
     wasserstein,
 )
 from mrmkit.stats.fairness import *  # noqa: F403
+from mrmkit.stats.profile import ColumnProfile, ReferenceProfile, profile_of_columns, reference_profile
 from mrmkit.stats.quality import DataQuality, QualityRow, data_quality
 from mrmkit.stats.var_backtest import *  # noqa: F403
 
@@ -46,6 +47,7 @@ __all__ = [
     "psi", "ks_test", "wasserstein", "js_distance", "chi2_test", "drift_table", "adjust_pvalues",
     "PsiBin", "PsiResult", "KsResult", "WassersteinResult", "JsResult", "Chi2Result", "ColumnDrift",
     "DriftTable", "AdjustedPValues",
+    "reference_profile", "profile_of_columns", "ReferenceProfile", "ColumnProfile",
     # discrimination
     "auc", "gini", "ks_statistic", "delong_test",
     "AucResult", "GiniResult", "KsStatisticResult", "DelongTestResult",

@@ -18,7 +18,6 @@ Nothing here modifies its inputs: arrays are read, never sorted in place.
 from __future__ import annotations
 
 import math
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +27,16 @@ import pandas as pd
 from scipy import special, stats
 
 from mrmkit.errors import InsufficientData, InvalidInput, InvalidParameters, MrmkitError
-from mrmkit.stats._base import Result, check_int, check_probability, register
+from mrmkit.stats._base import Result, check_int, check_probability, default_threads, register
+from mrmkit.stats._samples import (
+    ColumnProfile,
+    _Categorical,
+    _is_categorical,
+    _Numeric,
+    _pair,
+    _quantile_edges,
+)
+from mrmkit.stats.profile import ReferenceProfile
 
 try:  # scipy's own exact small-sample p-value of ks_2samp (private, so guarded)
     from scipy.stats._stats_py import _attempt_exact_2kssamp as _scipy_exact_ks
@@ -198,117 +206,6 @@ class AdjustedPValues(Result):
     n_tests: int
 
 
-# ------------------------------------------------------------------------------ sample preparation
-@dataclass(frozen=True, slots=True)
-class _Numeric:
-    ref: np.ndarray  # sorted non-missing values (a private copy)
-    cur: np.ndarray
-    n_ref: int  # rows supplied, missing included
-    n_cur: int
-    miss_ref: int
-    miss_cur: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Categorical:
-    labels: tuple[str, ...]  # categories of the union, sorted by str
-    ref_counts: np.ndarray
-    cur_counts: np.ndarray
-    n_ref: int
-    n_cur: int
-    miss_ref: int
-    miss_cur: int
-
-
-def _as_series(x: Any, which: str, func: str) -> pd.Series:
-    if isinstance(x, pd.Series):
-        return x
-    if isinstance(x, pd.DataFrame):
-        raise InvalidInput(f"The {which} sample of {func} must be one column; got a data frame.")
-    if isinstance(x, np.ndarray):
-        if x.ndim != 1:
-            raise InvalidInput(f"The {which} sample of {func} must be one-dimensional; got shape {x.shape}.")
-        return pd.Series(x, copy=False)
-    if isinstance(x, (pd.Index, pd.Categorical, pd.api.extensions.ExtensionArray)):
-        return pd.Series(x, copy=False)
-    if isinstance(x, (str, bytes)) or not hasattr(x, "__iter__"):
-        raise InvalidInput(f"The {which} sample of {func} must be an array-like; got {type(x).__name__}.")
-    return pd.Series(list(x))  # plain sequences: pandas infers the dtype (None becomes NaN)
-
-
-def _is_categorical(s: pd.Series, which: str, func: str) -> bool:
-    dtype = s.dtype
-    if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(dtype):
-        return True
-    if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
-        return True
-    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(dtype):
-        return False
-    raise InvalidInput(
-        f"The {which} sample of {func} has dtype {dtype}, which is neither numeric nor categorical; "
-        "convert it to numbers or to strings first."
-    )
-
-
-def _sorted_values(s: pd.Series, which: str, func: str) -> tuple[np.ndarray, int]:
-    """Sorted non-missing float64 copy of ``s`` and the number of missing values."""
-    if isinstance(s.dtype, np.dtype):
-        arr = s.to_numpy(dtype=np.float64, copy=False)
-    else:  # nullable extension dtypes: pd.NA becomes NaN
-        arr = s.to_numpy(dtype=np.float64, na_value=np.nan)
-    out = np.sort(arr)  # a copy; NaN sorts last
-    n_valid = int(np.searchsorted(out, np.nan, side="left"))
-    out = out[:n_valid]
-    if n_valid and (math.isinf(out[0]) or math.isinf(out[-1])):
-        n_inf = int(np.isinf(out).sum())
-        raise InvalidInput(
-            f"The {which} sample of {func} contains {n_inf} infinite value(s); replace them by finite "
-            "values or mark them missing (NaN) before measuring drift."
-        )
-    return out, arr.size - n_valid
-
-
-def _categories(ref: pd.Series, cur: pd.Series) -> _Categorical:
-    rc, ru = pd.factorize(ref, use_na_sentinel=True)
-    cc, cu = pd.factorize(cur, use_na_sentinel=True)
-    ru, cu = np.asarray(ru, dtype=object), np.asarray(cu, dtype=object)
-    union = pd.unique(np.concatenate([ru, cu]))
-    keys = [(str(v), type(v).__name__) for v in union]  # distinct categories only, never rows
-    union = union[sorted(range(len(union)), key=keys.__getitem__)]
-    index = pd.Index(union, dtype=object)
-    k = len(union)
-    ref_counts = np.zeros(k, dtype=np.int64)
-    cur_counts = np.zeros(k, dtype=np.int64)
-    ref_counts[index.get_indexer(ru)] = np.bincount(rc[rc >= 0], minlength=len(ru))
-    cur_counts[index.get_indexer(cu)] = np.bincount(cc[cc >= 0], minlength=len(cu))
-    return _Categorical(
-        labels=tuple(str(v) for v in union), ref_counts=ref_counts, cur_counts=cur_counts,
-        n_ref=len(ref), n_cur=len(cur), miss_ref=int((rc < 0).sum()), miss_cur=int((cc < 0).sum()),
-    )
-
-
-def _pair(reference: Any, current: Any, func: str, categorical: bool) -> _Numeric | _Categorical:
-    """Prepare both samples once; raises InsufficientData for an empty or all-missing sample."""
-    ref = _as_series(reference, "reference", func)
-    cur = _as_series(current, "current", func)
-    for which, s in (("reference", ref), ("current", cur)):
-        if len(s) == 0:
-            raise InsufficientData(f"The {which} sample of {func} is empty.")
-    is_cat = categorical | _is_categorical(ref, "reference", func) | _is_categorical(cur, "current", func)
-    if is_cat:
-        pair = _categories(ref, cur)
-        n_missing = {"reference": pair.miss_ref, "current": pair.miss_cur}
-    else:
-        r, miss_r = _sorted_values(ref, "reference", func)
-        c, miss_c = _sorted_values(cur, "current", func)
-        pair = _Numeric(r, c, len(ref), len(cur), miss_r, miss_c)
-        n_missing = {"reference": miss_r, "current": miss_c}
-    for which, n in (("reference", len(ref)), ("current", len(cur))):
-        if n_missing[which] == n:
-            raise InsufficientData(f"All {n} values of the {which} sample of {func} are missing.")
-    return pair
-
-
 # ------------------------------------------------------------------------------------------ kernels
 @dataclass(frozen=True, slots=True)
 class _Bins:
@@ -330,7 +227,7 @@ def _bin_counts(pair: _Numeric | _Categorical, bins: int) -> _Bins:
         labels, lower, upper, edges = list(pair.labels), [None] * k, [None] * k, ()
         ref_counts, cur_counts = pair.ref_counts, pair.cur_counts
     else:
-        e = np.unique(np.quantile(pair.ref, np.linspace(0.0, 1.0, bins + 1)[1:-1]))  # 'linear' default
+        e = pair.profile.edges(bins) if pair.profile is not None else _quantile_edges(pair.ref, bins)
         bounds = np.concatenate(([-np.inf], e, [np.inf]))
         ref_counts = np.diff(np.concatenate(([0], np.searchsorted(pair.ref, e, "right"), [pair.ref.size])))
         cur_counts = np.diff(np.concatenate(([0], np.searchsorted(pair.cur, e, "right"), [pair.cur.size])))
@@ -434,7 +331,8 @@ def _ks_from_pair(p: _Numeric, merged: tuple[float, float]) -> KsResult:
 
 
 def _wasserstein_from_pair(p: _Numeric, merged: tuple[float, float]) -> WassersteinResult:
-    std = float(np.std(p.ref))  # ddof = 0: the standard deviation of the reference distribution
+    # ddof = 0: the standard deviation of the reference distribution
+    std = p.profile.std if p.profile is not None else float(np.std(p.ref))
     value = merged[1]
     if std > 0:
         normed, why = value / std, None
@@ -484,6 +382,7 @@ def psi(reference: Any, current: Any, bins: int = 10, *, categorical: bool = Fal
     Parameters
     ----------
     reference, current : array-like
+        (``reference`` may also be a :class:`ColumnProfile` of the reference sample; same results.)
         The two samples. Object, string, category and bool dtypes are categorical.
     bins : int, default 10
         Number of reference quantile bins requested (at least 2); ignored for categorical data.
@@ -564,6 +463,7 @@ def js_distance(reference: Any, current: Any, bins: int = 10, *, categorical: bo
     Parameters
     ----------
     reference, current : array-like
+        (``reference`` may also be a :class:`ColumnProfile` of the reference sample; same results.)
         The two samples, binned exactly as :func:`psi` bins them.
     bins : int, default 10
         Number of reference quantile bins requested (at least 2).
@@ -622,6 +522,7 @@ def ks_test(reference: Any, current: Any) -> KsResult:
     Parameters
     ----------
     reference, current : array-like of numbers
+        (``reference`` may also be a :class:`ColumnProfile` of the reference sample; same results.)
         The two samples; missing values are left out and counted.
 
     Returns
@@ -676,6 +577,7 @@ def wasserstein(reference: Any, current: Any) -> WassersteinResult:
     Parameters
     ----------
     reference, current : array-like of numbers
+        (``reference`` may also be a :class:`ColumnProfile` of the reference sample; same results.)
         The two samples; missing values are left out and counted.
 
     Returns
@@ -724,6 +626,7 @@ def chi2_test(reference: Any, current: Any) -> Chi2Result:
     Parameters
     ----------
     reference, current : array-like
+        (``reference`` may also be a :class:`ColumnProfile` of the reference sample; same results.)
         The two samples; every distinct value is a category, missing values one more category.
 
     Returns
@@ -767,14 +670,19 @@ def chi2_test(reference: Any, current: Any) -> Chi2Result:
 
 
 # ------------------------------------------------------------------------------------- drift table
-def _column_drift(col: Any, ref: pd.Series, cur: pd.Series, categorical: bool, bins: int) -> ColumnDrift:
+def _column_drift(col: Any, ref: pd.Series | ColumnProfile, cur: pd.Series, categorical: bool,
+                  bins: int) -> ColumnDrift:
     n_ref, n_cur = len(ref), len(cur)
     try:
         pair = _pair(ref, cur, "drift_table", categorical)
     except InsufficientData as exc:  # an all-missing column: report, never a silent "no drift"
-        miss_r, miss_c = int(ref.isna().sum()), int(cur.isna().sum())
-        is_cat = categorical or _is_categorical(ref, "reference", "drift_table") or _is_categorical(
-            cur, "current", "drift_table")
+        miss_c = int(cur.isna().sum())
+        if isinstance(ref, ColumnProfile):
+            miss_r, is_cat = ref.n_missing, ref.kind == "categorical"
+        else:
+            miss_r = int(ref.isna().sum())
+            is_cat = categorical or _is_categorical(ref, "reference", "drift_table") or _is_categorical(
+                cur, "current", "drift_table")
         kind = "categorical" if is_cat else "numeric"
         return ColumnDrift(col, kind, n_ref, n_cur, miss_r / n_ref, miss_c / n_cur,
                            None, None, None, None, None, f"No statistic computed: {exc}")
@@ -791,7 +699,7 @@ def _column_drift(col: Any, ref: pd.Series, cur: pd.Series, categorical: bool, b
                        ps, js, ks, w, chi, None)
 
 
-def _guarded(col: Any, ref: pd.Series, cur: pd.Series, categorical: bool, bins: int) -> ColumnDrift:
+def _guarded(col: Any, ref: pd.Series | ColumnProfile, cur: pd.Series, categorical: bool, bins: int) -> ColumnDrift:
     try:
         return _column_drift(col, ref, cur, categorical, bins)
     except MrmkitError as exc:
@@ -801,14 +709,16 @@ def _guarded(col: Any, ref: pd.Series, cur: pd.Series, categorical: bool, bins: 
 
 
 @register("drift_table")
-def drift_table(reference: pd.DataFrame, current: pd.DataFrame, categorical: Any = (), bins: int = 10,
+def drift_table(reference: pd.DataFrame | ReferenceProfile, current: pd.DataFrame, categorical: Any = (), bins: int = 10,
                 columns: Any = None, n_jobs: int | None = None) -> DriftTable:
     """Drift statistics for every column of two data frames at once.
 
     Parameters
     ----------
     reference, current : pandas.DataFrame
-        The two samples; the compared columns must exist in both.
+        The two samples; the compared columns must exist in both. ``reference`` may be a
+        :class:`ReferenceProfile` of the reference sample (:func:`reference_profile`), with the same
+        results; its columns' kinds then decide numeric or categorical.
     categorical : column name or sequence of names, default ()
         Columns to treat as categorical even when numeric. Object, string, category and bool
         columns are always categorical.
@@ -818,7 +728,8 @@ def drift_table(reference: pd.DataFrame, current: pd.DataFrame, categorical: Any
         Columns to compare; by default every column of ``reference`` (which must then have the
         same columns as ``current``).
     n_jobs : int, optional
-        Threads over columns; default ``min(4, os.cpu_count())``. Results do not depend on it.
+        Threads over columns; default ``$MRMKIT_THREADS`` when set, else ``min(4, os.cpu_count())``.
+        Results do not depend on it.
 
     Returns
     -------
@@ -863,40 +774,48 @@ def drift_table(reference: pd.DataFrame, current: pd.DataFrame, categorical: Any
     Rabanser, S., Günnemann, S. & Lipton, Z. (2019). Failing loudly: an empirical study of methods
     for detecting dataset shift. NeurIPS 32.
     """
-    for which, frame in (("reference", reference), ("current", current)):
-        if not isinstance(frame, pd.DataFrame):
-            raise InvalidInput(f"The {which} argument of drift_table must be a pandas DataFrame; "
-                               f"got {type(frame).__name__}.")
+    if not isinstance(reference, (pd.DataFrame, ReferenceProfile)):
+        raise InvalidInput(f"The reference argument of drift_table must be a pandas DataFrame or a reference "
+                           f"profile; got {type(reference).__name__}.")
+    if not isinstance(current, pd.DataFrame):
+        raise InvalidInput(f"The current argument of drift_table must be a pandas DataFrame; "
+                           f"got {type(current).__name__}.")
+    ref_columns = pd.Index(list(reference.columns))
     bins = check_int(bins, "bins", "drift_table", 2)
     if n_jobs is None:
-        n_jobs = min(4, os.cpu_count() or 1)
+        n_jobs = default_threads()
     n_jobs = check_int(n_jobs, "n_jobs", "drift_table", 1)
     cats = (categorical,) if isinstance(categorical, str) else tuple(categorical)
-    for which, frame in (("reference", reference), ("current", current)):
-        dup = frame.columns[frame.columns.duplicated()].tolist()
+    for which, names in (("reference", ref_columns), ("current", current.columns)):
+        dup = names[names.duplicated()].tolist()
         if dup:
             raise InvalidInput(f"The {which} frame of drift_table has duplicated column names: {dup}.")
     if columns is None:
-        missing_cur = [c for c in reference.columns if c not in current.columns]
-        missing_ref = [c for c in current.columns if c not in reference.columns]
+        missing_cur = [c for c in ref_columns if c not in current.columns]
+        missing_ref = [c for c in current.columns if c not in ref_columns]
         if missing_cur or missing_ref:
             raise InvalidInput(
                 f"drift_table needs the same columns in both frames: missing in current {missing_cur}, "
-                f"missing in reference {missing_ref}; reference has {list(reference.columns)}, "
+                f"missing in reference {missing_ref}; reference has {list(ref_columns)}, "
                 f"current has {list(current.columns)}."
             )
-        columns = list(reference.columns)
+        columns = list(ref_columns)
     else:
         columns = [columns] if isinstance(columns, str) else list(columns)
-        for which, frame in (("reference", reference), ("current", current)):
-            absent = [c for c in columns if c not in frame.columns]
+        for which, names in (("reference", ref_columns), ("current", current.columns)):
+            absent = [c for c in columns if c not in names]
             if absent:
                 raise InvalidInput(f"Columns {absent} are not in the {which} frame; it has "
-                                   f"{list(frame.columns)}.")
+                                   f"{list(names)}.")
     unknown = [c for c in cats if c not in columns]
     if unknown:
         raise InvalidParameters(f"The 'categorical' parameter of drift_table names columns that are not "
                                 f"compared: {unknown}; compared columns are {columns}.")
+    if isinstance(reference, ReferenceProfile):
+        numeric = [c for c in cats if reference[c].kind != "categorical"]
+        if numeric:
+            raise InvalidInput(f"The 'categorical' parameter of drift_table names columns whose reference profile "
+                               f"is numeric: {numeric}; build the profile with them marked categorical.")
     if len(reference) == 0 or len(current) == 0:
         raise InsufficientData(f"drift_table needs rows in both frames; got {len(reference)} reference "
                                f"and {len(current)} current rows.")

@@ -10,7 +10,11 @@ and plots the frames. Conventions (all recorded in the metrics under ``drift.set
 - a feature's status is its PSI against ``policy.psi``; the retraining signal fires when PSI exceeds
   ``policy.retraining.psi`` on at least ``policy.retraining.min_features`` features, or on the score;
 - drift over time: PSI of each feature and of the score in each monitoring window (``data.time`` cut
-  into months or quarters) against the whole reference sample.
+  into months or quarters) against the whole reference sample;
+- every comparison reads the reference through its profile (:mod:`mrmkit.profiles`): each reference
+  column is sorted or counted once for the pooled sample and all windows, and reused from
+  ``<out>/.profiles`` by every later run on the same reference data; the profiles' sha256 are recorded
+  under ``drift.settings.reference_profile``.
 """
 
 from __future__ import annotations
@@ -151,7 +155,7 @@ def _quality_frame(ctx: Context) -> tuple[pd.DataFrame, dict[str, int | None]]:
     return frame, duplicates
 
 
-def _windows(ctx: Context) -> tuple[pd.DataFrame, pd.Series]:
+def _windows(ctx: Context, profile: Any, score_profile: Any) -> tuple[pd.DataFrame, pd.Series]:
     inp, params = ctx.inputs, ctx.params
     if not params.data.time:
         return pd.DataFrame(), pd.Series(dtype=int)
@@ -161,11 +165,9 @@ def _windows(ctx: Context) -> tuple[pd.DataFrame, pd.Series]:
     for window in sorted(labels.unique()):
         mask = (labels == window).to_numpy()
         sizes[window] = int(mask.sum())
-        row = {
-            f: stats.psi(inp.reference[f], inp.current.loc[mask, f], bins=bins, categorical=f in inp.categorical).value
-            for f in inp.features
-        }
-        row["score"] = stats.psi(inp.reference_score, inp.current_score[mask], bins=bins).value
+        # every window against the same reference profiles: the reference is sorted and counted once
+        row = {f: stats.psi(profile[f], inp.current.loc[mask, f], bins=bins).value for f in inp.features}
+        row["score"] = stats.psi(score_profile, inp.current_score[mask], bins=bins).value
         rows[window] = row
     return pd.DataFrame.from_dict(rows, orient="index"), pd.Series(sizes)
 
@@ -207,14 +209,14 @@ def analyse(ctx: Context) -> DriftEvidence:
     params, inp = ctx.params, ctx.inputs
     cfg, policy = params.drift, params.policy
     features = list(inp.features)
-    table = stats.drift_table(
-        inp.reference[features], inp.current[features], categorical=inp.categorical, bins=cfg.bins
-    )
+    profile = ctx.profiles.frame(inp.reference, features, inp.categorical)
+    score_profile = ctx.profiles.column(inp.reference_score, "score")
+    table = stats.drift_table(profile, inp.current[features], categorical=inp.categorical, bins=cfg.bins)
     frame = _feature_frame(table, ctx)
     quality, duplicates = _quality_frame(ctx)
 
-    score_psi = stats.psi(inp.reference_score, inp.current_score, bins=cfg.bins)
-    score_ks = stats.ks_test(inp.reference_score, inp.current_score)
+    score_psi = stats.psi(score_profile, inp.current_score, bins=cfg.bins)
+    score_ks = stats.ks_test(score_profile, inp.current_score)
     score = {
         **_psi_entry(score_psi, policy.psi),
         "ks_statistic": score_ks.statistic,
@@ -229,7 +231,7 @@ def analyse(ctx: Context) -> DriftEvidence:
         grade_psi = stats.psi(
             inp.reference[params.data.grade].astype(str), inp.current[params.data.grade].astype(str), categorical=True
         )
-    windows, sizes = _windows(ctx)
+    windows, sizes = _windows(ctx, profile, score_profile)
 
     retraining = _retraining(frame["psi"], score_psi.value, windows, policy.retraining)
     evidence_findings = _findings(frame, quality, duplicates, score, grade_psi, retraining, windows, ctx)
@@ -255,6 +257,11 @@ def analyse(ctx: Context) -> DriftEvidence:
             "window": cfg.window if params.data.time else None,
             "psi_thresholds": {"amber": policy.psi.amber, "red": policy.psi.red},
             "retraining": {"psi": policy.retraining.psi, "min_features": policy.retraining.min_features},
+            "reference_profile": {
+                "sha256": profile.sha256,
+                "score_sha256": score_profile.sha256,
+                "features": {f: profile[f].sha256 for f in features},
+            },
         },
         sizes={"reference": int(len(inp.reference)), "current": int(len(inp.current)), "features": len(features)},
     )
@@ -624,5 +631,8 @@ def windows_frame_for_display(evidence: DriftEvidence) -> Any:
 
 
 def settings_frame(evidence: DriftEvidence) -> Any:
-    rows = [(k, str(v)) for k, v in evidence.settings.items()]
+    rows = [(k, str(v)) for k, v in evidence.settings.items() if k != "reference_profile"]
+    ref = evidence.settings["reference_profile"]  # one line each: the per-feature hashes are in the metrics
+    rows += [("reference profile sha256 (features)", ref["sha256"]), ("reference profile sha256 (score)",
+                                                                       ref["score_sha256"])]
     return display.styled(pd.DataFrame(rows, columns=["setting", "value"]), status_columns=(), index=False)
