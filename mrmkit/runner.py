@@ -33,7 +33,7 @@ from mrmkit.profiles import STORE_DIR
 from mrmkit.render import notebook_to_html
 from mrmkit.workbooks import preflight
 
-__all__ = ["RunResult", "run", "notebook_dir", "WORKBOOK_TITLES"]
+__all__ = ["RunResult", "run", "notebook_dir", "remove_staging", "WORKBOOK_TITLES"]
 
 WORKBOOK_TITLES = {
     "drift": "Data quality and drift",
@@ -60,6 +60,7 @@ class RunResult:
     failed_workbooks: list[str]
     red_findings: int
     timings: dict[str, float] = field(default_factory=dict)
+    rating: str = ""  # the report's overall rating: the most severe finding, or "failed"
 
 
 def _git_commit(folder: Path) -> str | None:
@@ -104,7 +105,7 @@ def _select(params: Parameters, workbooks: Sequence[str] | None, source: str) ->
 def _prepare_out(out: Path) -> Path:
     try:
         out.mkdir(parents=True, exist_ok=True)
-        staging = out / STAGING / uuid.uuid4().hex
+        staging = out / STAGING / f"{os.getpid()}-{uuid.uuid4().hex}"  # the pid: see remove_staging
         staging.mkdir(parents=True)
     except OSError as exc:
         raise InvalidParameters(f"--out: cannot write to {out} ({exc.strerror or exc}).") from None
@@ -296,6 +297,7 @@ def run(
         failed_workbooks=failed,
         red_findings=red,
         timings=timings,
+        rating=report.overall_rating(findings, bool(failed)),
     )
 
 
@@ -307,6 +309,13 @@ def _user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return str(os.getuid())
+
+
+def remove_staging(out: Path, pid: int) -> None:
+    """Remove the staging folders of process ``pid`` (killed before it could clean up) under ``out``."""
+    for folder in (out / STAGING).glob(f"{int(pid)}-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+    _tidy_staging(out)
 
 
 def _tidy_staging(out: Path) -> None:

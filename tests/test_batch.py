@@ -51,6 +51,8 @@ def _check(result: BatchResult, three: list[Path]) -> None:
         package = Path(r["package"])
         assert (package / "manifest.json").is_file() and (package / "reports" / "index.html").is_file()
         assert r["exit_code"] == 0 and r["error"] is None
+        assert r["rating"] in ("green", "amber", "red")  # the report's overall rating
+        assert f">{r['rating'].upper()}<" in (package / "reports" / "index.html").read_text()
     broken = result.results[1]
     assert broken["package"] is None and broken["exit_code"] == 2 and broken["model_id"] == "broken-b"
     assert "current.parquet" in broken["error"]
@@ -73,6 +75,9 @@ def test_batch_index_lists_every_model_offline(local, tmp_path_factory) -> None:
         assert r["model_id"] in text
     assert text.count('href="../good-') == 2  # relative links to each package's reports/index.html
     assert "current.parquet" in text  # the broken model's error
+    assert "<th>Overall rating</th>" in text
+    for r in (result.results[0], result.results[2]):
+        assert f'<span class="badge {r["rating"]}">{r["rating"].upper()}</span>' in text
     assert external_references(text) == []
     assert "<script" not in text
 
@@ -96,6 +101,29 @@ def test_dask_local_cluster_gives_the_same_statuses(three, tmp_path: Path) -> No
     with cluster:
         result = run_batch(three, tmp_path / "out", scheduler=cluster.scheduler_address)
     _check(result, three)
+
+
+def test_dask_killed_worker_fails_only_its_model(tmp_path: Path) -> None:
+    """Issue 7: a Dask worker killed during a model's run; with retries off the model is reported at once."""
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    from mrmkit.batch import _dask
+
+    names = ["ok-0", "ok-1", "ok-2", "kill-3"]  # the deaths come last, so no good model is on a dying worker
+    got: dict[int, dict] = {}
+    # one retry (the default is 3, each a worker restart): the model kills its worker twice, then is reported
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        cluster = distributed.LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, silence_logs=50
+        )
+        with cluster:
+            left = _dask([tmp_path / n for n in names], tmp_path, cluster.scheduler_address,
+                         lambda i, r: got.__setitem__(i, r), fn=_fake_worker)  # fmt: skip
+    assert left == [] and sorted(got) == [0, 1, 2, 3]
+    statuses = {names[i]: (r["status"], r["error"]) for i, r in got.items()}
+    assert statuses["kill-3"][0] == "error" and statuses["kill-3"][1].startswith("worker died (KilledWorker")
+    assert all(statuses[n] == ("complete", None) for n in names[:3]), statuses
 
 
 def test_empty_batch_is_ok(tmp_path: Path) -> None:
@@ -176,36 +204,103 @@ def test_due_rules_with_an_explicit_today(tmp_path: Path) -> None:
     assert "retired" not in ids(date(2100, 1, 1))
 
 
+def test_inventory_params_selects_due_or_all_but_retired(tmp_path: Path) -> None:
+    from mrmkit.batch import inventory_params
+
+    models = [
+        _entry(id="due", parameters="due.yaml", last_validated="2025-01-31"),
+        _entry(id="fresh", parameters="fresh.yaml", last_validated="2026-01-31"),
+        _entry(id="gone", parameters="gone.yaml", status="retired", last_validated=None),
+    ]
+    path = _write(tmp_path, models)
+    today = date(2026, 2, 1)
+    assert inventory_params(path, today) == [(tmp_path / "due.yaml").resolve()]
+    assert inventory_params(path, today, all_models=True) == [(tmp_path / n).resolve() for n in ("due.yaml", "fresh.yaml")]
+
+
 # --------------------------------------------------------------------------------------------- worker death
 
 
-def _fragile_worker(params: str, out: str) -> dict:
-    """Stands in for run_one: 'kill' always kills its process; 'flaky' kills it the first time only."""
+def _fake_worker(params: str, out: str) -> dict:
+    """Stands in for run_one, by the parameter file's name.
+
+    'kill-*' kills its own process with SIGKILL after starting a staging folder, as the kernel OOM killer
+    would; 'slow-*' works for a minute (a Ctrl-C must stop it); 'stubborn-*' also ignores SIGTERM; any
+    other name finishes after 0.3 s.
+    """
     import os
+    import signal
     import time
 
     name = Path(params).name
-    marker = Path(out) / f"{name}.seen"
-    if name == "kill" or (name == "flaky" and not marker.exists()):
-        marker.touch()
-        os._exit(3)
+    staging = Path(out) / ".staging" / f"{os.getpid()}-{name}"
+    if name.startswith(("kill", "slow", "stubborn")):
+        staging.mkdir(parents=True)
+    if name.startswith("kill"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    if name.startswith("stubborn"):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if name.startswith(("slow", "stubborn")):
+        try:
+            time.sleep(60)
+        finally:  # what the runner does when interrupted
+            staging.rmdir()
     time.sleep(0.3)
     return {"params": params, "model_id": name, "package": None, "status": "complete", "failed_workbooks": [],
-            "red_findings": 0, "error": None, "exit_code": 0, "seconds": 0.3}  # fmt: skip
+            "red_findings": 0, "rating": "green", "error": None, "exit_code": 0, "seconds": 0.3}  # fmt: skip
 
 
-def test_a_dead_worker_fails_only_its_model(tmp_path: Path) -> None:
+def test_a_killed_worker_fails_only_its_model(tmp_path: Path) -> None:
     from mrmkit.batch import _local
 
-    names = ["flaky", "ok-1", "kill", "ok-2", "ok-3"]  # flaky starts (and dies) in the first round
+    names = ["ok-0", "kill-1", "ok-2", "ok-3", "kill-4"]
     got: dict[int, dict] = {}
-    _local([tmp_path / n for n in names], tmp_path, 2, lambda i, r: got.__setitem__(i, r), fn=_fragile_worker)
-    assert sorted(got) == list(range(5))
-    statuses = {names[i]: (r["status"], r["error"]) for i, r in got.items()}
-    assert statuses["kill"][0] == "error" and statuses["kill"][1].startswith("worker died")
-    assert all(statuses[n] == ("complete", None) for n in names if n != "kill"), (
-        statuses
-    )  # flaky succeeded on its retry
+    left = _local([tmp_path / n for n in names], tmp_path, 2, lambda i, r: got.__setitem__(i, r), fn=_fake_worker)
+    assert left == [] and sorted(got) == list(range(5))
+    for i, name in enumerate(names):
+        if name.startswith("kill"):
+            assert got[i]["status"] == "error"
+            assert got[i]["error"] == "worker died (killed by signal SIGKILL)"
+        else:
+            assert (got[i]["status"], got[i]["error"]) == ("complete", None)
+    assert not (tmp_path / ".staging").exists()  # the killed models' staging folders were cleared
+
+
+def test_ctrl_c_stops_running_models_and_reports_the_unfinished(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    from mrmkit.batch import _local
+
+    names = ["ok-0", "slow-1", "stubborn-2", "ok-3", "ok-4"]
+    got: dict[int, dict] = {}
+
+    def report(i: int, record: dict) -> None:
+        got[i] = record
+        if i == 4:  # the quick ones are done: Ctrl-C while slow-1 and stubborn-2 still run
+            os.kill(os.getpid(), signal.SIGINT)
+
+    t0 = time.monotonic()
+    left = _local([tmp_path / n for n in names], tmp_path, 3, report, fn=_fake_worker, grace=2.0)
+    elapsed = time.monotonic() - t0
+    assert sorted(got) == [0, 3, 4] and left == [1, 2]
+    assert elapsed < 15  # the slow one stopped at once (it works for 60 s); the stubborn one killed after 2 s
+    assert not (tmp_path / ".staging").exists()  # both staging folders gone: one removed itself, one for it
+
+
+def test_interrupted_batch_result_and_index(tmp_path: Path) -> None:
+    from mrmkit.batch import _unfinished
+
+    done = {"params": "a.yaml", "model_id": "a", "package": str(tmp_path / "a" / "1" / "r"), "status": "complete",
+            "failed_workbooks": [], "red_findings": 1, "rating": "red", "error": None, "exit_code": 0, "seconds": 1.0}
+    result = BatchResult([done, _unfinished(tmp_path / "b.yaml", "interrupted", "the batch was interrupted")],
+                         interrupted=True)  # fmt: skip
+    assert result.exit_code == 130 and not result.ok
+    assert result.to_lines()[1].startswith("interrupted") and "Interrupted:" in result.to_lines()[-1]
+    text = write_batch_index(result, tmp_path / "index.html").read_text()
+    assert "The batch was interrupted" in text and '<span class="badge red">RED</span>' in text
+    assert text.count("<td>not published</td>") == 1
 
 
 def test_cli_batch_over_an_inventory_reports_the_broken_model(tmp_path) -> None:
@@ -262,3 +357,43 @@ def test_cli_list_inventory_puts_overdue_models_first(tmp_path) -> None:
     lines = [line for line in result.stdout.splitlines() if line.split() and line.split()[0] in ("fresh", "stale", "old")]
     assert [line.split()[0] for line in lines] == ["stale", "fresh", "old"]
     assert "OVERDUE" in lines[0] and "2020-02-29" in lines[0] and "retired" in lines[2]
+
+
+def test_cli_ctrl_c_keeps_finished_packages_and_publishes_nothing_half_built(three, tmp_path: Path) -> None:
+    """Issue 7: Ctrl-C (SIGINT to the terminal's process group) during a real batch of three models."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from mrmkit.audit import verify as verify_log
+    from mrmkit.manifest import verify_package
+
+    good = [three[0], three[2], three[0]]  # two good models, the first one twice
+    out = tmp_path / "out"
+    mrmkit = str(Path(sys.executable).with_name("mrmkit"))
+    proc = subprocess.Popen([mrmkit, "batch", *map(str, good), "--jobs", "1", "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+
+    def published() -> list[Path]:
+        return [p.parent for p in out.glob("*/*/*/manifest.json")]
+
+    deadline = time.time() + 180
+    while time.time() < deadline and not published() and proc.poll() is None:
+        time.sleep(0.1)
+    assert published(), "the first model never published"
+    while time.time() < deadline and not list((out / ".staging").glob("*/notebooks/*.ipynb")):
+        time.sleep(0.1)  # the second model is executing its workbook
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    packages = published()
+    assert len(packages) == 1 and verify_package(packages[0]).intact
+    assert json.loads((packages[0] / "manifest.json").read_text())["status"] == "complete"
+    assert not (out / ".staging").exists()  # nothing half-built left behind
+    assert stdout.count("interrupted") >= 2 and "Interrupted:" in stdout
+    index = (out / "batch-index.html").read_text()
+    assert index.count('class="interrupted"') == 2
+    assert verify_log(out / "audit.jsonl").intact
