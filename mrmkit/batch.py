@@ -226,7 +226,7 @@ def _context() -> Any:
     """Fork from a server that imported the runner once: a model's process starts in milliseconds."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["mrmkit.runner"])
+        ctx.set_forkserver_preload(["mrmkit._preload"])
         return ctx
     return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
 

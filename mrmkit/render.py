@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from pathlib import Path
+from typing import Any
 
 __all__ = ["notebook_to_html", "external_references"]
 
@@ -19,14 +21,11 @@ _EXTERNAL = re.compile(
 )
 
 
-def notebook_to_html(notebook: Path, html: Path, title: str | None = None) -> None:
-    """Render ``notebook`` to ``html`` with code cells hidden and every image inline."""
-    import nbformat
+@functools.cache
+def _exporter() -> Any:
+    """One configured exporter per process: its Jinja templates are compiled on first use, then reused."""
     from nbconvert import HTMLExporter
 
-    nb = nbformat.read(str(notebook), as_version=4)
-    if title:
-        nb.metadata["title"] = title
     exporter = HTMLExporter(
         template_name="mrmkit_offline",
         extra_template_basedirs=[str(_TEMPLATES)],
@@ -36,12 +35,34 @@ def notebook_to_html(notebook: Path, html: Path, title: str | None = None) -> No
         embed_images=True,
     )
     exporter.mathjax_url = ""
+    return exporter
+
+
+def _render(nb: Any) -> str:
     with warnings.catch_warnings():
         # scrapbook's data outputs have no HTML form; they are meant to be invisible in the report
         warnings.filterwarnings("ignore", message=".*scrapbook.*not able to be represented")
-        body, _ = exporter.from_notebook_node(nb)
+        body, _ = _exporter().from_notebook_node(nb)
+    return body
+
+
+def notebook_to_html(notebook: Path, html: Path, title: str | None = None) -> None:
+    """Render ``notebook`` to ``html`` with code cells hidden and every image inline."""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    if title:
+        nb.metadata["title"] = title
+    body = _render(nb)
     html.parent.mkdir(parents=True, exist_ok=True)
     html.write_text(body, encoding="utf-8")
+
+
+def warm() -> None:
+    """Compile the report templates now (the batch's fork server does, so each model's process need not)."""
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    _render(new_notebook(cells=[new_markdown_cell("warm-up")]))
 
 
 def external_references(text: str) -> list[str]:
