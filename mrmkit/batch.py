@@ -198,7 +198,10 @@ def _child(fn: Callable[[str, str], dict[str, Any]], params: str, out: str, conn
     each model deliberately (SIGTERM, raised here as KeyboardInterrupt so the run removes its staging
     folder exactly as an interrupted ``mrmkit run`` does).
     """
-    os.setsid()
+    try:
+        os.setsid()
+    except OSError:  # already a session leader: the terminal's Ctrl-C cannot reach it anyway
+        pass
     signal.signal(signal.SIGTERM, _raise_interrupt)
     _worker_init(threads)
     try:
@@ -290,6 +293,9 @@ def _local(
     except KeyboardInterrupt:
         _stop(running, out, grace)
         return sorted([r.index for r in running] + queue)
+    except BaseException:  # a failing progress callback, say: never leave model processes running
+        _stop(running, out, grace=5.0)
+        raise
     return []
 
 

@@ -104,6 +104,8 @@ def test_profile_errors_are_clear():
         drift_table(profile, cur, categorical=["age"])
     with pytest.raises(InvalidInput, match="has no column 'nope'"):
         profile["nope"]
+    with pytest.raises(InvalidInput, match="neither numeric nor categorical"):  # as with the raw reference
+        psi(profile["region"], pd.Series(pd.date_range("2026-01-01", periods=5)))
     with pytest.raises(InvalidInput, match="cannot be a reference profile"):
         psi(cur["age"], profile["age"])
     with pytest.raises(InvalidParameters, match="not profiled"):

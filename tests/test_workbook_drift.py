@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mrmkit import stats
 from mrmkit.params import load_parameters
 from mrmkit.workbooks import drift, load_context
 from tests.conftest import write_params
@@ -79,6 +80,19 @@ def test_duplicate_ids_are_red(tiny_project: Path) -> None:
     ev = _evidence(tiny_project)
     assert ev.duplicate_ids["current"] == 5
     assert any(f["title"] == "Duplicate application ids in the current sample" for f in ev.findings)
+
+
+def test_text_in_a_numeric_feature_is_compared_as_categories_and_reported(tiny_project: Path) -> None:
+    """A broken feed sends a numeric feature as text: drift is still measured, as on the raw samples."""
+    path = tiny_project / "data" / "current.parquet"
+    cur = pd.read_parquet(path)
+    cur["income"] = cur["income"].round(-3).astype(str)
+    cur.to_parquet(path, index=False)
+    ev = _evidence(tiny_project)
+    ref = pd.read_parquet(tiny_project / "data" / "reference.parquet")
+    assert ev.features.at["income", "kind"] == "categorical"
+    assert ev.features.at["income", "psi"] == stats.psi(ref["income"], cur["income"]).value  # raw-sample path
+    assert bool(ev.quality.at["income", "type_mismatch"])
 
 
 def test_row_order_changes_nothing(tiny_project: Path) -> None:

@@ -210,13 +210,14 @@ def _pair_with_profile(profile: ColumnProfile, current: Any, func: str,
         raise InsufficientData(f"The reference sample of {func} is empty.")
     if len(cur) == 0:
         raise InsufficientData(f"The current sample of {func} is empty.")
+    cur_is_cat = _is_categorical(cur, "current", func)  # raises for an unsupported dtype, as the raw path does
     if profile.kind == "categorical":
         assert profile.counts is not None
         pair: _Numeric | _Categorical = _categories_with(profile.values, profile.counts, profile.n,
                                                           profile.n_missing, cur)
         miss_c = pair.miss_cur
     else:
-        if categorical or _is_categorical(cur, "current", func):
+        if categorical or cur_is_cat:
             raise InvalidInput(
                 f"The reference profile of {profile.name!r} is numeric, but {func} was asked to compare it as "
                 "categorical; build the profile with the column marked categorical."

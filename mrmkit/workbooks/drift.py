@@ -113,6 +113,10 @@ def _psi_entry(result: Any, thresholds: Any) -> dict[str, Any]:
     return {"psi": d["value"], "psi_status": classify(d["value"], thresholds), "psi_table": d["table"]}
 
 
+def _numeric(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
 def _window_labels(dates: pd.Series, window: str) -> pd.Series:
     period = dates.dt.to_period("M" if window == "month" else "Q")
     return period.astype(str)
@@ -209,7 +213,10 @@ def analyse(ctx: Context) -> DriftEvidence:
     params, inp = ctx.params, ctx.inputs
     cfg, policy = params.drift, params.policy
     features = list(inp.features)
-    profile = ctx.profiles.frame(inp.reference, features, inp.categorical)
+    # a feature is compared as categorical when declared so, or when either sample holds non-numbers (a type
+    # mismatch, reported in the quality section): as drift_table would decide on the two raw samples
+    textual = [f for f in features if f not in inp.categorical and not _numeric(inp.current[f])]
+    profile = ctx.profiles.frame(inp.reference, features, [*inp.categorical, *textual])
     score_profile = ctx.profiles.column(inp.reference_score, "score")
     table = stats.drift_table(profile, inp.current[features], categorical=inp.categorical, bins=cfg.bins)
     frame = _feature_frame(table, ctx)
