@@ -421,7 +421,8 @@ table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.3
 vertical-align:top}th{background:#f0f0f0}.complete{color:#1a7f37;font-weight:600}
 .failed,.error,.interrupted{color:#b42318;font-weight:600}.badge{padding:.1rem .45rem;border-radius:.25rem;
 font-weight:600;font-size:.85rem;color:#fff}.badge.green{background:#1a7f37}.badge.amber{background:#b54708}
-.badge.red,.badge.failed{background:#b42318}.red{color:#b42318;font-weight:600}td.err{font-family:monospace;
+.badge.red,.badge.failed{background:#b42318}.badge.green,.badge.amber,.badge.red,.badge.failed{color:#fff}
+td:first-child{white-space:nowrap}.red{color:#b42318;font-weight:600}td.err{font-family:monospace;
 font-size:.85rem;white-space:pre-wrap}
 """
 

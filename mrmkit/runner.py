@@ -213,8 +213,9 @@ def run(
             timings[f"{name}.execute_s"] = round(time.perf_counter() - t, 3)
             scraps = scrap.read(executed) if executed.exists() else {}
             recorded = scraps.get("metrics")
-            if isinstance(scraps.get("profiles"), dict):
-                profiles[name] = scraps["profiles"]
+            used = scraps.get("profiles")
+            if isinstance(used, dict) and (any((used.get("counts") or {}).values()) or used.get("notes")):
+                profiles[name] = used  # only the workbooks that read reference profiles
             for key, seconds in (scraps.get("timings") or {}).items():
                 timings[f"{name}.{key}"] = round(float(seconds), 3)
             if error is None and not isinstance(recorded, dict):

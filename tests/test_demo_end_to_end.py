@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from mrmkit.batch import THREAD_VARIABLES
 from mrmkit.manifest import verify_package
 from mrmkit.render import external_references
 
@@ -64,10 +66,12 @@ def test_demo_reports_load_nothing_from_another_host(demo_run) -> None:
 
 
 def test_rerun_of_the_demo_parameters_gives_identical_metrics(demo_run) -> None:
+    """Byte-identical, and on one thread where the first run had every core: what a batch job gets."""
     root, package = demo_run
+    one_thread = {**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")}
     proc = subprocess.run(
         [MRMKIT, "run", str(root / "demo" / "demo.yaml"), "--out", str(root / "outputs")],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True, text=True, timeout=300, env=one_thread,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     second = Path(proc.stdout.strip().splitlines()[-1])

@@ -8,6 +8,7 @@ Results are ``@dataclass(frozen=True, slots=True)`` classes that inherit :class:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import os
 from collections.abc import Callable
@@ -17,7 +18,34 @@ import numpy as np
 
 from mrmkit.errors import InvalidParameters
 
-__all__ = ["Result", "REGISTRY", "register", "jsonable", "check_int", "check_probability", "default_threads"]
+__all__ = [
+    "Result", "REGISTRY", "register", "jsonable", "check_int", "check_probability", "default_threads", "dot",
+    "single_threaded_blas",
+]
+
+
+@functools.cache
+def _blas_controller() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()  # scans the loaded libraries once (a few milliseconds)
+
+
+def single_threaded_blas() -> Any:
+    """A context in which BLAS runs on one thread: for matrix products whose last bits must not depend on
+    the thread count (OpenBLAS may split their inner sums across threads)."""
+    return _blas_controller().limit(limits=1, user_api="blas")
+
+
+def dot(a: Any, b: Any) -> float:
+    """Sum of the products of two 1-d arrays, independent of the number of threads.
+
+    ``np.dot`` of two vectors calls BLAS ``ddot``, which OpenBLAS splits across threads for long vectors,
+    so its last bits depend on how many threads it had (measured: 1 and 2 threads differ). numpy's own
+    pairwise summation of the products does not, so a statistic gives the same bits in a batch job with one
+    thread, in a notebook with eight and on a Dask worker.
+    """
+    return float(np.sum(np.multiply(a, b)))
 
 
 def default_threads() -> int:

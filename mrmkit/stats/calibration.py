@@ -25,7 +25,7 @@ import pandas as pd  # not usable inside the functions whose PD argument is name
 from scipy import stats
 
 from mrmkit.errors import InsufficientData, InvalidInput, InvalidParameters
-from mrmkit.stats._base import Result, check_int, check_probability, jsonable, register
+from mrmkit.stats._base import Result, check_int, check_probability, dot, jsonable, register
 from mrmkit.stats.discrimination import _auc_parts, _binary, _scores
 
 __all__ = [
@@ -607,15 +607,15 @@ def spiegelhalter_test(y: Any, pd: Any) -> SpiegelhalterResult:
     yf = is_default.astype(np.float64)
     w = 1.0 - 2.0 * p
     q = p * (1.0 - p)
-    variance = float(np.dot(q, w * w)) / (n * n)
+    variance = float(dot(q, w * w)) / (n * n)
     if variance <= 0.0:
         raise InsufficientData("spiegelhalter_test is undefined when every pd is 0 or 1: the Brier score then has "
                                "no variance under H0.")
-    numerator = float(np.dot(yf - p, w)) / n
+    numerator = float(dot(yf - p, w)) / n
     z = numerator / math.sqrt(variance)
     resid = yf - p
     return SpiegelhalterResult(
-        z=z, p_value=float(min(2.0 * stats.norm.sf(abs(z)), 1.0)), brier=float(np.dot(resid, resid)) / n,
+        z=z, p_value=float(min(2.0 * stats.norm.sf(abs(z)), 1.0)), brier=float(dot(resid, resid)) / n,
         expected_brier=float(q.sum()) / n, variance=variance, n=n, n_defaults=int(is_default.sum()),
         alternative="two-sided",
     )
@@ -702,7 +702,7 @@ def brier_score(y: Any, pd: Any, grades: Any = None) -> BrierResult:
     n = p.size
     yf = is_default.astype(np.float64)
     resid = p - yf
-    value = float(np.dot(resid, resid)) / n
+    value = float(dot(resid, resid)) / n
     o = float(yf.sum()) / n
     uncertainty = o * (1.0 - o)
     n_defaults = int(is_default.sum())
@@ -713,11 +713,11 @@ def brier_score(y: Any, pd: Any, grades: Any = None) -> BrierResult:
     nk = np.bincount(codes, minlength=k)
     pk = np.bincount(codes, weights=p, minlength=k) / nk
     ok = np.bincount(codes, weights=yf, minlength=k) / nk
-    reliability = float(np.dot(nk, (pk - ok) ** 2)) / n
-    resolution = float(np.dot(nk, (ok - o) ** 2)) / n
+    reliability = float(dot(nk, (pk - ok) ** 2)) / n
+    resolution = float(dot(nk, (ok - o) ** 2)) / n
     dev = p - pk[codes]
-    wbv = float(np.dot(dev, dev)) / n
-    wbc = 2.0 * float(np.dot(dev, yf - ok[codes])) / n
+    wbv = float(dot(dev, dev)) / n
+    wbc = 2.0 * float(dot(dev, yf - ok[codes])) / n
     constant = bool(np.array_equal(p, p[_first(codes, k)][codes]))
     return BrierResult(
         value=value, uncertainty=uncertainty, n=n, n_defaults=n_defaults, reliability=reliability,
@@ -754,7 +754,7 @@ def _concentration(counts: np.ndarray) -> tuple[np.ndarray, float, float, float]
     shares = counts / counts.sum()
     cv = math.sqrt(k * float(np.sum((shares - 1.0 / k) ** 2)))
     hi = 1.0 + math.log((cv * cv + 1.0) / k) / math.log(k)
-    return shares, cv, min(max(hi, 0.0), 1.0), float(np.dot(shares, shares))
+    return shares, cv, min(max(hi, 0.0), 1.0), float(dot(shares, shares))
 
 
 @register("herfindahl")
@@ -1014,8 +1014,8 @@ def migration_matrix(grades_from: Any, grades_to: Any, order: Any) -> MigrationM
     dist = np.abs(idx[:, None] - idx[None, :])
     reach = np.maximum(k - 1 - idx, idx)  # max(|i - K|, |i - 1|) with 0-based i
     notes = []
-    m_up = float(np.dot(reach, upper.sum(axis=1)))
-    m_lo = float(np.dot(reach, lower.sum(axis=1)))
+    m_up = float(dot(reach, upper.sum(axis=1)))
+    m_lo = float(dot(reach, lower.sum(axis=1)))
     if m_up > 0:
         mwb_upper = float((dist * upper).sum()) / m_up
     else:

@@ -33,7 +33,7 @@ from scipy import optimize, stats
 from scipy.stats import contingency
 
 from mrmkit.errors import InsufficientData, InvalidInput, InvalidParameters
-from mrmkit.stats._base import Result, check_int, check_probability, register
+from mrmkit.stats._base import Result, check_int, check_probability, dot, register, single_threaded_blas
 from mrmkit.stats.discrimination import _binary, _placements, _scores
 
 __all__ = [
@@ -1144,9 +1144,10 @@ def bootstrap_metric_difference(y: Any, score_a: Any, score_b: Any, cutoff_a: fl
     sizes = (n_bad, n - n_bad) if stratified else (n,)
     if stratified and (n_bad == 0 or n_bad == n):
         sizes = (n,)
-    for w in _resample_weights(rng, sizes, b_count, bool(stratified)):
-        boot[k:k + w.shape[0]] = metrics(w @ values, w.sum(axis=1))
-        k += w.shape[0]
+    with single_threaded_blas():  # the same bits whatever the thread count
+        for w in _resample_weights(rng, sizes, b_count, bool(stratified)):
+            boot[k:k + w.shape[0]] = metrics(w @ values, w.sum(axis=1))
+            k += w.shape[0]
     rows = []
     dropped = []
     for j, name in enumerate(_METRICS):
@@ -1564,7 +1565,7 @@ def group_sequential_bounds(information_fractions: Any, alpha: float = 0.05, alt
 
         def upper(b: float, mass: np.ndarray = mass, z: np.ndarray = z, root_prev: float = root_prev,
                   root_cur: float = root_cur, sd: float = sd) -> float:
-            return float(np.dot(mass, stats.norm.sf((b * root_cur - z * root_prev) / sd)))
+            return float(dot(mass, stats.norm.sf((b * root_cur - z * root_prev) / sd)))
 
         target = incr[k]
         if target <= 0.0:
@@ -1594,9 +1595,10 @@ def _propagate(z: np.ndarray, mass: np.ndarray, t_prev: float, t_cur: float, z_n
     a, b = math.sqrt(t_cur) / sd, math.sqrt(t_prev) / sd
     out = np.empty(z_new.size)
     rows = max(1, _CHUNK_CELLS // max(z.size, 1))
-    for i in range(0, z_new.size, rows):
-        x = a * z_new[i:i + rows, None] - b * z[None, :]
-        out[i:i + rows] = np.exp(-0.5 * x * x) @ mass
+    with single_threaded_blas():
+        for i in range(0, z_new.size, rows):
+            x = a * z_new[i:i + rows, None] - b * z[None, :]
+            out[i:i + rows] = np.exp(-0.5 * x * x) @ mass
     return out * a / math.sqrt(2.0 * math.pi)
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from mrmkit.errors import InsufficientData, InvalidInput, InvalidParameters
-from mrmkit.stats._base import Result, check_probability, register
+from mrmkit.stats._base import Result, check_probability, dot, register
 
 __all__ = [
     "auc", "gini", "ks_statistic", "delong_test",
@@ -344,6 +344,15 @@ def ks_statistic(y: Any, score: Any) -> KsStatisticResult:
     return KsStatisticResult(float(diff[k]), float(sorted_s[end][k]), pos.size, neg.size)
 
 
+def _cov2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The 2 x 2 sample covariance matrix (ddof 1) of two vectors, as np.cov, without BLAS: np.cov's matrix
+    product may be split across threads by OpenBLAS, so its last bits could depend on the thread count."""
+    da, db = a - a.mean(), b - b.mean()
+    k = a.size - 1
+    ab = dot(da, db) / k
+    return np.array([[dot(da, da) / k, ab], [ab, dot(db, db) / k]])
+
+
 @register("delong_test")
 def delong_test(y: Any, score_a: Any, score_b: Any, alternative: str = "two-sided",
                 ci_level: float = 0.95) -> DelongTestResult:
@@ -420,7 +429,7 @@ def delong_test(y: Any, score_a: Any, score_b: Any, alternative: str = "two-side
                                f"got {m} and {n}.")
     auc_a, v10_a, v01_a = _placements(pos_a, neg_a)
     auc_b, v10_b, v01_b = _placements(pos_b, neg_b)
-    s = np.cov(np.vstack([v10_a, v10_b]), ddof=1) / m + np.cov(np.vstack([v01_a, v01_b]), ddof=1) / n
+    s = _cov2(v10_a, v10_b) / m + _cov2(v01_a, v01_b) / n
     var_diff = float(s[0, 0] + s[1, 1] - 2.0 * s[0, 1])
     d = auc_a - auc_b
     note = None

@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import special, stats
 
 from mrmkit.errors import InsufficientData, InvalidInput, InvalidParameters, MrmkitError
-from mrmkit.stats._base import Result, check_int, check_probability, default_threads, register
+from mrmkit.stats._base import Result, check_int, check_probability, default_threads, dot, register
 from mrmkit.stats._samples import (
     ColumnProfile,
     _Categorical,
@@ -298,7 +298,7 @@ def _merge(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     del count_a, count_b
     np.subtract(cdf_a, cdf_b, out=cdf_a)  # cdf_a now holds F_a - F_b at every merged position
     # Wasserstein: integral of |F_a - F_b| between successive merged values (ties have width zero)
-    w = float(np.vecdot(np.abs(cdf_a[:-1]), np.diff(merged)))
+    w = float(dot(np.abs(cdf_a[:-1]), np.diff(merged)))
     # KS: F_a - F_b at the last element of each run of tied values, as in scipy.stats.ks_2samp
     run_end = np.empty(n1 + n2, dtype=bool)
     np.not_equal(merged[1:], merged[:-1], out=run_end[:-1])
