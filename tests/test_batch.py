@@ -286,7 +286,11 @@ def test_ctrl_c_stops_running_models_and_reports_the_unfinished(tmp_path: Path) 
             os.kill(os.getpid(), signal.SIGINT)
 
     t0 = time.monotonic()
-    left = _local([tmp_path / n for n in names], tmp_path, 3, report, fn=_fake_worker, grace=2.0)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # even where SIGINT came in ignored
+    try:
+        left = _local([tmp_path / n for n in names], tmp_path, 3, report, fn=_fake_worker, grace=2.0)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     elapsed = time.monotonic() - t0
     assert sorted(got) == [0, 3, 4] and left == [1, 2]
     assert elapsed < 15  # the slow one stopped at once (it works for 60 s); the stubborn one killed after 2 s
@@ -363,8 +367,18 @@ def test_cli_list_inventory_puts_overdue_models_first(tmp_path) -> None:
     assert "OVERDUE" in lines[0] and "2020-02-29" in lines[0] and "retired" in lines[2]
 
 
-def test_cli_ctrl_c_keeps_finished_packages_and_publishes_nothing_half_built(three, tmp_path: Path) -> None:
-    """Issue 7: Ctrl-C (SIGINT to the terminal's process group) during a real batch of three models."""
+def _default_sigint() -> None:
+    """In a child about to exec: take SIGINT's default action back (a shell running a job in the background
+    without job control starts it with SIGINT ignored, and Python then never raises KeyboardInterrupt)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_cli_ctrl_c_keeps_finished_packages_and_publishes_nothing_half_built(three, tmp_path: Path, how) -> None:
+    """Issue 7: Ctrl-C (SIGINT to the terminal's process group), or a scheduler's SIGTERM to the batch
+    process alone (as Airflow stops a task), during a real batch of three models."""
     import json
     import os
     import signal
@@ -379,7 +393,8 @@ def test_cli_ctrl_c_keeps_finished_packages_and_publishes_nothing_half_built(thr
     out = tmp_path / "out"
     mrmkit = str(Path(sys.executable).with_name("mrmkit"))
     proc = subprocess.Popen([mrmkit, "batch", *map(str, good), "--jobs", "1", "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_default_sigint)  # fmt: skip
 
     def published() -> list[Path]:
         return [p.parent for p in out.glob("*/*/*/manifest.json")]
@@ -390,7 +405,10 @@ def test_cli_ctrl_c_keeps_finished_packages_and_publishes_nothing_half_built(thr
     assert published(), "the first model never published"
     while time.time() < deadline and not list((out / ".staging").glob("*/notebooks/*.ipynb")):
         time.sleep(0.1)  # the second model is executing its workbook
-    os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C
+    if how == "ctrl-c":
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C: the whole process group
+    else:
+        proc.send_signal(signal.SIGTERM)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
     packages = published()
