@@ -208,6 +208,7 @@ def _child(fn: Callable[[str, str], dict[str, Any]], params: str, out: str, conn
         record = fn(params, out)
     except KeyboardInterrupt:
         os._exit(130)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # finished: the record must reach the batch
     conn.send(record)
     conn.close()
 
@@ -272,12 +273,7 @@ def _local(
                 running.append(_Running(i, process, recv))
             ready = set(connection.wait([r.conn for r in running] + [r.process.sentinel for r in running]))
             for r in [r for r in running if r.conn in ready or r.process.sentinel in ready]:
-                record = None
-                try:
-                    if r.conn.poll():
-                        record = r.conn.recv()
-                except (EOFError, OSError):
-                    record = None
+                record = _receive(r)
                 r.process.join(timeout=grace)
                 if r.process.is_alive():  # closed its end without a result but did not exit
                     r.process.kill()
@@ -291,23 +287,35 @@ def _local(
                     record = _died(params[r.index], _exit_text(r.process.exitcode))
                 report(r.index, record)
     except KeyboardInterrupt:
-        _stop(running, out, grace)
-        return sorted([r.index for r in running] + queue)
+        finished = _stop(running, out, grace)
+        for i, record in finished.items():  # models that completed as the interruption came
+            report(i, record)
+        return sorted([r.index for r in running if r.index not in finished] + queue)
     except BaseException:  # a failing progress callback, say: never leave model processes running
         _stop(running, out, grace=5.0)
         raise
     return []
 
 
-def _stop(running: list[_Running], out: Path, grace: float) -> None:
+def _receive(r: _Running) -> dict[str, Any] | None:
+    """The record a model's process sent, or None when it sent none (died, or was stopped)."""
+    try:
+        return r.conn.recv() if r.conn.poll() else None
+    except (EOFError, OSError):
+        return None
+
+
+def _stop(running: list[_Running], out: Path, grace: float) -> dict[int, dict[str, Any]]:
     """Stop running models: SIGTERM, up to ``grace`` seconds to unwind, then SIGKILL.
 
     A model stopped in time removes its own staging folder; for one that had to be killed, its staging
     folder (named after its process id) is removed here. Nothing half-built is ever published: a package
-    appears only by the final rename of a complete staging folder. A second Ctrl-C skips the wait.
+    appears only by the final rename of a complete staging folder. A second Ctrl-C skips the wait. Returns
+    the records of models that finished regardless (they completed as the interruption came).
     """
     from mrmkit.runner import remove_staging
 
+    finished: dict[int, dict[str, Any]] = {}
     try:
         for r in running:
             if r.process.is_alive():
@@ -322,8 +330,13 @@ def _stop(running: list[_Running], out: Path, grace: float) -> None:
             if r.process.is_alive():
                 r.process.kill()
             r.process.join()
+            record = _receive(r)
             r.conn.close()
-            remove_staging(out, r.process.pid)
+            if record is not None:
+                finished[r.index] = record
+            else:
+                remove_staging(out, r.process.pid)
+    return finished
 
 
 def _dask(

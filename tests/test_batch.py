@@ -225,8 +225,8 @@ def _fake_worker(params: str, out: str) -> dict:
     """Stands in for run_one, by the parameter file's name.
 
     'kill-*' kills its own process with SIGKILL after starting a staging folder, as the kernel OOM killer
-    would; 'slow-*' works for a minute (a Ctrl-C must stop it); 'stubborn-*' also ignores SIGTERM; any
-    other name finishes after 0.3 s.
+    would; 'slow-*' works for a minute (a Ctrl-C must stop it); 'stubborn-*' also ignores SIGTERM;
+    'finishing-*' ignores SIGTERM and finishes after 1.3 s; any other name finishes after 0.3 s.
     """
     import os
     import signal
@@ -241,8 +241,11 @@ def _fake_worker(params: str, out: str) -> dict:
         while len(list(Path(out).glob("*.done"))) < 3 and time.monotonic() < deadline:  # task on that worker
             time.sleep(0.05)
         os.kill(os.getpid(), signal.SIGKILL)
-    if name.startswith("stubborn"):
+    if name.startswith(("stubborn", "finishing")):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if name.startswith("finishing"):  # still finishes when asked to stop: its result must count
+        (Path(out) / f"{name}.started").touch()
+        time.sleep(1.0)
     if name.startswith(("slow", "stubborn")):
         try:
             time.sleep(60)
@@ -295,6 +298,30 @@ def test_ctrl_c_stops_running_models_and_reports_the_unfinished(tmp_path: Path) 
     assert sorted(got) == [0, 3, 4] and left == [1, 2]
     assert elapsed < 15  # the slow one stopped at once (it works for 60 s); the stubborn one killed after 2 s
     assert not (tmp_path / ".staging").exists()  # both staging folders gone: one removed itself, one for it
+
+
+def test_a_model_finishing_as_ctrl_c_comes_is_reported_complete(tmp_path: Path) -> None:
+    import os
+    import signal
+    import threading
+    import time
+
+    from mrmkit.batch import _local
+
+    def interrupt_when_started() -> None:
+        while not (tmp_path / "finishing-0.started").exists():
+            time.sleep(0.02)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    got: dict[int, dict] = {}
+    threading.Thread(target=interrupt_when_started, daemon=True).start()
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        left = _local([tmp_path / "finishing-0", tmp_path / "slow-1"], tmp_path, 2,
+                      lambda i, r: got.__setitem__(i, r), fn=_fake_worker, grace=10.0)  # fmt: skip
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert left == [1] and list(got) == [0] and got[0]["status"] == "complete"
 
 
 def test_interrupted_batch_result_and_index(tmp_path: Path) -> None:
