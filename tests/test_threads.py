@@ -64,3 +64,18 @@ def test_dot_equals_the_exact_sum_to_rounding(data) -> None:
     a, b = data[0], data[1]
     exact = math.fsum((a * b).tolist())  # exactly rounded sum of the (exactly rounded) products
     assert dot(a, b) == pytest.approx(exact, rel=1e-12, abs=1e-9)
+
+
+def test_mrmkit_threads_sets_the_default_thread_pool(monkeypatch) -> None:
+    import os
+
+    import pandas as pd
+
+    from mrmkit.stats._base import default_threads
+
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [3.0, 2.0, 1.0]})
+    monkeypatch.setenv("MRMKIT_THREADS", "3")
+    assert default_threads() == 3 and drift_table(frame, frame).n_jobs == 3
+    for bad in ("0", "two", ""):
+        monkeypatch.setenv("MRMKIT_THREADS", bad)
+        assert default_threads() == min(4, os.cpu_count() or 1)
