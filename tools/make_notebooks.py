@@ -27,6 +27,32 @@ TIMINGS = """scrap.record("timings", {
 })
 scrap.record("profiles", {"counts": ctx.profiles.counts, "notes": ctx.profiles.notes})"""
 
+
+def setup(imports: str, module: str, preamble: str) -> tuple[str, str]:
+    """Every workbook's first code cell: timed imports, the run's context, the analysis, the metrics.
+
+    ``imports`` are the workbook's own import lines, ``module`` the name its analysis module is imported
+    as, ``preamble`` the lines run after the imports (warning filters, display options).
+    """
+    return (
+        "code",
+        f"""%matplotlib inline
+import time
+
+_clock = {{"start": time.perf_counter()}}
+import warnings
+
+{imports}
+
+{preamble}_clock["imported"] = time.perf_counter()
+ctx = load_context(params, profile_store)
+_clock["loaded"] = time.perf_counter()
+evidence = {module}.analyse(ctx)
+_clock["analysed"] = time.perf_counter()
+scrap.record("metrics", evidence.metrics())""",
+    )
+
+
 DRIFT = [
     (
         "md",
@@ -38,31 +64,18 @@ across monitoring windows. Every number is computed by `mrmkit.stats`; the thres
 parameter file's `policy` section. Conventions are listed at the end.""",
     ),
     PARAMETERS,
-    (
-        "code",
-        """%matplotlib inline
-import time
-
-_clock = {"start": time.perf_counter()}
-import warnings
-
-import pandas as pd
+    setup(
+        """import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from mrmkit import plots, scrap
 from mrmkit.workbooks import load_context
-from mrmkit.workbooks import drift
-
-warnings.filterwarnings("ignore", category=DeprecationWarning)
+from mrmkit.workbooks import drift""",
+        "drift",
+        """warnings.filterwarnings("ignore", category=DeprecationWarning)
 pd.set_option("display.max_rows", 200, "display.max_columns", 50, "display.precision", 4)
 
-_clock["imported"] = time.perf_counter()
-ctx = load_context(params, profile_store)
-_clock["loaded"] = time.perf_counter()
-evidence = drift.analyse(ctx)
-_clock["analysed"] = time.perf_counter()
-metrics = evidence.metrics()
-scrap.record("metrics", metrics)""",
+""",
     ),
     ("md", "## Findings"),
     (
@@ -154,25 +167,16 @@ their evolution over the monitoring windows), VaR backtesting when a daily P&L a
 stress scenarios and one-at-a-time sensitivity when the model is given as an artifact. Every number is
 computed by `mrmkit.stats` and `mrmkit.stress`; thresholds come from the parameter file's `policy`."""),
     PARAMETERS,
-    ("code", """%matplotlib inline
-import time
-
-_clock = {"start": time.perf_counter()}
-import warnings
-
-import pandas as pd
+    setup(
+        """import pandas as pd
 from IPython.display import Markdown, display
 
 from mrmkit import plots, scrap
-from mrmkit.workbooks import backtest, load_context
-
-warnings.filterwarnings("ignore", category=DeprecationWarning)
-_clock["imported"] = time.perf_counter()
-ctx = load_context(params, profile_store)
-_clock["loaded"] = time.perf_counter()
-evidence = backtest.analyse(ctx)
-_clock["analysed"] = time.perf_counter()
-scrap.record("metrics", evidence.metrics())"""),
+from mrmkit.workbooks import backtest, load_context""",
+        "backtest",
+        """warnings.filterwarnings("ignore", category=DeprecationWarning)
+""",
+    ),
     ("md", "## Findings"),
     ("code", """display(backtest.findings_frame(evidence))"""),
     ("md", """## PD model: discrimination
@@ -252,25 +256,16 @@ Is the challenger better, safe to switch to, and fair? The recommendation comes 
 pre-registered rules of the parameter file; then the offline comparison on labelled data, shadow scoring,
 the A/B test and the fairness guardrails. Every number is computed by `mrmkit.stats`."""),
     PARAMETERS,
-    ("code", """%matplotlib inline
-import time
-
-_clock = {"start": time.perf_counter()}
-import warnings
-
-from IPython.display import Markdown, display
+    setup(
+        """from IPython.display import Markdown, display
 
 from mrmkit import plots, scrap
 from mrmkit.workbooks import champion_challenger as cc
-from mrmkit.workbooks import load_context
-
-warnings.filterwarnings("ignore", category=DeprecationWarning)
-_clock["imported"] = time.perf_counter()
-ctx = load_context(params, profile_store)
-_clock["loaded"] = time.perf_counter()
-evidence = cc.analyse(ctx)
-_clock["analysed"] = time.perf_counter()
-scrap.record("metrics", evidence.metrics())"""),
+from mrmkit.workbooks import load_context""",
+        "cc",
+        """warnings.filterwarnings("ignore", category=DeprecationWarning)
+""",
+    ),
     ("md", "## Recommendation"),
     ("code", """display(Markdown(cc.recommendation_markdown(evidence)))
 display(cc.rules_frame(evidence))"""),
@@ -337,25 +332,16 @@ notable applications (SHAP waterfalls and LIME), the checks that make them trust
 stability), adverse-action reason codes for declined applications (ECOA / Regulation B), and the
 smallest changes that would reverse a decline. The explainer chosen for each model is recorded."""),
     PARAMETERS,
-    ("code", """%matplotlib inline
-import time
-
-_clock = {"start": time.perf_counter()}
-import warnings
-
-from IPython.display import Markdown, display
+    setup(
+        """from IPython.display import Markdown, display
 
 from mrmkit import plots, scrap
 from mrmkit.workbooks import explainability as xb
-from mrmkit.workbooks import load_context
-
-warnings.filterwarnings("ignore")
-_clock["imported"] = time.perf_counter()
-ctx = load_context(params, profile_store)
-_clock["loaded"] = time.perf_counter()
-evidence = xb.analyse(ctx)
-_clock["analysed"] = time.perf_counter()
-scrap.record("metrics", evidence.metrics())"""),
+from mrmkit.workbooks import load_context""",
+        "xb",
+        """warnings.filterwarnings("ignore")
+""",
+    ),
     ("md", "## Findings"),
     ("code", """display(xb.findings_frame(evidence))"""),
     ("code", """if not evidence.applicable:
