@@ -80,18 +80,7 @@ def run_one(params: str, out: str) -> dict[str, Any]:
     _passive_omp()
     t0 = time.perf_counter()
     path = Path(params)
-    record: dict[str, Any] = {
-        "params": str(path),
-        "model_id": None,
-        "package": None,
-        "status": "error",
-        "failed_workbooks": [],
-        "red_findings": 0,
-        "rating": None,
-        "error": None,
-        "exit_code": 1,
-        "seconds": 0.0,
-    }
+    record = _record(path, "error", None)
     try:
         from mrmkit.errors import MrmkitError
         from mrmkit.runner import run
@@ -119,10 +108,11 @@ def run_one(params: str, out: str) -> dict[str, Any]:
     return record
 
 
-def _unfinished(params: Path, status: str, error: str) -> dict[str, Any]:
+def _record(params: Path, status: str, error: str | None) -> dict[str, Any]:
+    """A model's result record with nothing published: what a model reports unless its run completes."""
     return {
         "params": str(params),
-        "model_id": _model_id(params),
+        "model_id": None,
         "package": None,
         "status": status,
         "failed_workbooks": [],
@@ -132,6 +122,11 @@ def _unfinished(params: Path, status: str, error: str) -> dict[str, Any]:
         "exit_code": 1,
         "seconds": 0.0,
     }
+
+
+def _unfinished(params: Path, status: str, error: str) -> dict[str, Any]:
+    """The record of a model whose run never reported (its process died, or the batch was interrupted)."""
+    return {**_record(params, status, error), "model_id": _model_id(params)}
 
 
 def _died(params: Path, detail: str) -> dict[str, Any]:
