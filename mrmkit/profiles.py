@@ -31,8 +31,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mrmkit.errors import MrmkitError
-from mrmkit.stats._samples import PROFILE_FORMAT, ColumnProfile, build_profile, content_sha256, prepare_column
+from mrmkit.stats._samples import (
+    PROFILE_FORMAT,
+    ColumnProfile,
+    about_column,
+    build_profile,
+    content_sha256,
+    prepare_column,
+)
 from mrmkit.stats.profile import ReferenceProfile, profile_of_columns
 
 __all__ = ["ProfileStore", "STORE_DIR"]
@@ -93,7 +99,7 @@ class ProfileStore:
     # ------------------------------------------------------------------------------------ public
     def column(self, values: Any, name: Any, categorical: bool = False) -> ColumnProfile:
         """The profile of one reference column (a Series or 1-d array), from memory, disk, or built."""
-        try:
+        with about_column(name):
             prep = prepare_column(values, name, categorical)
             key = prep.sha256
             known = self._memory.get(key)
@@ -107,8 +113,6 @@ class ProfileStore:
                 self._save(profile)
             else:
                 self.counts["loaded"] += 1
-        except MrmkitError as exc:
-            raise type(exc)(f"Column {name!r}: {exc}") from exc
         self._memory[key] = profile
         return profile
 

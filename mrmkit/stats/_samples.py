@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mrmkit.errors import InsufficientData, InvalidInput
+from mrmkit.errors import InsufficientData, InvalidInput, MrmkitError
 from mrmkit.stats._base import Result, jsonable
 
-__all__ = ["ColumnProfile", "PROFILE_FORMAT", "QUANTILE_PROBABILITIES"]
+__all__ = ["ColumnProfile", "PROFILE_FORMAT", "QUANTILE_PROBABILITIES", "about_column"]
 
 PROFILE_FORMAT = 1  # part of every profile's hash: a change of what a profile holds changes every hash
 QUANTILE_PROBABILITIES = (0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 1.0)
@@ -108,6 +110,15 @@ class ColumnProfile(Result):
             out["categories"] = [str(v) for v in self.values]
             out["shares"] = (self.counts / self.n).tolist() if self.n else []
         return out
+
+
+@contextmanager
+def about_column(name: Any) -> Iterator[None]:
+    """Prefix mrmkit's errors raised inside with the column they concern (same error type)."""
+    try:
+        yield
+    except MrmkitError as exc:
+        raise type(exc)(f"Column {name!r}: {exc}") from exc
 
 
 def _quantile_edges(sorted_values: np.ndarray, bins: int) -> np.ndarray:

@@ -23,9 +23,9 @@ from typing import Any
 
 import pandas as pd
 
-from mrmkit.errors import InvalidInput, InvalidParameters, MrmkitError
+from mrmkit.errors import InvalidInput, InvalidParameters
 from mrmkit.stats._base import Result, jsonable
-from mrmkit.stats._samples import PROFILE_FORMAT, ColumnProfile, build_profile, prepare_column
+from mrmkit.stats._samples import PROFILE_FORMAT, ColumnProfile, about_column, build_profile, prepare_column
 
 __all__ = ["ColumnProfile", "ReferenceProfile", "reference_profile", "profile_of_columns"]
 
@@ -138,7 +138,5 @@ def reference_profile(reference: pd.DataFrame, categorical: Any = (), columns: A
 
 
 def _profile_column(values: pd.Series, name: Any, categorical: bool) -> ColumnProfile:
-    try:
+    with about_column(name):
         return build_profile(prepare_column(values, name, categorical))
-    except MrmkitError as exc:
-        raise type(exc)(f"Column {name!r}: {exc}") from exc
