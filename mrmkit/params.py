@@ -203,6 +203,26 @@ class RetrainingTrigger(_Section):
     min_features: int = Field(3, ge=1, description="Features above `psi` that signal retraining.")
 
 
+class MinimumSample(_Section):
+    """Smallest samples a test is judged on; below them the status is "not enough data" with the count."""
+
+    rows: int = Field(
+        100,
+        ge=1,
+        description="Rows of each sample (reference, current, or a monitoring window) for a distribution comparison "
+        "(PSI, KS, chi-square, Jensen-Shannon, quality shares) to get a status.",
+    )
+    events: int = Field(
+        10,
+        ge=1,
+        description="Defaults and non-defaults, each at least, for a discrimination test (AUC, Gini, KS) of a sample "
+        "or window to get a status; also the least rows of a calibration test of a grade or a portfolio.",
+    )
+    var_days: int = Field(
+        100, ge=1, description="Days of P&L for a VaR backtest (Kupiec, Christoffersen, conditional coverage) to get a status."
+    )
+
+
 class PolicySection(_Section):
     """Thresholds for green, amber and red (``policy``); every one has a default."""
 
@@ -241,6 +261,10 @@ class PolicySection(_Section):
         0.90, gt=0, le=1, description="Shadow scoring: share of equal decisions of champion and challenger, at least."
     )
     latency_p99_ms: float = Field(250.0, gt=0, description="Shadow scoring: 99th percentile latency, at most (ms).")
+    min_sample: MinimumSample = Field(
+        default_factory=MinimumSample,
+        description='Smallest samples a test is judged on; below them its status is "not enough data" with the count.',
+    )
 
 
 class DriftSection(_Section):

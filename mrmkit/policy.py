@@ -8,9 +8,27 @@ from typing import Any
 
 from mrmkit.params import LowThresholds, Thresholds
 
-__all__ = ["classify", "classify_low", "finding", "finding_order", "p_value_finding", "STATUSES"]
+__all__ = [
+    "classify",
+    "classify_low",
+    "finding",
+    "finding_order",
+    "p_value_finding",
+    "STATUSES",
+    "NOT_ENOUGH_DATA",
+    "not_enough_data",
+]
 
 STATUSES = ("green", "amber", "red")
+# The status of a test whose sample is below the policy's minimum (``policy.min_sample``): never green or red.
+NOT_ENOUGH_DATA = "not enough data"
+
+
+def not_enough_data(count: int, minimum: int, what: str = "rows") -> str | None:
+    """The reason a test is not judged (``"12 rows, fewer than the policy's minimum of 100"``), or None."""
+    if int(count) >= int(minimum):
+        return None
+    return f"{int(count):,} {what}, fewer than the policy's minimum of {int(minimum):,}"
 
 
 def classify(value: float | None, thresholds: Thresholds) -> str:
