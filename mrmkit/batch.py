@@ -66,9 +66,9 @@ def _worker_init(threads: int | None = None) -> None:
 def _model_id(params: Path) -> str | None:
     """The model id of a parameter file, best effort (for reporting a model whose run raised)."""
     try:
-        import yaml
+        from mrmkit.yamlfile import read_yaml_file
 
-        raw = yaml.safe_load(params.read_text(encoding="utf-8"))
+        raw = read_yaml_file(params)  # bounded: a hostile file costs no more here than in the run itself
         value = raw["model"]["id"]
         return str(value) if value is not None else None
     except Exception:
@@ -443,8 +443,17 @@ def _href(target: Path, base: Path) -> str:
     return quote(Path(rel).as_posix())
 
 
+_CLASSES = frozenset({"green", "amber", "red", "failed", "complete", "interrupted", "error"})
+
+
+def _css_class(value: Any) -> str:
+    """A class attribute from a fixed set only: a status or rating from a record never becomes markup."""
+    return str(value) if str(value) in _CLASSES else ""
+
+
 def write_batch_index(result: BatchResult, path: str | Path) -> Path:
     """Write a self-contained offline HTML page listing every model of the batch; return its path."""
+    from mrmkit.render import CSP_META
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     base = path.resolve().parent
@@ -463,8 +472,8 @@ def write_batch_index(result: BatchResult, path: str | Path) -> Path:
         rows.append(
             "<tr>"
             f"<td>{e(str(name))}</td>"
-            f'<td class="{e(r["status"])}">{e(r["status"])}</td>'
-            + (f'<td><span class="badge {e(rating)}">{e(rating.upper())}</span></td>' if rating else "<td>-</td>")
+            f'<td class="{_css_class(r["status"])}">{e(r["status"])}</td>'
+            + (f'<td><span class="badge {_css_class(rating)}">{e(rating.upper())}</span></td>' if rating else "<td>-</td>")
             + (f'<td class="{"red" if red else ""}">{red}</td>' if published else "<td>-</td>")
             + f"<td>{link}</td>"
             f"<td>{e(str(r['params']))}</td>"
@@ -473,7 +482,7 @@ def write_batch_index(result: BatchResult, path: str | Path) -> Path:
         )
     n, bad = len(result.results), len(result.failed)
     page = (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">{CSP_META}'
         "<title>mrmkit batch</title>"
         f"<style>{_CSS}</style></head><body>"
         "<h1>Batch evidence</h1>"

@@ -17,6 +17,7 @@ from typing import Any
 import mrmkit
 from mrmkit.params import Parameters
 from mrmkit.policy import finding_order
+from mrmkit.render import CSP_META
 
 __all__ = ["write_index", "overall_rating", "SEVERITY_ORDER", "EXPECTATIONS"]
 
@@ -210,7 +211,7 @@ def write_index(
                    ("Status", identity["status"]), ("mrmkit version", mrmkit.__version__),
                    ("Scores from", "model artifact " + m.artifact.name if m.artifact else f"column {params.data.score}")])  # fmt: skip
     html = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8">{CSP_META}<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title><style>{_CSS}</style></head>
 <body>
 <h1>{escape(title)}</h1>

@@ -66,11 +66,11 @@ parameter file's `policy` section. Conventions are listed at the end.""",
     PARAMETERS,
     setup(
         """import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import display
 
 from mrmkit import plots, scrap
-from mrmkit.workbooks import load_context
-from mrmkit.workbooks import drift""",
+from mrmkit.workbooks import drift, load_context
+from mrmkit.workbooks.display import text""",
         "drift",
         """warnings.filterwarnings("ignore", category=DeprecationWarning)
 pd.set_option("display.max_rows", 200, "display.max_columns", 50, "display.precision", 4)
@@ -137,7 +137,7 @@ PSI of each feature and of the score in each monitoring window against the whole
     (
         "code",
         """if evidence.windows.empty:
-    display(Markdown("No time column (`data.time`) was given, so the current sample is not split into windows."))
+    display(text("No time column (`data.time`) was given, so the current sample is not split into windows."))
 else:
     display(drift.windows_frame_for_display(evidence))
     display(plots.psi_heatmap(evidence.windows, thr.amber, thr.red))""",
@@ -146,7 +146,7 @@ else:
     (
         "code",
         """for name in drift.most_drifted(evidence, None, statuses=("amber", "red")):
-    display(Markdown(f"**{name}**"))
+    display(text("**{}**", name))
     display(drift.psi_table_frame(evidence.feature_results.columns[name].psi))""",
     ),
     ("md", "## Settings and conventions"),
@@ -169,10 +169,11 @@ computed by `mrmkit.stats` and `mrmkit.stress`; thresholds come from the paramet
     PARAMETERS,
     setup(
         """import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import display
 
 from mrmkit import plots, scrap
-from mrmkit.workbooks import backtest, load_context""",
+from mrmkit.workbooks import backtest, load_context
+from mrmkit.workbooks.display import text""",
         "backtest",
         """warnings.filterwarnings("ignore", category=DeprecationWarning)
 """,
@@ -184,10 +185,10 @@ from mrmkit.workbooks import backtest, load_context""",
 AUC with its DeLong variance and 95% interval, Gini and KS on the development (reference) sample and on
 the mature part of the current sample, and the ECB test of the current against the initial AUC."""),
     ("code", """if not evidence.pd["applicable"]:
-    display(Markdown(f"Outcome analysis not applicable: {evidence.pd['reason']}."))
+    display(text("Outcome analysis not applicable: {}.", evidence.pd["reason"]))
 else:
     display(backtest.discrimination_frame(evidence))
-    display(Markdown(backtest.maturity_text(evidence)))
+    display(backtest.maturity_text(evidence))
     display(plots.roc_and_cap(backtest.curves(evidence, ctx)))"""),
     ("md", """## PD model: calibration by grade
 
@@ -201,7 +202,7 @@ and Brier for the whole sample."""),
     ("md", "## Concentration and migration"),
     ("code", """if evidence.pd["applicable"]:
     display(backtest.concentration_frame(evidence))
-    display(Markdown(backtest.migration_text(evidence)))
+    display(backtest.migration_text(evidence))
     if evidence.pd["migration"]["applicable"]:
         display(backtest.migration_frame(evidence))"""),
     ("md", """## Over time
@@ -217,7 +218,7 @@ Exceptions (a loss larger than VaR), Kupiec's proportion of failures, Christoffe
 conditional coverage, the binomial z test, the time until first failure, and the Basel traffic light on
 the latest 250 days, for each VaR level."""),
     ("code", """if evidence.var is None:
-    display(Markdown("No VaR series was given (`backtest.var`): this section does not apply."))
+    display(text("No VaR series was given (`backtest.var`): this section does not apply."))
 else:
     display(backtest.var_frame(evidence))
     for column in evidence.var["levels"]:
@@ -228,9 +229,9 @@ Each scenario shocks features of the current sample and rescores it with the mod
 change, the PD distribution, the approval rate at the policy cut-off, the grade distribution and the
 expected loss when exposure and LGD are given."""),
     ("code", """if evidence.stress is None:
-    display(Markdown("No stress scenario was given (`backtest.stress`)."))
+    display(text("No stress scenario was given (`backtest.stress`)."))
 elif not evidence.stress["applicable"]:
-    display(Markdown(f"Stress testing not applicable: {evidence.stress['reason']}."))
+    display(text("Stress testing not applicable: {}.", evidence.stress["reason"]))
 else:
     display(backtest.stress_frame_for_display(evidence))
     display(plots.stress_chart(evidence.stress_table))"""),
@@ -239,7 +240,7 @@ else:
 One feature at a time, up and down by the configured steps: the change in mean PD, the share of decisions
 that flip at the cut-off, and whether the direction matches the declared expectation."""),
     ("code", """if not evidence.sensitivity["applicable"]:
-    display(Markdown(f"Sensitivity analysis not applicable: {evidence.sensitivity['reason']}."))
+    display(text("Sensitivity analysis not applicable: {}.", evidence.sensitivity["reason"]))
 else:
     display(backtest.sensitivity_frame_for_display(evidence))
     display(backtest.tornado_figure(evidence))"""),
@@ -257,17 +258,18 @@ pre-registered rules of the parameter file; then the offline comparison on label
 the A/B test and the fairness guardrails. Every number is computed by `mrmkit.stats`."""),
     PARAMETERS,
     setup(
-        """from IPython.display import Markdown, display
+        """from IPython.display import display
 
 from mrmkit import plots, scrap
 from mrmkit.workbooks import champion_challenger as cc
-from mrmkit.workbooks import load_context""",
+from mrmkit.workbooks import load_context
+from mrmkit.workbooks.display import text""",
         "cc",
         """warnings.filterwarnings("ignore", category=DeprecationWarning)
 """,
     ),
     ("md", "## Recommendation"),
-    ("code", """display(Markdown(cc.recommendation_markdown(evidence)))
+    ("code", """display(cc.recommendation_markdown(evidence))
 display(cc.rules_frame(evidence))"""),
     ("md", "## Findings"),
     ("code", """display(cc.findings_frame(evidence))"""),
@@ -297,13 +299,13 @@ Both models on the champion's rating scale, with the backtest's one-sided Jeffre
 display(cc.disagreements_frame(evidence))"""),
     ("md", "## Shadow scoring"),
     ("code", """if evidence.shadow is None:
-    display(Markdown("No shadow-scoring log was given (`champion_challenger.shadow`)."))
+    display(text("No shadow-scoring log was given (`champion_challenger.shadow`)."))
 else:
     display(cc.shadow_frame(evidence))
     display(plots.shadow_weekly(evidence.frames["shadow_weekly"], ctx.params.policy))"""),
     ("md", "## A/B test"),
     ("code", """if evidence.ab is None:
-    display(Markdown("No A/B log was given (`champion_challenger.ab`)."))
+    display(text("No A/B log was given (`champion_challenger.ab`)."))
 else:
     display(cc.ab_frame(evidence))
     display(cc.sequential_frame(evidence))"""),
@@ -313,10 +315,10 @@ Approval rates by protected group at the policy cut-off for both models: adverse
 reference group with the four-fifths flag and a significance test, demographic-parity and
 equal-opportunity differences. Groups too small to judge are shown and marked."""),
     ("code", """if not evidence.fairness.get("applicable"):
-    display(Markdown(f"Fairness not assessed: {evidence.fairness['reason']}."))
+    display(text("Fairness not assessed: {}.", evidence.fairness["reason"]))
 else:
     for attribute in ctx.params.data.protected:
-        display(Markdown(f"**{attribute}** (reference group: {evidence.fairness[attribute]['reference_group']})"))
+        display(text("**{}** (reference group: {})", attribute, evidence.fairness[attribute]["reference_group"]))
         display(cc.fairness_frame(evidence, attribute))"""),
     ("md", "## Settings and conventions"),
     ("code", """display(cc.settings_frame(evidence))
@@ -333,11 +335,12 @@ stability), adverse-action reason codes for declined applications (ECOA / Regula
 smallest changes that would reverse a decline. The explainer chosen for each model is recorded."""),
     PARAMETERS,
     setup(
-        """from IPython.display import Markdown, display
+        """from IPython.display import display
 
 from mrmkit import plots, scrap
 from mrmkit.workbooks import explainability as xb
-from mrmkit.workbooks import load_context""",
+from mrmkit.workbooks import load_context
+from mrmkit.workbooks.display import text""",
         "xb",
         """warnings.filterwarnings("ignore")
 """,
@@ -345,13 +348,13 @@ from mrmkit.workbooks import load_context""",
     ("md", "## Findings"),
     ("code", """display(xb.findings_frame(evidence))"""),
     ("code", """if not evidence.applicable:
-    display(Markdown(f"**This workbook cannot run:** {evidence.reason}."))"""),
+    display(text("**This workbook cannot run:** {}.", evidence.reason))"""),
     ("md", """## Global explanations
 
 Mean absolute SHAP value per feature (in the model's log-odds), against the model's own importance, and
 SHAP importance on the reference against the current sample (explanation drift)."""),
     ("code", """for model in evidence.models:
-    display(Markdown(f"### {model}: {evidence.models[model]['explainer_note']}"))
+    display(text("### {}: {}", model, evidence.models[model]["explainer_note"]))
     display(xb.importance_frame(evidence, model))
     display(plots.shap_bar(evidence.frames[f"{model}_importance"], model))
     display(plots.shap_beeswarm(evidence.shap[model], evidence.frames[f"{model}_sample"], model))
@@ -362,7 +365,7 @@ For the applications named in the parameters, the highest-risk ones and those cl
 each feature's SHAP value, the LIME explanation with its local fit, and how well their top features
 agree."""),
     ("code", """for model in evidence.models:
-    display(Markdown(f"### {model}"))
+    display(text("### {}", model))
     display(xb.local_frame(evidence, model))
     for row_id in evidence.local[model]["ids"][:3]:
         display(plots.shap_waterfall(evidence.local[model]["shap"][row_id], row_id, model))"""),
@@ -376,14 +379,14 @@ several seeds and the rank correlation of its top features reported."""),
 For declined applications (PD above the cut-off) in the explained sample: the top features pushing
 towards decline, mapped through the reason-code table; a frequency table of reasons over all declines."""),
     ("code", """for model in evidence.models:
-    display(Markdown(f"### {model}"))
+    display(text("### {}", model))
     display(xb.reasons_summary(evidence, model))"""),
     ("md", """## Counterfactuals: what would change the decision
 
 For declined applications, the smallest change in the actionable features (within their allowed ranges)
 that brings the PD to the cut-off, found by a seeded search."""),
     ("code", """for model in evidence.models:
-    display(Markdown(f"### {model}"))
+    display(text("### {}", model))
     display(xb.counterfactual_frame(evidence, model))"""),
     ("md", "## Settings and conventions"),
     ("code", """display(xb.settings_frame(evidence))

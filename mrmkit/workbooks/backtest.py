@@ -688,13 +688,15 @@ def discrimination_frame(evidence: BacktestEvidence) -> Any:
     return styler
 
 
-def maturity_text(evidence: BacktestEvidence) -> str:
+def maturity_text(evidence: BacktestEvidence) -> Any:
     m = evidence.pd["maturity"]
     immature = [w for w, v in m["windows"].items() if not v["mature"]]
-    text = f"Maturity: {m['rule']}. {m['n_mature']:,} loans are mature"
     if immature:
-        text += f"; {m['n_immature']:,} loans in windows {', '.join(immature)} are not yet mature and are left out of the outcome tests"
-    return text + "."
+        return display.text(
+            "Maturity: {}. {:,} loans are mature; {:,} loans in windows {} are not yet mature and are left out of "
+            "the outcome tests.", m["rule"], m["n_mature"], m["n_immature"], ", ".join(immature),
+        )  # fmt: skip
+    return display.text("Maturity: {}. {:,} loans are mature.", m["rule"], m["n_mature"])
 
 
 def curves(evidence: BacktestEvidence, ctx: Context) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -778,15 +780,16 @@ def concentration_frame(evidence: BacktestEvidence) -> Any:
     return styler
 
 
-def migration_text(evidence: BacktestEvidence) -> str:
+def migration_text(evidence: BacktestEvidence) -> Any:
     m = evidence.pd["migration"]
     if not m["applicable"]:
-        return f"Migration matrix not applicable: {m['reason']}."
-    return (
-        f"Migration from the reference to the current grade of the {m.get('n', 0):,} loans present in both: "
-        f"{m.get('diagonal_share', float('nan')):.1%} keep their grade, {m.get('upgrade_share', float('nan')):.1%} "
-        f"move to a better grade, {m.get('downgrade_share', float('nan')):.1%} to a worse one."
-    )
+        return display.text("Migration matrix not applicable: {}.", m["reason"])
+    return display.text(
+        "Migration from the reference to the current grade of the {:,} loans present in both: {:.1%} keep their "
+        "grade, {:.1%} move to a better grade, {:.1%} to a worse one.",
+        m.get("n", 0), m.get("diagonal_share", float("nan")), m.get("upgrade_share", float("nan")),
+        m.get("downgrade_share", float("nan")),
+    )  # fmt: skip
 
 
 def migration_frame(evidence: BacktestEvidence) -> Any:

@@ -590,13 +590,13 @@ def analyse(ctx: Context) -> ChallengerEvidence:
 # --- presentation: what the notebook displays (formatting in mrmkit.workbooks.display) --------------
 
 
-def recommendation_markdown(evidence: ChallengerEvidence) -> str:
+def recommendation_markdown(evidence: ChallengerEvidence) -> Any:
     d = evidence.decision
     counts = {o: sum(r["outcome"] == o for r in d["rules"]) for o in ("pass", "fail", "inconclusive")}
-    return (
-        f"### {d['recommendation']}\n\n{counts['pass']} rules pass, {counts['fail']} fail, {counts['inconclusive']} "
-        f"inconclusive. {evidence.settings['decision_rule']}."
-    )
+    return display.text(
+        "### {}\n\n{} rules pass, {} fail, {} inconclusive. {}.",
+        d["recommendation"], counts["pass"], counts["fail"], counts["inconclusive"], evidence.settings["decision_rule"],
+    )  # fmt: skip
 
 
 def rules_frame(evidence: ChallengerEvidence) -> Any:

@@ -1,28 +1,93 @@
 """Tables and text for the workbook reports: formatting only, no statistics.
 
-Every table is a pandas ``Styler`` with values HTML-escaped (category names come from data), shares as
-percentages, p-values in significant digits (a p-value of 1e-167 must not print as 0.0000), and status
-cells coloured green, amber or red.
+This module is the one rendering path of the workbook reports, and it escapes by default: every table is
+a pandas ``Styler`` made by :func:`frame_style`, whose cells, row headers and column headers (every level)
+are HTML-escaped, since names and categories come from data; every sentence that carries a value goes
+through :func:`text`, which fills mrmkit's own Markdown template with values that render as exactly their
+characters (HTML escaped, Markdown punctuation backslash-escaped, line breaks as spaces). Nothing else in
+the workbooks builds a ``Styler`` or a ``Markdown`` object (a test checks). Shares are percentages,
+p-values in significant digits (a p-value of 1e-167 must not print as 0.0000), and status cells coloured
+green, amber or red.
 """
 
 from __future__ import annotations
 
+import html
 import math
+import re
+import string
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from mrmkit.params import Thresholds
 from mrmkit.policy import classify, finding_order
 
-__all__ = ["styled", "findings_table", "STATUS_CSS"]
+__all__ = ["styled", "findings_table", "frame_style", "text", "join", "escape_markdown", "STATUS_CSS"]
 
 STATUS_CSS = {
     "green": "background-color: #d9f2d9; color: #14521f",
     "amber": "background-color: #fdebc8; color: #6b4500",
     "red": "background-color: #f9d0d0; color: #7a0c0c",
 }
+
+
+# ASCII punctuation that Markdown (CommonMark, as rendered by nbconvert's mistune) may give a meaning to;
+# ``&`` and ``;`` are left to html.escape, whose entities must stay intact.
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>=:$^\"'])")
+
+
+def escape_markdown(value: Any) -> str:
+    """``value`` as text that a Markdown renderer shows as exactly its characters, on one line."""
+    flat = " ".join(str(value).split())
+    return _MARKDOWN_ACTIVE.sub(r"\\\1", html.escape(flat, quote=False))
+
+
+class _InertFields(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> str:
+        return escape_markdown(super().format_field(value, format_spec))
+
+
+_INERT = _InertFields()
+
+
+def text(template: str, /, *args: Any, **values: Any) -> Any:
+    """mrmkit's own Markdown ``template`` (a ``str.format`` template) filled with inert values.
+
+    Only the template is Markdown; every value (a feature name, a category, an id, a model's name, a
+    number) is formatted with its format spec and then escaped by :func:`escape_markdown`, so data can
+    neither add markup nor change the document's structure.
+    """
+    from IPython.display import Markdown
+
+    return Markdown(_INERT.vformat(template, args, values))
+
+
+def join(parts: Iterable[Any], sep: str = "\n") -> Any:
+    """Markdown objects made by :func:`text` (each already inert), joined into one."""
+    from IPython.display import Markdown
+
+    return Markdown(sep.join(part.data for part in parts))
+
+
+class _EscapingStyler(Styler):
+    """A Styler whose caption is text, never markup (pandas inserts captions verbatim)."""
+
+    def set_caption(self, caption: Any) -> Any:
+        if isinstance(caption, tuple):
+            return super().set_caption(tuple(html.escape(str(c)) for c in caption))
+        return super().set_caption(html.escape(str(caption)))
+
+
+def frame_style(frame: pd.DataFrame, **format_options: Any) -> Any:
+    """The one way a frame becomes a ``Styler`` here: cells and every header level HTML-escaped."""
+    options = {"escape": "html", "na_rep": "", **format_options}
+    styler = _EscapingStyler(frame).format(**options)
+    for axis in (0, 1):  # row and column headers of every level, and the names of the two indexes
+        styler = styler.format_index(escape="html", axis=axis).format_index_names(escape="html", axis=axis)
+    return styler
 
 
 def _num(fmt: str) -> Callable[[Any], str]:
@@ -56,7 +121,7 @@ def styled(
     shown = frame.rename(columns=labels or {})
     rename = labels or {}
     formatter = {rename.get(c, c): f for c, f in formats.items() if c in frame.columns}
-    styler = shown.style.format(formatter=formatter, precision=4, escape="html", na_rep="")
+    styler = frame_style(shown, formatter=formatter, precision=4)
     status = [rename.get(c, c) for c in status_columns if c in frame.columns]
     if status:
         styler = styler.map(lambda v: STATUS_CSS.get(v, ""), subset=status)
@@ -69,8 +134,8 @@ def styled(
 
 def psi_coloured(frame: pd.DataFrame, thresholds: Thresholds, columns: Iterable[str]) -> Any:
     """A frame of PSI values coloured cell by cell with the policy's status."""
-    styler = frame.style.format(formatter={c: FIXED4 for c in columns}, escape="html", na_rep="")
-    styler = styler.format(formatter={c: INTEGER for c in frame.columns if c not in set(columns)})
+    styler = frame_style(frame, formatter={c: FIXED4 for c in columns})
+    styler = styler.format(formatter={c: INTEGER for c in frame.columns if c not in set(columns)}, escape="html")
     return styler.map(
         lambda v: STATUS_CSS.get(classify(v, thresholds), "") if isinstance(v, float) else "", subset=list(columns)
     )

@@ -461,26 +461,33 @@ def _findings(frame, quality, duplicates, score, grade_psi, retraining, windows,
 
 
 def summary_markdown(evidence: DriftEvidence) -> Any:
-    from IPython.display import Markdown
-
     counts = evidence.status_counts()
     s = evidence.settings
     latest = evidence.retraining.get("latest_window")
     lines = [
-        f"- **{evidence.sizes['features']} features** compared: {counts['green']} green, {counts['amber']} amber, "
-        f"{counts['red']} red (PSI amber from {s['psi_thresholds']['amber']:g}, red from {s['psi_thresholds']['red']:g}).",
-        f"- Reference sample: {evidence.sizes['reference']:,} rows; current sample: {evidence.sizes['current']:,} rows.",
-        f"- Score PSI: {evidence.score['psi']:.4f} ({evidence.score['psi_status']}).",
-    ]
+        display.text(
+            "- **{} features** compared: {} green, {} amber, {} red (PSI amber from {:g}, red from {:g}).",
+            evidence.sizes["features"], counts["green"], counts["amber"], counts["red"],
+            s["psi_thresholds"]["amber"], s["psi_thresholds"]["red"],
+        ),
+        display.text("- Reference sample: {:,} rows; current sample: {:,} rows.",
+                     evidence.sizes["reference"], evidence.sizes["current"]),
+        display.text("- Score PSI: {:.4f} ({}).", evidence.score["psi"], evidence.score["psi_status"]),
+    ]  # fmt: skip
     if latest is not None:
         lines.append(
-            f"- Latest window {latest['window']}: PSI above {s['retraining']['psi']:g} on "
-            f"{len(latest['features_over_threshold'])} features."
-        )
+            display.text(
+                "- Latest window {}: PSI above {:g} on {} features.",
+                latest["window"], s["retraining"]["psi"], len(latest["features_over_threshold"]),
+            )
+        )  # fmt: skip
     lines.append(
-        f"- Retraining signal: **{'YES' if evidence.retraining['signal'] else 'no'}** (rule: {evidence.retraining['rule']})."
-    )
-    return Markdown("\n".join(lines))
+        display.text(
+            "- Retraining signal: **{}** (rule: {}).",
+            "YES" if evidence.retraining["signal"] else "no", evidence.retraining["rule"],
+        )
+    )  # fmt: skip
+    return display.join(lines)
 
 
 def findings_frame(evidence: DriftEvidence) -> Any:
@@ -628,7 +635,7 @@ def windows_frame_for_display(evidence: DriftEvidence) -> Any:
     frame.loc["rows"] = evidence.window_sizes.astype(float)
     order = ["rows", "score"] + [c for c in frame.index if c not in ("rows", "score")]
     frame = frame.loc[order]
-    styler = frame.style.format(precision=3, escape="html", na_rep="")
+    styler = display.frame_style(frame, precision=3)
     thr = _thr(evidence)
     styler = styler.format(display.INTEGER, subset=pd.IndexSlice[["rows"], :])
     return styler.map(
