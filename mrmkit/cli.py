@@ -15,8 +15,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
-from mrmkit.errors import MrmkitError, PackageError
+from mrmkit.errors import MrmkitError, PackageError, one_line, printable
 
 app = typer.Typer(
     add_completion=False,
@@ -24,8 +25,37 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Independent model validation evidence: run workbooks, publish and verify evidence packages.",
 )
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+
+
+class SafeConsole(Console):
+    """A console for text that may carry names from data or parameter files.
+
+    Rich markup (``[bold]``, ``[link=...]``), emoji codes and highlighting are off for every print, and
+    control characters in text (ESC sequences, carriage returns, bells) are shown as escapes, so a name can
+    neither style, hide, link nor rewrite what the terminal shows. Styled output is built as ``Text``.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(markup=False, emoji=False, highlight=False, **kwargs)
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        for option in ("markup", "emoji", "highlight"):
+            kwargs[option] = False
+        super().print(*(printable(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+
+def table_console(min_width: int) -> SafeConsole:
+    """A console wide enough for a table of full values (a pipe or a file gets the full width too)."""
+    return SafeConsole(width=max(min_width, out.width))
+
+
+def cell(value: Any) -> Text:
+    """A table cell shown literally: rich tables would otherwise read markup in plain strings."""
+    return Text(printable("" if value is None else value))
+
+
+err = SafeConsole(stderr=True)
+out = SafeConsole()
 
 
 def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -36,7 +66,7 @@ def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except MrmkitError as exc:
-            err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True, emoji=False)
+            err.print(Text("error: ", style="bold red") + Text(one_line(exc)), soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err.print("interrupted; nothing was published for the run in progress.")
@@ -188,10 +218,10 @@ def history(
     frame = model_history(model_id, directory)
     table = Table(show_edge=False, box=None, pad_edge=False)
     for column in frame.columns:
-        table.add_column(str(column))
+        table.add_column(cell(column))
     for row in frame.itertuples(index=False):
-        table.add_row(*("" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
-    Console(highlight=False, width=max(160, out.width)).print(table)
+        table.add_row(*(cell(f"{v:.4g}" if isinstance(v, float) else v) for v in row))
+    table_console(160).print(table)
 
 
 @app.command()
@@ -334,7 +364,7 @@ def list_command(
     for r in rows:
         table.add_row(
             *(
-                str(v if v is not None else "-")
+                cell(v if v is not None else "-")
                 for v in (
                     r.get("model_id"),
                     r.get("model_version"),
@@ -345,7 +375,7 @@ def list_command(
                 )
             )
         )
-    Console(highlight=False, width=max(120, out.width)).print(table)
+    table_console(120).print(table)
 
 
 def _terminate(signum: int, frame: Any) -> None:
@@ -377,10 +407,10 @@ def _list_inventory(path: Path, packages: list[dict[str, Any]]) -> None:
     for _, _, entry, nxt, overdue in sorted(entries, key=lambda e: (e[0], e[1], e[2].id)):
         p = last.get(entry.id, {})
         due_text = "retired" if entry.status == "retired" else ("never validated" if nxt is None else nxt.isoformat())
-        table.add_row(entry.id, entry.status, str(p.get("run_id") or "-"), str(p.get("status") or "-"),
-                      str(p.get("red_findings") if p.get("red_findings") is not None else "-"), due_text,
-                      "OVERDUE" if overdue else "")  # fmt: skip
-    Console(highlight=False, width=max(120, out.width)).print(table)
+        table.add_row(*map(cell, (entry.id, entry.status, p.get("run_id") or "-", p.get("status") or "-",
+                                  p.get("red_findings") if p.get("red_findings") is not None else "-", due_text,
+                                  "OVERDUE" if overdue else "")))  # fmt: skip
+    table_console(120).print(table)
 
 
 def main() -> None:

@@ -33,3 +33,41 @@ class WorkbookFailed(MrmkitError):
 
 class PackageError(MrmkitError):
     """An evidence package is missing, unreadable or not a package."""
+
+
+# ------------------------------------------------------------------------------------- message hygiene
+
+#: the longest a value is shown inside a message, and the longest a whole message may be
+VALUE_LIMIT = 80
+MESSAGE_LIMIT = 600
+
+
+def printable(text: object) -> str:
+    """``text`` with every control or format character (ESC, CR, BEL, NUL, bidi overrides...) shown as an escape.
+
+    Such characters in a name from a data or parameter file could otherwise move the cursor, rewrite a
+    line, open a terminal hyperlink or forge an output line; line breaks are shown as ``\\n`` too.
+    """
+    import unicodedata
+
+    s = str(text)
+    if s.isprintable():
+        return s
+    return "".join(
+        ch if ch.isprintable() or ch == " " else (repr(ch)[1:-1] if unicodedata.category(ch)[0] == "C" else ch)
+        for ch in s
+    )
+
+
+def shorten(value: object, limit: int = VALUE_LIMIT) -> str:
+    """A value for a message: its ``repr`` for non-strings, printable, at most ``limit`` characters."""
+    s = printable(value if isinstance(value, str) else repr(value))
+    if len(s) <= limit:
+        return s
+    return f"{s[: limit - 1]}… ({len(s):,} characters)"
+
+
+def one_line(message: object, limit: int = MESSAGE_LIMIT) -> str:
+    """A whole message on one line of at most ``limit`` characters (the CLI's safety net)."""
+    s = printable(" ".join(str(message).split()))
+    return s if len(s) <= limit else f"{s[: limit - 1]}…"

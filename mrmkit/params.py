@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from mrmkit.errors import InvalidParameters
+from mrmkit.errors import InvalidParameters, shorten
 
 __all__ = ["Parameters", "load_parameters", "parameters_from_dict", "read_yaml", "WORKBOOKS"]
 
@@ -593,7 +593,7 @@ class Parameters(_Section):
 
 
 def _location(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(top level)"
+    return shorten(".".join(str(part) for part in loc), 160) or "(top level)"
 
 
 def _message(error: dict[str, Any]) -> str:
@@ -606,7 +606,7 @@ def _message(error: dict[str, Any]) -> str:
         return f"required key {loc!r} is missing"
     msg = error["msg"]
     msg = re.sub(r"^(Value error|Assertion failed), ", "", msg)
-    return f"{loc}: {msg} (got {error.get('input')!r})" if kind != "value_error" else f"{loc}: {msg}"
+    return f"{loc}: {shorten(msg, 200)} (got {shorten(error.get('input'))})" if kind != "value_error" else f"{loc}: {msg}"
 
 
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
@@ -655,29 +655,14 @@ def _check_containment(params: Parameters, source: str) -> None:
 
 
 def read_yaml(path: str | Path, kind: str = "Parameter file") -> Any:
-    """A YAML file's content; a missing, unreadable, malformed or empty file is one ``InvalidParameters`` sentence.
+    """A YAML file's content; a missing, unreadable, malformed, hostile or empty file is one ``InvalidParameters``
+    sentence (see :mod:`mrmkit.yamlfile`: size, depth, alias expansion and duplicate keys are bounded).
 
     ``kind`` names the file in messages ("Parameter file", "Inventory file").
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidParameters(f"{kind} {path} does not exist.") from None
-    except IsADirectoryError:
-        raise InvalidParameters(f"{kind} {path} is a folder, not a file.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidParameters(f"{kind} {path} cannot be read: {exc}.") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InvalidParameters(f"{path}: YAML syntax error{where}: {problem}.") from None
-    if raw is None:
-        raise InvalidParameters(f"{path}: the {kind.lower()} is empty.")
-    return raw
+    from mrmkit.yamlfile import read_yaml_file
+
+    return read_yaml_file(path, kind)
 
 
 def load_parameters(path: str | Path) -> Parameters:
