@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from mrmkit.errors import InvalidInput, InvalidParameters, MrmkitError
+from mrmkit.errors import InvalidInput, InvalidParameters, MrmkitError, printable
 
 try:
     import fcntl
@@ -566,3 +566,76 @@ def verify(path: Path, anchors: Mapping[int, str] | None = None) -> AuditReport:
         last_seq=tip.seq if tip else None,
         last_hash=tip.hash if tip else None,
     )
+
+
+# ---------------------------------------------------------------------------------- packages as anchors
+
+
+def packages_under(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """Every readable package manifest under ``folder`` (``<model>/<version>/<run>/manifest.json``)."""
+    from mrmkit.errors import PackageError
+    from mrmkit.manifest import read_manifest
+
+    found = []
+    for path in sorted(Path(folder).glob("*/*/*/manifest.json")):
+        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        try:
+            found.append((path.parent, read_manifest(path.parent)))
+        except PackageError:
+            continue
+    return found
+
+
+def verify_with_packages(path: Path) -> AuditReport:
+    """Check the log's chain and its anchors: every package under the log's folder names it.
+
+    Each package's manifest records ``audit_head``, the log's last line before the run, and the log must
+    hold a ``run`` line for that package with the manifest's hash. So removing the last lines, emptying or
+    deleting the log, rewriting the whole chain with fresh hashes, or editing a package and its run line,
+    each shows as a problem naming the package, though the chain alone may be unbroken.
+    """
+    path = Path(path)
+    packages = packages_under(path.parent)
+    anchors = {}
+    for _, manifest in packages:
+        anchor = manifest.get("audit_head")
+        if isinstance(anchor, dict) and isinstance(anchor.get("seq"), int) and _is_hash(anchor.get("hash")):
+            anchors[anchor["seq"]] = anchor["hash"]
+    if not path.exists():
+        if not packages:
+            raise InvalidInput(f"{path} does not exist.")
+        return AuditReport(path, 0, (AuditProblem(1, "removed", f"the log is missing, but {len(packages)} "
+                                                  f"package(s) under {path.parent} were published with it"),))  # fmt: skip
+    report = verify(path, anchors)
+    problems = list(report.problems)
+    try:
+        runs = {r.get("run_id"): r for r in read(path) if r.get("action") == "run"}
+    except (AuditError, InvalidInput):
+        runs = {}  # a malformed log is already a problem of the chain
+    for package, manifest in packages:
+        run = runs.get(manifest.get("run_id"))
+        where = printable(package.relative_to(path.parent).as_posix())
+        if run is None:
+            problems.append(AuditProblem(report.n_lines + 1, "removed", f"no run line for the package {where}"))
+        elif run.get("manifest_sha256") != manifest.get("manifest_sha256"):
+            problems.append(AuditProblem(report.n_lines + 1, "edited", f"the run line (seq {run.get('seq')}) of "
+                                         f"{where} records another manifest hash than the package has"))  # fmt: skip
+    return AuditReport(path, report.n_lines, tuple(problems), report.last_seq, report.last_hash)
+
+
+def package_trail(package: Path, manifest: Mapping[str, Any]) -> tuple[bool | None, str]:
+    """The audit log next to a package on this package: (None, why) without a log, else (matches, line)."""
+    log = Path(package).resolve().parent.parent.parent / AUDIT_LOG
+    if not log.exists():
+        return None, "audit trail: none next to the package"
+    try:
+        runs = [r for r in read(log) if r.get("action") == "run" and r.get("run_id") == manifest.get("run_id")]
+    except (AuditError, InvalidInput) as exc:
+        return False, f"audit trail: {log} cannot be read ({printable(exc)})"
+    if not runs:
+        return False, f"audit trail: {log} has no run line for this package"
+    run = runs[-1]
+    if run.get("manifest_sha256") != manifest.get("manifest_sha256"):
+        return False, f"audit trail: the manifest hash differs from the run line (seq {run.get('seq')}) in {log}"
+    return True, f"audit trail: matches the run line (seq {run.get('seq')}) in {log}"

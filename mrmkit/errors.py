@@ -31,6 +31,10 @@ class WorkbookFailed(MrmkitError):
     exit_code = 1
 
 
+class PublishError(MrmkitError):
+    """A package could not be written (a full disk, an unwritable audit trail); nothing was published."""
+
+
 class PackageError(MrmkitError):
     """An evidence package is missing, unreadable or not a package."""
 

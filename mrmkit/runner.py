@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
-from mrmkit import audit, report, scrap
-from mrmkit.errors import InvalidParameters, MrmkitError
+from mrmkit import audit, report, scrap, signing
+from mrmkit.errors import InvalidParameters, MrmkitError, PublishError
 from mrmkit.io import load_inputs, sha256_file
 from mrmkit.manifest import environment_lines, key_versions, write_manifest
 from mrmkit.params import WORKBOOKS, Parameters, load_parameters
@@ -43,6 +43,7 @@ WORKBOOK_TITLES = {
 }
 
 STAGING = ".staging"
+OWNER = ".owner"  # in a staging folder: the pid, process start time and host of the run building it
 
 
 def notebook_dir() -> Path:
@@ -102,11 +103,84 @@ def _select(params: Parameters, workbooks: Sequence[str] | None, source: str) ->
     return chosen
 
 
+def _inside_package(out: Path) -> Path | None:
+    """The package (or mrmkit's own working folder) that ``out`` lies in, if any."""
+    resolved = out.resolve()
+    for folder in (resolved, *resolved.parents):
+        if folder.name in (STAGING, STORE_DIR):
+            return folder
+        if (folder / "manifest.json").is_file() and (folder / "reports").is_dir():
+            return folder
+    return None
+
+
+def _start_time(pid: int) -> str | None:
+    """The kernel's start time of process ``pid`` (field 22 of /proc/<pid>/stat), or None if it is gone."""
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat_line.rsplit(")", 1)[1].split()[19]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _owner() -> dict[str, Any]:
+    import socket
+
+    return {"pid": os.getpid(), "start": _start_time(os.getpid()), "host": socket.gethostname()}
+
+
+def _stale(folder: Path) -> bool:
+    """A staging folder whose process is gone (killed before it could clean up); never one of a live run."""
+    import socket
+
+    try:
+        owner = json.loads((folder / OWNER).read_text(encoding="utf-8"))
+        pid, start, host = int(owner["pid"]), owner.get("start"), owner.get("host")
+    except (OSError, ValueError, KeyError, TypeError):
+        pid_text = folder.name.split("-", 1)[0]  # older staging folders: the pid is in the name
+        if not pid_text.isdigit():
+            return False
+        pid, start, host = int(pid_text), None, socket.gethostname()
+    if host != socket.gethostname():
+        return False  # another machine's run on a shared file system: not ours to judge
+    if not _alive(pid):
+        return True
+    return start is not None and _start_time(pid) not in (None, start)  # the pid now belongs to another process
+
+
+def reclaim_staging(out: Path) -> list[Path]:
+    """Remove the staging folders under ``out`` left by runs whose process is gone; return them."""
+    removed = []
+    for folder in sorted((out / STAGING).glob("*")) if (out / STAGING).is_dir() else []:
+        if folder.is_dir() and not folder.is_symlink() and _stale(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
 def _prepare_out(out: Path) -> Path:
+    inside = _inside_package(out)
+    if inside is not None:
+        raise InvalidParameters(
+            f"--out: {out} lies inside {inside}, an evidence package or mrmkit's working folder; a package is never "
+            "changed, so choose a folder outside it."
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
+        reclaim_staging(out)
         staging = out / STAGING / f"{os.getpid()}-{uuid.uuid4().hex}"  # the pid: see remove_staging
         staging.mkdir(parents=True)
+        (staging / OWNER).write_text(json.dumps(_owner()), encoding="utf-8")
     except OSError as exc:
         raise InvalidParameters(f"--out: cannot write to {out} ({exc.strerror or exc}).") from None
     return staging
@@ -176,6 +250,7 @@ def run(
             raise MrmkitError(f"The {name} workbook {path} is missing from this installation; set MRMKIT_NOTEBOOKS.")
     say("checking inputs")
     preflight(params, load_inputs(params), chosen)  # every user-caused problem surfaces here, before any write
+    signer = signing.load_private_key()  # a key that cannot be used is refused now, not after the workbooks ran
 
     inputs = {"parameters": {"path": str(params_path.resolve()), "sha256": sha256_file(params_path)}}
     for role, path in params.input_paths().items():
@@ -188,9 +263,11 @@ def run(
     log = out / audit.AUDIT_LOG
     try:
         audit_head = audit.head(log) if record_audit and log.exists() else None
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         _tidy_staging(out)
+        if isinstance(exc, OSError):
+            raise PublishError(f"{log}: the audit trail cannot be read ({exc.strerror or exc}); nothing was published.") from None
         raise
     timings: dict[str, float] = {"validation_s": round(time.perf_counter() - t0, 3)}
     try:
@@ -259,7 +336,8 @@ def run(
             html_to_pdf(staging / "reports" / "index.html", staging / "reports" / "index.pdf")
         ended = datetime.now(UTC)
         timings["total_s"] = round(time.perf_counter() - t0, 3)
-        write_manifest(
+        (staging / OWNER).unlink()  # not part of the package
+        manifest = write_manifest(
             staging,
             {
                 **identity,
@@ -277,21 +355,30 @@ def run(
                 "audit_head": {"seq": audit_head[0], "hash": audit_head[1]} if audit_head else None,
             },
         )
+        if signer is not None:
+            say(f"signed by {signing.sign_package(staging, signer)}")
         target = out / params.model.id / params.model.version / run_id
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():  # the run id carries a random part; this is a safety net, not a code path
             raise MrmkitError(f"{target} already exists; an evidence package is never overwritten.")
+        if record_audit:
+            # the run's line first, then the package: a package is never visible without its audit line (a crash
+            # between the two leaves a line whose package is missing, which `audit verify` does not hide)
+            audit.append(log, {"action": "run", "package": str(target.resolve()), "model_id": params.model.id,
+                               "model_version": params.model.version, "run_id": run_id,
+                               "manifest_sha256": manifest["manifest_sha256"], "outcome": status,
+                               "parameters": str(params_path.resolve())})  # fmt: skip
         os.rename(staging, target)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise PublishError(
+            f"--out: the package could not be written in {out} ({exc.strerror or exc}); nothing was published."
+        ) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
         _tidy_staging(out)
-    if record_audit:
-        manifest_sha = json.loads((target / "manifest.json").read_text(encoding="utf-8"))["manifest_sha256"]
-        audit.append(log, {"action": "run", "package": str(target.resolve()), "model_id": params.model.id,
-                           "model_version": params.model.version, "run_id": run_id, "manifest_sha256": manifest_sha,
-                           "outcome": status, "parameters": str(params_path.resolve())})  # fmt: skip
     return RunResult(
         package=target,
         status=status,

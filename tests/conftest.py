@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,9 @@ import pytest
 import yaml
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# the tests never sign with, or create, the developer's own keys: a config folder of their own
+os.environ["MRMKIT_CONFIG_DIR"] = tempfile.mkdtemp(prefix="mrmkit-config-")
+os.environ.pop("MRMKIT_SIGNING_KEY", None)
 
 FEATURES = ["income", "utilisation", "enquiries", "region"]
 

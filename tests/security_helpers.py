@@ -1,0 +1,54 @@
+"""Shared by the security tests: one small package published from the tiny project, and forging tools."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+from typer.testing import CliRunner
+
+from mrmkit.cli import app
+from mrmkit.manifest import _canonical, file_entries
+from tests.conftest import make_frame, write_params
+
+runner = CliRunner()
+
+
+def project(root: Path) -> Path:
+    """The tiny project (drift only) in ``root``; returns its parameter file."""
+    rng = np.random.default_rng(20261123)
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    make_frame(rng, 1500, 0.0, "2024-01-01").to_parquet(root / "data" / "reference.parquet", index=False)
+    make_frame(rng, 1000, 0.15, "2025-01-01").to_parquet(root / "data" / "current.parquet", index=False)
+    return write_params(root)
+
+
+def publish(params: Path, out: Path, *extra: str):
+    """``mrmkit run``; returns the CliRunner result and the package path (or None)."""
+    result = runner.invoke(app, ["run", str(params), "--out", str(out), *extra])
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    package = Path(lines[-1]) if result.exit_code in (0, 3) and lines else None
+    return result, package
+
+
+def copy_package(package: Path, dest: Path) -> Path:
+    """A copy of a package at the same depth under another out folder (no audit log there)."""
+    target = dest / package.relative_to(package.parent.parent.parent)
+    shutil.copytree(package, target, symlinks=True)
+    return target
+
+
+def forge(package: Path, edit) -> None:
+    """Edit a file of the package, then recompute every hash and the manifest's self-hash, the canonical way."""
+    edit(package)
+    manifest = json.loads((package / "manifest.json").read_text())
+    manifest["files"] = file_entries(package)
+    manifest["manifest_sha256"] = hashlib.sha256(_canonical(manifest)).hexdigest()
+    (package / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def verify(package: Path, *extra: str):
+    return runner.invoke(app, ["verify", str(package), *extra])
