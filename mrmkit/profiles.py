@@ -13,6 +13,14 @@ temporary name and renamed, the values file before the metadata, so a reader see
 none. The metadata carries the profile's sha256 (recomputed from the loaded values and counts) and a
 hash of itself; a profile that fails any
 check (damaged, edited, truncated, another format) is rebuilt from the data and rewritten, never used.
+A profile is also bound to the data it describes by a keyed hash: ``mac`` = HMAC-SHA256 under the user's
+store key (``profile_store.key`` in the config folder of :mod:`mrmkit.signing`, created on first use, mode
+0600) of the data's sha256 and the profile's content sha256. Anyone can recompute the plain hashes after
+editing a stored profile; without the key they cannot recompute its ``mac``, so a poisoned profile fails
+its check and is rebuilt from the data. Every profile a run uses is recorded (data sha256 and content
+sha256 per column) in the manifest's ``reference_profiles``, so ``mrmkit reproduce``, which rebuilds every
+profile from the data in a fresh store, names any profile whose content differs.
+
 The store is a cache: deleting the folder at any time only costs the time to rebuild. A problem writing
 it never fails a run; the profile is then kept in memory only and the reason noted.
 """
@@ -21,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
 import json
 import os
 import uuid
@@ -67,6 +76,36 @@ def _decode(item: Any) -> Any:
     return value
 
 
+_KEY_FILE = "profile_store.key"
+
+
+def store_key() -> bytes:
+    """The user's secret for binding stored profiles to their data (created on first use, mode 0600)."""
+    from mrmkit.signing import config_dir
+
+    path = config_dir() / _KEY_FILE
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{_KEY_FILE}.{uuid.uuid4().hex}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(os.urandom(32).hex())
+    try:
+        os.link(tmp, path)  # first writer wins when several runs start at once
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return bytes.fromhex(path.read_text(encoding="ascii").strip())
+
+
+def _mac(key: bytes, data_sha256: str, content_sha256: str) -> str:
+    return hmac.new(key, f"mrmkit-profile-v1 {data_sha256} {content_sha256}".encode(), hashlib.sha256).hexdigest()
+
+
 def _self_hash(meta: dict[str, Any]) -> str:
     body = {k: v for k, v in meta.items() if k != "meta_sha256"}
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=True).encode()).hexdigest()
@@ -95,6 +134,8 @@ class ProfileStore:
         self._memory: dict[str, ColumnProfile] = {}
         self.counts = {"built": 0, "loaded": 0, "reused": 0, "rebuilt": 0, "not_stored": 0}
         self.notes: list[str] = []
+        self.used: dict[str, str] = {}  # data sha256 -> content sha256 of every profile served
+        self._key: bytes | None = None
 
     # ------------------------------------------------------------------------------------ public
     def column(self, values: Any, name: Any, categorical: bool = False) -> ColumnProfile:
@@ -114,7 +155,17 @@ class ProfileStore:
             else:
                 self.counts["loaded"] += 1
         self._memory[key] = profile
+        self.used[key] = profile.sha256
         return profile
+
+    def record(self) -> dict[str, Any]:
+        """What a run records of this store: counts, notes and every profile used (data to content sha256)."""
+        return {"counts": dict(self.counts), "notes": list(self.notes), "used": dict(sorted(self.used.items()))}
+
+    def _secret(self) -> bytes:
+        if self._key is None:
+            self._key = store_key()
+        return self._key
 
     def frame(self, frame: pd.DataFrame, columns: Iterable[Any], categorical: Iterable[Any] = ()) -> ReferenceProfile:
         """The profile of the named columns of a reference frame (``categorical`` ones as categories)."""
@@ -134,7 +185,11 @@ class ProfileStore:
         if not meta_path.exists():
             return None
         try:
-            return self._read(key, name, meta_path, values_path)
+            profile = self._read(key, name, meta_path, values_path)
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            if not hmac.compare_digest(str(meta.get("mac", "")), _mac(self._secret(), key, profile.sha256)):
+                raise ValueError("it is not bound to this data by the store's key (edited, or from another store)")
+            return profile
         except Exception as exc:  # any damage: rebuild from the data, never use it
             self.counts["rebuilt"] += 1
             self.notes.append(f"The stored profile {key[:12]} failed its checks ({exc}); it was rebuilt.")
@@ -186,6 +241,11 @@ class ProfileStore:
                 self._not_stored(profile, f"categories of type {', '.join(kinds)} cannot be stored exactly")
                 return
             meta.update(categories=encoded, counts=profile.counts.tolist())
+        try:
+            meta["mac"] = _mac(self._secret(), profile.data_sha256, profile.sha256)
+        except OSError as exc:
+            self._not_stored(profile, f"the store key cannot be written ({exc.strerror or exc})")
+            return
         meta["meta_sha256"] = _self_hash(meta)
         meta_path, values_path = self._paths(profile.data_sha256)
         try:

@@ -37,10 +37,11 @@ class ReproduceReport:
     rerun: Path | None = None
     diff: Any = None
     seconds: float = 0.0
+    profiles: list[str] = field(default_factory=list)  # recorded reference profiles that rebuilt differently
 
     @property
     def reproduced(self) -> bool:
-        return not self.changed_inputs and self.diff is not None and self.diff.identical
+        return not self.changed_inputs and self.diff is not None and self.diff.identical and not self.profiles
 
     def lines(self) -> list[str]:
         if self.changed_inputs:
@@ -54,6 +55,7 @@ class ReproduceReport:
             f"{len(d.changed)} different, {len(d.added)} new, {len(d.removed)} missing.",
         ]
         out += [change.describe() for change in d.changes]
+        out += self.profiles
         out.append("REPRODUCED" if self.reproduced else "NOT REPRODUCED")
         return out
 
@@ -68,6 +70,21 @@ def check_inputs(manifest: dict[str, Any]) -> list[str]:
         elif sha256_file(path) != entry["sha256"]:
             changed.append(f"{role} ({path}) has a different sha256")
     return changed
+
+
+def compare_profiles(original: dict[str, Any], rerun: dict[str, Any]) -> list[str]:
+    """Reference profiles the package recorded whose content differs when rebuilt from the data (a poisoned store)."""
+    out = []
+    recorded, rebuilt = original.get("reference_profiles") or {}, rerun.get("reference_profiles") or {}
+    for workbook, entry in sorted(recorded.items()):
+        if not isinstance(entry, dict) or not isinstance(entry.get("used"), dict):
+            continue
+        fresh = (rebuilt.get(workbook) or {}).get("used") or {}
+        for data_sha, content_sha in sorted(entry["used"].items()):
+            if fresh.get(data_sha) != content_sha:
+                out.append(f"reference profile {data_sha[:12]} of the {workbook} workbook: the package used content "
+                           f"{str(content_sha)[:12]}, the data give {str(fresh.get(data_sha))[:12]} (a poisoned store?)")  # fmt: skip
+    return out
 
 
 def reproduce(package: Path, keep: Path | None = None) -> ReproduceReport:
@@ -89,6 +106,7 @@ def reproduce(package: Path, keep: Path | None = None) -> ReproduceReport:
         out = keep or Path(tmp)
         result = run(package / "parameters.yaml", workbooks=workbooks or None, out=out, record_audit=False)
         again = json.loads((result.package / "metrics.json").read_text(encoding="utf-8"))
+        report.profiles = compare_profiles(manifest, read_manifest(result.package))
         report.rerun = result.package if keep else None
     report.seconds = time.perf_counter() - t0
     report.diff = compare_metrics(original, again, rel_tol=REL_TOL, abs_tol=ABS_TOL)

@@ -25,7 +25,7 @@ TIMINGS = """scrap.record("timings", {
     "analyse_s": _clock["analysed"] - _clock["loaded"],
     "cells_s": time.perf_counter() - _clock["start"],
 })
-scrap.record("profiles", {"counts": ctx.profiles.counts, "notes": ctx.profiles.notes})"""
+scrap.record("profiles", ctx.profiles.record())"""
 
 
 def setup(imports: str, module: str, preamble: str) -> tuple[str, str]:
