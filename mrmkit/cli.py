@@ -41,6 +41,8 @@ class SafeConsole(Console):
     def print(self, *objects: Any, **kwargs: Any) -> None:
         for option in ("markup", "emoji", "highlight"):
             kwargs[option] = False
+        if all(isinstance(o, (str, Text)) for o in objects):
+            kwargs.setdefault("soft_wrap", True)  # a message is one line however narrow the terminal
         super().print(*(printable(o) if isinstance(o, str) else o for o in objects), **kwargs)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mrmkit.errors import InvalidInput
+from mrmkit.errors import InvalidInput, shorten
 from mrmkit.params import ArtifactSection, Parameters
 
 __all__ = [
@@ -29,6 +29,8 @@ __all__ = [
     "score_model",
     "Inputs",
     "load_inputs",
+    "parse_dates",
+    "MAX_CSV_BYTES",
 ]
 
 _READERS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
@@ -43,8 +45,87 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def read_frame(path: Path, field: str) -> pd.DataFrame:
-    """Read a .parquet or .csv data file named by parameter ``field``; refuse missing, odd or empty files."""
+#: the largest CSV file read (bytes); ``$MRMKIT_MAX_CSV_BYTES`` changes it. Parquet is read by columns.
+MAX_CSV_BYTES = 4 * 1024**3
+_CSV_BLOCK = 16 * 1024 * 1024
+
+
+def _csv_limit() -> int:
+    import os
+
+    try:
+        return int(os.environ.get("MRMKIT_MAX_CSV_BYTES", MAX_CSV_BYTES))
+    except ValueError:
+        return MAX_CSV_BYTES
+
+
+def _name(column: Any) -> str:
+    """A column name for a message: quoted, printable, shortened."""
+    return shorten(repr(str(column)))
+
+
+def _reason(exc: BaseException) -> str:
+    return shorten(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, 200)
+
+
+def _read_csv(path: Path, field: str, columns: Sequence[str] | None) -> pd.DataFrame:
+    """A CSV file through pyarrow's streaming reader: header checked first, NUL bytes refused, bounded."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from pyarrow import csv
+
+    size = path.stat().st_size
+    if size > _csv_limit():
+        raise InvalidInput(f"{field}: {path} is {size:,} bytes, more than the {_csv_limit():,} bytes a CSV may have "
+                           "(set MRMKIT_MAX_CSV_BYTES, or give the data as Parquet).")  # fmt: skip
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    if b"\x00" in head:
+        raise InvalidInput(f"{field}: {path} contains NUL bytes; it is not a CSV text file.")
+    header = head.split(b"\n", 1)[0].rstrip(b"\r")
+    if not header.strip():
+        raise InvalidInput(f"{field}: {path} has no header line.")
+    try:
+        names = next(iter(__import__("csv").reader([header.decode("utf-8-sig")])))
+    except (UnicodeDecodeError, StopIteration, __import__("csv").Error) as exc:
+        raise InvalidInput(f"{field}: {path} cannot be read as csv: its header is not UTF-8 text ({_reason(exc)}).") from None
+    seen: set[str] = set()
+    dup = sorted({n for n in names if n in seen or seen.add(n)})  # type: ignore[func-returns-value]
+    if dup:
+        raise InvalidInput(f"{field}: {path} has duplicated column names: {', '.join(shorten(d) for d in dup)}; "
+                           "every column needs its own name.")  # fmt: skip
+    wanted = [c for c in names if c in set(columns)] if columns is not None else None
+    options = csv.ReadOptions(block_size=_CSV_BLOCK)
+    try:
+        # dates stay text, as pandas would read them, so that parse_dates applies one rule to every source
+        # (pyarrow would turn offsets into UTC silently, hiding mixed time zones)
+        first = csv.open_csv(path, read_options=options, convert_options=csv.ConvertOptions(include_columns=wanted))
+        as_text = {f.name: pa.string() for f in first.schema if pa.types.is_temporal(f.type)}
+        convert = csv.ConvertOptions(include_columns=wanted, strings_can_be_null=True, column_types=as_text)
+        reader = csv.open_csv(path, read_options=options, convert_options=convert)
+        batches = []
+        for batch in reader:
+            for column in batch.columns:
+                if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                    if pc.any(pc.match_substring(column, "\x00")).as_py():
+                        raise InvalidInput(f"{field}: {path} contains NUL bytes inside values; it is not a CSV text file.")
+            batches.append(batch)
+        table = pa.Table.from_batches(batches, schema=reader.schema)
+    except InvalidInput:
+        raise
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError, OSError) as exc:
+        raise InvalidInput(f"{field}: {path} cannot be read as csv: {_reason(exc)}.") from None
+    return table.to_pandas()
+
+
+def read_frame(path: Path, field: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a .parquet or .csv data file named by parameter ``field``; refuse missing, odd or empty files.
+
+    ``columns``, when given, are the only ones read (a file of thousands of columns costs what its used
+    columns cost); the others are never parsed. CSV files are read with pyarrow: a repeated header name, a
+    NUL byte, a ragged row or a file over :data:`MAX_CSV_BYTES` is refused, never silently renamed or
+    truncated.
+    """
     path = Path(path)
     if not path.exists():
         raise InvalidInput(f"{field}: data file {path} does not exist.")
@@ -55,11 +136,10 @@ def read_frame(path: Path, field: str) -> pd.DataFrame:
         raise InvalidInput(
             f"{field}: {path} is not a data file mrmkit reads; use .parquet or .csv (got {path.suffix or 'no suffix'!r})."
         )
-    try:
-        frame = pd.read_parquet(path) if kind == "parquet" else pd.read_csv(path)
-    except Exception as exc:  # pyarrow and the csv parser raise many types for a corrupt file
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InvalidInput(f"{field}: {path} cannot be read as {kind}: {reason}.") from None
+    if kind == "csv":
+        frame = _read_csv(path, field, columns)
+    else:
+        frame = _read_parquet(path, field, columns)
     if len(frame) == 0:
         raise InvalidInput(f"{field}: data file {path} has no rows.")
     if frame.columns.has_duplicates:
@@ -67,6 +147,71 @@ def read_frame(path: Path, field: str) -> pd.DataFrame:
         raise InvalidInput(f"{field}: {path} has duplicated column names: {', '.join(dup)}.")
     frame.columns = [str(c) for c in frame.columns]
     return frame
+
+
+def _read_parquet(path: Path, field: str, columns: Sequence[str] | None) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+        names = list(schema.names)
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise InvalidInput(f"{field}: {path} has duplicated column names: {', '.join(shorten(d) for d in dup)}.")
+        wanted = [c for c in names if c in set(columns)] if columns is not None else None
+        return pd.read_parquet(path, columns=wanted)
+    except InvalidInput:
+        raise
+    except Exception as exc:  # pyarrow raises many types for a corrupt file
+        raise InvalidInput(f"{field}: {path} cannot be read as parquet: {_reason(exc)}.") from None
+
+
+def parse_dates(values: pd.Series, path: Any, field: str) -> pd.Series:
+    """A date column under one explicit rule, or one sentence naming the column, the row and the value.
+
+    Dates are ISO 8601 (``YYYY-MM-DD``, optionally with a time and a UTC offset), or a date/time column of
+    the file format itself. Anything else is refused rather than guessed: numbers (epoch seconds would
+    become 1970), ``03/04/2025`` (day-first or month-first, which pandas would decide row by row), text
+    that is not a date, missing values, and values with different UTC offsets in one column. A column in
+    one time zone keeps its local dates and times (the zone is dropped, so two samples compare alike).
+    """
+    column = values.name
+    if pd.api.types.is_datetime64_any_dtype(values):
+        parsed = values
+    elif pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        raise InvalidInput(
+            f"{field}: column {_name(column)} in {path} holds numbers, not dates (epoch seconds would be read as "
+            "1970); write dates as ISO 8601, e.g. 2025-03-31."
+        )
+    else:
+        text = values.astype("string")
+        if text.isna().any():
+            row = int(np.flatnonzero(text.isna().to_numpy())[0])
+            raise InvalidInput(f"{field}: column {_name(column)} in {path} has {int(text.isna().sum())} missing "
+                               f"dates (first at row {row + 2} of the file).")  # fmt: skip
+        iso = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?")
+        if not iso.all():
+            row = int(np.flatnonzero(~iso.to_numpy())[0])
+            raise InvalidInput(
+                f"{field}: column {_name(column)} in {path} has {int((~iso).sum()):,} values that are not ISO 8601 "
+                f"dates (first at row {row + 2}: {shorten(text.iloc[row])}); write dates as YYYY-MM-DD, so no date "
+                "is read day-first in one row and month-first in another."
+            )
+        offsets = text.str.extract(r"(Z|[+-]\d{2}:?\d{2})$")[0]
+        zones = set(offsets.dropna().str.replace(":", "").replace("Z", "+0000"))
+        if len(zones) > 1 or (zones and offsets.isna().any()):
+            shown = ", ".join(sorted(zones | ({"none"} if offsets.isna().any() else set())))
+            raise InvalidInput(f"{field}: column {_name(column)} in {path} mixes time zones ({shorten(shown)}); "
+                               "give every date in one time zone.")  # fmt: skip
+        try:
+            parsed = pd.to_datetime(text, format="ISO8601")
+        except (ValueError, OverflowError) as exc:
+            raise InvalidInput(f"{field}: column {_name(column)} in {path} has an impossible date ({_reason(exc)}).") from None
+    if parsed.isna().any():
+        raise InvalidInput(f"{field}: column {_name(column)} in {path} has {int(parsed.isna().sum())} missing dates.")
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    return parsed
 
 
 def require_columns(frame: pd.DataFrame, columns: Iterable[str], path: Path, field: str) -> None:
@@ -207,9 +352,15 @@ def _default_features(params: Parameters, columns: Sequence[str]) -> list[str]:
 def load_inputs(params: Parameters) -> Inputs:
     """Load and check everything the parameter file names; raise ``InvalidInput`` on the first problem."""
     d = params.data
+    used = None  # with data.features given, only the named columns are read (a wide file costs what they cost)
+    if d.features is not None:
+        named = [*d.features, d.id, d.target, d.score, d.grade, d.time, d.segment, *d.protected]
+        if params.challenger is not None:
+            named.append(params.challenger.score)
+        used = [c for c in named if c]
     frames = {
-        "data.reference": read_frame(d.reference, "data.reference"),
-        "data.current": read_frame(d.current, "data.current"),
+        "data.reference": read_frame(d.reference, "data.reference", used),
+        "data.current": read_frame(d.current, "data.current", used),
     }
     features = (
         list(d.features) if d.features is not None else _default_features(params, frames["data.reference"].columns)
@@ -232,6 +383,7 @@ def load_inputs(params: Parameters) -> Inputs:
             require_columns(frame, cols, path, field)
         if d.time:
             _check_dates(frame, d.time, path)
+        _check_values(frame, features, path, key)
     ref, cur = frames["data.reference"], frames["data.current"]
 
     targets = [None, None]
@@ -271,14 +423,22 @@ def load_inputs(params: Parameters) -> Inputs:
 
 
 def _check_dates(frame: pd.DataFrame, column: str, path: Path) -> None:
-    values = frame[column]
-    if pd.api.types.is_datetime64_any_dtype(values):
-        bad = values.isna()
-    else:
-        parsed = pd.to_datetime(values, errors="coerce", format="mixed")
-        bad = parsed.isna()
-        frame[column] = parsed
-    if bad.any():
-        raise InvalidInput(
-            f"data.time: column {column!r} in {path} has {int(bad.sum())} values that are missing or not dates."
-        )
+    frame[column] = parse_dates(frame[column], path, "data.time")
+
+
+def _check_values(frame: pd.DataFrame, columns: Iterable[str], path: Path, field: str) -> None:
+    """No infinite number in a feature, and no feature without a single value."""
+    for column in columns:
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            array = values.to_numpy(dtype=float, na_value=np.nan)
+            infinite = np.isinf(array)
+            if infinite.any():
+                row = int(np.flatnonzero(infinite)[0])
+                raise InvalidInput(
+                    f"{field}: column {_name(column)} in {path} has {int(infinite.sum()):,} infinite values (first at "
+                    f"row {row + 2} of the file: {array[row]}); give a number or leave the value missing."
+                )
+        if values.isna().all():
+            raise InvalidInput(f"{field}: column {_name(column)} in {path} has no value at all (every row is "
+                               "missing); drop the feature or fix the extract.")  # fmt: skip

@@ -103,10 +103,17 @@ class ModelSection(ArtifactSection):
     limitations: str | None = Field(None, description="Model card: known limitations and conditions of use.")
     data_description: str | None = Field(None, description="Model card: the development data.")
 
-    @field_validator("version", mode="before")
+    @field_validator("id", "version", mode="before")
     @classmethod
-    def _version_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, (int, float)) else value
+    def _written_as_text(cls, value: Any, info: ValidationInfo) -> Any:
+        # YAML reads `version: 1.10` as the float 1.1 and `version: 010` as the integer 8: the digits as written
+        # cannot be recovered, so a number is refused rather than published under another name
+        if isinstance(value, (bool, int, float)):
+            raise ValueError(
+                f"YAML read {value!r} as a {type(value).__name__}, which may not be what was written; put the "
+                f"{info.field_name} in quotes (for example '{value}' or '1.10')"
+            )
+        return value
 
 
 class ChallengerSection(ArtifactSection):
@@ -542,7 +549,9 @@ class ExplainabilitySection(_Section):
 class Parameters(_Section):
     """A whole parameter file."""
 
-    seed: int = Field(0, ge=0, description="Seed of every random step; recorded in the manifest.")
+    seed: int = Field(
+        0, ge=0, le=2**32 - 1, strict=True, description="Seed of every random step (0 to 2**32 - 1); recorded in the manifest."
+    )
     model: ModelSection
     challenger: ChallengerSection | None = None
     data: DataSection

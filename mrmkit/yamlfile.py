@@ -124,6 +124,8 @@ def read_yaml_file(path: str | Path, kind: str = "Parameter file") -> Any:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InvalidParameters(f"{path}: YAML syntax error{where}: {shorten(problem, 160)}.") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a value YAML cannot build, e.g. the date 2026-02-30
+        raise InvalidParameters(f"{path}: a value cannot be read ({shorten(exc, 160)}).") from None
     except RecursionError:
         raise InvalidParameters(f"{path}: values are nested too deeply to read (at most {MAX_DEPTH} levels).") from None
     finally:

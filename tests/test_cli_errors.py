@@ -104,7 +104,7 @@ def test_unwritable_output_folder(tiny_project: Path) -> None:
 
 def test_verify_and_list_on_non_packages(tmp_path: Path) -> None:
     result = _run(["verify", str(tmp_path)])
-    assert result.exit_code == 2 and "has no manifest.json" in result.output
+    assert result.exit_code == 1 and "not a package" in result.output and "has no manifest.json" in result.output
     result = _run(["list", str(tmp_path / "none")])
     assert result.exit_code == 2 and "is not a folder of evidence packages" in result.output
     result = _run(["list", str(tmp_path)])

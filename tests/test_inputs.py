@@ -121,7 +121,7 @@ def test_text_scores(tiny_project: Path) -> None:
 
 def test_dates_that_are_not_dates(tiny_project: Path) -> None:
     _rewrite(tiny_project, "current", lambda f: f.__setitem__("app_date", "soon"))
-    with pytest.raises(InvalidInput, match="data.time: column 'app_date' .* not dates"):
+    with pytest.raises(InvalidInput, match="data.time: column 'app_date' .* not ISO 8601 dates"):
         _inputs(tiny_project)
 
 

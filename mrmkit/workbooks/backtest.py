@@ -23,7 +23,7 @@ import pandas as pd
 
 from mrmkit import stats
 from mrmkit.errors import InvalidInput
-from mrmkit.io import read_frame, require_columns
+from mrmkit.io import parse_dates, read_frame, require_columns
 from mrmkit.params import BacktestSection
 from mrmkit.policy import classify_low, finding, low_threshold_text, p_value_finding
 from mrmkit.stats._base import jsonable
@@ -359,11 +359,7 @@ def read_var_series(v: Any) -> tuple[pd.DataFrame, pd.Series]:
     """The VaR file sorted by date, with every problem named by file and field (gaps, text, repeats)."""
     frame = read_frame(v.data, "backtest.var.data")
     require_columns(frame, [v.date, v.pnl, *v.levels], v.data, "backtest.var")
-    dates = pd.to_datetime(frame[v.date], errors="coerce", format="mixed")
-    if dates.isna().any():
-        raise InvalidInput(
-            f"backtest.var.date: column {v.date!r} in {v.data} has {int(dates.isna().sum())} values that are not dates."
-        )
+    dates = parse_dates(frame[v.date], v.data, "backtest.var.date")
     if dates.duplicated().any():
         raise InvalidInput(
             f"backtest.var.date: {v.data} repeats {int(dates.duplicated().sum())} dates; one row per day is expected."

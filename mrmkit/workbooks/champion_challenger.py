@@ -24,7 +24,7 @@ import pandas as pd
 
 from mrmkit import stats
 from mrmkit.errors import InvalidInput, InvalidParameters
-from mrmkit.io import check_probabilities, load_model, read_frame, require_columns, score_model
+from mrmkit.io import check_probabilities, load_model, parse_dates, read_frame, require_columns, score_model
 from mrmkit.policy import finding, p_value_finding
 from mrmkit.stats._base import jsonable
 from mrmkit.workbooks import Context, display
@@ -88,6 +88,10 @@ def _mature_mask(ctx: Context) -> tuple[np.ndarray, str]:
 def _read_log(section: Any, columns: list[str], field: str) -> pd.DataFrame:
     frame = read_frame(section.data, f"{field}.data")
     require_columns(frame, [c for c in columns if c], section.data, field)
+    for key in ("timestamp", "date"):  # the shadow log's timestamps, the A/B log's decision dates
+        column = getattr(section, key, None)
+        if column and column in frame.columns:
+            frame[column] = parse_dates(frame[column], section.data, f"{field}.{key}")
     return frame
 
 
