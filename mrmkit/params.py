@@ -286,6 +286,13 @@ class DriftSection(_Section):
         "month", description="Monitoring window length when data.time is given."
     )
     top_features: int = Field(6, ge=1, le=50, description="Most drifted features whose distributions are plotted.")
+    discrete_max_values: int = Field(
+        20,
+        ge=0,
+        le=1000,
+        description="A numeric feature with at most this many distinct values (both samples pooled) is tested as "
+        "discrete (chi-square on its values, stats.discrete_test) instead of by KS; 0 never.",
+    )
 
 
 class GradeScale(_Section):
@@ -391,6 +398,13 @@ class SensitivitySection(_Section):
     )
 
 
+class InitialAuc(_Section):
+    value: float = Field(gt=0, lt=1, description="AUC at the initial validation.")
+    standard_error: float | None = Field(
+        None, gt=0, lt=0.5, description="Its standard error (e.g. DeLong's) on the initial validation sample."
+    )
+
+
 class BacktestSection(_Section):
     """The backtest and stress-test workbook (``backtest``); its presence enables it."""
 
@@ -398,9 +412,18 @@ class BacktestSection(_Section):
         None, description="Rating scale; default: data.grade if given, else equal-population grades."
     )
     n_grades: int = Field(10, ge=2, le=50, description="Equal-population grades cut on the reference sample.")
-    initial_auc: float | None = Field(
-        None, gt=0, lt=1, description="AUC at initial validation; default: the reference sample's AUC."
+    initial_auc: float | InitialAuc | None = Field(
+        None,
+        description="AUC at initial validation: a number, or `{value, standard_error}` from the original validation "
+        "report; default: the reference (development) sample's AUC, measured in-sample, which is optimistic.",
     )
+    @field_validator("initial_auc", mode="after")
+    @classmethod
+    def _auc_in_range(cls, value: Any) -> Any:
+        if isinstance(value, float) and not 0 < value < 1:
+            raise ValueError(f"an AUC lies strictly between 0 and 1; got {value}")
+        return value
+
     maturity_months: int = Field(12, ge=0, le=120, description="Outcome window of the target, in months.")
     as_of: date | None = Field(
         None,

@@ -184,7 +184,16 @@ def write_index(
     for expectation, evidence, workbook, key in EXPECTATIONS:
         ran = workbooks.get(workbook, {}).get("status") == "complete"
         present = ran and _get(metrics, key) is not None
-        status = '<span class="badge complete">EVIDENCED</span>' if present else '<span class="badge none">NOT EVIDENCED</span>'
+        prefix = key.split(".")[0] if workbook == "drift" else ".".join(key.split(".")[:2])
+        worst = min((SEVERITY_ORDER[f["severity"]] for f in findings if f.get("severity") in ("red", "amber")
+                     and str(f.get("metric", "")).startswith(prefix)), default=None)  # fmt: skip
+        if not present:
+            status = '<span class="badge none">NOT EVIDENCED</span>'
+        elif worst is None:
+            status = '<span class="badge complete">EVIDENCED</span>'
+        else:  # evidence exists, and it shows a problem: never a plain green badge beside a red finding
+            severity = "red" if worst == 0 else "amber"
+            status = f'<span class="badge {severity}">EVIDENCED, WITH {severity.upper()} FINDINGS</span>'
         where = f'<a href="{escape(workbook)}.html">{escape(WORKBOOK_TITLES.get(workbook, workbook))}</a>' if present else (
             "workbook not run" if not ran else "not applicable in this run (see the workbook report)")  # fmt: skip
         expectation_rows.append(f"<tr><td>{escape(expectation)}</td><td>{escape(evidence)}</td><td>{status}</td><td>{where}</td></tr>")

@@ -38,7 +38,7 @@ def test_adjusted_p_values_are_holm_over_all_feature_tests(tiny_project: Path) -
     p = ev.features["p_value"]
     expected = multipletests(p.to_numpy(), method="holm")[1]
     np.testing.assert_allclose(ev.features["p_value_adjusted"].to_numpy(), expected, rtol=1e-12)
-    assert list(ev.features["test"]) == ["KS", "KS", "KS", "chi-square"]
+    assert list(ev.features["test"]) == ["KS", "KS", "chi-square (discrete values)", "chi-square"]  # enquiries: counts
 
 
 def test_retraining_fires_on_the_latest_window(tiny_project: Path) -> None:

@@ -22,6 +22,7 @@ from mrmkit.stats.drift import (
     AdjustedPValues,
     Chi2Result,
     ColumnDrift,
+    DiscreteTestResult,
     DriftTable,
     JsResult,
     KsResult,
@@ -30,6 +31,7 @@ from mrmkit.stats.drift import (
     WassersteinResult,
     adjust_pvalues,
     chi2_test,
+    discrete_test,
     drift_table,
     js_distance,
     ks_test,
@@ -44,9 +46,9 @@ from mrmkit.stats.var_backtest import *  # noqa: F403
 __all__ = [
     "REGISTRY", "Result", "register",
     # drift
-    "psi", "ks_test", "wasserstein", "js_distance", "chi2_test", "drift_table", "adjust_pvalues",
+    "psi", "ks_test", "wasserstein", "js_distance", "chi2_test", "discrete_test", "drift_table", "adjust_pvalues",
     "PsiBin", "PsiResult", "KsResult", "WassersteinResult", "JsResult", "Chi2Result", "ColumnDrift",
-    "DriftTable", "AdjustedPValues",
+    "DriftTable", "AdjustedPValues", "DiscreteTestResult",
     "reference_profile", "profile_of_columns", "ReferenceProfile", "ColumnProfile",
     # discrimination
     "auc", "gini", "ks_statistic", "delong_test",

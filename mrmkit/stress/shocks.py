@@ -73,8 +73,10 @@ class ShockRecord(Result):
 
     ``rows_in_scope`` are the rows of the segment (all rows without one); ``rows_missing`` of them were
     missing and left so; ``rows_changed`` got a different value; ``rows_rounded`` were rounded to a whole
-    number; ``rows_clipped`` were clipped into ``domain``; ``rows_outside_reference`` (quantile shocks)
-    lay outside the reference range before the shock.
+    number; ``rows_clipped`` were clipped into ``domain``; ``rows_outside_reference`` lie outside the
+    reference: for multiply, add and set, a value after the shock beyond the reference's [min, max] (or a
+    category the reference never has); for a quantile shock, which maps into the reference range, a value
+    beyond it before the shock.
     """
 
     scenario: str
@@ -184,6 +186,12 @@ class _Context:
             self._integer[f] = bool(v.size > 0 and np.all(np.floor(v) == v))
         return self._integer[f]
 
+    def has_reference(self) -> bool:
+        return self.reference is not None
+
+    def reference_count(self, f: str) -> int:
+        return int(self.reference_values(f).notna().sum())
+
     def sorted_reference(self, f: str, where: str) -> np.ndarray:
         if f not in self._sorted:
             v = self.reference_values(f).to_numpy(dtype=np.float64, na_value=np.nan)
@@ -289,6 +297,10 @@ def _apply_numeric(ctx, out, f, op, value, scope, where) -> dict[str, Any]:
                 f"the shock; pass clip=True to clip them."
             )
         clipped, r = int(bad.sum()), np.clip(r, domain[0], domain[1])
+    if op != "quantile" and ctx.has_reference():  # a quantile shock maps into the reference range; others may leave it
+        ref = ctx.sorted_reference(f, where) if ctx.reference_count(f) >= 2 else None
+        if ref is not None:
+            outside = int(np.count_nonzero((r < ref[0]) | (r > ref[-1])))
     new = x.copy()
     new[sel] = r
     dtype = col.dtype
@@ -301,7 +313,7 @@ def _apply_numeric(ctx, out, f, op, value, scope, where) -> dict[str, Any]:
             "rows_outside_reference": outside}
 
 
-def _apply_categorical(out, f, value, scope) -> dict[str, Any]:
+def _apply_categorical(ctx, out, f, value, scope) -> dict[str, Any]:
     col = out[f]
     missing = col.isna().to_numpy()
     sel = scope & ~missing
@@ -311,8 +323,10 @@ def _apply_categorical(out, f, value, scope) -> dict[str, Any]:
     col = col.copy()
     col[sel] = value
     out[f] = col
+    unseen = ctx.has_reference() and value not in ctx.categories(f)  # a category the reference never has
     return {"integer": False, "domain": None, "rows_missing": int(np.count_nonzero(scope & missing)),
-            "rows_changed": changed, "rows_rounded": 0, "rows_clipped": 0, "rows_outside_reference": 0}
+            "rows_changed": changed, "rows_rounded": 0, "rows_clipped": 0,
+            "rows_outside_reference": int(np.count_nonzero(sel)) if unseen else 0}
 
 
 def shock_scenario(ctx: _Context, shocks: Any, segment: Any, scenario: str) -> ShockedFrame:
@@ -326,7 +340,7 @@ def shock_scenario(ctx: _Context, shocks: Any, segment: Any, scenario: str) -> S
     for i, (f, op, value) in enumerate(specs, start=1):
         where = f"Scenario {scenario!r}, shock {i} on feature {f!r}"
         if f in ctx.categorical:
-            facts = _apply_categorical(out, f, value, scope)
+            facts = _apply_categorical(ctx, out, f, value, scope)
         else:
             facts = _apply_numeric(ctx, out, f, op, value, scope, where)
         records.append(ShockRecord(scenario=scenario, index=i, feature=f, operation=op, value=value,

@@ -28,7 +28,7 @@ import pandas as pd
 
 from mrmkit import stats
 from mrmkit.params import Thresholds
-from mrmkit.policy import classify, finding, threshold_text
+from mrmkit.policy import NOT_ENOUGH_DATA, classify, finding, not_enough_data, threshold_text
 from mrmkit.workbooks import Context, display
 
 __all__ = ["DriftEvidence", "analyse"]
@@ -56,7 +56,7 @@ class DriftEvidence:
 
     def status_counts(self) -> dict[str, int]:
         counts = self.features["status"].value_counts()
-        return {s: int(counts.get(s, 0)) for s in ("green", "amber", "red", "n/a")}
+        return {s: int(counts.get(s, 0)) for s in ("green", "amber", "red", "n/a", NOT_ENOUGH_DATA)}
 
     def metrics(self) -> dict[str, Any]:
         """The workbook's entry in ``metrics.json`` (keys documented in the README)."""
@@ -128,12 +128,43 @@ def _feature_frame(table: Any, ctx: Context) -> pd.DataFrame:
     method = ctx.params.drift.p_value_adjustment
     tests = pd.concat([frame["ks_p_value"].dropna(), frame["chi2_p_value"].dropna()])
     adjusted = pd.Series(stats.adjust_pvalues(tests.to_numpy(), method=method).adjusted, index=tests.index)
+    frame["test"] = np.where(frame["kind"] == "categorical", "chi-square", "KS")
+    discrete = _discrete_features(frame, ctx)
+    for name, result in discrete.items():  # counts and statuses: their tied values make KS very conservative
+        tests[name] = result.p_value
+        frame.loc[name, "test"] = "chi-square (discrete values)"
+    adjusted = pd.Series(stats.adjust_pvalues(tests.to_numpy(), method=method).adjusted, index=tests.index)
     frame["p_value"] = tests.reindex(frame.index)
     frame["p_value_adjusted"] = adjusted.reindex(frame.index)
-    frame["test"] = np.where(frame["kind"] == "categorical", "chi-square", "KS")
     frame["significant"] = frame["p_value_adjusted"] < ctx.params.drift.alpha
     frame["status"] = [classify(v, ctx.params.policy.psi) for v in frame["psi"]]
+    reason = _too_small(len(ctx.inputs.reference), len(ctx.inputs.current), ctx)
+    frame["status_reason"] = reason
+    if reason:  # too few rows: no status, no significance (the numbers are still shown)
+        frame["status"] = NOT_ENOUGH_DATA
+        frame["significant"] = False
     return frame
+
+
+def _too_small(n_reference: int, n_current: int, ctx: Context) -> str | None:
+    """Why a comparison of samples of these sizes gets no status, or None (``policy.min_sample.rows``)."""
+    minimum = ctx.params.policy.min_sample.rows
+    small = [(what, n) for what, n in (("reference", n_reference), ("current", n_current)) if n < minimum]
+    if not small:
+        return None
+    what, n = small[-1]
+    return f"{what} sample: {not_enough_data(n, minimum)}"
+
+
+def _discrete_features(frame: pd.DataFrame, ctx: Context) -> dict[str, Any]:
+    """The discrete test of every numeric feature with at most ``drift.discrete_max_values`` distinct values."""
+    limit, inp, out = ctx.params.drift.discrete_max_values, ctx.inputs, {}
+    for name in frame.index[frame["kind"] != "categorical"]:
+        ref, cur = inp.reference[name].to_numpy(dtype=float), inp.current[name].to_numpy(dtype=float)
+        pooled = np.concatenate([ref[~np.isnan(ref)], cur[~np.isnan(cur)]])
+        if pooled.size and np.unique(pooled).size <= limit and (~np.isnan(cur)).any() and (~np.isnan(ref)).any():
+            out[name] = stats.discrete_test(ref, cur)
+    return out
 
 
 def _quality_frame(ctx: Context) -> tuple[pd.DataFrame, dict[str, int | None]]:
@@ -148,6 +179,9 @@ def _quality_frame(ctx: Context) -> tuple[pd.DataFrame, dict[str, int | None]]:
     frame["missing_status"] = [classify(abs(v), policy.missing_share_change) for v in frame["missing_share_change"]]
     frame["range_status"] = [classify(v, policy.out_of_range_share) for v in frame["out_of_range_share"]]
     frame["unseen_status"] = [classify(v, policy.unseen_category_share) for v in frame["unseen_share"]]
+    if _too_small(len(inp.reference), len(inp.current), ctx):
+        for column in ("missing_status", "range_status", "unseen_status"):
+            frame[column] = NOT_ENOUGH_DATA
     duplicates: dict[str, int | None] = {"reference": None, "current": None}
     id_col = ctx.params.data.id
     if id_col:
@@ -224,8 +258,10 @@ def analyse(ctx: Context) -> DriftEvidence:
 
     score_psi = stats.psi(score_profile, inp.current_score, bins=cfg.bins)
     score_ks = stats.ks_test(score_profile, inp.current_score)
+    small = _too_small(len(inp.reference_score), len(inp.current_score), ctx)
     score = {
         **_psi_entry(score_psi, policy.psi),
+        **({"psi_status": NOT_ENOUGH_DATA, "status_reason": small} if small else {}),
         "ks_statistic": score_ks.statistic,
         "ks_p_value": score_ks.p_value,
         # fsum is exactly rounded, so the mean does not depend on row order
@@ -240,8 +276,15 @@ def analyse(ctx: Context) -> DriftEvidence:
         )
     windows, sizes = _windows(ctx, profile, score_profile)
 
-    retraining = _retraining(frame["psi"], score_psi.value, windows, policy.retraining)
-    evidence_findings = _findings(frame, quality, duplicates, score, grade_psi, retraining, windows, ctx)
+    judged = frame["status"] != NOT_ENOUGH_DATA
+    retraining = _retraining(
+        frame.loc[judged, "psi"], score_psi.value if not small else float("nan"),
+        _judged_windows(windows, sizes, ctx), policy.retraining,
+    )  # fmt: skip
+    if small:
+        retraining["not_judged"] = small
+    evidence_findings = _findings(frame, quality, duplicates, score, grade_psi, retraining,
+                                  _judged_windows(windows, sizes, ctx), ctx)  # fmt: skip
     return DriftEvidence(
         features=frame,
         quality=quality,
@@ -274,12 +317,21 @@ def analyse(ctx: Context) -> DriftEvidence:
     )
 
 
+def _judged_windows(windows: pd.DataFrame, sizes: pd.Series, ctx: Context) -> pd.DataFrame:
+    """The monitoring windows with enough rows to be judged (``policy.min_sample.rows``); the others are shown only."""
+    if windows.empty:
+        return windows
+    minimum = ctx.params.policy.min_sample.rows
+    keep = [w for w in windows.index if int(sizes[w]) >= minimum and len(ctx.inputs.reference) >= minimum]
+    return windows.loc[keep]
+
+
 def _window_findings(frame, score, windows: pd.DataFrame, ctx: Context) -> list[dict[str, Any]]:
-    """Features and the score whose PSI in the latest window is worse than over the whole current sample."""
+    """Features and the score whose PSI in the latest judged window is worse than over the whole current sample."""
     if windows.empty:
         return []
     window, row = str(windows.index[-1]), windows.iloc[-1]
-    rank = {"n/a": -1, "green": 0, "amber": 1, "red": 2}
+    rank = {"n/a": -1, NOT_ENOUGH_DATA: -1, "green": 0, "amber": 1, "red": 2}
     policy = ctx.params.policy
     out = []
     for name, value in row.items():
@@ -411,7 +463,8 @@ def _findings(frame, quality, duplicates, score, grade_psi, retraining, windows,
             )
         )
     if grade_psi is not None:
-        status = classify(grade_psi.value, policy.psi)
+        status = (NOT_ENOUGH_DATA if _too_small(len(ctx.inputs.reference), len(ctx.inputs.current), ctx)
+                  else classify(grade_psi.value, policy.psi))  # fmt: skip
         if status in ("amber", "red"):
             out.append(
                 finding(
