@@ -31,6 +31,7 @@ bench: $(STAMP)
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python benchmarks/bench_stress.py
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python benchmarks/bench_comparison.py
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python benchmarks/bench_explain.py
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/python benchmarks/alarm_rates.py --reps 1000
 
 clean:
 	rm -rf $(VENV) demo outputs/*/ .pytest_cache .hypothesis

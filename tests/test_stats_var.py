@@ -519,3 +519,26 @@ def test_var_exceptions_bad_sign_parameter():
         var_exceptions([1.0], [1.0], var_sign="neg")
     with pytest.raises(InvalidInput, match="pass var_sign='positive'"):
         var_exceptions([1.0, 2.0], [1.0, 2.0], var_sign="negative")
+
+
+def test_kupiec_exact_p_value_by_hand_and_its_size() -> None:
+    """Kupiec's exact p-value: the binomial mass of the counts whose LR is at least the observed one.
+
+    Hand calculation at n = 250, p = 0.01 (Basel's setting): zero exceptions give LR = -2 ln(0.99^250) =
+    5.025, above the chi-square 5 % point 3.84, so the asymptotic test rejects a correct model whenever it
+    has no exception (probability 0.99^250 = 8.1 %). The exact p-value of zero exceptions adds every count
+    with LR >= 5.025, i.e. 0 and 7 or more (LR(6) = 3.56, LR(7) = 5.50), and its size never exceeds 5 %.
+    """
+    import math
+
+    from scipy import stats as sps
+
+    from mrmkit.stats import kupiec_pof
+
+    r = kupiec_pof(np.zeros(250, dtype=int), 0.99)
+    assert r.lr == pytest.approx(-2 * 250 * math.log(0.99), rel=1e-12) and r.p_value < 0.05
+    expected = 0.99**250 + sps.binom.sf(6, 250, 0.01)
+    assert r.p_value_exact == pytest.approx(expected, rel=1e-9)
+    size = sum(sps.binom.pmf(x, 250, 0.01) for x in range(251)
+               if kupiec_pof(np.r_[np.ones(x), np.zeros(250 - x)].astype(int), 0.99).p_value_exact < 0.05)  # fmt: skip
+    assert size <= 0.05

@@ -69,6 +69,7 @@ class KupiecPofResult(Result):
     expected_exceptions: float
     coverage: float
     observed_rate: float
+    p_value_exact: float  # P(LR >= observed LR) under the binomial law of the exceptions: right-sized for small n
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,7 +406,8 @@ def kupiec_pof(hits: Any, coverage: float) -> KupiecPofResult:
     Low power on one year of data (for a 99% VaR and 250 days, between 1 and 6 exceptions are not
     rejected at 5%); ignores when the exceptions happen (clustering, see
     :func:`christoffersen_independence`) and how large they are; the chi-square approximation is rough
-    for small n p.
+    for small n p, so ``p_value_exact`` (the binomial probability of a count at least as extreme in LR)
+    is reported too, and the backtest workbook's finding uses it.
 
     References
     ----------
@@ -421,7 +423,21 @@ def kupiec_pof(hits: Any, coverage: float) -> KupiecPofResult:
     hit = _hits(hits, func)
     n, x = int(hit.size), int(np.count_nonzero(hit))
     lr = _pof_lr(x, n, p)
-    return KupiecPofResult(lr, _chi2_sf(lr, 1), 1, x, n, n * p, cov, x / n)
+    return KupiecPofResult(lr, _chi2_sf(lr, 1), 1, x, n, n * p, cov, x / n, _pof_exact(x, n, p, lr))
+
+
+def _pof_exact(x: int, n: int, p: float, lr: float) -> float:
+    """The exact p-value of Kupiec's statistic: the binomial probability of a count whose LR is at least ``lr``.
+
+    The chi-square approximation is anti-conservative for small n p (at 250 days and 99 % coverage, zero
+    exceptions already give LR 5.03 > 3.84 although they happen with probability 8.1 %: a correct model is
+    rejected about 10 % of the time at a nominal 5 %). Summing the binomial law over every count at least as
+    extreme gives a test whose size never exceeds its level.
+    """
+    k = np.arange(n + 1, dtype=np.float64)
+    g = 2.0 * (rel_entr(k, n * p) + rel_entr(n - k, n * (1.0 - p)))
+    pmf = stats.binom.pmf(np.arange(n + 1), n, p)
+    return float(min(1.0, math.fsum(pmf[g >= lr * (1.0 - 1e-12) - 1e-12])))
 
 
 @register("christoffersen_independence")

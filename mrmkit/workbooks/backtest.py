@@ -516,7 +516,7 @@ def _var_backtest(
         ):
             if too_few:
                 continue
-            p = entry[key]["p_value"]
+            p = entry[key]["p_value_exact"] if key == "kupiec_pof" else entry[key]["p_value"]  # Kupiec: exact
             found = p_value_finding(
                 WORKBOOK,
                 p,
@@ -526,7 +526,7 @@ def _var_backtest(
                     f"{entry['exceptions']} exceptions in {entry['n']} days at {coverage:.1%} coverage "
                     f"(expected {entry['n'] * (1 - coverage):.1f}).",
                 ),
-                f"backtest.var.levels.{column}.{key}.p_value",
+                f"backtest.var.levels.{column}.{key}.p_value" + ("_exact" if key == "kupiec_pof" else ""),
             )
             if found is not None:
                 findings_out.append(found)

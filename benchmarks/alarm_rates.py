@@ -1,0 +1,382 @@
+"""False-alarm and detection rates of every rule that can raise an amber or red finding.
+
+For each rule, simulate (a) no change: the current sample drawn from the same population as the
+reference, and (b) a known change of stated size, at several sample sizes; count how often the rule
+raises amber or red. A rule with a nominal level (a test at ``policy.p_value.amber`` = 5 %, the Basel
+traffic light's yellow zone at 10.8 %) should raise amber or worse under (a) at most 1.5 times that
+level at every size; a rule without one (PSI thresholds, the four-fifths ratio) is a screening rule and
+its measured rate is what a validator cites.
+
+Run ``python benchmarks/alarm_rates.py [--reps N] [--sizes 500,2000,...] [--seed S] [--markdown]``;
+``tests/test_alarm_rates.py`` runs a reduced version. Every draw comes from one seeded generator per
+(rule, size, scenario), so the table is reproducible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as sps
+
+from mrmkit import stats
+from mrmkit.params import PolicySection
+from mrmkit.policy import NOT_ENOUGH_DATA, classify, classify_low
+from mrmkit.workbooks import backtest
+from mrmkit.workbooks.champion_challenger import _champion_flags
+
+POLICY = PolicySection()
+REFERENCE_ROWS = 20_000  # development sample of the distribution rules (drift); the current sample varies
+SIZES = (500, 2_000, 10_000, 100_000)
+VAR_DAYS = (250, 500, 1_000, 2_500)
+ALARM = ("amber", "red")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One decision rule: ``decide(rng, n, changed)`` simulates a sample and returns the status it gets."""
+
+    name: str
+    workbook: str
+    nominal: float | None  # nominal rate of amber-or-worse under no change; None: a screening rule
+    nominal_red: float | None
+    change: str  # the change simulated under (b)
+    decide: Callable[[np.random.Generator, int, bool], str]
+    sizes: tuple[int, ...] = SIZES
+    unit: str = "rows"
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str, workbook: str, nominal: float | None, change: str, *, nominal_red: float | None = None,
+         sizes: tuple[int, ...] = SIZES, unit: str = "rows") -> Callable:  # fmt: skip
+    def register(func: Callable[[np.random.Generator, int, bool], str]) -> Callable:
+        if name in RULES:
+            raise ValueError(f"rule {name!r} is registered twice")
+        RULES[name] = Rule(name, workbook, nominal, nominal_red, change, func, sizes, unit)
+        return func
+
+    return register
+
+
+# ------------------------------------------------------------------------------------------------ drift
+
+SHIFT = 0.5  # standard deviations: a PSI of about 0.25 on a normal feature
+
+
+@rule("drift: feature PSI (continuous)", "drift", None, f"mean shift of {SHIFT} SD")
+def _psi_continuous(rng: np.random.Generator, n: int, changed: bool) -> str:
+    ref = rng.standard_normal(REFERENCE_ROWS)
+    cur = rng.standard_normal(n) + (SHIFT if changed else 0.0)
+    return classify(stats.psi(ref, cur).value, POLICY.psi)
+
+
+@rule("drift: feature PSI (count, Poisson 0.3)", "drift", None, "Poisson mean 0.3 to 0.6")
+def _psi_count(rng: np.random.Generator, n: int, changed: bool) -> str:
+    ref = rng.poisson(0.3, REFERENCE_ROWS).astype(float)
+    cur = rng.poisson(0.6 if changed else 0.3, n).astype(float)
+    return classify(stats.psi(ref, cur).value, POLICY.psi)
+
+
+@rule("drift: feature PSI (categorical, 5 values)", "drift", None, "shares 40/25/15/12/8 to 25/25/20/15/15 (PSI 0.14)")
+def _psi_categorical(rng: np.random.Generator, n: int, changed: bool) -> str:
+    values = np.array(["a", "b", "c", "d", "e"])
+    base, moved = [0.40, 0.25, 0.15, 0.12, 0.08], [0.25, 0.25, 0.20, 0.15, 0.15]
+    ref = rng.choice(values, REFERENCE_ROWS, p=base)
+    cur = rng.choice(values, n, p=moved if changed else base)
+    return classify(stats.psi(ref, cur, categorical=True).value, POLICY.psi)
+
+
+def _significance(p: float) -> str:
+    return "amber" if p < 0.05 else "green"
+
+
+@rule("drift: feature test at 5% (continuous, KS)", "drift", 0.05, "mean shift of 0.05 SD")
+def _ks_continuous(rng: np.random.Generator, n: int, changed: bool) -> str:
+    ref = rng.standard_normal(REFERENCE_ROWS)
+    cur = rng.standard_normal(n) + (0.05 if changed else 0.0)
+    return _significance(stats.ks_test(ref, cur).p_value)
+
+
+@rule("drift: feature test at 5% (count, Poisson 0.3; chi-square on its values)", "drift", 0.05,
+      "Poisson mean 0.3 to 0.33")  # fmt: skip
+def _discrete_count(rng: np.random.Generator, n: int, changed: bool) -> str:
+    # the workbook tests a numeric feature with at most drift.discrete_max_values values as discrete
+    ref = rng.poisson(0.3, REFERENCE_ROWS).astype(float)
+    cur = rng.poisson(0.33 if changed else 0.3, n).astype(float)
+    return _significance(stats.discrete_test(ref, cur).p_value)
+
+
+@rule("drift: retraining signal (10 features and the score)", "drift", None,
+      f"mean shift of {SHIFT} SD on 3 of 10 features")  # fmt: skip
+def _retraining(rng: np.random.Generator, n: int, changed: bool) -> str:
+    trigger = POLICY.retraining
+    over = 0
+    for j in range(10):
+        ref = rng.standard_normal(REFERENCE_ROWS)
+        cur = rng.standard_normal(n) + (SHIFT if changed and j < 3 else 0.0)
+        over += stats.psi(ref, cur).value > trigger.psi
+    score_ref, score_cur = rng.standard_normal(REFERENCE_ROWS), rng.standard_normal(n)
+    fired = over >= trigger.min_features or stats.psi(score_ref, score_cur).value > trigger.psi
+    return "red" if fired else "green"
+
+
+# --------------------------------------------------------------------------------------------- backtest
+
+GRADES = 10
+
+
+def _portfolio(rng: np.random.Generator, n: int, underestimate: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """PDs from a Beta(1, 30) portfolio (mean 3.2 %); defaults drawn at ``underestimate`` times the PD."""
+    pd_ = np.clip(rng.beta(1.0, 30.0, n), 1e-4, 0.5)
+    y = (rng.random(n) < np.minimum(pd_ * underestimate, 1.0)).astype(int)
+    return y, pd_
+
+
+def _grade_counts(y: np.ndarray, pd_: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    grade = np.searchsorted(bounds, pd_, side="left")
+    k = bounds.size + 1
+    n_g = np.bincount(grade, minlength=k)
+    d_g = np.bincount(grade, weights=y, minlength=k).astype(int)
+    s_g = np.bincount(grade, weights=pd_, minlength=k)
+    mean = np.divide(s_g, n_g, out=np.zeros(k), where=n_g > 0)
+    return n_g, d_g, mean
+
+
+def _bounds(rng: np.random.Generator) -> np.ndarray:
+    """Equal-population grade bounds cut on a development sample, as the workbook's default grades."""
+    _, dev_pd = _portfolio(rng, REFERENCE_ROWS)
+    return np.quantile(dev_pd, np.linspace(0, 1, GRADES + 1)[1:-1])
+
+
+@rule("backtest: calibration of a grade (Jeffreys)", "backtest", 0.05, "defaults at 1.5 times the PD",
+      nominal_red=0.01)  # fmt: skip
+def _grade_jeffreys(rng: np.random.Generator, n: int, changed: bool) -> str:
+    bounds = _bounds(rng)
+    y, pd_ = _portfolio(rng, n, 1.5 if changed else 1.0)
+    n_g, d_g, mean = _grade_counts(y, pd_, bounds)
+    g = GRADES // 2  # one grade in the middle of the scale
+    return classify_low(stats.jeffreys_test(int(n_g[g]), int(d_g[g]), float(mean[g])).p_value, POLICY.p_value)
+
+
+@rule("backtest: portfolio calibration (Jeffreys)", "backtest", 0.05, "defaults at 1.2 times the PD", nominal_red=0.01)
+def _portfolio_jeffreys(rng: np.random.Generator, n: int, changed: bool) -> str:
+    y, pd_ = _portfolio(rng, n, 1.2 if changed else 1.0)
+    return classify_low(stats.jeffreys_test(n, int(y.sum()), math.fsum(pd_) / n).p_value, POLICY.p_value)
+
+
+@rule("backtest: Hosmer-Lemeshow over grades", "backtest", 0.05, "defaults at 1.2 times the PD", nominal_red=0.01)
+def _hosmer_lemeshow(rng: np.random.Generator, n: int, changed: bool) -> str:
+    bounds = _bounds(rng)
+    y, pd_ = _portfolio(rng, n, 1.2 if changed else 1.0)
+    n_g, d_g, mean = _grade_counts(y, pd_, bounds)
+    keep = n_g > 0
+    return classify_low(stats.hosmer_lemeshow(n_g[keep], d_g[keep], mean[keep]).p_value, POLICY.p_value)
+
+
+@rule("backtest: grade distribution and concentration (equal-population grades; chi-square of homogeneity)",
+      "backtest", 0.05, "a quarter of the portfolio moved into the best grade", nominal_red=0.01)  # fmt: skip
+def _concentration(rng: np.random.Generator, n: int, changed: bool) -> str:
+    # the workbook's finding: the chi-square test of homogeneity of the grade counts (the ECB Herfindahl test
+    # is reported but not informative for grades cut to equal reference shares)
+    _, ref_pd = _portfolio(rng, REFERENCE_ROWS)
+    bounds = np.quantile(ref_pd, np.linspace(0, 1, GRADES + 1)[1:-1])
+    _, cur_pd = _portfolio(rng, n)
+    if changed:
+        cur_pd[: n // 4] = 1e-4
+    ref_grades = np.searchsorted(bounds, ref_pd).astype(str)
+    cur_grades = np.searchsorted(bounds, cur_pd).astype(str)
+    return classify_low(stats.chi2_test(ref_grades, cur_grades).p_value, POLICY.p_value)
+
+
+def _scored(rng: np.random.Generator, n: int, separation: float) -> tuple[np.ndarray, np.ndarray]:
+    """Defaults at about 5 %; scores normal with a mean gap of ``separation`` SD (AUC = Phi(gap / sqrt 2))."""
+    y = (rng.random(n) < 0.05).astype(int)
+    return y, rng.standard_normal(n) + separation * y
+
+
+@rule("backtest: ECB test of the current AUC against the initial AUC", "backtest", 0.05,
+      "AUC falls from 0.76 to 0.71", nominal_red=0.01)  # fmt: skip
+def _auc_initial(rng: np.random.Generator, n: int, changed: bool) -> str:
+    # the initial AUC measured on a development sample of the same population (the workbook's default)
+    y0, s0 = _scored(rng, REFERENCE_ROWS, 1.0)
+    dev = stats.auc(y0, s0)
+    y, s = _scored(rng, n, 0.78 if changed else 1.0)
+    cur = stats.auc(y, s)
+    test = backtest._auc_initial(None, {"auc": dev.value, "auc_variance": dev.variance}, {"auc": cur.value}, y, s,
+                                 POLICY.min_sample.events)  # fmt: skip
+    if test.get("status") == NOT_ENOUGH_DATA:
+        return NOT_ENOUGH_DATA
+    return classify_low(test["p_value"], POLICY.p_value)
+
+
+def _var_hits(rng: np.random.Generator, days: int, coverage: float, changed: bool) -> np.ndarray:
+    rate = (1 - coverage) * (2.0 if changed else 1.0)
+    return (rng.random(days) < rate).astype(int)
+
+
+@rule("backtest: VaR 99% Kupiec POF (exact p-value)", "backtest", 0.05, "exceptions at twice the rate", nominal_red=0.01,
+      sizes=VAR_DAYS, unit="days")  # fmt: skip
+def _kupiec(rng: np.random.Generator, n: int, changed: bool) -> str:
+    return classify_low(stats.kupiec_pof(_var_hits(rng, n, 0.99, changed), 0.99).p_value_exact, POLICY.p_value)
+
+
+@rule("backtest: VaR 99% Christoffersen independence", "backtest", 0.05,
+      "exceptions clustered (probability 0.2 after an exception)", nominal_red=0.01, sizes=VAR_DAYS, unit="days")  # fmt: skip
+def _christoffersen(rng: np.random.Generator, n: int, changed: bool) -> str:
+    if changed:  # a Markov chain with the same long-run rate of 1 % but clustered exceptions
+        p01, p11 = 0.01 * 0.8 / 0.99, 0.2
+        hits = np.zeros(n, dtype=int)
+        u = rng.random(n)
+        for t in range(1, n):  # a two-state chain: a short sequential loop in the simulation only
+            hits[t] = u[t] < (p11 if hits[t - 1] else p01)
+    else:
+        hits = _var_hits(rng, n, 0.99, False)
+    return classify_low(stats.christoffersen_independence(hits).p_value, POLICY.p_value)
+
+
+@rule("backtest: VaR 99% conditional coverage", "backtest", 0.05, "exceptions at twice the rate", nominal_red=0.01,
+      sizes=VAR_DAYS, unit="days")  # fmt: skip
+def _conditional(rng: np.random.Generator, n: int, changed: bool) -> str:
+    return classify_low(stats.conditional_coverage(_var_hits(rng, n, 0.99, changed), 0.99).p_value, POLICY.p_value)
+
+
+# Basel (1996): under a true 99 % model, 250 days end in the yellow zone or worse with probability 10.8 %
+@rule("backtest: Basel traffic light (99%, latest 250 days)", "backtest",
+      float(sps.binom.sf(4, 250, 0.01)), "exceptions at twice the rate", nominal_red=float(sps.binom.sf(9, 250, 0.01)),
+      sizes=(250,), unit="days")  # fmt: skip
+def _traffic_light(rng: np.random.Generator, n: int, changed: bool) -> str:
+    hits = _var_hits(rng, n, 0.99, changed)
+    zone = stats.basel_traffic_light(int(hits[-250:].sum()), 250, 0.99).zone
+    return {"green": "green", "yellow": "amber", "red": "red"}[zone]
+
+
+# ------------------------------------------------------------------------------------ champion-challenger
+
+
+@rule("champion-challenger: the champion's four-fifths finding (two groups, 80/20)", "champion_challenger", None,
+      "approval rate of the smaller group 70% to 52%")  # fmt: skip
+def _four_fifths(rng: np.random.Generator, n: int, changed: bool) -> str:
+    group = np.where(rng.random(n) < 0.8, "majority", "minority")
+    rate = np.where((group == "minority") & changed, 0.52, 0.70)
+    approved = rng.random(n) < rate
+    result = stats.adverse_impact(approved, group, "majority", min_group_size=30)
+    flags = _champion_flags(result.to_dict(), "group", "majority", POLICY.p_value)
+    return max((f["severity"] for f in flags), key=("amber", "red").index, default="green")
+
+
+@rule("champion-challenger: AUC rule promotes an equal challenger", "champion_challenger", 0.05,
+      "challenger AUC 0.76 against 0.73")  # fmt: skip
+def _auc_rule(rng: np.random.Generator, n: int, changed: bool) -> str:
+    rules_cfg = {"min_auc_gain": 0.01, "max_p_value": 0.05}
+    y = (rng.random(n) < 0.05).astype(int)
+    common = rng.standard_normal(n)
+    a = common + rng.standard_normal(n) * 0.7 + 0.9 * y
+    b = common + rng.standard_normal(n) * 0.7 + (1.05 if changed else 0.9) * y
+    test = stats.delong_test(y, a, b)
+    gain = test.auc_b - test.auc_a
+    p_one_sided = float(sps.norm.cdf(test.z))  # z is for a - b: H1 the challenger is better
+    promote = gain > rules_cfg["min_auc_gain"] and p_one_sided < rules_cfg["max_p_value"]
+    return "amber" if promote else "green"
+
+
+# ------------------------------------------------------------------------------------------------ engine
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    rule: str
+    workbook: str
+    size: int
+    unit: str
+    reps: int
+    false_alarm: float  # amber or red under no change
+    false_red: float
+    detection: float  # amber or red under the change
+    not_enough: float  # share of no-change samples judged "not enough data"
+    nominal: float | None
+    nominal_red: float | None
+    change: str
+
+    @property
+    def ratio(self) -> float | None:
+        return None if not self.nominal else self.false_alarm / self.nominal
+
+
+def _seed(seed: int, name: str, size: int, changed: bool) -> np.random.SeedSequence:
+    key = [seed, size, int(changed), *name.encode()]
+    return np.random.SeedSequence(key)
+
+
+def measure(rule: Rule, size: int, reps: int, seed: int = 0) -> Rate:
+    """Rates of one rule at one size over ``reps`` replications of each scenario."""
+    counts = {}
+    for changed in (False, True):
+        rng = np.random.default_rng(_seed(seed, rule.name, size, changed))
+        statuses = [rule.decide(rng, size, changed) for _ in range(reps)]
+        counts[changed] = statuses
+    null, alt = counts[False], counts[True]
+    return Rate(
+        rule=rule.name, workbook=rule.workbook, size=size, unit=rule.unit, reps=reps,
+        false_alarm=sum(s in ALARM for s in null) / reps, false_red=sum(s == "red" for s in null) / reps,
+        detection=sum(s in ALARM for s in alt) / reps, not_enough=sum(s == NOT_ENOUGH_DATA for s in null) / reps,
+        nominal=rule.nominal, nominal_red=rule.nominal_red, change=rule.change,
+    )  # fmt: skip
+
+
+def run(reps: int, sizes: tuple[int, ...] | None = None, seed: int = 0, names: list[str] | None = None) -> list[Rate]:
+    out = []
+    for rule_ in RULES.values():
+        if names and rule_.name not in names:
+            continue
+        for size in rule_.sizes if sizes is None or rule_.unit != "rows" else sizes:
+            out.append(measure(rule_, size, reps, seed))
+    return out
+
+
+def verdict(rate: Rate) -> str:
+    if rate.nominal is None:
+        return "screening rule"
+    return "within 1.5x" if rate.false_alarm <= 1.5 * rate.nominal else "ABOVE 1.5x"
+
+
+def table(rates: list[Rate]) -> str:
+    lines = [
+        "| rule | n | false alarm (amber or red) | of which red | nominal | detection | change | verdict |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for r in rates:
+        nominal = "none" if r.nominal is None else f"{r.nominal:.1%}"
+        lines.append(
+            f"| {r.rule} | {r.size:,} {r.unit} | {r.false_alarm:.1%} | {r.false_red:.1%} | {nominal} | "
+            f"{r.detection:.1%} | {r.change} | {verdict(r)} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=1000)
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rule", action="append", help="only these rules (repeatable)")
+    args = parser.parse_args(argv)
+    sizes = tuple(int(s) for s in args.sizes.split(","))
+    print(f"# machine: {platform.platform()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"# {args.reps} replications per rule, size and scenario; seed {args.seed}; reference {REFERENCE_ROWS:,} rows")
+    t0 = time.perf_counter()
+    rates = run(args.reps, sizes, args.seed, args.rule)
+    print(table(rates))
+    print(f"# {time.perf_counter() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
