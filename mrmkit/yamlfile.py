@@ -119,6 +119,8 @@ def read_yaml_file(path: str | Path, kind: str = "Parameter file") -> Any:
             raise InvalidParameters(f"{path}: the {kind.lower()} is empty.")
         _check(root, path)
         return loader.construct_document(root)
+    except InvalidParameters:
+        raise
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
