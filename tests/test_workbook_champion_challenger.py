@@ -174,3 +174,31 @@ def test_missing_challenger_scores_are_a_labelled_finding(demo) -> None:
     ev = _evidence(_params(demo, "partial.yaml", partial))
     assert ev.offline["matching"]["challenger_missing"] == 10
     assert any(f["title"] == "10 applications have no challenger score" for f in ev.findings)
+
+
+def test_a_latency_breach_in_one_week_names_that_week(demo, tmp_path) -> None:
+    """Issue 12: "latency breaches the policy" beside a p99 within the policy, when one week breached.
+
+    The finding must name the breaching weeks with their p99, and its title the part that breached.
+    """
+    log = pd.read_parquet(demo[0].shadow_log)
+    when = pd.to_datetime(log["timestamp"])
+    week = when.dt.to_period("W").astype(str)
+    target = sorted(week.unique())[1]
+    in_week = np.flatnonzero((week == target).to_numpy() & log["challenger_latency_ms"].notna().to_numpy())
+    slow = in_week[: max(2, len(in_week) // 25)]  # 4% of one week: that week's p99 is 900 ms, the period's is not
+    log.loc[log.index[slow], "challenger_latency_ms"] = 900.0
+    path = tmp_path / "shadow.parquet"
+    log.to_parquet(path, index=False)
+
+    def slow_week(raw) -> None:
+        raw["data"]["roots"] = [*raw["data"].get("roots", ["."]), str(tmp_path)]
+        raw["champion_challenger"]["shadow"]["data"] = str(path)
+
+    ev = _evidence(_params(demo, "slow.yaml", slow_week))
+    found = [f for f in ev.findings if "latency" in f["title"].lower() and "Challenger" in f["title"]]
+    assert len(found) == 1, [f["title"] for f in ev.findings]
+    f = found[0]
+    assert ev.shadow["latency_ms"]["challenger"]["p99"] <= 250
+    assert "weeks" in f["title"] and "900 ms" in f["title"]
+    assert "900 ms" in f["detail"]
