@@ -13,15 +13,26 @@ from tests.security_helpers import project, publish, runner, verify
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def trail(tmp_path):
-    params = project(tmp_path)
-    out = tmp_path / "out"
+@pytest.fixture(scope="module")
+def published_trail(tmp_path_factory):
+    root = tmp_path_factory.mktemp("trail")
+    params = project(root)
+    out = root / "out"
     packages = [publish(params, out)[1] for _ in range(2)]
     assert all(packages)
-    log = out / "audit.jsonl"
-    assert runner.invoke(_app(), ["audit", "verify", str(log)]).exit_code == 0
-    return log, packages
+    assert runner.invoke(_app(), ["audit", "verify", str(out / "audit.jsonl")]).exit_code == 0
+    return out, packages
+
+
+@pytest.fixture
+def trail(published_trail, tmp_path):
+    """A fresh copy of a folder with two published packages and their audit log, for each test to damage."""
+    import shutil
+
+    out, packages = published_trail
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy, symlinks=True)
+    return copy / "audit.jsonl", [copy / p.relative_to(out) for p in packages]
 
 
 def _app():
