@@ -27,12 +27,13 @@ import numpy as np
 from scipy import stats as sps
 
 from mrmkit import stats
-from mrmkit.params import PolicySection
+from mrmkit.params import DecisionRules, PolicySection
 from mrmkit.policy import NOT_ENOUGH_DATA, classify, classify_low
 from mrmkit.workbooks import backtest
-from mrmkit.workbooks.champion_challenger import _champion_flags
+from mrmkit.workbooks.champion_challenger import _champion_flags, interval_decision
 
 POLICY = PolicySection()
+POLICY_RULES = DecisionRules()
 REFERENCE_ROWS = 20_000  # development sample of the distribution rules (drift); the current sample varies
 SIZES = (500, 2_000, 10_000, 100_000)
 VAR_DAYS = (250, 500, 1_000, 2_500)
@@ -113,6 +114,33 @@ def _discrete_count(rng: np.random.Generator, n: int, changed: bool) -> str:
     ref = rng.poisson(0.3, REFERENCE_ROWS).astype(float)
     cur = rng.poisson(0.33 if changed else 0.3, n).astype(float)
     return _significance(stats.discrete_test(ref, cur).p_value)
+
+
+ZIPF = 1 / np.arange(1, 41) ** 1.5
+ZIPF_VALUES = np.array([f"c{i:02d}" for i in range(40)])
+
+
+@rule("drift: feature test at 5% (categorical, 40 Zipf categories; rare ones pooled)", "drift", 0.05,
+      "the two largest categories' shares swapped with the third and fourth")  # fmt: skip
+def _sparse_categorical(rng: np.random.Generator, n: int, changed: bool) -> str:
+    base = ZIPF / ZIPF.sum()
+    moved = base.copy()
+    if changed:
+        moved[[0, 1, 2, 3]] = moved[[2, 3, 0, 1]]
+    ref = rng.choice(ZIPF_VALUES, REFERENCE_ROWS, p=base)
+    cur = rng.choice(ZIPF_VALUES, n, p=moved)
+    return _significance(stats.chi2_test(ref, cur).p_value)
+
+
+@rule("drift: feature test at 5% (60% zeros and a lognormal tail, KS)", "drift", 0.05,
+      "share of zeros 60% to 57%")  # fmt: skip
+def _zero_inflated(rng: np.random.Generator, n: int, changed: bool) -> str:
+    def draw(m: int, zeros: float) -> np.ndarray:
+        x = rng.lognormal(8.0, 1.0, m)
+        x[rng.random(m) < zeros] = 0.0
+        return x
+
+    return _significance(stats.ks_test(draw(REFERENCE_ROWS, 0.60), draw(n, 0.57 if changed else 0.60)).p_value)
 
 
 @rule("drift: retraining signal (10 features and the score)", "drift", None,
@@ -286,6 +314,34 @@ def _auc_rule(rng: np.random.Generator, n: int, changed: bool) -> str:
     p_one_sided = float(sps.norm.cdf(test.z))  # z is for a - b: H1 the challenger is better
     promote = gain > rules_cfg["min_auc_gain"] and p_one_sided < rules_cfg["max_p_value"]
     return "amber" if promote else "green"
+
+
+CC_SIZES = (500, 2_000, 10_000)  # each replication bootstraps: 100,000 rows would take hours at 1,000 reps
+CC_BOOTSTRAP = 200
+
+
+def _business(rng: np.random.Generator, n: int, changed: bool, metric: str) -> tuple[float, tuple[float, float]]:
+    """A champion and a challenger of equal quality (or a worse challenger): one business metric's change."""
+    y = (rng.random(n) < 0.08).astype(int)
+    common = rng.standard_normal(n)
+    strength = 0.6 if changed else 0.9  # the changed challenger separates worse: more bads among approved
+    a = common + rng.standard_normal(n) * 0.7 + 0.9 * y
+    b = common + rng.standard_normal(n) * 0.7 + strength * y
+    pd_a, pd_b = 1 / (1 + np.exp(-(a - 3.0))), 1 / (1 + np.exp(-(b - 3.0)))
+    cutoff = float(np.quantile(pd_a, 0.8))  # approve 80 %
+    cut_b = stats.matched_cutoff(pd_a, cutoff, pd_b).cutoff_b if metric == "bad_rate_approved" else cutoff
+    result = stats.bootstrap_metric_difference(y, pd_a, pd_b, cutoff, cut_b, n_resamples=CC_BOOTSTRAP,
+                                               seed=int(rng.integers(2**32)))  # fmt: skip
+    m = next(m for m in result.metrics if m.metric == metric)
+    return m.difference, m.ci_difference
+
+
+@rule("champion-challenger: bad-rate rule fails an equal challenger (interval)", "champion_challenger", 0.025,
+      "challenger separation 0.6 against 0.9 (bad rate among approved rises)", nominal_red=0.025,
+      sizes=CC_SIZES)  # fmt: skip
+def _bad_rate_rule(rng: np.random.Generator, n: int, changed: bool) -> str:
+    _, interval = _business(rng, n, changed, "bad_rate_approved")
+    return "red" if interval_decision(interval, POLICY_RULES.max_bad_rate_increase) == "fail" else "green"
 
 
 # ------------------------------------------------------------------------------------------------ engine

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 __all__ = ["psi_by_feature", "distribution", "psi_heatmap", "STATUS_COLOURS"]
 
-STATUS_COLOURS = {"green": "#3a9a4d", "amber": "#e0a030", "red": "#c8423b", "n/a": "#9aa3ab"}
+STATUS_COLOURS = {"green": "#3a9a4d", "amber": "#e0a030", "red": "#c8423b", "n/a": "#9aa3ab", "not enough data": "#d9d9d9"}
 
 
 def psi_by_feature(psi: pd.Series, status: pd.Series, amber: float, red: float) -> Figure:
@@ -85,25 +85,37 @@ def distribution(
     return fig
 
 
-def psi_heatmap(table: pd.DataFrame, amber: float, red: float, columns: Sequence[str] | None = None) -> Figure:
-    """Windows (columns) by features (rows), cells coloured by PSI status and annotated with the value."""
+def psi_heatmap(
+    table: pd.DataFrame, amber: float, red: float, columns: Sequence[str] | None = None,
+    judged: Sequence[bool] | None = None,
+) -> Figure:  # fmt: skip
+    """Windows (columns) by features (rows), cells coloured by PSI status and annotated with the value.
+
+    ``judged`` (one flag per window) draws the windows too small to be judged in grey: their PSI is shown
+    but given no status.
+    """
     data = table if columns is None else table[list(columns)]
     data = data.T  # features as rows
+    values = data.to_numpy(dtype=float)
+    shown = values.copy()
+    if judged is not None:
+        shown[:, ~np.asarray(judged, dtype=bool)] = np.nan
     fig = Figure(figsize=(1.2 + 0.75 * data.shape[1], max(3.0, 0.26 * data.shape[0] + 1.2)))
     ax = fig.subplots()
     cmap = ListedColormap([STATUS_COLOURS["green"], STATUS_COLOURS["amber"], STATUS_COLOURS["red"]])
-    norm = BoundaryNorm(
-        [0, amber, red, max(red * 10, float(np.nanmax(data.to_numpy(dtype=float), initial=red)) + 1)], cmap.N
-    )
-    ax.imshow(data.to_numpy(dtype=float), aspect="auto", cmap=cmap, norm=norm)
+    cmap.set_bad("#d9d9d9")
+    norm = BoundaryNorm([0, amber, red, max(red * 10, float(np.nanmax(values, initial=red)) + 1)], cmap.N)
+    ax.imshow(np.ma.masked_invalid(shown), aspect="auto", cmap=cmap, norm=norm)
     ax.set_xticks(range(data.shape[1]), [str(c) for c in data.columns], rotation=45, ha="right", fontsize=8)
     ax.set_yticks(range(data.shape[0]), [str(i) for i in data.index], fontsize=8)
-    for (i, j), value in np.ndenumerate(data.to_numpy(dtype=float)):
+    for (i, j), value in np.ndenumerate(values):
         if np.isfinite(value):
-            ax.text(
-                j, i, f"{value:.2f}", ha="center", va="center", fontsize=6.5, color="white" if value >= red else "black"
-            )
-    ax.set_title(f"PSI per monitoring window (amber from {amber:g}, red from {red:g})", fontsize=10)
+            dark = np.isfinite(shown[i, j]) and value >= red
+            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=6.5, color="white" if dark else "black")
+    title = f"PSI per monitoring window (amber from {amber:g}, red from {red:g})"
+    if judged is not None and not all(judged):
+        title += "; grey: too few rows to judge"
+    ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
 

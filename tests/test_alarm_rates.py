@@ -59,7 +59,7 @@ def test_the_harness_covers_every_rule_family() -> None:
     assert workbooks == {"drift", "backtest", "champion_challenger"}
     names = " ".join(alarm_rates.RULES)
     for family in ("PSI", "retraining", "Jeffreys", "Hosmer-Lemeshow", "concentration", "AUC", "Kupiec",
-                   "Christoffersen", "conditional coverage", "traffic light", "four-fifths"):  # fmt: skip
+                   "Christoffersen", "conditional coverage", "traffic light", "four-fifths", "bad-rate"):  # fmt: skip
         assert family in names, family
 
 

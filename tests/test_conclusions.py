@@ -119,6 +119,21 @@ def test_a_one_row_current_sample_is_not_enough_data(tmp_path: Path) -> None:
     assert ev.retraining["signal"] is False and "not_judged" in ev.retraining
     assert not [f for f in ev.findings if f["severity"] in ("amber", "red") and "shifted" in f["title"]]
     assert ev.status_counts()[NOT_ENOUGH_DATA] == len(ev.features)
+    m = ev.metrics()
+    assert m["grade"]["psi_status"] == NOT_ENOUGH_DATA and "1 row" in m["grade"]["status_reason"]
+    assert m["score"]["psi_status"] == NOT_ENOUGH_DATA
+    # one row is trivially constant: no data-quality finding about it
+    assert not [f for f in ev.findings if "constant" in f["title"]]
+    # nothing was judged: never a green "no drift", but the limitation itself
+    assert not [f for f in ev.findings if f["severity"] == "green"]
+    limitation = [f for f in ev.findings if f["title"] == "Not enough data to judge drift"]
+    assert limitation and limitation[0]["severity"] == "amber" and "1 row" in limitation[0]["detail"]
+    summary = drift.summary_markdown(ev).data
+    assert f"{len(ev.features)} features not judged" in summary
+    shown = drift.features_frame_for_display(ev).to_html()
+    assert "why not judged" in shown and "fewer than the policy" in shown
+    assert "PSI 0.0" not in drift.score_frame_for_display(ev).to_html()  # statuses shown are not colours
+    assert "red" not in set(drift.score_frame_for_display(ev).data["status"])
 
 
 def test_a_small_monitoring_window_is_not_judged(tmp_path: Path) -> None:
@@ -129,8 +144,26 @@ def test_a_small_monitoring_window_is_not_judged(tmp_path: Path) -> None:
     current.to_parquet(root / "data" / "current.parquet", index=False)
     ev = drift.analyse(_context(root))
     small = [w for w, n in ev.window_sizes.items() if n < 100]
-    assert small
+    assert small == ["2025-09"]
     assert not [f for f in ev.findings if any(w in f["title"] for w in small)]
+    assert ev.judged_windows and "2025-09" not in ev.judged_windows
+    m = ev.metrics()
+    assert m["windows"]["2025-09"]["judged"] is False and m["windows"][ev.judged_windows[-1]]["judged"] is True
+    assert m["retraining"]["latest_window"]["window"] == ev.judged_windows[-1]
+    # the display and the distribution plots use the latest judged window, and colour no unjudged cell
+    from mrmkit.workbooks import Context  # noqa: F401  (the context of the notebook)
+    ctx = _context(root)
+    label, mask = drift.latest_window(ev, ctx)
+    assert label == ev.judged_windows[-1] and mask.sum() == ev.window_sizes[label]
+    styler = drift.windows_frame_for_display(ev)
+    html = styler.to_html()
+    assert "2025-09 (not judged)" in html
+    col = list(styler.data.columns).index("2025-09 (not judged)")
+    styles = [s for (r, c), s in styler.ctx.items() if c == col and s]
+    assert not styles
+    windows, judged = drift.heatmap_frame(ev)
+    assert judged[-1] is False and all(judged[:-1])
+    assert "not judged: 2025-09" in drift.summary_markdown(ev).data.replace("\\", "")
 
 
 def test_a_count_feature_is_tested_as_discrete(tmp_path: Path) -> None:

@@ -211,13 +211,16 @@ def test_chi2_test_equals_scipy_chi2_contingency_without_correction():
     ref = ["a"] * 30 + ["b"] * 50 + ["c"] * 20 + [None] * 5
     cur = ["a"] * 25 + ["b"] * 40 + ["d"] * 10
     res = chi2_test(ref, cur)
-    table = np.array([[30, 50, 20, 0, 5], [25, 40, 0, 10, 0]])  # a, b, c, d, missing
+    # a, b, c, d, missing: N = 180, the smaller row 75, so a column needs 5 * 180 / 75 = 12 in total;
+    # missing (5) and d (10) fall short and are pooled into one cell (15), c (20) suffices
+    assert res.pooled == ("d", "<missing>")
+    table = np.array([[30, 50, 20, 0 + 5], [25, 40, 0, 10 + 0]])
     ref_res = sps.chi2_contingency(table, correction=False)
     assert (res.statistic, res.p_value, res.df) == (ref_res.statistic, ref_res.pvalue, ref_res.dof)
     assert res.categories == ("a", "b", "c", "d", "<missing>")
     assert res.reference_counts == (30, 50, 20, 0, 5) and res.current_counts == (25, 40, 0, 10, 0)
-    two = chi2_test(["x", "y", "y"], ["x", "x", "y"])  # 2 x 2: no Yates correction either
-    ref2 = sps.chi2_contingency([[1, 2], [2, 1]], correction=False)
+    two = chi2_test(["x"] * 10 + ["y"] * 20, ["x"] * 20 + ["y"] * 10)  # 2 x 2: no Yates correction either
+    ref2 = sps.chi2_contingency([[10, 20], [20, 10]], correction=False)
     assert (two.statistic, two.p_value, two.df) == (ref2.statistic, ref2.pvalue, 1)
 
 
@@ -394,3 +397,30 @@ def test_drift_table_equals_individual_functions_property(x, y, cats):
     assert table.columns["v"].ks == ks_test(ref["v"], cur["v"])
     assert table.columns["c"].chi2 == chi2_test(ref["c"], cur["c"])
     assert table.columns["c"].js_distance == js_distance(ref["c"], cur["c"])
+
+
+def test_chi2_pools_rare_categories_by_cochrans_rule() -> None:
+    """Issue 12: a chi-square over many rare categories rejects too often; cells below 5 expected are pooled.
+
+    Hand calculation: reference a 500, b 300, c 8, d 2 (810); current a 50, b 30, c 3, d 1 (84).
+    N = 894, the smaller row 84: a column needs 5 * 894 / 84 = 53.2 in total. c (11) and d (3) are below it
+    and together (14) still are, so b (330) joins: the tested table is a against {b, c, d}; scipy's
+    chi2_contingency on that 2 x 2 table is the reference.
+    """
+    ref = ["a"] * 500 + ["b"] * 300 + ["c"] * 8 + ["d"] * 2
+    cur = ["a"] * 50 + ["b"] * 30 + ["c"] * 3 + ["d"] * 1
+    result = chi2_test(ref, cur)
+    assert result.pooled == ("b", "c", "d")
+    expected = sps.chi2_contingency([[500, 310], [50, 34]], correction=False)
+    assert result.statistic == pytest.approx(expected.statistic, rel=1e-12)
+    assert result.p_value == pytest.approx(expected.pvalue, rel=1e-12) and result.df == 1
+    # the counts of every category are still reported
+    assert result.categories == ("a", "b", "c", "d") and result.current_counts == (50, 30, 3, 1)
+    # no pooling when every expected count is at least 5
+    big = chi2_test(["a"] * 500 + ["b"] * 300, ["a"] * 50 + ["b"] * 30)
+    assert big.pooled == () and big.df == 1
+
+
+def test_chi2_with_every_category_rare_has_no_test() -> None:
+    result = chi2_test(["a", "b", "c"], ["a", "b"])
+    assert result.p_value == 1.0 and result.df == 0 and "too rare" in result.note

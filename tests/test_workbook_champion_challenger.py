@@ -202,3 +202,52 @@ def test_a_latency_breach_in_one_week_names_that_week(demo, tmp_path) -> None:
     assert ev.shadow["latency_ms"]["challenger"]["p99"] <= 250
     assert "weeks" in f["title"] and "900 ms" in f["title"]
     assert "900 ms" in f["detail"]
+
+
+def test_a_week_with_a_handful_of_requests_is_not_judged_for_latency(demo, tmp_path) -> None:
+    """Issue 12, tiny samples: the 99th percentile of five requests is their maximum, no evidence of a breach."""
+    log = pd.read_parquet(demo[0].shadow_log)
+    extra = log.head(5).copy()
+    extra["timestamp"] = log["timestamp"].max() + (pd.Timedelta(days=14) if log["timestamp"].dtype.kind == "M"
+                                                   else 14 * 86_400)  # fmt: skip
+    extra["challenger_latency_ms"] = 5_000.0
+    path = tmp_path / "shadow_small_week.parquet"
+    pd.concat([log, extra], ignore_index=True).to_parquet(path, index=False)
+
+    def edit(raw) -> None:
+        raw["data"]["roots"] = [*raw["data"].get("roots", ["."]), str(tmp_path)]
+        raw["champion_challenger"]["shadow"]["data"] = str(path)
+
+    ev = _evidence(_params(demo, "small_week.yaml", edit))
+    late = sorted(ev.shadow["weeks"])[-1]
+    assert ev.shadow["weeks"][late]["applications"] == 5 and late in ev.shadow["weeks_not_judged"]
+    assert not [f for f in ev.findings if "latency" in f["title"].lower() and late in f["detail"]]
+
+
+def test_a_tiny_ab_test_is_not_judged(demo, tmp_path) -> None:
+    """Issue 12, tiny samples: 30 A/B decisions give no sample-ratio finding and tests marked not judged."""
+    log = pd.read_parquet(demo[0].ab_log)
+    small = pd.concat([log[log["arm"] == "champion"].head(29), log[log["arm"] == "challenger"].head(1)])
+    path = tmp_path / "ab_small.parquet"
+    small.to_parquet(path, index=False)
+
+    def edit(raw) -> None:
+        raw["data"]["roots"] = [*raw["data"].get("roots", ["."]), str(tmp_path)]
+        raw["champion_challenger"]["ab"]["data"] = str(path)
+
+    ev = _evidence(_params(demo, "small_ab.yaml", edit))
+    for key in ("sample_ratio_mismatch", "approval_rate", "bad_rate"):
+        assert ev.ab[key]["status"] == "not enough data" and "fewer than the policy" in ev.ab[key]["status_reason"]
+    assert not [f for f in ev.findings if "sample ratio" in f["title"]]
+    assert "not judged" in cc.ab_frame(ev).to_html()
+
+
+@pytest.mark.parametrize(
+    ("interval", "limit", "outcome"),
+    [((-0.02, -0.001), 0.0, "pass"), ((-0.01, 0.0), 0.0, "pass"), ((-0.01, 0.01), 0.0, "inconclusive"),
+     ((0.001, 0.02), 0.0, "fail"), ((0.0, 0.02), 0.0, "inconclusive"), ((0.004, 0.02), 0.005, "inconclusive"),
+     ((0.006, 0.02), 0.005, "fail")],
+)  # fmt: skip
+def test_business_rules_are_judged_on_the_interval(interval, limit, outcome) -> None:
+    """Issue 12: "rises at most L" passes when the whole interval is at most L, fails when it is all above L."""
+    assert cc.interval_decision(interval, limit) == outcome

@@ -140,7 +140,8 @@ PSI of each feature and of the score in each monitoring window against the whole
     display(text("No time column (`data.time`) was given, so the current sample is not split into windows."))
 else:
     display(drift.windows_frame_for_display(evidence))
-    display(plots.psi_heatmap(evidence.windows, thr.amber, thr.red))""",
+    windows, judged = drift.heatmap_frame(evidence)
+    display(plots.psi_heatmap(windows, thr.amber, thr.red, judged=judged))""",
     ),
     ("md", "## PSI bin tables of the amber and red features"),
     (

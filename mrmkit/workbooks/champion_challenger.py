@@ -344,14 +344,21 @@ def _shadow(ctx: Context) -> tuple[dict[str, Any] | None, pd.DataFrame | None, l
             "Shadow decision agreement",
         ),
     ]
+    minimum = policy.min_sample.rows
+    too_few = not_enough_data(len(log), minimum, "shadow applications")
+    if too_few:
+        result["not_judged"] = too_few
     for key, value, limit, _, label in checks:
-        if value is not None and value < limit:
+        if value is not None and value < limit and not too_few:
             out.append(finding(WORKBOOK, "amber", f"{label} {value:.2%} is below the policy's minimum of {limit:.2%}",
                                "Over the whole shadow period.", metric=f"champion_challenger.shadow.{key}", value=value,
                                threshold=f"{label.lower()} of at least {limit:.0%}", worse="lower"))  # fmt: skip
+    # a week's 99th percentile needs enough requests to mean anything: of 5 requests it is their maximum
+    judged_weeks = [w for w in weekly.index if weekly.at[w, "applications"] >= minimum]
+    result["weeks_not_judged"] = [w for w in weekly.index if w not in judged_weeks]
     for model, lat in latency.items():
-        breach = [w for w in weekly.index if weekly.at[w, f"{model}_p99_ms"] > policy.latency_p99_ms]
-        overall = lat["p99"] > policy.latency_p99_ms
+        breach = [w for w in judged_weeks if weekly.at[w, f"{model}_p99_ms"] > policy.latency_p99_ms]
+        overall = lat["p99"] > policy.latency_p99_ms and not too_few
         if overall or breach:
             # name the part that breached and show its value: a headline p99 within the policy beside a breach
             # in one week would read as a contradiction
@@ -359,7 +366,7 @@ def _shadow(ctx: Context) -> tuple[dict[str, Any] | None, pd.DataFrame | None, l
             if overall:
                 title = f"{model.capitalize()} latency breaches the policy: p99 {lat['p99']:.0f} ms over the whole period"
             else:
-                title = (f"{model.capitalize()} latency breaches the policy in {len(breach)} of {len(weekly)} weeks "
+                title = (f"{model.capitalize()} latency breaches the policy in {len(breach)} of {len(judged_weeks)} weeks "
                          f"(worst p99 {max(weekly.loc[breach, f'{model}_p99_ms']):.0f} ms)")  # fmt: skip
             out.append(finding(WORKBOOK, "amber", title,
                                f"p99 {lat['p99']:.0f} ms over the whole period; weeks with p99 above "
@@ -441,7 +448,18 @@ def _ab(ctx: Context) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
                                f"{a.design.power:.0%}: a difference in the primary metric may go undetected.",
                                metric="champion_challenger.ab.design", threshold="the planned sample size per arm"))  # fmt: skip
     srm = result["sample_ratio_mismatch"]
-    f = p_value_finding(WORKBOOK, srm["p_value"], ctx.params.policy.p_value,
+    policy = ctx.params.policy
+    small = {
+        "sample_ratio_mismatch": not_enough_data(sum(counts), policy.min_sample.rows, "A/B applications"),
+        "approval_rate": not_enough_data(min(ch["n"], cl["n"]), policy.min_sample.rows, "applications in an arm"),
+        "bad_rate": not_enough_data(min(ch["defaults"], cl["defaults"], ch["with_outcome"] - ch["defaults"],
+                                        cl["with_outcome"] - cl["defaults"]),
+                                    policy.min_sample.events, "defaults or non-defaults in an arm"),
+    }  # fmt: skip
+    for key, reason in small.items():
+        if reason:
+            result[key] = {**(result[key] or {}), "status": NOT_ENOUGH_DATA, "status_reason": reason}
+    f = None if small["sample_ratio_mismatch"] else p_value_finding(WORKBOOK, srm["p_value"], ctx.params.policy.p_value,
                         lambda: ("A/B sample ratio mismatch", f"Arms of {counts[0]} and {counts[1]} against a planned {1 - a.challenger_share:.0%}/{a.challenger_share:.0%} split; p = {srm['p_value']:.3g}."),
                         "champion_challenger.ab.sample_ratio_mismatch.p_value")  # fmt: skip
     if f:
@@ -555,6 +573,25 @@ def metric(result: dict[str, Any], name: str) -> dict[str, Any]:
     return next(m for m in result["metrics"] if m["metric"] == name)
 
 
+def interval_decision(interval: Any, limit: float) -> str:
+    """A rule "the change is at most ``limit``" judged on the change's confidence interval.
+
+    ``pass`` when the whole interval is at or below the limit, ``fail`` when the whole interval is above
+    it, ``inconclusive`` when it straddles the limit: a point estimate alone fails an equal challenger
+    half the time (measured in ``benchmarks/alarm_rates.py``).
+    """
+    low, high = (float(v) for v in interval)
+    if high <= limit:
+        return "pass"
+    if low > limit:
+        return "fail"
+    return "inconclusive"
+
+
+def _interval(interval: Any) -> str:
+    return f"{float(interval[0]):+.4f} to {float(interval[1]):+.4f}"
+
+
 def _rule(name: str, outcome: str, evidence: str) -> dict[str, str]:
     return {"rule": name, "outcome": outcome, "evidence": evidence}
 
@@ -581,12 +618,16 @@ def _decide(ctx: Context, offline: dict[str, Any], fairness: dict[str, Any]) -> 
             outcome = "inconclusive"
         rules.append(_rule(f"AUC gain above {rules_cfg.min_auc_gain:g} with one-sided DeLong p below {rules_cfg.max_p_value:g}",
                            outcome, f"gain {gain:+.4f}, p = {p:.3g}, bootstrap {ctx.params.champion_challenger.ci_level:.0%} interval of the gain up to {upper:+.4f}"))  # fmt: skip
-        bad = metric(offline["business_matched"], "bad_rate_approved")["difference"]
+        level = ctx.params.champion_challenger.ci_level
+        bad = metric(offline["business_matched"], "bad_rate_approved")
         rules.append(_rule(f"bad rate among approved at the matched cut-off rises at most {rules_cfg.max_bad_rate_increase:g}",
-                           "pass" if bad <= rules_cfg.max_bad_rate_increase else "fail", f"change {bad:+.4f}"))  # fmt: skip
-        appr = metric(offline["business"], "approval_rate")["difference"]
+                           interval_decision(bad["ci_difference"], rules_cfg.max_bad_rate_increase),
+                           f"change {bad['difference']:+.4f}, bootstrap {level:.0%} interval {_interval(bad['ci_difference'])}"))  # fmt: skip
+        appr = metric(offline["business"], "approval_rate")
+        low, high = appr["ci_difference"]
         rules.append(_rule(f"approval rate at the policy cut-off falls at most {rules_cfg.max_approval_rate_decrease:g}",
-                           "pass" if -appr <= rules_cfg.max_approval_rate_decrease else "fail", f"change {appr:+.4f}"))  # fmt: skip
+                           interval_decision((-high, -low), rules_cfg.max_approval_rate_decrease),
+                           f"change {appr['difference']:+.4f}, bootstrap {level:.0%} interval {_interval(appr['ci_difference'])}"))  # fmt: skip
     if rules_cfg.no_fairness_flag:
         if not fairness.get("applicable"):
             rules.append(_rule("no new four-fifths flag", "inconclusive", fairness.get("reason", "not assessed")))
@@ -774,6 +815,10 @@ def shadow_frame(evidence: ChallengerEvidence) -> Any:
         rows.append(
             (f"{model} latency p50 / p95 / p99 (ms)", f"{lat['p50']:.1f} / {lat['p95']:.1f} / {lat['p99']:.1f}")
         )
+    if s.get("not_judged"):
+        rows.append(("not judged", s["not_judged"]))
+    if s.get("weeks_not_judged"):
+        rows.append(("weeks too small to judge latency", ", ".join(s["weeks_not_judged"])))
     return display.styled(pd.DataFrame(rows, columns=["measure", "value"]), status_columns=(), index=False)
 
 
@@ -789,14 +834,19 @@ def ab_frame(evidence: ChallengerEvidence) -> Any:
     rows.append(
         (
             "sample ratio (champion / challenger)",
-            f"{srm['counts'][0]:,} / {srm['counts'][1]:,}; chi-square p = {srm['p_value']:.3g}",
+            f"{srm['counts'][0]:,} / {srm['counts'][1]:,}; chi-square p = {srm['p_value']:.3g}" + _not_judged(srm),
         )
     )
     for label, key in (("approval rate", "approval_rate"), ("bad rate among approved (primary)", "bad_rate")):
         t = ab[key]
         rows.append((f"{label}: champion, challenger, difference", f"{t['p1']:.2%}, {t['p2']:.2%}, {t['difference']:+.2%} "
-                     f"(interval {t['ci_newcombe'][0]:+.2%} to {t['ci_newcombe'][1]:+.2%}); z = {t['z']:.2f}, p = {t['p_value']:.3g}"))  # fmt: skip
+                     f"(interval {t['ci_newcombe'][0]:+.2%} to {t['ci_newcombe'][1]:+.2%}); z = {t['z']:.2f}, p = {t['p_value']:.3g}"
+                     + _not_judged(t)))  # fmt: skip
     return display.styled(pd.DataFrame(rows, columns=["measure", "value"]), status_columns=(), index=False)
+
+
+def _not_judged(entry: dict[str, Any]) -> str:
+    return f" (not judged: {entry['status_reason']})" if entry.get("status") == NOT_ENOUGH_DATA else ""
 
 
 def sequential_frame(evidence: ChallengerEvidence) -> Any:

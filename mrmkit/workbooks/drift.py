@@ -47,8 +47,10 @@ class DriftEvidence:
     score: dict[str, Any]
     score_psi: Any  # PsiResult of the score
     grade_psi: Any  # PsiResult of the rating grades, or None
+    grade: dict[str, Any] | None  # the grades' PSI, status (and status_reason) and bin table, or None
     windows: pd.DataFrame  # rows: window; columns: features and "score"; values: PSI
     window_sizes: pd.Series
+    judged_windows: tuple[str, ...]  # the windows with enough rows to be judged (policy.min_sample.rows)
     findings: list[dict[str, Any]]
     retraining: dict[str, Any]
     settings: dict[str, Any]
@@ -71,6 +73,7 @@ class DriftEvidence:
         windows = {
             str(window): {
                 "n": int(self.window_sizes[window]),
+                "judged": str(window) in self.judged_windows,
                 "score_psi": _plain(row.get("score")),
                 "features": {c: _plain(v) for c, v in row.items() if c != "score"},
             }
@@ -85,7 +88,7 @@ class DriftEvidence:
             "features": features,
             "quality": {"features": quality, "duplicate_ids": self.duplicate_ids},
             "score": self.score,
-            "grade": None if self.grade_psi is None else _psi_entry(self.grade_psi, _thr(self)),
+            "grade": self.grade,
             "windows": windows,
             "retraining": self.retraining,
             "settings": self.settings,
@@ -274,22 +277,24 @@ def analyse(ctx: Context) -> DriftEvidence:
         "mean_current": math.fsum(inp.current_score) / len(inp.current_score),
         "source": inp.score_source,
     }
-    grade_psi = None
+    grade_psi, grade = None, None
     if params.data.grade:
         grade_psi = stats.psi(
             inp.reference[params.data.grade].astype(str), inp.current[params.data.grade].astype(str), categorical=True
         )
+        few = _too_small(len(inp.reference), len(inp.current), ctx)
+        grade = {**_psi_entry(grade_psi, policy.psi), **({"psi_status": NOT_ENOUGH_DATA, "status_reason": few}
+                                                         if few else {})}  # fmt: skip
     windows, sizes = _windows(ctx, profile, score_profile)
+    judged_windows = _judged_windows(windows, sizes, ctx)
 
     judged = frame["status"] != NOT_ENOUGH_DATA
     retraining = _retraining(
-        frame.loc[judged, "psi"], score_psi.value if not small else float("nan"),
-        _judged_windows(windows, sizes, ctx), policy.retraining,
+        frame.loc[judged, "psi"], score_psi.value if not small else float("nan"), judged_windows, policy.retraining,
     )  # fmt: skip
     if small:
         retraining["not_judged"] = small
-    evidence_findings = _findings(frame, quality, duplicates, score, grade_psi, retraining,
-                                  _judged_windows(windows, sizes, ctx), ctx)  # fmt: skip
+    evidence_findings = _findings(frame, quality, duplicates, score, grade, retraining, judged_windows, ctx)
     return DriftEvidence(
         features=frame,
         quality=quality,
@@ -298,8 +303,10 @@ def analyse(ctx: Context) -> DriftEvidence:
         score=score,
         score_psi=score_psi,
         grade_psi=grade_psi,
+        grade=grade,
         windows=windows,
         window_sizes=sizes,
+        judged_windows=tuple(str(w) for w in judged_windows.index),
         findings=evidence_findings,
         retraining=retraining,
         settings={
@@ -309,6 +316,7 @@ def analyse(ctx: Context) -> DriftEvidence:
             "p_value_adjustment": cfg.p_value_adjustment,
             "p_value_family": "KS (numeric) and chi-square (categorical) tests of all features",
             "alpha": cfg.alpha,
+            "min_rows": policy.min_sample.rows,
             "window": cfg.window if params.data.time else None,
             "psi_thresholds": {"amber": policy.psi.amber, "red": policy.psi.red},
             "retraining": {"psi": policy.retraining.psi, "min_features": policy.retraining.min_features},
@@ -362,7 +370,7 @@ def _window_findings(frame, score, windows: pd.DataFrame, ctx: Context) -> list[
     return out
 
 
-def _findings(frame, quality, duplicates, score, grade_psi, retraining, windows, ctx: Context) -> list[dict[str, Any]]:
+def _findings(frame, quality, duplicates, score, grade, retraining, windows, ctx: Context) -> list[dict[str, Any]]:
     policy = ctx.params.policy
     psi_rule = threshold_text("PSI", policy.psi)
     out: list[dict[str, Any]] = []
@@ -429,8 +437,11 @@ def _findings(frame, quality, duplicates, score, grade_psi, retraining, windows,
                     threshold="any type change is red",
                 )
             )
-        if row["constant_reference"] or row["constant_current"]:
-            where = "reference" if row["constant_reference"] else "current"
+        sizes = {"reference": len(ctx.inputs.reference), "current": len(ctx.inputs.current)}
+        constant = [w for w in ("reference", "current") if row[f"constant_{w}"]
+                    and sizes[w] >= policy.min_sample.rows]  # fmt: skip  # a handful of rows is often constant
+        if constant:
+            where = constant[0]
             out.append(
                 finding(
                     WORKBOOK,
@@ -467,21 +478,18 @@ def _findings(frame, quality, duplicates, score, grade_psi, retraining, windows,
                 threshold=psi_rule,
             )
         )
-    if grade_psi is not None:
-        status = (NOT_ENOUGH_DATA if _too_small(len(ctx.inputs.reference), len(ctx.inputs.current), ctx)
-                  else classify(grade_psi.value, policy.psi))  # fmt: skip
-        if status in ("amber", "red"):
-            out.append(
-                finding(
-                    WORKBOOK,
-                    status,
-                    f"Rating-grade distribution has shifted (PSI {grade_psi.value:.3f})",
-                    "Grade shares differ between the reference and current samples.",
-                    metric="drift.grade.psi",
-                    value=float(grade_psi.value),
-                    threshold=psi_rule,
-                )
+    if grade is not None and grade["psi_status"] in ("amber", "red"):
+        out.append(
+            finding(
+                WORKBOOK,
+                grade["psi_status"],
+                f"Rating-grade distribution has shifted (PSI {grade['psi']:.3f})",
+                "Grade shares differ between the reference and current samples.",
+                metric="drift.grade.psi",
+                value=float(grade["psi"]),
+                threshold=psi_rule,
             )
+        )
     out += _window_findings(frame, score, windows, ctx)
     if retraining["signal"]:
         parts = []
@@ -499,6 +507,19 @@ def _findings(frame, quality, duplicates, score, grade_psi, retraining, windows,
                 f"PSI above {policy.retraining.psi:g} " + "; ".join(parts) + ".",
                 metric="drift.retraining.signal",
                 threshold=retraining["rule"],
+            )
+        )
+    few = _too_small(len(ctx.inputs.reference), len(ctx.inputs.current), ctx)
+    if few:  # nothing was judged: a limitation of the validation, never a green "no drift"
+        out.append(
+            finding(
+                WORKBOOK,
+                "amber",
+                "Not enough data to judge drift",
+                f"The {few}: no feature, score or grade distribution was given a status, and the retraining "
+                "rule was not applied.",
+                metric="drift.summary.status_counts",
+                threshold=f"at least {policy.min_sample.rows:,} rows in each sample (policy.min_sample.rows)",
             )
         )
     if not out:
@@ -528,6 +549,14 @@ def summary_markdown(evidence: DriftEvidence) -> Any:
             evidence.sizes["features"], counts["green"], counts["amber"], counts["red"],
             s["psi_thresholds"]["amber"], s["psi_thresholds"]["red"],
         ),
+    ]  # fmt: skip
+    if counts[NOT_ENOUGH_DATA]:
+        reason = evidence.features["status_reason"].dropna()
+        lines.append(
+            display.text("- **{} features not judged** ({}).", counts[NOT_ENOUGH_DATA],
+                         reason.iloc[0] if len(reason) else NOT_ENOUGH_DATA)
+        )  # fmt: skip
+    lines += [
         display.text("- Reference sample: {:,} rows; current sample: {:,} rows.",
                      evidence.sizes["reference"], evidence.sizes["current"]),
         display.text("- Score PSI: {:.4f} ({}).", evidence.score["psi"], evidence.score["psi_status"]),
@@ -535,9 +564,15 @@ def summary_markdown(evidence: DriftEvidence) -> Any:
     if latest is not None:
         lines.append(
             display.text(
-                "- Latest window {}: PSI above {:g} on {} features.",
+                "- Latest judged window {}: PSI above {:g} on {} features.",
                 latest["window"], s["retraining"]["psi"], len(latest["features_over_threshold"]),
             )
+        )  # fmt: skip
+    unjudged = [str(w) for w in evidence.windows.index if str(w) not in evidence.judged_windows]
+    if unjudged:
+        lines.append(
+            display.text("- Windows with fewer than {:,} rows, shown but not judged: {}.",
+                         s["min_rows"], ", ".join(unjudged))
         )  # fmt: skip
     lines.append(
         display.text(
@@ -614,6 +649,8 @@ def features_frame_for_display(evidence: DriftEvidence) -> Any:
         "kind", "psi", "status", "ks_statistic", "wasserstein", "wasserstein_normed", "js_distance",
         "chi2_statistic", "chi2_df", "test", "p_value", "p_value_adjusted", "significant",
     ]  # fmt: skip
+    if evidence.features["status_reason"].notna().any():
+        cols.insert(3, "status_reason")
     frame = evidence.features.sort_values(["psi", "column"], ascending=[False, True])[cols]
     frame = frame.assign(significant=frame["significant"].map({True: "yes", False: "no"}))
     return display.styled(
@@ -637,15 +674,16 @@ def features_frame_for_display(evidence: DriftEvidence) -> Any:
             "chi2_df": "df",
             "p_value_adjusted": "adjusted p",
             "p_value": "p",
+            "status_reason": "why not judged",
         },
     )
 
 
 def most_drifted(evidence: DriftEvidence, n: int | None, statuses: tuple[str, ...] | None = None) -> list[str]:
-    """Features by the worse of their pooled and latest-window PSI, largest first (ties by name)."""
+    """Features by the worse of their pooled and latest judged window's PSI, largest first (ties by name)."""
     psi = evidence.features["psi"]
-    if not evidence.windows.empty:
-        latest = evidence.windows.iloc[-1].drop("score").reindex(psi.index)
+    if evidence.judged_windows:
+        latest = evidence.windows.loc[evidence.judged_windows[-1]].drop("score").reindex(psi.index)
         psi = pd.concat([psi, latest], axis=1).max(axis=1)
     order = pd.DataFrame({"psi": psi, "name": psi.index}).sort_values(["psi", "name"], ascending=[False, True])
     names = list(order.index)
@@ -655,10 +693,10 @@ def most_drifted(evidence: DriftEvidence, n: int | None, statuses: tuple[str, ..
 
 
 def latest_window(evidence: DriftEvidence, ctx: Context) -> tuple[str, pd.Series] | tuple[None, None]:
-    """The latest window's label and a boolean row mask of the current sample, or (None, None)."""
-    if evidence.windows.empty:
+    """The latest judged window's label and a boolean row mask of the current sample, or (None, None)."""
+    if not evidence.judged_windows:
         return None, None
-    label = str(evidence.windows.index[-1])
+    label = evidence.judged_windows[-1]
     labels = _window_labels(ctx.inputs.current[ctx.params.data.time], ctx.params.drift.window)
     return label, (labels == label).to_numpy()
 
@@ -673,9 +711,8 @@ def score_frame_for_display(evidence: DriftEvidence) -> Any:
         ("mean score, current", display.FIXED4(s["mean_current"]), ""),
         ("scores from", "model artifact" if s["source"] == "artifact" else "score column", ""),
     ]
-    if evidence.grade_psi is not None:
-        value = evidence.grade_psi.value
-        rows.append(("rating-grade PSI", display.FIXED4(value), classify(value, _thr(evidence))))
+    if evidence.grade is not None:
+        rows.append(("rating-grade PSI", display.FIXED4(evidence.grade["psi"]), evidence.grade["psi_status"]))
     return display.styled(pd.DataFrame(rows, columns=["measure", "value", "status"]), index=False)
 
 
@@ -688,18 +725,33 @@ def psi_table_frame(result: Any) -> Any:
 
 
 def windows_frame_for_display(evidence: DriftEvidence) -> Any:
-    """Windows as columns and features as rows, so many features stay readable."""
+    """Windows as columns and features as rows, so many features stay readable.
+
+    A window with fewer rows than ``policy.min_sample.rows`` is shown uncoloured and labelled "not judged".
+    """
     frame = evidence.windows.T
     frame.loc["rows"] = evidence.window_sizes.astype(float)
     order = ["rows", "score"] + [c for c in frame.index if c not in ("rows", "score")]
     frame = frame.loc[order]
+    judged = [str(w) in evidence.judged_windows for w in frame.columns]
+    frame.columns = [str(w) if ok else f"{w} (not judged)" for w, ok in zip(frame.columns, judged, strict=True)]
     styler = display.frame_style(frame, precision=3)
     thr = _thr(evidence)
     styler = styler.format(display.INTEGER, subset=pd.IndexSlice[["rows"], :])
+    coloured = [c for c, ok in zip(frame.columns, judged, strict=True) if ok]
+    if not coloured:
+        return styler
     return styler.map(
         lambda v: display.STATUS_CSS.get(classify(v, thr), "") if isinstance(v, float) else "",
-        subset=pd.IndexSlice[order[1:], :],
+        subset=pd.IndexSlice[order[1:], coloured],
     )
+
+
+def heatmap_frame(evidence: DriftEvidence) -> tuple[pd.DataFrame, list[bool]]:
+    """The windows' PSI for the heatmap, and whether each window was judged (unjudged ones are drawn grey)."""
+    judged = [str(w) in evidence.judged_windows for w in evidence.windows.index]
+    labels = [str(w) if ok else f"{w}\n(not judged)" for w, ok in zip(evidence.windows.index, judged, strict=True)]
+    return evidence.windows.set_axis(labels, axis=0), judged
 
 
 def settings_frame(evidence: DriftEvidence) -> Any:
