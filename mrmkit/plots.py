@@ -102,8 +102,9 @@ def psi_heatmap(
         shown[:, ~np.asarray(judged, dtype=bool)] = np.nan
     fig = Figure(figsize=(1.2 + 0.75 * data.shape[1], max(3.0, 0.26 * data.shape[0] + 1.2)))
     ax = fig.subplots()
-    cmap = ListedColormap([STATUS_COLOURS["green"], STATUS_COLOURS["amber"], STATUS_COLOURS["red"]])
-    cmap.set_bad("#d9d9d9")
+    cmap = ListedColormap([STATUS_COLOURS["green"], STATUS_COLOURS["amber"], STATUS_COLOURS["red"]]).with_extremes(
+        bad=STATUS_COLOURS["not enough data"]
+    )
     norm = BoundaryNorm([0, amber, red, max(red * 10, float(np.nanmax(values, initial=red)) + 1)], cmap.N)
     ax.imshow(np.ma.masked_invalid(shown), aspect="auto", cmap=cmap, norm=norm)
     ax.set_xticks(range(data.shape[1]), [str(c) for c in data.columns], rotation=45, ha="right", fontsize=8)

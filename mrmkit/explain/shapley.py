@@ -21,12 +21,16 @@ in the result (``explainer``, ``feature_perturbation``, ``output_space``, ``back
   categorical splits (its own additivity check fails on the demo challenger);
 * logistic regression: ``shap.LinearExplainer`` (interventional) on the transformed background, so
   that the value of transformed column j is ``coef_j * (z_j - mean_background(z_j))``;
-* anything else, random forests included (their raw output is a probability, not log-odds):
-  ``shap.PermutationExplainer`` on the whole model's log-odds ``log(p / (1 - p))`` in the original
-  feature space, with an independent masker over at most ``max_background`` background rows drawn
-  with ``numpy.random.default_rng(seed)``; categoricals are coded as integers for the masker and
-  decoded back before the model sees them. Its values satisfy efficiency exactly; with few
-  permutations (``max_evals``) they are an estimate of the Shapley values.
+* anything else with ``predict_proba`` (random forests, whose raw output is a probability; pipelines
+  with any final step; XGBoost or CatBoost wrapped in a pipeline; a user's own class): model-agnostic,
+  on the whole model's log-odds ``log(p / (1 - p))`` in the original feature space, with an
+  independent masker over at most ``max_background`` background rows drawn with
+  ``numpy.random.default_rng(seed)``; categoricals are coded as integers for the masker and decoded
+  back before the model sees them. With at most ``EXACT_MAX_FEATURES`` (8) features
+  ``shap.ExactExplainer`` enumerates every coalition (2^M evaluations per row and background row:
+  the exact interventional Shapley values); above it ``shap.PermutationExplainer`` with ``max_evals``
+  evaluations per row (efficiency holds exactly; the values are an estimate). The cost is recorded as
+  ``model_evaluations``, the number of rows given to ``predict_proba``.
 
 ``output`` is computed independently of the explainer from ``predict_proba`` of the whole model, and
 ``additivity_max_abs_error = max |base_value + sum(values) - output|``; an explanation whose error is
@@ -102,6 +106,8 @@ _TREE_LOG_ODDS = {
     "XGBClassifier",
 }
 _LINEAR = {"LogisticRegression", "LogisticRegressionCV"}
+#: Most features for which the model-agnostic explainer enumerates every coalition (ExactExplainer).
+EXACT_MAX_FEATURES = 8
 
 
 # ------------------------------------------------------------------------------------------ results
@@ -136,6 +142,7 @@ class ShapExplanation(Result):
     transformed_columns: tuple[str, ...]
     column_features: tuple[str, ...]
     max_evals: int | None
+    model_evaluations: int | None = None  # rows passed to predict_proba by the model-agnostic explainers
 
     @property
     def n_rows(self) -> int:
@@ -160,6 +167,7 @@ class ShapExplanation(Result):
                 "background_size": self.background_size,
                 "seed": self.seed,
                 "max_evals": self.max_evals,
+                "model_evaluations": self.model_evaluations,
                 "n_rows": self.n_rows,
                 "features": list(self.features),
                 "base_value": self.base_value,
@@ -194,7 +202,8 @@ class ModelImportance(Result):
 
     ``method`` is ``"lightgbm_gain"``/``"lightgbm_split"``/``"sklearn_impurity"`` for trees and
     ``"abs_coef_x_std"`` (|coefficient| x standard deviation of the transformed column in ``data``,
-    summed over a feature's columns) for logistic regression. ``spearman_vs_shap`` is the Spearman
+    summed over a feature's columns) for logistic regression, ``"permutation_auc"`` or
+    ``"permutation_log_odds"`` for a model with no importance of its own. ``spearman_vs_shap`` is the Spearman
     rank correlation with the mean |SHAP| of the explanation given (None without one).
     """
 
@@ -584,20 +593,33 @@ def _explain_agnostic(
     def f(array: np.ndarray) -> np.ndarray:
         return log_odds(np.asarray(model.predict_proba(codec.decode(array)), dtype=np.float64)[:, -1])
 
-    evals = 10 * (2 * len(features) + 1) if max_evals is None else check_int(max_evals, "max_evals", "explain_shap", 3)
-    explainer = shap.PermutationExplainer(
-        f, shap.maskers.Independent(bg, max_samples=len(bg)), seed=int(rng.integers(2**31 - 1))
-    )
-    explanation = explainer(codec.encode(x_rows), max_evals=evals, silent=True)
+    masker = shap.maskers.Independent(bg, max_samples=len(bg))
+    permutation_seed = int(rng.integers(2**31 - 1))  # drawn in either case, so the background draw is the same
+    calls = [0]
+
+    def counted(array: np.ndarray) -> np.ndarray:
+        calls[0] += int(np.shape(array)[0])
+        return f(array)
+
+    if len(features) <= EXACT_MAX_FEATURES and max_evals is None:
+        explainer = shap.ExactExplainer(counted, masker)
+        explanation = explainer(codec.encode(x_rows), silent=True)
+        name, evals = "ExactExplainer", 2 ** len(features)
+    else:
+        evals = 10 * (2 * len(features) + 1) if max_evals is None else check_int(max_evals, "max_evals", "explain_shap", 3)
+        explainer = shap.PermutationExplainer(counted, masker, seed=permutation_seed)
+        explanation = explainer(codec.encode(x_rows), max_evals=evals, silent=True)
+        name = "PermutationExplainer"
     values = np.asarray(explanation.values, dtype=np.float64)
     base = float(np.ravel(explanation.base_values)[0])
     settings = {
-        "explainer": "PermutationExplainer",
+        "explainer": name,
         "feature_perturbation": "interventional",
         "background_size": len(bg),
         "transformed_columns": (),
         "column_features": (),
         "max_evals": evals,
+        "model_evaluations": calls[0],
     }
     return values, base, settings
 
@@ -626,13 +648,22 @@ def model_importance(
     data: pd.DataFrame | None = None,
     explanation: ShapExplanation | None = None,
     importance_type: str = "gain",
+    target: Any = None,
+    seed: int = 0,
+    n_repeats: int = 5,
 ) -> ModelImportance:
     """The model's own feature importance, aggregated to original features, against the SHAP ranking.
 
     LightGBM: ``booster.feature_importance(importance_type)`` (``"gain"`` or ``"split"``) per
     transformed column; other tree ensembles: ``feature_importances_`` (impurity); logistic
     regression: ``|coef_j| * std(z_j)`` with ``z`` the transformed ``data`` (required). Columns are
-    summed into their original feature with ``map_transformed_columns``. With ``explanation``,
+    summed into their original feature with ``map_transformed_columns``. Any other model (one with no
+    importance of its own, e.g. ``HistGradientBoostingClassifier``, a pipeline ending in an SVM, a
+    user's class) gets permutation importance on ``data`` (required), computed by scikit-learn's
+    ``permutation_importance`` with ``n_repeats`` seeded shuffles of each feature: with ``target`` (0/1
+    per row of ``data``) the mean fall in AUC (``permutation_auc``; Breiman 2001, Fisher, Rudin &
+    Dominici 2019), without one the mean absolute change of the model's log-odds
+    (``permutation_log_odds``: how much the predictions rely on the feature). With ``explanation``,
     ``spearman_vs_shap`` is Spearman's correlation between this importance and mean |SHAP| over the
     features (None if either is constant).
     """
@@ -662,7 +693,12 @@ def model_importance(
         column_values = np.asarray(estimator.feature_importances_, dtype=np.float64)
         method = "sklearn_impurity"
     else:
-        raise InvalidInput(f"The estimator {name} has no importance of its own that mrmkit knows how to read.")
+        if data is None:
+            raise InvalidParameters(f"The 'data' parameter of {func} is required for {name} (permutation importance).")
+        x = _check_columns(data, features, "data frame")
+        totals, method = _permutation_importance(model, x, features, target, check_int(seed, "seed", func, 0),
+                                                 check_int(n_repeats, "n_repeats", func, 1))  # fmt: skip
+        column_values, mapping, n_data = totals, [(f, f) for f in features], len(x)
     if len(column_values) != len(mapping):
         raise InvalidInput(f"The estimator reports {len(column_values)} importances for {len(mapping)} columns.")
     totals = _aggregate(column_values[None, :], [f for _, f in mapping], features)[0]
@@ -681,6 +717,50 @@ def model_importance(
         spearman_vs_shap=spearman,
         n_data_rows=n_data,
     )
+
+
+def _permutation_importance(model: Any, x: pd.DataFrame, features: list[str], target: Any, seed: int,
+                            n_repeats: int) -> tuple[np.ndarray, str]:  # fmt: skip
+    """Permutation importance of each original feature (scikit-learn's implementation, one job, seeded)."""
+    from sklearn.inspection import permutation_importance
+    from sklearn.metrics import roc_auc_score
+
+    def log_odds_of(frame: pd.DataFrame) -> np.ndarray:
+        return log_odds(np.asarray(model.predict_proba(frame), dtype=np.float64)[:, -1])
+
+    if target is not None:
+        y = np.asarray(target, dtype=float)
+        if y.shape != (len(x),) or np.unique(y).size != 2:
+            raise InvalidInput("Permutation importance needs a 0/1 target with both classes for every row of the data.")
+
+        def scorer(estimator: Any, frame: pd.DataFrame, labels: np.ndarray) -> float:
+            return float(roc_auc_score(labels, np.asarray(estimator.predict_proba(frame), dtype=np.float64)[:, -1]))
+
+        method, labels = "permutation_auc", y
+    else:
+        base = log_odds_of(x)
+
+        def scorer(estimator: Any, frame: pd.DataFrame, labels: Any) -> float:
+            # 0 on the data as they are; minus the mean |change| of the log-odds once a column is shuffled
+            return -float(np.mean(np.abs(log_odds_of(frame) - base)))
+
+        method, labels = "permutation_log_odds", np.zeros(len(x))
+    result = permutation_importance(_Predictor(model), x, labels, scoring=scorer, n_repeats=n_repeats,
+                                    random_state=seed, n_jobs=1)  # fmt: skip
+    return np.asarray(result.importances_mean, dtype=np.float64), method
+
+
+class _Predictor:
+    """The smallest estimator scikit-learn's permutation_importance accepts around any ``predict_proba``."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    def fit(self, *args: Any) -> _Predictor:  # never called: the model is fitted
+        return self
+
+    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
+        return self.model.predict_proba(frame)
 
 
 def _as_mapping(values: Any, name: str) -> dict[str, float]:

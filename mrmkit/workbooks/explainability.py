@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from mrmkit import explain
-from mrmkit.errors import InvalidParameters
+from mrmkit.errors import InvalidParameters, one_line
 from mrmkit.io import load_model, score_model
 from mrmkit.policy import finding
 from mrmkit.stats._base import jsonable
@@ -73,9 +73,34 @@ def _models(ctx: Context) -> dict[str, Any]:
     return out
 
 
+def _explainable(model: Any, name: str, field_name: str, inputs: Any) -> None:
+    """A model mrmkit can explain: ``predict_proba`` giving two finite probabilities per row of the data."""
+    if not callable(getattr(model, "predict_proba", None)):
+        raise InvalidParameters(
+            f"{field_name}: the {name} ({type(model).__name__}) has no predict_proba, so it cannot be explained; "
+            "wrap it in a class with predict_proba(frame) returning the probabilities of 0 and 1."
+        )
+    rows = inputs.reference[list(inputs.features)].head(5)
+    try:
+        p = np.asarray(model.predict_proba(rows), dtype=np.float64)
+    except Exception as exc:  # the model's own error, shown in one line
+        raise InvalidParameters(f"{field_name}: the {name}'s predict_proba fails on the reference rows "
+                                f"({type(exc).__name__}: {one_line(str(exc))}).") from None  # fmt: skip
+    if p.ndim != 2 or p.shape != (len(rows), 2) or not np.isfinite(p).all() or (p < 0).any() or (p > 1).any():
+        raise InvalidParameters(
+            f"{field_name}: the {name}'s predict_proba must give two probabilities between 0 and 1 per row; "
+            f"it gave an array of shape {p.shape}."
+        )
+
+
 def preflight(params: Any, inputs: Any) -> None:
-    """Reason-code features and actionable features must be model features; named ids must exist."""
+    """Models must be explainable; reason-code and actionable features must be model features; ids must exist."""
     cfg = params.explainability
+    if "champion" in cfg.models and inputs.model is not None:
+        _explainable(inputs.model, "model", "model.artifact", inputs)
+    ch = params.challenger
+    if "challenger" in cfg.models and ch is not None and ch.artifact is not None:
+        _explainable(load_model(ch, "challenger.artifact"), "challenger", "challenger.artifact", inputs)
     features = set(inputs.features)
     for key, names in (
         ("explainability.reason_codes", cfg.reason_codes),
@@ -131,7 +156,8 @@ def _actionable(ctx: Context) -> dict[str, tuple[float, float]]:
 
 
 def _explain_model(ctx: Context, name: str, model: Any, background: pd.DataFrame, sample: pd.DataFrame,
-                   ref_sample: pd.DataFrame, local_rows: pd.DataFrame, local_ids: list[str]) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
+                   ref_sample: pd.DataFrame, local_rows: pd.DataFrame, local_ids: list[str],
+                   sample_target: np.ndarray | None = None) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
     cfg, inp, seed = ctx.params.explainability, ctx.inputs, ctx.params.seed
     features, categorical = list(inp.features), list(inp.categorical)
     loose = float("inf")  # the workbook checks additivity itself, so a breach is reported, not raised
@@ -140,7 +166,8 @@ def _explain_model(ctx: Context, name: str, model: Any, background: pd.DataFrame
         model, background, ref_sample, features, categorical, seed, additivity_tolerance=loose
     )
     importance = explain.global_importance(expl).to_frame()
-    own = explain.model_importance(model, features, data=sample, explanation=expl)
+    # the model's own importance, or permutation importance (seeded) for a model that has none
+    own = explain.model_importance(model, features, data=sample, explanation=expl, target=sample_target, seed=seed)
     drift = pd.DataFrame(
         {"current": np.abs(expl.values).mean(axis=0), "reference": np.abs(expl_ref.values).mean(axis=0)}, index=features
     )
@@ -218,6 +245,9 @@ def _explain_model(ctx: Context, name: str, model: Any, background: pd.DataFrame
         "output_space": expl.output_space,
         "feature_perturbation": expl.feature_perturbation,
         "background_size": expl.background_size,
+        "max_evals": expl.max_evals,
+        # rows given to predict_proba by the model-agnostic explainer for the global sample (None otherwise)
+        "model_evaluations": expl.model_evaluations,
         "shap": {
             "additivity_max_abs_error": error,
             "base_value": expl.base_value,
@@ -290,6 +320,10 @@ def analyse(ctx: Context) -> ExplainEvidence:
     ][features]
     pick = np.sort(rng.choice(len(inp.current), min(cfg.sample_size, len(inp.current)), replace=False))
     sample = inp.current.iloc[pick][features].set_axis(ids[pick])
+    sample_target = None
+    if inp.current_target is not None:
+        y = np.asarray(inp.current_target, dtype=float)[pick]
+        sample_target = y if np.isfinite(y).all() and np.unique(y).size == 2 else None
     ref_pick = np.sort(rng.choice(ref_ids, min(cfg.sample_size, len(ref_ids)), replace=False))
     ref_sample = inp.reference.iloc[ref_pick][features]
     evidence_models, shap_by_model, local, reasons, cfs, frames, findings_all = {}, {}, {}, {}, {}, {}, []
@@ -303,7 +337,7 @@ def analyse(ctx: Context) -> ExplainEvidence:
         local_ids = [str(ids[i]) for i in rows]
         local_rows = inp.current.iloc[rows][features]
         metrics, f_model, extras = _explain_model(
-            ctx, name, model, background, sample, ref_sample, local_rows, local_ids
+            ctx, name, model, background, sample, ref_sample, local_rows, local_ids, sample_target
         )
         metrics["explainer_note"] = (
             f"{extras['expl'].explainer} on the {extras['expl'].estimator}, values in {extras['expl'].output_space}"
