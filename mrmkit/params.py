@@ -322,11 +322,29 @@ class VarSection(_Section):
         description="VaR column -> coverage, e.g. {var_99: 0.99}; VaR is reported as a positive loss amount.",
     )
     traffic_light_days: int = Field(250, ge=250, description="Days of the Basel traffic light (the latest ones).")
+    es: dict[str, str] = Field(
+        default_factory=dict,
+        description="ES column -> the VaR column of the same coverage, e.g. {es_975: var_975}; each pair gets "
+        "Acerbi and Szekely's Z2 backtest. ES is a positive loss amount.",
+    )
+    es_distribution: Literal["normal", "t"] = Field(
+        "normal", description="Shape of the standardised P&L under H0 for the Z2 critical value and p-value."
+    )
+    es_degrees_of_freedom: float = Field(3.0, gt=1, description="Degrees of freedom when es_distribution is t.")
+    es_simulations: int = Field(10_000, ge=1000, le=200_000, description="Samples simulated under H0 for Z2.")
 
     @field_validator("data", mode="after")
     @classmethod
     def _resolve_data(cls, value: Path, info: ValidationInfo) -> Path:
         return _resolve(value, info)
+
+    @model_validator(mode="after")
+    def _es_pairs(self) -> VarSection:
+        unknown = {es: var for es, var in self.es.items() if var not in self.levels}
+        if unknown:
+            es, var = next(iter(unknown.items()))
+            raise ValueError(f"es.{es} pairs with {var!r}, which is not a VaR column of levels ({', '.join(self.levels)})")
+        return self
 
     @field_validator("levels", mode="after")
     @classmethod

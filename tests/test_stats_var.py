@@ -542,3 +542,71 @@ def test_kupiec_exact_p_value_by_hand_and_its_size() -> None:
     size = sum(sps.binom.pmf(x, 250, 0.01) for x in range(251)
                if kupiec_pof(np.r_[np.ones(x), np.zeros(250 - x)].astype(int), 0.99).p_value_exact < 0.05)  # fmt: skip
     assert size <= 0.05
+
+
+# ------------------------------------------------------------------ expected shortfall (Acerbi-Szekely Z2)
+from mrmkit.stats import es_backtest  # noqa: E402
+
+
+def test_es_z2_by_hand() -> None:
+    """Z2 = sum(X_t I_t / ES_t) / (T p) + 1 (Acerbi & Szekely 2014, eq. 6), worked by hand.
+
+    P&L -3, 1, -1, -2.5, 0.5 with VaR 2 and ES 2.5 at 80 % coverage (p = 0.2, T p = 1): the exceptions are
+    -3 and -2.5, so Z2 = (-3 / 2.5 - 2.5 / 2.5) / 1 + 1 = -1.2.
+    """
+    result = es_backtest([-3, 1, -1, -2.5, 0.5], [2.0] * 5, [2.5] * 5, 0.8, n_simulations=1000)
+    assert result.statistic == pytest.approx(-1.2, abs=1e-15) and result.exceptions == 2 and result.n == 5
+    # a model whose ES is right on every exception and whose exceptions come at rate p gives Z2 = 0
+    exact = es_backtest([-2.5, 1, 1, 1, 1], [2.0] * 5, [2.5] * 5, 0.8, n_simulations=1000)
+    assert exact.statistic == pytest.approx(0.0, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("distribution", "expected", "tolerance"),
+    # MathWorks, Risk Management Toolbox documentation, esbacktest: 1,966 days at VaRLevel 0.975 and
+    # TestLevel 0.99, CriticalValue -0.34639 (unconditionalNormal) and -0.42986 (unconditionalT, 3 df)
+    [("normal", -0.34639, 0.01), ("t", -0.42986, 0.02)],
+)
+def test_es_z2_critical_values_agree_with_matlab(distribution: str, expected: float, tolerance: float) -> None:
+    rng = np.random.default_rng(0)
+    n = 1966
+    result = es_backtest(rng.standard_normal(n), np.full(n, 1.96), np.full(n, 2.34), 0.975, distribution=distribution,
+                         test_level=0.99, n_simulations=20_000, seed=1)  # fmt: skip
+    assert result.critical_value == pytest.approx(expected, abs=tolerance)
+
+
+def test_es_z2_threshold_over_a_year_is_the_papers() -> None:
+    """Acerbi & Szekely (2014): for a 97.5 % ES over 250 days the 5 % threshold of Z2 is about -0.70."""
+    x = np.zeros(250)
+    result = es_backtest(x, np.ones(250), np.full(250, 1.2), 0.975, n_simulations=20_000, seed=2)
+    assert result.critical_value == pytest.approx(-0.70, abs=0.03)
+
+
+def test_es_z2_has_mean_zero_and_its_size_under_a_correct_model() -> None:
+    """Under H0 E[Z2] = 0, and rejecting at the 5 % critical value happens about 5 % of the time."""
+    from scipy import stats as sps2
+
+    rng = np.random.default_rng(5)
+    p = 0.025
+    var0 = -sps2.norm.ppf(p)
+    es0 = sps2.norm.pdf(sps2.norm.ppf(p)) / p
+    sigma = rng.uniform(0.5, 2.0, 500)  # a different scale every day: Z2 is invariant to it
+    z2, rejected = [], 0
+    for k in range(200):
+        x = rng.standard_normal(500) * sigma
+        r = es_backtest(x, var0 * sigma, es0 * sigma, 0.975, n_simulations=1000, seed=k)
+        z2.append(r.statistic)
+        rejected += r.p_value < 0.05
+    assert abs(np.mean(z2)) < 0.05
+    assert 0.01 <= rejected / 200 <= 0.10
+
+
+def test_es_z2_refuses_bad_input() -> None:
+    with pytest.raises(InvalidInput, match="at least the VaR"):
+        es_backtest([-1.0, 2.0], [2.0, 2.0], [1.5, 2.5], 0.975)
+    with pytest.raises(InvalidInput, match="positive loss amounts"):
+        es_backtest([-1.0, 2.0], [0.0, 2.0], [1.5, 2.5], 0.975)
+    with pytest.raises(InvalidInput, match="one value per day"):
+        es_backtest([-1.0], [2.0, 2.0], [2.5, 2.5], 0.975)
+    with pytest.raises(InvalidParameters, match="degrees_of_freedom"):
+        es_backtest([-1.0], [2.0], [2.5], 0.975, distribution="t", degrees_of_freedom=1)

@@ -217,11 +217,14 @@ mean PD and AUC. Immature windows are shown and left out of the outcome tests.""
 
 Exceptions (a loss larger than VaR), Kupiec's proportion of failures, Christoffersen's independence,
 conditional coverage, the binomial z test, the time until first failure, and the Basel traffic light on
-the latest 250 days, for each VaR level."""),
+the latest 250 days, for each VaR level; and for each expected-shortfall series, Acerbi and Szekely's Z2
+backtest."""),
     ("code", """if evidence.var is None:
     display(text("No VaR series was given (`backtest.var`): this section does not apply."))
 else:
     display(backtest.var_frame(evidence))
+    if evidence.var["es"]:
+        display(backtest.es_frame(evidence))
     for column in evidence.var["levels"]:
         display(plots.var_timeline(evidence.var_series, column))"""),
     ("md", """## Stress scenarios

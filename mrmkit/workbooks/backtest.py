@@ -435,13 +435,14 @@ def _pd_findings(metrics: dict[str, Any], table: pd.DataFrame, ctx: Context) -> 
 def read_var_series(v: Any) -> tuple[pd.DataFrame, pd.Series]:
     """The VaR file sorted by date, with every problem named by file and field (gaps, text, repeats)."""
     frame = read_frame(v.data, "backtest.var.data")
-    require_columns(frame, [v.date, v.pnl, *v.levels], v.data, "backtest.var")
+    require_columns(frame, [v.date, v.pnl, *v.levels, *v.es], v.data, "backtest.var")
     dates = parse_dates(frame[v.date], v.data, "backtest.var.date")
     if dates.duplicated().any():
         raise InvalidInput(
             f"backtest.var.date: {v.data} repeats {int(dates.duplicated().sum())} dates; one row per day is expected."
         )
-    for key, column in (("backtest.var.pnl", v.pnl), *((f"backtest.var.levels.{c}", c) for c in v.levels)):
+    for key, column in (("backtest.var.pnl", v.pnl), *((f"backtest.var.levels.{c}", c) for c in v.levels),
+                        *((f"backtest.var.es.{c}", c) for c in v.es)):  # fmt: skip
         values = pd.to_numeric(frame[column], errors="coerce")
         bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
         if bad.any():
@@ -531,6 +532,31 @@ def _var_backtest(
             if found is not None:
                 findings_out.append(found)
         levels[column] = entry
+    es_tests = {}
+    for es_column, var_column in v.es.items():
+        coverage = v.levels[var_column]
+        series[es_column] = frame[es_column].to_numpy()
+        test = _plain(stats.es_backtest(frame[v.pnl], frame[var_column], frame[es_column], coverage,
+                                        distribution=v.es_distribution, degrees_of_freedom=v.es_degrees_of_freedom,
+                                        n_simulations=v.es_simulations, seed=ctx.params.seed))  # fmt: skip
+        test["var_column"] = var_column
+        too_few = not_enough_data(len(frame), ctx.params.policy.min_sample.var_days, "days")
+        if too_few:
+            test["status"], test["status_reason"] = NOT_ENOUGH_DATA, too_few
+        else:
+            found = p_value_finding(
+                WORKBOOK, test["p_value"], policy,
+                lambda t=test, c=es_column, cov=coverage: (
+                    f"ES {c}: Acerbi-Szekely Z2 test rejects (Z2 = {t['statistic']:.3f}, p = {t['p_value']:.3g})",
+                    f"Losses beyond the {cov:.1%} VaR are larger or more frequent than the ES allows: Z2 "
+                    f"{t['statistic']:.3f} against a {1 - t['test_level']:.0%} critical value of "
+                    f"{t['critical_value']:.3f} ({t['distribution']} null, {t['n_simulations']:,} simulations).",
+                ),
+                f"backtest.var.es.{es_column}.p_value",
+            )  # fmt: skip
+            if found is not None:
+                findings_out.append(found)
+        es_tests[es_column] = test
     # contract key: backtest.var.kupiec_pof.* is the first (highest-coverage) level
     first = max(v.levels, key=lambda c: v.levels[c])
     metrics = {
@@ -540,6 +566,7 @@ def _var_backtest(
             k: levels[first][k]
             for k in ("kupiec_pof", "christoffersen_independence", "conditional_coverage", "traffic_light")
         },
+        "es": es_tests,
         "exception_rule": "an exception is a day whose loss exceeds VaR: pnl < -VaR (VaR a positive amount)",
         "n_days": int(len(series)),
         "first_date": str(series["date"].iloc[0].date()),
@@ -915,14 +942,19 @@ def var_frame(evidence: BacktestEvidence) -> Any:
     policy = _p_thresholds(evidence)
     for column, e in evidence.var["levels"].items():
         tl = e["traffic_light"]
+        judged = e.get("status") != NOT_ENOUGH_DATA  # the statuses shown are the findings' (Kupiec: exact p)
+
+        def status(p: float, judged: bool = judged) -> str:
+            return classify_low(p, policy) if judged else NOT_ENOUGH_DATA
+
         rows.append({
             "VaR": column, "coverage": e["coverage"], "days": e["n"], "exceptions": e["exceptions"],
             "expected": e["n"] * (1 - e["coverage"]),
-            "Kupiec p": e["kupiec_pof"]["p_value"], "Kupiec": classify_low(e["kupiec_pof"]["p_value"], policy),
+            "Kupiec p (exact)": e["kupiec_pof"]["p_value_exact"], "Kupiec": status(e["kupiec_pof"]["p_value_exact"]),
             "independence p": e["christoffersen_independence"]["p_value"],
-            "independence": classify_low(e["christoffersen_independence"]["p_value"], policy),
+            "independence": status(e["christoffersen_independence"]["p_value"]),
             "cond. coverage p": e["conditional_coverage"]["p_value"],
-            "cond. coverage": classify_low(e["conditional_coverage"]["p_value"], policy),
+            "cond. coverage": status(e["conditional_coverage"]["p_value"]),
             "binomial z": e["binomial_z"]["z"],
             "first failure (day)": e["time_until_first_failure"].get("first_failure"),
             "traffic light": tl.get("zone", "n/a") if tl["applicable"] else "n/a",
@@ -936,7 +968,7 @@ def var_frame(evidence: BacktestEvidence) -> Any:
     }
     styler = display.styled(
         frame,
-        {"coverage": display.PERCENT, "expected": _one_decimal, "Kupiec p": display.P_VALUE, "independence p": display.P_VALUE,
+        {"coverage": display.PERCENT, "expected": _one_decimal, "Kupiec p (exact)": display.P_VALUE, "independence p": display.P_VALUE,
          "cond. coverage p": display.P_VALUE, "binomial z": _two_decimals, "plus factor": _two_decimals},
         status_columns=("Kupiec", "independence", "cond. coverage"),
         index=False,
@@ -944,6 +976,28 @@ def var_frame(evidence: BacktestEvidence) -> Any:
     return styler.map(lambda v: zone_css.get(v, ""), subset=["traffic light"]).set_caption(
         evidence.var["exception_rule"]
     )
+
+
+def es_frame(evidence: BacktestEvidence) -> Any:
+    """One row per ES column: Acerbi and Szekely's Z2, its critical value and p-value, and the status."""
+    policy = _p_thresholds(evidence)
+    rows = [{
+        "ES": column, "VaR": t["var_column"], "coverage": t["coverage"], "days": t["n"], "exceptions": t["exceptions"],
+        "Z2": t["statistic"], "critical value": t["critical_value"], "p": t["p_value"],
+        "status": t.get("status") or classify_low(t["p_value"], policy),
+        "null": f"{t['distribution']}" + (f" ({t['degrees_of_freedom']:g} df)" if t["degrees_of_freedom"] else "")
+        + f", {t['n_simulations']:,} simulations",
+    } for column, t in evidence.var["es"].items()]  # fmt: skip
+    caption = ("Z2 = sum of P&L beyond VaR / (T (1 - coverage) ES) + 1; 0 when the ES is right, negative when "
+               "it is understated. The critical value is the 5% quantile of Z2 simulated under the null.")  # fmt: skip
+    return display.styled(
+        pd.DataFrame(rows), {"coverage": display.PERCENT, "Z2": _three_decimals, "critical value": _three_decimals,
+                             "p": display.P_VALUE}, status_columns=("status",), index=False,
+    ).set_caption(caption)  # fmt: skip
+
+
+def _three_decimals(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
 
 
 def _one_decimal(v: Any) -> str:
