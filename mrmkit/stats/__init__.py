@@ -4,9 +4,10 @@ Every public statistic is registered in :data:`REGISTRY` under its function name
 ``to_dict()`` from :class:`Result`.
 """
 
-from mrmkit.stats import calibration, comparison, fairness, var_backtest  # families exported by __all__
+from mrmkit.stats import calibration, classification, comparison, fairness, var_backtest  # families (__all__)
 from mrmkit.stats._base import REGISTRY, Result, register
 from mrmkit.stats.calibration import *  # noqa: F403
+from mrmkit.stats.classification import *  # noqa: F403
 from mrmkit.stats.comparison import *  # noqa: F403
 from mrmkit.stats.discrimination import (
     AucResult,
@@ -56,6 +57,7 @@ __all__ = [
     # data quality
     "data_quality", "DataQuality", "QualityRow",
     *calibration.__all__,
+    *classification.__all__,
     *comparison.__all__,
     *fairness.__all__,
     *var_backtest.__all__,
