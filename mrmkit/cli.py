@@ -113,13 +113,14 @@ def demo(
     ),
     seed: Annotated[int, typer.Option(help="Seed of the demo portfolio.")] = 20261123,
 ) -> None:
-    """Build the demo portfolio and models, write their parameter file, run every workbook, publish."""
+    """Build the demo portfolio, its models and VaR engine, write their parameter files, run them, publish both."""
     from mrmkit.demo import build_demo
 
     err.print(f"mrmkit: building the demo portfolio in {data_dir}")
     built = build_demo(data_dir, seed=seed)
-    err.print(f"mrmkit: demo parameter file {built.parameters}")
+    err.print(f"mrmkit: demo parameter files {built.parameters} (PD model) and {built.var_parameters} (VaR engine)")
     _publish(built.parameters, None, out_dir, None)
+    _publish(built.var_parameters, None, out_dir, None)
 
 
 @app.command("run")

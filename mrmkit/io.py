@@ -350,8 +350,16 @@ def _default_features(params: Parameters, columns: Sequence[str]) -> list[str]:
 
 
 def load_inputs(params: Parameters) -> Inputs:
-    """Load and check everything the parameter file names; raise ``InvalidInput`` on the first problem."""
+    """Load and check everything the parameter file names; raise ``InvalidInput`` on the first problem.
+
+    A VaR engine (``model.kind: var``) has no application data: its inputs are empty, and the backtest
+    workbook reads the P&L, VaR and ES series itself.
+    """
     d = params.data
+    if params.model.kind == "var":
+        empty = pd.DataFrame()
+        return Inputs(reference=empty, current=empty, features=(), categorical=(), reference_score=None,
+                      current_score=None, reference_target=None, current_target=None, score_source="none")  # fmt: skip
     used = None  # with data.features given, only the named columns are read (a wide file costs what they cost)
     if d.features is not None:
         named = [*d.features, d.id, d.target, d.score, d.grade, d.time, d.segment, *d.protected]

@@ -102,6 +102,11 @@ class ModelSection(ArtifactSection):
     intended_use: str | None = Field(None, description="Model card: the decisions and population it is meant for.")
     limitations: str | None = Field(None, description="Model card: known limitations and conditions of use.")
     data_description: str | None = Field(None, description="Model card: the development data.")
+    kind: Literal["pd", "var"] = Field(
+        "pd",
+        description="pd: a probability-of-default model on application data (every workbook); var: a market-risk "
+        "VaR/ES engine, validated on its P&L, VaR and ES series alone (the backtest workbook's VaR part).",
+    )
 
     @field_validator("id", "version", mode="before")
     @classmethod
@@ -129,8 +134,10 @@ class DataSection(_Section):
         default_factory=lambda: [Path(".")],
         description="Folders every path in the file must lie inside; default: the file's own folder.",
     )
-    reference: Path = Field(description="Reference (development) sample: .parquet or .csv.")
-    current: Path = Field(description="Current (monitoring) sample: .parquet or .csv.")
+    reference: Path | None = Field(None, description="Reference (development) sample: .parquet or .csv (required "
+                                   "unless model.kind is var).")
+    current: Path | None = Field(None, description="Current (monitoring) sample: .parquet or .csv (required unless "
+                                 "model.kind is var).")
     id: str | None = Field(None, description="Application id column (duplicates are reported).")
     target: str | None = Field(None, description="Binary outcome column (1 = default).")
     score: str | None = Field(
@@ -612,8 +619,42 @@ class Parameters(_Section):
             )
         return self
 
+    @model_validator(mode="before")
+    @classmethod
+    def _var_needs_no_data(cls, raw: Any) -> Any:
+        # a VaR engine has no application data: its data section (the roots) may be left out
+        model = raw.get("model") if isinstance(raw, dict) else None
+        if isinstance(model, dict) and model.get("kind") == "var" and "data" not in raw:
+            return {**raw, "data": {}}
+        return raw
+
+    @model_validator(mode="after")
+    def _kind_sections(self) -> Parameters:
+        if self.model.kind == "pd":
+            missing = [f"data.{k}" for k in ("reference", "current") if getattr(self.data, k) is None]
+            if missing:
+                raise ValueError(f"{' and '.join(missing)}: required for a PD model (model.kind pd, the default)")
+            return self
+        # model.kind var: the P&L, VaR and ES series are the whole evidence
+        if self.backtest is None or self.backtest.var is None:
+            raise ValueError("model.kind var: give the P&L and VaR series as backtest.var")
+        named = [k for k in ("reference", "current", "id", "target", "score", "grade", "time", "segment")
+                 if getattr(self.data, k) is not None] + (["features"] if self.data.features else [])  # fmt: skip
+        refused = [f"data.{k}" for k in named]
+        refused += [name for name in ("drift", "champion_challenger", "explainability", "challenger")
+                    if getattr(self, name) is not None]  # fmt: skip
+        refused += [f"backtest.{k}" for k in ("stress", "initial_auc", "grades", "as_of")
+                    if getattr(self.backtest, k) is not None]  # fmt: skip
+        refused += ["model.artifact"] if self.model.artifact is not None else []
+        if refused:
+            raise ValueError(f"model.kind var: a VaR engine is validated on its P&L, VaR and ES series only; remove "
+                             f"{', '.join(refused)}")  # fmt: skip
+        return self
+
     @model_validator(mode="after")
     def _model_given(self) -> Parameters:
+        if self.model.kind == "var":
+            return self
         if self.model.artifact is None and self.data.score is None:
             raise ValueError("model: give the model as model.artifact, or its scores as data.score (scores-only mode)")
         return self
@@ -623,7 +664,8 @@ class Parameters(_Section):
 
     def input_paths(self) -> dict[str, Path]:
         """Every input file by role, for containment checks and the manifest."""
-        paths = {"data.reference": self.data.reference, "data.current": self.data.current}
+        paths = {k: p for k, p in (("data.reference", self.data.reference), ("data.current", self.data.current))
+                 if p is not None}  # fmt: skip
         if self.model.artifact is not None:
             paths["model.artifact"] = self.model.artifact
         if self.challenger is not None and self.challenger.artifact is not None:

@@ -34,7 +34,11 @@ EXPECTATIONS: tuple[tuple[str, str, str, str], ...] = (
     ("SR 11-7 / SR 26-2: conceptual soundness", "drivers of the decisions (SHAP, LIME) and their stability", "explainability", "explainability.models"),
     ("ECOA / Regulation B: adverse-action reasons", "reason codes of declined applications", "explainability", "explainability.models.*.reason_codes.reasons"),
     ("Fair-lending screens (ECOA disparate impact)", "adverse impact ratio, four-fifths rule, parity differences", "champion_challenger", "champion_challenger.fairness.*.reference_group"),
+    ("Expected-shortfall backtest (Acerbi and Szekely 2014)", "Z2 test of each ES series against its VaR", "backtest", "backtest.var.es.*.statistic"),
 )  # fmt: skip
+#: The expectations a VaR engine (model.kind var) is judged on; the others concern PD models on application data.
+VAR_EXPECTATIONS = frozenset({"Basel VaR backtesting (1996 supervisory framework)",
+                              "Expected-shortfall backtest (Acerbi and Szekely 2014)"})  # fmt: skip
 
 _CSS = """
 body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #1d2329;
@@ -107,13 +111,20 @@ def _key_figures(name: str, m: dict[str, Any]) -> list[tuple[str, str]]:
         return [("features compared", _fmt(_get(m, "summary.n_features"))),
                 ("PSI statuses (green / amber / red)", f"{c.get('green', 0)} / {c.get('amber', 0)} / {c.get('red', 0)}"),
                 ("score PSI", _fmt(_get(m, "score.psi"))), ("retraining signal", _fmt(_get(m, "retraining.signal")))]  # fmt: skip
+    if name == "backtest" and not _get(m, "pd.applicable"):  # a VaR engine, or no outcomes: the VaR figures
+        es = _get(m, "var.es") or {}
+        return [("PD outcome analysis", _fmt(_get(m, "pd.reason"))),
+                ("VaR traffic light (primary level)", _fmt(_get(m, "var.traffic_light.zone"))),
+                ("Kupiec p, exact (primary level)", _fmt(_get(m, "var.kupiec_pof.p_value_exact"), "p")),
+                *((f"ES {k}: Z2 (critical value)", f"{_fmt(v.get('statistic'))} ({_fmt(v.get('critical_value'))})")
+                  for k, v in es.items())]  # fmt: skip
     if name == "backtest":
         return [("AUC, mature current sample", _fmt(_get(m, "pd.discrimination.current.auc"))),
                 ("ECB AUC test p (H0: not deteriorated)", _fmt(_get(m, "pd.discrimination.auc_initial_test.p_value"), "p")),
                 ("Jeffreys p, whole portfolio", _fmt(_get(m, "pd.calibration.portfolio_jeffreys.p_value"), "p")),
                 ("Hosmer-Lemeshow p", _fmt(_get(m, "pd.calibration.hosmer_lemeshow.p_value"), "p")),
                 ("VaR traffic light (primary level)", _fmt(_get(m, "var.traffic_light.zone"))),
-                ("Kupiec p (primary level)", _fmt(_get(m, "var.kupiec_pof.p_value"), "p"))]  # fmt: skip
+                ("Kupiec p, exact (primary level)", _fmt(_get(m, "var.kupiec_pof.p_value_exact"), "p"))]  # fmt: skip
     if name == "champion_challenger":
         return [("recommendation", _fmt(_get(m, "decision.recommendation"))),
                 ("AUC champion / challenger", f"{_fmt(_get(m, 'champion.auc.value'))} / {_fmt(_get(m, 'challenger.auc.value'))}"),
@@ -181,7 +192,10 @@ def write_index(
         )
 
     expectation_rows = []
+    var_engine = m.kind == "var"
     for expectation, evidence, workbook, key in EXPECTATIONS:
+        if var_engine and expectation not in VAR_EXPECTATIONS:
+            continue
         ran = workbooks.get(workbook, {}).get("status") == "complete"
         present = ran and _get(metrics, key) is not None
         prefix = key.split(".")[0] if workbook == "drift" else ".".join(key.split(".")[:2])
@@ -198,19 +212,32 @@ def write_index(
             "workbook not run" if not ran else "not applicable in this run (see the workbook report)")  # fmt: skip
         expectation_rows.append(f"<tr><td>{escape(expectation)}</td><td>{escape(evidence)}</td><td>{status}</td><td>{where}</td></tr>")
 
-    model_card = _rows([("Purpose", m.purpose), ("Intended use", m.intended_use), ("Data", m.data_description),
-                        ("Limitations", m.limitations), ("Owner", m.owner), ("Risk tier", m.risk_tier),
-                        ("Features", ", ".join(params.data.features or []) or "all non-reserved columns"),
-                        ("Protected attributes (never features)", ", ".join(params.data.protected))])  # fmt: skip
+    card = [("Model kind", {"pd": "probability of default (application data)",
+                            "var": "market-risk VaR / ES engine (P&L, VaR and ES series)"}[m.kind]),
+            ("Purpose", m.purpose), ("Intended use", m.intended_use), ("Data", m.data_description),
+            ("Limitations", m.limitations), ("Owner", m.owner), ("Risk tier", m.risk_tier)]  # fmt: skip
+    if not var_engine:
+        card += [("Features", ", ".join(params.data.features or []) or "all non-reserved columns"),
+                 ("Protected attributes (never features)", ", ".join(params.data.protected))]  # fmt: skip
+    model_card = _rows(card)
+    if var_engine:
+        scores_from = "P&L, VaR and ES series " + params.backtest.var.data.name
+    else:
+        scores_from = "model artifact " + m.artifact.name if m.artifact else f"column {params.data.score}"
     p = params.policy
-    conventions = _rows([
+    rows = [
         ("PSI", f"reference deciles, right-closed, outer edges at ±infinity, empty shares 1e-4, missing values own bin; amber from {p.psi.amber:g}, red from {p.psi.red:g}"),
         ("Retraining signal", f"PSI above {p.retraining.psi:g} on {p.retraining.min_features} or more features, or on the score (whole sample or latest window)"),
         ("Outcome tests", f"one-sided where stated (H0: PD not underestimated; AUC not deteriorated); amber below p {p.p_value.amber:g}, red below {p.p_value.red:g}"),
         ("Decision cut-off", "approve when PD <= " + (f"{p.cutoff:g}" if p.cutoff is not None else "(not given)")),
         ("Seed", params.seed),
         ("Full conventions", "README 'Statistical conventions'; each workbook report ends with its settings"),
-    ])  # fmt: skip
+    ]  # fmt: skip
+    if var_engine:  # the PD conventions do not apply; the VaR and ES ones do
+        rows = [("VaR and ES tests", f"an exception is a day whose loss exceeds VaR (pnl < -VaR); Kupiec by its exact "
+                 f"p-value, Z2 one-sided (H0: ES not understated); amber below p {p.p_value.amber:g}, red below "
+                 f"{p.p_value.red:g}; at least {p.min_sample.var_days:,} days"), *rows[-2:]]  # fmt: skip
+    conventions = _rows(rows)
     input_rows = "".join(
         f"<tr><td>{escape(role)}</td><td><code>{escape(e['path'])}</code></td><td><code>{escape(e['sha256'])}</code></td></tr>"
         for role, e in sorted(inputs.items())
@@ -218,7 +245,7 @@ def write_index(
     cover = _rows([("Model id", m.id), ("Name", m.name), ("Version", m.version), ("Owner", m.owner), ("Risk tier", m.risk_tier),
                    ("Run id", identity["run_id"]), ("Started (UTC)", identity["started"]), ("Run by", identity.get("user")),
                    ("Status", identity["status"]), ("mrmkit version", mrmkit.__version__),
-                   ("Scores from", "model artifact " + m.artifact.name if m.artifact else f"column {params.data.score}")])  # fmt: skip
+                   ("Scores from" if not var_engine else "Evidence from", scores_from)])  # fmt: skip
     html = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">{CSP_META}<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title><style>{_CSS}</style></head>

@@ -26,8 +26,24 @@ def demo_run(tmp_path_factory):
         capture_output=True, text=True, timeout=300, cwd=root,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    package = Path(proc.stdout.strip().splitlines()[-1])
-    return root, package
+    packages = [Path(line) for line in proc.stdout.strip().splitlines()]
+    assert len(packages) == 2, proc.stdout  # the PD model's package, then the VaR engine's
+    return root, packages[0]
+
+
+def test_demo_also_publishes_the_var_engine(demo_run) -> None:
+    """Issue 13: `mrmkit demo` writes demo_var.yaml (model.kind var) and publishes its package."""
+    root, _ = demo_run
+    (package,) = (root / "outputs" / "demo-trading-var" / "1.0.0").iterdir()
+    proc = subprocess.run([MRMKIT, "verify", str(package)], capture_output=True, text=True)
+    assert proc.returncode == 0 and "intact" in proc.stdout
+    manifest = json.loads((package / "manifest.json").read_text())
+    assert set(manifest["inputs"]) == {"parameters", "backtest.var.data", "notebooks.backtest"}
+    metrics = json.loads((package / "metrics.json").read_text())
+    assert list(metrics) == ["backtest"] and metrics["backtest"]["pd"]["applicable"] is False
+    es = metrics["backtest"]["var"]["es"]["es_975"]
+    assert es["var_column"] == "var_975" and es["n"] == 500
+    assert set(metrics["backtest"]["var"]["levels"]) == {"var_99", "var_975"}
 
 
 def test_demo_prints_a_package_that_verifies(demo_run) -> None:
@@ -132,7 +148,7 @@ def test_demo_validation_report_has_its_sections_and_numbers(demo_run) -> None:
     assert metrics["champion_challenger"]["decision"]["recommendation"] in index
     assert f"{metrics['drift']['summary']['n_features']}</td>" in index
     # the demo evidences every expectation; those with amber or red findings say so beside the badge
-    assert index.count(">EVIDENCED<") + index.count(">EVIDENCED, WITH ") == 9 and "NOT EVIDENCED" not in index
+    assert index.count(">EVIDENCED<") + index.count(">EVIDENCED, WITH ") == 10 and "NOT EVIDENCED" not in index
     assert index.count(">EVIDENCED, WITH ") >= 1  # the demo has injected drift: never a plain green badge there
     assert "data:image/png;base64," in index
     manifest = json.loads((package / "manifest.json").read_text())

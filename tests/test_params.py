@@ -45,7 +45,7 @@ def test_resolved_parameters_round_trip(tiny_project: Path, tmp_path_factory) ->
         ({"policy": {"psi": {"amber": 0.1, "red": 0.2, "purple": 1}}}, "unknown key 'policy.psi.purple'"),
         ({"drift": {"binz": 3}}, "unknown key 'drift.binz'"),
         ({"model__id": None}, "required key 'model.id' is missing"),
-        ({"data__reference": None}, "required key 'data.reference' is missing"),
+        ({"data__reference": None}, "data.reference: required for a PD model"),
         ({"model__id": "../escape"}, "model.id"),
         ({"drift": {"bins": 1}}, "drift.bins"),
         ({"policy": {"psi": {"amber": 0.3, "red": 0.2}}}, "red (0.2) must not be below amber (0.3)"),

@@ -30,7 +30,7 @@ from mrmkit.stats._base import check_int
 __all__ = ["generate_var_series", "write_var_series", "DEFAULT_SEED", "VAR_SETTINGS", "COLUMNS"]
 
 DEFAULT_SEED = 20261123
-COLUMNS = ("date", "pnl", "var_95", "var_99")
+COLUMNS = ("date", "pnl", "var_95", "var_99", "var_975", "es_975")
 
 #: The data-generating process, recorded so that a report can state it.
 VAR_SETTINGS = MappingProxyType({
@@ -70,9 +70,9 @@ def generate_var_series(rng: np.random.Generator, n_days: int = 500, start: str 
     Returns
     -------
     pandas.DataFrame
-        Columns ``date`` (business days), ``pnl`` (EUR, a loss is negative), ``var_95`` and ``var_99``
-        (VaR as positive loss amounts in EUR, the forecast for that day made from the 250 previous days'
-        P&L). An exception is ``pnl < -var`` (see ``mrmkit.stats.var_exceptions``).
+        Columns ``date`` (business days), ``pnl`` (EUR, a loss is negative), ``var_95``, ``var_99`` and
+        ``var_975`` (VaR as positive loss amounts in EUR, the forecast for that day made from the 250 previous
+        days' P&L) and ``es_975`` (the mean of the worst 7 of those 250 outcomes, as a positive amount). An exception is ``pnl < -var`` (see ``mrmkit.stats.var_exceptions``).
 
     Notes
     -----
@@ -112,7 +112,12 @@ def generate_var_series(rng: np.random.Generator, n_days: int = 500, start: str 
     windows = sliding_window_view(pnl, window)[:-1]  # windows[i] = pnl[i : i + window], forecast for day i + window
     var_95 = np.round(-np.quantile(windows, 0.05, axis=1), 2)
     var_99 = np.round(-np.quantile(windows, 0.01, axis=1), 2)
-    return pd.DataFrame({"date": dates, "pnl": pnl[window:], "var_95": var_95, "var_99": var_99})
+    var_975 = np.round(-np.quantile(windows, 0.025, axis=1), 2)
+    # historical-simulation ES at 97.5%: the mean of the worst ceil(0.025 * window) outcomes of the window
+    worst = math.ceil(0.025 * window)
+    es_975 = np.round(-np.sort(windows, axis=1)[:, :worst].mean(axis=1), 2)
+    return pd.DataFrame({"date": dates, "pnl": pnl[window:], "var_95": var_95, "var_99": var_99,
+                         "var_975": var_975, "es_975": es_975})  # fmt: skip
 
 
 def write_var_series(path: str | os.PathLike[str], seed: int = DEFAULT_SEED, n_days: int = 500) -> Path:

@@ -209,6 +209,9 @@ def _window_table(ctx: Context, mature: np.ndarray, windows: dict[str, dict[str,
 
 def _pd_backtest(ctx: Context) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
     inp, cfg = ctx.inputs, ctx.params.backtest
+    if ctx.params.model.kind == "var":
+        reason = "model.kind var: a VaR engine is backtested on its P&L, VaR and ES series (below), not on defaults"
+        return {"applicable": False, "reason": reason}, pd.DataFrame(), pd.DataFrame(), []
     if inp.current_target is None:
         reason = "no target column (data.target): outcome analysis needs observed defaults"
         return {"applicable": False, "reason": reason}, pd.DataFrame(), pd.DataFrame(), []
@@ -628,6 +631,8 @@ def _sensitivity(
     from mrmkit import stress
 
     inp = ctx.inputs
+    if ctx.params.model.kind == "var":
+        return _not_applicable("model.kind var: a VaR engine has no application features to perturb"), None, []
     if inp.model is None:
         return (
             _not_applicable("scores-only mode: sensitivity needs the model (model.artifact) to rescore perturbed data"),
@@ -665,6 +670,15 @@ def _sensitivity(
 # ------------------------------------------------------------------------------------------ entry point
 
 
+def _unjudged_var(var_metrics: dict[str, Any] | None) -> list[str]:
+    """The VaR levels and ES series whose tests got "not enough data"."""
+    if var_metrics is None:
+        return []
+    entries = [*var_metrics["levels"].items(), *var_metrics.get("es", {}).items()]
+    return [f"{'ES' if k in var_metrics.get('es', {}) else 'VaR'} {k}" for k, e in entries
+            if e.get("status") == NOT_ENOUGH_DATA]  # fmt: skip
+
+
 def preflight(params: Any, inputs: Any) -> None:
     """Check what the workbook will read before any notebook runs, so bad input is exit code 2."""
     from mrmkit import stress
@@ -673,7 +687,7 @@ def preflight(params: Any, inputs: Any) -> None:
     for name, scores, path in (
         ("reference", inputs.reference_score, params.data.reference),
         ("current", inputs.current_score, params.data.current),
-    ):
+    ) if params.model.kind == "pd" else ():
         edge = (scores <= 0) | (scores >= 1)
         if edge.any():
             source = "model.artifact" if inputs.score_source == "artifact" else "data.score"
@@ -710,6 +724,16 @@ def analyse(ctx: Context) -> BacktestEvidence:
     stress_metrics, stress_table = _stress(cfg, ctx)
     sens_metrics, sens_table, sens_findings = _sensitivity(cfg, ctx)
     findings_all = pd_findings + var_findings + sens_findings
+    unjudged = _unjudged_var(var_metrics)
+    if unjudged:  # a backtest left unjudged is a limitation of the validation, never part of a green "no finding"
+        findings_all.append(finding(
+            WORKBOOK, "amber", f"Not enough data to backtest {', '.join(unjudged)}",
+            f"{var_metrics['n_days']:,} days of P&L, fewer than the policy's minimum of "
+            f"{ctx.params.policy.min_sample.var_days:,}: these tests were computed but not judged.",
+            metric="backtest.var.n_days", value=var_metrics["n_days"],
+            threshold=f"at least {ctx.params.policy.min_sample.var_days:,} days (policy.min_sample.var_days)",
+            worse="lower",
+        ))  # fmt: skip
     if not findings_all:
         findings_all.append(
             finding(
