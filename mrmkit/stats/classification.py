@@ -83,6 +83,13 @@ class ExpectedCost(Result):
     n: int
 
 
+def _finite(value: Any, name: str, func: str) -> float:
+    """A finite real number (booleans refused), or InvalidParameters naming the parameter."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+        raise InvalidParameters(f"The '{name}' parameter of {func} must be a finite number; got {value!r}.")
+    return float(value)
+
+
 def _ratio(a: int, b: int) -> float:
     return a / b if b else math.nan
 
@@ -144,9 +151,7 @@ def operating_point(score: Any, *, threshold: float | None = None, alert_rate: f
         rate = check_probability(alert_rate, "alert_rate", func)
         cut, rule = _alert_threshold(s, rate), "alert_rate"
     else:
-        if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not math.isfinite(threshold):
-            raise InvalidParameters(f"The 'threshold' parameter of {func} must be a finite number; got {threshold!r}.")
-        cut, rate, rule = float(threshold), None, "threshold"
+        cut, rate, rule = _finite(threshold, "threshold", func), None, "threshold"
     alerts = int(np.count_nonzero(s >= cut))
     return OperatingPoint(cut, rule, rate, alerts / s.size, alerts, int(s.size))
 
@@ -200,8 +205,7 @@ def classification_metrics(y: Any, score: Any, threshold: float) -> Classificati
     func = "classification_metrics"
     is_pos, _, _ = _groups(y, score, func)
     s = np.asarray(score, dtype=np.float64)
-    if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not math.isfinite(threshold):
-        raise InvalidParameters(f"The 'threshold' parameter of {func} must be a finite number; got {threshold!r}.")
+    threshold = _finite(threshold, "threshold", func)
     alert = s >= threshold
     tp = int(np.count_nonzero(alert & is_pos))
     fp = int(np.count_nonzero(alert & ~is_pos))
@@ -279,43 +283,7 @@ def precision_recall_curve(y: Any, score: Any) -> PrecisionRecallCurve:
 
 
 def average_precision(y: Any, score: Any) -> float:
-    """Average precision of the scores (see :func:`precision_recall_curve`).
-
-    Parameters
-    ----------
-    y : array-like of 0/1
-        Outcomes.
-    score : array-like of float
-        Scores, higher meaning more suspicious.
-
-    Returns
-    -------
-    float
-
-    Purpose
-    -------
-    One number for the whole precision-recall curve.
-
-    Method
-    ------
-    ``AP = sum_k (R_k - R_{k-1}) P_k`` over the distinct scores, descending (scikit-learn's definition).
-
-    Signs of high risk
-    ------------------
-    AP near the base rate.
-
-    Strengths
-    ---------
-    Threshold-free and focused on the top of the ranking.
-
-    Limitations
-    -----------
-    Depends on the base rate of the sample.
-
-    References
-    ----------
-    Davis, J. & Goadrich, M. (2006). ICML.
-    """
+    """Average precision of the scores: ``precision_recall_curve(y, score).average_precision``."""
     return precision_recall_curve(y, score).average_precision
 
 
@@ -368,7 +336,7 @@ def expected_cost(y: Any, score: Any, threshold: float, *, cost_false_positive: 
     costs = {"cost_false_positive": cost_false_positive, "cost_false_negative": cost_false_negative,
              "cost_true_positive": cost_true_positive}  # fmt: skip
     for name, value in costs.items():
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
+        if _finite(value, name, func) < 0:
             raise InvalidParameters(f"The '{name}' parameter of {func} must be a non-negative number; got {value!r}.")
     m = classification_metrics(y, score, threshold)
     total = (cost_false_positive * m.false_positives + cost_false_negative * m.false_negatives

@@ -469,6 +469,7 @@ def _var_backtest(
     policy = ctx.params.policy.p_value
     levels, findings_out = {}, []
     series = pd.DataFrame({"date": dates.to_numpy(), "pnl": frame[v.pnl].to_numpy()})
+    too_few = not_enough_data(len(frame), ctx.params.policy.min_sample.var_days, "days")  # every test: one per day
     for column, coverage in v.levels.items():
         exc = stats.var_exceptions(frame[v.pnl], frame[column])
         hits = np.asarray(exc.hits)
@@ -510,7 +511,6 @@ def _var_backtest(
                 "applicable": False,
                 "reason": f"only {hits.size} days; the traffic light needs {days}",
             }
-        too_few = not_enough_data(hits.size, ctx.params.policy.min_sample.var_days, "days")
         if too_few:
             entry["status"], entry["status_reason"] = NOT_ENOUGH_DATA, too_few
         for key, label in (
@@ -543,7 +543,6 @@ def _var_backtest(
                                         distribution=v.es_distribution, degrees_of_freedom=v.es_degrees_of_freedom,
                                         n_simulations=v.es_simulations, seed=ctx.params.seed))  # fmt: skip
         test["var_column"] = var_column
-        too_few = not_enough_data(len(frame), ctx.params.policy.min_sample.var_days, "days")
         if too_few:
             test["status"], test["status_reason"] = NOT_ENOUGH_DATA, too_few
         else:

@@ -391,6 +391,7 @@ def _findings(frame, quality, duplicates, score, grade, retraining, windows, ctx
                 threshold=psi_rule,
             )
         )
+    sizes = {"reference": len(ctx.inputs.reference), "current": len(ctx.inputs.current)}
     for name, row in quality.iterrows():
         checks = [
             (
@@ -437,7 +438,6 @@ def _findings(frame, quality, duplicates, score, grade, retraining, windows, ctx
                     threshold="any type change is red",
                 )
             )
-        sizes = {"reference": len(ctx.inputs.reference), "current": len(ctx.inputs.current)}
         constant = [w for w in ("reference", "current") if row[f"constant_{w}"]
                     and sizes[w] >= policy.min_sample.rows]  # fmt: skip  # a handful of rows is often constant
         if constant:
