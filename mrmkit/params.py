@@ -102,10 +102,11 @@ class ModelSection(ArtifactSection):
     intended_use: str | None = Field(None, description="Model card: the decisions and population it is meant for.")
     limitations: str | None = Field(None, description="Model card: known limitations and conditions of use.")
     data_description: str | None = Field(None, description="Model card: the development data.")
-    kind: Literal["pd", "var"] = Field(
+    kind: Literal["pd", "var", "classifier"] = Field(
         "pd",
         description="pd: a probability-of-default model on application data (every workbook); var: a market-risk "
-        "VaR/ES engine, validated on its P&L, VaR and ES series alone (the backtest workbook's VaR part).",
+        "VaR/ES engine, validated on its P&L, VaR and ES series alone (the backtest workbook's VaR part); "
+        "classifier: a binary alerting model (fraud, AML) judged at policy.alert_rate or policy.threshold.",
     )
 
     @field_validator("id", "version", mode="before")
@@ -237,6 +238,14 @@ class MinimumSample(_Section):
     )
 
 
+class Costs(_Section):
+    """Cost of each outcome of an alert decision, in one currency per case (``policy.costs``)."""
+
+    false_positive: float = Field(ge=0, description="Cost of alerting a legitimate case (review, customer friction).")
+    false_negative: float = Field(ge=0, description="Cost of missing an event (the fraud loss).")
+    true_positive: float = Field(0.0, ge=0, description="Cost of alerting an event (review cost; default 0).")
+
+
 class PolicySection(_Section):
     """Thresholds for green, amber and red (``policy``); every one has a default."""
 
@@ -267,6 +276,15 @@ class PolicySection(_Section):
     )
     cutoff: float | None = Field(
         None, gt=0, lt=1, description="PD cut-off of the credit decision: approve when PD <= cutoff."
+    )
+    alert_rate: float | None = Field(
+        None, gt=0, lt=1, description="model.kind classifier: share of cases alerted (the riskiest), e.g. 0.02."
+    )
+    threshold: float | None = Field(
+        None, gt=0, lt=1, description="model.kind classifier: alert when the score is at or above this threshold."
+    )
+    costs: Costs | None = Field(
+        None, description="model.kind classifier: cost of each outcome, for the expected cost at the operating point."
     )
     shadow_coverage: float = Field(
         0.98, gt=0, le=1, description="Shadow scoring: share of applications the challenger scored, at least."
@@ -495,8 +513,14 @@ class AbSection(_Section):
     data: Path = Field(description="The log (.parquet or .csv).")
     id: str = Field("application_id")
     arm: str = Field("arm", description="Arm column with values 'champion' and 'challenger'.")
-    decision: str = Field("decision", description="Decision column: 'approve' or 'decline'.")
-    outcome: str = Field("default_12m", description="Outcome of approved loans (1 = default); missing otherwise.")
+    decision: str = Field("decision", description="Decision column: 'approve' or 'decline' ('alert' or 'clear' for "
+                          "model.kind classifier).")
+    outcome: str = Field("default_12m", description="Outcome of approved loans (1 = default; for a classifier, of every "
+                         "case: 1 = event); missing otherwise.")
+    guardrails: list[str] = Field(
+        default_factory=list, description="Further numeric columns compared between the arms (e.g. complaints, "
+        "review minutes): a higher value is worse; 0/1 columns by a two-proportion test, others by Welch's t-test."
+    )
     date: str | None = Field("decision_date", description="Decision date, for looks over time.")
     challenger_share: float = Field(0.10, gt=0, lt=1, description="Planned share of the challenger arm.")
     design: AbDesign | None = None
@@ -533,6 +557,14 @@ class DecisionRules(_Section):
     )
     max_approval_rate_decrease: float = Field(
         0.0, ge=0, description="At the policy cut-off, approval rate may fall at most this much."
+    )
+    min_catch_rate_gain: float = Field(
+        0.0, ge=0, lt=1, description="model.kind classifier: catch rate at the alert rate must rise by more than this "
+        "(one-sided McNemar p below max_p_value)."
+    )
+    max_false_positive_rate_increase: float = Field(
+        0.0, ge=0, lt=1, description="model.kind classifier: false-positive rate at the alert rate may rise at most "
+        "this much (paired interval)."
     )
     no_fairness_flag: bool = Field(
         True, description="No four-fifths flag for the challenger where the champion has none."
@@ -594,6 +626,11 @@ class ExplainabilitySection(_Section):
     n_counterfactuals: int = Field(20, ge=0, le=1000, description="Declined applications searched for counterfactuals.")
 
 
+#: Decision rules that concern credit decisions (a PD cut-off) and those that concern alerts (a classifier).
+_PD_RULES = ("min_auc_gain", "max_bad_rate_increase", "max_approval_rate_decrease")
+_CLASSIFIER_RULES = ("min_catch_rate_gain", "max_false_positive_rate_increase")
+
+
 class Parameters(_Section):
     """A whole parameter file."""
 
@@ -630,11 +667,19 @@ class Parameters(_Section):
 
     @model_validator(mode="after")
     def _kind_sections(self) -> Parameters:
-        if self.model.kind == "pd":
+        kind, policy = self.model.kind, self.policy
+        alerting = [f"policy.{k}" for k in ("alert_rate", "threshold", "costs") if getattr(policy, k) is not None]
+        cc = self.champion_challenger
+        alerting += [f"champion_challenger.rules.{k}" for k in _CLASSIFIER_RULES
+                     if kind != "classifier" and cc is not None and k in cc.rules.model_fields_set]  # fmt: skip
+        if kind != "classifier" and alerting:
+            raise ValueError(f"{', '.join(alerting)}: only for model.kind classifier (this model is kind {kind})")
+        if kind in ("pd", "classifier"):
+            label = {"pd": "a PD model (model.kind pd, the default)", "classifier": "a classifier (model.kind classifier)"}
             missing = [f"data.{k}" for k in ("reference", "current") if getattr(self.data, k) is None]
             if missing:
-                raise ValueError(f"{' and '.join(missing)}: required for a PD model (model.kind pd, the default)")
-            return self
+                raise ValueError(f"{' and '.join(missing)}: required for {label[kind]}")
+            return self if kind == "pd" else self._classifier_sections()
         # model.kind var: the P&L, VaR and ES series are the whole evidence
         if self.backtest is None or self.backtest.var is None:
             raise ValueError("model.kind var: give the P&L and VaR series as backtest.var")
@@ -649,6 +694,27 @@ class Parameters(_Section):
         if refused:
             raise ValueError(f"model.kind var: a VaR engine is validated on its P&L, VaR and ES series only; remove "
                              f"{', '.join(refused)}")  # fmt: skip
+        return self
+
+    def _classifier_sections(self) -> Parameters:
+        policy = self.policy
+        if (policy.alert_rate is None) == (policy.threshold is None):
+            raise ValueError("model.kind classifier: give exactly one operating point, policy.alert_rate (the share "
+                             "of cases alerted) or policy.threshold (alert when the score is at or above it)")  # fmt: skip
+        refused = ["policy.cutoff"] if policy.cutoff is not None else []
+        refused += ["data.grade"] if self.data.grade is not None else []
+        if self.backtest is not None:
+            refused += [f"backtest.{k}" for k in ("grades", "var", "stress") if getattr(self.backtest, k) is not None]
+            refused += [f"backtest.{k}" for k in ("n_grades",) if k in self.backtest.model_fields_set]
+        if self.explainability is not None and self.explainability.actionable:
+            refused.append("explainability.actionable")
+        if self.champion_challenger is not None:
+            refused += [f"champion_challenger.rules.{k}" for k in _PD_RULES
+                        if k in self.champion_challenger.rules.model_fields_set]  # fmt: skip
+        if refused:
+            raise ValueError(f"model.kind classifier: {', '.join(refused)} concern PD models (rating grades, PD "
+                             "stress, credit decisions) or VaR engines; remove them, the operating point is "
+                             "policy.alert_rate or policy.threshold")  # fmt: skip
         return self
 
     @model_validator(mode="after")

@@ -14,4 +14,5 @@ CASES: dict[str, tuple[Callable[[Callable[..., Any], dict[str, Any]], Any], dict
     "precision_recall_curve": (lambda f, d: f(d["y"], d["s"]), None),
     "expected_cost": (lambda f, d: f(d["y"], d["s"], threshold=0.5, cost_false_positive=5.0, cost_false_negative=100.0),
                       {"cost_false_positive": -1.0}),
+    "paired_proportions": (lambda f, d: f(d["y"], (d["s"] > 0.5).astype(int)), {"alternative": "bigger"}),
 }

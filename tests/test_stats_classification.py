@@ -12,6 +12,7 @@ from sklearn import metrics as skm
 
 from mrmkit.errors import InvalidParameters
 from mrmkit.stats.classification import (
+    paired_proportions,
     average_precision,
     classification_metrics,
     expected_cost,
@@ -96,3 +97,56 @@ def test_a_permutation_of_rows_changes_nothing(seed: int) -> None:
     perm = np.random.default_rng(seed).permutation(y.size)
     assert average_precision(y, s) == average_precision(y[perm], s[perm])
     assert classification_metrics(y, s, 1.0) == classification_metrics(y[perm], s[perm], 1.0)
+
+
+def _pairs(both: int, only_a: int, only_b: int, neither: int) -> tuple[np.ndarray, np.ndarray]:
+    a = np.repeat([1, 1, 0, 0], [both, only_a, only_b, neither])
+    b = np.repeat([1, 0, 1, 0], [both, only_a, only_b, neither])
+    return a, b
+
+
+def test_paired_proportions_agresti_textbook_example() -> None:
+    # Agresti, Categorical Data Analysis (2nd ed., 2002), section 10.1: presidential approval of 1,600 people
+    # in two surveys, 794 approve both times, 150 only the first, 86 only the second, 570 neither. The
+    # difference is 0.55 - 0.59 = -0.04 with the interval (-0.06, -0.02). By hand, Agresti-Min (2005):
+    # (86 - 150) / 1602 = -0.03995, se^2 = (237 / 1602 - 0.03995^2) / 1602, so se = 0.009558.
+    a, b = _pairs(794, 150, 86, 570)
+    r = paired_proportions(a, b)
+    assert r.difference == pytest.approx(-0.04, abs=1e-12)
+    assert (r.b, r.c, r.n) == (150, 86, 1600)
+    se = math.sqrt((237 / 1602 - (64 / 1602) ** 2) / 1602)
+    assert r.ci == pytest.approx((-64 / 1602 - 1.959963985 * se, -64 / 1602 + 1.959963985 * se), abs=1e-9)
+    assert r.ci == pytest.approx((-0.06, -0.02), abs=0.0015)
+
+
+def test_paired_proportions_p_value_equals_scipy_and_statsmodels() -> None:
+    from scipy import stats as sps
+    from statsmodels.stats.contingency_tables import mcnemar
+
+    a, b = _pairs(40, 3, 11, 200)
+    two = paired_proportions(a, b)
+    assert two.p_value == pytest.approx(mcnemar([[40, 3], [11, 200]], exact=True).pvalue, rel=1e-12)
+    greater = paired_proportions(a, b, alternative="greater")
+    assert greater.p_value == pytest.approx(sps.binom.sf(10, 14, 0.5), rel=1e-12)  # P(X >= 11), X ~ Bin(14, 1/2)
+    assert paired_proportions(a, b, alternative="less").p_value == pytest.approx(sps.binom.cdf(11, 14, 0.5), rel=1e-12)
+
+
+def test_paired_proportions_identical_decisions_and_bad_input() -> None:
+    a = np.array([1, 0, 1, 0, 0])
+    r = paired_proportions(a, a)
+    assert (r.difference, r.p_value, r.b, r.c) == (0.0, 1.0, 0, 0)
+    assert r.ci[0] < 0 < r.ci[1]  # the adjusted interval is not degenerate at no discordance
+    with pytest.raises(InvalidParameters, match="only 0 and 1"):
+        paired_proportions([0, 2], [0, 1])
+    with pytest.raises(InvalidParameters, match="equal length"):
+        paired_proportions([0, 1], [0])
+
+
+@given(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=60))
+@settings(max_examples=60, deadline=None)
+def test_paired_proportions_swapping_the_models_mirrors_the_result(pairs: list[tuple[bool, bool]]) -> None:
+    a, b = (np.array(v, dtype=int) for v in zip(*pairs, strict=True))
+    ab, ba = paired_proportions(a, b, alternative="greater"), paired_proportions(b, a, alternative="less")
+    assert ab.difference == pytest.approx(-ba.difference, abs=1e-15)
+    assert ab.p_value == pytest.approx(ba.p_value, rel=1e-12)
+    assert ab.ci == pytest.approx((-ba.ci[1], -ba.ci[0]), abs=1e-12)
