@@ -113,14 +113,15 @@ def demo(
     ),
     seed: Annotated[int, typer.Option(help="Seed of the demo portfolio.")] = 20261123,
 ) -> None:
-    """Build the demo portfolio, its models and VaR engine, write their parameter files, run them, publish both."""
+    """Build the demo PD portfolio, VaR engine and fraud classifier, write their parameter files, run and publish each."""
     from mrmkit.demo import build_demo
 
     err.print(f"mrmkit: building the demo portfolio in {data_dir}")
     built = build_demo(data_dir, seed=seed)
-    err.print(f"mrmkit: demo parameter files {built.parameters} (PD model) and {built.var_parameters} (VaR engine)")
-    _publish(built.parameters, None, out_dir, None)
-    _publish(built.var_parameters, None, out_dir, None)
+    err.print(f"mrmkit: demo parameter files {built.parameters} (PD model), {built.var_parameters} (VaR engine) and "
+              f"{built.fraud_parameters} (fraud classifier)")  # fmt: skip
+    for parameters in (built.parameters, built.var_parameters, built.fraud_parameters):
+        _publish(parameters, None, out_dir, None)
 
 
 @app.command("run")

@@ -627,8 +627,15 @@ class ExplainabilitySection(_Section):
 
 
 #: Decision rules that concern credit decisions (a PD cut-off) and those that concern alerts (a classifier).
-_PD_RULES = ("min_auc_gain", "max_bad_rate_increase", "max_approval_rate_decrease")
-_CLASSIFIER_RULES = ("min_catch_rate_gain", "max_false_positive_rate_increase")
+PD_RULES = ("min_auc_gain", "max_bad_rate_increase", "max_approval_rate_decrease")
+CLASSIFIER_RULES = ("min_catch_rate_gain", "max_false_positive_rate_increase")
+
+
+def _changed(section: BaseModel | None, names: tuple[str, ...]) -> list[str]:
+    """The settings of ``names`` that differ from their defaults (a resolved file spells every default out)."""
+    if section is None:
+        return []
+    return [k for k in names if getattr(section, k) != type(section).model_fields[k].default]
 
 
 class Parameters(_Section):
@@ -670,8 +677,8 @@ class Parameters(_Section):
         kind, policy = self.model.kind, self.policy
         alerting = [f"policy.{k}" for k in ("alert_rate", "threshold", "costs") if getattr(policy, k) is not None]
         cc = self.champion_challenger
-        alerting += [f"champion_challenger.rules.{k}" for k in _CLASSIFIER_RULES
-                     if kind != "classifier" and cc is not None and k in cc.rules.model_fields_set]  # fmt: skip
+        alerting += [f"champion_challenger.rules.{k}" for k in _changed(cc.rules if cc else None, CLASSIFIER_RULES)
+                     if kind != "classifier"]  # fmt: skip
         if kind != "classifier" and alerting:
             raise ValueError(f"{', '.join(alerting)}: only for model.kind classifier (this model is kind {kind})")
         if kind in ("pd", "classifier"):
@@ -705,12 +712,11 @@ class Parameters(_Section):
         refused += ["data.grade"] if self.data.grade is not None else []
         if self.backtest is not None:
             refused += [f"backtest.{k}" for k in ("grades", "var", "stress") if getattr(self.backtest, k) is not None]
-            refused += [f"backtest.{k}" for k in ("n_grades",) if k in self.backtest.model_fields_set]
+            refused += [f"backtest.{k}" for k in _changed(self.backtest, ("n_grades",))]
         if self.explainability is not None and self.explainability.actionable:
             refused.append("explainability.actionable")
         if self.champion_challenger is not None:
-            refused += [f"champion_challenger.rules.{k}" for k in _PD_RULES
-                        if k in self.champion_challenger.rules.model_fields_set]  # fmt: skip
+            refused += [f"champion_challenger.rules.{k}" for k in _changed(self.champion_challenger.rules, PD_RULES)]
         if refused:
             raise ValueError(f"model.kind classifier: {', '.join(refused)} concern PD models (rating grades, PD "
                              "stress, credit decisions) or VaR engines; remove them, the operating point is "

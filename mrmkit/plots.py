@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -135,8 +136,13 @@ def _curve_points(y: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndar
     return np.r_[0, share], np.r_[0, tp / max(yy.sum(), 1)], np.r_[0, fp / max((1 - yy).sum(), 1)]
 
 
-def roc_and_cap(curves: dict[str, tuple[np.ndarray, np.ndarray]]) -> Figure:
-    """ROC and CAP (cumulative accuracy profile) curves of each labelled sample."""
+def units(kind: str) -> dict[str, str]:
+    """The words for the cases and the events of a model kind, for axis labels."""
+    return {"cases": "cases", "events": "events"} if kind == "classifier" else {"cases": "loans", "events": "defaults"}
+
+
+def roc_and_cap(curves: dict[str, tuple[np.ndarray, np.ndarray]], cases: str = "loans", events: str = "defaults") -> Figure:
+    """ROC and CAP (cumulative accuracy profile) curves of each labelled sample (``cases``, ``events``: axis words)."""
     fig = Figure(figsize=(9, 4))
     roc, cap = fig.subplots(1, 2)
     for label, (y, score) in curves.items():
@@ -146,8 +152,23 @@ def roc_and_cap(curves: dict[str, tuple[np.ndarray, np.ndarray]]) -> Figure:
     roc.plot([0, 1], [0, 1], color="#999", linewidth=0.8, linestyle=":")
     cap.plot([0, 1], [0, 1], color="#999", linewidth=0.8, linestyle=":")
     roc.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC")
-    cap.set(xlabel="share of loans (riskiest first)", ylabel="share of defaults", title="CAP")
+    cap.set(xlabel=f"share of {cases} (riskiest first)", ylabel=f"share of {events}", title="CAP")
     roc.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def precision_recall(curves: dict[str, tuple[Any, dict[str, Any]]]) -> Figure:
+    """Precision against recall (catch rate) of each labelled sample, its operating point marked."""
+    fig = Figure(figsize=(6.5, 4))
+    ax = fig.subplots()
+    for label, (curve, point) in curves.items():
+        line = ax.step(curve.recall, curve.precision, where="post", linewidth=1.4,
+                       label=f"{label} (average precision {curve.average_precision:.3f})")[0]  # fmt: skip
+        ax.scatter([point["recall"]], [point["precision"]], color=line.get_color(), zorder=3, s=28)
+    ax.set(xlabel="recall (share of events caught)", ylabel="precision (share of alerts that are events)",
+           title="Precision-recall; dots: the operating point", xlim=(0, 1), ylim=(0, 1.02))  # fmt: skip
+    ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -241,7 +262,8 @@ def stress_chart(table: pd.DataFrame) -> Figure:
     return fig
 
 
-def tornado(table: pd.DataFrame, up: str, down: str, label: str = "feature", top: int = 15) -> Figure:
+def tornado(table: pd.DataFrame, up: str, down: str, label: str = "feature", top: int = 15,
+            quantity: str = "mean PD") -> Figure:
     """Change in mean score for a + and - perturbation of each feature, largest first."""
     t = table.assign(_size=np.maximum(table[up].abs(), table[down].abs())).nlargest(top, "_size").iloc[::-1]
     fig = Figure(figsize=(7, max(2.5, 0.3 * len(t) + 1)))
@@ -251,7 +273,7 @@ def tornado(table: pd.DataFrame, up: str, down: str, label: str = "feature", top
     ax.barh(y, t[down].to_numpy(dtype=float), color="#4c72b0", label="feature down")
     ax.set_yticks(y, [str(v) for v in t[label]], fontsize=8)
     ax.axvline(0, color="#333", linewidth=0.8)
-    ax.set_xlabel("change in mean PD")
+    ax.set_xlabel(f"change in {quantity}")
     ax.legend(fontsize=8)
     ax.set_title("Sensitivity (one at a time)", fontsize=10)
     fig.tight_layout()

@@ -18,27 +18,37 @@ import mrmkit
 from mrmkit.params import Parameters
 from mrmkit.policy import finding_order
 from mrmkit.render import CSP_META
+from mrmkit.workbooks import alerts
 
-__all__ = ["write_index", "overall_rating", "SEVERITY_ORDER", "EXPECTATIONS"]
+__all__ = ["write_index", "overall_rating", "SEVERITY_ORDER", "EXPECTATIONS", "KIND_LABELS"]
 
 SEVERITY_ORDER = {"red": 0, "amber": 1, "green": 2}
 
-#: Supervisory expectation -> (what evidences it, the workbook, and the metrics key that must be present).
-EXPECTATIONS: tuple[tuple[str, str, str, str], ...] = (
-    ("SR 11-7 / SR 26-2: ongoing monitoring", "data quality, population stability and drift over time", "drift", "drift.summary"),
-    ("SR 11-7 / SR 26-2: outcomes analysis", "discrimination and calibration against observed defaults", "backtest", "backtest.pd.discrimination"),
-    ("ECB PD backtesting (instructions for validation reporting, 2019)", "Jeffreys test per grade, current-against-initial AUC, concentration", "backtest", "backtest.pd.calibration"),
-    ("Basel VaR backtesting (1996 supervisory framework)", "traffic light, Kupiec, Christoffersen, conditional coverage", "backtest", "backtest.var.levels"),
-    ("SR 11-7 / SR 26-2: sensitivity and stress testing", "stress scenarios and one-at-a-time sensitivity", "backtest", "backtest.stress.rows"),
-    ("SR 11-7 / SR 26-2: benchmarking", "champion against challenger on the same applications", "champion_challenger", "champion_challenger.delong"),
-    ("SR 11-7 / SR 26-2: conceptual soundness", "drivers of the decisions (SHAP, LIME) and their stability", "explainability", "explainability.models"),
-    ("ECOA / Regulation B: adverse-action reasons", "reason codes of declined applications", "explainability", "explainability.models.*.reason_codes.reasons"),
-    ("Fair-lending screens (ECOA disparate impact)", "adverse impact ratio, four-fifths rule, parity differences", "champion_challenger", "champion_challenger.fairness.*.reference_group"),
-    ("Expected-shortfall backtest (Acerbi and Szekely 2014)", "Z2 test of each ES series against its VaR", "backtest", "backtest.var.es.*.statistic"),
+_PD, _VAR, _CLASSIFIER = frozenset({"pd"}), frozenset({"var"}), frozenset({"classifier"})
+_APPLICATIONS = _PD | _CLASSIFIER  # models scored on application or transaction data
+#: Supervisory expectation -> (what evidences it, the workbook, the metrics key that must be present, and the
+#: model kinds it applies to).
+EXPECTATIONS: tuple[tuple[str, str, str, str, frozenset[str]], ...] = (
+    ("SR 11-7 / SR 26-2: ongoing monitoring", "data quality, population stability and drift over time", "drift", "drift.summary", _APPLICATIONS),
+    ("SR 11-7 / SR 26-2: outcomes analysis", "discrimination and calibration against observed defaults", "backtest", "backtest.pd.discrimination", _PD),
+    ("SR 11-7 / SR 26-2: outcomes analysis", "AUC, and catch rate, false-positive rate, precision and cost at the operating point", "backtest", "backtest.classifier.operating_point", _CLASSIFIER),
+    ("ECB PD backtesting (instructions for validation reporting, 2019)", "Jeffreys test per grade, current-against-initial AUC, concentration", "backtest", "backtest.pd.calibration", _PD),
+    ("Basel VaR backtesting (1996 supervisory framework)", "traffic light, Kupiec, Christoffersen, conditional coverage", "backtest", "backtest.var.levels", _PD | _VAR),
+    ("SR 11-7 / SR 26-2: sensitivity and stress testing", "stress scenarios and one-at-a-time sensitivity", "backtest", "backtest.stress.rows", _PD),
+    ("SR 11-7 / SR 26-2: sensitivity testing", "one-at-a-time sensitivity of the score and the alerts", "backtest", "backtest.sensitivity.rows", _CLASSIFIER),
+    ("SR 11-7 / SR 26-2: benchmarking", "champion against challenger on the same applications", "champion_challenger", "champion_challenger.delong", _PD),
+    ("SR 11-7 / SR 26-2: benchmarking", "champion against challenger on the same cases at the same alert rate", "champion_challenger", "champion_challenger.alerts.catch_rate", _CLASSIFIER),
+    ("SR 11-7 / SR 26-2: conceptual soundness", "drivers of the decisions (SHAP, LIME) and their stability", "explainability", "explainability.models", _APPLICATIONS),
+    ("ECOA / Regulation B: adverse-action reasons", "reason codes of declined applications", "explainability", "explainability.models.*.reason_codes.reasons", _PD),
+    ("Alert reasons for the reviewing analyst", "reason codes of alerted cases", "explainability", "explainability.models.*.reason_codes.reasons", _CLASSIFIER),
+    ("Fair-lending screens (ECOA disparate impact)", "adverse impact ratio, four-fifths rule, parity differences", "champion_challenger", "champion_challenger.fairness.*.reference_group", _PD),
+    ("Fairness of alerts (customer friction by protected group)", "four-fifths rule on the share not alerted, parity differences", "champion_challenger", "champion_challenger.fairness.*.reference_group", _CLASSIFIER),
+    ("Expected-shortfall backtest (Acerbi and Szekely 2014)", "Z2 test of each ES series against its VaR", "backtest", "backtest.var.es.*.statistic", _PD | _VAR),
 )  # fmt: skip
-#: The expectations a VaR engine (model.kind var) is judged on; the others concern PD models on application data.
-VAR_EXPECTATIONS = frozenset({"Basel VaR backtesting (1996 supervisory framework)",
-                              "Expected-shortfall backtest (Acerbi and Szekely 2014)"})  # fmt: skip
+#: How each model kind is named in the model card.
+KIND_LABELS = {"pd": "probability of default (application data)",
+               "var": "market-risk VaR / ES engine (P&L, VaR and ES series)",
+               "classifier": "binary alerting classifier (fraud-style), judged at its operating point"}  # fmt: skip
 
 _CSS = """
 body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #1d2329;
@@ -104,8 +114,10 @@ def _fmt(value: Any, kind: str = "g") -> str:
     return str(value)
 
 
-def _key_figures(name: str, m: dict[str, Any]) -> list[tuple[str, str]]:
+def _key_figures(name: str, m: dict[str, Any], kind: str = "pd") -> list[tuple[str, str]]:
     """A few figures per workbook for the summary (the full evidence is in the workbook's report)."""
+    if kind == "classifier" and name in ("backtest", "champion_challenger"):
+        return _classifier_figures(name, m)
     if name == "drift":
         c = _get(m, "summary.status_counts") or {}
         return [("features compared", _fmt(_get(m, "summary.n_features"))),
@@ -134,8 +146,27 @@ def _key_figures(name: str, m: dict[str, Any]) -> list[tuple[str, str]]:
         models = m.get("models") or {}
         return [("explainers", ", ".join(f"{k}: {v.get('explainer')}" for k, v in models.items()) or "n/a"),
                 ("largest SHAP additivity error (log-odds)", _fmt(_get(m, "shap.additivity_max_abs_error"))),
-                ("declines given reason codes", ", ".join(f"{k}: {_fmt(_get(v, 'reason_codes.n_rows'))}" for k, v in models.items()) or "n/a")]  # fmt: skip
+                ("alerts given reason codes" if kind == "classifier" else "declines given reason codes", ", ".join(f"{k}: {_fmt(_get(v, 'reason_codes.n_rows'))}" for k, v in models.items()) or "n/a")]  # fmt: skip
     return []
+
+
+def _classifier_figures(name: str, m: dict[str, Any]) -> list[tuple[str, str]]:
+    if name == "backtest":
+        point = "classifier.operating_point"
+        return [("operating point", _fmt(_get(m, f"{point}.rule"))),
+                ("AUC, mature current sample", _fmt(_get(m, "classifier.discrimination.current.auc"))),
+                ("catch rate, reference / current", f"{_fmt(_get(m, f'{point}.reference.recall'), 'pct')} / "
+                 f"{_fmt(_get(m, f'{point}.current.recall'), 'pct')}"),
+                ("false-positive rate, reference / current", f"{_fmt(_get(m, f'{point}.reference.false_positive_rate'), 'pct')} / "
+                 f"{_fmt(_get(m, f'{point}.current.false_positive_rate'), 'pct')}"),
+                ("precision, current", _fmt(_get(m, f"{point}.current.precision"), "pct")),
+                ("expected cost per 1,000 cases, current", _fmt(_get(m, f"{point}.current.expected_cost.per_1000")))]  # fmt: skip
+    return [("recommendation", _fmt(_get(m, "decision.recommendation"))),
+            ("catch rate champion / challenger (same alert rate)",
+             f"{_fmt(_get(m, 'alerts.catch_rate.rate_a'), 'pct')} / {_fmt(_get(m, 'alerts.catch_rate.rate_b'), 'pct')}"),
+            ("false-positive rate champion / challenger",
+             f"{_fmt(_get(m, 'alerts.false_positive_rate.rate_a'), 'pct')} / {_fmt(_get(m, 'alerts.false_positive_rate.rate_b'), 'pct')}"),
+            ("AUC champion / challenger", f"{_fmt(_get(m, 'champion.auc.value'))} / {_fmt(_get(m, 'challenger.auc.value'))}")]  # fmt: skip
 
 
 def _charts(notebook: Path, limit: int = 2) -> str:
@@ -183,7 +214,7 @@ def write_index(
     sections = []
     for name, result in workbooks.items():
         label = WORKBOOK_TITLES.get(name, name)
-        figures = _rows(_key_figures(name, metrics.get(name, {})))
+        figures = _rows(_key_figures(name, metrics.get(name, {}), m.kind))
         charts = _charts(notebooks / f"{name}.ipynb") if notebooks else ""
         error = f"<p><strong>Error:</strong> {escape(result['error'])}</p>" if result.get("error") else ""
         sections.append(
@@ -193,8 +224,8 @@ def write_index(
 
     expectation_rows = []
     var_engine = m.kind == "var"
-    for expectation, evidence, workbook, key in EXPECTATIONS:
-        if var_engine and expectation not in VAR_EXPECTATIONS:
+    for expectation, evidence, workbook, key, kinds in EXPECTATIONS:
+        if m.kind not in kinds:
             continue
         ran = workbooks.get(workbook, {}).get("status") == "complete"
         present = ran and _get(metrics, key) is not None
@@ -212,8 +243,7 @@ def write_index(
             "workbook not run" if not ran else "not applicable in this run (see the workbook report)")  # fmt: skip
         expectation_rows.append(f"<tr><td>{escape(expectation)}</td><td>{escape(evidence)}</td><td>{status}</td><td>{where}</td></tr>")
 
-    card = [("Model kind", {"pd": "probability of default (application data)",
-                            "var": "market-risk VaR / ES engine (P&L, VaR and ES series)"}[m.kind]),
+    card = [("Model kind", KIND_LABELS[m.kind]),
             ("Purpose", m.purpose), ("Intended use", m.intended_use), ("Data", m.data_description),
             ("Limitations", m.limitations), ("Owner", m.owner), ("Risk tier", m.risk_tier)]  # fmt: skip
     if not var_engine:
@@ -237,6 +267,15 @@ def write_index(
         rows = [("VaR and ES tests", f"an exception is a day whose loss exceeds VaR (pnl < -VaR); Kupiec by its exact "
                  f"p-value, Z2 one-sided (H0: ES not understated); amber below p {p.p_value.amber:g}, red below "
                  f"{p.p_value.red:g}; at least {p.min_sample.var_days:,} days"), *rows[-2:]]  # fmt: skip
+    if m.kind == "classifier":  # judged at an operating point, not at a PD cut-off
+        costs = (f"; expected cost from policy.costs: false positive {p.costs.false_positive:g}, false negative "
+                 f"{p.costs.false_negative:g}, true positive {p.costs.true_positive:g} per case" if p.costs else "")
+        rows[2:4] = [
+            ("Operating point", alerts.operating_text(p) + costs),
+            ("Outcome tests", "catch rate and false-positive rate, current against reference, one-sided two-proportion "
+             "z tests; champion against challenger at the same alert rate by the exact McNemar test; PD calibration "
+             f"tests do not apply; amber below p {p.p_value.amber:g}, red below {p.p_value.red:g}"),
+        ]  # fmt: skip
     conventions = _rows(rows)
     input_rows = "".join(
         f"<tr><td>{escape(role)}</td><td><code>{escape(e['path'])}</code></td><td><code>{escape(e['sha256'])}</code></td></tr>"

@@ -27,7 +27,7 @@ def demo_run(tmp_path_factory):
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     packages = [Path(line) for line in proc.stdout.strip().splitlines()]
-    assert len(packages) == 2, proc.stdout  # the PD model's package, then the VaR engine's
+    assert len(packages) == 3, proc.stdout  # the PD model's package, the VaR engine's, the fraud classifier's
     return root, packages[0]
 
 
@@ -44,6 +44,32 @@ def test_demo_also_publishes_the_var_engine(demo_run) -> None:
     es = metrics["backtest"]["var"]["es"]["es_975"]
     assert es["var_column"] == "var_975" and es["n"] == 500
     assert set(metrics["backtest"]["var"]["levels"]) == {"var_99", "var_975"}
+
+
+def test_demo_also_publishes_the_fraud_classifier(demo_run) -> None:
+    """Issue 13: `mrmkit demo` writes demo_fraud.yaml (model.kind classifier) and publishes its package."""
+    root, _ = demo_run
+    (package,) = (root / "outputs" / "demo-card-fraud" / "2.1.0").iterdir()
+    proc = subprocess.run([MRMKIT, "verify", str(package)], capture_output=True, text=True)
+    assert proc.returncode == 0 and "intact" in proc.stdout
+    manifest = json.loads((package / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and "champion_challenger.ab.data" in manifest["inputs"]
+    metrics = json.loads((package / "metrics.json").read_text())
+    bt = metrics["backtest"]
+    assert bt["pd"]["applicable"] is False and "calibration tests" in bt["pd"]["reason"]
+    point = bt["classifier"]["operating_point"]
+    assert point["reference"]["alert_rate"] == pytest.approx(0.02, abs=1e-4)  # 600 of 30,000 transactions
+    assert point["current"]["n"] == 20_000 and point["current"]["expected_cost"]["cost_false_negative"] == 120.0
+    # the gradient-boosted challenger catches the new-device-far-away interaction the logistic champion misses
+    cc = metrics["champion_challenger"]
+    assert cc["alerts"]["catch_rate"]["difference"] > 0.05 and cc["alerts"]["catch_rate"]["p_value"] < 0.001
+    assert cc["decision"]["recommendation"] == "PROMOTE"
+    assert set(cc["ab"]["guardrails"]) == {"complaint", "review_minutes"}
+    reasons = metrics["explainability"]["models"]["champion"]["reason_codes"]
+    assert reasons["n_rows"] > 0 and reasons["reasons"]
+    index = (package / "reports" / "index.html").read_text()
+    assert "binary alerting classifier" in index and "Alert reasons for the reviewing analyst" in index
+    assert "ECB PD backtesting" not in index and "adverse-action" not in index.lower()
 
 
 def test_demo_prints_a_package_that_verifies(demo_run) -> None:

@@ -12,11 +12,11 @@ from sklearn import metrics as skm
 
 from mrmkit.errors import InvalidParameters
 from mrmkit.stats.classification import (
-    paired_proportions,
     average_precision,
     classification_metrics,
     expected_cost,
     operating_point,
+    paired_proportions,
     precision_recall_curve,
 )
 

@@ -186,11 +186,31 @@ from mrmkit.workbooks.display import text""",
 AUC with its DeLong variance and 95% interval, Gini and KS on the development (reference) sample and on
 the mature part of the current sample, and the ECB test of the current against the initial AUC."""),
     ("code", """if not evidence.pd["applicable"]:
-    display(text("Outcome analysis not applicable: {}.", evidence.pd["reason"]))
+    display(text("PD outcome analysis not applicable: {}.", evidence.pd["reason"]))
 else:
     display(backtest.discrimination_frame(evidence))
     display(backtest.maturity_text(evidence))
     display(plots.roc_and_cap(backtest.curves(evidence, ctx)))"""),
+    ("md", """## Classifier: performance at the operating point
+
+For an alerting model (`model.kind: classifier`): AUC on both samples and the current-against-initial
+test, then at the policy's operating point the alerts, the events caught (catch rate, recall), precision,
+false-positive rate, F1, lift and the expected cost of `policy.costs`; the catch and false-positive rates
+of the current sample are tested against the reference sample's. PD calibration does not apply."""),
+    ("code", """if evidence.classifier is None:
+    display(text("Not an alerting model (model.kind is {}): this section does not apply.", ctx.params.model.kind))
+elif not evidence.classifier["applicable"]:
+    display(text("Outcome analysis not applicable: {}.", evidence.classifier["reason"]))
+else:
+    display(backtest.discrimination_frame(evidence))
+    display(backtest.maturity_text(evidence))
+    display(backtest.operating_point_frame(evidence))
+    display(backtest.alert_tests_frame(evidence))
+    display(plots.precision_recall(backtest.precision_recall_curves(evidence, ctx)))
+    display(plots.roc_and_cap(backtest.curves(evidence, ctx), **plots.units("classifier")))
+    display(text("Calibration not applicable: {}.", evidence.classifier["calibration"]["reason"]))
+    if not evidence.window_table.empty:
+        display(backtest.window_frame_for_display(evidence))"""),
     ("md", """## PD model: calibration by grade
 
 Observed default rate against mean PD per grade, with the one-sided binomial and Jeffreys tests
@@ -199,20 +219,27 @@ and Brier for the whole sample."""),
     ("code", """if evidence.pd["applicable"]:
     display(backtest.grade_frame_for_display(evidence))
     display(plots.calibration_chart(evidence.grade_table))
-    display(backtest.calibration_summary_frame(evidence))"""),
+    display(backtest.calibration_summary_frame(evidence))
+else:
+    display(text("Not applicable: {}.", evidence.pd["reason"]))"""),
     ("md", "## Concentration and migration"),
     ("code", """if evidence.pd["applicable"]:
     display(backtest.concentration_frame(evidence))
     display(backtest.migration_text(evidence))
     if evidence.pd["migration"]["applicable"]:
-        display(backtest.migration_frame(evidence))"""),
+        display(backtest.migration_frame(evidence))
+else:
+    display(text("Not applicable: {}.", evidence.pd["reason"]))"""),
     ("md", """## Over time
 
 Per monitoring window (application month: the vintage view): volume, defaults, observed default rate,
 mean PD and AUC. Immature windows are shown and left out of the outcome tests."""),
     ("code", """if evidence.pd["applicable"] and not evidence.window_table.empty:
     display(backtest.window_frame_for_display(evidence))
-    display(plots.over_time(evidence.window_table))"""),
+    display(plots.over_time(evidence.window_table))
+elif evidence.classifier is not None and not evidence.window_table.empty:
+    display(text("For an alerting model the windows, with their catch and false-positive rates, are shown with its "
+                 "performance at the operating point above."))"""),
     ("md", """## VaR backtesting
 
 Exceptions (a loss larger than VaR), Kupiec's proportion of failures, Christoffersen's independence,
@@ -284,19 +311,32 @@ DeLong test (two-sided, and one-sided for a better challenger), and a stratified
 interval of the AUC difference."""),
     ("code", """display(cc.discrimination_frame(evidence))
 if evidence.offline.get("labelled", {}).get("applicable"):
-    display(plots.roc_and_cap(cc.curves(evidence, ctx)))"""),
+    display(plots.roc_and_cap(cc.curves(evidence, ctx), **plots.units(ctx.params.model.kind)))"""),
+    ("md", """### Alerts at the same alert rate
+
+For an alerting model (`model.kind: classifier`): both models alert the same share of the cases; the
+catch rate is compared on the events and the false-positive rate on the genuine cases, each by the exact
+McNemar test with the Agresti-Min interval of the paired difference."""),
+    ("code", """if "alerts" in evidence.offline:
+    display(cc.alerts_frame(evidence))
+else:
+    display(text("Not an alerting model, or no labelled data: this section does not apply."))"""),
     ("md", """### Decisions at the cut-off
 
 Business metrics at the policy cut-off and at the challenger cut-off matched to the champion's approval
 rate, with bootstrap intervals of the differences; McNemar's test of the paired decisions; swap sets."""),
-    ("code", """if evidence.offline.get("labelled", {}).get("applicable"):
+    ("code", """if "alerts" in evidence.offline:
+    display(text("Not applicable to an alerting model: its decisions are compared at the same alert rate (above)."))
+elif evidence.offline.get("labelled", {}).get("applicable"):
     display(cc.business_frame(evidence))
     display(cc.swap_frame(evidence))
     display(cc.confusion_frame(evidence))"""),
     ("md", """### Calibration on the same grades
 
 Both models on the champion's rating scale, with the backtest's one-sided Jeffreys test per grade."""),
-    ("code", """if evidence.offline.get("labelled", {}).get("applicable"):
+    ("code", """if "alerts" in evidence.offline:
+    display(text("Not applicable to an alerting model: it is judged on its ranking at the operating point."))
+elif evidence.offline.get("labelled", {}).get("applicable"):
     display(cc.calibration_frame(evidence))"""),
     ("md", "### Agreement"),
     ("code", """display(cc.agreement_frame(evidence))
@@ -312,12 +352,18 @@ else:
     display(text("No A/B log was given (`champion_challenger.ab`)."))
 else:
     display(cc.ab_frame(evidence))
-    display(cc.sequential_frame(evidence))"""),
+    if evidence.ab["guardrails"]:
+        display(cc.guardrails_frame(evidence))
+    if evidence.ab["sequential"].get("applicable", True):
+        display(cc.sequential_frame(evidence))
+    else:
+        display(text("Sequential looks not applicable: {}.", evidence.ab["sequential"]["reason"]))"""),
     ("md", """## Fairness guardrails
 
 Approval rates by protected group at the policy cut-off for both models: adverse impact ratio against the
 reference group with the four-fifths flag and a significance test, demographic-parity and
-equal-opportunity differences. Groups too small to judge are shown and marked."""),
+equal-opportunity differences. Groups too small to judge are shown and marked. For an alerting model
+the favourable outcome is not being alerted, so the rates are shares not alerted."""),
     ("code", """if not evidence.fairness.get("applicable"):
     display(text("Fairness not assessed: {}.", evidence.fairness["reason"]))
 else:
@@ -381,7 +427,9 @@ several seeds and the rank correlation of its top features reported."""),
     ("md", """## Adverse-action reason codes
 
 For declined applications (PD above the cut-off) in the explained sample: the top features pushing
-towards decline, mapped through the reason-code table; a frequency table of reasons over all declines."""),
+towards decline, mapped through the reason-code table; a frequency table of reasons over all declines.
+For an alerting model (`model.kind: classifier`) the same for the alerted cases: the reasons shown to
+the analyst who reviews the alert."""),
     ("code", """for model in evidence.models:
     display(text("### {}", model))
     display(xb.reasons_summary(evidence, model))"""),

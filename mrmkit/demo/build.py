@@ -82,6 +82,7 @@ class DemoBuild:
     out_dir: Path
     parameters: Path
     var_parameters: Path  # demo_var.yaml: the VaR and ES engine (model.kind var)
+    fraud_parameters: Path  # demo_fraud.yaml: the card-fraud classifier (model.kind classifier)
     reference: Path
     current: Path
     champion: Path
@@ -425,9 +426,15 @@ def _auc(y: np.ndarray, score: np.ndarray) -> float:
 
 
 def write_demo(out_dir: Path, portfolio: Portfolio, champion: Any, challenger: Any) -> DemoBuild:
-    """Write data, models and the parameter file under ``out_dir``; check the models reproduce the scores."""
+    """Write data, models and the parameter files under ``out_dir``; check the models reproduce the scores.
+
+    Beside the PD portfolio and the VaR engine it writes the card-fraud classifier demo
+    (:func:`mrmkit.demo.fraud.build_fraud_demo`, same seed).
+    """
     import skops.io as sio
     import yaml
+
+    from mrmkit.demo.fraud import build_fraud_demo
 
     out_dir = Path(out_dir).resolve()
     (out_dir / "data").mkdir(parents=True, exist_ok=True)
@@ -477,6 +484,7 @@ def write_demo(out_dir: Path, portfolio: Portfolio, champion: Any, challenger: A
     return DemoBuild(
         out_dir=out_dir,
         **paths,
+        fraud_parameters=build_fraud_demo(out_dir, seed=portfolio.seed).parameters,
         seed=portfolio.seed,
         n_reference=len(ref),
         n_current=len(cur),

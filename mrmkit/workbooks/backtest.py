@@ -28,7 +28,7 @@ from mrmkit.io import parse_dates, read_frame, require_columns
 from mrmkit.params import BacktestSection
 from mrmkit.policy import NOT_ENOUGH_DATA, classify_low, finding, low_threshold_text, not_enough_data, p_value_finding
 from mrmkit.stats._base import jsonable
-from mrmkit.workbooks import Context, display
+from mrmkit.workbooks import Context, alerts, display
 
 __all__ = ["BacktestEvidence", "analyse", "preflight", "window_maturity", "grade_table"]
 
@@ -44,6 +44,7 @@ class BacktestEvidence:
     """Everything the backtest workbook reports; ``metrics()`` is its entry in ``metrics.json``."""
 
     pd: dict[str, Any]
+    classifier: dict[str, Any] | None
     grade_table: pd.DataFrame
     window_table: pd.DataFrame
     var: dict[str, Any] | None
@@ -58,6 +59,7 @@ class BacktestEvidence:
     def metrics(self) -> dict[str, Any]:
         return {
             "pd": self.pd,
+            "classifier": self.classifier,
             "var": self.var,
             "stress": self.stress,
             "sensitivity": self.sensitivity,
@@ -204,6 +206,9 @@ def _window_table(ctx: Context, mature: np.ndarray, windows: dict[str, dict[str,
             "mature": bool(windows[label]["mature"]),
             "matures_on": windows[label]["matures_on"],
         }
+        if ctx.params.model.kind == "classifier":  # the catch-rate trend at the operating point
+            point = alerts.sample_metrics(y, s, ctx.params.policy)
+            rows[label].update(recall=point["recall"], false_positive_rate=point["false_positive_rate"])
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
@@ -212,6 +217,8 @@ def _pd_backtest(ctx: Context) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFra
     if ctx.params.model.kind == "var":
         reason = "model.kind var: a VaR engine is backtested on its P&L, VaR and ES series (below), not on defaults"
         return {"applicable": False, "reason": reason}, pd.DataFrame(), pd.DataFrame(), []
+    if ctx.params.model.kind == "classifier":
+        return {"applicable": False, "reason": alerts.CALIBRATION_REASON}, pd.DataFrame(), pd.DataFrame(), []
     if inp.current_target is None:
         reason = "no target column (data.target): outcome analysis needs observed defaults"
         return {"applicable": False, "reason": reason}, pd.DataFrame(), pd.DataFrame(), []
@@ -259,6 +266,44 @@ def _pd_backtest(ctx: Context) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFra
     }
     out = _pd_findings(metrics, table, ctx)
     return metrics, table, windows_frame, out
+
+
+def _classifier_backtest(ctx: Context) -> tuple[dict[str, Any] | None, pd.DataFrame, list[dict[str, Any]]]:
+    """An alerting model's outcome analysis: AUC and the ECB test, and everything at the operating point."""
+    inp, cfg, policy = ctx.inputs, ctx.params.backtest, ctx.params.policy
+    if ctx.params.model.kind != "classifier":
+        return None, pd.DataFrame(), []
+    if inp.current_target is None:
+        reason = "no target column (data.target): outcome analysis needs observed events"
+        return {"applicable": False, "reason": reason}, pd.DataFrame(), []
+    mature, windows, maturity_rule = window_maturity(ctx)
+    y_cur, s_cur = inp.current_target[mature], inp.current_score[mature]
+    if y_cur.size == 0:
+        raise InvalidInput("backtest.as_of: no current window is mature yet, so no outcome can be tested.")
+    y_ref, s_ref = inp.reference_target, inp.reference_score
+    development, current = _discrimination(y_ref, s_ref), _discrimination(y_cur, s_cur)
+    reference_point = alerts.sample_metrics(y_ref, s_ref, policy)
+    current_point = alerts.sample_metrics(y_cur, s_cur, policy)
+    point: dict[str, Any] = {"rule": alerts.operating_text(policy), "reference": reference_point, "current": current_point,
+                             "tests": alerts.outcome_tests(reference_point, current_point, policy)}  # fmt: skip
+    if policy.alert_rate is not None:  # the alert volume a threshold frozen on the reference sample gives today
+        frozen = reference_point["threshold"]
+        point["current_at_reference_threshold"] = alerts.sample_metrics(y_cur, s_cur, policy, threshold=frozen)
+    windows_frame = _window_table(ctx, mature, windows)
+    metrics = {
+        "applicable": True,
+        "maturity": {"rule": maturity_rule, "windows": windows, "n_mature": int(mature.sum()),
+                     "n_immature": int((~mature).sum())},  # fmt: skip
+        "discrimination": {"development": development, "current": current,
+                           "auc_initial_test": _auc_initial(cfg.initial_auc, development, current, y_cur, s_cur,
+                                                            policy.min_sample.events)},  # fmt: skip
+        "operating_point": point,
+        "calibration": {"applicable": False, "reason": alerts.CALIBRATION_REASON},
+        "windows": {w: _plain(r.to_dict()) for w, r in windows_frame.iterrows()},
+    }
+    out = _auc_finding(metrics["discrimination"]["auc_initial_test"], ctx, "classifier")
+    out += alerts.findings(metrics, policy, WORKBOOK)
+    return metrics, windows_frame, out
 
 
 IN_SAMPLE = "development sample (in-sample)"
@@ -345,28 +390,31 @@ def _migration(ctx: Context, ref_grades, cur_grades, order) -> dict[str, Any]:
     return {"applicable": True, **_plain(result)}
 
 
+def _auc_finding(test: dict[str, Any] | None, ctx: Context, section: str) -> list[dict[str, Any]]:
+    """The current-against-initial AUC finding (none when green or not judged)."""
+    if test is None or test.get("status") == NOT_ENOUGH_DATA:
+        return []
+    in_sample = test["initial_auc_source"] == IN_SAMPLE
+    f = p_value_finding(
+        WORKBOOK,
+        test["p_value"],
+        ctx.params.policy.p_value,
+        lambda: (
+            f"Discrimination has deteriorated (AUC {test['auc_current']:.3f} against "
+            f"{'the in-sample development AUC ' if in_sample else ''}{test['auc_initial']:.3f})",
+            f"{test['method']}: S = {test['statistic']:.2f}, one-sided p = {test['p_value']:.3g}"
+            + (". The initial AUC was measured on the development (training) sample itself, which is "
+               "optimistic; give backtest.initial_auc from the original validation." if in_sample else "."),
+        ),  # fmt: skip
+        f"backtest.{section}.discrimination.auc_initial_test.p_value",
+    )
+    return [f] if f is not None else []
+
+
 def _pd_findings(metrics: dict[str, Any], table: pd.DataFrame, ctx: Context) -> list[dict[str, Any]]:
     policy = ctx.params.policy.p_value
     rule = low_threshold_text("p-value", policy)
-    out = []
-    test = metrics["discrimination"]["auc_initial_test"]
-    if test is not None and test.get("status") != NOT_ENOUGH_DATA:
-        in_sample = test["initial_auc_source"] == IN_SAMPLE
-        out.append(
-            p_value_finding(
-                WORKBOOK,
-                test["p_value"],
-                policy,
-                lambda: (
-                    f"Discrimination has deteriorated (AUC {test['auc_current']:.3f} against "
-                    f"{'the in-sample development AUC ' if in_sample else ''}{test['auc_initial']:.3f})",
-                    f"{test['method']}: S = {test['statistic']:.2f}, one-sided p = {test['p_value']:.3g}"
-                    + (". The initial AUC was measured on the development (training) sample itself, which is "
-                       "optimistic; give backtest.initial_auc from the original validation." if in_sample else "."),
-                ),  # fmt: skip
-                "backtest.pd.discrimination.auc_initial_test.p_value",
-            )
-        )
+    out = _auc_finding(metrics["discrimination"]["auc_initial_test"], ctx, "pd")
     for grade, row in table.iterrows():
         if row["status"] in ("amber", "red"):
             out.append(
@@ -644,12 +692,14 @@ def _sensitivity(
         inp.current,
         list(inp.features),
         list(inp.categorical),
-        cutoff=ctx.params.policy.cutoff,
+        cutoff=(alerts.policy_threshold(ctx.params.policy, inp.current_score) if ctx.params.model.kind == "classifier"
+                else ctx.params.policy.cutoff),  # a classifier's decisions flip at its alert threshold
         steps=(("sd", s.sd_step), ("relative", s.relative_step)),
         expected_direction=dict(s.expected_direction),
     )
     frame = result.to_frame()
     out = []
+    word = "score" if ctx.params.model.kind == "classifier" else "PD"
     if "monotonicity" in frame.columns:
         material = frame["max_abs_change"] >= MATERIAL_PD_CHANGE
         for _, row in frame[(frame["monotonicity"] == "violated") & material].iterrows():
@@ -657,8 +707,8 @@ def _sensitivity(
                 finding(
                     WORKBOOK,
                     "amber",
-                    f"Sensitivity: {row['feature']} moves PD against its expected direction",
-                    f"Step {row['step']}: mean PD change {row['change_up']:+.4f} up, {row['change_down']:+.4f} down.",
+                    f"Sensitivity: {row['feature']} moves the {word} against its expected direction",
+                    f"Step {row['step']}: mean {word} change {row['change_up']:+.4f} up, {row['change_down']:+.4f} down.",
                     metric="backtest.sensitivity.rows",
                     threshold="a violated expected direction is amber",
                 )
@@ -719,6 +769,9 @@ def analyse(ctx: Context) -> BacktestEvidence:
     """Run every part of the backtest workbook the parameters enable."""
     cfg = ctx.params.backtest
     pd_metrics, grades_frame, window_table, pd_findings = _pd_backtest(ctx)
+    classifier_metrics, classifier_windows, classifier_findings = _classifier_backtest(ctx)
+    if classifier_metrics is not None:
+        window_table, pd_findings = classifier_windows, classifier_findings
     var_metrics, var_series, var_findings = _var_backtest(cfg, ctx)
     stress_metrics, stress_table = _stress(cfg, ctx)
     sens_metrics, sens_table, sens_findings = _sensitivity(cfg, ctx)
@@ -744,17 +797,22 @@ def analyse(ctx: Context) -> BacktestEvidence:
                 threshold=low_threshold_text("p-value", ctx.params.policy.p_value),
             )
         )
+    classifier = ctx.params.model.kind == "classifier"
     settings = {
         "p_value_thresholds": {"amber": ctx.params.policy.p_value.amber, "red": ctx.params.policy.p_value.red},
-        "cutoff": ctx.params.policy.cutoff,
+        **({"operating_point": alerts.operating_text(ctx.params.policy),
+            "alert_performance_tests": "catch rate and false-positive rate, current against reference: one-sided "
+            "two-proportion z tests"} if classifier else {"cutoff": ctx.params.policy.cutoff}),
         "maturity_months": cfg.maturity_months,
         "as_of": cfg.as_of.isoformat() if cfg.as_of else None,
-        "grade_status_test": "Jeffreys (one-sided, H0: PD not underestimated)",
-        "sensitivity_materiality": f"a monotonicity violation is a finding when the mean PD moves by {MATERIAL_PD_CHANGE:g} or more",
+        **({} if classifier else {"grade_status_test": "Jeffreys (one-sided, H0: PD not underestimated)"}),
+        "sensitivity_materiality": f"a monotonicity violation is a finding when the mean {'score' if classifier else 'PD'} "
+        f"moves by {MATERIAL_PD_CHANGE:g} or more",
         "auc_initial_test": "ECB (2019): S = (AUC_initial - AUC_current) / DeLong standard error of AUC_current; one-sided",
     }
     return BacktestEvidence(
         pd=pd_metrics,
+        classifier=classifier_metrics,
         grade_table=grades_frame,
         window_table=window_table,
         var=var_metrics,
@@ -776,7 +834,9 @@ def findings_frame(evidence: BacktestEvidence) -> Any:
 
 
 def discrimination_frame(evidence: BacktestEvidence) -> Any:
-    d = evidence.pd["discrimination"]
+    classifier = evidence.classifier is not None
+    d = (evidence.classifier if classifier else evidence.pd)["discrimination"]
+    cases, events = ("cases", "events") if classifier else ("loans", "defaults")
     rows = []
     for label, key in (("development (reference)", "development"), ("current, mature windows", "current")):
         m = d[key]
@@ -796,14 +856,14 @@ def discrimination_frame(evidence: BacktestEvidence) -> Any:
             )
         )
     frame = pd.DataFrame(
-        rows, columns=["sample", "loans", "defaults", "AUC", "AUC 95% CI (DeLong)", "Gini", "KS", "note"]
+        rows, columns=["sample", cases, events, "AUC", "AUC 95% CI (DeLong)", "Gini", "KS", "note"]
     )
     t = d["auc_initial_test"]
     styler = display.styled(
         frame,
         {
-            "loans": display.INTEGER,
-            "defaults": display.INTEGER,
+            cases: display.INTEGER,
+            events: display.INTEGER,
             "AUC": display.FIXED4,
             "Gini": display.FIXED4,
             "KS": display.FIXED4,
@@ -822,7 +882,7 @@ def discrimination_frame(evidence: BacktestEvidence) -> Any:
 
 
 def maturity_text(evidence: BacktestEvidence) -> Any:
-    m = evidence.pd["maturity"]
+    m = (evidence.classifier or evidence.pd)["maturity"]
     immature = [w for w, v in m["windows"].items() if not v["mature"]]
     if immature:
         return display.text(
@@ -940,6 +1000,11 @@ def migration_frame(evidence: BacktestEvidence) -> Any:
 
 def window_frame_for_display(evidence: BacktestEvidence) -> Any:
     t = evidence.window_table.assign(mature=evidence.window_table["mature"].map({True: "yes", False: "no"}))
+    classifier = evidence.classifier is not None
+    labels = {"n": "loans", "observed_rate": "observed DR", "mean_pd": "mean PD", "auc": "AUC", "matures_on": "matures on"}
+    if classifier:
+        labels.update(n="cases", defaults="events", observed_rate="event rate", mean_pd="mean score",
+                      recall="catch rate", false_positive_rate="false-positive rate")  # fmt: skip
     return display.styled(
         t,
         {
@@ -948,16 +1013,63 @@ def window_frame_for_display(evidence: BacktestEvidence) -> Any:
             "observed_rate": display.PERCENT,
             "mean_pd": display.PERCENT,
             "auc": display.FIXED4,
+            **({"recall": display.PERCENT, "false_positive_rate": _percent2} if classifier else {}),
         },
         status_columns=(),
-        labels={
-            "n": "loans",
-            "observed_rate": "observed DR",
-            "mean_pd": "mean PD",
-            "auc": "AUC",
-            "matures_on": "matures on",
-        },
+        labels=labels,
     )
+
+
+def _percent2(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.2%}"
+
+
+def operating_point_frame(evidence: BacktestEvidence) -> Any:
+    """The classifier at its operating point: reference, current, and current at the reference threshold."""
+    point = evidence.classifier["operating_point"]
+    samples = [("reference (development)", point["reference"]), ("current, mature windows", point["current"])]
+    if "current_at_reference_threshold" in point:
+        samples.append(("current at the reference threshold", point["current_at_reference_threshold"]))
+    rows = []
+    for label, m in samples:
+        cost = m.get("expected_cost")
+        rows.append({"sample": label, "threshold": m["threshold"], "cases": m["n"], "events": m["positives"],
+                     "alert rate": m["alert_rate"], "alerts": m["true_positives"] + m["false_positives"],
+                     "caught": m["true_positives"], "catch rate (recall)": m["recall"], "precision": m["precision"],
+                     "false-positive rate": m["false_positive_rate"], "F1": m["f1"], "lift": m["lift"],
+                     "average precision": m["average_precision"],
+                     **({"expected cost per 1,000 cases": cost["per_1000"]} if cost else {})})  # fmt: skip
+    fmt = {"threshold": display.FIXED4, "cases": display.INTEGER, "events": display.INTEGER, "alerts": display.INTEGER,
+           "caught": display.INTEGER, "alert rate": _percent2, "catch rate (recall)": display.PERCENT,
+           "precision": display.PERCENT, "false-positive rate": _percent2, "F1": display.FIXED4, "lift": _one_decimal,
+           "average precision": display.FIXED4, "expected cost per 1,000 cases": display.INTEGER}  # fmt: skip
+    styler = display.styled(pd.DataFrame(rows), fmt, status_columns=(), index=False)
+    return styler.set_caption(f"Operating point: {point['rule']}; a case is alerted when its score is at or above the "
+                              "threshold")  # fmt: skip
+
+
+def alert_tests_frame(evidence: BacktestEvidence) -> Any:
+    """Catch rate and false-positive rate, current against reference, with their one-sided tests."""
+    tests = evidence.classifier["operating_point"]["tests"]
+    rows = []
+    for label, key in (("catch rate (recall)", "recall"), ("false-positive rate", "false_positive_rate")):
+        t = tests[key]
+        judged = t.get("status") != NOT_ENOUGH_DATA
+        rows.append({"measure": label, "reference": t["reference"], "current": t["current"], "difference": t["difference"],
+                     "test": t["test"], "z": t["z"] if judged else None, "p": t["p_value"] if judged else None,
+                     "status": t["status"]})  # fmt: skip
+    fmt = {"reference": _percent2, "current": _percent2, "difference": lambda v: f"{v:+.2%}", "z": _two_decimals,
+           "p": display.P_VALUE}  # fmt: skip
+    return display.styled(pd.DataFrame(rows), fmt, index=False)
+
+
+def precision_recall_curves(evidence: BacktestEvidence, ctx: Context) -> dict[str, Any]:
+    """Precision-recall curve of each labelled sample, with the operating point marked."""
+    out = {}
+    for label, (y, score) in curves(evidence, ctx).items():
+        key = "reference" if label == "development" else "current"
+        out[label] = (stats.precision_recall_curve(y, score), evidence.classifier["operating_point"][key])
+    return out
 
 
 def var_frame(evidence: BacktestEvidence) -> Any:
@@ -1068,7 +1180,11 @@ def sensitivity_frame_for_display(evidence: BacktestEvidence) -> Any:
     cols = [c for c in _SENSITIVITY_COLUMNS if c in t.columns]
     formats = {"change_up": _signed4, "change_down": _signed4, "flip_share_up": display.PERCENT,
                "flip_share_down": display.PERCENT, "share_against": display.PERCENT}  # fmt: skip
-    return display.styled(t[cols], formats, status_columns=(), labels=_SENSITIVITY_COLUMNS, index=False).map(
+    labels = dict(_SENSITIVITY_COLUMNS)
+    if evidence.classifier is not None:  # a classifier's score and its alerts, not a PD and its approvals
+        labels = {k: v.replace("mean PD", "mean score").replace("decisions flipped", "alerts flipped")
+                  for k, v in labels.items()}  # fmt: skip
+    return display.styled(t[cols], formats, status_columns=(), labels=labels, index=False).map(
         lambda v: display.STATUS_CSS["amber"] if v == "violated" else "", subset=["monotonicity"]
     )
 
@@ -1082,7 +1198,8 @@ def tornado_figure(evidence: BacktestEvidence) -> Any:
 
     t = evidence.sensitivity_table
     first_step = t["step"].iloc[0]
-    return plots.tornado(t[t["step"] == first_step], up="change_up", down="change_down")
+    quantity = "mean score" if evidence.classifier is not None else "mean PD"
+    return plots.tornado(t[t["step"] == first_step], up="change_up", down="change_down", quantity=quantity)
 
 
 def settings_frame(evidence: BacktestEvidence) -> Any:

@@ -25,14 +25,17 @@ import pandas as pd
 from mrmkit import stats
 from mrmkit.errors import InvalidInput, InvalidParameters
 from mrmkit.io import check_probabilities, load_model, parse_dates, read_frame, require_columns, score_model
+from mrmkit.params import CLASSIFIER_RULES, PD_RULES
 from mrmkit.policy import NOT_ENOUGH_DATA, finding, not_enough_data, p_value_finding
 from mrmkit.stats._base import jsonable
-from mrmkit.workbooks import Context, display
+from mrmkit.workbooks import Context, alerts, display
 
 __all__ = ["ChallengerEvidence", "analyse", "preflight"]
 
 WORKBOOK = "champion_challenger"
 _plain = jsonable
+#: The A/B log's decision labels per model kind: the favourable decision first.
+_AB_DECISIONS = {"pd": ("approve", "decline"), "classifier": ("clear", "alert")}
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def preflight(params: Any, inputs: Any) -> None:
     scores = challenger_scores(params, inputs)
     if np.isnan(scores).all():
         raise InvalidInput(f"challenger.score: no application of {params.data.current} has a challenger score.")
-    if params.policy.cutoff is None:
+    if params.policy.cutoff is None and params.model.kind != "classifier":
         raise InvalidInput("policy.cutoff: the champion-challenger comparison needs the PD cut-off of the decision.")
     for attribute, reference in cc.fairness.reference_groups.items():
         if attribute not in params.data.protected:
@@ -124,23 +127,32 @@ def preflight(params: Any, inputs: Any) -> None:
         )
     if cc.ab is not None:
         a = cc.ab
-        frame = _read_log(a, [a.id, a.arm, a.decision, a.outcome, a.date], "champion_challenger.ab")
+        frame = _read_log(a, [a.id, a.arm, a.decision, a.outcome, a.date, *a.guardrails], "champion_challenger.ab")
         arms = set(frame[a.arm].dropna().astype(str))
         if not arms <= {"champion", "challenger"} or len(arms) < 2:
             raise InvalidInput(
                 f"champion_challenger.ab.arm: column {a.arm!r} in {a.data} must hold 'champion' and 'challenger'; found {sorted(arms)}."
             )
         decisions = set(frame[a.decision].dropna().astype(str))
-        if not decisions <= {"approve", "decline"}:
+        allowed = _AB_DECISIONS[params.model.kind]
+        if not decisions <= set(allowed):
             raise InvalidInput(
-                f"champion_challenger.ab.decision: column {a.decision!r} in {a.data} must hold 'approve' or 'decline'; found {sorted(decisions)[:5]}."
+                f"champion_challenger.ab.decision: column {a.decision!r} in {a.data} must hold '{allowed[0]}' or "
+                f"'{allowed[1]}'; found {sorted(decisions)[:5]}."
             )
         for arm in ("champion", "challenger"):
-            approved = (frame[a.arm] == arm) & (frame[a.decision] == "approve")
-            if frame.loc[approved, a.outcome].notna().sum() == 0:
+            observed = frame[a.arm] == arm  # a classifier's outcome is known for every case; a loan's once approved
+            observed &= frame[a.decision] == "approve" if params.model.kind != "classifier" else True
+            if frame.loc[observed, a.outcome].notna().sum() == 0:
                 raise InvalidInput(
                     f"champion_challenger.ab.outcome: the {arm} arm of {a.data} has no observed outcome."
                 )
+        for column in a.guardrails:
+            values = pd.to_numeric(frame[column], errors="coerce")
+            bad = int((values.isna() & frame[column].notna()).sum() + (~np.isfinite(values.dropna())).sum())
+            if bad:
+                raise InvalidInput(f"champion_challenger.ab.guardrails: column {column!r} in {a.data} has {bad} "
+                                   "values that are not finite numbers.")  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------ offline
@@ -205,6 +217,10 @@ def _offline(
     result["bootstrap_auc"] = _plain(
         stats.bootstrap_auc_difference(y, a, b, n_resamples=cc.n_bootstrap, seed=seed, ci_level=cc.ci_level)
     )
+    if params.model.kind == "classifier":
+        result["alerts"] = _alert_comparison(ctx, y, a, b)
+        result["labelled"] = {"applicable": True, "n": int(y.size), "defaults": int(y.sum())}
+        return result, frames, out_findings
     exposure, lgd = _loss_inputs(ctx, use)
     matched = stats.matched_cutoff(a, cutoff, b)
     result["matched_cutoff"] = _plain(matched)
@@ -234,6 +250,38 @@ def _offline(
     result["calibration"] = _calibration(ctx, y, a, b, frames)
     result["labelled"] = {"applicable": True, "n": int(y.size), "defaults": int(y.sum())}
     return result, frames, out_findings
+
+
+def _alert_comparison(ctx: Context, y: np.ndarray, a: np.ndarray, b: np.ndarray) -> dict[str, Any]:
+    """Both classifiers at the same alert rate: catch and false-positive rates (paired), alerts, cost.
+
+    The champion is at the policy's operating point; the challenger alerts as many cases (the champion's
+    achieved alert rate), so the two are compared at the volume operations can review. Catch rates are
+    compared on the events, false-positive rates on the non-events, each by the exact McNemar test with
+    the Agresti-Min interval of the paired difference.
+    """
+    policy, level = ctx.params.policy, ctx.params.champion_challenger.ci_level
+    threshold_a = alerts.policy_threshold(policy, a)
+    rate = float(np.mean(a >= threshold_a))
+    threshold_b = stats.operating_point(b, alert_rate=rate).threshold
+    alert_a, alert_b = a >= threshold_a, b >= threshold_b
+    event = y.astype(bool)
+    models = {name: alerts.sample_metrics(y, scores, policy, threshold=cut)
+              for name, scores, cut in (("champion", a, threshold_a), ("challenger", b, threshold_b))}  # fmt: skip
+    out: dict[str, Any] = {
+        "rule": alerts.operating_text(policy),
+        "alert_rate": rate,
+        **models,
+        "catch_rate": _plain(stats.paired_proportions(alert_a[event], alert_b[event], alternative="greater", ci_level=level)),
+        "false_positive_rate": _plain(stats.paired_proportions(alert_a[~event], alert_b[~event], alternative="greater",
+                                                               ci_level=level)),
+        "alerts_mcnemar": _plain(stats.mcnemar_test(alert_a.astype(int), alert_b.astype(int), exact=True)),
+        "both_alerted": int((alert_a & alert_b).sum()),
+    }  # fmt: skip
+    if policy.costs is not None:
+        cost_a, cost_b = (models[m]["expected_cost"]["per_1000"] for m in ("champion", "challenger"))
+        out["cost_per_1000_difference"] = cost_b - cost_a
+    return out
 
 
 def _confusion(y: np.ndarray, approved: np.ndarray) -> dict[str, int]:
@@ -303,13 +351,12 @@ def _shadow(ctx: Context) -> tuple[dict[str, Any] | None, pd.DataFrame | None, l
     champ = pd.to_numeric(log[s.champion_score], errors="coerce").to_numpy(dtype=float)
     chall = pd.to_numeric(log[s.challenger_score], errors="coerce").to_numpy(dtype=float)
     scored = ~np.isnan(chall)
-    cut = policy.cutoff
-    agree = (champ[scored] <= cut) == (chall[scored] <= cut)
+    # each model's decision at the policy (approve at the cut-off; or not alerted at the operating point)
+    same = alerts.favourable(ctx.params, champ) == alerts.favourable(ctx.params, chall)
+    agree = same[scored]
     when = pd.to_datetime(log[s.timestamp], errors="coerce")
     week = when.dt.to_period("W").astype(str)
-    over_time = pd.DataFrame(
-        {"week": week, "scored": scored, "agree": np.where(scored, (champ <= cut) == (chall <= cut), np.nan)}
-    )
+    over_time = pd.DataFrame({"week": week, "scored": scored, "agree": np.where(scored, same, np.nan)})
     weekly = over_time.groupby("week").agg(
         applications=("scored", "size"), coverage=("scored", "mean"), agreement=("agree", "mean")
     )
@@ -386,9 +433,9 @@ def _ab(ctx: Context) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     if cc.ab is None:
         return None, []
     a = cc.ab
-    log = _read_log(a, [a.id, a.arm, a.decision, a.outcome, a.date], "champion_challenger.ab")
+    log = _read_log(a, [a.id, a.arm, a.decision, a.outcome, a.date, *a.guardrails], "champion_challenger.ab")
     arm = log[a.arm].astype(str).to_numpy()
-    approved = (log[a.decision].astype(str) == "approve").to_numpy()
+    approved = (log[a.decision].astype(str) == _AB_DECISIONS[ctx.params.model.kind][0]).to_numpy()
     outcome = pd.to_numeric(log[a.outcome], errors="coerce").to_numpy(dtype=float)
     result: dict[str, Any] = {"maturity": "every recorded outcome is used (no backtest.as_of)"}
     bt = ctx.params.backtest
@@ -415,28 +462,50 @@ def _ab(ctx: Context) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     result["sample_ratio_mismatch"] = _plain(
         stats.sample_ratio_mismatch(counts, [1 - a.challenger_share, a.challenger_share])
     )
-    arms = {}
-    for name in ("champion", "challenger"):
-        m = arm == name
-        observed = m & approved & ~np.isnan(outcome)
-        arms[name] = {
-            "n": int(m.sum()),
-            "approved": int((m & approved).sum()),
-            "with_outcome": int(observed.sum()),
-            "defaults": int(outcome[observed].sum()),
-        }
-    result["arms"] = arms
-    ch, cl = arms["champion"], arms["challenger"]
-    result["approval_rate"] = _plain(
-        stats.two_proportion_test(ch["approved"], ch["n"], cl["approved"], cl["n"], ci_level=cc.ci_level)
-    )
-    result["bad_rate"] = _plain(
-        stats.two_proportion_test(
-            ch["defaults"], ch["with_outcome"], cl["defaults"], cl["with_outcome"], ci_level=cc.ci_level
+    policy = ctx.params.policy
+    if ctx.params.model.kind == "classifier":
+        alerted = (log[a.decision].astype(str) == "alert").to_numpy()
+        result.update(_ab_alerts(arm, alerted, outcome, cc.ci_level))
+        ch, cl = result["arms"]["champion"], result["arms"]["challenger"]
+        small = {"alert_rate": not_enough_data(min(ch["n"], cl["n"]), policy.min_sample.rows, "cases in an arm"),
+                 **dict.fromkeys(("catch_rate", "false_positive_rate"), not_enough_data(
+                     min(ch["events"], cl["events"], ch["with_outcome"] - ch["events"], cl["with_outcome"] - cl["events"]),
+                     policy.min_sample.events, "events or non-events in an arm"))}  # fmt: skip
+        result["sequential"] = {"applicable": False, "reason": "group-sequential looks are planned on a credit A/B "
+                                "test's bad rate (model.kind pd)"}  # fmt: skip
+    else:
+        arms = {}
+        for name in ("champion", "challenger"):
+            m = arm == name
+            observed = m & approved & ~np.isnan(outcome)
+            arms[name] = {
+                "n": int(m.sum()),
+                "approved": int((m & approved).sum()),
+                "with_outcome": int(observed.sum()),
+                "defaults": int(outcome[observed].sum()),
+            }
+        result["arms"] = arms
+        ch, cl = arms["champion"], arms["challenger"]
+        result["approval_rate"] = _plain(
+            stats.two_proportion_test(ch["approved"], ch["n"], cl["approved"], cl["n"], ci_level=cc.ci_level)
         )
-    )
-    bounds = stats.group_sequential_bounds(a.looks, alpha=a.design.alpha if a.design else 0.05)
-    result["sequential"] = {"bounds": _plain(bounds), "looks": _looks(log, a, arm, approved, outcome, bounds)}
+        result["bad_rate"] = _plain(
+            stats.two_proportion_test(
+                ch["defaults"], ch["with_outcome"], cl["defaults"], cl["with_outcome"], ci_level=cc.ci_level
+            )
+        )
+        bounds = stats.group_sequential_bounds(a.looks, alpha=a.design.alpha if a.design else 0.05)
+        result["sequential"] = {"bounds": _plain(bounds), "looks": _looks(log, a, arm, approved, outcome, bounds)}
+        small = {
+            "approval_rate": not_enough_data(min(ch["n"], cl["n"]), policy.min_sample.rows, "applications in an arm"),
+            "bad_rate": not_enough_data(min(ch["defaults"], cl["defaults"], ch["with_outcome"] - ch["defaults"],
+                                            cl["with_outcome"] - cl["defaults"]),
+                                        policy.min_sample.events, "defaults or non-defaults in an arm"),
+        }  # fmt: skip
+    arms = result["arms"]
+    small["sample_ratio_mismatch"] = not_enough_data(sum(counts), policy.min_sample.rows, "A/B applications")
+    guardrails, f_guard = _guardrails(log, a, arm, ctx)
+    result["guardrails"] = guardrails
     out = []
     if "design" in result:
         need = (result["design"]["n1"], result["design"]["n2"])
@@ -448,14 +517,6 @@ def _ab(ctx: Context) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
                                f"{a.design.power:.0%}: a difference in the primary metric may go undetected.",
                                metric="champion_challenger.ab.design", threshold="the planned sample size per arm"))  # fmt: skip
     srm = result["sample_ratio_mismatch"]
-    policy = ctx.params.policy
-    small = {
-        "sample_ratio_mismatch": not_enough_data(sum(counts), policy.min_sample.rows, "A/B applications"),
-        "approval_rate": not_enough_data(min(ch["n"], cl["n"]), policy.min_sample.rows, "applications in an arm"),
-        "bad_rate": not_enough_data(min(ch["defaults"], cl["defaults"], ch["with_outcome"] - ch["defaults"],
-                                        cl["with_outcome"] - cl["defaults"]),
-                                    policy.min_sample.events, "defaults or non-defaults in an arm"),
-    }  # fmt: skip
     for key, reason in small.items():
         if reason:
             result[key] = {**(result[key] or {}), "status": NOT_ENOUGH_DATA, "status_reason": reason}
@@ -464,6 +525,65 @@ def _ab(ctx: Context) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
                         "champion_challenger.ab.sample_ratio_mismatch.p_value")  # fmt: skip
     if f:
         out.append(f)
+    return result, out + f_guard
+
+
+def _ab_alerts(arm: np.ndarray, alerted: np.ndarray, outcome: np.ndarray, level: float) -> dict[str, Any]:
+    """A classifier's A/B arms: alert rate (friction), catch rate on the events, false-positive rate."""
+    arms = {}
+    for name in ("champion", "challenger"):
+        m = arm == name
+        known = m & ~np.isnan(outcome)
+        event = known & (outcome == 1)
+        arms[name] = {"n": int(m.sum()), "alerts": int((m & alerted).sum()), "with_outcome": int(known.sum()),
+                      "events": int(event.sum()), "caught": int((event & alerted).sum()),
+                      "false_alarms": int((known & ~event & alerted).sum())}  # fmt: skip
+    ch, cl = arms["champion"], arms["challenger"]
+    test = stats.two_proportion_test
+    return {
+        "arms": arms,
+        "alert_rate": _plain(test(ch["alerts"], ch["n"], cl["alerts"], cl["n"], ci_level=level)),
+        "catch_rate": _plain(test(ch["caught"], ch["events"], cl["caught"], cl["events"], ci_level=level)),
+        "false_positive_rate": _plain(test(ch["false_alarms"], ch["with_outcome"] - ch["events"], cl["false_alarms"],
+                                           cl["with_outcome"] - cl["events"], ci_level=level)),
+    }  # fmt: skip
+
+
+def _guardrails(log: pd.DataFrame, a: Any, arm: np.ndarray, ctx: Context) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Each guardrail column, challenger arm against champion arm; a higher value is worse (one-sided tests).
+
+    A 0/1 column (complaints, a manual review) is compared by the two-proportion z test, any other
+    numeric column (review minutes, customer contacts) by Welch's t test; missing values are left out.
+    """
+    from scipy import stats as sps
+
+    policy, out, result = ctx.params.policy, [], {}
+    for column in a.guardrails:
+        values = pd.to_numeric(log[column], errors="coerce").to_numpy(dtype=float)
+        x, z = (values[(arm == name) & ~np.isnan(values)] for name in ("champion", "challenger"))
+        entry: dict[str, Any] = {"n_champion": int(x.size), "n_challenger": int(z.size),
+                                 "mean_champion": float(x.mean()) if x.size else None,
+                                 "mean_challenger": float(z.mean()) if z.size else None}  # fmt: skip
+        reason = not_enough_data(min(x.size, z.size), policy.min_sample.rows, "values in an arm")
+        if reason:
+            result[column] = {**entry, "status": NOT_ENOUGH_DATA, "status_reason": reason}
+            continue
+        if np.isin(values[~np.isnan(values)], (0.0, 1.0)).all():
+            r = stats.two_proportion_test(int(x.sum()), x.size, int(z.sum()), z.size, alternative="greater")
+            entry.update(test="two-proportion z test, one-sided (H1: higher in the challenger arm)",
+                         difference=r.difference, statistic=r.z, p_value=r.p_value)  # fmt: skip
+        else:
+            r = sps.ttest_ind(z, x, equal_var=False, alternative="greater")
+            entry.update(test="Welch's t test, one-sided (H1: higher in the challenger arm)",
+                         difference=float(z.mean() - x.mean()), statistic=float(r.statistic), p_value=float(r.pvalue))  # fmt: skip
+        result[column] = entry
+        f = p_value_finding(WORKBOOK, entry["p_value"], policy.p_value,
+                            lambda c=column, e=entry: (f"Guardrail {c} is worse in the challenger arm",
+                                                       f"Mean {e['mean_challenger']:.4g} against {e['mean_champion']:.4g} "
+                                                       f"({e['test']}); p = {e['p_value']:.3g}."),
+                            f"champion_challenger.ab.guardrails.{column}.p_value")  # fmt: skip
+        if f is not None:
+            out.append(f)
     return result, out
 
 
@@ -497,7 +617,7 @@ def _fairness(
     ctx: Context, champion: np.ndarray, challenger: np.ndarray
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     params, inp = ctx.params, ctx.inputs
-    cc, cut = params.champion_challenger, params.policy.cutoff
+    cc = params.champion_challenger
     scored = ~np.isnan(challenger)
     result: dict[str, Any] = {}
     out = []
@@ -509,7 +629,7 @@ def _fairness(
         reference = cc.fairness.reference_groups.get(attribute) or pd.Series(group).value_counts().index[0]
         entry = {"reference_group": reference}
         for model, scores in (("champion", champion[scored]), ("challenger", challenger[scored])):
-            approved = (scores <= cut).astype(int)
+            approved = alerts.favourable(params, scores).astype(int)  # approved, or not alerted
             impact = stats.adverse_impact(approved, group, reference, min_group_size=cc.fairness.min_group_size)
             entry[model] = {
                 "adverse_impact": _plain(impact),
@@ -596,6 +716,29 @@ def _rule(name: str, outcome: str, evidence: str) -> dict[str, str]:
     return {"rule": name, "outcome": outcome, "evidence": evidence}
 
 
+def _alert_rules(comparison: dict[str, Any], rules_cfg: Any, level: float) -> list[dict[str, str]]:
+    """A classifier's promotion rules, at the same alert rate: more fraud caught, not more false alarms."""
+    catch, fpr = comparison["catch_rate"], comparison["false_positive_rate"]
+    gain, p, upper = catch["difference"], catch["p_value"], catch["ci"][1]
+    if gain > rules_cfg.min_catch_rate_gain and p < rules_cfg.max_p_value:
+        outcome = "pass"
+    elif gain <= 0 or upper < rules_cfg.min_catch_rate_gain:
+        outcome = "fail"
+    else:
+        outcome = "inconclusive"
+    at = f"at the same alert rate ({comparison['alert_rate']:.2%})"
+    return [
+        _rule(f"catch rate {at} rises by more than {rules_cfg.min_catch_rate_gain:g} with one-sided McNemar p below "
+              f"{rules_cfg.max_p_value:g}", outcome,
+              f"{catch['rate_a']:.2%} to {catch['rate_b']:.2%} (change {gain:+.4f}), exact p = {p:.3g}, "
+              f"{level:.0%} interval {_interval(catch['ci'])}"),
+        _rule(f"false-positive rate {at} rises at most {rules_cfg.max_false_positive_rate_increase:g}",
+              interval_decision(fpr["ci"], rules_cfg.max_false_positive_rate_increase),
+              f"{fpr['rate_a']:.3%} to {fpr['rate_b']:.3%} (change {fpr['difference']:+.5f}), {level:.0%} interval "
+              f"{_interval(fpr['ci'])}"),
+    ]  # fmt: skip
+
+
 def _decide(ctx: Context, offline: dict[str, Any], fairness: dict[str, Any]) -> dict[str, Any]:
     rules_cfg = ctx.params.champion_challenger.rules
     rules = []
@@ -606,6 +749,8 @@ def _decide(ctx: Context, offline: dict[str, Any], fairness: dict[str, Any]) -> 
         rules.append(_rule("AUC gain", "inconclusive", "no labelled mature data to compare discrimination"))
     elif too_few:  # a comparison of AUCs on a handful of defaults decides nothing either way
         rules.append(_rule("AUC gain", "inconclusive", f"{NOT_ENOUGH_DATA}: {too_few}"))
+    elif ctx.params.model.kind == "classifier":
+        rules += _alert_rules(offline["alerts"], rules_cfg, ctx.params.champion_challenger.ci_level)
     else:
         gain = offline["challenger"]["auc"]["value"] - offline["champion"]["auc"]["value"]
         p = offline["delong_one_sided"]["p_value"]
@@ -660,14 +805,17 @@ def analyse(ctx: Context) -> ChallengerEvidence:
                    "; ".join(f"{r['rule']}: {r['outcome']} ({r['evidence']})" for r in decision["rules"]),
                    metric="champion_challenger.decision.recommendation", threshold="pre-registered rules (champion_challenger.rules)")  # fmt: skip
     settings = {
-        "cutoff": params.policy.cutoff,
+        **({"operating_point": alerts.operating_text(params.policy), "comparison": "both models at the champion's "
+            "alert rate; catch and false-positive rates by the exact McNemar test with Agresti-Min intervals"}
+           if params.model.kind == "classifier" else {"cutoff": params.policy.cutoff}),
         "n_bootstrap": params.champion_challenger.n_bootstrap,
         "seed": params.seed,
         "ci_level": params.champion_challenger.ci_level,
         "challenger_source": "artifact"
         if params.challenger.artifact is not None
         else f"column {params.challenger.score}",
-        "rules": params.champion_challenger.rules.model_dump(),
+        "rules": params.champion_challenger.rules.model_dump(exclude=set(PD_RULES if params.model.kind == "classifier"
+                                                                         else CLASSIFIER_RULES)),
         "decision_rule": "any failed rule: DO NOT PROMOTE; else any inconclusive rule: INCONCLUSIVE; else PROMOTE",
     }
     return ChallengerEvidence(
@@ -804,7 +952,9 @@ def disagreements_frame(evidence: ChallengerEvidence) -> Any:
     caption = "Largest score disagreements, by application id" + (
         "" if evidence.settings.get("show_rows") else " (no raw rows: champion_challenger.show_rows is false)"
     )
-    return display.styled(frame, fmt, status_columns=(), index=False).set_caption(caption)
+    labels = ({"champion_pd": "champion score", "challenger_pd": "challenger score"}
+              if "operating_point" in evidence.settings else None)  # fmt: skip
+    return display.styled(frame, fmt, status_columns=(), index=False, labels=labels).set_caption(caption)
 
 
 def shadow_frame(evidence: ChallengerEvidence) -> Any:
@@ -837,12 +987,54 @@ def ab_frame(evidence: ChallengerEvidence) -> Any:
             f"{srm['counts'][0]:,} / {srm['counts'][1]:,}; chi-square p = {srm['p_value']:.3g}" + _not_judged(srm),
         )
     )
-    for label, key in (("approval rate", "approval_rate"), ("bad rate among approved (primary)", "bad_rate")):
+    classifier = "catch_rate" in ab
+    tested = ((("alert rate", "alert_rate"), ("catch rate among events (primary)", "catch_rate"),
+               ("false-positive rate among genuine cases", "false_positive_rate")) if classifier else
+              (("approval rate", "approval_rate"), ("bad rate among approved (primary)", "bad_rate")))  # fmt: skip
+    for label, key in tested:
         t = ab[key]
         rows.append((f"{label}: champion, challenger, difference", f"{t['p1']:.2%}, {t['p2']:.2%}, {t['difference']:+.2%} "
                      f"(interval {t['ci_newcombe'][0]:+.2%} to {t['ci_newcombe'][1]:+.2%}); z = {t['z']:.2f}, p = {t['p_value']:.3g}"
                      + _not_judged(t)))  # fmt: skip
     return display.styled(pd.DataFrame(rows, columns=["measure", "value"]), status_columns=(), index=False)
+
+
+def guardrails_frame(evidence: ChallengerEvidence) -> Any:
+    """Each A/B guardrail column: both arms' means, the difference and its one-sided test (higher is worse)."""
+    rows = [{"guardrail": column, "champion mean": g["mean_champion"], "challenger mean": g["mean_challenger"],
+             "values (champion / challenger)": f"{g['n_champion']:,} / {g['n_challenger']:,}",
+             "test": g.get("test", f"not judged: {g.get('status_reason')}"), "p": g.get("p_value")}
+            for column, g in evidence.ab["guardrails"].items()]  # fmt: skip
+    fmt = {"champion mean": display.GENERAL, "challenger mean": display.GENERAL, "p": display.P_VALUE}
+    return display.styled(pd.DataFrame(rows), fmt, status_columns=(), index=False)
+
+
+def alerts_frame(evidence: ChallengerEvidence) -> Any:
+    """Both classifiers at the same alert rate: what each catches, its false alarms, and their cost."""
+    c = evidence.offline["alerts"]
+    rows = []
+    for model in ("champion", "challenger"):
+        m = c[model]
+        cost = m.get("expected_cost")
+        rows.append({"model": model, "threshold": m["threshold"], "alerts": m["true_positives"] + m["false_positives"],
+                     "caught": m["true_positives"], "catch rate (recall)": m["recall"], "precision": m["precision"],
+                     "false-positive rate": m["false_positive_rate"], "F1": m["f1"], "lift": m["lift"],
+                     "average precision": m["average_precision"],
+                     **({"expected cost per 1,000 cases": cost["per_1000"]} if cost else {})})  # fmt: skip
+    fmt = {"threshold": display.FIXED4, "alerts": display.INTEGER, "caught": display.INTEGER,
+           "catch rate (recall)": display.PERCENT, "precision": display.PERCENT, "false-positive rate": _pct2,
+           "F1": display.FIXED4, "lift": _two, "average precision": display.FIXED4,
+           "expected cost per 1,000 cases": display.INTEGER}  # fmt: skip
+    catch, fpr, both = c["catch_rate"], c["false_positive_rate"], c["alerts_mcnemar"]
+    caption = (f"{c['rule']}; the challenger alerts the same share ({c['alert_rate']:.2%}). Catch rate change "
+               f"{catch['difference']:+.2%} ({_interval(catch['ci'])}, exact McNemar one-sided p = {catch['p_value']:.3g}); "
+               f"false-positive rate change {fpr['difference']:+.3%} ({_interval(fpr['ci'])}, p = {fpr['p_value']:.3g}); "
+               f"{c['both_alerted']:,} cases alerted by both; McNemar of the alerts p = {both['p_value']:.3g}.")  # fmt: skip
+    return display.styled(pd.DataFrame(rows), fmt, status_columns=(), index=False).set_caption(caption)
+
+
+def _pct2(v: Any) -> str:
+    return "" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.2%}"
 
 
 def _not_judged(entry: dict[str, Any]) -> str:
@@ -875,8 +1067,10 @@ def fairness_frame(evidence: ChallengerEvidence, attribute: str) -> Any:
                 "equal-opportunity difference": eo["difference"][i] if eo else None,
             })  # fmt: skip
     frame = pd.DataFrame(rows)
-    fmt = {"n": display.INTEGER, "approval rate": display.PERCENT, "impact ratio": display.FIXED4, "p": display.P_VALUE,
-           "equal-opportunity difference": _signed_pct}  # fmt: skip
+    if "operating_point" in evidence.settings:  # a classifier's favourable outcome is not being alerted
+        frame = frame.rename(columns={"approval rate": "share not alerted"})
+    fmt = {"n": display.INTEGER, "approval rate": display.PERCENT, "share not alerted": display.PERCENT,
+           "impact ratio": display.FIXED4, "p": display.P_VALUE, "equal-opportunity difference": _signed_pct}  # fmt: skip
     return display.styled(frame, fmt, status_columns=(), index=False).map(
         lambda v: display.STATUS_CSS["red"] if v == "FLAG" else "", subset=["four-fifths"]
     )

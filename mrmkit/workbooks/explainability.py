@@ -27,7 +27,7 @@ from mrmkit.errors import InvalidParameters, one_line
 from mrmkit.io import load_model, score_model
 from mrmkit.policy import finding
 from mrmkit.stats._base import jsonable
-from mrmkit.workbooks import Context, display
+from mrmkit.workbooks import Context, alerts, display
 
 __all__ = ["ExplainEvidence", "analyse", "preflight"]
 
@@ -129,9 +129,16 @@ def preflight(params: Any, inputs: Any) -> None:
             raise InvalidParameters(f"explainability.ids: {', '.join(missing[:5])} not found in {params.data.current}.")
 
 
-def _local_rows(ctx: Context, scores: np.ndarray, ids: np.ndarray) -> list[int]:
+def decision_cut(ctx: Context, scores: np.ndarray) -> float | None:
+    """The score at which the decision turns adverse: the PD cut-off, or a classifier's alert threshold."""
+    if ctx.params.model.kind == "classifier":
+        return alerts.policy_threshold(ctx.params.policy, np.asarray(scores, dtype=float))
+    return ctx.params.policy.cutoff
+
+
+def _local_rows(ctx: Context, scores: np.ndarray, ids: np.ndarray, cutoff: float | None) -> list[int]:
     """Positions in the current sample: named ids, then the highest-risk, then the closest to the cut-off."""
-    cfg, cutoff = ctx.params.explainability, ctx.params.policy.cutoff
+    cfg = ctx.params.explainability
     chosen: list[int] = []
     lookup = {str(v): i for i, v in enumerate(ids)}
     chosen += [lookup[i] for i in cfg.ids]
@@ -157,7 +164,8 @@ def _actionable(ctx: Context) -> dict[str, tuple[float, float]]:
 
 def _explain_model(ctx: Context, name: str, model: Any, background: pd.DataFrame, sample: pd.DataFrame,
                    ref_sample: pd.DataFrame, local_rows: pd.DataFrame, local_ids: list[str],
-                   sample_target: np.ndarray | None = None) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
+                   sample_target: np.ndarray | None = None, cutoff: float | None = None,
+                   ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
     cfg, inp, seed = ctx.params.explainability, ctx.inputs, ctx.params.seed
     features, categorical = list(inp.features), list(inp.categorical)
     loose = float("inf")  # the workbook checks additivity itself, so a breach is reported, not raised
@@ -210,15 +218,15 @@ def _explain_model(ctx: Context, name: str, model: Any, background: pd.DataFrame
                 k: _plain(getattr(result, k))
                 for k in ("seeds", "spearman_mean", "spearman_min", "n_pairs", "mean_top_overlap")
             }
-    # reason codes and counterfactuals on the declined applications of the sample
-    cutoff = ctx.params.policy.cutoff
+    # reason codes and counterfactuals on the declined applications (a classifier's alerted cases) of the sample
+    classifier = ctx.params.model.kind == "classifier"
     sample_pd = 1.0 / (1.0 + np.exp(-expl.output))
     sample_ids = sample.index.astype(str).to_numpy()
     reasons, cfs = None, None
     if cutoff is None:
         reasons = cfs = {"applicable": False, "reason": "policy.cutoff is not given, so there is no decline to explain"}
     else:
-        declined = sample_pd > cutoff
+        declined = sample_pd >= cutoff if classifier else sample_pd > cutoff
         if not cfg.reason_codes:
             reasons = {"applicable": False, "reason": "no reason-code table (explainability.reason_codes)"}
         elif declined.any():
@@ -229,8 +237,12 @@ def _explain_model(ctx: Context, name: str, model: Any, background: pd.DataFrame
             )
             reasons = {"applicable": True, "result": rc}
         else:
-            reasons = {"applicable": False, "reason": "no application of the sample is declined"}
-        if not cfg.actionable or cfg.n_counterfactuals == 0:
+            none = "no case of the sample is alerted" if classifier else "no application of the sample is declined"
+            reasons = {"applicable": False, "reason": none}
+        if classifier:
+            cfs = {"applicable": False, "reason": "model.kind classifier: counterfactuals answer a declined credit "
+                   "applicant's question (what would change the decision); an alert is not such a decision"}
+        elif not cfg.actionable or cfg.n_counterfactuals == 0:
             cfs = {"applicable": False, "reason": "no actionable features (explainability.actionable)"}
         elif declined.any():
             pos = np.flatnonzero(declined)[: cfg.n_counterfactuals]
@@ -298,8 +310,12 @@ def analyse(ctx: Context) -> ExplainEvidence:
     settings = {
         "seed": params.seed, "background_size": cfg.background_size, "sample_size": cfg.sample_size,
         "additivity_tolerance": cfg.additivity_tolerance, "top_k": cfg.top_k, "lime_samples": cfg.lime_samples,
-        "lime_seeds": cfg.lime_seeds, "cutoff": params.policy.cutoff, "output_space": "log-odds (SHAP); probability (LIME)",
-        "reason_rule": "top_k features with the largest positive SHAP values among declined applications (PD > cutoff)",
+        "lime_seeds": cfg.lime_seeds, "cutoff": params.policy.cutoff,
+        **({"operating_point": alerts.operating_text(params.policy)} if params.model.kind == "classifier" else {}),
+        "output_space": "log-odds (SHAP); probability (LIME)",
+        "reason_rule": "top_k features with the largest positive SHAP values among "
+        + ("alerted cases (score at or above the alert threshold)" if params.model.kind == "classifier"
+           else "declined applications (PD > cutoff)"),
     }  # fmt: skip
     models = _models(ctx)
     if not models:
@@ -333,11 +349,12 @@ def analyse(ctx: Context) -> ExplainEvidence:
             if name == "champion"
             else score_model(model, inp.current, features, str(params.data.current), "challenger.artifact")
         )
-        rows = _local_rows(ctx, np.asarray(scores), ids)
+        cut = decision_cut(ctx, scores)
+        rows = _local_rows(ctx, np.asarray(scores), ids, cut)
         local_ids = [str(ids[i]) for i in rows]
         local_rows = inp.current.iloc[rows][features]
         metrics, f_model, extras = _explain_model(
-            ctx, name, model, background, sample, ref_sample, local_rows, local_ids, sample_target
+            ctx, name, model, background, sample, ref_sample, local_rows, local_ids, sample_target, cut
         )
         metrics["explainer_note"] = (
             f"{extras['expl'].explainer} on the {extras['expl'].estimator}, values in {extras['expl'].output_space}"
@@ -422,11 +439,11 @@ def reasons_summary(evidence: ExplainEvidence, model: str) -> Any:
         )
     rc = r["result"]
     freq = rc.frequency[rc.frequency["count"] > 0]
-    caption = (
-        f"{rc.n_rows} declined applications explained; {rc.n_fewer_than_k} received fewer than {rc.top_k} reasons."
-    )
+    cases = "alerted cases" if "operating_point" in evidence.settings else "declined applications"
+    caption = f"{rc.n_rows} {cases} explained; {rc.n_fewer_than_k} received fewer than {rc.top_k} reasons."
     fmt = {"share_of_declines": display.PERCENT, "share_first": display.PERCENT, "share_of_reasons": display.PERCENT}
-    return display.styled(freq, fmt, status_columns=(), index=False).set_caption(caption)
+    labels = {"share_of_declines": "share of alerts"} if "operating_point" in evidence.settings else None
+    return display.styled(freq, fmt, status_columns=(), index=False, labels=labels).set_caption(caption)
 
 
 def counterfactual_frame(evidence: ExplainEvidence, model: str) -> Any:
