@@ -204,10 +204,13 @@ elif not evidence.classifier["applicable"]:
 else:
     display(backtest.discrimination_frame(evidence))
     display(backtest.maturity_text(evidence))
-    display(backtest.operating_point_frame(evidence))
-    display(backtest.alert_tests_frame(evidence))
-    display(plots.precision_recall(backtest.precision_recall_curves(evidence, ctx)))
-    display(plots.roc_and_cap(backtest.curves(evidence, ctx), **plots.units("classifier")))
+    if evidence.classifier["operating_point"]["applicable"]:
+        display(backtest.operating_point_frame(evidence))
+        display(backtest.alert_tests_frame(evidence))
+        display(plots.precision_recall(backtest.precision_recall_curves(evidence, ctx)))
+        display(plots.roc_and_cap(backtest.curves(evidence, ctx), **plots.units("classifier")))
+    else:
+        display(text("Performance at the operating point not measured: {}.", evidence.classifier["operating_point"]["reason"]))
     display(text("Calibration not applicable: {}.", evidence.classifier["calibration"]["reason"]))
     if not evidence.window_table.empty:
         display(backtest.window_frame_for_display(evidence))"""),

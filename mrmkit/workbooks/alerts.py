@@ -114,6 +114,10 @@ def _base_rate_note(metrics: dict[str, Any], key: str) -> str:
 def findings(metrics: dict[str, Any], policy: Any, workbook: str) -> list[dict[str, Any]]:
     """Findings of the alert-performance tests (p-values against ``policy.p_value``)."""
     out = []
+    if not metrics["operating_point"]["applicable"]:
+        return [finding(workbook, "amber", "Not enough events to test the alert performance",
+                        f"{metrics['operating_point']['reason']}.", metric="backtest.classifier.operating_point",
+                        threshold="events and non-events in both samples")]  # fmt: skip
     tests = metrics["operating_point"]["tests"]
     labels = {"recall": ("The catch rate has fallen", "caught"), "false_positive_rate": ("The false-positive rate has risen", "false alarms")}
     for key, (title, _) in labels.items():

@@ -207,8 +207,9 @@ def _window_table(ctx: Context, mature: np.ndarray, windows: dict[str, dict[str,
             "matures_on": windows[label]["matures_on"],
         }
         if ctx.params.model.kind == "classifier":  # the catch-rate trend at the operating point
-            point = alerts.sample_metrics(y, s, ctx.params.policy)
-            rows[label].update(recall=point["recall"], false_positive_rate=point["false_positive_rate"])
+            point = alerts.sample_metrics(y, s, ctx.params.policy) if disc else {}
+            rows[label].update(recall=point.get("recall", np.nan),
+                               false_positive_rate=point.get("false_positive_rate", np.nan))  # fmt: skip
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
@@ -282,13 +283,19 @@ def _classifier_backtest(ctx: Context) -> tuple[dict[str, Any] | None, pd.DataFr
         raise InvalidInput("backtest.as_of: no current window is mature yet, so no outcome can be tested.")
     y_ref, s_ref = inp.reference_target, inp.reference_score
     development, current = _discrimination(y_ref, s_ref), _discrimination(y_cur, s_cur)
-    reference_point = alerts.sample_metrics(y_ref, s_ref, policy)
-    current_point = alerts.sample_metrics(y_cur, s_cur, policy)
-    point: dict[str, Any] = {"rule": alerts.operating_text(policy), "reference": reference_point, "current": current_point,
-                             "tests": alerts.outcome_tests(reference_point, current_point, policy)}  # fmt: skip
-    if policy.alert_rate is not None:  # the alert volume a threshold frozen on the reference sample gives today
-        frozen = reference_point["threshold"]
-        point["current_at_reference_threshold"] = alerts.sample_metrics(y_cur, s_cur, policy, threshold=frozen)
+    if development is None or current is None:  # a sample with no event (or only events) has no catch rate
+        one_class = "reference" if development is None else "current (mature)"
+        point: dict[str, Any] = {"rule": alerts.operating_text(policy), "applicable": False,
+                                 "reason": f"the {one_class} sample holds a single class, so no catch rate or "
+                                 "false-positive rate can be measured"}  # fmt: skip
+    else:
+        reference_point = alerts.sample_metrics(y_ref, s_ref, policy)
+        current_point = alerts.sample_metrics(y_cur, s_cur, policy)
+        point = {"rule": alerts.operating_text(policy), "applicable": True, "reference": reference_point,
+                 "current": current_point, "tests": alerts.outcome_tests(reference_point, current_point, policy)}  # fmt: skip
+        if policy.alert_rate is not None:  # the alert volume a threshold frozen on the reference sample gives today
+            frozen = reference_point["threshold"]
+            point["current_at_reference_threshold"] = alerts.sample_metrics(y_cur, s_cur, policy, threshold=frozen)
     windows_frame = _window_table(ctx, mature, windows)
     metrics = {
         "applicable": True,
