@@ -284,3 +284,15 @@ def test_a_month_without_fraud_is_an_amber_limitation(fraud) -> None:
     assert point["applicable"] is False and "single class" in point["reason"]
     assert [f["severity"] for f in evidence.findings] == ["amber"]
     assert evidence.window_table["recall"].isna().all()  # no fraud in any window: no catch rate, not 0
+
+
+def test_a_threshold_above_every_score_compares_nothing(fraud) -> None:
+    built, raw = fraud
+
+    def high(r):
+        r["policy"] = {"threshold": 0.999}
+
+    evidence = champion_challenger.analyse(_context(built.parameters.parent, raw, high))
+    assert evidence.offline["alerts"]["applicable"] is False and "alerts 0%" in evidence.offline["alerts"]["reason"]
+    assert evidence.decision["rules"][0]["outcome"] == "inconclusive"
+    assert evidence.decision["recommendation"] == "INCONCLUSIVE"

@@ -263,6 +263,9 @@ def _alert_comparison(ctx: Context, y: np.ndarray, a: np.ndarray, b: np.ndarray)
     policy, level = ctx.params.policy, ctx.params.champion_challenger.ci_level
     threshold_a = alerts.policy_threshold(policy, a)
     rate = float(np.mean(a >= threshold_a))
+    if not 0 < rate < 1:  # policy.threshold above (or below) every champion score: nothing to compare at
+        return {"rule": alerts.operating_text(policy), "applicable": False, "alert_rate": rate,
+                "reason": f"the champion alerts {rate:.0%} of the compared cases at {alerts.operating_text(policy)}"}
     threshold_b = stats.operating_point(b, alert_rate=rate).threshold
     alert_a, alert_b = a >= threshold_a, b >= threshold_b
     event = y.astype(bool)
@@ -270,6 +273,7 @@ def _alert_comparison(ctx: Context, y: np.ndarray, a: np.ndarray, b: np.ndarray)
               for name, scores, cut in (("champion", a, threshold_a), ("challenger", b, threshold_b))}  # fmt: skip
     out: dict[str, Any] = {
         "rule": alerts.operating_text(policy),
+        "applicable": True,
         "alert_rate": rate,
         **models,
         "catch_rate": _plain(stats.paired_proportions(alert_a[event], alert_b[event], alternative="greater", ci_level=level)),
@@ -749,6 +753,8 @@ def _decide(ctx: Context, offline: dict[str, Any], fairness: dict[str, Any]) -> 
         rules.append(_rule("AUC gain", "inconclusive", "no labelled mature data to compare discrimination"))
     elif too_few:  # a comparison of AUCs on a handful of defaults decides nothing either way
         rules.append(_rule("AUC gain", "inconclusive", f"{NOT_ENOUGH_DATA}: {too_few}"))
+    elif ctx.params.model.kind == "classifier" and not offline["alerts"]["applicable"]:
+        rules.append(_rule("catch rate at the same alert rate", "inconclusive", offline["alerts"]["reason"]))
     elif ctx.params.model.kind == "classifier":
         rules += _alert_rules(offline["alerts"], rules_cfg, ctx.params.champion_challenger.ci_level)
     else:
@@ -1012,6 +1018,8 @@ def guardrails_frame(evidence: ChallengerEvidence) -> Any:
 def alerts_frame(evidence: ChallengerEvidence) -> Any:
     """Both classifiers at the same alert rate: what each catches, its false alarms, and their cost."""
     c = evidence.offline["alerts"]
+    if not c["applicable"]:
+        return display.text("Not compared: {}.", c["reason"])
     rows = []
     for model in ("champion", "challenger"):
         m = c[model]
