@@ -720,16 +720,21 @@ def _rule(name: str, outcome: str, evidence: str) -> dict[str, str]:
     return {"rule": name, "outcome": outcome, "evidence": evidence}
 
 
+def gain_decision(gain: float, p: float, upper: float, min_gain: float, max_p: float) -> str:
+    """A rule "the challenger is better by more than ``min_gain``": pass when the gain exceeds it with one-sided
+    p below ``max_p``; fail when there is no gain or the interval's upper end is below ``min_gain``."""
+    if gain > min_gain and p < max_p:
+        return "pass"
+    if gain <= 0 or upper < min_gain:
+        return "fail"
+    return "inconclusive"
+
+
 def _alert_rules(comparison: dict[str, Any], rules_cfg: Any, level: float) -> list[dict[str, str]]:
     """A classifier's promotion rules, at the same alert rate: more fraud caught, not more false alarms."""
     catch, fpr = comparison["catch_rate"], comparison["false_positive_rate"]
     gain, p, upper = catch["difference"], catch["p_value"], catch["ci"][1]
-    if gain > rules_cfg.min_catch_rate_gain and p < rules_cfg.max_p_value:
-        outcome = "pass"
-    elif gain <= 0 or upper < rules_cfg.min_catch_rate_gain:
-        outcome = "fail"
-    else:
-        outcome = "inconclusive"
+    outcome = gain_decision(gain, p, upper, rules_cfg.min_catch_rate_gain, rules_cfg.max_p_value)
     at = f"at the same alert rate ({comparison['alert_rate']:.2%})"
     return [
         _rule(f"catch rate {at} rises by more than {rules_cfg.min_catch_rate_gain:g} with one-sided McNemar p below "
@@ -761,12 +766,7 @@ def _decide(ctx: Context, offline: dict[str, Any], fairness: dict[str, Any]) -> 
         gain = offline["challenger"]["auc"]["value"] - offline["champion"]["auc"]["value"]
         p = offline["delong_one_sided"]["p_value"]
         upper = offline["bootstrap_auc"]["ci"][1]
-        if gain > rules_cfg.min_auc_gain and p < rules_cfg.max_p_value:
-            outcome = "pass"
-        elif gain <= 0 or upper < rules_cfg.min_auc_gain:
-            outcome = "fail"
-        else:
-            outcome = "inconclusive"
+        outcome = gain_decision(gain, p, upper, rules_cfg.min_auc_gain, rules_cfg.max_p_value)
         rules.append(_rule(f"AUC gain above {rules_cfg.min_auc_gain:g} with one-sided DeLong p below {rules_cfg.max_p_value:g}",
                            outcome, f"gain {gain:+.4f}, p = {p:.3g}, bootstrap {ctx.params.champion_challenger.ci_level:.0%} interval of the gain up to {upper:+.4f}"))  # fmt: skip
         level = ctx.params.champion_challenger.ci_level
