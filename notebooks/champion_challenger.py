@@ -1,0 +1,174 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Champion and challenger
+#
+# Is the challenger better, safe to switch to, and fair? The recommendation comes first, from the
+# pre-registered rules of the parameter file; then the offline comparison on labelled data, shadow scoring,
+# the A/B test and the fairness guardrails. Every number is computed by `mrmkit.stats`.
+
+# %% tags=["parameters"]
+# Parameters. To run this workbook yourself, set `params_file` to a parameter file (a path relative to
+# the folder you start Jupyter or papermill in), e.g. `papermill champion_challenger.ipynb out.ipynb -p params_file my.yaml`.
+# `mrmkit run` instead injects `params` (the parameter file as resolved for the run) and `profile_store`
+# (the folder of reference profiles shared by the runs writing to one output folder).
+params_file = None
+params = {}
+profile_store = None
+
+# %%
+# %matplotlib inline
+import time
+
+_clock = {"start": time.perf_counter()}
+import warnings
+
+from IPython.display import display
+
+from mrmkit import plots, scrap
+from mrmkit.workbooks import champion_challenger as cc
+from mrmkit.workbooks import load_context
+from mrmkit.workbooks.display import text
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+_clock["imported"] = time.perf_counter()
+ctx = load_context(params, profile_store, params_file=params_file, workbook="champion_challenger")
+_clock["loaded"] = time.perf_counter()
+evidence = cc.analyse(ctx)
+_clock["analysed"] = time.perf_counter()
+scrap.record("metrics", evidence.metrics())
+
+# %% [markdown]
+# ## Recommendation
+
+# %%
+display(cc.recommendation_markdown(evidence))
+display(cc.rules_frame(evidence))
+
+# %% [markdown]
+# ## Findings
+
+# %%
+display(cc.findings_frame(evidence))
+
+# %% [markdown]
+# ## Offline comparison on labelled data
+#
+# Discrimination of both models on the same mature applications: AUC with DeLong intervals, the paired
+# DeLong test (two-sided, and one-sided for a better challenger), and a stratified, seeded bootstrap
+# interval of the AUC difference.
+
+# %%
+display(cc.discrimination_frame(evidence))
+if evidence.offline.get("labelled", {}).get("applicable"):
+    display(plots.roc_and_cap(cc.curves(evidence, ctx), **plots.units(ctx.params.model.kind)))
+
+# %% [markdown]
+# ### Alerts at the same alert rate
+#
+# For an alerting model (`model.kind: classifier`): both models alert the same share of the cases; the
+# catch rate is compared on the events and the false-positive rate on the genuine cases, each by the exact
+# McNemar test with the Agresti-Min interval of the paired difference.
+
+# %%
+if "alerts" in evidence.offline:
+    display(cc.alerts_frame(evidence))
+else:
+    display(text("Not an alerting model, or no labelled data: this section does not apply."))
+
+# %% [markdown]
+# ### Decisions at the cut-off
+#
+# Business metrics at the policy cut-off and at the challenger cut-off matched to the champion's approval
+# rate, with bootstrap intervals of the differences; McNemar's test of the paired decisions; swap sets.
+
+# %%
+if "alerts" in evidence.offline:
+    display(text("Not applicable to an alerting model: its decisions are compared at the same alert rate (above)."))
+elif evidence.offline.get("labelled", {}).get("applicable"):
+    display(cc.business_frame(evidence))
+    display(cc.swap_frame(evidence))
+    display(cc.confusion_frame(evidence))
+
+# %% [markdown]
+# ### Calibration on the same grades
+#
+# Both models on the champion's rating scale, with the backtest's one-sided Jeffreys test per grade.
+
+# %%
+if "alerts" in evidence.offline:
+    display(text("Not applicable to an alerting model: it is judged on its ranking at the operating point."))
+elif evidence.offline.get("labelled", {}).get("applicable"):
+    display(cc.calibration_frame(evidence))
+
+# %% [markdown]
+# ### Agreement
+
+# %%
+display(cc.agreement_frame(evidence))
+display(cc.disagreements_frame(evidence))
+
+# %% [markdown]
+# ## Shadow scoring
+
+# %%
+if evidence.shadow is None:
+    display(text("No shadow-scoring log was given (`champion_challenger.shadow`)."))
+else:
+    display(cc.shadow_frame(evidence))
+    display(plots.shadow_weekly(evidence.frames["shadow_weekly"], ctx.params.policy))
+
+# %% [markdown]
+# ## A/B test
+
+# %%
+if evidence.ab is None:
+    display(text("No A/B log was given (`champion_challenger.ab`)."))
+else:
+    display(cc.ab_frame(evidence))
+    if evidence.ab["guardrails"]:
+        display(cc.guardrails_frame(evidence))
+    if evidence.ab["sequential"].get("applicable", True):
+        display(cc.sequential_frame(evidence))
+    else:
+        display(text("Sequential looks not applicable: {}.", evidence.ab["sequential"]["reason"]))
+
+# %% [markdown]
+# ## Fairness guardrails
+#
+# Approval rates by protected group at the policy cut-off for both models: adverse impact ratio against the
+# reference group with the four-fifths flag and a significance test, demographic-parity and
+# equal-opportunity differences. Groups too small to judge are shown and marked. For an alerting model
+# the favourable outcome is not being alerted, so the rates are shares not alerted.
+
+# %%
+if not evidence.fairness.get("applicable"):
+    display(text("Fairness not assessed: {}.", evidence.fairness["reason"]))
+else:
+    for attribute in ctx.params.data.protected:
+        display(text("**{}** (reference group: {})", attribute, evidence.fairness[attribute]["reference_group"]))
+        display(cc.fairness_frame(evidence, attribute))
+
+# %% [markdown]
+# ## Settings and conventions
+
+# %%
+display(cc.settings_frame(evidence))
+scrap.record("timings", {
+    "imports_s": _clock["imported"] - _clock["start"],
+    "load_s": _clock["loaded"] - _clock["imported"],
+    "analyse_s": _clock["analysed"] - _clock["loaded"],
+    "cells_s": time.perf_counter() - _clock["start"],
+})
+scrap.record("profiles", ctx.profiles.record())

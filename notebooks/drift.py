@@ -1,0 +1,137 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Data quality and drift
+#
+# This workbook compares the current (monitoring) sample with the reference (development) sample: the
+# quality of each feature, the stability of each feature and of the model's score, and how drift evolves
+# across monitoring windows. Every number is computed by `mrmkit.stats`; the thresholds come from the
+# parameter file's `policy` section. Conventions are listed at the end.
+
+# %% tags=["parameters"]
+# Parameters. To run this workbook yourself, set `params_file` to a parameter file (a path relative to
+# the folder you start Jupyter or papermill in), e.g. `papermill drift.ipynb out.ipynb -p params_file my.yaml`.
+# `mrmkit run` instead injects `params` (the parameter file as resolved for the run) and `profile_store`
+# (the folder of reference profiles shared by the runs writing to one output folder).
+params_file = None
+params = {}
+profile_store = None
+
+# %%
+# %matplotlib inline
+import time
+
+_clock = {"start": time.perf_counter()}
+import warnings
+
+import pandas as pd
+from IPython.display import display
+
+from mrmkit import plots, scrap
+from mrmkit.workbooks import drift, load_context
+from mrmkit.workbooks.display import text
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+pd.set_option("display.max_rows", 200, "display.max_columns", 50, "display.precision", 4)
+
+_clock["imported"] = time.perf_counter()
+ctx = load_context(params, profile_store, params_file=params_file, workbook="drift")
+_clock["loaded"] = time.perf_counter()
+evidence = drift.analyse(ctx)
+_clock["analysed"] = time.perf_counter()
+scrap.record("metrics", evidence.metrics())
+
+# %% [markdown]
+# ## Findings
+
+# %%
+display(drift.summary_markdown(evidence))
+display(drift.findings_frame(evidence))
+
+# %% [markdown]
+# ## Data quality
+#
+# Missing shares in both samples and their change, the share of current values outside the reference
+# range, categories never seen in the reference, type changes and constant columns.
+
+# %%
+display(drift.quality_frame_for_display(evidence))
+
+# %% [markdown]
+# ## Feature drift
+#
+# PSI, KS, Wasserstein (raw and divided by the reference standard deviation) and Jensen-Shannon distance
+# for numeric features; PSI and chi-square for categorical ones. p-values are adjusted for multiple testing
+# across all features (method in the settings below).
+
+# %%
+display(drift.features_frame_for_display(evidence))
+thr = ctx.params.policy.psi
+display(plots.psi_by_feature(evidence.features["psi"], evidence.features["status"], thr.amber, thr.red))
+
+# %% [markdown]
+# ### Distributions of the most drifted features (pooled or in the latest window)
+
+# %%
+window, in_window = drift.latest_window(evidence, ctx)
+for name in drift.most_drifted(evidence, ctx.params.drift.top_features):
+    latest = None if window is None else (window, ctx.inputs.current.loc[in_window, name])
+    display(plots.distribution(ctx.inputs.reference[name], ctx.inputs.current[name], name,
+                               name in ctx.inputs.categorical, evidence.features.at[name, "psi"], latest))
+
+# %% [markdown]
+# ## Prediction drift
+#
+# PSI of the model's score (reference deciles) and, when the model assigns rating grades, of the grades.
+
+# %%
+display(drift.score_frame_for_display(evidence))
+display(plots.distribution(pd.Series(ctx.inputs.reference_score), pd.Series(ctx.inputs.current_score),
+                           "model score", False, evidence.score["psi"]))
+if evidence.grade_psi is not None:
+    display(drift.psi_table_frame(evidence.grade_psi))
+
+# %% [markdown]
+# ## Drift over time
+#
+# PSI of each feature and of the score in each monitoring window against the whole reference sample.
+
+# %%
+if evidence.windows.empty:
+    display(text("No time column (`data.time`) was given, so the current sample is not split into windows."))
+else:
+    display(drift.windows_frame_for_display(evidence))
+    windows, judged = drift.heatmap_frame(evidence)
+    display(plots.psi_heatmap(windows, thr.amber, thr.red, judged=judged))
+
+# %% [markdown]
+# ## PSI bin tables of the amber and red features
+
+# %%
+for name in drift.most_drifted(evidence, None, statuses=("amber", "red")):
+    display(text("**{}**", name))
+    display(drift.psi_table_frame(evidence.feature_results.columns[name].psi))
+
+# %% [markdown]
+# ## Settings and conventions
+
+# %%
+display(drift.settings_frame(evidence))
+scrap.record("timings", {
+    "imports_s": _clock["imported"] - _clock["start"],
+    "load_s": _clock["loaded"] - _clock["imported"],
+    "analyse_s": _clock["analysed"] - _clock["loaded"],
+    "cells_s": time.perf_counter() - _clock["start"],
+})
+scrap.record("profiles", ctx.profiles.record())
