@@ -12,6 +12,10 @@ class MrmkitError(Exception):
 
     exit_code = 2
 
+    def _render_traceback_(self) -> list[str]:
+        """How IPython shows it in a notebook: the one sentence, not a traceback of mrmkit's internals."""
+        return [f"{type(self).__name__}: {self}"]
+
 
 class InvalidParameters(MrmkitError, ValueError):
     """A parameter file, or an argument of a public function, is not acceptable."""

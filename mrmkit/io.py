@@ -339,6 +339,29 @@ class Inputs:
     current_target: np.ndarray | None
     score_source: str  # "artifact" or "column"
     model: Any = None  # the loaded model when given as an artifact
+    challenger_model: Any = None  # the challenger, loaded once per process, when a workbook that runs needs it
+    challenger_score: np.ndarray | None = None  # its PD on the current sample (NaN where a score column has none)
+
+
+def _uses_challenger(params: Parameters, workbooks: Sequence[str] | None) -> bool:
+    """Whether a workbook that will run needs the challenger (``None``: every enabled workbook runs)."""
+    if params.challenger is None:
+        return False
+    runs = set(params.enabled_workbooks() if workbooks is None else workbooks)
+    x = params.explainability
+    return "champion_challenger" in runs or ("explainability" in runs and x is not None and "challenger" in x.models)
+
+
+def _load_challenger(params: Parameters, current: pd.DataFrame, features: Sequence[str]) -> tuple[Any, np.ndarray]:
+    """The challenger and its PD on the current sample: from its artifact, else its score column (NaN kept)."""
+    ch, source = params.challenger, params.data.current
+    if ch.artifact is not None:
+        model = load_model(ch, "challenger.artifact")
+        return model, score_model(model, current, features, str(source), "challenger.artifact")
+    require_columns(current, [ch.score], source, "challenger.score")
+    values = pd.to_numeric(current[ch.score], errors="coerce").to_numpy(dtype=float)
+    check_probabilities(values[~np.isnan(values)], f"column {ch.score!r} of {source}", "challenger.score")
+    return None, values
 
 
 def _default_features(params: Parameters, columns: Sequence[str]) -> list[str]:
@@ -349,8 +372,11 @@ def _default_features(params: Parameters, columns: Sequence[str]) -> list[str]:
     return [c for c in columns if c not in named]
 
 
-def load_inputs(params: Parameters) -> Inputs:
+def load_inputs(params: Parameters, workbooks: Sequence[str] | None = None) -> Inputs:
     """Load and check everything the parameter file names; raise ``InvalidInput`` on the first problem.
+
+    Models are loaded and scored here, once per process: the champion, and the challenger when one of
+    ``workbooks`` (default: every enabled workbook) uses it.
 
     A VaR engine (``model.kind: var``) has no application data: its inputs are empty, and the backtest
     workbook reads the P&L, VaR and ES series itself.
@@ -416,6 +442,9 @@ def load_inputs(params: Parameters) -> Inputs:
         for c in features
         if c in set(d.categorical) or not pd.api.types.is_numeric_dtype(ref[c]) or ref[c].dtype == bool
     ]
+    challenger_model, challenger_score = (
+        _load_challenger(params, cur, features) if _uses_challenger(params, workbooks) else (None, None)
+    )
     return Inputs(
         reference=ref,
         current=cur,
@@ -427,6 +456,8 @@ def load_inputs(params: Parameters) -> Inputs:
         current_target=targets[1],
         score_source=source,
         model=model,
+        challenger_model=challenger_model,
+        challenger_score=challenger_score,
     )
 
 

@@ -47,9 +47,14 @@ OWNER = ".owner"  # in a staging folder: the pid, process start time and host of
 
 
 def notebook_dir() -> Path:
-    """Folder of the workbook notebooks: ``$MRMKIT_NOTEBOOKS``, else the repository's ``notebooks/``."""
+    """Folder of the workbook notebooks: ``$MRMKIT_NOTEBOOKS``; else the ones an installed wheel ships in
+    ``mrmkit/notebooks``; else, for an editable install, the repository's ``notebooks/``."""
     env = os.environ.get("MRMKIT_NOTEBOOKS")
-    return Path(env) if env else Path(mrmkit.__file__).resolve().parent.parent / "notebooks"
+    if env:
+        return Path(env)
+    package = Path(mrmkit.__file__).resolve().parent
+    shipped = package / "notebooks"
+    return shipped if shipped.is_dir() else package.parent / "notebooks"
 
 
 @dataclass
@@ -249,7 +254,7 @@ def run(
         if not path.is_file():
             raise MrmkitError(f"The {name} workbook {path} is missing from this installation; set MRMKIT_NOTEBOOKS.")
     say("checking inputs")
-    preflight(params, load_inputs(params), chosen)  # every user-caused problem surfaces here, before any write
+    preflight(params, load_inputs(params, chosen), chosen)  # every user-caused problem surfaces here, before any write
     signer = signing.load_private_key()  # a key that cannot be used is refused now, not after the workbooks ran
 
     inputs = {"parameters": {"path": str(params_path.resolve()), "sha256": sha256_file(params_path)}}

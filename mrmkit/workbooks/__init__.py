@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mrmkit.errors import InvalidParameters
 from mrmkit.io import Inputs, load_inputs
-from mrmkit.params import Parameters, parameters_from_dict
+from mrmkit.params import Parameters, load_parameters, parameters_from_dict
 from mrmkit.profiles import ProfileStore
 
 __all__ = ["Context", "load_context", "preflight"]
@@ -26,14 +27,44 @@ class Context:
     profiles: ProfileStore = field(default_factory=ProfileStore)
 
 
-def load_context(params: dict[str, Any], profile_store: str | None = None) -> Context:
-    """Validate the resolved parameters the runner passed in and load the inputs they name.
+def load_context(
+    params: dict[str, Any] | None = None,
+    profile_store: str | None = None,
+    *,
+    params_file: str | Path | None = None,
+    workbook: str | None = None,
+) -> Context:
+    """The context a workbook notebook runs on: validated parameters and the inputs they name, loaded once.
 
-    ``profile_store`` is the folder of the reference profiles shared by every run writing to the same
-    output folder (the runner passes ``<out>/.profiles``); without it profiles live in memory for this run.
+    ``mrmkit run`` passes ``params``, the parameters as resolved for the run, and ``profile_store``, the
+    folder of the reference profiles shared by every run writing to the same output folder (without it
+    profiles live in memory for this kernel). A person running a notebook directly gives ``params_file``
+    instead: the parameter file is read as ``mrmkit run`` reads it (paths relative to the file) and the
+    ``workbook``'s input checks run as they would before a run, so a problem is one sentence, not a
+    traceback in a later cell.
     """
-    parsed = parameters_from_dict(params, Path.cwd(), "parameters.yaml")
-    return Context(params=parsed, inputs=load_inputs(parsed), profiles=ProfileStore(profile_store))
+    if params_file is not None and params:
+        raise InvalidParameters("params_file: give either params_file or params, not both.")
+    if params_file is not None:
+        parsed = load_parameters(Path(params_file).expanduser())
+        source = str(params_file)
+    elif params:
+        parsed = parameters_from_dict(params, Path.cwd(), "parameters.yaml")
+        source = "parameters.yaml"
+    else:
+        raise InvalidParameters(
+            "params_file: this workbook needs a parameter file; set params_file in the parameters cell "
+            "(or papermill -p params_file PARAMS.yaml)."
+        )
+    if workbook is not None and workbook not in parsed.enabled_workbooks():
+        raise InvalidParameters(
+            f"{source}: the parameter file has no {workbook} section, so the {workbook} workbook is not enabled."
+        )
+    workbooks = [workbook] if workbook is not None else None
+    inputs = load_inputs(parsed, workbooks)
+    if params_file is not None and workbooks is not None:
+        preflight(parsed, inputs, workbooks)
+    return Context(params=parsed, inputs=inputs, profiles=ProfileStore(profile_store))
 
 
 def preflight(params: Parameters, inputs: Inputs, workbooks: list[str]) -> None:

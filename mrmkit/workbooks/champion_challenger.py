@@ -24,7 +24,7 @@ import pandas as pd
 
 from mrmkit import stats
 from mrmkit.errors import InvalidInput, InvalidParameters
-from mrmkit.io import check_probabilities, load_model, parse_dates, read_frame, require_columns, score_model
+from mrmkit.io import parse_dates, read_frame, require_columns
 from mrmkit.params import CLASSIFIER_RULES, PD_RULES
 from mrmkit.policy import NOT_ENOUGH_DATA, finding, not_enough_data, p_value_finding
 from mrmkit.stats._base import jsonable
@@ -66,19 +66,6 @@ class ChallengerEvidence:
 # ------------------------------------------------------------------------------------------ inputs
 
 
-def challenger_scores(params: Any, inputs: Any) -> np.ndarray:
-    """The challenger's PD on the current sample: from its artifact, else its score column (NaN kept)."""
-    ch = params.challenger
-    if ch.artifact is not None:
-        model = load_model(ch, "challenger.artifact")
-        return score_model(model, inputs.current, inputs.features, str(params.data.current), "challenger.artifact")
-    require_columns(inputs.current, [ch.score], params.data.current, "challenger.score")
-    values = pd.to_numeric(inputs.current[ch.score], errors="coerce").to_numpy(dtype=float)
-    present = values[~np.isnan(values)]
-    check_probabilities(present, f"column {ch.score!r} of {params.data.current}", "challenger.score")
-    return values
-
-
 def _mature_mask(ctx: Context) -> tuple[np.ndarray, str]:
     if ctx.params.backtest is not None and ctx.params.data.time:
         from mrmkit.workbooks.backtest import window_maturity
@@ -101,7 +88,7 @@ def _read_log(section: Any, columns: list[str], field: str) -> pd.DataFrame:
 def preflight(params: Any, inputs: Any) -> None:
     """Check the challenger and the logs before any notebook runs (bad input is exit code 2)."""
     cc = params.champion_challenger
-    scores = challenger_scores(params, inputs)
+    scores = inputs.challenger_score
     if np.isnan(scores).all():
         raise InvalidInput(f"challenger.score: no application of {params.data.current} has a challenger score.")
     if params.policy.cutoff is None and params.model.kind != "classifier":
@@ -798,7 +785,7 @@ def _decide(ctx: Context, offline: dict[str, Any], fairness: dict[str, Any]) -> 
 def analyse(ctx: Context) -> ChallengerEvidence:
     params, inp = ctx.params, ctx.inputs
     champion = np.asarray(inp.current_score, dtype=float)
-    challenger = challenger_scores(params, inp)
+    challenger = inp.challenger_score
     offline, frames, f_offline = _offline(ctx, champion, challenger)
     shadow, weekly, f_shadow = _shadow(ctx)
     ab, f_ab = _ab(ctx)
@@ -886,7 +873,7 @@ def discrimination_frame(evidence: ChallengerEvidence) -> Any:
 
 def curves(evidence: ChallengerEvidence, ctx: Context) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     inp = ctx.inputs
-    challenger = challenger_scores(ctx.params, inp)
+    challenger = inp.challenger_score
     mature, _ = _mature_mask(ctx)
     use = mature & ~np.isnan(challenger)
     y = inp.current_target[use]

@@ -24,7 +24,6 @@ import pandas as pd
 
 from mrmkit import explain
 from mrmkit.errors import InvalidParameters, one_line
-from mrmkit.io import load_model, score_model
 from mrmkit.policy import finding
 from mrmkit.stats._base import jsonable
 from mrmkit.workbooks import Context, alerts, display
@@ -69,7 +68,7 @@ def _models(ctx: Context) -> dict[str, Any]:
         out["champion"] = ctx.inputs.model
     ch = params.challenger
     if "challenger" in cfg.models and ch is not None and ch.artifact is not None:
-        out["challenger"] = load_model(ch, "challenger.artifact")
+        out["challenger"] = ctx.inputs.challenger_model
     return out
 
 
@@ -100,7 +99,7 @@ def preflight(params: Any, inputs: Any) -> None:
         _explainable(inputs.model, "model", "model.artifact", inputs)
     ch = params.challenger
     if "challenger" in cfg.models and ch is not None and ch.artifact is not None:
-        _explainable(load_model(ch, "challenger.artifact"), "challenger", "challenger.artifact", inputs)
+        _explainable(inputs.challenger_model, "challenger", "challenger.artifact", inputs)
     features = set(inputs.features)
     for key, names in (
         ("explainability.reason_codes", cfg.reason_codes),
@@ -344,11 +343,7 @@ def analyse(ctx: Context) -> ExplainEvidence:
     ref_sample = inp.reference.iloc[ref_pick][features]
     evidence_models, shap_by_model, local, reasons, cfs, frames, findings_all = {}, {}, {}, {}, {}, {}, []
     for name, model in models.items():
-        scores = (
-            inp.current_score
-            if name == "champion"
-            else score_model(model, inp.current, features, str(params.data.current), "challenger.artifact")
-        )
+        scores = inp.current_score if name == "champion" else inp.challenger_score
         cut = decision_cut(ctx, scores)
         rows = _local_rows(ctx, np.asarray(scores), ids, cut)
         local_ids = [str(ids[i]) for i in rows]
