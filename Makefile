@@ -4,7 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.mrmkit-installed
 
-.PHONY: demo test lint bench clean install
+# JupyterLab for testing `mrmkit open`, in its own environment layered on .venv: installed into .venv it
+# would slow every kernel start by ~0.8 s (TOOLCHAIN.md); users get it with the `interactive` extra.
+LAB       := .venv-lab
+LAB_STAMP := $(LAB)/.mrmkit-installed
+
+.PHONY: demo test lint bench clean install notebooks
 
 install: $(STAMP)
 
@@ -14,13 +19,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
+$(LAB_STAMP): $(STAMP)
+	@test -x $(LAB)/bin/python || $(BIN)/python -c "import sys, venv; venv.create('$(LAB)', with_pip=True)"
+	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check > $(LAB)/constraints.txt
+	$(LAB)/bin/python -m pip install --quiet --disable-pip-version-check -c $(LAB)/constraints.txt jupyterlab==4.6.6
+	$(LAB)/bin/python -c "import pathlib, site, sysconfig; pathlib.Path(sysconfig.get_path('purelib'), 'mrmkit-venv.pth').write_text('import site; site.addsitedir(' + repr(str(pathlib.Path('$(BIN)/..').resolve() / pathlib.Path(sysconfig.get_path('purelib')).relative_to(sysconfig.get_path('data')))) + ')\\n')"
+	@touch $@
+
+# Regenerate notebooks/*.ipynb from their jupytext sources notebooks/*.py.
+notebooks: $(STAMP)
+	$(BIN)/python tools/make_notebooks.py
+
 demo: $(STAMP)
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/mrmkit demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check mrmkit tests benchmarks
+	$(BIN)/ruff check mrmkit tests benchmarks tools
 
-test: $(STAMP) lint
+test: $(STAMP) $(LAB_STAMP) lint
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q
 
 bench: $(STAMP)
@@ -34,4 +50,4 @@ bench: $(STAMP)
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python benchmarks/alarm_rates.py --reps 1000
 
 clean:
-	rm -rf $(VENV) demo outputs/*/ .pytest_cache .hypothesis
+	rm -rf $(VENV) $(LAB) demo outputs/*/ .pytest_cache .hypothesis

@@ -253,6 +253,34 @@ def history(
     table_console(160).print(table)
 
 
+@app.command("open")
+@_guard
+def open_command(
+    package: Annotated[Path, typer.Argument(help="An evidence package folder.")],
+    workbook: Annotated[
+        str | None, typer.Argument(help="drift, backtest, champion_challenger or explainability (default: every one it holds).")
+    ] = None,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Working folder (default: mrmkit-open/<model>/<version>/<run>).")
+    ] = None,
+    browser: Annotated[bool, typer.Option("--browser/--no-browser", help="Open a browser tab on JupyterLab.")] = True,
+    lab: Annotated[bool, typer.Option("--lab/--no-lab", help="Start JupyterLab once the copy is made.")] = True,
+    port: Annotated[int | None, typer.Option("--port", help="JupyterLab's port (default: its own choice).")] = None,
+) -> None:
+    """Copy a package's executed notebook into a working folder (inputs checked by hash) and open it in JupyterLab."""
+    from mrmkit.workbench import lab_command, prepare, start_lab
+
+    bench = prepare(package, workbook, directory)
+    for line in bench.lines():
+        out.print(line)
+    if not lab:
+        return
+    lab_command(bench, browser, port)  # JupyterLab missing: the copy is made, the message says how to install it
+    code = start_lab(bench, browser, port)
+    if code not in (0, 130):
+        raise typer.Exit(code)
+
+
 @app.command()
 @_guard
 def report(
