@@ -347,16 +347,28 @@ def _uses_challenger(params: Parameters, workbooks: Sequence[str] | None) -> boo
     """Whether a workbook that will run needs the challenger (``None``: every enabled workbook runs)."""
     if params.challenger is None:
         return False
-    runs = set(params.enabled_workbooks() if workbooks is None else workbooks)
     x = params.explainability
-    return "champion_challenger" in runs or ("explainability" in runs and x is not None and "challenger" in x.models)
+    return _runs(params, workbooks, "champion_challenger") or (
+        _runs(params, workbooks, "explainability") and x is not None and "challenger" in x.models
+    )
 
 
-def _load_challenger(params: Parameters, current: pd.DataFrame, features: Sequence[str]) -> tuple[Any, np.ndarray]:
-    """The challenger and its PD on the current sample: from its artifact, else its score column (NaN kept)."""
+def _runs(params: Parameters, workbooks: Sequence[str] | None, name: str) -> bool:
+    return name in (params.enabled_workbooks() if workbooks is None else workbooks)
+
+
+def _load_challenger(
+    params: Parameters, current: pd.DataFrame, features: Sequence[str], scored: bool
+) -> tuple[Any, np.ndarray | None]:
+    """The challenger and its PD on the current sample: from its artifact, else its score column (NaN kept).
+
+    ``scored``: the champion-challenger workbook runs, so a challenger that cannot be scored is refused here.
+    """
     ch, source = params.challenger, params.data.current
     if ch.artifact is not None:
         model = load_model(ch, "challenger.artifact")
+        if not scored and not callable(getattr(model, "predict_proba", None)):
+            return model, None  # the explainability workbook's own check says why it cannot be explained
         return model, score_model(model, current, features, str(source), "challenger.artifact")
     require_columns(current, [ch.score], source, "challenger.score")
     values = pd.to_numeric(current[ch.score], errors="coerce").to_numpy(dtype=float)
@@ -443,7 +455,9 @@ def load_inputs(params: Parameters, workbooks: Sequence[str] | None = None) -> I
         if c in set(d.categorical) or not pd.api.types.is_numeric_dtype(ref[c]) or ref[c].dtype == bool
     ]
     challenger_model, challenger_score = (
-        _load_challenger(params, cur, features) if _uses_challenger(params, workbooks) else (None, None)
+        _load_challenger(params, cur, features, _runs(params, workbooks, "champion_challenger"))
+        if _uses_challenger(params, workbooks)
+        else (None, None)
     )
     return Inputs(
         reference=ref,

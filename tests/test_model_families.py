@@ -198,4 +198,4 @@ def test_a_model_without_probabilities_is_refused_before_any_workbook(demo, tmp_
 
     params = load_parameters(write_variant(build.out_dir, raw, "predict_only.yaml", edit))
     with pytest.raises(InvalidParameters, match="challenger.artifact: the challenger .*has no predict_proba"):
-        preflight(params, load_inputs(params), ["explainability"])
+        preflight(params, load_inputs(params, ["explainability"]), ["explainability"])  # as the runner calls it
