@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mrmkit import schema, tables
 from mrmkit.errors import PackageError
 from mrmkit.manifest import MANIFEST, read_manifest
 
@@ -65,7 +66,7 @@ REL_TOL = 1e-9
 ABS_TOL = 1e-12
 STATUS_KEYS = frozenset({"status", "psi_status", "severity", "zone", "recommendation", "outcome"})
 LIST_ID_FIELDS: tuple[tuple[str, ...], ...] = (("name",), ("metric",), ("rule",), ("feature", "step"), ("id",))
-HISTORY_KEYS = (
+HISTORY_KEYS = (  # each is checked against the metrics schema when history() uses it
     "drift.score.psi",
     "drift.summary.status_counts.red",
     "backtest.pd.discrimination.current.auc",
@@ -399,8 +400,11 @@ class PackageIdentity:
         )
 
 
-def read_metrics(package: Path) -> dict[str, Any]:
-    """``metrics.json`` of a package; :class:`~mrmkit.errors.PackageError` if missing or malformed."""
+def read_metrics(package: Path, with_tables: bool = True) -> dict[str, Any]:
+    """``metrics.json`` of a package with its tables read back (:func:`mrmkit.tables.resolve`).
+
+    :class:`~mrmkit.errors.PackageError` if it is missing or malformed, or a table cannot be read.
+    """
     path = Path(package) / METRICS
     try:
         metrics = json.loads(path.read_text(encoding="utf-8"))
@@ -410,7 +414,7 @@ def read_metrics(package: Path) -> dict[str, Any]:
         raise PackageError(f"{path} cannot be read as JSON ({exc}).") from None
     if not isinstance(metrics, dict):
         raise PackageError(f"{path} is not a table of workbooks; it is not an mrmkit {METRICS}.")
-    return metrics
+    return tables.resolve(metrics, Path(package)) if with_tables else metrics
 
 
 def _findings(metrics: dict[str, Any]) -> dict[tuple[str, str], list[dict[str, Any]]]:
@@ -616,7 +620,7 @@ def history(model_id: str, root: Path = Path("outputs"), keys: Sequence[str] | N
     import pandas as pd
 
     root = Path(root)
-    keys = list(HISTORY_KEYS if keys is None else keys)
+    keys = [schema.key(k) for k in HISTORY_KEYS] if keys is None else list(keys)
     if not root.is_dir():
         raise PackageError(f"{root} is not a folder of evidence packages.")
     packages = _scan(root)
@@ -628,7 +632,8 @@ def history(model_id: str, root: Path = Path("outputs"), keys: Sequence[str] | N
     mine.sort(key=lambda pm: (str(pm[1].get("started") or ""), str(pm[1].get("run_id") or "")))
     rows = []
     for path, manifest in mine:
-        flat = flatten(read_metrics(path)) if manifest.get("status") != "unreadable" else {}
+        inside = any("[" in k for k in keys)  # a key inside a table needs the table; the others do not
+        flat = flatten(read_metrics(path, with_tables=inside)) if manifest.get("status") != "unreadable" else {}
         row = {
             "version": manifest.get("model_version"),
             "run": manifest.get("run_id"),

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
+from mrmkit import schema
 from mrmkit.params import Parameters
 from mrmkit.policy import finding_order
 from mrmkit.render import CSP_META
@@ -106,6 +107,12 @@ def _get(metrics: dict[str, Any], dotted: str) -> Any:
     return walk(metrics, 0)
 
 
+def _wb(metrics: dict[str, Any], workbook: str, dotted: str) -> Any:
+    """:func:`_get` of a key of ``workbook``'s metrics; a key the schema does not declare is a KeyError."""
+    schema.key(f"{workbook}.{dotted}", dotted_names=False)
+    return _get(metrics, dotted)
+
+
 def _fmt(value: Any, kind: str = "g") -> str:
     if value is None:
         return "n/a"
@@ -119,54 +126,54 @@ def _key_figures(name: str, m: dict[str, Any], kind: str = "pd") -> list[tuple[s
     if kind == "classifier" and name in ("backtest", "champion_challenger"):
         return _classifier_figures(name, m)
     if name == "drift":
-        c = _get(m, "summary.status_counts") or {}
-        return [("features compared", _fmt(_get(m, "summary.n_features"))),
+        c = _wb(m, name, "summary.status_counts") or {}
+        return [("features compared", _fmt(_wb(m, name, "summary.n_features"))),
                 ("PSI statuses (green / amber / red)", f"{c.get('green', 0)} / {c.get('amber', 0)} / {c.get('red', 0)}"),
-                ("score PSI", _fmt(_get(m, "score.psi"))), ("retraining signal", _fmt(_get(m, "retraining.signal")))]  # fmt: skip
-    if name == "backtest" and not _get(m, "pd.applicable"):  # a VaR engine, or no outcomes: the VaR figures
-        es = _get(m, "var.es") or {}
-        return [("PD outcome analysis", _fmt(_get(m, "pd.reason"))),
-                ("VaR traffic light (primary level)", _fmt(_get(m, "var.traffic_light.zone"))),
-                ("Kupiec p, exact (primary level)", _fmt(_get(m, "var.kupiec_pof.p_value_exact"), "p")),
+                ("score PSI", _fmt(_wb(m, name, "score.psi"))), ("retraining signal", _fmt(_wb(m, name, "retraining.signal")))]  # fmt: skip
+    if name == "backtest" and not _wb(m, name, "pd.applicable"):  # a VaR engine, or no outcomes: the VaR figures
+        es = _wb(m, name, "var.es") or {}
+        return [("PD outcome analysis", _fmt(_wb(m, name, "pd.reason"))),
+                ("VaR traffic light (primary level)", _fmt(_wb(m, name, "var.traffic_light.zone"))),
+                ("Kupiec p, exact (primary level)", _fmt(_wb(m, name, "var.kupiec_pof.p_value_exact"), "p")),
                 *((f"ES {k}: Z2 (critical value)", f"{_fmt(v.get('statistic'))} ({_fmt(v.get('critical_value'))})")
                   for k, v in es.items())]  # fmt: skip
     if name == "backtest":
-        return [("AUC, mature current sample", _fmt(_get(m, "pd.discrimination.current.auc"))),
-                ("ECB AUC test p (H0: not deteriorated)", _fmt(_get(m, "pd.discrimination.auc_initial_test.p_value"), "p")),
-                ("Jeffreys p, whole portfolio", _fmt(_get(m, "pd.calibration.portfolio_jeffreys.p_value"), "p")),
-                ("Hosmer-Lemeshow p", _fmt(_get(m, "pd.calibration.hosmer_lemeshow.p_value"), "p")),
-                ("VaR traffic light (primary level)", _fmt(_get(m, "var.traffic_light.zone"))),
-                ("Kupiec p, exact (primary level)", _fmt(_get(m, "var.kupiec_pof.p_value_exact"), "p"))]  # fmt: skip
+        return [("AUC, mature current sample", _fmt(_wb(m, name, "pd.discrimination.current.auc"))),
+                ("ECB AUC test p (H0: not deteriorated)", _fmt(_wb(m, name, "pd.discrimination.auc_initial_test.p_value"), "p")),
+                ("Jeffreys p, whole portfolio", _fmt(_wb(m, name, "pd.calibration.portfolio_jeffreys.p_value"), "p")),
+                ("Hosmer-Lemeshow p", _fmt(_wb(m, name, "pd.calibration.hosmer_lemeshow.p_value"), "p")),
+                ("VaR traffic light (primary level)", _fmt(_wb(m, name, "var.traffic_light.zone"))),
+                ("Kupiec p, exact (primary level)", _fmt(_wb(m, name, "var.kupiec_pof.p_value_exact"), "p"))]  # fmt: skip
     if name == "champion_challenger":
-        return [("recommendation", _fmt(_get(m, "decision.recommendation"))),
-                ("AUC champion / challenger", f"{_fmt(_get(m, 'champion.auc.value'))} / {_fmt(_get(m, 'challenger.auc.value'))}"),
-                ("paired DeLong p (two-sided)", _fmt(_get(m, "delong.p_value"), "p")),
-                ("shadow coverage", _fmt(_get(m, "shadow.coverage"), "pct"))]  # fmt: skip
+        return [("recommendation", _fmt(_wb(m, name, "decision.recommendation"))),
+                ("AUC champion / challenger", f"{_fmt(_wb(m, name, 'champion.auc.value'))} / {_fmt(_wb(m, name, 'challenger.auc.value'))}"),
+                ("paired DeLong p (two-sided)", _fmt(_wb(m, name, "delong.p_value"), "p")),
+                ("shadow coverage", _fmt(_wb(m, name, "shadow.coverage"), "pct"))]  # fmt: skip
     if name == "explainability":
         models = m.get("models") or {}
         return [("explainers", ", ".join(f"{k}: {v.get('explainer')}" for k, v in models.items()) or "n/a"),
-                ("largest SHAP additivity error (log-odds)", _fmt(_get(m, "shap.additivity_max_abs_error"))),
-                ("alerts given reason codes" if kind == "classifier" else "declines given reason codes", ", ".join(f"{k}: {_fmt(_get(v, 'reason_codes.n_rows'))}" for k, v in models.items()) or "n/a")]  # fmt: skip
+                ("largest SHAP additivity error (log-odds)", _fmt(_wb(m, name, "shap.additivity_max_abs_error"))),
+                ("alerts given reason codes" if kind == "classifier" else "declines given reason codes", ", ".join(f"{k}: {_fmt(_wb(v, 'explainability.models.*', 'reason_codes.n_rows'))}" for k, v in models.items()) or "n/a")]  # fmt: skip
     return []
 
 
 def _classifier_figures(name: str, m: dict[str, Any]) -> list[tuple[str, str]]:
     if name == "backtest":
         point = "classifier.operating_point"
-        return [("operating point", _fmt(_get(m, f"{point}.rule"))),
-                ("AUC, mature current sample", _fmt(_get(m, "classifier.discrimination.current.auc"))),
-                ("catch rate, reference / current", f"{_fmt(_get(m, f'{point}.reference.recall'), 'pct')} / "
-                 f"{_fmt(_get(m, f'{point}.current.recall'), 'pct')}"),
-                ("false-positive rate, reference / current", f"{_fmt(_get(m, f'{point}.reference.false_positive_rate'), 'pct')} / "
-                 f"{_fmt(_get(m, f'{point}.current.false_positive_rate'), 'pct')}"),
-                ("precision, current", _fmt(_get(m, f"{point}.current.precision"), "pct")),
-                ("expected cost per 1,000 cases, current", _fmt(_get(m, f"{point}.current.expected_cost.per_1000")))]  # fmt: skip
-    return [("recommendation", _fmt(_get(m, "decision.recommendation"))),
+        return [("operating point", _fmt(_wb(m, name, f"{point}.rule"))),
+                ("AUC, mature current sample", _fmt(_wb(m, name, "classifier.discrimination.current.auc"))),
+                ("catch rate, reference / current", f"{_fmt(_wb(m, name, f'{point}.reference.recall'), 'pct')} / "
+                 f"{_fmt(_wb(m, name, f'{point}.current.recall'), 'pct')}"),
+                ("false-positive rate, reference / current", f"{_fmt(_wb(m, name, f'{point}.reference.false_positive_rate'), 'pct')} / "
+                 f"{_fmt(_wb(m, name, f'{point}.current.false_positive_rate'), 'pct')}"),
+                ("precision, current", _fmt(_wb(m, name, f"{point}.current.precision"), "pct")),
+                ("expected cost per 1,000 cases, current", _fmt(_wb(m, name, f"{point}.current.expected_cost.per_1000")))]  # fmt: skip
+    return [("recommendation", _fmt(_wb(m, name, "decision.recommendation"))),
             ("catch rate champion / challenger (same alert rate)",
-             f"{_fmt(_get(m, 'alerts.catch_rate.rate_a'), 'pct')} / {_fmt(_get(m, 'alerts.catch_rate.rate_b'), 'pct')}"),
+             f"{_fmt(_wb(m, name, 'alerts.catch_rate.rate_a'), 'pct')} / {_fmt(_wb(m, name, 'alerts.catch_rate.rate_b'), 'pct')}"),
             ("false-positive rate champion / challenger",
-             f"{_fmt(_get(m, 'alerts.false_positive_rate.rate_a'), 'pct')} / {_fmt(_get(m, 'alerts.false_positive_rate.rate_b'), 'pct')}"),
-            ("AUC champion / challenger", f"{_fmt(_get(m, 'champion.auc.value'))} / {_fmt(_get(m, 'challenger.auc.value'))}")]  # fmt: skip
+             f"{_fmt(_wb(m, name, 'alerts.false_positive_rate.rate_a'), 'pct')} / {_fmt(_wb(m, name, 'alerts.false_positive_rate.rate_b'), 'pct')}"),
+            ("AUC champion / challenger", f"{_fmt(_wb(m, name, 'champion.auc.value'))} / {_fmt(_wb(m, name, 'challenger.auc.value'))}")]  # fmt: skip
 
 
 def _charts(notebook: Path, limit: int = 2) -> str:

@@ -10,15 +10,13 @@ statuses exactly, floats within a relative tolerance of 1e-9 (absolute 1e-12), a
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mrmkit.compare import compare_metrics
-from mrmkit.errors import PackageError
+from mrmkit.compare import compare_metrics, read_metrics
 from mrmkit.io import sha256_file
 from mrmkit.manifest import read_manifest
 
@@ -96,16 +94,13 @@ def reproduce(package: Path, keep: Path | None = None) -> ReproduceReport:
     report = ReproduceReport(package=package, changed_inputs=check_inputs(manifest))
     if report.changed_inputs:
         return report
-    try:
-        original = json.loads((package / "metrics.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise PackageError(f"{package}/metrics.json cannot be read ({exc}).") from None
+    original = read_metrics(package)
     workbooks = sorted(manifest.get("workbooks", {}))
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="mrmkit-reproduce-") as tmp:
         out = keep or Path(tmp)
         result = run(package / "parameters.yaml", workbooks=workbooks or None, out=out, record_audit=False)
-        again = json.loads((result.package / "metrics.json").read_text(encoding="utf-8"))
+        again = read_metrics(result.package)
         report.profiles = compare_profiles(manifest, read_manifest(result.package))
         report.rerun = result.package if keep else None
     report.seconds = time.perf_counter() - t0

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
-from mrmkit import audit, report, scrap, signing
+from mrmkit import audit, report, schema, scrap, signing, tables
 from mrmkit.errors import InvalidParameters, MrmkitError, PublishError
 from mrmkit.io import load_inputs, sha256_file
 from mrmkit.manifest import environment_lines, key_versions, write_manifest
@@ -311,8 +311,13 @@ def run(
 
         failed = [w for w, r in results.items() if r["status"] == "failed"]
         status = "failed" if failed else "complete"
+        undeclared = schema.unknown(metrics)
+        if undeclared and schema.strict():  # a workbook recorded a key the schema lacks: a bug of mrmkit's
+            raise RuntimeError(f"metrics not in {schema.SCHEMA_FILE.name}: " + "; ".join(undeclared[:20]))
+        stored, table_files = tables.split(metrics)  # bin tables and per-row records go to tables/*.parquet
+        tables.write(table_files, staging)
         (staging / "metrics.json").write_text(
-            json.dumps(metrics, indent=2, sort_keys=True, allow_nan=False, ensure_ascii=False) + "\n",
+            json.dumps(stored, indent=2, sort_keys=True, allow_nan=False, ensure_ascii=False) + "\n",
             encoding="utf-8",
         )
         (staging / "environment.txt").write_text("\n".join(environment_lines()) + "\n", encoding="utf-8")
