@@ -28,13 +28,8 @@ holds the argument checks and the resampling core they share.
 
 from __future__ import annotations
 
-import sys
-import types
-from typing import Any
-
 # The submodules are imported in the order of their @register calls (the order of REGISTRY).
-from mrmkit.stats.comparison import _common, proportions, design, bootstrap, cutoffs, sequential  # isort: skip
-from mrmkit.stats.comparison._common import _CHUNK_CELLS as _CHUNK_CELLS  # private names the tests use
+from mrmkit.stats.comparison import _common, proportions, design, bootstrap, cutoffs, sequential  # noqa: F401  # isort: skip
 from mrmkit.stats.comparison._common import _resample_weights as _resample_weights
 from mrmkit.stats.comparison._common import _WeightedAuc as _WeightedAuc
 from mrmkit.stats.comparison.bootstrap import (
@@ -82,25 +77,3 @@ __all__ = [
     "MatchedCutoffResult", "SwapSetResult", "ScoreAgreementResult", "GroupSequentialBounds",
     "SequentialDecisionResult",
 ]
-
-_UNSET = object()
-_SUBMODULES = (_common, proportions, design, bootstrap, cutoffs, sequential)
-
-
-class _Package(types.ModuleType):
-    """This package: setting one of its names also sets it in every submodule that holds the same object.
-
-    When the comparison was one module, ``monkeypatch.setattr(comparison, "_CHUNK_CELLS", 1000)`` changed
-    the block size its functions read; they now read their own submodule's globals, so the value is passed on.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        old = self.__dict__.get(name, _UNSET)
-        if old is not _UNSET and not isinstance(old, types.ModuleType):
-            for module in _SUBMODULES:
-                if module.__dict__.get(name, _UNSET) is old:
-                    setattr(module, name, value)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
