@@ -410,7 +410,7 @@ def test_bootstrap_auc_identity_swap_and_determinism(monkeypatch):
     s = bootstrap_auc_difference(y, b, a, n_resamples=60, seed=9)
     assert s.difference == -r.difference and s.standard_error == pytest.approx(r.standard_error, rel=1e-12)
     assert s.ci == pytest.approx((-r.ci[1], -r.ci[0]), abs=1e-15)
-    monkeypatch.setattr(comparison, "_CHUNK_CELLS", 1000)  # other block sizes, same draws, same numbers
+    monkeypatch.setattr(comparison._common, "_CHUNK_CELLS", 1000)  # other block sizes, same draws, same numbers
     assert bootstrap_auc_difference(y, a, b, n_resamples=60, seed=9).to_dict() == r.to_dict()
     other = bootstrap_auc_difference(y, a, b, n_resamples=60, seed=10)
     assert other.ci != r.ci and other.seed == 10
