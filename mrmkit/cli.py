@@ -25,6 +25,39 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Independent model validation evidence: run workbooks, publish and verify evidence packages.",
 )
+WORKBOOK_NAMES = "drift, backtest, champion_challenger, explainability"
+
+
+def _plain_help() -> None:
+    """Help names what to type, not Python types: typer 0.29 prints ``<bool>`` beside every flag and
+    ``<path>`` beside every argument; a flag gets no label, an option its metavar (``--out DIR``)."""
+    from typer import core
+
+    def option_label(self: Any, ctx: Any) -> str | None:
+        return None if self.is_flag or self.count else self.metavar or self.name.upper()
+
+    core.TyperOption.display_type_rich = option_label
+    core.TyperArgument.display_type_rich = lambda self, ctx: None
+
+
+_plain_help()
+
+
+def _version(value: bool) -> None:
+    if value:
+        import mrmkit
+
+        print(f"mrmkit {mrmkit.__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print mrmkit's version and exit.")
+    ] = False,
+) -> None:
+    """Independent model validation evidence: run workbooks, publish and verify evidence packages."""
 
 
 class SafeConsole(Console):
@@ -107,11 +140,11 @@ def _publish(params: Path, workbooks: list[str] | None, out_dir: Path, fail_on: 
 @app.command()
 @_guard
 def demo(
-    out_dir: Annotated[Path, typer.Option("--out", help="Where evidence packages are published.")] = Path("outputs"),
-    data_dir: Annotated[Path, typer.Option("--data", help="Where the demo data, models and parameter file go.")] = Path(
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Where evidence packages are published.")] = Path("outputs"),
+    data_dir: Annotated[Path, typer.Option("--data", metavar="DIR", help="Where the demo data, models and parameter file go.")] = Path(
         "demo"
     ),
-    seed: Annotated[int, typer.Option(help="Seed of the demo portfolio.")] = 20261123,
+    seed: Annotated[int, typer.Option(metavar="N", help="Seed of the demo portfolio.")] = 20261123,
 ) -> None:
     """Build the demo PD portfolio, VaR engine and fraud classifier, write their parameter files, run and publish each."""
     from mrmkit.demo import build_demo
@@ -129,11 +162,12 @@ def demo(
 def run_command(
     params: Annotated[Path, typer.Argument(help="The model's parameter file (YAML).")],
     workbooks: Annotated[
-        str | None, typer.Option("--workbooks", help="Comma-separated workbooks to run (default: all enabled).")
+        str | None, typer.Option("--workbooks", metavar="NAMES",
+                     help=f"Comma-separated workbooks to run: {WORKBOOK_NAMES} (default: every one the parameter file enables).")
     ] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Where evidence packages are published.")] = Path("outputs"),
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Where evidence packages are published.")] = Path("outputs"),
     fail_on: Annotated[
-        str | None, typer.Option("--fail-on", help="Exit 3 when the package has a finding of this severity (red).")
+        str | None, typer.Option("--fail-on", metavar="SEVERITY", help="Exit 3 when the package has a finding of this severity (red).")
     ] = None,
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also print the report to reports/index.pdf inside the package.")
@@ -151,7 +185,7 @@ def run_command(
 def verify(
     package: Annotated[Path, typer.Argument(help="An evidence package folder.")],
     key: Annotated[
-        str | None, typer.Option("--key", help="A public key you trust (file or 'mrmkit-ed25519 ...' text).")
+        str | None, typer.Option("--key", metavar="KEY", help="A public key you trust (file or 'mrmkit-ed25519 ...' text).")
     ] = None,
 ) -> None:
     """Re-hash every file of a package against its manifest; check its signature and its audit line."""
@@ -258,14 +292,14 @@ def history(
 def open_command(
     package: Annotated[Path, typer.Argument(help="An evidence package folder.")],
     workbook: Annotated[
-        str | None, typer.Argument(help="drift, backtest, champion_challenger or explainability (default: every one it holds).")
+        str | None, typer.Argument(help=f"One of {WORKBOOK_NAMES} (default: every one it holds).")
     ] = None,
     directory: Annotated[
-        Path | None, typer.Option("--dir", help="Working folder (default: mrmkit-open/<model>/<version>/<run>).")
+        Path | None, typer.Option("--dir", metavar="DIR", help="Working folder (default: mrmkit-open/<model>/<version>/<run>).")
     ] = None,
     browser: Annotated[bool, typer.Option("--browser/--no-browser", help="Open a browser tab on JupyterLab.")] = True,
     lab: Annotated[bool, typer.Option("--lab/--no-lab", help="Start JupyterLab once the copy is made.")] = True,
-    port: Annotated[int | None, typer.Option("--port", help="JupyterLab's port (default: its own choice).")] = None,
+    port: Annotated[int | None, typer.Option("--port", metavar="PORT", help="JupyterLab's port (default: its own choice).")] = None,
 ) -> None:
     """Copy a package's executed notebook into a working folder (inputs checked by hash) and open it in JupyterLab."""
     from mrmkit.workbench import lab_command, prepare, start_lab
@@ -289,7 +323,7 @@ def report(
         bool, typer.Option("--pdf", help="Print the validation report to PDF with headless Chromium.")
     ] = False,
     out_file: Annotated[
-        Path | None, typer.Option("--out", help="PDF file or folder (default: beside the package).")
+        Path | None, typer.Option("--out", metavar="PATH", help="PDF file or folder (default: beside the package).")
     ] = None,
 ) -> None:
     """Write the package's validation report as PDF beside the package (a published package never changes)."""
@@ -305,16 +339,16 @@ def report(
 def batch(
     params: Annotated[list[Path] | None, typer.Argument(help="Parameter files to run.")] = None,
     inventory: Annotated[
-        Path | None, typer.Option("--inventory", help="An inventory YAML; runs the models that are due.")
+        Path | None, typer.Option("--inventory", metavar="FILE", help="An inventory YAML; runs the models that are due.")
     ] = None,
     all_models: Annotated[
         bool, typer.Option("--all", help="With --inventory: every model that is not retired.")
     ] = False,
     jobs: Annotated[
-        int | None, typer.Option("--jobs", help="Models at once in local processes (default: cores).")
+        int | None, typer.Option("--jobs", metavar="N", help="Models at once in local processes (default: cores).")
     ] = None,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of a Dask scheduler to run on.")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Where evidence packages are published.")] = Path("outputs"),
+    scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Address of a Dask scheduler to run on.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Where evidence packages are published.")] = Path("outputs"),
 ) -> None:
     """Run many models; one model's failure never stops the others. Writes <out>/batch-index.html."""
     from datetime import date
@@ -389,7 +423,7 @@ def keys_show() -> None:
 @keys_app.command("export")
 @_guard
 def keys_export(
-    out_file: Annotated[Path | None, typer.Option("--out", help="Write the public key here (PEM).")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", metavar="FILE", help="Write the public key here (PEM).")] = None,
 ) -> None:
     """Export the public key as PEM (to a file with --out, else to standard output)."""
     from cryptography.hazmat.primitives import serialization
@@ -454,7 +488,7 @@ def find_packages(root: Path) -> list[dict[str, Any]]:
 def list_command(
     directory: Annotated[Path, typer.Argument(help="Folder of packages.")] = Path("outputs"),
     inventory: Annotated[
-        Path | None, typer.Option("--inventory", help="Per model of this inventory: last package and next due date.")
+        Path | None, typer.Option("--inventory", metavar="FILE", help="Per model of this inventory: last package and next due date.")
     ] = None,
 ) -> None:
     """List the evidence packages found: model, version, run, status, date, red findings."""
