@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mrmkit.cli import app
+from mrmkit.compare import read_metrics
 from mrmkit.manifest import verify_package
 from mrmkit.render import external_references
 from tests.conftest import write_params
@@ -72,7 +73,9 @@ def test_package_layout_and_manifest(published) -> None:
 
 def test_metrics_have_the_documented_keys(published) -> None:
     _, _, package = published
-    metrics = json.loads((package / "metrics.json").read_text())["drift"]
+    stored = json.loads((package / "metrics.json").read_text())["drift"]
+    assert stored["grade"]["psi_table"] == {"$table": "tables/drift.grade.psi_table.parquet", "rows": stored["grade"]["psi_table"]["rows"]}
+    metrics = read_metrics(package)["drift"]  # the tables read back from tables/*.parquet
     features = metrics["features"]
     assert set(features) == {"income", "utilisation", "enquiries", "region"}
     assert features["utilisation"]["status"] in ("amber", "red")

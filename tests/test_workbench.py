@@ -18,6 +18,7 @@ import papermill as pm
 import pytest
 
 from mrmkit import scrap
+from mrmkit.compare import read_metrics
 from mrmkit.manifest import verify_package
 from mrmkit.runner import run
 
@@ -55,7 +56,7 @@ def test_the_copy_reruns_to_the_same_metrics_and_the_package_stays_intact(packag
     nb = json.loads((work / "drift.ipynb").read_text())
     assert not [c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     pm.execute_notebook(str(work / "drift.ipynb"), str(work / "rerun.ipynb"), cwd=str(work), progress_bar=False)
-    recorded = json.loads((package / "metrics.json").read_text())["drift"]
+    recorded = read_metrics(package)["drift"]
     assert scrap.read(work / "rerun.ipynb")["metrics"] == recorded
     assert verify_package(package).intact
 
@@ -67,7 +68,7 @@ def test_a_parameter_changed_in_the_copy_changes_the_rerun_only(package, tmp_pat
     (work / "parameters.yaml").write_text(re.sub(r"(?m)^  bins: 10$", "  bins: 5", text, count=1))
     pm.execute_notebook(str(work / "drift.ipynb"), str(work / "rerun.ipynb"), cwd=str(work), progress_bar=False)
     rerun = scrap.read(work / "rerun.ipynb")["metrics"]
-    recorded = json.loads((package / "metrics.json").read_text())["drift"]
+    recorded = read_metrics(package)["drift"]
     assert rerun["settings"]["bins"] == 5 != recorded["settings"]["bins"]
     assert verify_package(package).intact
 
@@ -187,7 +188,7 @@ def test_a_workbook_runs_from_a_parameter_file_as_papermill_is_documented(packag
     out = tmp_path / "out.ipynb"
     pm.execute_notebook(str(ROOT / "notebooks" / "drift.ipynb"), str(out), parameters={"params_file": "params.yaml"},
                         cwd=str(root), progress_bar=False)  # fmt: skip
-    assert scrap.read(out)["metrics"] == json.loads((package / "metrics.json").read_text())["drift"]
+    assert scrap.read(out)["metrics"] == read_metrics(package)["drift"]
 
 
 @pytest.mark.parametrize(
