@@ -219,7 +219,7 @@ def test_one_rendering_path() -> None:
     import re
 
     root = Path(__file__).resolve().parent.parent
-    sources = [*(root / "mrmkit" / "workbooks").glob("*.py"), root / "tools" / "make_notebooks.py",
+    sources = [*(root / "mrmkit" / "workbooks").rglob("*.py"), root / "tools" / "make_notebooks.py",
                *(root / "notebooks").glob("*.ipynb")]  # fmt: skip
     pattern = re.compile(r"\.style\b|\bMarkdown\(|\bHTML\(|IPython\.display import .*\b(Markdown|HTML)\b")
     offenders = [
