@@ -1,0 +1,109 @@
+"""What is validated: the model (``model``), a challenger (``challenger``) and the data (``data``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from mrmkit.params._base import _SAFE_NAME, ArtifactSection, _resolve, _Section
+
+__all__ = ["ModelSection", "ChallengerSection", "DataSection"]
+
+
+class ModelSection(ArtifactSection):
+    """Identity of the model under validation (``model``)."""
+
+    id: Annotated[str, Field(pattern=_SAFE_NAME, description="Model id; used as a folder name.")]
+    version: Annotated[str, Field(pattern=_SAFE_NAME, description="Model version; a folder name.")]
+    name: str | None = Field(None, description="Human-readable model name.")
+    owner: str | None = Field(None, description="Model owner (first line).")
+    purpose: str | None = Field(None, description="What the model is used for.")
+    risk_tier: str | None = Field(None, description="Model risk tier in the inventory.")
+    intended_use: str | None = Field(None, description="Model card: the decisions and population it is meant for.")
+    limitations: str | None = Field(None, description="Model card: known limitations and conditions of use.")
+    data_description: str | None = Field(None, description="Model card: the development data.")
+    kind: Literal["pd", "var", "classifier"] = Field(
+        "pd",
+        description="pd: a probability-of-default model on application data (every workbook); var: a market-risk "
+        "VaR/ES engine, validated on its P&L, VaR and ES series alone (the backtest workbook's VaR part); "
+        "classifier: a binary alerting model (fraud, AML) judged at policy.alert_rate or policy.threshold.",
+    )
+
+    @field_validator("id", "version", mode="before")
+    @classmethod
+    def _written_as_text(cls, value: Any, info: ValidationInfo) -> Any:
+        # YAML reads `version: 1.10` as the float 1.1 and `version: 010` as the integer 8: the digits as written
+        # cannot be recovered, so a number is refused rather than published under another name
+        if isinstance(value, (bool, int, float)):
+            raise ValueError(
+                f"YAML read {value!r} as a {type(value).__name__}, which may not be what was written; put the "
+                f"{info.field_name} in quotes (for example '{value}' or '1.10')"
+            )
+        return value
+
+
+class ChallengerSection(ArtifactSection):
+    """A challenger model (``challenger``), for comparison workbooks."""
+
+    score: str | None = Field(None, description="Column holding the challenger's scores.")
+
+
+class DataSection(_Section):
+    """Where the data are and what the columns mean (``data``)."""
+
+    roots: list[Path] = Field(
+        default_factory=lambda: [Path(".")],
+        description="Folders every path in the file must lie inside; default: the file's own folder.",
+    )
+    reference: Path | None = Field(None, description="Reference (development) sample: .parquet or .csv (required "
+                                   "unless model.kind is var).")
+    current: Path | None = Field(None, description="Current (monitoring) sample: .parquet or .csv (required unless "
+                                 "model.kind is var).")
+    id: str | None = Field(None, description="Application id column (duplicates are reported).")
+    target: str | None = Field(None, description="Binary outcome column (1 = default).")
+    score: str | None = Field(
+        None, description="Column with the model's probability of default; required without an artifact."
+    )
+    grade: str | None = Field(None, description="Rating-grade column, when the model assigns grades.")
+    features: list[str] | None = Field(
+        None, description="Model features; default: every column not named elsewhere in this section."
+    )
+    categorical: list[str] = Field(
+        default_factory=list, description="Features to treat as categorical (text columns always are)."
+    )
+    time: str | None = Field(None, description="Date column; splits the current sample into windows.")
+    segment: str | None = Field(None, description="Segment column (e.g. product).")
+    protected: list[str] = Field(
+        default_factory=list, description="Protected attributes; never model features, kept for fairness."
+    )
+
+    @field_validator("reference", "current", mode="after")
+    @classmethod
+    def _resolve_paths(cls, value: Path, info: ValidationInfo) -> Path:
+        return _resolve(value, info)
+
+    @field_validator("roots", mode="after")
+    @classmethod
+    def _resolve_roots(cls, value: list[Path], info: ValidationInfo) -> list[Path]:
+        if not value:
+            raise ValueError("name at least one folder")
+        return [_resolve(v, info) for v in value]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DataSection:
+        named = [self.id, self.target, self.score, self.grade, self.time, self.segment, *self.protected]
+        if self.features is not None:
+            if not self.features:
+                raise ValueError("features: give at least one feature, or leave the key out")
+            clash = sorted({f for f in self.features if f in named})
+            if clash:
+                raise ValueError(f"features: {clash} are also named as id, target, score or protected")
+            dup = sorted({f for f in self.features if self.features.count(f) > 1})
+            if dup:
+                raise ValueError(f"features: {dup} listed more than once")
+            unknown = sorted(set(self.categorical) - set(self.features))
+            if unknown:
+                raise ValueError(f"categorical: {unknown} are not in features")
+        return self

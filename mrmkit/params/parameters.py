@@ -1,0 +1,230 @@
+"""The whole parameter file: :class:`Parameters` with the checks that span sections, and its validation and
+loading, where every problem becomes one ``InvalidParameters`` sentence naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from mrmkit.errors import InvalidParameters, shorten
+from mrmkit.params._base import WORKBOOKS, _Section
+from mrmkit.params.model import ChallengerSection, DataSection, ModelSection
+from mrmkit.params.policy import PolicySection
+from mrmkit.params.workbooks import BacktestSection, ChampionChallengerSection, DriftSection, ExplainabilitySection
+
+__all__ = ["Parameters", "load_parameters", "parameters_from_dict", "read_yaml", "PD_RULES", "CLASSIFIER_RULES"]
+
+
+#: Decision rules that concern credit decisions (a PD cut-off) and those that concern alerts (a classifier).
+PD_RULES = ("min_auc_gain", "max_bad_rate_increase", "max_approval_rate_decrease")
+CLASSIFIER_RULES = ("min_catch_rate_gain", "max_false_positive_rate_increase")
+
+
+def _changed(section: BaseModel | None, names: tuple[str, ...]) -> list[str]:
+    """The settings of ``names`` that differ from their defaults (a resolved file spells every default out)."""
+    if section is None:
+        return []
+    return [k for k in names if getattr(section, k) != type(section).model_fields[k].default]
+
+
+class Parameters(_Section):
+    """A whole parameter file."""
+
+    seed: int = Field(
+        0, ge=0, le=2**32 - 1, strict=True, description="Seed of every random step (0 to 2**32 - 1); recorded in the manifest."
+    )
+    model: ModelSection
+    challenger: ChallengerSection | None = None
+    data: DataSection
+    policy: PolicySection = Field(default_factory=PolicySection)
+    drift: DriftSection | None = None
+    backtest: BacktestSection | None = None
+    champion_challenger: ChampionChallengerSection | None = None
+    explainability: ExplainabilitySection | None = None
+
+    @model_validator(mode="after")
+    def _challenger_given(self) -> Parameters:
+        if self.champion_challenger is not None and (
+            self.challenger is None or (self.challenger.artifact is None and self.challenger.score is None)
+        ):
+            raise ValueError(
+                "champion_challenger: give the challenger as challenger.artifact or challenger.score (a column)"
+            )
+        return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _var_needs_no_data(cls, raw: Any) -> Any:
+        # a VaR engine has no application data: its data section (the roots) may be left out
+        model = raw.get("model") if isinstance(raw, dict) else None
+        if isinstance(model, dict) and model.get("kind") == "var" and "data" not in raw:
+            return {**raw, "data": {}}
+        return raw
+
+    @model_validator(mode="after")
+    def _kind_sections(self) -> Parameters:
+        kind, policy = self.model.kind, self.policy
+        alerting = [f"policy.{k}" for k in ("alert_rate", "threshold", "costs") if getattr(policy, k) is not None]
+        cc = self.champion_challenger
+        alerting += [f"champion_challenger.rules.{k}" for k in _changed(cc.rules if cc else None, CLASSIFIER_RULES)
+                     if kind != "classifier"]  # fmt: skip
+        if kind != "classifier" and alerting:
+            raise ValueError(f"{', '.join(alerting)}: only for model.kind classifier (this model is kind {kind})")
+        if kind in ("pd", "classifier"):
+            label = {"pd": "a PD model (model.kind pd, the default)", "classifier": "a classifier (model.kind classifier)"}
+            missing = [f"data.{k}" for k in ("reference", "current") if getattr(self.data, k) is None]
+            if missing:
+                raise ValueError(f"{' and '.join(missing)}: required for {label[kind]}")
+            return self if kind == "pd" else self._classifier_sections()
+        # model.kind var: the P&L, VaR and ES series are the whole evidence
+        if self.backtest is None or self.backtest.var is None:
+            raise ValueError("model.kind var: give the P&L and VaR series as backtest.var")
+        named = [k for k in ("reference", "current", "id", "target", "score", "grade", "time", "segment")
+                 if getattr(self.data, k) is not None] + (["features"] if self.data.features else [])  # fmt: skip
+        refused = [f"data.{k}" for k in named]
+        refused += [name for name in ("drift", "champion_challenger", "explainability", "challenger")
+                    if getattr(self, name) is not None]  # fmt: skip
+        refused += [f"backtest.{k}" for k in ("stress", "initial_auc", "grades", "as_of")
+                    if getattr(self.backtest, k) is not None]  # fmt: skip
+        refused += ["model.artifact"] if self.model.artifact is not None else []
+        if refused:
+            raise ValueError(f"model.kind var: a VaR engine is validated on its P&L, VaR and ES series only; remove "
+                             f"{', '.join(refused)}")  # fmt: skip
+        return self
+
+    def _classifier_sections(self) -> Parameters:
+        policy = self.policy
+        if (policy.alert_rate is None) == (policy.threshold is None):
+            raise ValueError("model.kind classifier: give exactly one operating point, policy.alert_rate (the share "
+                             "of cases alerted) or policy.threshold (alert when the score is at or above it)")  # fmt: skip
+        refused = ["policy.cutoff"] if policy.cutoff is not None else []
+        refused += ["data.grade"] if self.data.grade is not None else []
+        if self.backtest is not None:
+            refused += [f"backtest.{k}" for k in ("grades", "var", "stress") if getattr(self.backtest, k) is not None]
+            refused += [f"backtest.{k}" for k in _changed(self.backtest, ("n_grades",))]
+        if self.explainability is not None and self.explainability.actionable:
+            refused.append("explainability.actionable")
+        if self.champion_challenger is not None:
+            refused += [f"champion_challenger.rules.{k}" for k in _changed(self.champion_challenger.rules, PD_RULES)]
+        if refused:
+            raise ValueError(f"model.kind classifier: {', '.join(refused)} concern PD models (rating grades, PD "
+                             "stress, credit decisions) or VaR engines; remove them, the operating point is "
+                             "policy.alert_rate or policy.threshold")  # fmt: skip
+        return self
+
+    @model_validator(mode="after")
+    def _model_given(self) -> Parameters:
+        if self.model.kind == "var":
+            return self
+        if self.model.artifact is None and self.data.score is None:
+            raise ValueError("model: give the model as model.artifact, or its scores as data.score (scores-only mode)")
+        return self
+
+    def enabled_workbooks(self) -> list[str]:
+        return [name for name in WORKBOOKS if getattr(self, name) is not None]
+
+    def input_paths(self) -> dict[str, Path]:
+        """Every input file by role, for containment checks and the manifest."""
+        paths = {k: p for k, p in (("data.reference", self.data.reference), ("data.current", self.data.current))
+                 if p is not None}  # fmt: skip
+        if self.model.artifact is not None:
+            paths["model.artifact"] = self.model.artifact
+        if self.challenger is not None and self.challenger.artifact is not None:
+            paths["challenger.artifact"] = self.challenger.artifact
+        if self.backtest is not None and self.backtest.var is not None:
+            paths["backtest.var.data"] = self.backtest.var.data
+        cc = self.champion_challenger
+        if cc is not None and cc.shadow is not None:
+            paths["champion_challenger.shadow.data"] = cc.shadow.data
+        if cc is not None and cc.ab is not None:
+            paths["champion_challenger.ab.data"] = cc.ab.data
+        return paths
+
+    def to_yaml(self) -> str:
+        """The parameters as resolved (absolute paths, defaults filled in)."""
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return shorten(".".join(str(part) for part in loc), 160) or "(top level)"
+
+
+def _message(error: dict[str, Any]) -> str:
+    """One clause for the first pydantic error: the field and what is wrong with it."""
+    loc = _location(error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key {loc!r}"
+    if kind == "missing":
+        return f"required key {loc!r} is missing"
+    msg = error["msg"]
+    msg = re.sub(r"^(Value error|Assertion failed), ", "", msg)
+    return f"{loc}: {shorten(msg, 200)} (got {shorten(error.get('input'))})" if kind != "value_error" else f"{loc}: {msg}"
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """Keys allowed at the level of an unknown key, for the error message."""
+    model: Any = Parameters
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part)) if hasattr(model, "model_fields") else None
+        if field is None:
+            return []
+        annotation = field.annotation
+        candidates = [a for a in getattr(annotation, "__args__", (annotation,)) if hasattr(a, "model_fields")]
+        if not candidates:
+            return []
+        model = candidates[0]
+    return list(model.model_fields)
+
+
+def parameters_from_dict(raw: Any, base_dir: Path, source: str) -> Parameters:
+    """Validate a parsed parameter mapping; ``source`` names the file in error messages."""
+    if not isinstance(raw, dict):
+        raise InvalidParameters(f"{source}: the file must be a YAML mapping of sections; got {type(raw).__name__}.")
+    try:
+        params = Parameters.model_validate(raw, context={"base_dir": Path(base_dir)})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        text = _message(first)
+        if first["type"] == "extra_forbidden":
+            allowed = _allowed_keys(first["loc"])
+            if allowed:
+                text += f" (allowed here: {', '.join(allowed)})"
+        more = len(exc.errors()) - 1
+        suffix = f"; and {more} more problem{'s' if more > 1 else ''}" if more else ""
+        raise InvalidParameters(f"{source}: {text}{suffix}.") from None
+    _check_containment(params, source)
+    return params
+
+
+def _check_containment(params: Parameters, source: str) -> None:
+    roots = params.data.roots
+    for role, path in params.input_paths().items():
+        if not any(path.is_relative_to(root) for root in roots):
+            shown = ", ".join(str(r) for r in roots)
+            raise InvalidParameters(
+                f"{source}: {role} ({path}) lies outside the folders the parameter file allows (data.roots: {shown})."
+            )
+
+
+def read_yaml(path: str | Path, kind: str = "Parameter file") -> Any:
+    """A YAML file's content; a missing, unreadable, malformed, hostile or empty file is one ``InvalidParameters``
+    sentence (see :mod:`mrmkit.yamlfile`: size, depth, alias expansion and duplicate keys are bounded).
+
+    ``kind`` names the file in messages ("Parameter file", "Inventory file").
+    """
+    from mrmkit.yamlfile import read_yaml_file
+
+    return read_yaml_file(path, kind)
+
+
+def load_parameters(path: str | Path) -> Parameters:
+    """Read, validate and resolve a parameter file; every problem is one ``InvalidParameters`` sentence."""
+    path = Path(path)
+    raw = read_yaml(path, "Parameter file")
+    return parameters_from_dict(raw, path.resolve().parent, str(path))

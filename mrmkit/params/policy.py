@@ -1,0 +1,101 @@
+"""The policy (``policy``): the amber and red thresholds that turn statistics into a status, the retraining
+trigger, the smallest samples a test is judged on, a classifier's operating point and costs, and the limits of
+shadow scoring.
+
+Every setting has a default, so a parameter file may leave ``policy`` out; the threshold pairs
+(:class:`Thresholds`, :class:`LowThresholds`) are in :mod:`mrmkit.params._base`.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from mrmkit.params._base import LowThresholds, Thresholds, _Section
+
+__all__ = ["RetrainingTrigger", "MinimumSample", "Costs", "PolicySection"]
+
+
+class RetrainingTrigger(_Section):
+    psi: float = Field(0.20, ge=0, description="PSI above which a feature counts towards retraining.")
+    min_features: int = Field(3, ge=1, description="Features above `psi` that signal retraining.")
+
+
+class MinimumSample(_Section):
+    """Smallest samples a test is judged on; below them the status is "not enough data" with the count."""
+
+    rows: int = Field(
+        100,
+        ge=1,
+        description="Rows of each sample (reference, current, or a monitoring window) for a distribution comparison "
+        "(PSI, KS, chi-square, Jensen-Shannon, quality shares) to get a status.",
+    )
+    events: int = Field(
+        10,
+        ge=1,
+        description="Defaults and non-defaults, each at least, for a discrimination test (AUC, Gini, KS) of a sample "
+        "or window to get a status; also the least rows of a calibration test of a grade or a portfolio.",
+    )
+    var_days: int = Field(
+        100, ge=1, description="Days of P&L for a VaR backtest (Kupiec, Christoffersen, conditional coverage) to get a status."
+    )
+
+
+class Costs(_Section):
+    """Cost of each outcome of an alert decision, in one currency per case (``policy.costs``)."""
+
+    false_positive: float = Field(ge=0, description="Cost of alerting a legitimate case (review, customer friction).")
+    false_negative: float = Field(ge=0, description="Cost of missing an event (the fraud loss).")
+    true_positive: float = Field(0.0, ge=0, description="Cost of alerting an event (review cost; default 0).")
+
+
+class PolicySection(_Section):
+    """Thresholds for green, amber and red (``policy``); every one has a default."""
+
+    psi: Thresholds = Field(
+        default_factory=lambda: Thresholds(amber=0.10, red=0.25),
+        description="Population stability index of a feature, the score or the grades.",
+    )
+    retraining: RetrainingTrigger = Field(
+        default_factory=RetrainingTrigger,
+        description="Retraining signal: PSI above `psi` on `min_features` features, or on the score.",
+    )
+    missing_share_change: Thresholds = Field(
+        default_factory=lambda: Thresholds(amber=0.05, red=0.20),
+        description="Absolute change in a feature's missing share, current minus reference.",
+    )
+    out_of_range_share: Thresholds = Field(
+        default_factory=lambda: Thresholds(amber=0.01, red=0.05),
+        description="Share of current values outside the reference range.",
+    )
+    unseen_category_share: Thresholds = Field(
+        default_factory=lambda: Thresholds(amber=0.01, red=0.05),
+        description="Share of current rows whose category never occurs in the reference.",
+    )
+    p_value: LowThresholds = Field(
+        default_factory=lambda: LowThresholds(amber=0.05, red=0.01),
+        description="Outcome tests (calibration, AUC deterioration, VaR backtests): a p-value below `amber` is "
+        "amber, below `red` red.",
+    )
+    cutoff: float | None = Field(
+        None, gt=0, lt=1, description="PD cut-off of the credit decision: approve when PD <= cutoff."
+    )
+    alert_rate: float | None = Field(
+        None, gt=0, lt=1, description="model.kind classifier: share of cases alerted (the riskiest), e.g. 0.02."
+    )
+    threshold: float | None = Field(
+        None, gt=0, lt=1, description="model.kind classifier: alert when the score is at or above this threshold."
+    )
+    costs: Costs | None = Field(
+        None, description="model.kind classifier: cost of each outcome, for the expected cost at the operating point."
+    )
+    shadow_coverage: float = Field(
+        0.98, gt=0, le=1, description="Shadow scoring: share of applications the challenger scored, at least."
+    )
+    shadow_agreement: float = Field(
+        0.90, gt=0, le=1, description="Shadow scoring: share of equal decisions of champion and challenger, at least."
+    )
+    latency_p99_ms: float = Field(250.0, gt=0, description="Shadow scoring: 99th percentile latency, at most (ms).")
+    min_sample: MinimumSample = Field(
+        default_factory=MinimumSample,
+        description='Smallest samples a test is judged on; below them its status is "not enough data" with the count.',
+    )
