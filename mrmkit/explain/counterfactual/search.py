@@ -12,9 +12,10 @@ import pandas as pd
 from mrmkit.errors import InvalidInput, InvalidParameters
 from mrmkit.explain.counterfactual.evaluation import _greedy, _Model, _round_away
 from mrmkit.explain.counterfactual.inputs import DEFAULT_STEP_GRID, FUNC, CounterfactualResult, _check_args, _scales
-from mrmkit.stats._base import check_int
+from mrmkit.stats._base import check_int, register
 
 
+@register("counterfactuals")
 def counterfactuals(
     model: Any,
     rows: pd.DataFrame,

@@ -21,7 +21,7 @@ from mrmkit.explain.shapley._common import (
 )
 from mrmkit.explain.shapley.mapping import _aggregate, map_transformed_columns
 from mrmkit.explain.shapley.results import ShapExplanation, _frozen_array
-from mrmkit.stats._base import check_int
+from mrmkit.stats._base import check_int, register
 
 
 # ------------------------------------------------------------------------------------------ SHAP
@@ -44,6 +44,7 @@ def _positive_class_values(values: Any, expected: Any) -> tuple[np.ndarray, floa
     return values, float(np.ravel(expected)[-1])
 
 
+@register("explain_shap")
 def explain_shap(
     model: Any,
     background: pd.DataFrame,
@@ -81,6 +82,49 @@ def explain_shap(
     Returns
     -------
     ShapExplanation
+
+    Purpose
+    -------
+    Attributes each row's log-odds to the model's original features, additively (``base_value`` plus
+    the row's values equals the model's log-odds), as the basis of adverse-action reasons and of the
+    validator's view of what drives the model.
+
+    Method
+    ------
+    The explainer follows the estimator (package docstring of :mod:`mrmkit.explain.shapley`):
+    path-dependent ``TreeExplainer`` on the raw log-odds of gradient-boosted trees, interventional
+    ``LinearExplainer`` on the transformed background for logistic regression, otherwise
+    ``ExactExplainer`` (at most ``EXACT_MAX_FEATURES`` features) or a seeded ``PermutationExplainer`` on
+    the whole model's log-odds with an independent masker over at most ``max_background`` background
+    rows. Values of transformed columns are summed into their original feature
+    (:func:`map_transformed_columns`). The log-odds are recomputed from ``predict_proba``, and an
+    explanation whose additivity error exceeds ``additivity_tolerance`` is refused.
+
+    Signs of high risk
+    ------------------
+    An additivity error close to the tolerance; a permutation explanation with few evaluations (a
+    noisy estimate); large contributions from a feature the business cannot explain; a feature whose
+    value comes mostly from its missing-value indicator.
+
+    Strengths
+    ---------
+    Values add up to the model's own log-odds (checked on every call); exact for the linear and tree
+    models of the toolkit; the explainer, background size and seed are recorded, and the result is the
+    same for the same seed.
+
+    Limitations
+    -----------
+    An attribution, not a cause; with correlated features interventional values credit feature
+    combinations the data never show, path-dependent values follow the training data; values are in
+    log-odds, not probability; the permutation explainer is an estimate whose cost grows with the
+    number of features and background rows.
+
+    References
+    ----------
+    Shapley, L. S. (1953). A value for n-person games. Contributions to the Theory of Games II, 307-317.
+    Lundberg, S. M. & Lee, S.-I. (2017). A unified approach to interpreting model predictions. NeurIPS.
+    Lundberg, S. M. et al. (2020). From local explanations to global understanding with explainable AI
+    for trees. Nature Machine Intelligence 2, 56-67.
     """
     func = "explain_shap"
     features, categorical = _check_features(features, categorical, func)

@@ -14,12 +14,53 @@ from mrmkit.errors import InvalidInput, InvalidParameters
 from mrmkit.explain.shapley._common import _LINEAR, _check_columns, _check_features, log_odds, split_pipeline
 from mrmkit.explain.shapley.mapping import _aggregate, map_transformed_columns
 from mrmkit.explain.shapley.results import GlobalImportance, ModelImportance, ShapExplanation
-from mrmkit.stats._base import Result, check_int
+from mrmkit.stats._base import Result, check_int, register
 
 
 # ------------------------------------------------------------------------------------------ importance
+@register("global_importance")
 def global_importance(explanation: ShapExplanation) -> GlobalImportance:
-    """Mean |SHAP| per feature over the explained rows, ranked largest first (ties by feature order)."""
+    """Mean |SHAP| per feature over the explained rows, ranked largest first (ties by feature order).
+
+    Purpose
+    -------
+    Ranks the features by how much they move the model's log-odds on average over the explained rows:
+    the validator's global view of what drives the model, to set against the model's own importance.
+
+    Method
+    ------
+    ``mean_abs_shap`` is the mean absolute SHAP value of each feature over the explanation's rows;
+    features are ranked largest first (a stable sort, so ties keep the feature order) and ``share`` is
+    each feature's mean |SHAP| divided by their sum (all zeros when every value is zero). No model call.
+
+    Signs of high risk
+    ------------------
+    One feature holding most of the share (concentration on a single driver); a ranking that
+    contradicts business expectations or the model's own importance (:func:`model_importance`); a top
+    feature without an economic rationale.
+
+    Strengths
+    ---------
+    One unit (log-odds) for every feature, consistent with the local explanations and the reason
+    codes built from them.
+
+    Limitations
+    -----------
+    As representative as the explained rows; the mean of absolute values hides the sign and the shape
+    of a feature's effect; correlated features share credit; it measures reliance on a feature, not
+    its predictive value.
+
+    References
+    ----------
+    Lundberg, S. M. & Lee, S.-I. (2017). A unified approach to interpreting model predictions. NeurIPS.
+    Lundberg, S. M. et al. (2020). From local explanations to global understanding with explainable AI
+    for trees. Nature Machine Intelligence 2, 56-67.
+    """
+    if not isinstance(explanation, ShapExplanation):
+        raise InvalidParameters(
+            "The 'explanation' parameter of global_importance must be a ShapExplanation (the result of "
+            f"explain_shap); got {type(explanation).__name__}."
+        )
     mean_abs = np.abs(np.asarray(explanation.values)).mean(axis=0)
     order = np.argsort(-mean_abs, kind="stable")
     total = float(mean_abs.sum())
@@ -34,6 +75,7 @@ def global_importance(explanation: ShapExplanation) -> GlobalImportance:
     )
 
 
+@register("model_importance")
 def model_importance(
     model: Any,
     features: Sequence[str],
@@ -59,6 +101,42 @@ def model_importance(
     (``permutation_log_odds``: how much the predictions rely on the feature). With ``explanation``,
     ``spearman_vs_shap`` is Spearman's correlation between this importance and mean |SHAP| over the
     features (None if either is constant).
+
+    Purpose
+    -------
+    Gives the model's own view of which features matter, on the original features, and its rank
+    agreement with the mean |SHAP| ranking, so that a disagreement between the two is visible.
+
+    Method
+    ------
+    As above, by model type; the method used is recorded in ``method``. Transformed columns are summed
+    into their original feature; the Spearman correlation is taken over the features.
+
+    Signs of high risk
+    ------------------
+    A low or negative ``spearman_vs_shap``; a feature important to the model without an economic
+    rationale; a permutation importance near zero for a feature the model is meant to rely on.
+
+    Strengths
+    ---------
+    Uses what the model itself records (trees, linear models) at no cost; the permutation fallback
+    works for any model with ``predict_proba`` and is seeded.
+
+    Limitations
+    -----------
+    The methods measure different things and are not comparable with each other: split counts and
+    impurity favour features with many distinct values, ``|coef| x std`` ignores correlations and
+    depends on the preprocessing, and permutation breaks correlated features apart and scores rows the
+    data never show.
+
+    References
+    ----------
+    Breiman, L. (2001). Random forests. Machine Learning 45, 5-32.
+    Fisher, A., Rudin, C. & Dominici, F. (2019). All models are wrong, but many are useful: learning a
+    variable's importance by studying an entire class of prediction models simultaneously. Journal of
+    Machine Learning Research 20(177), 1-81.
+    Strobl, C., Boulesteix, A.-L., Zeileis, A. & Hothorn, T. (2007). Bias in random forest variable
+    importance measures: illustrations, sources and a solution. BMC Bioinformatics 8, 25.
     """
     func = "model_importance"
     features, _ = _check_features(features, [], func)
@@ -98,7 +176,10 @@ def model_importance(
     spearman = None
     if explanation is not None:
         if list(explanation.features) != features:
-            raise InvalidParameters(f"The explanation's features {list(explanation.features)} differ from {features}.")
+            raise InvalidParameters(
+                f"The 'explanation' parameter of {func} explains the features {list(explanation.features)}, not "
+                f"{features}."
+            )
         shap_abs = np.abs(np.asarray(explanation.values)).mean(axis=0)
         if np.ptp(totals) > 0 and np.ptp(shap_abs) > 0:
             spearman = float(stats.spearmanr(totals, shap_abs).statistic)
@@ -161,7 +242,9 @@ def _as_mapping(values: Any, name: str) -> dict[str, float]:
         return {str(k): float(v) for k, v in values.items()}
     if isinstance(values, Mapping):
         return {str(k): float(v) for k, v in values.items()}
-    raise InvalidParameters(f"The {name!r} parameter must be a mapping or a pandas Series of feature -> value.")
+    raise InvalidParameters(
+        f"The {name!r} parameter of top_feature_agreement must be a mapping or a pandas Series of feature -> value."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,11 +270,46 @@ def _top_k(values: dict[str, float], k: int) -> list[str]:
     return [names[i] for i in order[:k]]
 
 
+@register("top_feature_agreement")
 def top_feature_agreement(shap_values_row: Any, lime_weights: Any, k: int) -> TopFeatureAgreement:
     """Overlap share and rank correlation of the top-``k`` features of a SHAP row and LIME weights.
 
     ``shap_values_row`` and ``lime_weights`` are mappings (or Series) feature -> value; signs are
     ignored for the ranking (a reason is a reason whichever way it pushes).
+
+    Purpose
+    -------
+    Checks whether two explanations of the same row (SHAP and LIME) name the same principal features:
+    reasons that depend on the explainer chosen are weak evidence.
+
+    Method
+    ------
+    Each side's top ``k`` features by absolute value (a stable sort: ties keep the order given);
+    ``overlap_share`` is the size of their intersection over the shorter top list; ``spearman`` is
+    Spearman's correlation of the absolute values over the union of the two top lists (a feature absent
+    from one side counts as 0), None when either side is constant there. No model call.
+
+    Signs of high risk
+    ------------------
+    An overlap share well below 1; disagreement on the first feature; a negative rank correlation.
+
+    Strengths
+    ---------
+    Simple, sign-free and comparable across rows and models.
+
+    Limitations
+    -----------
+    SHAP (log-odds, per feature) and LIME (probability, per discretised indicator, only the features
+    LIME selected) measure different things, so perfect agreement is not expected; with a small ``k``
+    the share moves in coarse steps; one row at a time.
+
+    References
+    ----------
+    Lundberg, S. M. & Lee, S.-I. (2017). A unified approach to interpreting model predictions. NeurIPS.
+    Ribeiro, M. T., Singh, S. & Guestrin, C. (2016). "Why should I trust you?": Explaining the
+    predictions of any classifier. KDD.
+    Krishna, S. et al. (2022). The disagreement problem in explainable machine learning: a
+    practitioner's perspective. arXiv:2202.01602.
     """
     k = check_int(k, "k", "top_feature_agreement", 1)
     a = _as_mapping(shap_values_row, "shap_values_row")
