@@ -2,7 +2,8 @@
 
 Every registered statistic must: document the six model-risk sections, reject a bad parameter with
 InvalidParameters (where it has a parameter), give the same result twice, and survive a strict JSON
-round trip of ``to_dict()``. A statistic registered without a case fails
+round trip of ``to_dict()``. The registry covers mrmkit.stats and the functions of mrmkit.stress and
+mrmkit.explain, which register themselves when those packages are imported (below). A statistic registered without a case fails
 ``test_every_registered_statistic_has_a_case``: add its case below, or for a new family in
 ``tests/cases_<family>.py`` (a module-level ``CASES`` dict of the same form, merged here).
 """
@@ -19,7 +20,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import mrmkit.explain  # noqa: F401  (registers the explanation functions)
 import mrmkit.stats  # noqa: F401  (registers every statistic)
+import mrmkit.stress  # noqa: F401  (registers the stress functions)
 from mrmkit.errors import InvalidParameters
 from mrmkit.stats._base import REGISTRY, Result
 

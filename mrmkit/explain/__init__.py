@@ -3,19 +3,24 @@
 * :func:`explain_shap`, :func:`global_importance`, :func:`model_importance`,
   :func:`map_transformed_columns`, :func:`top_feature_agreement` (``mrmkit.explain.shapley``);
 * :func:`explain_lime`, :func:`lime_stability` (``mrmkit.explain.lime_adapter``, the only module that
-  imports ``lime``; imported lazily here so that ``import mrmkit.explain`` does not import lime);
+  imports ``lime``, and only when an explanation is computed: ``import mrmkit.explain`` does not import it);
 * :func:`exact_shapley` (``mrmkit.explain.exact``), the reference for tests;
 * :func:`reason_codes`, :func:`points_below_maximum`, :func:`linear_points` (``mrmkit.explain.reasons``):
   adverse-action reason codes;
 * :func:`counterfactuals` (``mrmkit.explain.counterfactual``): the smallest change that reverses a decline.
+
+Importing this package registers the explanation functions in :data:`mrmkit.stats.REGISTRY` (after the
+statistics; ``mrmkit.stats`` itself does not import them). Not registered, as they return no result:
+:func:`exact_shapley` (a dict of a game's values, the tests' reference), :func:`linear_points` (points and
+maxima for :func:`points_below_maximum`) and the helpers :func:`map_transformed_columns`,
+:func:`split_pipeline` and :func:`log_odds`.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from mrmkit.explain.counterfactual import CounterfactualResult, counterfactuals
 from mrmkit.explain.exact import exact_shapley
+from mrmkit.explain.lime_adapter import LimeExplanation, LimeStability, explain_lime, lime_stability
 from mrmkit.explain.reasons import ReasonCodes, linear_points, points_below_maximum, reason_codes
 from mrmkit.explain.shapley import (
     GlobalImportance,
@@ -55,13 +60,3 @@ __all__ = [
     "counterfactuals",
     "CounterfactualResult",
 ]
-
-_LIME_NAMES = {"LimeExplanation", "LimeStability", "explain_lime", "lime_stability"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LIME_NAMES:
-        from mrmkit.explain import lime_adapter
-
-        return getattr(lime_adapter, name)
-    raise AttributeError(f"module 'mrmkit.explain' has no attribute {name!r}")

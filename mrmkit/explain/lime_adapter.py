@@ -50,7 +50,7 @@ from scipy import stats
 
 from mrmkit.errors import InvalidInput, InvalidParameters, MrmkitError
 from mrmkit.explain.shapley import _check_columns, _check_features, _FrameCodec
-from mrmkit.stats._base import Result, check_int
+from mrmkit.stats._base import Result, check_int, register
 
 __all__ = ["LimeExplanation", "LimeStability", "explain_lime", "lime_stability"]
 
@@ -170,6 +170,7 @@ def _prepare(model, training, row, features, categorical, func):
     return _Prepared(model, x_train, x_row, features, categorical)
 
 
+@register("explain_lime")
 def explain_lime(
     model: Any,
     training: pd.DataFrame,
@@ -180,7 +181,45 @@ def explain_lime(
     num_samples: int = 5000,
     num_features: int = 10,
 ) -> LimeExplanation:
-    """LIME explanation of ``row`` for the positive class of ``model`` (see the module docstring)."""
+    """LIME explanation of ``row`` for the positive class of ``model`` (see the module docstring).
+
+    Purpose
+    -------
+    A second, model-agnostic local explanation of one applicant, in probability space, to compare with
+    SHAP (:func:`mrmkit.explain.top_feature_agreement`).
+
+    Method
+    ------
+    ``LimeTabularExplainer`` in classification mode with quartile discretisation: ``num_samples``
+    perturbed rows around ``row`` (categoricals drawn from their ``training`` frequencies; numeric
+    missing values, the explained row's included, imputed with the training median and listed in
+    ``imputed_features``) are scored by ``model.predict_proba``, and a kernel-weighted linear surrogate
+    is fitted; ``weights`` are its coefficients for the positive class on the ``num_features`` features
+    LIME selects. LIME's random state is reset to ``numpy.random.RandomState(seed)`` before the call.
+
+    Signs of high risk
+    ------------------
+    A low ``score`` (the surrogate's weighted R^2: a poor local fit); ``local_prediction`` far from
+    ``model_prediction``; weights that change with the seed (:func:`lime_stability`); many imputed
+    features.
+
+    Strengths
+    ---------
+    Needs only ``predict_proba``; easy to read; seeded, so the same seed gives the same explanation.
+
+    Limitations
+    -----------
+    A weight belongs to a discretised indicator (e.g. "bureau_score <= 610"), not to the raw feature;
+    values are in probability, not log-odds; the explanation depends on the seed, the kernel width and
+    the number of samples; samples ignore correlations between features.
+
+    References
+    ----------
+    Ribeiro, M. T., Singh, S. & Guestrin, C. (2016). "Why should I trust you?": Explaining the
+    predictions of any classifier. KDD.
+    Garreau, D. & von Luxburg, U. (2020). Explaining the explainer: a first theoretical analysis of
+    LIME. AISTATS.
+    """
     func = "explain_lime"
     seed = check_int(seed, "seed", func, 0)
     num_samples = check_int(num_samples, "num_samples", func, 10)
@@ -193,6 +232,7 @@ def explain_lime(
         raise InvalidInput(f"{type(exc).__name__} while computing a LIME explanation: {exc}") from exc
 
 
+@register("lime_stability")
 def lime_stability(
     model: Any,
     training: pd.DataFrame,
@@ -203,7 +243,41 @@ def lime_stability(
     num_samples: int = 5000,
     num_features: int = 10,
 ) -> LimeStability:
-    """LIME of one row under each seed and the pairwise Spearman correlation of |weights| (see LimeStability)."""
+    """LIME of one row under each seed and the pairwise Spearman correlation of |weights| (see LimeStability).
+
+    Purpose
+    -------
+    Measures how much a LIME explanation of one row depends on the random seed: an explanation that
+    changes with the seed should not support a reason given to an applicant.
+
+    Method
+    ------
+    One prepared explainer (as in :func:`explain_lime`), one explanation per seed; for each pair of
+    seeds, Spearman's correlation of the absolute weights over the union of their features (a feature
+    absent from one counts as 0; a pair with constant values is left out) and the share of selected
+    features they have in common; ``spearman_mean``, ``spearman_min`` and ``mean_top_overlap``
+    summarise the pairs.
+
+    Signs of high risk
+    ------------------
+    A low ``spearman_mean`` or ``spearman_min``; ``mean_top_overlap`` below 1; few usable pairs.
+
+    Strengths
+    ---------
+    A direct, quantified check of a known weakness of LIME; seeded and reproducible.
+
+    Limitations
+    -----------
+    Varies only the seed, not the kernel width or the number of samples; one row; the cost is one LIME
+    run per seed; a correlation over few features moves in coarse steps.
+
+    References
+    ----------
+    Alvarez-Melis, D. & Jaakkola, T. S. (2018). On the robustness of interpretability methods. ICML
+    Workshop on Human Interpretability.
+    Visani, G. et al. (2022). Statistical stability indices for LIME: obtaining reliable explanations
+    for machine learning models. Journal of the Operational Research Society 73(1), 91-101.
+    """
     func = "lime_stability"
     seeds = [check_int(s, "seeds", func, 0) for s in seeds]
     if len(seeds) < 2 or len(set(seeds)) != len(seeds):

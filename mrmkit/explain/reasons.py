@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from mrmkit.errors import InvalidInput, InvalidParameters
-from mrmkit.stats._base import Result, check_int
+from mrmkit.stats._base import Result, check_int, register
 
 __all__ = ["ReasonCodes", "reason_codes", "points_below_maximum", "linear_points"]
 
@@ -278,6 +278,7 @@ def _rank(
     )
 
 
+@register("reason_codes")
 def reason_codes(
     contributions: pd.DataFrame,
     ids: Sequence[Any],
@@ -347,6 +348,7 @@ def reason_codes(
     return _rank(frame, ids, table, top_k, used_features, min_contribution, "reason_codes", "contributions")
 
 
+@register("points_below_maximum")
 def points_below_maximum(
     points: pd.DataFrame,
     max_points: Mapping[str, float],

@@ -8,6 +8,10 @@ Plain functions, pandas in, frozen dataclasses out; no plotting, no file I/O, no
   mix and expected loss per named scenario against the unshocked baseline.
 * :func:`sensitivity` (:mod:`mrmkit.stress.sensitivity`): one-at-a-time perturbation of each numeric
   feature, decision flips and a monotonicity check, in tornado order.
+
+Importing this package registers :func:`shock_frame`, :func:`run_scenarios` and :func:`sensitivity` in
+:data:`mrmkit.stats.REGISTRY` (after the statistics; ``mrmkit.stats`` itself does not import them).
+:func:`apply_shocks` is not registered: it returns the shocked DataFrame itself, not a result.
 """
 
 from mrmkit.stress.scenarios import (

@@ -12,7 +12,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from mrmkit.errors import InvalidParameters
-from mrmkit.stats._base import Result
+from mrmkit.stats._base import Result, register
 from mrmkit.stress._common import (
     APPROVAL_RULE,
     SCORING_NOTE,
@@ -179,6 +179,7 @@ def _check_scenarios(scenarios: Any) -> list[tuple[str, Any, Any]]:
     return out
 
 
+@register("run_scenarios")
 def run_scenarios(model: Any, frame: pd.DataFrame, features: Sequence[str], scenarios: Sequence[Mapping[str, Any]],
                   cutoff: float, grade_bounds: Sequence[float] | None = None, exposure: Any = None, lgd: Any = None,
                   domains: Mapping[str, tuple[float | None, float | None]] | None = None, clip: bool = False, *,

@@ -12,7 +12,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from mrmkit.errors import InvalidParameters
-from mrmkit.stats._base import Result
+from mrmkit.stats._base import Result, register
 from mrmkit.stress._common import (
     APPROVAL_RULE,
     SCORING_NOTE,
@@ -116,7 +116,8 @@ def _check_steps(steps: Any) -> tuple[tuple[str, float], ...]:
         size = check_real(pair[1]) if ok else None
         if size is None or size <= 0 or (pair[0] == "relative" and size > 1):
             raise InvalidParameters(
-                f"Each step of sensitivity must be ('sd', size > 0) or ('relative', 0 < size <= 1), {example}; got {step!r}."
+                f"The 'steps' parameter of sensitivity must hold ('sd', size > 0) or ('relative', 0 < size <= 1) pairs, "
+                f"{example}; got the step {step!r}."
             )
         if (pair[0], size) in out:
             raise InvalidParameters(f"The step {step!r} appears twice in the 'steps' parameter of sensitivity.")
@@ -134,11 +135,12 @@ def _check_directions(expected: Any, numeric: Sequence[str]) -> dict[str, int]:
             raise InvalidParameters(f"The 'expected_direction' parameter of sensitivity names {f!r}, which is not a numeric "
                                     f"feature; numeric features: {', '.join(numeric)}.")
         if isinstance(d, (bool, np.bool_)) or d not in (1, -1):
-            raise InvalidParameters(f"The 'expected_direction' of sensitivity for {f!r} must be +1 (PD rises with the "
-                                    f"feature) or -1; got {d!r}.")
+            raise InvalidParameters(f"The 'expected_direction' parameter of sensitivity must give {f!r} +1 (PD rises "
+                                    f"with the feature) or -1; got {d!r}.")
     return {f: int(d) for f, d in expected.items()}
 
 
+@register("sensitivity")
 def sensitivity(model: Any, frame: pd.DataFrame, features: Sequence[str], categorical: Sequence[str], cutoff: float,
                 steps: Sequence[tuple[str, float]] = DEFAULT_STEPS,
                 expected_direction: Mapping[str, int] | None = None) -> SensitivityResult:

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from mrmkit.errors import InsufficientData, InvalidInput, InvalidParameters
-from mrmkit.stats._base import Result, jsonable
+from mrmkit.stats._base import Result, jsonable, register
 from mrmkit.stress._common import (
     as_list,
     changed_rows,
@@ -136,10 +136,10 @@ class _Context:
         self._integer: dict[str, bool] = {}
         self._categories: dict[str, set] = {}
 
-    def _names(self, names: Any, param: str) -> frozenset[str]:
-        names = as_list(names)
+    def _names(self, value: Any, param: str) -> frozenset[str]:
+        names = as_list(value)
         if names is None:
-            raise InvalidParameters(f"The {param!r} parameter of {self.func} must be a list of feature names; got {names!r}.")
+            raise InvalidParameters(f"The {param!r} parameter of {self.func} must be a list of feature names; got {value!r}.")
         bad = [n for n in names if n not in self.features or n in self.categorical]
         if bad:
             raise InvalidParameters(
@@ -354,6 +354,7 @@ def shock_scenario(ctx: _Context, shocks: Any, segment: Any, scenario: str) -> S
     )
 
 
+@register("shock_frame")
 def shock_frame(frame: pd.DataFrame, shocks: Sequence[Mapping[str, Any]], reference: pd.DataFrame | None = None,
                 segment: Mapping[str, Any] | None = None, *, features: Sequence[str] | None = None,
                 categorical: Sequence[str] | None = None, integer_features: Sequence[str] | None = None,
@@ -395,6 +396,48 @@ def shock_frame(frame: pd.DataFrame, shocks: Sequence[Mapping[str, Any]], refere
     InvalidParameters
         One sentence naming the scenario and the feature: unknown feature, no or two operations,
         multiply/add/quantile on a categorical feature, an unseen category, a domain violation.
+
+    Purpose
+    -------
+    Builds the stressed copy of a portfolio that a scenario describes and records what each shock did,
+    so that the input side of a stress test (which rows moved, by how much, which were rounded, clipped
+    or pushed beyond the observed data) can be checked before any model scores it.
+
+    Method
+    ------
+    The shocks are applied in list order to a copy of ``frame`` (module docstring): ``multiply``,
+    ``add``, ``set``, or a ``quantile`` shift through the reference's empirical distribution function
+    and numpy's linear quantile (Hyndman & Fan type 7), optionally only in a segment. Missing values stay
+    missing; whole-number features are rounded half away from zero; a value outside its domain is an
+    error unless ``clip``. Every count is recorded in a :class:`ShockRecord`. No model is called and
+    nothing is random.
+
+    Signs of high risk
+    ------------------
+    Many rows clipped or rounded back (the shock is partly neutralised); many rows outside the
+    reference (the model would be scored beyond its development data); a segment with few rows in
+    scope; a ``set`` to a category that is rare in the reference.
+
+    Strengths
+    ---------
+    Every transformation is explicit, recorded and exactly reproducible; a bad shock fails before any
+    work with a message naming the scenario and the feature; quantile shocks stay inside the observed
+    range of the reference.
+
+    Limitations
+    -----------
+    Features are shocked one by one, so their joint distribution is not kept (an income fall does not
+    move debt-to-income); the size of a shock is the user's choice, not derived from a macroeconomic
+    scenario or its likelihood; a quantile shock cannot reach values the reference never had.
+
+    References
+    ----------
+    Basel Committee on Banking Supervision (2009). Principles for sound stress testing practices and
+    supervision. Bank for International Settlements.
+    Basel Committee on Banking Supervision (2018). Stress testing principles. Bank for International
+    Settlements.
+    Hyndman, R. J. & Fan, Y. (1996). Sample quantiles in statistical packages. The American
+    Statistician 50(4), 361-365.
     """
     ctx = _Context(frame, reference, features, categorical, integer_features, domains, clip, "shock_frame")
     return shock_scenario(ctx, shocks, segment, str(scenario))
