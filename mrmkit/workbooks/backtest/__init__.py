@@ -20,7 +20,7 @@ re-exports the names the notebook, the tests and the other workbooks use.
 
 from __future__ import annotations
 
-from mrmkit.workbooks.backtest.analysis_pd import IN_SAMPLE, grade_table, window_maturity
+from mrmkit.workbooks.backtest.analysis_pd import IN_SAMPLE
 from mrmkit.workbooks.backtest.findings import MATERIAL_PD_CHANGE, WORKBOOK
 from mrmkit.workbooks.backtest.tables import (
     alert_tests_frame,
@@ -44,6 +44,7 @@ from mrmkit.workbooks.backtest.tables import (
     window_frame_for_display,
 )
 from mrmkit.workbooks.backtest.workbook import BacktestEvidence, analyse, preflight, read_var_series
+from mrmkit.workbooks.common import grade_table, window_maturity
 
 __all__ = [
     "BacktestEvidence", "analyse", "preflight", "window_maturity", "grade_table", "read_var_series", "IN_SAMPLE",

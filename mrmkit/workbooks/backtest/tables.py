@@ -15,8 +15,9 @@ import pandas as pd
 from mrmkit import stats
 from mrmkit.policy import NOT_ENOUGH_DATA, classify_low
 from mrmkit.workbooks import Context, display
-from mrmkit.workbooks.backtest.analysis_pd import IN_SAMPLE, window_maturity
+from mrmkit.workbooks.backtest.analysis_pd import IN_SAMPLE
 from mrmkit.workbooks.backtest.workbook import BacktestEvidence
+from mrmkit.workbooks.common import window_maturity
 
 
 def findings_frame(evidence: BacktestEvidence) -> Any:

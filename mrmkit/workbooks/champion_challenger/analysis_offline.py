@@ -17,6 +17,7 @@ import pandas as pd
 from mrmkit import stats
 from mrmkit.stats._base import jsonable
 from mrmkit.workbooks import Context, alerts
+from mrmkit.workbooks.common import grade_table, window_maturity
 
 if TYPE_CHECKING:
     from mrmkit.workbooks.champion_challenger.analysis import ChallengerEvidence
@@ -28,8 +29,6 @@ _plain = jsonable
 
 def _mature_mask(ctx: Context) -> tuple[np.ndarray, str]:
     if ctx.params.backtest is not None and ctx.params.data.time:
-        from mrmkit.workbooks.backtest import window_maturity
-
         mask, _, rule = window_maturity(ctx)
         return mask, rule
     return np.ones(len(ctx.inputs.current), dtype=bool), "no maturity rule (backtest.as_of): every row is used"
@@ -184,8 +183,6 @@ def _calibration(
     ctx: Context, y: np.ndarray, a: np.ndarray, b: np.ndarray, frames: dict[str, pd.DataFrame]
 ) -> dict[str, Any]:
     """Both models on the champion's rating scale, with the backtest's per-grade tests."""
-    from mrmkit.workbooks.backtest import grade_table
-
     bt = ctx.params.backtest
     if bt is not None and bt.grades is not None:
         bounds, labels = (
