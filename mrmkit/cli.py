@@ -254,17 +254,84 @@ def reproduce(package: Annotated[Path, typer.Argument(help="An evidence package 
         raise typer.Exit(1)
 
 
+FORMAT_HELP = (
+    "table, csv or json. table (the default): on a terminal, {terminal}; piped or redirected to a file, every "
+    "value in full and nothing cut. csv and json are exact whatever the output: floats in full "
+    "precision, infinities inf/-inf, NaN empty (csv) or null (json). In csv only, a text value that starts with "
+    "=, +, - or @ gets a leading ' so a spreadsheet does not run it as a formula (numbers are never prefixed)."
+)
+DIFF_FORMAT_HELP = FORMAT_HELP.format(
+    terminal="the changes in brackets rounded to 4 significant digits (the values always in full)"
+) + " json is one object: both packages, parameter, status and findings changes, metric changes by workbook."
+HISTORY_FORMAT_HELP = FORMAT_HELP.format(
+    terminal="fitted to its width with floats rounded to 4 significant digits"
+) + " csv and json add each package's path; json is a list of rows."
+SUMMARY_HELP = (
+    "Only the counts per workbook and of findings, with every parameter and status change; no metric or finding "
+    "is listed one by one."
+)
+
+
+def _stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # no stdout, or a closed one
+        return False
+
+
+def _write(text: str) -> None:
+    """Machine-readable output (CSV or JSON, already safe to show: see mrmkit.output), written as it is."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
 @app.command()
 @_guard
 def diff(
     package_a: Annotated[Path, typer.Argument(help="The first package (e.g. last quarter's).")],
     package_b: Annotated[Path, typer.Argument(help="The second package.")],
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help=DIFF_FORMAT_HELP)] = "table",
+    summary: Annotated[bool, typer.Option("--summary", help=SUMMARY_HELP)] = False,
 ) -> None:
-    """Metric-by-metric comparison of two packages, status changes first."""
-    from mrmkit.compare import diff_packages
+    """Compare two packages: parameter changes and status changes first, then findings, then the metric changes by
+    workbook with their counts. Warns (exit 0) when the packages are of different models."""
+    from mrmkit.compare import CSV_COLUMNS, diff_packages
+    from mrmkit.output import check_format, csv_text, json_text
 
-    for line in diff_packages(package_a, package_b).to_lines():
-        out.print(line, highlight=False, markup=False, soft_wrap=True)
+    check_format(fmt)
+    result = diff_packages(package_a, package_b)
+    if warning := result.model_warning():
+        err.print(Text("warning: ", style="bold yellow") + Text(printable(warning)), soft_wrap=True)
+    if fmt == "json":
+        _write(json_text(result.to_dict(summary=summary)))
+    elif fmt == "csv":
+        _write(csv_text(CSV_COLUMNS, result.to_rows(summary=summary)))
+    else:
+        for line in result.to_lines(summary=summary, exact=not _stdout_is_terminal()):
+            out.print(line, soft_wrap=True)
+
+
+def _history_value(value: Any, exact: bool) -> Any:
+    from mrmkit.compare import plain
+
+    value = plain(value)
+    if isinstance(value, float):
+        return repr(value) if exact else f"{value:.4g}"
+    return value
+
+
+def _fit(values: list[int], headers: list[int], total: int) -> list[int]:
+    """Column widths: each column's widest value, then the spare width shared out to headers that are longer."""
+    widths = list(values)
+    spare = total - sum(widths)
+    while spare > 0:
+        short = [i for i, h in enumerate(headers) if widths[i] < h]
+        if not short:
+            break
+        for i in short[:spare]:
+            widths[i] += 1
+        spare -= min(len(short), spare)
+    return widths
 
 
 @app.command()
@@ -272,19 +339,40 @@ def diff(
 def history(
     model_id: Annotated[str, typer.Argument(help="The model's id.")],
     directory: Annotated[Path, typer.Argument(help="Folder of packages.")] = Path("outputs"),
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help=HISTORY_FORMAT_HELP)] = "table",
 ) -> None:
     """Key metrics of one model across its packages, oldest first."""
     from rich.table import Table
 
     from mrmkit.compare import history as model_history
+    from mrmkit.output import check_format, csv_text, json_text
 
+    check_format(fmt)
     frame = model_history(model_id, directory)
+    columns = [*map(str, frame.columns), "path"]
+    rows = [[*row, path] for row, path in zip(frame.itertuples(index=False), frame.attrs["paths"], strict=True)]
+    if fmt == "json":
+        _write(json_text([dict(zip(columns, row, strict=True)) for row in rows]))
+        return
+    if fmt == "csv":
+        _write(csv_text(columns, rows))
+        return
+    exact = not _stdout_is_terminal()
+    header = [cell(c) for c in columns[:-1]]
+    body = [[cell(_history_value(v, exact)) for v in row[:-1]] for row in rows]
+    values = [max(1, *(row[i].cell_len for row in body)) for i in range(len(header))]
+    heads = [h.cell_len for h in header]
+    if exact:  # every value and header in full on one line: a pipe or a file gets the whole table
+        widths = [max(v, h) for v, h in zip(values, heads, strict=True)]
+    else:  # a terminal: floats rounded, every value whole, headers fold when the width runs out (never "…")
+        widths = _fit(values, heads, max(160, out.width) - 2 * (len(values) - 1))
     table = Table(show_edge=False, box=None, pad_edge=False)
-    for column in frame.columns:
-        table.add_column(cell(column))
-    for row in frame.itertuples(index=False):
-        table.add_row(*(cell(f"{v:.4g}" if isinstance(v, float) else v) for v in row))
-    table_console(160).print(table)
+    for text, width in zip(header, widths, strict=True):
+        table.add_column(text, no_wrap=exact, overflow="fold", width=width)
+    for texts in body:
+        table.add_row(*texts)
+    needed = sum(widths) + 2 * len(widths)
+    (SafeConsole(width=needed) if exact else table_console(needed)).print(table)
 
 
 @app.command("open")

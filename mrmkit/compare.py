@@ -2,8 +2,8 @@
 
 ``metrics.json`` is a tree ``{workbook: {...}}``. :func:`flatten` turns it into one dotted key per
 recorded value, :func:`compare_metrics` compares two trees key by key, :func:`diff_packages` compares two
-packages (identity, status, findings, metrics) and :func:`history` tabulates the key metrics of one model
-across its packages.
+packages (identity, parameters, status, findings, metrics) and :func:`history` tabulates the key metrics of
+one model across its packages.
 
 Keys
 ----
@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mrmkit import schema, tables
-from mrmkit.errors import PackageError
+from mrmkit.errors import MrmkitError, PackageError, one_line
 from mrmkit.manifest import MANIFEST, read_manifest
 
 if TYPE_CHECKING:
@@ -58,10 +58,15 @@ __all__ = [
     "PackageDiff",
     "diff_packages",
     "read_metrics",
+    "read_parameters",
+    "plain",
+    "workbook_of",
+    "CSV_COLUMNS",
     "history",
 ]
 
 METRICS = "metrics.json"
+PARAMETERS = "parameters.yaml"
 REL_TOL = 1e-9
 ABS_TOL = 1e-12
 STATUS_KEYS = frozenset({"status", "psi_status", "severity", "zone", "recommendation", "outcome"})
@@ -187,11 +192,43 @@ def _fmt(value: Any) -> str:
         return repr(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _signed(value: float) -> str:
+def _signed(value: float, exact: bool = False) -> str:
+    """``value`` with its sign: 4 significant digits, or in full (``repr``) when ``exact``."""
+    if exact and math.isfinite(value):
+        return ("+" if value >= 0 else "") + repr(value)
     return f"{value:+.4g}"
+
+
+def plain(value: Any) -> Any:
+    """``value`` in plain JSON types: infinities as ``"inf"``/``"-inf"`` (as ``metrics.json`` writes them),
+    NaN as ``None``, NumPy scalars as Python numbers, tuples as lists, anything else JSON lacks as text."""
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return ("inf" if value > 0 else "-inf") if math.isinf(value) else value
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    item = getattr(value, "item", None)  # a NumPy scalar
+    if callable(item):
+        try:
+            return plain(item())
+        except (TypeError, ValueError):
+            pass
+    if hasattr(value, "isoformat"):  # a date YAML read
+        return value.isoformat()
+    return str(value)
+
+
+def workbook_of(key: str) -> str:
+    """The workbook a flattened key belongs to: its first part (``drift`` of ``drift.score.psi``)."""
+    return re.split(r"[.\[]", key, maxsplit=1)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,33 +248,32 @@ class MetricChange:
     rel_change: float | None = None
     is_status: bool = False
 
-    def describe(self) -> str:
-        """``key: old -> new (change)`` as one line of plain text."""
+    def describe(self, exact: bool = False) -> str:
+        """``key: old -> new (change)`` as one line of plain text.
+
+        The values are always shown in full (floats as ``repr``); the change in brackets is rounded to 4
+        significant digits (3 for the percentage) unless ``exact``, which shows it in full too.
+        """
         if self.kind == "added":
             return f"{self.key}: added, {_fmt(self.new)}"
         if self.kind == "removed":
             return f"{self.key}: removed, was {_fmt(self.old)}"
         text = f"{self.key}: {_fmt(self.old)} -> {_fmt(self.new)}"
         if self.abs_change is not None:
-            extra = _signed(self.abs_change)
+            ints = all(isinstance(v, int) and not isinstance(v, bool) for v in (self.old, self.new))
+            extra = f"{self.new - self.old:+d}" if ints and exact else _signed(self.abs_change, exact)
             if self.rel_change is not None:
-                extra += f", {self.rel_change * 100:+.3g}%"
+                extra += f", {_signed(self.rel_change * 100, exact) if exact else f'{self.rel_change * 100:+.3g}'}%"
             text += f" ({extra})"
         return text
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON types (infinite changes as ``"inf"``/``"-inf"``)."""
-
-        def plain(v: Any) -> Any:
-            if isinstance(v, float) and math.isinf(v):
-                return "inf" if v > 0 else "-inf"
-            return v
-
+        """Plain JSON types (infinities as ``"inf"``/``"-inf"``, NaN as ``None``; see :func:`plain`)."""
         return {
             "key": self.key,
             "kind": self.kind,
-            "old": self.old,
-            "new": self.new,
+            "old": plain(self.old),
+            "new": plain(self.new),
             "abs_change": plain(self.abs_change),
             "rel_change": plain(self.rel_change),
             "is_status": self.is_status,
@@ -368,7 +404,10 @@ def compare_metrics(
 
 @dataclass(frozen=True, slots=True)
 class PackageIdentity:
-    """Who a package is: model, version, run, status, start time, red findings and folder."""
+    """Who a package is: model, version, run, status, start time, red findings and folder.
+
+    ``parameters_sha256`` is the sha256 of the package's ``parameters.yaml`` as its manifest records it.
+    """
 
     path: Path
     model_id: str | None
@@ -377,9 +416,11 @@ class PackageIdentity:
     status: str | None
     started: str | None
     red_findings: int | None
+    parameters_sha256: str | None = None
 
     @classmethod
     def from_manifest(cls, path: Path, manifest: dict[str, Any]) -> PackageIdentity:
+        entry = (manifest.get("files") or {}).get(PARAMETERS)
         return cls(
             path=Path(path),
             model_id=manifest.get("model_id"),
@@ -388,6 +429,7 @@ class PackageIdentity:
             status=manifest.get("status"),
             started=manifest.get("started"),
             red_findings=manifest.get("red_findings"),
+            parameters_sha256=entry.get("sha256") if isinstance(entry, dict) else None,
         )
 
     def describe(self) -> str:
@@ -398,6 +440,18 @@ class PackageIdentity:
             f"{show(self.model_id)} {show(self.model_version)} run {show(self.run_id)}, {show(self.status)}, "
             f"started {show(self.started)}, {show(self.red_findings)} red finding(s) ({self.path})"
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "model_id": self.model_id,
+            "model_version": self.model_version,
+            "run_id": self.run_id,
+            "status": self.status,
+            "started": self.started,
+            "red_findings": self.red_findings,
+            "parameters_sha256": self.parameters_sha256,
+        }
 
 
 def read_metrics(package: Path, with_tables: bool = True) -> dict[str, Any]:
@@ -415,6 +469,52 @@ def read_metrics(package: Path, with_tables: bool = True) -> dict[str, Any]:
     if not isinstance(metrics, dict):
         raise PackageError(f"{path} is not a table of workbooks; it is not an mrmkit {METRICS}.")
     return tables.resolve(metrics, Path(package)) if with_tables else metrics
+
+
+def read_parameters(package: Path) -> dict[str, Any]:
+    """``parameters.yaml`` of a package (the parameters as resolved for the run), read safely.
+
+    Read with :func:`mrmkit.yamlfile.read_yaml_file` (no aliases that expand without bound, no repeated
+    keys). :class:`~mrmkit.errors.PackageError` if it is missing, unreadable or not a mapping.
+    """
+    from mrmkit.yamlfile import read_yaml_file
+
+    path = Path(package) / PARAMETERS
+    if not path.is_file():
+        raise PackageError(f"{package} has no {PARAMETERS}")
+    try:
+        params = read_yaml_file(path, kind="Parameter file")
+    except MrmkitError as exc:
+        raise PackageError(str(exc).rstrip(".")) from None
+    if not isinstance(params, dict):
+        raise PackageError(f"{path} is not a mapping of parameters")
+    return params
+
+
+def _parameter_changes(a: Path, b: Path) -> tuple[tuple[MetricChange, ...], str | None]:
+    """Changes between the two packages' ``parameters.yaml``, flattened like metrics and compared exactly.
+
+    Returns the changes sorted by key, and ``None``, or no changes and why the files were not compared.
+    """
+    read, why = [], []
+    for label, package in (("A", a), ("B", b)):
+        try:
+            read.append(read_parameters(package))
+        except PackageError as exc:
+            why.append(f"{label}: {one_line(exc)}")
+    if why:
+        return (), "; ".join(why)
+    flat_a, flat_b = flatten(read[0]), flatten(read[1])
+    changes = []
+    for key in flat_a.keys() | flat_b.keys():
+        if key not in flat_b:
+            changes.append(MetricChange(key, "removed", old=flat_a[key]))
+        elif key not in flat_a:
+            changes.append(MetricChange(key, "added", new=flat_b[key]))
+        elif not _equal(flat_a[key], flat_b[key], 0.0, 0.0):
+            changes.append(_change(key, flat_a[key], flat_b[key], False))
+    changes.sort(key=lambda c: _natural(c.key))
+    return tuple(changes), None
 
 
 def _findings(metrics: dict[str, Any]) -> dict[tuple[str, str], list[dict[str, Any]]]:
@@ -470,14 +570,29 @@ def _describe_finding(finding: dict[str, Any]) -> str:
     return text + (f" ({metric})" if metric else "")
 
 
+CSV_COLUMNS = ("section", "workbook", "key", "kind", "old", "new", "abs_change", "rel_change")
+
+
+def _counts(changes: Sequence[MetricChange]) -> dict[str, int]:
+    counts = Counter(c.kind for c in changes)
+    return {"changed": counts["changed"], "added": counts["added"], "removed": counts["removed"]}
+
+
+def _finding_workbook(finding: dict[str, Any]) -> str:
+    return str(finding.get("workbook") or workbook_of(_label(finding.get("metric"))))
+
+
 @dataclass(frozen=True, slots=True)
 class PackageDiff:
     """The comparison of package A (old) with package B (new).
 
+    ``parameter_changes`` compare the two packages' ``parameters.yaml`` (flattened like metrics, compared
+    exactly); when either cannot be read they are empty and ``parameters_note`` says why.
     ``package_status_changes`` are from the manifests (the package status and each workbook's status);
     ``findings_added``/``findings_removed`` are findings present in only one package, matched by workbook
     and metric, then by title when a metric has several; a finding in both whose severity moved is not
     added or removed: it is a status change of ``metrics`` (``...findings[metric].severity``).
+    ``workbooks`` are the workbooks of either package's metrics, in name order.
     """
 
     a: PackageIdentity
@@ -486,6 +601,9 @@ class PackageDiff:
     findings_added: tuple[dict[str, Any], ...]
     findings_removed: tuple[dict[str, Any], ...]
     metrics: MetricDiff
+    parameter_changes: tuple[MetricChange, ...] = ()
+    parameters_note: str | None = None
+    workbooks: tuple[str, ...] = ()
 
     @property
     def status_changes(self) -> list[MetricChange]:
@@ -494,63 +612,174 @@ class PackageDiff:
 
     @property
     def identical(self) -> bool:
-        return not (self.package_status_changes or self.findings_added or self.findings_removed) and (
-            self.metrics.identical
+        return (
+            not (self.parameter_changes or self.package_status_changes or self.findings_added or self.findings_removed)
+            and self.metrics.identical
         )
 
-    def to_lines(self, limit: int | None = None) -> list[str]:
-        """Plain text for the command line; ``limit`` caps the metric changes listed (``None``: all)."""
+    @property
+    def same_model(self) -> bool:
+        return self.a.model_id == self.b.model_id
+
+    def model_warning(self) -> str | None:
+        """One sentence when A and B are packages of different models (``model_id`` differs), else ``None``."""
+        if self.same_model:
+            return None
+        return (
+            f"A and B are packages of different models (A: {self.a.model_id}, B: {self.b.model_id}); "
+            "their differences are between models, not between runs of one model."
+        )
+
+    def metric_groups(self) -> dict[str, list[MetricChange]]:
+        """The metric changes that are not status changes, by workbook (every workbook, even unchanged)."""
+        groups: dict[str, list[MetricChange]] = {w: [] for w in self.workbooks}
+        for change in self.metrics.other_changes:
+            groups.setdefault(workbook_of(change.key), []).append(change)
+        return groups
+
+    def _unchanged(self) -> list[str]:
+        touched = {workbook_of(c.key) for c in self.metrics.changes}
+        touched |= {c.key.split(".")[2] for c in self.package_status_changes if c.key.startswith("package.workbooks.")}
+        touched |= {_finding_workbook(f) for f in (*self.findings_added, *self.findings_removed)}
+        return [w for w in self.workbooks if w not in touched]
+
+    def to_lines(self, limit: int | None = None, summary: bool = False, exact: bool = False) -> list[str]:
+        """Plain text for the command line.
+
+        Parameter changes first, then status changes, findings added and removed, then the other metric
+        changes grouped by workbook, each group headed by its counts (``drift: 12 changed, 3 added, 1
+        removed``). ``limit`` caps the metric changes listed (``None``: all); ``summary`` lists no metric
+        or finding, only the counts (and every parameter and status change); ``exact`` shows the changes
+        in brackets in full precision too (the values always are).
+        """
         lines = [f"A: {self.a.describe()}", f"B: {self.b.describe()}", ""]
         if self.identical:
+            same = (
+                "same parameters, status and findings" if self.parameters_note is None else "same status and findings"
+            )
             lines.append(
                 f"no differences: {self.metrics.equal} metrics equal (floats within "
-                f"rel_tol={self.metrics.rel_tol:g}, abs_tol={self.metrics.abs_tol:g}), same status and findings."
+                f"rel_tol={self.metrics.rel_tol:g}, abs_tol={self.metrics.abs_tol:g}), {same}."
             )
+            if self.parameters_note is not None:
+                lines.append(f"parameters not compared ({self.parameters_note}).")
             return lines
+        if self.parameters_note is not None:
+            lines.append(f"parameter changes: not compared ({self.parameters_note})")
+        else:
+            params = self.parameter_changes
+            lines.append(f"parameter changes ({len(params)}):" if params else "parameter changes: none")
+            lines += [f"  {c.describe(exact)}" for c in params]
         status = self.status_changes
         lines.append(f"status changes ({len(status)}):" if status else "status changes: none")
-        lines += [f"  {c.describe()}" for c in status]
+        lines += [f"  {c.describe(exact)}" for c in status]
         for title, found in (("findings added", self.findings_added), ("findings removed", self.findings_removed)):
-            lines.append(f"{title} ({len(found)}):" if found else f"{title}: none")
-            lines += [f"  {_describe_finding(f)}" for f in found]
+            lines.append(f"{title} ({len(found)}){'' if summary else ':'}" if found else f"{title}: none")
+            if not summary:
+                lines += [f"  {_describe_finding(f)}" for f in found]
         other = self.metrics.other_changes
-        lines.append(f"metric changes ({len(other)}):" if other else "metric changes: none")
-        shown = other if limit is None else other[:limit]
-        lines += [f"  {c.describe()}" for c in shown]
-        if len(shown) < len(other):
-            lines.append(f"  ... and {len(other) - len(shown)} more")
+        lines.append(f"metric changes ({len(other)}), by workbook:" if other else "metric changes: none")
+        budget = limit
+        for workbook, changes in self.metric_groups().items():
+            if not changes:
+                continue
+            counts = _counts(changes)
+            lines.append(
+                f"{workbook}: {counts['changed']} changed, {counts['added']} added, {counts['removed']} removed"
+            )
+            if summary:
+                continue
+            shown = changes if budget is None else changes[: max(budget, 0)]
+            budget = None if budget is None else budget - len(shown)
+            lines += [f"  {c.describe(exact)}" for c in shown]
+            if len(shown) < len(changes):
+                lines.append(f"  ... and {len(changes) - len(shown)} more in {workbook}")
+        if unchanged := self._unchanged():
+            lines.append(f"unchanged: {', '.join(unchanged)}")
         lines += ["", self.metrics.summary_line()]
         return lines
 
-    def to_dict(self) -> dict[str, Any]:
-        def ident(i: PackageIdentity) -> dict[str, Any]:
-            return {
-                "path": str(i.path),
-                "model_id": i.model_id,
-                "model_version": i.model_version,
-                "run_id": i.run_id,
-                "status": i.status,
-                "started": i.started,
-                "red_findings": i.red_findings,
-            }
+    def to_dict(self, summary: bool = False) -> dict[str, Any]:
+        """Plain JSON types: identities, parameter changes, status changes, findings, metric changes by workbook.
 
-        return {
-            "a": ident(self.a),
-            "b": ident(self.b),
-            "package_status_changes": [c.to_dict() for c in self.package_status_changes],
-            "findings_added": list(self.findings_added),
-            "findings_removed": list(self.findings_removed),
-            "metrics": self.metrics.to_dict(),
+        ``summary`` leaves out the lists of findings and of metric changes (their counts stay).
+        """
+        warning = self.model_warning()
+        workbooks = {}
+        for workbook, changes in self.metric_groups().items():
+            workbooks[workbook] = _counts(changes)
+            if not summary:
+                workbooks[workbook]["changes"] = [c.to_dict() for c in changes]
+        findings: dict[str, Any] = {
+            "added_count": len(self.findings_added),
+            "removed_count": len(self.findings_removed),
         }
+        if not summary:
+            findings["added"] = plain(list(self.findings_added))
+            findings["removed"] = plain(list(self.findings_removed))
+        return {
+            "a": self.a.to_dict(),
+            "b": self.b.to_dict(),
+            "same_model": self.same_model,
+            "warnings": [warning] if warning else [],
+            "identical": self.identical,
+            "parameters": {
+                "compared": self.parameters_note is None,
+                "note": self.parameters_note,
+                "changes": [c.to_dict() for c in self.parameter_changes],
+            },
+            "status_changes": [c.to_dict() for c in self.status_changes],
+            "findings": findings,
+            "metrics": {
+                "summary": self.metrics.summary,
+                "rel_tol": self.metrics.rel_tol,
+                "abs_tol": self.metrics.abs_tol,
+                "workbooks": workbooks,
+            },
+        }
+
+    def to_rows(self, summary: bool = False) -> list[tuple[Any, ...]]:
+        """One row per change, in the order of :meth:`to_lines`, with the columns :data:`CSV_COLUMNS`.
+
+        ``section`` is ``parameter``, ``status``, ``finding`` or ``metric``; a finding's ``old`` (removed)
+        or ``new`` (added) is the finding as compact JSON. With ``summary`` the metric rows are replaced by
+        ``count`` rows: per workbook one for each of ``changed``, ``added`` and ``removed`` (``new`` holds
+        the count), and two for the findings. Values are plain (floats as floats; see :func:`plain`).
+        """
+
+        def row(section: str, workbook: str, c: MetricChange) -> tuple[Any, ...]:
+            d = c.to_dict()
+            return (section, workbook, c.key, c.kind, d["old"], d["new"], d["abs_change"], d["rel_change"])
+
+        rows: list[tuple[Any, ...]] = []
+        if self.parameters_note is not None:
+            rows.append(("parameter", "", PARAMETERS, "not compared", None, self.parameters_note, None, None))
+        rows += [row("parameter", "", c) for c in self.parameter_changes]
+        rows += [row("status", workbook_of(c.key), c) for c in self.status_changes]
+        for kind, found in (("added", self.findings_added), ("removed", self.findings_removed)):
+            for f in found:
+                text = json.dumps(plain(f), sort_keys=True, ensure_ascii=False, allow_nan=False)
+                old, new = (None, text) if kind == "added" else (text, None)
+                rows.append(("finding", _finding_workbook(f), _label(f.get("metric")), kind, old, new, None, None))
+        groups = self.metric_groups()
+        if not summary:
+            rows += [row("metric", workbook, c) for workbook, changes in groups.items() for c in changes]
+            return rows
+        rows.append(("count", "", "findings", "added", None, len(self.findings_added), None, None))
+        rows.append(("count", "", "findings", "removed", None, len(self.findings_removed), None, None))
+        for workbook, changes in groups.items():
+            rows += [("count", workbook, "", kind, None, n, None, None) for kind, n in _counts(changes).items()]
+        return rows
 
 
 def diff_packages(a: Path, b: Path, rel_tol: float = REL_TOL, abs_tol: float = ABS_TOL) -> PackageDiff:
-    """Compare two evidence packages: identities, statuses, findings and every metric.
+    """Compare two evidence packages: identities, parameters, statuses, findings and every metric.
 
     Raises
     ------
     PackageError
-        A folder is not a package (no readable ``manifest.json``) or has no readable ``metrics.json``.
+        A folder is not a package (no readable ``manifest.json``) or has no readable ``metrics.json``. A
+        missing or unreadable ``parameters.yaml`` is not an error: ``parameters_note`` says so.
     """
     a, b = Path(a), Path(b)
     manifest_a, manifest_b = read_manifest(a), read_manifest(b)
@@ -565,6 +794,7 @@ def diff_packages(a: Path, b: Path, rel_tol: float = REL_TOL, abs_tol: float = A
         elif statuses_a[key] != statuses_b[key]:
             package_changes.append(MetricChange(key, "changed", statuses_a[key], statuses_b[key], is_status=True))
     findings_added, findings_removed = _match_findings(_findings(metrics_a), _findings(metrics_b))
+    parameter_changes, parameters_note = _parameter_changes(a, b)
     return PackageDiff(
         a=PackageIdentity.from_manifest(a, manifest_a),
         b=PackageIdentity.from_manifest(b, manifest_b),
@@ -572,6 +802,9 @@ def diff_packages(a: Path, b: Path, rel_tol: float = REL_TOL, abs_tol: float = A
         findings_added=tuple(findings_added),
         findings_removed=tuple(findings_removed),
         metrics=compare_metrics(metrics_a, metrics_b, rel_tol=rel_tol, abs_tol=abs_tol),
+        parameter_changes=parameter_changes,
+        parameters_note=parameters_note,
+        workbooks=tuple(sorted({str(w) for w in (*metrics_a, *metrics_b)})),
     )
 
 
