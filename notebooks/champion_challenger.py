@@ -29,25 +29,18 @@ profile_store = None
 
 # %%
 # %matplotlib inline
-import time
+from mrmkit.session import start
 
-_clock = {"start": time.perf_counter()}
-import warnings
+session = start("champion_challenger")  # the clock, and the warnings every workbook hides
 
 from IPython.display import display
 
-from mrmkit import plots, scrap
+from mrmkit import plots
 from mrmkit.workbooks import champion_challenger as cc
-from mrmkit.workbooks import load_context
 from mrmkit.workbooks.display import text
 
-warnings.filterwarnings("ignore", category=DeprecationWarning)
-_clock["imported"] = time.perf_counter()
-ctx = load_context(params, profile_store, params_file=params_file, workbook="champion_challenger")
-_clock["loaded"] = time.perf_counter()
-evidence = cc.analyse(ctx)
-_clock["analysed"] = time.perf_counter()
-scrap.record("metrics", evidence.metrics())
+ctx = session.load(params, profile_store, params_file)
+evidence = session.analyse(cc.analyse)
 
 # %% [markdown]
 # ## Recommendation
@@ -165,10 +158,4 @@ else:
 
 # %%
 display(cc.settings_frame(evidence))
-scrap.record("timings", {
-    "imports_s": _clock["imported"] - _clock["start"],
-    "load_s": _clock["loaded"] - _clock["imported"],
-    "analyse_s": _clock["analysed"] - _clock["loaded"],
-    "cells_s": time.perf_counter() - _clock["start"],
-})
-scrap.record("profiles", ctx.profiles.record())
+session.finish()  # records the timings and the reference profiles used

@@ -30,27 +30,21 @@ profile_store = None
 
 # %%
 # %matplotlib inline
-import time
+from mrmkit.session import start
 
-_clock = {"start": time.perf_counter()}
-import warnings
+session = start("drift")  # the clock, and the warnings every workbook hides
 
 import pandas as pd
 from IPython.display import display
 
-from mrmkit import plots, scrap
-from mrmkit.workbooks import drift, load_context
+from mrmkit import plots
+from mrmkit.workbooks import drift
 from mrmkit.workbooks.display import text
 
-warnings.filterwarnings("ignore", category=DeprecationWarning)
 pd.set_option("display.max_rows", 200, "display.max_columns", 50, "display.precision", 4)
 
-_clock["imported"] = time.perf_counter()
-ctx = load_context(params, profile_store, params_file=params_file, workbook="drift")
-_clock["loaded"] = time.perf_counter()
-evidence = drift.analyse(ctx)
-_clock["analysed"] = time.perf_counter()
-scrap.record("metrics", evidence.metrics())
+ctx = session.load(params, profile_store, params_file)
+evidence = session.analyse(drift.analyse)
 
 # %% [markdown]
 # ## Findings
@@ -128,10 +122,4 @@ for name in drift.most_drifted(evidence, None, statuses=("amber", "red")):
 
 # %%
 display(drift.settings_frame(evidence))
-scrap.record("timings", {
-    "imports_s": _clock["imported"] - _clock["start"],
-    "load_s": _clock["loaded"] - _clock["imported"],
-    "analyse_s": _clock["analysed"] - _clock["loaded"],
-    "cells_s": time.perf_counter() - _clock["start"],
-})
-scrap.record("profiles", ctx.profiles.record())
+session.finish()  # records the timings and the reference profiles used
