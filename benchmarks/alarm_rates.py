@@ -30,6 +30,7 @@ from mrmkit import stats
 from mrmkit.params import DecisionRules, PolicySection
 from mrmkit.policy import NOT_ENOUGH_DATA, classify, classify_low
 from mrmkit.workbooks import backtest
+from mrmkit.workbooks.backtest import analysis_pd
 from mrmkit.workbooks.champion_challenger import _champion_flags, interval_decision
 
 POLICY = PolicySection()
@@ -239,7 +240,7 @@ def _auc_initial(rng: np.random.Generator, n: int, changed: bool) -> str:
     dev = stats.auc(y0, s0)
     y, s = _scored(rng, n, 0.78 if changed else 1.0)
     cur = stats.auc(y, s)
-    test = backtest._auc_initial(None, {"auc": dev.value, "auc_variance": dev.variance}, {"auc": cur.value}, y, s,
+    test = analysis_pd._auc_initial(None, {"auc": dev.value, "auc_variance": dev.variance}, {"auc": cur.value}, y, s,
                                  POLICY.min_sample.events)  # fmt: skip
     if test.get("status") == NOT_ENOUGH_DATA:
         return NOT_ENOUGH_DATA
