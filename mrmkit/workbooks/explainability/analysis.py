@@ -1,22 +1,14 @@
-"""The explainability workbook's analysis: global and local explanations, checks, reason codes, counterfactuals.
+"""The explainability workbook's analysis: the context's models and samples in, one frozen :class:`ExplainEvidence` out.
 
-Conventions (recorded in ``explainability.settings``):
-
-- SHAP values are in the model's log-odds; the explainer is chosen from the model type and recorded
-  (:func:`mrmkit.explain.explain_shap`); the background is ``background_size`` reference rows and the
-  global sample ``sample_size`` current rows, both drawn with the parameter file's ``seed``;
-- additivity: the largest |base value + sum of SHAP values - log-odds output| must stay below
-  ``explainability.additivity_tolerance``; a breach is a red finding, never a silent number;
-- reason codes: for declined applications of the sample (PD above ``policy.cutoff``), the ``top_k``
-  features with the largest positive SHAP values, mapped through ``explainability.reason_codes``;
-- counterfactuals: for declined applications, the smallest scaled change of the actionable features
-  within their ranges that brings the PD to the cut-off; an open bound (null) is the reference sample's
-  minimum or maximum.
+The input checks (:func:`preflight`), the explanations of each model (SHAP global and local, LIME and its
+stability, the model's own importance, explanation drift), the reason codes and the counterfactuals of
+the declined applications, and the settings they rest on; the findings are made from this evidence, and
+everything shown or recorded, by :mod:`mrmkit.workbooks.explainability.tables`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -24,13 +16,12 @@ import pandas as pd
 
 from mrmkit import explain
 from mrmkit.errors import InvalidParameters, one_line
-from mrmkit.policy import finding
 from mrmkit.stats._base import jsonable
-from mrmkit.workbooks import Context, alerts, display
+from mrmkit.workbooks import Context, alerts
+from mrmkit.workbooks.explainability import tables
 
-__all__ = ["ExplainEvidence", "analyse", "preflight"]
+__all__ = ["ExplainEvidence", "analyse", "preflight", "decision_cut", "LOCAL_STABILITY_ROWS"]
 
-WORKBOOK = "explainability"
 _plain = jsonable
 LOCAL_STABILITY_ROWS = 2  # LIME stability over seeds is measured on this many local rows per model
 
@@ -49,16 +40,8 @@ class ExplainEvidence:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def metrics(self) -> dict[str, Any]:
-        errors = [m["shap"]["additivity_max_abs_error"] for m in self.models.values()]
-        return {
-            "applicable": self.applicable,
-            "reason": self.reason,
-            # contract key: the largest additivity error over the explained models
-            "shap": {"additivity_max_abs_error": max(errors) if errors else None},
-            "models": self.models,
-            "settings": self.settings,
-            "findings": self.findings,
-        }
+        """The workbook's entry in ``metrics.json`` (made in :mod:`.tables`)."""
+        return tables.metrics(self)
 
 
 def _models(ctx: Context) -> dict[str, Any]:
@@ -164,7 +147,7 @@ def _actionable(ctx: Context) -> dict[str, tuple[float, float]]:
 def _explain_model(ctx: Context, name: str, model: Any, background: pd.DataFrame, sample: pd.DataFrame,
                    ref_sample: pd.DataFrame, local_rows: pd.DataFrame, local_ids: list[str],
                    sample_target: np.ndarray | None = None, cutoff: float | None = None,
-                   ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
+                   ) -> tuple[dict[str, Any], dict[str, Any]]:  # fmt: skip
     cfg, inp, seed = ctx.params.explainability, ctx.inputs, ctx.params.seed
     features, categorical = list(inp.features), list(inp.categorical)
     loose = float("inf")  # the workbook checks additivity itself, so a breach is reported, not raised
@@ -179,13 +162,8 @@ def _explain_model(ctx: Context, name: str, model: Any, background: pd.DataFrame
         {"current": np.abs(expl.values).mean(axis=0), "reference": np.abs(expl_ref.values).mean(axis=0)}, index=features
     )
     drift_corr = float(drift.rank().corr(method="spearman").iloc[0, 1])
-    findings_out: list[dict[str, Any]] = []
+    # the additivity check is judged by tables.additivity_findings
     error = max(expl.additivity_max_abs_error, expl_ref.additivity_max_abs_error)
-    if not error <= cfg.additivity_tolerance:
-        findings_out.append(finding(WORKBOOK, "red", f"{name}: SHAP values do not add up to the model output",
-                                    f"Largest |base + sum(SHAP) - output| {error:.3g} in log-odds.",
-                                    metric=f"explainability.models.{name}.shap.additivity_max_abs_error", value=error,
-                                    threshold=f"at most {cfg.additivity_tolerance:g}"))  # fmt: skip
     # local explanations
     local_expl = explain.explain_shap(
         model, background, local_rows, features, categorical, seed, additivity_tolerance=loose
@@ -288,7 +266,7 @@ def _explain_model(ctx: Context, name: str, model: Any, background: pd.DataFrame
         "reasons": reasons,
         "cfs": cfs,
     }
-    return metrics, findings_out, extras
+    return metrics, extras
 
 
 def _reason_metrics(reasons: dict[str, Any]) -> dict[str, Any]:
@@ -319,9 +297,8 @@ def analyse(ctx: Context) -> ExplainEvidence:
     models = _models(ctx)
     if not models:
         reason = "scores-only mode: explanations need the model as an artifact (model.artifact, challenger.artifact)"
-        f = finding(WORKBOOK, "amber", "Explainability not evidenced", reason, metric="explainability.reason",
-                    threshold="explanations need the model")  # fmt: skip
-        return ExplainEvidence(applicable=False, reason=reason, findings=[f], settings=settings)
+        evidence = ExplainEvidence(applicable=False, reason=reason, settings=settings)
+        return replace(evidence, findings=tables.evidence_findings(evidence, cfg))
     rng = np.random.default_rng(params.seed)
     features = list(inp.features)
     ids = (
@@ -341,14 +318,14 @@ def analyse(ctx: Context) -> ExplainEvidence:
         sample_target = y if np.isfinite(y).all() and np.unique(y).size == 2 else None
     ref_pick = np.sort(rng.choice(ref_ids, min(cfg.sample_size, len(ref_ids)), replace=False))
     ref_sample = inp.reference.iloc[ref_pick][features]
-    evidence_models, shap_by_model, local, reasons, cfs, frames, findings_all = {}, {}, {}, {}, {}, {}, []
+    evidence_models, shap_by_model, local, reasons, cfs, frames = {}, {}, {}, {}, {}, {}
     for name, model in models.items():
         scores = inp.current_score if name == "champion" else inp.challenger_score
         cut = decision_cut(ctx, scores)
         rows = _local_rows(ctx, np.asarray(scores), ids, cut)
         local_ids = [str(ids[i]) for i in rows]
         local_rows = inp.current.iloc[rows][features]
-        metrics, f_model, extras = _explain_model(
+        metrics, extras = _explain_model(
             ctx, name, model, background, sample, ref_sample, local_rows, local_ids, sample_target, cut
         )
         metrics["explainer_note"] = (
@@ -361,109 +338,6 @@ def analyse(ctx: Context) -> ExplainEvidence:
         frames[f"{name}_importance"] = extras["importance"]
         frames[f"{name}_drift"] = extras["drift"]
         frames[f"{name}_sample"] = sample
-        findings_all += f_model
-    if not findings_all:
-        worst = max(m["shap"]["additivity_max_abs_error"] for m in evidence_models.values())
-        findings_all.append(finding(WORKBOOK, "green", "Explanations add up", f"Largest additivity error {worst:.2g} in log-odds.",
-                                    metric="explainability.shap.additivity_max_abs_error", value=worst,
-                                    threshold=f"at most {cfg.additivity_tolerance:g}"))  # fmt: skip
-    return ExplainEvidence(applicable=True, reason=None, models=evidence_models, shap=shap_by_model, local=local,
-                           reasons=reasons, counterfactuals=cfs, frames=frames, findings=findings_all, settings=settings)  # fmt: skip
-
-
-# --- presentation --------------------------------------------------------------------------------
-
-
-def findings_frame(evidence: ExplainEvidence) -> Any:
-    return display.findings_table(evidence.findings)
-
-
-def importance_frame(evidence: ExplainEvidence, model: str) -> Any:
-    imp = evidence.frames[f"{model}_importance"].head(15)
-    m = evidence.models[model]
-    caption = (
-        f"Spearman correlation of the SHAP ranking with the model's own importance: "
-        f"{m['model_importance'].get('spearman_vs_shap', float('nan')):.3f}; of current against reference SHAP "
-        f"importance (explanation drift): {m['shap']['explanation_drift_spearman']:.3f}."
-    )
-    return display.styled(imp, status_columns=(), index=False).set_caption(caption)
-
-
-def local_frame(evidence: ExplainEvidence, model: str) -> Any:
-    rows = []
-    for rid in evidence.local[model]["ids"]:
-        entry = evidence.models[model]["local"][rid]
-        shap_top = sorted(entry["shap"].items(), key=lambda kv: -abs(kv[1]))[:3]
-        rows.append({"id": rid, "top SHAP features": ", ".join(f"{k} {v:+.3f}" for k, v in shap_top),
-                     "LIME local fit (R²)": entry["lime"]["score"], "top-feature overlap": entry["agreement"]["overlap_share"]})  # fmt: skip
-    return display.styled(pd.DataFrame(rows), {"LIME local fit (R²)": display.FIXED4, "top-feature overlap": display.PERCENT},
-                          status_columns=(), index=False)  # fmt: skip
-
-
-def checks_frame(evidence: ExplainEvidence) -> Any:
-    rows = []
-    tol = evidence.settings["additivity_tolerance"]
-    for model, m in evidence.models.items():
-        err = m["shap"]["additivity_max_abs_error"]
-        rows.append(
-            (model, "SHAP additivity (largest error, log-odds)", f"{err:.3g}", "green" if err <= tol else "red")
-        )
-        rows.append(
-            (
-                model,
-                "SHAP rerun with another seed (largest change, log-odds)",
-                f"{m['shap_seed_rerun_max_abs_difference']:.3g}",
-                "",
-            )
-        )
-        for rid, s in m["lime_stability"].items():
-            rows.append((model, f"LIME stability over seeds, application {rid} (mean / min Spearman)",
-                         f"{_num(s['spearman_mean'])} / {_num(s['spearman_min'])}", ""))  # fmt: skip
-    return display.styled(pd.DataFrame(rows, columns=["model", "check", "value", "status"]), index=False)
-
-
-def _num(v: Any) -> str:
-    return "n/a" if v is None else f"{v:.3f}"
-
-
-def reasons_summary(evidence: ExplainEvidence, model: str) -> Any:
-    r = evidence.reasons[model]
-    if not r.get("applicable"):
-        return display.styled(
-            pd.DataFrame([("reason codes", r["reason"])], columns=["part", "note"]), status_columns=(), index=False
-        )
-    rc = r["result"]
-    freq = rc.frequency[rc.frequency["count"] > 0]
-    cases = "alerted cases" if "operating_point" in evidence.settings else "declined applications"
-    caption = f"{rc.n_rows} {cases} explained; {rc.n_fewer_than_k} received fewer than {rc.top_k} reasons."
-    fmt = {"share_of_declines": display.PERCENT, "share_first": display.PERCENT, "share_of_reasons": display.PERCENT}
-    labels = {"share_of_declines": "share of alerts"} if "operating_point" in evidence.settings else None
-    return display.styled(freq, fmt, status_columns=(), index=False, labels=labels).set_caption(caption)
-
-
-def counterfactual_frame(evidence: ExplainEvidence, model: str) -> Any:
-    c = evidence.counterfactuals[model]
-    if not c.get("applicable"):
-        return display.styled(
-            pd.DataFrame([("counterfactuals", c["reason"])], columns=["part", "note"]), status_columns=(), index=False
-        )
-    res = c["result"]
-    changes = res.changes.groupby("id").apply(
-        lambda g: "; ".join(
-            f"{f}: {a:.4g} → {b:.4g}" for f, a, b in zip(g["feature"], g["from"], g["to"], strict=True)
-        ),
-        include_groups=False,
-    )
-    rows = res.rows.assign(changes=res.rows["id"].map(changes).fillna(""))[
-        ["id", "pd", "status", "new_pd", "distance", "changes", "reason"]
-    ]
-    caption = (
-        f"Counterfactual found for {res.n_found} of {res.n_declined} declined applications ({res.share_found:.0%})."
-    )
-    fmt = {"pd": display.PERCENT, "new_pd": display.PERCENT, "distance": display.FIXED4}
-    return display.styled(rows, fmt, status_columns=(), index=False).set_caption(caption)
-
-
-def settings_frame(evidence: ExplainEvidence) -> Any:
-    rows = [(k, str(v)) for k, v in evidence.settings.items()]
-    return display.styled(pd.DataFrame(rows, columns=["setting", "value"]), status_columns=(), index=False)
+    evidence = ExplainEvidence(applicable=True, reason=None, models=evidence_models, shap=shap_by_model, local=local,
+                               reasons=reasons, counterfactuals=cfs, frames=frames, settings=settings)  # fmt: skip
+    return replace(evidence, findings=tables.evidence_findings(evidence, cfg))

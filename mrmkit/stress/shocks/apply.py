@@ -1,210 +1,31 @@
-"""Shocks to model inputs: multiply, add, set or move in quantile position, optionally in one segment.
+"""Parsing and applying shocks by the rules of :mod:`mrmkit.stress.shocks`; :func:`shock_frame`, :func:`apply_shocks`.
 
-A shock is a mapping with the key ``feature`` and exactly one operation:
-
-* ``{"feature": f, "multiply": x}``: ``value * x`` (numeric features only);
-* ``{"feature": f, "add": x}``: ``value + x`` (numeric features only);
-* ``{"feature": f, "set": v}``: every value becomes ``v``, a finite number for a numeric feature or, for a
-  categorical feature, a category seen in the reference;
-* ``{"feature": f, "quantile": q}`` with ``-1 <= q <= 1``: ``value -> Q_ref(min(1, max(0, F_ref(value) + q)))``
-  (numeric features only), where
-
-  - ``Q_ref(p)`` is numpy's default quantile of the non-missing reference values (``method="linear"``,
-    Hyndman & Fan type 7: position ``p (n - 1)`` in the sorted values ``r_0 <= ... <= r_{n-1}``, linearly
-    interpolated), computed exactly as ``numpy.quantile`` does;
-  - ``F_ref(x) = u(x) / (n - 1)`` is the reference empirical distribution function in the same
-    convention, i.e. the inverse of ``Q_ref``: ``u(x)`` is the mid-rank ``(first + last) / 2`` of the
-    0-based positions of ``x`` when ``x`` occurs in the reference, ``k + (x - r_k) / (r_{k+1} - r_k)``
-    when ``r_k < x < r_{k+1}``, ``0`` below ``r_0`` and ``n - 1`` above ``r_{n-1}``. So ``q = 0`` leaves
-    values inside the reference range unchanged (up to floating-point rounding between two reference
-    values), ``q > 0`` moves each value up by ``q`` in quantile position and ``q < 0`` down, and a shocked
-    value always lies in ``[r_0, r_{n-1}]``: values outside the reference range start from position 0 or 1
-    (so ``q = 0`` moves them to the nearer end; their count is recorded as ``rows_outside_reference``).
-
-Conventions, all recorded in :class:`ShockRecord`:
-
-* Shocks apply in list order, each to the result of the previous ones; ``F_ref`` always uses the
-  reference, never the shocked values.
-* Missing values stay missing under every operation, ``set`` included.
-* ``segment = {"column": c, "values": [...]}`` limits the shocks to rows whose ``c`` is one of the values
-  (``c`` need not be a feature; each value must occur in the frame, so a typo cannot shock nobody).
-* Integer-valued features (every non-missing reference value a whole number, unless ``integer_features``
-  is given) stay whole numbers: after ``multiply``, ``add`` and ``quantile`` each value is rounded to the
-  nearest whole number, halves away from zero; ``set`` must give a whole number.
-* ``domains = {feature: (low, high)}`` (either bound may be None): a shocked value outside ``[low, high]``
-  is an error naming the feature and the number of rows, unless ``clip=True``, which clips it and
-  records the count. Only values the shock touched are checked (rounding comes before the check).
+:func:`shock_scenario` parses every shock of a scenario first, so a bad shock fails before any work, then
+applies them in order to a copy of the frame; :mod:`mrmkit.stress.scenarios` calls it for each scenario
+with one shared :class:`~mrmkit.stress.shocks.context._Context`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mrmkit.errors import InsufficientData, InvalidInput, InvalidParameters
-from mrmkit.stats._base import Result, jsonable, register
+from mrmkit.errors import InvalidParameters
+from mrmkit.stats._base import register
 from mrmkit.stress._common import (
     as_list,
     changed_rows,
-    check_categorical,
-    check_columns,
-    check_frame,
     check_real,
-    is_numeric,
     reference_position,
     reference_quantile,
     round_half_away,
 )
+from mrmkit.stress.shocks.context import OPERATIONS, ROUNDING, ShockedFrame, ShockRecord, _Context
 
-__all__ = ["OPERATIONS", "ShockRecord", "ShockedFrame", "apply_shocks", "shock_frame"]
-
-OPERATIONS: tuple[str, ...] = ("multiply", "add", "set", "quantile")
-ROUNDING = "nearest whole number, halves away from zero"
-
-
-@dataclass(frozen=True, slots=True)
-class ShockRecord(Result):
-    """What one shock did. ``index`` is its 1-based position in the scenario; counts are rows.
-
-    ``rows_in_scope`` are the rows of the segment (all rows without one); ``rows_missing`` of them were
-    missing and left so; ``rows_changed`` got a different value; ``rows_rounded`` were rounded to a whole
-    number; ``rows_clipped`` were clipped into ``domain``; ``rows_outside_reference`` lie outside the
-    reference: for multiply, add and set, a value after the shock beyond the reference's [min, max] (or a
-    category the reference never has); for a quantile shock, which maps into the reference range, a value
-    beyond it before the shock.
-    """
-
-    scenario: str
-    index: int
-    feature: str
-    operation: str
-    value: Any
-    categorical: bool
-    integer: bool
-    domain: tuple[float, float] | None
-    rows_in_scope: int
-    rows_missing: int
-    rows_changed: int
-    rows_rounded: int
-    rows_clipped: int
-    rows_outside_reference: int
-
-
-@dataclass(frozen=True, slots=True)
-class ShockedFrame(Result):
-    """The shocked frame and the record of every shock; ``to_dict()`` leaves the frame out."""
-
-    frame: pd.DataFrame
-    scenario: str
-    shocks: tuple[ShockRecord, ...]
-    segment: tuple[str, tuple[Any, ...]] | None
-    rows_in_scope: int
-    rows_changed: int
-    categorical: tuple[str, ...]
-    categorical_rule: str
-    integer_rule: str
-    rounding: str
-    reference_source: str
-    reference_rows: int
-    clip: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return {f.name: jsonable(getattr(self, f.name)) for f in dataclasses.fields(self) if f.name != "frame"}
-
-
-class _Context:
-    """Everything the shocks of several scenarios share: checked once, reference facts cached."""
-
-    def __init__(self, frame, reference, features, categorical, integer_features, domains, clip, func):
-        self.func = func
-        self.frame = check_frame(frame, func)
-        self.features = tuple(frame.columns) if features is None else tuple(features)
-        check_columns(frame, self.features, func)
-        self.reference_source = "frame" if reference is None else "reference"
-        self.reference = self.frame if reference is None else check_frame(reference, func, "reference")
-        self.categorical, self.categorical_rule = check_categorical(categorical, frame, self.features, func)
-        self.clip = bool(clip)
-        self.integer_rule = "given" if integer_features is not None else "inferred: every non-missing reference value is a whole number"
-        self.integer_given = None if integer_features is None else self._names(integer_features, "integer_features")
-        self.domains = self._domains(domains)
-        self._sorted: dict[str, np.ndarray] = {}
-        self._integer: dict[str, bool] = {}
-        self._categories: dict[str, set] = {}
-
-    def _names(self, value: Any, param: str) -> frozenset[str]:
-        names = as_list(value)
-        if names is None:
-            raise InvalidParameters(f"The {param!r} parameter of {self.func} must be a list of feature names; got {value!r}.")
-        bad = [n for n in names if n not in self.features or n in self.categorical]
-        if bad:
-            raise InvalidParameters(
-                f"The {param!r} parameter of {self.func} names {', '.join(map(str, bad))}, which is not a numeric "
-                "feature."
-            )
-        return frozenset(names)
-
-    def _domains(self, domains: Any) -> dict[str, tuple[float, float]]:
-        if domains is None:
-            return {}
-        if not isinstance(domains, Mapping):
-            raise InvalidParameters(f"The 'domains' parameter of {self.func} must be a mapping feature -> (low, high); got {domains!r}.")
-        self._names(list(domains), "domains")
-        out = {}
-        for f, bounds in domains.items():
-            pair = as_list(bounds)
-            ok = pair is not None and len(pair) == 2
-            lo, hi = (pair if ok else (None, None))
-            lo_v = -np.inf if lo is None else check_real(lo)
-            hi_v = np.inf if hi is None else check_real(hi)
-            if not ok or lo_v is None or hi_v is None or lo_v > hi_v:
-                raise InvalidParameters(
-                    f"The 'domains' entry of {self.func} for {f!r} must be (low, high) with low <= high, either "
-                    f"bound a finite number or None; got {bounds!r}."
-                )
-            out[f] = (lo_v, hi_v)
-        return out
-
-    def reference_values(self, f: str) -> pd.Series:
-        check_columns(self.reference, [f], self.func, "reference")
-        col = self.reference[f]
-        if f not in self.categorical and not is_numeric(col):
-            raise InvalidInput(f"The column {f!r} of the 'reference' argument of {self.func} must be numeric, as in "
-                               f"the frame; got dtype {col.dtype}.")
-        return col
-
-    def is_integer(self, f: str) -> bool:
-        if self.integer_given is not None:
-            return f in self.integer_given
-        if f not in self._integer:
-            v = self.reference_values(f).to_numpy(dtype=np.float64, na_value=np.nan)
-            v = v[~np.isnan(v)]
-            self._integer[f] = bool(v.size > 0 and np.all(np.floor(v) == v))
-        return self._integer[f]
-
-    def has_reference(self) -> bool:
-        return self.reference is not None
-
-    def reference_count(self, f: str) -> int:
-        return int(self.reference_values(f).notna().sum())
-
-    def sorted_reference(self, f: str, where: str) -> np.ndarray:
-        if f not in self._sorted:
-            v = self.reference_values(f).to_numpy(dtype=np.float64, na_value=np.nan)
-            self._sorted[f] = np.sort(v[~np.isnan(v)])
-        r = self._sorted[f]
-        if r.size < 2:
-            raise InsufficientData(f"{where}: a quantile shock needs at least 2 non-missing reference values; got {r.size}.")
-        return r
-
-    def categories(self, f: str) -> set:
-        if f not in self._categories:
-            self._categories[f] = set(self.reference_values(f).dropna().unique().tolist())
-        return self._categories[f]
+__all__ = ["parse_segment", "shock_scenario", "shock_frame", "apply_shocks"]
 
 
 # ------------------------------------------------------------------------------------ parsing

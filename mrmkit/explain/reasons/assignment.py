@@ -1,28 +1,9 @@
-"""Adverse-action reason codes: ranked, mapped, de-duplicated principal reasons for declined applications.
+"""Reason-code assignment: the result class, the checks and the ranking rules, and :func:`reason_codes`.
 
-Under ECOA / Regulation B (12 CFR 1002.9(b)(2)) a declined applicant is told the *principal* reasons
-for the decline. A model gives a per-feature contribution towards a higher PD (SHAP values in log-odds,
-or a scorecard's points below the maximum); this module turns those into reason statements with rules
-a validator can check line by line:
-
-* **Only adverse contributions are reasons.** A feature is a candidate reason for a row only when its
-  contribution is strictly greater than ``min_contribution`` (which is at least 0). A zero or negative
-  contribution never gives a reason, so a row may get fewer than ``top_k`` reasons; the result counts
-  those rows.
-* **Ranking.** Candidates are ordered by decreasing contribution. Exact ties are broken by the order
-  of the features in the reason-code table (the dict's insertion order; features absent from the table
-  come after it in the order of the contribution columns), never by chance.
-* **One statement per code.** Several features may share a code (e.g. two delinquency counts mapped to
-  "delinquent past or present credit obligations"). A code counts once; its rank is its best feature's
-  rank and the row reports that feature and its contribution, so a notice lists ``top_k`` *distinct*
-  statements.
-* **Every reason is mapped.** A feature that would be among a row's top ``top_k`` reasons but has no
-  entry in the table is an error naming it (a notice must never show an unmapped reason). Every table
-  feature must be a feature the model uses; table features never used as a reason are reported.
-
-``reason_codes`` takes contributions; ``points_below_maximum`` takes a scorecard's points per row and
-the maximum points of each feature and ranks the shortfalls ``max_points - points`` with the same rules.
-``linear_points`` derives such points for a linear (logistic) model without a scorecard.
+The ranking (:func:`_rank`) turns per-feature values towards a higher PD into a row's principal reasons
+by the rules of :mod:`mrmkit.explain.reasons`; :func:`reason_codes` applies it to contributions (e.g.
+SHAP values in log-odds), and :mod:`mrmkit.explain.reasons.scorecard` to a scorecard's points below the
+maximum.
 """
 
 from __future__ import annotations
@@ -38,7 +19,7 @@ import pandas as pd
 from mrmkit.errors import InvalidInput, InvalidParameters
 from mrmkit.stats._base import Result, check_int, register
 
-__all__ = ["ReasonCodes", "reason_codes", "points_below_maximum", "linear_points"]
+__all__ = ["ReasonCodes", "reason_codes", "REASON_COLUMNS", "FREQUENCY_COLUMNS", "RULES"]
 
 REASON_COLUMNS = ("id", "rank", "feature", "code", "statement", "contribution")
 FREQUENCY_COLUMNS = ("code", "statement", "count", "share_of_declines", "share_first", "share_of_reasons")
@@ -346,116 +327,3 @@ def reason_codes(
     """
     frame = _check_frame(contributions, "contributions", "reason_codes")
     return _rank(frame, ids, table, top_k, used_features, min_contribution, "reason_codes", "contributions")
-
-
-@register("points_below_maximum")
-def points_below_maximum(
-    points: pd.DataFrame,
-    max_points: Mapping[str, float],
-    ids: Sequence[Any],
-    table: Mapping[str, Mapping[str, str]],
-    top_k: int = 4,
-    used_features: Sequence[str] | None = None,
-    min_contribution: float = 0.0,
-) -> ReasonCodes:
-    """Scorecard reason codes by points below the maximum (the classic scorecard method).
-
-    Purpose
-    -------
-    Give each decline of a points scorecard the features where it lost the most points against the
-    best attribute of that feature, mapped to adverse-action statements.
-
-    Method
-    ------
-    For each row and feature the shortfall is ``max_points[feature] - points[row, feature]`` (higher
-    points = lower risk). Shortfalls are ranked exactly as contributions in :func:`reason_codes`
-    (strictly above ``min_contribution``; ties by table order; one line per code). A row at the maximum
-    of a feature (shortfall 0) never gets that feature as a reason.
-
-    Signs of high risk
-    ------------------
-    Points above a feature's stated maximum (an error: the points table and maxima disagree); one
-    reason dominating all declines; many rows with fewer than ``top_k`` reasons.
-
-    Strengths
-    ---------
-    Transparent and reproducible by hand from the scorecard; widely used and accepted for notices.
-
-    Limitations
-    -----------
-    The maximum-points baseline ignores how common the best attribute is; a feature with a wide
-    points range dominates. An alternative baseline (e.g. average points) gives different reasons.
-
-    References
-    ----------
-    12 CFR 1002.9(b)(2), Official Interpretation 9(b)(2)-5, Regulation B (methods for selecting reasons).
-    Siddiqi, N. (2017), Intelligent Credit Scoring, 2nd ed., Wiley, chapter on adverse action codes.
-
-    Parameters
-    ----------
-    points : DataFrame
-        Rows = declines, columns = features, values = points the row earned on each feature.
-    max_points : mapping
-        feature -> the maximum points that feature can award; must cover every column of ``points``.
-    ids, table, top_k, used_features, min_contribution
-        As in :func:`reason_codes`.
-
-    Returns
-    -------
-    ReasonCodes
-        ``contribution`` is the shortfall in points.
-    """
-    func = "points_below_maximum"
-    frame = _check_frame(points, "points", func)
-    if not isinstance(max_points, Mapping):
-        raise InvalidParameters(f"The 'max_points' parameter of {func} must be a mapping feature -> points.")
-    missing = [c for c in frame.columns if c not in max_points]
-    if missing:
-        raise InvalidParameters(
-            f"The 'max_points' parameter of {func} lacks features {missing}; it has {list(max_points)}."
-        )
-    maxima = np.array([float(max_points[c]) for c in frame.columns])
-    if not np.isfinite(maxima).all():
-        raise InvalidParameters(f"The 'max_points' parameter of {func} must be finite; got {dict(max_points)}.")
-    shortfall = maxima[None, :] - frame.to_numpy(dtype=np.float64)
-    above = [c for c, bad in zip(frame.columns, (shortfall < 0).any(axis=0), strict=True) if bad]
-    if above:
-        raise InvalidInput(f"{func}: some rows earn more than the maximum points of {above}; fix the maxima.")
-    values = pd.DataFrame(shortfall, columns=frame.columns, index=frame.index)
-    return _rank(values, ids, table, top_k, used_features, min_contribution, func, "points_below_maximum")
-
-
-def linear_points(
-    coefficients: Mapping[str, float], values: pd.DataFrame, reference: pd.DataFrame
-) -> tuple[pd.DataFrame, dict[str, float]]:
-    """Points and maximum points of a linear (logistic) model without a scorecard, for ``points_below_maximum``.
-
-    A feature's points are ``-coefficient * value`` (points rise as the PD falls; the units are
-    log-odds when the model is a logistic regression on these values). The maximum of a feature is its
-    best points over the ``reference`` sample; a row more favourable than every reference value earns
-    the maximum (its points are capped), so shortfalls are never negative and do not depend on which
-    other rows are scored. ``values`` and ``reference`` must be numeric without missing values: impute
-    (and scale, if the model was fitted on scaled values) as the model does before calling.
-
-    Returns
-    -------
-    (points, max_points)
-    """
-    func = "linear_points"
-    if not isinstance(coefficients, Mapping) or not coefficients:
-        raise InvalidParameters(f"The 'coefficients' parameter of {func} must be a non-empty mapping.")
-    feats = list(coefficients)
-    for name, frame in (("values", values), ("reference", reference)):
-        if not isinstance(frame, pd.DataFrame):
-            raise InvalidInput(f"The '{name}' argument of {func} must be a DataFrame.")
-        lacking = [f for f in feats if f not in frame.columns]
-        if lacking:
-            raise InvalidInput(
-                f"The '{name}' argument of {func} lacks columns {lacking}; it has {list(frame.columns)}."
-            )
-        _check_frame(frame[feats], name, func)
-    beta = np.array([float(coefficients[f]) for f in feats])
-    ref_points = -beta[None, :] * reference[feats].to_numpy(dtype=np.float64)
-    maxima = ref_points.max(axis=0)
-    pts = np.minimum(-beta[None, :] * values[feats].to_numpy(dtype=np.float64), maxima[None, :])
-    return pd.DataFrame(pts, columns=feats, index=values.index), dict(zip(feats, maxima.tolist(), strict=True))

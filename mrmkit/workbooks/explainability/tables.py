@@ -1,0 +1,178 @@
+"""What the explainability workbook judges, displays and records, from the evidence only.
+
+The findings (every ``finding(...)`` of the workbook, from an
+:class:`~mrmkit.workbooks.explainability.analysis.ExplainEvidence` and the parameter file's
+``explainability`` section), the ``metrics.json`` entry and the frames the notebook shows. Formatting goes
+through :mod:`mrmkit.workbooks.display`; nothing here reads data or computes a statistic. The findings:
+
+- no model given as an artifact (scores-only mode): one amber finding, explainability not evidenced;
+- additivity: a model whose largest |base value + sum of SHAP values - log-odds output| (over the current
+  and the reference sample) is not at most ``explainability.additivity_tolerance`` is a red finding, in
+  the order of the models;
+- otherwise one green finding with the largest additivity error over the models.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from mrmkit.policy import finding
+from mrmkit.workbooks import display
+
+if TYPE_CHECKING:
+    from mrmkit.workbooks.explainability.analysis import ExplainEvidence
+
+__all__ = [
+    "WORKBOOK", "evidence_findings", "additivity_findings", "metrics", "findings_frame", "importance_frame",
+    "local_frame", "checks_frame", "reasons_summary", "counterfactual_frame", "settings_frame",
+]  # fmt: skip
+
+WORKBOOK = "explainability"
+
+
+# --- findings ------------------------------------------------------------------------------------
+
+
+def additivity_findings(evidence: ExplainEvidence, cfg: Any) -> list[dict[str, Any]]:
+    """A red finding for each model whose SHAP values do not add up to its output."""
+    out: list[dict[str, Any]] = []
+    for name, m in evidence.models.items():
+        error = m["shap"]["additivity_max_abs_error"]
+        if not error <= cfg.additivity_tolerance:
+            out.append(finding(WORKBOOK, "red", f"{name}: SHAP values do not add up to the model output",
+                               f"Largest |base + sum(SHAP) - output| {error:.3g} in log-odds.",
+                               metric=f"explainability.models.{name}.shap.additivity_max_abs_error", value=error,
+                               threshold=f"at most {cfg.additivity_tolerance:g}"))  # fmt: skip
+    return out
+
+
+def evidence_findings(evidence: ExplainEvidence, cfg: Any) -> list[dict[str, Any]]:
+    """The workbook's findings, in the order they are recorded (``cfg`` is ``params.explainability``)."""
+    if not evidence.applicable:
+        f = finding(WORKBOOK, "amber", "Explainability not evidenced", evidence.reason, metric="explainability.reason",
+                    threshold="explanations need the model")  # fmt: skip
+        return [f]
+    findings_all = additivity_findings(evidence, cfg)
+    if not findings_all:
+        worst = max(m["shap"]["additivity_max_abs_error"] for m in evidence.models.values())
+        findings_all.append(finding(WORKBOOK, "green", "Explanations add up", f"Largest additivity error {worst:.2g} in log-odds.",
+                                    metric="explainability.shap.additivity_max_abs_error", value=worst,
+                                    threshold=f"at most {cfg.additivity_tolerance:g}"))  # fmt: skip
+    return findings_all
+
+
+# --- metrics.json --------------------------------------------------------------------------------
+
+
+def metrics(evidence: ExplainEvidence) -> dict[str, Any]:
+    """The workbook's entry in ``metrics.json`` (keys documented in the README)."""
+    errors = [m["shap"]["additivity_max_abs_error"] for m in evidence.models.values()]
+    return {
+        "applicable": evidence.applicable,
+        "reason": evidence.reason,
+        # contract key: the largest additivity error over the explained models
+        "shap": {"additivity_max_abs_error": max(errors) if errors else None},
+        "models": evidence.models,
+        "settings": evidence.settings,
+        "findings": evidence.findings,
+    }
+
+
+# --- presentation --------------------------------------------------------------------------------
+
+
+def findings_frame(evidence: ExplainEvidence) -> Any:
+    return display.findings_table(evidence.findings)
+
+
+def importance_frame(evidence: ExplainEvidence, model: str) -> Any:
+    imp = evidence.frames[f"{model}_importance"].head(15)
+    m = evidence.models[model]
+    caption = (
+        f"Spearman correlation of the SHAP ranking with the model's own importance: "
+        f"{m['model_importance'].get('spearman_vs_shap', float('nan')):.3f}; of current against reference SHAP "
+        f"importance (explanation drift): {m['shap']['explanation_drift_spearman']:.3f}."
+    )
+    return display.styled(imp, status_columns=(), index=False).set_caption(caption)
+
+
+def local_frame(evidence: ExplainEvidence, model: str) -> Any:
+    rows = []
+    for rid in evidence.local[model]["ids"]:
+        entry = evidence.models[model]["local"][rid]
+        shap_top = sorted(entry["shap"].items(), key=lambda kv: -abs(kv[1]))[:3]
+        rows.append({"id": rid, "top SHAP features": ", ".join(f"{k} {v:+.3f}" for k, v in shap_top),
+                     "LIME local fit (R²)": entry["lime"]["score"], "top-feature overlap": entry["agreement"]["overlap_share"]})  # fmt: skip
+    return display.styled(pd.DataFrame(rows), {"LIME local fit (R²)": display.FIXED4, "top-feature overlap": display.PERCENT},
+                          status_columns=(), index=False)  # fmt: skip
+
+
+def checks_frame(evidence: ExplainEvidence) -> Any:
+    rows = []
+    tol = evidence.settings["additivity_tolerance"]
+    for model, m in evidence.models.items():
+        err = m["shap"]["additivity_max_abs_error"]
+        rows.append(
+            (model, "SHAP additivity (largest error, log-odds)", f"{err:.3g}", "green" if err <= tol else "red")
+        )
+        rows.append(
+            (
+                model,
+                "SHAP rerun with another seed (largest change, log-odds)",
+                f"{m['shap_seed_rerun_max_abs_difference']:.3g}",
+                "",
+            )
+        )
+        for rid, s in m["lime_stability"].items():
+            rows.append((model, f"LIME stability over seeds, application {rid} (mean / min Spearman)",
+                         f"{_num(s['spearman_mean'])} / {_num(s['spearman_min'])}", ""))  # fmt: skip
+    return display.styled(pd.DataFrame(rows, columns=["model", "check", "value", "status"]), index=False)
+
+
+def _num(v: Any) -> str:
+    return "n/a" if v is None else f"{v:.3f}"
+
+
+def reasons_summary(evidence: ExplainEvidence, model: str) -> Any:
+    r = evidence.reasons[model]
+    if not r.get("applicable"):
+        return display.styled(
+            pd.DataFrame([("reason codes", r["reason"])], columns=["part", "note"]), status_columns=(), index=False
+        )
+    rc = r["result"]
+    freq = rc.frequency[rc.frequency["count"] > 0]
+    cases = "alerted cases" if "operating_point" in evidence.settings else "declined applications"
+    caption = f"{rc.n_rows} {cases} explained; {rc.n_fewer_than_k} received fewer than {rc.top_k} reasons."
+    fmt = {"share_of_declines": display.PERCENT, "share_first": display.PERCENT, "share_of_reasons": display.PERCENT}
+    labels = {"share_of_declines": "share of alerts"} if "operating_point" in evidence.settings else None
+    return display.styled(freq, fmt, status_columns=(), index=False, labels=labels).set_caption(caption)
+
+
+def counterfactual_frame(evidence: ExplainEvidence, model: str) -> Any:
+    c = evidence.counterfactuals[model]
+    if not c.get("applicable"):
+        return display.styled(
+            pd.DataFrame([("counterfactuals", c["reason"])], columns=["part", "note"]), status_columns=(), index=False
+        )
+    res = c["result"]
+    changes = res.changes.groupby("id").apply(
+        lambda g: "; ".join(
+            f"{f}: {a:.4g} → {b:.4g}" for f, a, b in zip(g["feature"], g["from"], g["to"], strict=True)
+        ),
+        include_groups=False,
+    )
+    rows = res.rows.assign(changes=res.rows["id"].map(changes).fillna(""))[
+        ["id", "pd", "status", "new_pd", "distance", "changes", "reason"]
+    ]
+    caption = (
+        f"Counterfactual found for {res.n_found} of {res.n_declined} declined applications ({res.share_found:.0%})."
+    )
+    fmt = {"pd": display.PERCENT, "new_pd": display.PERCENT, "distance": display.FIXED4}
+    return display.styled(rows, fmt, status_columns=(), index=False).set_caption(caption)
+
+
+def settings_frame(evidence: ExplainEvidence) -> Any:
+    rows = [(k, str(v)) for k, v in evidence.settings.items()]
+    return display.styled(pd.DataFrame(rows, columns=["setting", "value"]), status_columns=(), index=False)
