@@ -270,7 +270,7 @@ def test_history_table_off_a_terminal_is_not_cut(history_root) -> None:
 
 
 def test_history_table_on_a_terminal_rounds(history_root, monkeypatch) -> None:
-    monkeypatch.setattr(cli, "_stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(cli.packages, "_stdout_is_terminal", lambda: True)
     done = runner.invoke(app, ["history", "m", str(history_root)], terminal_width=200)
     assert done.exit_code == 0 and "0.1235" in done.stdout and repr(EXACT) not in done.stdout
 

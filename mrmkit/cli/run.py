@@ -1,0 +1,120 @@
+"""Commands that run workbooks and publish evidence packages: ``mrmkit demo``, ``run`` and ``batch``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from mrmkit.cli._console import WORKBOOK_NAMES, _guard, _progress, err, out
+from mrmkit.errors import MrmkitError
+
+
+def _publish(params: Path, workbooks: list[str] | None, out_dir: Path, fail_on: str | None, pdf: bool = False) -> None:
+    from mrmkit.runner import run
+
+    update, stop = _progress()
+    try:
+        result = run(params, workbooks=workbooks, out=out_dir, progress=update, pdf=pdf)
+    finally:
+        stop()
+    if result.status == "failed":
+        err.print(f"workbook failed: {', '.join(result.failed_workbooks)}; the package is kept, marked failed.")
+        print(result.package)
+        raise typer.Exit(1)
+    print(result.package)
+    if fail_on == "red" and result.red_findings:
+        err.print(f"{result.red_findings} red finding(s) and --fail-on red.")
+        raise typer.Exit(3)
+
+
+@_guard
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Where evidence packages are published.")] = Path("outputs"),
+    data_dir: Annotated[Path, typer.Option("--data", metavar="DIR", help="Where the demo data, models and parameter file go.")] = Path(
+        "demo"
+    ),
+    seed: Annotated[int, typer.Option(metavar="N", help="Seed of the demo portfolio.")] = 20261123,
+) -> None:
+    """Build the demo PD portfolio, VaR engine and fraud classifier, write their parameter files, run and publish each."""
+    from mrmkit.demo import build_demo
+
+    err.print(f"mrmkit: building the demo portfolio in {data_dir}")
+    built = build_demo(data_dir, seed=seed)
+    err.print(f"mrmkit: demo parameter files {built.parameters} (PD model), {built.var_parameters} (VaR engine) and "
+              f"{built.fraud_parameters} (fraud classifier)")  # fmt: skip
+    for parameters in (built.parameters, built.var_parameters, built.fraud_parameters):
+        _publish(parameters, None, out_dir, None)
+
+
+@_guard
+def run_command(
+    params: Annotated[Path, typer.Argument(help="The model's parameter file (YAML).")],
+    workbooks: Annotated[
+        str | None, typer.Option("--workbooks", metavar="NAMES",
+                     help=f"Comma-separated workbooks to run: {WORKBOOK_NAMES} (default: every one the parameter file enables).")
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Where evidence packages are published.")] = Path("outputs"),
+    fail_on: Annotated[
+        str | None, typer.Option("--fail-on", metavar="SEVERITY", help="Exit 3 when the package has a finding of this severity (red).")
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print the report to reports/index.pdf inside the package.")
+    ] = False,
+) -> None:
+    """Run the workbooks a parameter file enables and publish one evidence package."""
+    if fail_on not in (None, "red"):
+        raise MrmkitError(f"--fail-on: the only accepted value is 'red'; got {fail_on!r}.")
+    chosen = [w.strip() for w in workbooks.split(",") if w.strip()] if workbooks else None
+    _publish(params, chosen, out_dir, fail_on, pdf=pdf)
+
+
+@_guard
+def batch(
+    params: Annotated[list[Path] | None, typer.Argument(help="Parameter files to run.")] = None,
+    inventory: Annotated[
+        Path | None, typer.Option("--inventory", metavar="FILE", help="An inventory YAML; runs the models that are due.")
+    ] = None,
+    all_models: Annotated[
+        bool, typer.Option("--all", help="With --inventory: every model that is not retired.")
+    ] = False,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", metavar="N", help="Models at once in local processes (default: cores).")
+    ] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Address of a Dask scheduler to run on.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Where evidence packages are published.")] = Path("outputs"),
+) -> None:
+    """Run many models; one model's failure never stops the others. Writes <out>/batch-index.html."""
+    from datetime import date
+
+    from mrmkit.batch import inventory_params, run_batch, write_batch_index
+
+    if bool(params) == bool(inventory):
+        raise MrmkitError("batch: give parameter files or --inventory FILE, not both and not neither.")
+    files = list(params) if params else inventory_params(inventory, date.today(), all_models=all_models)
+    if not files:
+        out.print("no model is due for validation")
+        return
+    if err.is_terminal:
+        from rich.progress import Progress
+
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("models", total=len(files))
+            result = run_batch(
+                files,
+                out_dir,
+                jobs=jobs,
+                scheduler=scheduler,
+                progress=lambda done, total, last: bar.update(task, completed=done),
+            )
+    else:
+
+        def log(done: int, total: int, last: dict[str, Any]) -> None:
+            err.print(f"mrmkit: {done}/{total} {last.get('model_id') or last.get('params')}: {last.get('status')}")
+
+        result = run_batch(files, out_dir, jobs=jobs, scheduler=scheduler, progress=log)
+    for line in result.to_lines():
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
+    print(write_batch_index(result, out_dir / "batch-index.html"))
+    raise typer.Exit(result.exit_code)
