@@ -147,8 +147,8 @@ def build_fraud_demo(out_dir: Path, seed: int = 20261123, n_reference: int = 30_
     import skops.io as sio
     import yaml
 
-    from mrmkit.demo.build import _write_bytes, _write_parquet
     from mrmkit.demo.models import dumps_canonical
+    from mrmkit.demo.writing import _write_bytes, _write_parquet
 
     out_dir = Path(out_dir).resolve()
     (out_dir / "data").mkdir(parents=True, exist_ok=True)
