@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
-from mrmkit import audit, report, schema, scrap, signing, tables
+from mrmkit import audit, report, schema, scrap, signing, summary, tables
 from mrmkit.errors import InvalidParameters, MrmkitError, PublishError
 from mrmkit.io import load_inputs, sha256_file
 from mrmkit.manifest import environment_lines, key_versions, write_manifest
@@ -339,6 +339,7 @@ def run(
             staging / "reports" / "index.html", params, identity, results, findings,
             metrics=metrics, inputs=inputs, notebooks=staging / "notebooks",
         )  # fmt: skip
+        summary.stamp_reports(staging / "reports", params, identity, WORKBOOK_TITLES)
         if pdf:
             say("printing the report to PDF")
             from mrmkit.pdf import html_to_pdf
