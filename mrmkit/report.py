@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
-from mrmkit import schema, summary
+from mrmkit import schema, style, summary
 from mrmkit.params import Parameters
 from mrmkit.render import CSP_META
 from mrmkit.workbooks import alerts
@@ -50,27 +50,6 @@ KIND_LABELS = {"pd": "probability of default (application data)",
                "var": "market-risk VaR / ES engine (P&L, VaR and ES series)",
                "classifier": "binary alerting classifier (fraud-style), judged at its operating point"}  # fmt: skip
 
-_CSS = """
-body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #1d2329;
-       max-width: 1100px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
-h1 { font-size: 1.7em; margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #d0d7de; padding-bottom: 4px; margin-top: 1.6em; }
-table { border-collapse: collapse; width: 100%; margin: 0.6em 0 1.4em; font-size: 0.93em; }
-th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #e3e7eb; vertical-align: top; }
-th { background: #f3f5f7; }
-table.identity th { width: 14em; background: none; font-weight: 600; }
-.badge { display: inline-block; min-width: 4.2em; text-align: center; padding: 1px 8px; border-radius: 9px;
-         font-weight: 600; font-size: 0.9em; }
-.red { background: #f9d0d0; color: #7a0c0c; } .amber { background: #fdebc8; color: #6b4500; }
-.green { background: #d9f2d9; color: #14521f; } .failed { background: #444; color: #fff; }
-.complete { background: #d9f2d9; color: #14521f; } .none { background: #eee; color: #555; }
-.muted { color: #5b6570; font-size: 0.9em; } img { max-width: 100%; }
-.charts img { max-width: 48%; margin-right: 1%; vertical-align: top; }
-.key { font-family: ui-monospace, 'DejaVu Sans Mono', monospace; font-size: 0.82em; overflow-wrap: anywhere; }
-table.findings td:first-child { width: 9em; } .conclusion h3 { margin-bottom: 0.2em; } .conclusion p { margin-top: 0.2em; }
-.sign-off td { height: 2.2em; } .blank { display: inline-block; min-width: 12em; border-bottom: 1px solid #333; }
-@media print { a { color: inherit; text-decoration: none; } tr, img { break-inside: avoid; } h2 { break-after: avoid; }
-               body { max-width: none; margin: 0; } }
-"""
 
 
 def overall_rating(findings: list[dict[str, Any]], failed: bool) -> str:
@@ -289,7 +268,7 @@ def write_index(
                    ("Scores from" if not var_engine else "Evidence from", scores_from)])  # fmt: skip
     html = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">{CSP_META}<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(title)}</title><style>{_CSS}</style></head>
+<title>{escape(title)}</title><style>{style.CSS}</style></head>
 <body>
 <h1>{escape(title)}</h1>
 <table class="identity">{cover}</table>
