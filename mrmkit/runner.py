@@ -239,6 +239,7 @@ def run(
     progress: Callable[[str], None] | None = None,
     *,
     pdf: bool = False,
+    paper: str = "a4",
     record_audit: bool = True,
 ) -> RunResult:
     """Validate, execute, render and publish; see the module docstring."""
@@ -342,9 +343,10 @@ def run(
         summary.stamp_reports(staging / "reports", params, identity, WORKBOOK_TITLES)
         if pdf:
             say("printing the report to PDF")
-            from mrmkit.pdf import html_to_pdf
+            from mrmkit.pdf import reports_pdf
 
-            html_to_pdf(staging / "reports" / "index.html", staging / "reports" / "index.pdf")
+            label = f"{params.model.name or params.model.id} {params.model.version}"
+            reports_pdf(staging / "reports", staging / "reports" / "index.pdf", identity, label, paper)
         ended = datetime.now(UTC)
         timings["total_s"] = round(time.perf_counter() - t0, 3)
         (staging / OWNER).unlink()  # not part of the package

@@ -39,6 +39,8 @@ table.dataframe thead th { background: #f3f5f7; vertical-align: bottom; }
 code, .key { font-family: ui-monospace, 'DejaVu Sans Mono', 'Liberation Mono', monospace; overflow-wrap: anywhere; }
 .output_png img, .output_svg svg { max-width: 100%; height: auto; }
 @page { size: A4; margin: 16mm 14mm; }
-@media print { .rendered_html table, table.dataframe { display: table; overflow: visible; }
+@media print { .rendered_html table, table.dataframe { display: table; overflow: visible; font-size: 7pt; }
+  table.dataframe th.row_heading { overflow-wrap: anywhere; min-width: 9em; }
+  table.dataframe thead th { overflow-wrap: anywhere; min-width: 3.6em; }
   table { page-break-inside: auto; } thead { display: table-header-group; } }
 """
