@@ -16,9 +16,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from mrmkit.booklet import PAPERS
 from mrmkit.errors import InvalidParameters, MrmkitError, PackageError
 
 __all__ = [
+    "PAPERS",
+    "reports_pdf",
+    "verify_pdf",
     "ChromiumMissing",
     "CHROMIUM_NAMES",
     "OFFLINE_FLAGS",
@@ -181,11 +185,30 @@ def html_to_pdf(html: Path, pdf: Path, timeout: float = 120) -> Path:
     return pdf
 
 
-def package_pdf(package: Path, out: Path | None = None) -> Path:
-    """Print an evidence package's validation report (``reports/index.html``) to a PDF beside it.
+def _write_booklet(reports: Path, identity: dict, model_label: str, paper: str, folder: Path) -> Path:
+    from mrmkit.booklet import booklet
+    from mrmkit.runner import WORKBOOK_TITLES
+
+    html = folder / "validation.html"
+    html.write_text(booklet(reports, WORKBOOK_TITLES, identity, model_label, paper), encoding="utf-8")
+    return html
+
+
+def reports_pdf(reports: Path, pdf: Path, identity: dict, model_label: str, paper: str = "a4") -> Path:
+    """Print the whole validation (report and workbook reports, :mod:`mrmkit.booklet`) to one PDF."""
+    if paper not in PAPERS:
+        raise InvalidParameters(f"--paper {paper!r}: choose one of {', '.join(PAPERS)}.")
+    with tempfile.TemporaryDirectory(prefix="mrmkit-booklet-") as work:
+        html = _write_booklet(Path(reports), identity, model_label, paper, Path(work))
+        return html_to_pdf(html, pdf)
+
+
+def package_pdf(package: Path, out: Path | None = None, paper: str = "a4") -> Path:
+    """Print an evidence package's whole validation to one PDF beside it, with a manifest of its own.
 
     By default the PDF is ``<package parent>/<run_id>.pdf``; ``out`` may name a file or an existing
-    folder. A path inside the package is refused: a published package never changes.
+    folder. A path inside the package is refused: a published package never changes. Beside the PDF,
+    ``<pdf>.json`` records its sha256 and the package's identity and manifest hash (:func:`verify_pdf`).
     """
     from mrmkit.manifest import read_manifest
 
@@ -208,4 +231,74 @@ def package_pdf(package: Path, out: Path | None = None) -> Path:
             f"--out {out} is inside the package {package}; a published package is never changed, "
             "so write the PDF outside it."
         )
-    return html_to_pdf(index, target)
+    label = " ".join(str(manifest.get(k) or "") for k in ("model_id", "model_version")).strip() or run_id
+    identity = {"run_id": run_id, "status": manifest.get("status")}
+    reports_pdf(package / "reports", target, identity, label, paper)
+    _write_pdf_manifest(target, package, manifest, paper)
+    return target
+
+
+PDF_MANIFEST_SUFFIX = ".json"
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_pdf_manifest(pdf: Path, package: Path, manifest: dict, paper: str) -> Path:
+    import json
+
+    import mrmkit
+
+    side = pdf.with_name(pdf.name + PDF_MANIFEST_SUFFIX)
+    content = {
+        "pdf": pdf.name,
+        "sha256": _sha256(pdf),
+        "size": pdf.stat().st_size,
+        "paper": paper,
+        "mrmkit_version": mrmkit.__version__,
+        "package": {k: manifest.get(k) for k in ("model_id", "model_version", "run_id", "status", "manifest_sha256")},
+        "package_path": str(Path(package).resolve()),
+    }
+    side.write_text(json.dumps(content, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return side
+
+
+def verify_pdf(pdf: Path) -> list[str]:
+    """Problems of a PDF made beside a package (none: intact): its hash against ``<pdf>.json``, and the
+    package's manifest hash when the package is still where it was printed from."""
+    import json
+
+    from mrmkit.manifest import read_manifest
+
+    pdf = Path(pdf)
+    side = pdf.with_name(pdf.name + PDF_MANIFEST_SUFFIX)
+    try:
+        record = json.loads(side.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [f"{side} is missing; the PDF has no manifest to check it against."]
+    except (OSError, ValueError) as exc:
+        return [f"{side} cannot be read as JSON ({exc})."]
+    if not isinstance(record, dict):
+        return [f"{side} is not a PDF manifest."]
+    problems = []
+    if not pdf.is_file():
+        return [f"{pdf} is missing."]
+    if _sha256(pdf) != record.get("sha256"):
+        problems.append(f"{pdf} does not match its manifest: its sha256 differs from the one recorded when it was printed.")
+    where = record.get("package_path")
+    if isinstance(where, str) and Path(where).is_dir():
+        try:
+            now = read_manifest(Path(where)).get("manifest_sha256")
+        except PackageError as exc:
+            problems.append(str(exc))
+        else:
+            if now != (record.get("package") or {}).get("manifest_sha256"):
+                problems.append(f"the package {where} has changed since the PDF was printed (its manifest hash differs).")
+    return problems

@@ -56,11 +56,21 @@ def with_csp(page: str) -> str:
 
 
 def _render(nb: Any) -> str:
+    from html import escape
+
+    from mrmkit.style import CSS
+
     with warnings.catch_warnings():
         # scrapbook's data outputs have no HTML form; they are meant to be invisible in the report
         warnings.filterwarnings("ignore", message=".*scrapbook.*not able to be represented")
         body, _ = _exporter().from_notebook_node(nb)
-    return with_csp(body)
+    title = escape(str(nb.metadata.get("title") or "mrmkit report"))
+    page = (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title><style>{CSS}</style></head>\n<body class=\"workbook-report\">\n<main>\n{body}\n</main>\n</body></html>\n"
+    )
+    return with_csp(page)
 
 
 def notebook_to_html(notebook: Path, html: Path, title: str | None = None) -> None:

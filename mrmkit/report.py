@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
-from mrmkit import schema
+from mrmkit import schema, style, summary
 from mrmkit.params import Parameters
-from mrmkit.policy import finding_order
 from mrmkit.render import CSP_META
 from mrmkit.workbooks import alerts
 
@@ -51,24 +50,6 @@ KIND_LABELS = {"pd": "probability of default (application data)",
                "var": "market-risk VaR / ES engine (P&L, VaR and ES series)",
                "classifier": "binary alerting classifier (fraud-style), judged at its operating point"}  # fmt: skip
 
-_CSS = """
-body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #1d2329;
-       max-width: 1100px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
-h1 { font-size: 1.7em; margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #d0d7de; padding-bottom: 4px; margin-top: 1.6em; }
-table { border-collapse: collapse; width: 100%; margin: 0.6em 0 1.4em; font-size: 0.93em; }
-th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #e3e7eb; vertical-align: top; }
-th { background: #f3f5f7; }
-table.identity th { width: 14em; background: none; font-weight: 600; }
-.badge { display: inline-block; min-width: 4.2em; text-align: center; padding: 1px 8px; border-radius: 9px;
-         font-weight: 600; font-size: 0.9em; }
-.red { background: #f9d0d0; color: #7a0c0c; } .amber { background: #fdebc8; color: #6b4500; }
-.green { background: #d9f2d9; color: #14521f; } .failed { background: #444; color: #fff; }
-.complete { background: #d9f2d9; color: #14521f; } .none { background: #eee; color: #555; }
-.muted { color: #5b6570; font-size: 0.9em; } img { max-width: 100%; }
-.charts img { max-width: 48%; margin-right: 1%; vertical-align: top; }
-@media print { a { color: inherit; text-decoration: none; } tr, img { break-inside: avoid; } h2 { break-after: avoid; }
-               body { max-width: none; margin: 0; } }
-"""
 
 
 def overall_rating(findings: list[dict[str, Any]], failed: bool) -> str:
@@ -203,20 +184,13 @@ def write_index(
     m = params.model
     failed = any(r["status"] == "failed" for r in workbooks.values())
     rating = overall_rating(findings, failed)
-    ordered = sorted(findings, key=finding_order)
     counts = {s: sum(1 for f in findings if f.get("severity") == s) for s in ("red", "amber", "green")}
     title = f"Validation report: {m.name or m.id} {m.version}"
-
-    finding_rows = "".join(
-        "<tr>"
-        f"<td>{_badge(str(f.get('severity', '')))}</td>"
-        f"<td><a href=\"{escape(str(f.get('workbook', '')))}.html\">{escape(WORKBOOK_TITLES.get(f.get('workbook', ''), str(f.get('workbook', ''))))}</a></td>"
-        f"<td><strong>{escape(str(f.get('title', '')))}</strong><br><span class=\"muted\">{escape(str(f.get('detail', '')))}</span></td>"
-        f"<td>{escape(str(f.get('threshold', '')))}</td>"
-        f"<td><code>{escape(str(f.get('metric', '')))}</code></td>"
-        "</tr>"
-        for f in ordered
-    ) or '<tr><td colspan="5">No findings were recorded.</td></tr>'
+    recommendation = _get(metrics, "champion_challenger.decision.recommendation")
+    recommendation_line = (
+        f"<p><strong>Recommendation (champion and challenger):</strong> {escape(str(recommendation))}</p>"
+        if recommendation else ""
+    )
 
     sections = []
     for name, result in workbooks.items():
@@ -294,17 +268,20 @@ def write_index(
                    ("Scores from" if not var_engine else "Evidence from", scores_from)])  # fmt: skip
     html = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">{CSP_META}<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(title)}</title><style>{_CSS}</style></head>
+<title>{escape(title)}</title><style>{style.CSS}</style></head>
 <body>
 <h1>{escape(title)}</h1>
 <table class="identity">{cover}</table>
 <p class="muted">This package's manifest.json lists the sha256 of every file, this report included, and of every input;
 <code>mrmkit verify</code> re-checks them and <code>mrmkit reproduce</code> reruns the workbooks from the recorded inputs.</p>
-<h2>Executive summary</h2>
+<h2 id="executive-summary">Executive summary</h2>
 <p>Overall rating: {_badge(rating)} &nbsp; <span class="muted">{counts['red']} red, {counts['amber']} amber,
 {counts['green']} green findings; the rating is the most severe finding.</span></p>
-<table><thead><tr><th>Severity</th><th>Workbook</th><th>Finding</th><th>Threshold</th><th>Metric</th></tr></thead>
-<tbody>{finding_rows}</tbody></table>
+{recommendation_line}
+{summary.conclusions(workbooks, findings, WORKBOOK_TITLES)}
+<h3>Findings by severity</h3>
+<p class="muted">Each workbook link opens the section of its report that holds the evidence.</p>
+{summary.findings_by_severity(findings, WORKBOOK_TITLES)}
 <h2>Workbooks</h2>
 {''.join(sections)}
 <h2>Model card</h2>
@@ -314,6 +291,7 @@ def write_index(
 <tbody>{''.join(expectation_rows)}</tbody></table>
 <h2>Conventions and thresholds</h2>
 <table class="identity">{conventions}</table>
+{summary.sign_off(params.validation, str(identity["started"])[:10])}
 <h2>Appendix: inputs</h2>
 <table><thead><tr><th>Input</th><th>Path</th><th>sha256</th></tr></thead><tbody>{input_rows}</tbody></table>
 </body></html>

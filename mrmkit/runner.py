@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
-from mrmkit import audit, report, schema, scrap, signing, tables
+from mrmkit import audit, report, schema, scrap, signing, summary, tables
 from mrmkit.errors import InvalidParameters, MrmkitError, PublishError
 from mrmkit.io import load_inputs, sha256_file
 from mrmkit.manifest import environment_lines, key_versions, write_manifest
@@ -169,6 +169,7 @@ def run(
     progress: Callable[[str], None] | None = None,
     *,
     pdf: bool = False,
+    paper: str = "a4",
     record_audit: bool = True,
 ) -> RunResult:
     """Validate, execute, render and publish; see the module docstring."""
@@ -269,11 +270,13 @@ def run(
             staging / "reports" / "index.html", params, identity, results, findings,
             metrics=metrics, inputs=inputs, notebooks=staging / "notebooks",
         )  # fmt: skip
+        summary.stamp_reports(staging / "reports", params, identity, WORKBOOK_TITLES)
         if pdf:
             say("printing the report to PDF")
-            from mrmkit.pdf import html_to_pdf
+            from mrmkit.pdf import reports_pdf
 
-            html_to_pdf(staging / "reports" / "index.html", staging / "reports" / "index.pdf")
+            label = f"{params.model.name or params.model.id} {params.model.version}"
+            reports_pdf(staging / "reports", staging / "reports" / "index.pdf", identity, label, paper)
         ended = datetime.now(UTC)
         timings["total_s"] = round(time.perf_counter() - t0, 3)
         (staging / OWNER).unlink()  # not part of the package

@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Node", "load", "unknown", "declared", "key", "tables", "documented", "TABLE_REF", "STRICT_ENV"]
+__all__ = ["Node", "load", "unknown", "declared", "key", "tables", "documented", "section_of", "sections", "TABLE_REF", "STRICT_ENV"]
 
 SCHEMA_FILE = Path(__file__).with_name("metrics_schema.yaml")
 STRICT_ENV = "MRMKIT_SCHEMA_STRICT"
@@ -53,6 +53,7 @@ class Node:
     wildcard: Node | None = None
     columns: dict[str, str] = field(default_factory=dict)
     item: Node | None = None
+    section: str | None = None  # the heading of the workbook report's section that shows this evidence
 
     def child(self, name: str) -> Node | None:
         named = self.children.get(name)
@@ -74,13 +75,13 @@ def _parse(value: Any, path: str) -> Node:
         return Node(path, "leaf", kind, doc=doc or None)
     if not isinstance(value, dict):
         raise ValueError(f"{SCHEMA_FILE.name}: {path} is neither a type nor a group")
-    doc = value.get("_doc")
+    doc, section = value.get("_doc"), value.get("_section")
     if "[]" in value:
         return Node(path, "records", "records", doc=doc, item=_parse(value["[]"], f"{path}[]"))
     children: dict[str, Node] = {}
     wildcard = None
     for name, sub in value.items():
-        if name == "_doc":
+        if name in ("_doc", "_section"):
             continue
         node = _parse(sub, f"{path}.{name}" if path else name)
         if name.startswith("<") and name.endswith(">"):
@@ -88,7 +89,7 @@ def _parse(value: Any, path: str) -> Node:
                 raise ValueError(f"{SCHEMA_FILE.name}: {path} has two wildcard children")
             wildcard = node
         children[name] = node  # in file order, the wildcard too (the README lists them in this order)
-    return Node(path, "group", "group", doc=doc, children=children, wildcard=wildcard)
+    return Node(path, "group", "group", doc=doc, children=children, wildcard=wildcard, section=section)
 
 
 @functools.cache
@@ -244,6 +245,48 @@ def tables(metrics: dict[str, Any]) -> Iterator[tuple[tuple[str, ...], list[dict
                 yield from walk(value[name], node.child(str(name)), (*path, str(name)))
 
     yield from walk(metrics, load(), ())
+
+
+def section_of(dotted: str) -> str | None:
+    """The report section (``_section``) of the deepest group on the way to ``dotted`` that names one."""
+    found: list[str | None] = [None]
+
+    def walk(node: Node, parts: list[str]) -> bool:
+        if node.section:
+            found.append(node.section)
+        if not parts:
+            return True
+        if node.kind != "group":
+            return False
+        depth = len(found)
+        named = node.children.get(parts[0])
+        if named is not None and named is not node.wildcard and walk(named, parts[1:]):
+            return True
+        del found[depth:]
+        if node.wildcard is not None:
+            for i in range(1, len(parts) + 1):
+                if walk(node.wildcard, parts[i:]):
+                    return True
+                del found[depth:]
+        return False
+
+    walk(load(), dotted.split("."))
+    return found[-1]
+
+
+def sections() -> dict[str, set[str]]:
+    """Every ``_section`` named in the schema, by workbook."""
+    out: dict[str, set[str]] = {}
+
+    def walk(node: Node, workbook: str) -> None:
+        if node.section:
+            out.setdefault(workbook, set()).add(node.section)
+        for child in node.children.values():
+            walk(child, workbook)
+
+    for name, child in load().children.items():
+        walk(child, name)
+    return out
 
 
 def documented() -> Iterator[Node]:

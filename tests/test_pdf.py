@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import struct
@@ -293,7 +294,7 @@ def test_package_pdf_writes_beside_the_package_and_never_inside(tmp_path: Path) 
     assert pdf.read_bytes().startswith(b"%PDF")
     assert _hashes(package) == before
     assert verify_package(package).intact
-    assert sorted(p.name for p in package.parent.iterdir()) == sorted([*parent_before, pdf.name])
+    assert sorted(p.name for p in package.parent.iterdir()) == sorted([*parent_before, pdf.name, pdf.name + ".json"])
 
     elsewhere = package_pdf(package, tmp_path / "exports" / "pd.pdf")
     assert elsewhere == tmp_path / "exports" / "pd.pdf" and elsewhere.read_bytes().startswith(b"%PDF")
@@ -353,3 +354,74 @@ def test_a_browser_that_cannot_start_is_an_error(tmp_path: Path, monkeypatch: py
     with pytest.raises(MrmkitError, match=r"could not be started.*report\.html"):
         html_to_pdf(html, tmp_path / "report.pdf")
     assert not list(tmp_path.glob("*.pdf*")) and not list(tmp_path.glob(".report.pdf*"))
+
+
+# --- the whole validation as one PDF (mrmkit.booklet) ------------------------------------------------------
+
+
+def _reports(tmp_path: Path) -> Path:
+    reports = tmp_path / "reports"
+    reports.mkdir(parents=True)
+    (reports / "index.html").write_text(
+        '<html><body><h1>Report</h1><h2 id="executive-summary">Executive summary</h2>'
+        '<a href="drift.html#Feature-drift">drift</a> <a href="drift.html">all of it</a>'
+        '<a href="https://example.org/x">outside</a></body></html>',
+        encoding="utf-8",
+    )
+    (reports / "drift.html").write_text(
+        '<html><body><header><a href="index.html">back</a></header><main><h2 id="Findings">Findings</h2>'
+        '<a href="#Findings">up</a><h2 id="Feature-drift">Feature drift</h2><table id="T_abc_row0_col0"></table>'
+        '<a href="index.html">report</a></main></body></html>',
+        encoding="utf-8",
+    )
+    return reports
+
+
+def test_booklet_links_are_internal_and_ids_unique(tmp_path: Path) -> None:
+    from mrmkit.booklet import booklet
+
+    html = booklet(_reports(tmp_path), {"drift": "Data quality and drift"}, {"run_id": "r1", "status": "complete"}, "m 1.0")
+    assert 'href="#drift--Feature-drift"' in html and 'href="#drift"' in html and 'href="#drift--Findings"' in html
+    assert 'id="drift--Findings"' in html and 'id="report--executive-summary"' in html
+    assert 'id="T_abc_row0_col0"' in html  # pandas Styler ids keep their own style rules
+    assert 'href="#report"' in html and "index.html" not in html and "drift.html" not in html
+    assert '<li><a href="#drift">Data quality and drift</a><ol><li><a href="#drift--Findings">Findings</a>' in html
+    assert "size: A4" in html and "counter(pages)" in html
+
+
+def test_booklet_header_cannot_escape_its_css_string(tmp_path: Path) -> None:
+    from mrmkit.booklet import booklet, css_string
+
+    hostile = '"; } body { display: none } </style><script>alert(1)</script> \\'
+    html = booklet(_reports(tmp_path), {}, {"run_id": "r1", "status": "complete"}, hostile, paper="letter")
+    style = html[html.index("<style>") : html.index("</style>")]
+    assert "<script>" not in style and "body { display: none }" not in style
+    assert css_string(hostile).count('"') == 2 and "size: letter" in style
+    with pytest.raises(ValueError):
+        booklet(_reports(tmp_path / "x"), {}, {}, "m", paper="a3")
+
+
+@needs_browser
+def test_package_pdf_is_one_document_with_its_own_manifest(tmp_path: Path) -> None:
+    from mrmkit.pdf import verify_pdf
+
+    package = _package(tmp_path)
+    (package / "reports" / "drift.html").write_text(
+        '<html><body><main><h2 id="Findings">Findings</h2><p>drift evidence page</p></main></body></html>', encoding="utf-8"
+    )
+    write_manifest(package, {"run_id": package.name, "status": "complete", "model_id": "pd-model", "model_version": "1.0"})
+    pdf = package_pdf(package, paper="letter")
+    data = pdf.read_bytes()
+    assert re.search(rb"/MediaBox \[0 0 612 792\]", data)  # US letter
+    assert b"file:" not in data and b"/URI" not in data  # every link is internal
+    assert verify_pdf(pdf) == []
+    with pdf.open("ab") as fh:
+        fh.write(b"%")
+    assert any("does not match its manifest" in p for p in verify_pdf(pdf))
+    pdf.unlink()
+    a4 = package_pdf(package)
+    assert re.search(rb"/MediaBox \[0 0 594\.9\d* 841\.9\d*\]", a4.read_bytes())  # A4
+    write_manifest(package, {"run_id": package.name, "status": "failed"})  # the package changes afterwards
+    assert any("has changed since the PDF was printed" in p for p in verify_pdf(a4))
+    with pytest.raises(InvalidParameters, match="--paper"):
+        package_pdf(package, tmp_path / "x.pdf", paper="a3")

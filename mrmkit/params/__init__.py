@@ -29,6 +29,7 @@ from mrmkit.params.model import (
     ChallengerSection as ChallengerSection,
     DataSection as DataSection,
     ModelSection as ModelSection,
+    ValidationSection as ValidationSection,
 )
 from mrmkit.params.policy import (
     Costs as Costs,

@@ -9,7 +9,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from mrmkit.params._base import _SAFE_NAME, ArtifactSection, _resolve, _Section
 
-__all__ = ["ModelSection", "ChallengerSection", "DataSection"]
+__all__ = ["ModelSection", "ChallengerSection", "DataSection", "ValidationSection"]
 
 
 class ModelSection(ArtifactSection):
@@ -107,3 +107,12 @@ class DataSection(_Section):
             if unknown:
                 raise ValueError(f"categorical: {unknown} are not in features")
         return self
+
+
+class ValidationSection(_Section):
+    """Who validates and reviews, and what the validation covers (``validation``): the report's sign-off block."""
+
+    validator: str | None = Field(None, description="The validator (name, role); blank in the sign-off block when absent.")
+    reviewer: str | None = Field(None, description="The reviewer who signs the validation off; blank when absent.")
+    scope: str | None = Field(None, description="What this validation covers and what it leaves out.")
+    reference: str | None = Field(None, description="The validation's reference in the model inventory or ticket system.")

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from mrmkit.errors import InvalidParameters, shorten
 from mrmkit.params._base import WORKBOOKS, _Section
-from mrmkit.params.model import ChallengerSection, DataSection, ModelSection
+from mrmkit.params.model import ChallengerSection, DataSection, ModelSection, ValidationSection
 from mrmkit.params.policy import PolicySection
 from mrmkit.params.workbooks import BacktestSection, ChampionChallengerSection, DriftSection, ExplainabilitySection
 
@@ -39,6 +39,7 @@ class Parameters(_Section):
         0, ge=0, le=2**32 - 1, strict=True, description="Seed of every random step (0 to 2**32 - 1); recorded in the manifest."
     )
     model: ModelSection
+    validation: ValidationSection = Field(default_factory=ValidationSection)
     challenger: ChallengerSection | None = None
     data: DataSection
     policy: PolicySection = Field(default_factory=PolicySection)

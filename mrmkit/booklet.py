@@ -1,0 +1,101 @@
+"""One printable document of a whole validation: the report and every workbook report, for one PDF.
+
+:func:`booklet` joins ``reports/index.html`` and the workbook reports into one HTML page: a table of
+contents first, each workbook report on a new page, every id prefixed with its part (``drift--Findings``)
+and every link between the reports rewritten to an internal one (``drift.html#Findings`` becomes
+``#drift--Findings``), so the PDF's links work on any machine and none points at a file path. Each page
+carries the model, version and run id at the top and "page n of N" at the bottom (CSS paged media margin
+boxes, which Chromium prints); the paper is A4 or US letter.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from pathlib import Path
+from typing import Any
+
+__all__ = ["PAPERS", "booklet", "css_string"]
+
+PAPERS = {"a4": "A4", "letter": "letter"}
+_MAIN = re.compile(r"<main>(.*)</main>", re.S)
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
+_STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S)
+_ID = re.compile(r'\bid="([^"]*)"')
+_HREF = re.compile(r'\bhref="([^"]*)"')
+_H2 = re.compile(r'<h2 id="([^"]*)"[^>]*>(.*?)</h2>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal that cannot end the string, the rule or the style element."""
+    out = []
+    for ch in str(text):
+        if ch.isalnum() or ch in " .,:;_-()/+":
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):x} ")
+    return '"' + "".join(out) + '"'
+
+
+def _part(html: str, part: str, names: set[str]) -> str:
+    """The body of one report, its ids prefixed by ``part`` and its links made internal."""
+    match = _MAIN.search(html) or _BODY.search(html)
+    body = match.group(1) if match else html
+    # pandas Styler ids (T_<uuid>...) are unique already and its own style rules select them: kept as they are
+    body = _ID.sub(lambda m: m.group(0) if m.group(1).startswith("T_") else f'id="{part}--{m.group(1)}"', body)
+
+    def link(m: re.Match[str]) -> str:
+        href = m.group(1)
+        page, _, frag = href.partition("#")
+        if not page and frag:
+            return f'href="#{part}--{frag}"'
+        stem = page[:-5] if page.endswith(".html") else None
+        if stem in names:
+            return f'href="#{stem}--{frag}"' if frag else f'href="#{stem}"'
+        if stem == "index":
+            return 'href="#report"'
+        return m.group(0)
+
+    return _HREF.sub(link, body)
+
+
+def _headings(part_html: str) -> list[tuple[str, str]]:
+    return [(anchor, _TAGS.sub("", text).replace("¶", "").strip()) for anchor, text in _H2.findall(part_html)]
+
+
+def booklet(reports: Path, titles: dict[str, str], identity: dict[str, Any], model_label: str, paper: str = "a4") -> str:
+    """The whole validation as one HTML page, ready for Chromium's print to PDF."""
+    from mrmkit.render import CSP_META
+    from mrmkit.style import CSS
+
+    reports = Path(reports)
+    if paper not in PAPERS:
+        raise ValueError(f"paper must be one of {', '.join(PAPERS)}")
+    workbooks = [p.stem for p in sorted(reports.glob("*.html")) if p.name != "index.html"]
+    order = [w for w in titles if w in workbooks] + [w for w in workbooks if w not in titles]
+    names = set(order)
+    parts = [("report", "Validation report", _part((reports / "index.html").read_text(encoding="utf-8"), "report", names))]
+    parts += [(w, titles.get(w, w), _part((reports / f"{w}.html").read_text(encoding="utf-8"), w, names)) for w in order]
+    toc = []
+    for part, title, html in parts:
+        sub = "".join(f'<li><a href="#{escape(a)}">{escape(t)}</a></li>' for a, t in _headings(html))
+        toc.append(f'<li><a href="#{part}">{escape(title)}</a><ol>{sub}</ol></li>')
+    header = f"{model_label} · run {identity.get('run_id', '')}"
+    page_css = (
+        f"@page {{ size: {PAPERS[paper]}; margin: 20mm 14mm 18mm;"
+        f" @top-left {{ content: {css_string(header)}; font-size: 8pt; color: #5b6570; font-family: 'DejaVu Sans', Arial, sans-serif; }}"
+        f" @top-right {{ content: {css_string(str(identity.get('status', '')))}; font-size: 8pt; color: #5b6570; font-family: 'DejaVu Sans', Arial, sans-serif; }}"
+        ' @bottom-right { content: "page " counter(page) " of " counter(pages); font-size: 8pt; color: #5b6570;'
+        " font-family: 'DejaVu Sans', Arial, sans-serif; } }"
+        " .part { break-before: page; } .toc ol { list-style: none; padding-left: 1.2em; }"
+        " .toc > ol > li { margin-top: 0.6em; font-weight: 600; } .toc li li { font-weight: normal; }"
+    )
+    body = "".join(f'<section class="part" id="{part}">{html}</section>' for part, _, html in parts)
+    title = f"Validation of {model_label}, run {identity.get('run_id', '')}"
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">{CSP_META}<title>{escape(title)}</title>'
+        f"<style>{CSS}\n{page_css}</style></head>\n<body>"
+        f'<nav class="toc"><h1>{escape(title)}</h1><h2>Contents</h2><ol>{"".join(toc)}</ol></nav>'
+        f"{body}</body></html>\n"
+    )

@@ -1,0 +1,124 @@
+"""The validation report as a document: identity on every page, findings linked to their evidence,
+conclusions per workbook, findings grouped by severity, and a sign-off block from ``validation``."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from mrmkit import schema, summary
+from mrmkit.runner import run
+from tests.conftest import write_params
+
+HOSTILE = '<img src=x onerror=alert(1)> "Q" & Co'
+
+
+class _Ids(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        d = dict(attrs)
+        if d.get("id"):
+            self.ids.add(d["id"])
+        if tag == "a" and d.get("href"):
+            self.links.append(d["href"])
+
+
+def _parse(path: Path) -> _Ids:
+    p = _Ids()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory):
+    """Two runs of the tiny project: one with a validation section (a hostile name), one without."""
+    import numpy as np
+
+    from tests.conftest import make_frame
+
+    out = {}
+    for name, validation in (("named", {"validator": HOSTILE, "reviewer": "R. Viewer (head of validation)",
+                                        "scope": "Drift and backtest of the Q4 sample", "reference": "MRM-2026-17"}),
+                             ("blank", None)):  # fmt: skip
+        root = tmp_path_factory.mktemp(name)
+        rng = np.random.default_rng(20261123)
+        (root / "data").mkdir()
+        make_frame(rng, 3000, 0.0, "2024-01-01").to_parquet(root / "data" / "reference.parquet", index=False)
+        make_frame(rng, 2000, 0.15, "2025-01-01").to_parquet(root / "data" / "current.parquet", index=False)
+        overrides = {"backtest": {"as_of": "2026-01-01", "maturity_months": 6}}
+        if validation:
+            overrides["validation"] = validation
+        params = write_params(root, **overrides)
+        out[name] = run(params, out=root / "out", record_audit=False).package
+    return out
+
+
+def test_every_workbook_report_opens_with_the_identity_block(packages):
+    package = packages["named"]
+    for report in sorted((package / "reports").glob("*.html")):
+        if report.name == "index.html":
+            continue
+        text = report.read_text(encoding="utf-8")
+        body = text.index("<body")
+        head = text[body : body + 3000]
+        assert 'class="mrmkit-identity"' in head, report.name
+        for value in ("tiny-pd", "1.0", package.name, "complete", 'href="index.html"'):
+            assert value in head, (report.name, value)
+
+
+def test_every_finding_links_to_a_section_that_exists(packages):
+    package = packages["named"]
+    index = _parse(package / "reports" / "index.html")
+    links = [h for h in index.links if re.match(r"^[a-z_]+\.html#", h)]
+    assert len(links) >= 3
+    for href in links:
+        page, _, frag = href.partition("#")
+        assert frag in _parse(package / "reports" / page).ids, href
+    assert any(not h.endswith("#Findings") for h in links)  # findings go to their evidence, not the top
+
+
+def test_every_declared_section_is_a_heading_of_its_notebook():
+    root = Path(__file__).resolve().parents[1] / "notebooks"
+    for workbook, names in schema.sections().items():
+        source = (root / f"{workbook}.py").read_text(encoding="utf-8")
+        for name in names:
+            assert f"# ## {name}\n" in source, (workbook, name)
+
+
+def test_summary_conclusions_and_groups(packages):
+    text = (packages["named"] / "reports" / "index.html").read_text(encoding="utf-8")
+    summary_part = text[text.index('id="executive-summary"') : text.index("<h2>Workbooks</h2>")]
+    for word in ("Tested:", "Found:", "Means:", "Data quality and drift", "Backtest and stress test"):
+        assert word in summary_part
+    groups = re.findall(r'<h3 class="severity"><span class="badge (red|amber|green)">', summary_part)
+    assert groups == sorted(groups, key=("red", "amber", "green").index) and groups
+
+
+def test_sign_off_block_from_the_parameter_file_escaped(packages):
+    text = (packages["named"] / "reports" / "index.html").read_text(encoding="utf-8")
+    block = text[text.index('id="sign-off"') :]
+    assert "&lt;img src=x onerror=alert(1)&gt; &quot;Q&quot; &amp; Co" in block and "<img src=x" not in block
+    assert "R. Viewer (head of validation)" in block and "Drift and backtest of the Q4 sample" in block
+    assert "MRM-2026-17" in block
+
+
+def test_sign_off_is_blank_for_a_hand_signature_without_names(packages):
+    text = (packages["blank"] / "reports" / "index.html").read_text(encoding="utf-8")
+    block = text[text.index('id="sign-off"') : text.index("</section>", text.index('id="sign-off"'))]
+    assert block.count('class="blank"') == 7  # scope, two names, two signatures, two dates
+    assert "Validator" in block and "Reviewer" in block
+
+
+def test_finding_links_fall_back_to_the_findings_section():
+    assert summary.finding_link({"workbook": "drift", "metric": "drift.features.x.psi"}) == "drift.html#Feature-drift"
+    assert summary.finding_link({"workbook": "drift", "metric": None}) == "drift.html#Findings"
+    assert summary.finding_link({"workbook": "backtest", "metric": "backtest.var.levels.v.kupiec_pof.p_value"}).endswith(
+        "#VaR-backtesting"
+    )
