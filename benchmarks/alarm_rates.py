@@ -29,7 +29,6 @@ from scipy import stats as sps
 from mrmkit import stats
 from mrmkit.params import DecisionRules, PolicySection
 from mrmkit.policy import NOT_ENOUGH_DATA, classify, classify_low
-from mrmkit.workbooks import backtest
 from mrmkit.workbooks.backtest import analysis_pd
 from mrmkit.workbooks.champion_challenger import _champion_flags, interval_decision
 

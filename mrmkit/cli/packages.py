@@ -183,18 +183,22 @@ def open_command(
 def report(
     package: Annotated[Path, typer.Argument(help="An evidence package folder.")],
     pdf: Annotated[
-        bool, typer.Option("--pdf", help="Print the validation report to PDF with headless Chromium.")
+        bool, typer.Option("--pdf", help="Print the whole validation to one PDF with headless Chromium.")
     ] = False,
     out_file: Annotated[
         Path | None, typer.Option("--out", metavar="PATH", help="PDF file or folder (default: beside the package).")
     ] = None,
+    paper: Annotated[str, typer.Option("--paper", metavar="SIZE", help="Paper of the PDF: a4 or letter.")] = "a4",
 ) -> None:
-    """Write the package's validation report as PDF beside the package (a published package never changes)."""
+    """Print the package's whole validation (report and workbook reports) to one PDF beside the package,
+    with <pdf>.json, its own manifest, which `mrmkit verify PDF` checks (a published package never changes)."""
     from mrmkit.pdf import package_pdf
 
     if not pdf:
         raise MrmkitError("report: say which format to write; the only one is --pdf.")
-    print(package_pdf(package, out_file))
+    if paper not in ("a4", "letter"):
+        raise MrmkitError(f"--paper: choose a4 or letter; got {paper!r}.")
+    print(package_pdf(package, out_file, paper=paper))
 
 
 def find_packages(root: Path) -> list[dict[str, Any]]:

@@ -11,12 +11,13 @@ from mrmkit.cli._console import WORKBOOK_NAMES, _guard, _progress, err, out
 from mrmkit.errors import MrmkitError
 
 
-def _publish(params: Path, workbooks: list[str] | None, out_dir: Path, fail_on: str | None, pdf: bool = False) -> None:
+def _publish(params: Path, workbooks: list[str] | None, out_dir: Path, fail_on: str | None, pdf: bool = False,
+             paper: str = "a4") -> None:  # fmt: skip
     from mrmkit.runner import run
 
     update, stop = _progress()
     try:
-        result = run(params, workbooks=workbooks, out=out_dir, progress=update, pdf=pdf)
+        result = run(params, workbooks=workbooks, out=out_dir, progress=update, pdf=pdf, paper=paper)
     finally:
         stop()
     if result.status == "failed":
@@ -60,14 +61,18 @@ def run_command(
         str | None, typer.Option("--fail-on", metavar="SEVERITY", help="Exit 3 when the package has a finding of this severity (red).")
     ] = None,
     pdf: Annotated[
-        bool, typer.Option("--pdf", help="Also print the report to reports/index.pdf inside the package.")
+        bool, typer.Option("--pdf", help="Also print the whole validation (report and workbook reports) to "
+                           "reports/index.pdf inside the package, hashed in its manifest.")
     ] = False,
+    paper: Annotated[str, typer.Option("--paper", metavar="SIZE", help="Paper of the PDF: a4 or letter.")] = "a4",
 ) -> None:
     """Run the workbooks a parameter file enables and publish one evidence package."""
     if fail_on not in (None, "red"):
         raise MrmkitError(f"--fail-on: the only accepted value is 'red'; got {fail_on!r}.")
+    if paper not in ("a4", "letter"):
+        raise MrmkitError(f"--paper: choose a4 or letter; got {paper!r}.")
     chosen = [w.strip() for w in workbooks.split(",") if w.strip()] if workbooks else None
-    _publish(params, chosen, out_dir, fail_on, pdf=pdf)
+    _publish(params, chosen, out_dir, fail_on, pdf=pdf, paper=paper)
 
 
 @_guard

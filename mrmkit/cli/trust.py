@@ -16,7 +16,7 @@ from mrmkit.errors import MrmkitError, PackageError, one_line
 
 @_guard
 def verify(
-    package: Annotated[Path, typer.Argument(help="An evidence package folder.")],
+    package: Annotated[Path, typer.Argument(help="An evidence package folder, or a PDF printed by `mrmkit report --pdf`.")],
     key: Annotated[
         str | None, typer.Option("--key", metavar="KEY", help="A public key you trust (file or 'mrmkit-ed25519 ...' text).")
     ] = None,
@@ -26,6 +26,17 @@ def verify(
     from mrmkit.manifest import read_manifest, verify_package
     from mrmkit.signing import check_signature, fingerprint, load_public_key
 
+    if package.suffix.lower() == ".pdf" and package.is_file():
+        from mrmkit.pdf import verify_pdf
+
+        problems = verify_pdf(package)
+        if problems:
+            for line in problems:
+                out.print(Text(one_line(line)), soft_wrap=True)
+            err.print(f"{package} does not verify.")
+            raise typer.Exit(1)
+        out.print(f"intact: {package} matches its manifest {package.name}.json", soft_wrap=True)
+        return
     trusted = load_public_key(key) if key is not None else None
     if not package.exists() and not package.is_symlink():
         raise PackageError(f"{package} does not exist.")

@@ -121,6 +121,12 @@ def _parameters(
             "artifact": "models/champion.skops",
             "trusted_types": champion_types,
         },
+        "validation": {
+            "validator": "Model Validation, second line (demo)",
+            "scope": "Annual validation of the champion on the monitoring sample: data quality and drift, "
+            "outcomes and stress, the challenger and the explanations; the downturn calibration is out of scope",
+            "reference": "MRM-DEMO-2026-01",
+        },
         "challenger": {
             "artifact": "models/challenger.skops",
             "trusted_types": challenger_types,
