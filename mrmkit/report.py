@@ -97,6 +97,12 @@ def _wb(metrics: dict[str, Any], workbook: str, dotted: str) -> Any:
 def _fmt(value: Any, kind: str = "g") -> str:
     if value is None:
         return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (dict, list, tuple)):
+        from mrmkit.workbooks.display import plain
+
+        return str(plain(value))
     if isinstance(value, float):
         return {"pct": f"{value:.2%}", "p": f"{value:.3g}", "g": f"{value:.4g}"}[kind]
     return str(value)

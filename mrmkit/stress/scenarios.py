@@ -107,7 +107,7 @@ class ScenarioResult(Result):
         for r in self.rows:
             rec: dict[str, Any] = {
                 "scenario": r.name,
-                "segment": None if r.segment is None else f"{r.segment[0]} in {list(r.segment[1])}",
+                "segment": None if r.segment is None else f"{r.segment[0]} in {', '.join(map(str, r.segment[1]))}",
                 "rows_in_scope": r.rows_in_scope, "rows_changed": r.rows_changed, "mean_pd": r.mean_pd,
                 "mean_pd_change": r.mean_pd_change, "mean_pd_change_relative": r.mean_pd_change_relative,
             }

@@ -25,7 +25,8 @@ from pandas.io.formats.style import Styler
 from mrmkit.params import Thresholds
 from mrmkit.policy import classify, finding_order
 
-__all__ = ["styled", "findings_table", "frame_style", "text", "join", "escape_markdown", "STATUS_CSS"]
+__all__ = ["styled", "findings_table", "frame_style", "text", "join", "escape_markdown", "plain", "setting", "STATUS_CSS",
+           "HEADER_LABELS"]
 
 STATUS_CSS = {
     "green": "background-color: #d9f2d9; color: #14521f",
@@ -81,9 +82,89 @@ class _EscapingStyler(Styler):
         return super().set_caption(html.escape(str(caption)))
 
 
+#: mrmkit's own field names, as a column header reads them (a name from the data is never relabelled).
+HEADER_LABELS = {
+    "reference_count": "reference count", "current_count": "current count", "reference_share": "reference share",
+    "current_share": "current share", "mean_abs_shap": "mean |SHAP|", "share_first": "share as first reason",
+    "share_of_reasons": "share of reasons", "share_of_declines": "share of declines", "new_pd": "PD after the change",
+    "champion_pd": "champion PD", "challenger_pd": "challenger PD", "n_outcomes": "outcomes",
+}  # fmt: skip
+_NEGATIVE_ZERO = re.compile(r"^-(0(?:[.,]0*)?)(%|e[+-]?\d+)?$")
+
+
+def plain(value: Any) -> Any:
+    """A cell as a reader reads it: ``{'amber': 0.1, 'red': 0.25}`` as ``amber 0.1, red 0.25``, a list as
+    ``a, b``, ``True``/``False`` as ``yes``/``no``; numbers and text unchanged (formatted later)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return ", ".join(f"{str(k).replace('_', ' ')} {plain(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(str(plain(v)) for v in value)
+    return value
+
+
+def setting(value: Any) -> str:
+    """A setting's value as a sentence fragment: ``none`` for no value, dicts and lists plain."""
+    return "none" if value is None else str(plain(value))
+
+
+def _no_negative_zero(text: Any) -> Any:
+    """``-0.0000`` (a tiny negative number rounded) shown as ``0.0000``."""
+    if isinstance(text, str):
+        match = _NEGATIVE_ZERO.match(text.strip())
+        if match:
+            return match.group(1) + (match.group(2) or "")
+    return text
+
+
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells made plain (:func:`plain`) in text columns, and mrmkit's own field names as headers."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if shown[column].dtype == object:
+            shown[column] = shown[column].map(plain)
+        elif pd.api.types.is_bool_dtype(shown[column]):
+            shown[column] = shown[column].map(plain)
+    if not isinstance(shown.columns, pd.MultiIndex):
+        shown.columns = [HEADER_LABELS.get(c, c) if isinstance(c, str) else c for c in shown.columns]
+    return shown
+
+
+def _without_negative_zero(formatter: Any, columns: Iterable[Any], precision: int | None) -> dict[Any, Any]:
+    """Every column's formatter, wrapped so that no cell reads ``-0.0000``."""
+    given = formatter if isinstance(formatter, dict) else {c: formatter for c in columns} if formatter else {}
+    digits = 4 if precision is None else precision
+
+    def default(value: Any) -> Any:
+        if isinstance(value, float) and not math.isnan(value):
+            return f"{value:.{digits}f}"
+        return value
+
+    out = {}
+    for column in columns:
+        f = given.get(column)
+        if isinstance(f, str):
+            f = f.format
+        f = f or default
+        out[column] = lambda v, f=f: _no_negative_zero(f(v))
+    return out
+
+
 def frame_style(frame: pd.DataFrame, **format_options: Any) -> Any:
-    """The one way a frame becomes a ``Styler`` here: cells and every header level HTML-escaped."""
-    options = {"escape": "html", "na_rep": "", **format_options}
+    """The one way a frame becomes a ``Styler`` here: cells plain (no Python literals, no ``-0.0000``),
+    mrmkit's field names as readable headers, and cells and every header level HTML-escaped."""
+    renamed = dict(zip(frame.columns, _readable(frame.iloc[:0]).columns, strict=True))
+    frame = _readable(frame)
+    formatter = format_options.pop("formatter", None)
+    if isinstance(formatter, dict):
+        formatter = {renamed.get(k, k): v for k, v in formatter.items()}
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    wrapped = _without_negative_zero(formatter, numeric, format_options.get("precision"))
+    if isinstance(formatter, dict):
+        wrapped.update({c: (lambda v, f=f: _no_negative_zero(f(v) if callable(f) else f.format(v)))
+                        for c, f in formatter.items() if c not in wrapped})  # fmt: skip
+    options = {"escape": "html", "na_rep": "", **format_options, "formatter": wrapped}
     styler = _EscapingStyler(frame).format(**options)
     for axis in (0, 1):  # row and column headers of every level, and the names of the two indexes
         styler = styler.format_index(escape="html", axis=axis).format_index_names(escape="html", axis=axis)
@@ -122,10 +203,11 @@ def styled(
     rename = labels or {}
     formatter = {rename.get(c, c): f for c, f in formats.items() if c in frame.columns}
     styler = frame_style(shown, formatter=formatter, precision=4)
-    status = [rename.get(c, c) for c in status_columns if c in frame.columns]
+    status = [HEADER_LABELS.get(rename.get(c, c), rename.get(c, c)) for c in status_columns if c in frame.columns]
     if status:
         styler = styler.map(lambda v: STATUS_CSS.get(v, ""), subset=status)
-    text = [c for c in shown.columns if shown[c].dtype == object or pd.api.types.is_string_dtype(shown[c])]
+    data = styler.data  # as shown: plain cells, readable headers
+    text = [c for c in data.columns if data[c].dtype == object or pd.api.types.is_string_dtype(data[c])]
     if text:
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
     styler = styler.set_table_styles([{"selector": "th", "props": "text-align: left; vertical-align: bottom;"}])

@@ -394,5 +394,5 @@ def tornado_figure(evidence: BacktestEvidence) -> Any:
 
 
 def settings_frame(evidence: BacktestEvidence) -> Any:
-    rows = [(k, str(v)) for k, v in evidence.settings.items()]
+    rows = [(k, display.setting(v)) for k, v in evidence.settings.items()]
     return display.styled(pd.DataFrame(rows, columns=["setting", "value"]), status_columns=(), index=False)

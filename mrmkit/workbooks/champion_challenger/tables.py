@@ -287,7 +287,7 @@ def _signed_pct(v: Any) -> str:
 
 
 def settings_frame(evidence: ChallengerEvidence) -> Any:
-    rows = [(k, str(v)) for k, v in evidence.settings.items()]
+    rows = [(k, display.setting(v)) for k, v in evidence.settings.items()]
     return display.styled(pd.DataFrame(rows, columns=["setting", "value"]), status_columns=(), index=False)
 
 

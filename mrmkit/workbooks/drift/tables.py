@@ -283,7 +283,7 @@ def heatmap_frame(evidence: DriftEvidence) -> tuple[pd.DataFrame, list[bool]]:
 
 
 def settings_frame(evidence: DriftEvidence) -> Any:
-    rows = [(k, str(v)) for k, v in evidence.settings.items() if k != "reference_profile"]
+    rows = [(k, display.setting(v)) for k, v in evidence.settings.items() if k != "reference_profile"]
     ref = evidence.settings["reference_profile"]  # one line each: the per-feature hashes are in the metrics
     rows += [("reference profile sha256 (features)", ref["sha256"]), ("reference profile sha256 (score)",
                                                                        ref["score_sha256"])]

@@ -174,5 +174,5 @@ def counterfactual_frame(evidence: ExplainEvidence, model: str) -> Any:
 
 
 def settings_frame(evidence: ExplainEvidence) -> Any:
-    rows = [(k, str(v)) for k, v in evidence.settings.items()]
+    rows = [(k, display.setting(v)) for k, v in evidence.settings.items()]
     return display.styled(pd.DataFrame(rows, columns=["setting", "value"]), status_columns=(), index=False)
