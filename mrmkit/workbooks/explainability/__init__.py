@@ -27,8 +27,8 @@ from mrmkit.workbooks.explainability.analysis import (
     decision_cut,
     preflight,
 )
+from mrmkit.workbooks.explainability.findings import WORKBOOK, additivity_findings, evidence_findings
 from mrmkit.workbooks.explainability.tables import (
-    WORKBOOK,
     checks_frame,
     counterfactual_frame,
     findings_frame,
@@ -41,5 +41,5 @@ from mrmkit.workbooks.explainability.tables import (
 __all__ = [
     "WORKBOOK", "LOCAL_STABILITY_ROWS", "ExplainEvidence", "analyse", "preflight", "decision_cut",
     "checks_frame", "counterfactual_frame", "findings_frame", "importance_frame", "local_frame",
-    "reasons_summary", "settings_frame",
+    "reasons_summary", "settings_frame", "evidence_findings", "additivity_findings",
 ]  # fmt: skip

@@ -18,7 +18,7 @@ from mrmkit import explain
 from mrmkit.errors import InvalidParameters, one_line
 from mrmkit.stats._base import jsonable
 from mrmkit.workbooks import Context, alerts
-from mrmkit.workbooks.explainability import tables
+from mrmkit.workbooks.explainability import findings, tables
 
 __all__ = ["ExplainEvidence", "analyse", "preflight", "decision_cut", "LOCAL_STABILITY_ROWS"]
 
@@ -162,7 +162,7 @@ def _explain_model(ctx: Context, name: str, model: Any, background: pd.DataFrame
         {"current": np.abs(expl.values).mean(axis=0), "reference": np.abs(expl_ref.values).mean(axis=0)}, index=features
     )
     drift_corr = float(drift.rank().corr(method="spearman").iloc[0, 1])
-    # the additivity check is judged by tables.additivity_findings
+    # the additivity check is judged by findings.additivity_findings
     error = max(expl.additivity_max_abs_error, expl_ref.additivity_max_abs_error)
     # local explanations
     local_expl = explain.explain_shap(
@@ -298,7 +298,7 @@ def analyse(ctx: Context) -> ExplainEvidence:
     if not models:
         reason = "scores-only mode: explanations need the model as an artifact (model.artifact, challenger.artifact)"
         evidence = ExplainEvidence(applicable=False, reason=reason, settings=settings)
-        return replace(evidence, findings=tables.evidence_findings(evidence, cfg))
+        return replace(evidence, findings=findings.evidence_findings(evidence, cfg))
     rng = np.random.default_rng(params.seed)
     features = list(inp.features)
     ids = (
@@ -340,4 +340,4 @@ def analyse(ctx: Context) -> ExplainEvidence:
         frames[f"{name}_sample"] = sample
     evidence = ExplainEvidence(applicable=True, reason=None, models=evidence_models, shap=shap_by_model, local=local,
                                reasons=reasons, counterfactuals=cfs, frames=frames, settings=settings)  # fmt: skip
-    return replace(evidence, findings=tables.evidence_findings(evidence, cfg))
+    return replace(evidence, findings=findings.evidence_findings(evidence, cfg))

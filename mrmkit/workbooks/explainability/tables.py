@@ -1,15 +1,8 @@
-"""What the explainability workbook judges, displays and records, from the evidence only.
+"""What the explainability workbook displays and records, from the evidence only.
 
-The findings (every ``finding(...)`` of the workbook, from an
-:class:`~mrmkit.workbooks.explainability.analysis.ExplainEvidence` and the parameter file's
-``explainability`` section), the ``metrics.json`` entry and the frames the notebook shows. Formatting goes
-through :mod:`mrmkit.workbooks.display`; nothing here reads data or computes a statistic. The findings:
-
-- no model given as an artifact (scores-only mode): one amber finding, explainability not evidenced;
-- additivity: a model whose largest |base value + sum of SHAP values - log-odds output| (over the current
-  and the reference sample) is not at most ``explainability.additivity_tolerance`` is a red finding, in
-  the order of the models;
-- otherwise one green finding with the largest additivity error over the models.
+The ``metrics.json`` entry and the frames the notebook shows (the findings are in
+:mod:`mrmkit.workbooks.explainability.findings`). Formatting goes through :mod:`mrmkit.workbooks.display`;
+nothing here reads data or computes a statistic.
 """
 
 from __future__ import annotations
@@ -18,50 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from mrmkit.policy import finding
 from mrmkit.workbooks import display
 
 if TYPE_CHECKING:
     from mrmkit.workbooks.explainability.analysis import ExplainEvidence
 
 __all__ = [
-    "WORKBOOK", "evidence_findings", "additivity_findings", "metrics", "findings_frame", "importance_frame",
+    "metrics", "findings_frame", "importance_frame",
     "local_frame", "checks_frame", "reasons_summary", "counterfactual_frame", "settings_frame",
 ]  # fmt: skip
-
-WORKBOOK = "explainability"
-
-
-# --- findings ------------------------------------------------------------------------------------
-
-
-def additivity_findings(evidence: ExplainEvidence, cfg: Any) -> list[dict[str, Any]]:
-    """A red finding for each model whose SHAP values do not add up to its output."""
-    out: list[dict[str, Any]] = []
-    for name, m in evidence.models.items():
-        error = m["shap"]["additivity_max_abs_error"]
-        if not error <= cfg.additivity_tolerance:
-            out.append(finding(WORKBOOK, "red", f"{name}: SHAP values do not add up to the model output",
-                               f"Largest |base + sum(SHAP) - output| {error:.3g} in log-odds.",
-                               metric=f"explainability.models.{name}.shap.additivity_max_abs_error", value=error,
-                               threshold=f"at most {cfg.additivity_tolerance:g}"))  # fmt: skip
-    return out
-
-
-def evidence_findings(evidence: ExplainEvidence, cfg: Any) -> list[dict[str, Any]]:
-    """The workbook's findings, in the order they are recorded (``cfg`` is ``params.explainability``)."""
-    if not evidence.applicable:
-        f = finding(WORKBOOK, "amber", "Explainability not evidenced", evidence.reason, metric="explainability.reason",
-                    threshold="explanations need the model")  # fmt: skip
-        return [f]
-    findings_all = additivity_findings(evidence, cfg)
-    if not findings_all:
-        worst = max(m["shap"]["additivity_max_abs_error"] for m in evidence.models.values())
-        findings_all.append(finding(WORKBOOK, "green", "Explanations add up", f"Largest additivity error {worst:.2g} in log-odds.",
-                                    metric="explainability.shap.additivity_max_abs_error", value=worst,
-                                    threshold=f"at most {cfg.additivity_tolerance:g}"))  # fmt: skip
-    return findings_all
-
 
 # --- metrics.json --------------------------------------------------------------------------------
 
