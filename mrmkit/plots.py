@@ -302,8 +302,12 @@ def shadow_weekly(weekly: pd.DataFrame, policy) -> Figure:
     right.axhline(policy.latency_p99_ms, color=STATUS_COLOURS["red"], linestyle="--", linewidth=1, label="policy limit")
     right.set_title("99th-percentile latency per week (ms)", fontsize=10)
     right.legend(fontsize=8)
+    step = max(1, -(-len(x) // 8))  # at most 8 dated ticks, so the labels never overlap
+    left.set_ylabel("share of requests", fontsize=8)
+    right.set_ylabel("latency (ms)", fontsize=8)
     for ax in (left, right):
-        ax.set_xticks(x, labels, rotation=45, ha="right", fontsize=7)
+        ax.set_xticks(x[::step], labels[::step], rotation=45, ha="right", fontsize=7)
+        ax.set_xlabel("week starting", fontsize=8)
     fig.tight_layout()
     return fig
 

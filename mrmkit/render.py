@@ -55,6 +55,25 @@ def with_csp(page: str) -> str:
     return page[: head.end()] + "\n" + CSP_META + page[head.end() :]
 
 
+_PLACEHOLDER_ALT = 'alt="No description has been provided for this image"'
+_HEADING_OR_IMAGE = re.compile(r'<h[1-4][^>]*>(.*?)</h[1-4]>|' + re.escape(_PLACEHOLDER_ALT), re.S)
+
+
+def _alt_texts(body: str) -> str:
+    """nbconvert's placeholder alt text replaced by what the figure is: the section it illustrates."""
+    from html import escape, unescape
+
+    heading = ["figure"]
+
+    def swap(match: re.Match[str]) -> str:
+        if match.group(1) is not None:
+            heading[0] = " ".join(unescape(re.sub(r"<[^>]+>", "", match.group(1))).replace("¶", "").split())
+            return match.group(0)
+        return f'alt="Chart: {escape(heading[0])}"'
+
+    return _HEADING_OR_IMAGE.sub(swap, body)
+
+
 def _render(nb: Any) -> str:
     from html import escape
 
@@ -64,6 +83,7 @@ def _render(nb: Any) -> str:
         # scrapbook's data outputs have no HTML form; they are meant to be invisible in the report
         warnings.filterwarnings("ignore", message=".*scrapbook.*not able to be represented")
         body, _ = _exporter().from_notebook_node(nb)
+    body = _alt_texts(body)
     title = escape(str(nb.metadata.get("title") or "mrmkit report"))
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

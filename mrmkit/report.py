@@ -170,7 +170,8 @@ def _charts(notebook: Path, limit: int = 2) -> str:
     except (OSError, ValueError):
         return ""
     images = [o["data"]["image/png"] for c in nb.get("cells", []) for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    return "".join(f'<img alt="chart" src="data:image/png;base64,{escape("".join(i) if isinstance(i, list) else i)}">' for i in images[:limit])
+    alt = escape(f"Chart from the {notebook.stem.replace('_', ' ')} report")
+    return "".join(f'<img alt="{alt}" src="data:image/png;base64,{escape("".join(i) if isinstance(i, list) else i)}">' for i in images[:limit])
 
 
 def write_index(

@@ -72,6 +72,17 @@ class Session:
             scrap.record("profiles", self.ctx.profiles.record())
 
 
+def _print_resolution() -> None:
+    """Figures at print resolution: PNG at 200 dpi shown at their 100 dpi size (sharp on paper and screen)."""
+    try:
+        import matplotlib
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # outside a kernel with matplotlib: nothing to set
+        return
+    matplotlib.rcParams["figure.dpi"] = 100
+    set_matplotlib_formats("retina")
+
+
 def start(workbook: str, quiet: str = "deprecation") -> Session:
     """Start ``workbook``'s session: the clock, and the warnings and pandas display every workbook uses.
 
@@ -79,6 +90,7 @@ def start(workbook: str, quiet: str = "deprecation") -> Session:
     every warning (the explainers' progress and convergence chatter, whose substance the workbook reports).
     """
     session = Session(workbook)
+    _print_resolution()
     if quiet == "all":
         warnings.filterwarnings("ignore")
     else:

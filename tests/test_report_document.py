@@ -122,3 +122,53 @@ def test_finding_links_fall_back_to_the_findings_section():
     assert summary.finding_link({"workbook": "backtest", "metric": "backtest.var.levels.v.kupiec_pof.p_value"}).endswith(
         "#VaR-backtesting"
     )
+
+
+class _Visible(HTMLParser):
+    """Visible text cells, column headers and images of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, str]] = []
+        self.skip = 0
+        self.cells: list[str] = []
+        self.headers: list[str] = []
+        self.alts: list[str | None] = []
+
+    def handle_starttag(self, tag, attrs):
+        d = dict(attrs)
+        if tag in ("style", "script", "title"):
+            self.skip += 1
+        if tag == "img":
+            self.alts.append(d.get("alt"))
+            return
+        self.stack.append((tag, d.get("class") or ""))
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script", "title"):
+            self.skip -= 1
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        text = data.strip()
+        if self.skip or not text:
+            return
+        self.cells.append(text)
+        tags = [t for t, _ in self.stack]
+        if tags and tags[-1] == "th" and "thead" in tags and "row_heading" not in self.stack[-1][1]:
+            self.headers.append(text)
+
+
+def test_reports_show_no_python_literals_and_every_image_is_described(packages):
+    from mrmkit.workbooks.display import HEADER_LABELS
+
+    for report in sorted((packages["named"] / "reports").glob("*.html")):
+        page = _Visible()
+        page.feed(report.read_text(encoding="utf-8"))
+        assert page.cells, report.name
+        for cell in page.cells:
+            assert "{'" not in cell and "['" not in cell, (report.name, cell[:80])
+            assert cell not in ("True", "False", "None") and not re.fullmatch(r"-0\.0+%?", cell), (report.name, cell)
+        assert not set(page.headers) & set(HEADER_LABELS), (report.name, set(page.headers) & set(HEADER_LABELS))
+        assert all(alt and "No description" not in alt for alt in page.alts), (report.name, page.alts)
