@@ -91,13 +91,19 @@ def discrimination_frame(evidence: ChallengerEvidence) -> Any:
     return display.styled(frame, fmt, status_columns=(), index=False).set_caption(caption)
 
 
+#: The business metrics at a cut-off, as the report names them.
+BUSINESS_LABELS = {"approval_rate": "approval rate", "bad_rate_approved": "bad rate among the approved",
+                   "expected_loss_approved": "expected loss of the approved",
+                   "observed_loss_approved": "observed loss of the approved"}  # fmt: skip
+
+
 def business_frame(evidence: ChallengerEvidence) -> Any:
     o = evidence.offline
     rows = []
     for label, key in (("policy cut-off", "business"), ("matched cut-off", "business_matched")):
         r = o[key]
         for m in r["metrics"]:
-            rows.append((label, f"{r['cutoff_a']:.4f} / {r['cutoff_b']:.4f}", m["metric"], m["value_a"], m["value_b"], m["difference"],
+            rows.append((label, f"{r['cutoff_a']:.4f} / {r['cutoff_b']:.4f}", BUSINESS_LABELS.get(m["metric"], m["metric"]), m["value_a"], m["value_b"], m["difference"],
                          f"{m['ci_difference'][0]:+.4g} to {m['ci_difference'][1]:+.4g}"))  # fmt: skip
     frame = pd.DataFrame(
         rows,
@@ -293,7 +299,7 @@ def settings_frame(evidence: ChallengerEvidence) -> Any:
 
 def confusion_frame(evidence: ChallengerEvidence) -> Any:
     rows = [
-        {"cut-off": label.replace("_", " "), "model": model, **counts}
+        {"cut-off": label.replace("_", " ").replace("cutoff", "cut-off"), "model": model, **counts}
         for label, models in evidence.offline["confusion"].items()
         for model, counts in models.items()
     ]
