@@ -3,13 +3,17 @@ conclusions per workbook, findings grouped by severity, and a sign-off block fro
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from mrmkit import schema, summary
+from mrmkit.pdf import find_chromium
 from mrmkit.runner import run
 from tests.conftest import write_params
 
@@ -172,3 +176,86 @@ def test_reports_show_no_python_literals_and_every_image_is_described(packages):
             assert cell not in ("True", "False", "None") and not re.fullmatch(r"-0\.0+%?", cell), (report.name, cell)
         assert not set(page.headers) & set(HEADER_LABELS), (report.name, set(page.headers) & set(HEADER_LABELS))
         assert all(alt and "No description" not in alt for alt in page.alts), (report.name, page.alts)
+
+
+_NEEDS_PDF_TOOLS = pytest.mark.skipif(
+    (shutil.which("pdftotext") is None or find_chromium() is None) and not os.environ.get("CI"),
+    reason="needs Chromium and pdftotext (poppler-utils); under CI their absence fails instead",
+)
+
+
+class _Shown(HTMLParser):
+    """The words a page shows (not its styles, titles or hidden anchor marks)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden: list[bool] = []
+        self.words: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("img", "meta", "br", "hr", "input", "link"):
+            return
+        cls = dict(attrs).get("class") or ""
+        self.hidden.append(tag in ("style", "script", "title", "head") or "anchor-link" in cls)
+
+    def handle_endtag(self, tag):
+        if self.hidden and tag not in ("img", "meta", "br", "hr", "input", "link"):
+            self.hidden.pop()
+
+    def handle_data(self, data):
+        if not any(self.hidden):
+            self.words += data.split()
+
+
+def _pdf_words(pdf: Path) -> list[tuple[int, float, float, str]]:
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    out = []
+    for number, body in enumerate(re.findall(r"<page [^>]*>(.*?)</page>", xml, re.S), start=1):
+        for x0, x1, word in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', body):
+            out.append((number, float(x0), float(x1), word))
+    return out
+
+
+def _missing_words(html: str, pdf: Path) -> list[str]:
+    """Words of the page (six characters or more) that the PDF does not show: cut at a page edge."""
+    from html import unescape
+
+    shown = _Shown()
+    shown.feed(html)
+    printed = "".join(unescape(w) for _, _, _, w in _pdf_words(pdf))
+    return sorted({w for w in shown.words if len(w) >= 6 and w not in printed})
+
+
+@_NEEDS_PDF_TOOLS
+def test_a_cut_table_is_detected(tmp_path):
+    from mrmkit.pdf import html_to_pdf
+
+    page = ("<html><head><style>@page{size:A4;margin:20mm 14mm}</style></head><body><table><tr>"
+            '<td style="white-space:nowrap">' + " ".join(f"word{i:03d}" for i in range(60)) + "</td></tr></table></body></html>")  # fmt: skip
+    (tmp_path / "wide.html").write_text(page)
+    html_to_pdf(tmp_path / "wide.html", tmp_path / "wide.pdf")
+    assert "word059" in _missing_words(page, tmp_path / "wide.pdf")  # the end of the row is clipped, and seen
+
+
+@_NEEDS_PDF_TOOLS
+def test_pdf_shows_every_word_and_every_page_is_attributed(packages, tmp_path):
+    """Nothing is cut at the page edge (every word of the document is in the PDF, hashes whole), and every
+    page names the model and run and is numbered."""
+    from mrmkit.booklet import booklet
+    from mrmkit.pdf import package_pdf
+    from mrmkit.runner import WORKBOOK_TITLES
+
+    package = packages["named"]
+    pdf = package_pdf(package, tmp_path / "v.pdf")
+    html = booklet(package / "reports", WORKBOOK_TITLES, {"run_id": package.name, "status": "complete"}, "tiny-pd 1.0")
+    assert not _missing_words(html, pdf)
+    printed = "".join(w for *_, w in _pdf_words(pdf))
+    for sha in re.findall(r"\b[0-9a-f]{64}\b", html):
+        assert sha in printed  # a sha256 wrapped over two lines is still whole, none loses its last character
+    words = _pdf_words(pdf)
+    pages = max(n for n, *_ in words)
+    assert pages >= 5
+    for number in range(1, pages + 1):
+        text = " ".join(w for n, _, _, w in words if n == number)
+        assert package.name in text and "tiny-pd" in text, number  # the page header
+        assert f"page {number} of {pages}" in text, number

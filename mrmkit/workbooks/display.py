@@ -109,6 +109,15 @@ def setting(value: Any) -> str:
     return "none" if value is None else str(plain(value))
 
 
+_NUMBER_TEXT = re.compile(r"^[-+]?[\d.,]+(?:e[-+]?\d+)?%?(?: to [-+]?[\d.,]+(?:e[-+]?\d+)?%?)?$")
+
+
+def _number_like(value: Any) -> bool:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return True
+    return isinstance(value, str) and bool(_NUMBER_TEXT.match(value.strip()))
+
+
 def _no_negative_zero(text: Any) -> Any:
     """``-0.0000`` (a tiny negative number rounded) shown as ``0.0000``."""
     if isinstance(text, str):
@@ -166,6 +175,8 @@ def frame_style(frame: pd.DataFrame, **format_options: Any) -> Any:
                         for c, f in formatter.items() if c not in wrapped})  # fmt: skip
     options = {"escape": "html", "na_rep": "", **format_options, "formatter": wrapped}
     styler = _EscapingStyler(frame).format(**options)
+    # a number is never split across lines (a p-value 9.21e-138 must not print as "9.21e-" and "138")
+    styler = styler.map(lambda v: "white-space: nowrap" if _number_like(v) else "")
     for axis in (0, 1):  # row and column headers of every level, and the names of the two indexes
         styler = styler.format_index(escape="html", axis=axis).format_index_names(escape="html", axis=axis)
     return styler
