@@ -241,25 +241,16 @@ def package_pdf(package: Path, out: Path | None = None, paper: str = "a4") -> Pa
 PDF_MANIFEST_SUFFIX = ".json"
 
 
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _write_pdf_manifest(pdf: Path, package: Path, manifest: dict, paper: str) -> Path:
     import json
 
     import mrmkit
+    from mrmkit.io.frames import sha256_file
 
     side = pdf.with_name(pdf.name + PDF_MANIFEST_SUFFIX)
     content = {
         "pdf": pdf.name,
-        "sha256": _sha256(pdf),
+        "sha256": sha256_file(pdf),
         "size": pdf.stat().st_size,
         "paper": paper,
         "mrmkit_version": mrmkit.__version__,
@@ -275,6 +266,7 @@ def verify_pdf(pdf: Path) -> list[str]:
     package's manifest hash when the package is still where it was printed from."""
     import json
 
+    from mrmkit.io.frames import sha256_file
     from mrmkit.manifest import read_manifest
 
     pdf = Path(pdf)
@@ -290,7 +282,7 @@ def verify_pdf(pdf: Path) -> list[str]:
     problems = []
     if not pdf.is_file():
         return [f"{pdf} is missing."]
-    if _sha256(pdf) != record.get("sha256"):
+    if sha256_file(pdf) != record.get("sha256"):
         problems.append(f"{pdf} does not match its manifest: its sha256 differs from the one recorded when it was printed.")
     where = record.get("package_path")
     if isinstance(where, str) and Path(where).is_dir():

@@ -60,10 +60,6 @@ def overall_rating(findings: list[dict[str, Any]], failed: bool) -> str:
     return {v: k for k, v in SEVERITY_ORDER.items()}[worst]
 
 
-def _badge(text: str) -> str:
-    return f'<span class="badge {escape(text)}">{escape(text.upper())}</span>'
-
-
 def _rows(pairs: list[tuple[str, Any]]) -> str:
     return "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in pairs if v not in (None, ""))
 
@@ -206,7 +202,7 @@ def write_index(
         charts = _charts(notebooks / f"{name}.ipynb") if notebooks else ""
         error = f"<p><strong>Error:</strong> {escape(result['error'])}</p>" if result.get("error") else ""
         sections.append(
-            f'<h3>{escape(label)} {_badge(result["status"])}</h3>{error}<table class="identity">{figures}</table>'
+            f'<h3>{escape(label)} {summary.badge(result["status"])}</h3>{error}<table class="identity">{figures}</table>'
             f'<div class="charts">{charts}</div><p><a href="{escape(name)}.html">Full evidence: {escape(label)} report</a></p>'
         )
 
@@ -282,7 +278,7 @@ def write_index(
 <p class="muted">This package's manifest.json lists the sha256 of every file, this report included, and of every input;
 <code>mrmkit verify</code> re-checks them and <code>mrmkit reproduce</code> reruns the workbooks from the recorded inputs.</p>
 <h2 id="executive-summary">Executive summary</h2>
-<p>Overall rating: {_badge(rating)} &nbsp; <span class="muted">{counts['red']} red, {counts['amber']} amber,
+<p>Overall rating: {summary.badge(rating)} &nbsp; <span class="muted">{counts['red']} red, {counts['amber']} amber,
 {counts['green']} green findings; the rating is the most severe finding.</span></p>
 {recommendation_line}
 {summary.conclusions(workbooks, findings, WORKBOOK_TITLES)}

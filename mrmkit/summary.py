@@ -22,7 +22,7 @@ from typing import Any
 from mrmkit import schema
 from mrmkit.policy import finding_order
 
-__all__ = ["WORKBOOK_ORDER", "anchor", "finding_link", "conclusions", "findings_by_severity", "sign_off",
+__all__ = ["WORKBOOK_ORDER", "badge", "anchor", "finding_link", "conclusions", "findings_by_severity", "sign_off",
            "identity_block", "stamp_reports"]  # fmt: skip
 
 WORKBOOK_ORDER = ("drift", "backtest", "champion_challenger", "explainability")
@@ -55,7 +55,8 @@ def finding_link(finding: dict[str, Any]) -> str:
     return f"{workbook}.html#{anchor(section)}"
 
 
-def _badge(text: str) -> str:
+def badge(text: str) -> str:
+    """A coloured severity or status label (``red``, ``amber``, ``green``, ``complete``, ``failed``)."""
     return f'<span class="badge {escape(text)}">{escape(text.upper())}</span>'
 
 
@@ -82,7 +83,7 @@ def conclusions(workbooks: dict[str, dict[str, Any]], findings: list[dict[str, A
         else:
             found = "No amber or red finding."
         out.append(
-            f'<div class="conclusion"><h3>{escape(titles.get(name, name))} {_badge(worst)}</h3>'
+            f'<div class="conclusion"><h3>{escape(titles.get(name, name))} {badge(worst)}</h3>'
             f"<p><strong>Tested:</strong> {escape(TESTED.get(name, 'see the workbook report'))}. "
             f"<strong>Found:</strong> {found} <strong>Means:</strong> {escape(MEANS[worst])}.</p></div>"
         )
@@ -108,7 +109,7 @@ def findings_by_severity(findings: list[dict[str, Any]], titles: dict[str, str])
             for f in group
         )
         parts.append(
-            f'<h3 class="severity">{_badge(severity)} {len(group)} {escape(severity)} finding{"s" if len(group) != 1 else ""}</h3>'
+            f'<h3 class="severity">{badge(severity)} {len(group)} {escape(severity)} finding{"s" if len(group) != 1 else ""}</h3>'
             '<table class="findings"><thead><tr><th>Workbook</th><th>Finding</th><th>Threshold</th><th>Metric key</th></tr></thead>'
             f"<tbody>{rows}</tbody></table>"
         )

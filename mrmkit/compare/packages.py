@@ -252,8 +252,8 @@ def history(model_id: str, root: Path = Path("outputs"), keys: Sequence[str] | N
         raise PackageError(f"No evidence package of model {model_id!r} in {root}; {found}.")
     mine.sort(key=lambda pm: (str(pm[1].get("started") or ""), str(pm[1].get("run_id") or "")))
     rows = []
+    inside = any("[" in k for k in keys)  # a key inside a table needs the table; the others do not
     for path, manifest in mine:
-        inside = any("[" in k for k in keys)  # a key inside a table needs the table; the others do not
         flat = flatten(read_metrics(path, with_tables=inside)) if manifest.get("status") != "unreadable" else {}
         row = {
             "version": manifest.get("model_version"),

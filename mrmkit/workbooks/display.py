@@ -140,9 +140,10 @@ def _readable(frame: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def _without_negative_zero(formatter: Any, columns: Iterable[Any], precision: int | None) -> dict[Any, Any]:
-    """Every column's formatter, wrapped so that no cell reads ``-0.0000``."""
-    given = formatter if isinstance(formatter, dict) else {c: formatter for c in columns} if formatter else {}
+def _formatters(formatter: Any, frame: pd.DataFrame, precision: int | None) -> dict[Any, Any]:
+    """Every column's formatter (the given one, else ``precision`` decimals for a numeric column),
+    wrapped so that no cell reads ``-0.0000``."""
+    given = formatter if isinstance(formatter, dict) else {c: formatter for c in frame.columns} if formatter else {}
     digits = 4 if precision is None else precision
 
     def default(value: Any) -> Any:
@@ -151,28 +152,27 @@ def _without_negative_zero(formatter: Any, columns: Iterable[Any], precision: in
         return value
 
     out = {}
-    for column in columns:
+    for column in frame.columns:
         f = given.get(column)
         if isinstance(f, str):
             f = f.format
-        f = f or default
-        out[column] = lambda v, f=f: _no_negative_zero(f(v))
+        if f is None and pd.api.types.is_numeric_dtype(frame[column]):
+            f = default
+        if f is not None:
+            out[column] = lambda v, f=f: _no_negative_zero(f(v))
     return out
 
 
 def frame_style(frame: pd.DataFrame, **format_options: Any) -> Any:
     """The one way a frame becomes a ``Styler`` here: cells plain (no Python literals, no ``-0.0000``),
     mrmkit's field names as readable headers, and cells and every header level HTML-escaped."""
-    renamed = dict(zip(frame.columns, _readable(frame.iloc[:0]).columns, strict=True))
-    frame = _readable(frame)
+    shown = _readable(frame)
     formatter = format_options.pop("formatter", None)
-    if isinstance(formatter, dict):
+    if isinstance(formatter, dict):  # keyed by the columns as given; the headers may have been relabelled
+        renamed = dict(zip(frame.columns, shown.columns, strict=True))
         formatter = {renamed.get(k, k): v for k, v in formatter.items()}
-    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
-    wrapped = _without_negative_zero(formatter, numeric, format_options.get("precision"))
-    if isinstance(formatter, dict):
-        wrapped.update({c: (lambda v, f=f: _no_negative_zero(f(v) if callable(f) else f.format(v)))
-                        for c, f in formatter.items() if c not in wrapped})  # fmt: skip
+    frame = shown
+    wrapped = _formatters(formatter, frame, format_options.get("precision"))
     options = {"escape": "html", "na_rep": "", **format_options, "formatter": wrapped}
     styler = _EscapingStyler(frame).format(**options)
     # a number is never split across lines (a p-value 9.21e-138 must not print as "9.21e-" and "138")
