@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
-from mrmkit import schema, style, summary
+from mrmkit import schema, sources, style, summary
 from mrmkit.params import Parameters
 from mrmkit.render import CSP_META
 from mrmkit.workbooks import alerts
@@ -262,7 +262,7 @@ def write_index(
         ]  # fmt: skip
     conventions = _rows(rows)
     input_rows = "".join(
-        f"<tr><td>{escape(role)}</td><td><code>{escape(e['path'])}</code></td><td><code>{escape(e['sha256'])}</code></td></tr>"
+        f"<tr><td>{escape(role)}</td><td><code>{escape(sources.describe(e))}</code></td><td><code>{escape(e['sha256'])}</code></td></tr>"
         for role, e in sorted(inputs.items())
     )
     cover = _rows([("Model id", m.id), ("Name", m.name), ("Version", m.version), ("Owner", m.owner), ("Risk tier", m.risk_tier),

@@ -61,7 +61,14 @@ class ReproduceReport:
 def check_inputs(manifest: dict[str, Any]) -> list[str]:
     """Recorded inputs whose file is gone or whose sha256 differs, each named with its path."""
     changed = []
+    from mrmkit import sources
+
     for role, entry in sorted(manifest.get("inputs", {}).items()):
+        if "path" not in entry:  # a remote input (a query, a registry model): fetched again and compared
+            why = sources.changed(role, entry)
+            if why:
+                changed.append(why)
+            continue
         path = Path(entry["path"])
         if not path.is_file():
             changed.append(f"{role} ({path}) no longer exists")

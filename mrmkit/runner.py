@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
-from mrmkit import audit, report, schema, scrap, signing, summary, tables
+from mrmkit import audit, report, schema, scrap, signing, sources, summary, tables
 from mrmkit.errors import InvalidParameters, MrmkitError, PublishError
 from mrmkit.io import load_inputs, sha256_file
 from mrmkit.manifest import environment_lines, key_versions, write_manifest
@@ -121,24 +122,35 @@ def _select(params: Parameters, workbooks: Sequence[str] | None, source: str) ->
 
 
 
-def _kernel_manager() -> type:
+def _kernel_manager(env: dict[str, str] | None = None) -> type:
     """A kernel manager talking to the kernel over local IPC sockets instead of TCP on localhost.
 
     The sockets sit beside the kernel's connection file in Jupyter's runtime folder (not in the package),
-    no port is opened, and ipykernel has no reason to warn about unencrypted TCP on every run.
+    no port is opened, and ipykernel has no reason to warn about unencrypted TCP on every run. ``env`` is
+    added to the kernel's environment only (this run's snapshot of remote inputs, :mod:`mrmkit.sources`), so
+    two runs in one process never see each other's.
     """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
+
+    extra = dict(env or {})
 
     class IPCKernelManager(AsyncKernelManager):
         @default("transport")
         def _default_transport(self) -> str:
             return "ipc"
 
+        async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+            if extra:
+                kw["env"] = {**(kw.get("env") or os.environ), **extra}
+            return await super()._async_pre_start_kernel(**kw)
+
     return IPCKernelManager
 
 
-def _execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path) -> str | None:
+def _execute(
+    notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, env: dict[str, str] | None = None
+) -> str | None:
     """Run one notebook in its own kernel; return the error text if it raised."""
     import papermill as pm
 
@@ -151,7 +163,7 @@ def _execute(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path
             progress_bar=False,
             log_output=False,
             cwd=str(cwd),
-            kernel_manager_class=_kernel_manager(),
+            kernel_manager_class=_kernel_manager(env),
         )
     except pm.PapermillExecutionError as exc:
         return f"{exc.ename}: {exc.evalue}"
@@ -173,6 +185,22 @@ def run(
     record_audit: bool = True,
 ) -> RunResult:
     """Validate, execute, render and publish; see the module docstring."""
+    with tempfile.TemporaryDirectory(prefix="mrmkit-sources-") as snapshots:  # remote inputs, fetched once
+        return _run(params_path, workbooks, out, progress, pdf=pdf, paper=paper, record_audit=record_audit,
+                    snapshots=Path(snapshots))  # fmt: skip
+
+
+def _run(
+    params_path: str | Path,
+    workbooks: Sequence[str] | None,
+    out: str | Path,
+    progress: Callable[[str], None] | None,
+    *,
+    pdf: bool,
+    paper: str,
+    record_audit: bool,
+    snapshots: Path,
+) -> RunResult:
     say = progress or (lambda message: None)
     started = datetime.now(UTC)
     t0 = time.perf_counter()
@@ -185,12 +213,16 @@ def run(
         if not path.is_file():
             raise MrmkitError(f"The {name} workbook {path} is missing from this installation; set MRMKIT_NOTEBOOKS.")
     say("checking inputs")
-    preflight(params, load_inputs(params, chosen), chosen)  # every user-caused problem surfaces here, before any write
+    remote = sources.snapshot(params, snapshots)  # a query or a registry that fails here has published nothing
+    kernel_env = {sources.SOURCES_ENV: str(snapshots)} if remote else None
+    with sources.using(snapshots if remote else None):
+        preflight(params, load_inputs(params, chosen), chosen)  # every user-caused problem surfaces here, before any write
     signer = signing.load_private_key()  # a key that cannot be used is refused now, not after the workbooks ran
 
     inputs = {"parameters": {"path": str(params_path.resolve()), "sha256": sha256_file(params_path)}}
     for role, path in params.input_paths().items():
         inputs[role] = {"path": str(path), "sha256": sha256_file(path)}
+    inputs.update(remote)  # where each remote input came from, and the sha256 of what it gave
     for name, path in notebooks.items():
         inputs[f"notebooks.{name}"] = {"path": str(path), "sha256": sha256_file(path)}
 
@@ -222,7 +254,8 @@ def run(
             say(f"running the {name} workbook")
             executed = staging / "notebooks" / f"{name}.ipynb"
             t = time.perf_counter()
-            error = _execute(notebooks[name], executed, {"params": resolved, "profile_store": store}, staging)
+            error = _execute(notebooks[name], executed, {"params": resolved, "profile_store": store}, staging,
+                             kernel_env)
             timings[f"{name}.execute_s"] = round(time.perf_counter() - t, 3)
             scraps = scrap.read(executed) if executed.exists() else {}
             recorded = scraps.get("metrics")
