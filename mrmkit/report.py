@@ -266,7 +266,7 @@ def write_index(
         for role, e in sorted(inputs.items())
     )
     cover = _rows([("Model id", m.id), ("Name", m.name), ("Version", m.version), ("Owner", m.owner), ("Risk tier", m.risk_tier),
-                   ("Run id", identity["run_id"]), ("Started (UTC)", identity["started"]), ("Run by", identity.get("user")),
+                   ("Run id", identity["run_id"]), ("Started (UTC)", str(identity["started"]).replace("T", " ").removesuffix("+00:00")), ("Run by", identity.get("user")),
                    ("Status", identity["status"]), ("mrmkit version", mrmkit.__version__),
                    ("Scores from" if not var_engine else "Evidence from", scores_from)])  # fmt: skip
     html = f"""<!DOCTYPE html>
@@ -279,7 +279,7 @@ def write_index(
 <code>mrmkit verify</code> re-checks them and <code>mrmkit reproduce</code> reruns the workbooks from the recorded inputs.</p>
 <h2 id="executive-summary">Executive summary</h2>
 <p>Overall rating: {summary.badge(rating)} &nbsp; <span class="muted">{counts['red']} red, {counts['amber']} amber,
-{counts['green']} green findings; the rating is the most severe finding.</span></p>
+{counts['green']} green finding{'' if counts['green'] == 1 else 's'}; the rating is the most severe finding.</span></p>
 {recommendation_line}
 {summary.conclusions(workbooks, findings, WORKBOOK_TITLES)}
 <h3>Findings by severity</h3>

@@ -24,7 +24,7 @@ table.identity th { width: 14em; background: none; font-weight: 600; }
 .charts img { max-width: 48%; margin-right: 1%; vertical-align: top; }
 .key { font-family: ui-monospace, 'DejaVu Sans Mono', monospace; font-size: 0.82em; overflow-wrap: anywhere; }
 table.findings td:first-child { width: 9em; } .conclusion h3 { margin-bottom: 0.2em; } .conclusion p { margin-top: 0.2em; }
-.sign-off td { height: 2.2em; } .blank { display: inline-block; min-width: 12em; border-bottom: 1px solid #333; }
+.sign-off td { height: 2.2em; } .sign-off span.blank { display: inline-block; min-width: 12em; border-bottom: 1px solid #333; }
 @media print { a { color: inherit; text-decoration: none; } tr, img { break-inside: avoid; } h2 { break-after: avoid; }
                body { max-width: none; margin: 0; } }
 
@@ -33,9 +33,11 @@ table.findings td:first-child { width: 9em; } .conclusion h3 { margin-bottom: 0.
 .rendered_html h1 { font-size: 1.7em; } .anchor-link { display: none; }
 .rendered_html table, table.dataframe { border-collapse: collapse; width: auto; max-width: 100%; font-size: 0.85em;
   margin: 0.4em 0 1em; display: block; overflow-x: auto; }
-table.dataframe th, table.dataframe td { padding: 3px 7px; border-bottom: 1px solid #e3e7eb; text-align: right; }
-table.dataframe th.row_heading, table.dataframe th.index_name { text-align: left; }
-table.dataframe thead th { background: #f3f5f7; vertical-align: bottom; }
+.rendered_html table th, .rendered_html table td { padding: 3px 5px; vertical-align: top; }
+table.dataframe th, table.dataframe td { padding: 3px 5px; border-bottom: 1px solid #e3e7eb; text-align: right; }
+.rendered_html th.row_heading, .rendered_html th.index_name, table.dataframe th.row_heading,
+  table.dataframe th.index_name { text-align: left; }
+.rendered_html table thead th, table.dataframe thead th { background: #f3f5f7; vertical-align: bottom; }
 code, .key { font-family: ui-monospace, 'DejaVu Sans Mono', 'Liberation Mono', monospace; overflow-wrap: anywhere; }
 .output_png img, .output_svg svg { max-width: 100%; height: auto; }
 @page { size: A4; margin: 16mm 14mm; }

@@ -117,11 +117,12 @@ def findings_by_severity(findings: list[dict[str, Any]], titles: dict[str, str])
 
 
 def sign_off(validation: Any, run_date: str) -> str:
-    """The sign-off block: names from ``validation``, blank lines for a hand signature and date."""
+    """The sign-off block: names and dates from ``validation``, blank lines for a hand signature (and for a
+    name or date not given)."""
     blank = '<span class="blank"></span>'
 
-    def name(value: str | None) -> str:
-        return escape(value) if value else blank
+    def name(value: Any) -> str:
+        return escape(str(value)) if value else blank
 
     scope = escape(validation.scope) if validation.scope else blank
     reference = f"<p><strong>Reference:</strong> {escape(validation.reference)}</p>" if validation.reference else ""
@@ -129,8 +130,8 @@ def sign_off(validation: Any, run_date: str) -> str:
         '<section class="sign-off" id="sign-off"><h2>Sign-off</h2>'
         f"<p><strong>Scope:</strong> {scope}</p>{reference}"
         "<table><thead><tr><th>Role</th><th>Name</th><th>Signature</th><th>Date</th></tr></thead><tbody>"
-        f"<tr><td>Validator</td><td>{name(validation.validator)}</td><td>{blank}</td><td>{blank}</td></tr>"
-        f"<tr><td>Reviewer</td><td>{name(validation.reviewer)}</td><td>{blank}</td><td>{blank}</td></tr>"
+        f"<tr><td>Validator</td><td>{name(validation.validator)}</td><td>{blank}</td><td>{name(validation.validated_on)}</td></tr>"
+        f"<tr><td>Reviewer</td><td>{name(validation.reviewer)}</td><td>{blank}</td><td>{name(validation.reviewed_on)}</td></tr>"
         f'</tbody></table><p class="muted">Evidence generated on {escape(run_date)} (UTC); the signatures '
         "attest to the review of this package, whose files the manifest lists by sha256.</p></section>"
     )

@@ -13,7 +13,9 @@ import pytest
 
 from mrmkit.batch import THREAD_VARIABLES
 from mrmkit.manifest import verify_package
+from mrmkit.pdf import find_chromium
 from mrmkit.render import external_references
+from tests.browser import measure
 
 pytestmark = pytest.mark.slow
 MRMKIT = str(Path(sys.executable).with_name("mrmkit"))
@@ -188,3 +190,26 @@ def test_demo_package_reproduces(demo_run) -> None:
     proc = subprocess.run([MRMKIT, "reproduce", str(package)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "REPRODUCED" in proc.stdout and " 0 different" in proc.stdout
+
+
+_LITERAL = re.compile(r"^(True|False|None|nan|NaN|-0\.0+%?)$|\{'|\['")
+
+
+@pytest.mark.skipif(find_chromium() is None and not os.environ.get("CI"), reason="needs Chromium (CI installs it)")
+def test_every_demo_report_reads_as_a_document_in_a_browser(demo_run) -> None:
+    """Issue 14, as a reader sees it: every report of the three demo packages rendered in headless Chromium in
+    a 1,280-pixel window opens with the identity block, has no table wider than its page (nothing to scroll
+    sideways), no Python literal in a table cell or in the text, and alt text on every image."""
+    root, _ = demo_run
+    first = [sorted(version.iterdir())[0] for version in sorted((root / "outputs").glob("demo-*/*"))]  # not the reruns
+    reports = sorted(report for package in first for report in (package / "reports").glob("*.html"))
+    assert len(first) == 3 and len(reports) == 12, reports  # PD and fraud: index and four workbooks each; VaR: index and backtest
+    for page in reports:
+        name = "/".join(page.parts[-5:])
+        seen = measure(page)
+        assert seen["identity"], name
+        assert not seen["wide"], (name, seen["wide"])
+        assert seen["cells"], name
+        assert not [c for c in seen["cells"] if _LITERAL.search(c)], name
+        assert "{'" not in seen["text"] and "['" not in seen["text"], name
+        assert seen["alts"] and all(alt.strip() for alt in seen["alts"]), name

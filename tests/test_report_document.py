@@ -49,7 +49,8 @@ def packages(tmp_path_factory):
 
     out = {}
     for name, validation in (("named", {"validator": HOSTILE, "reviewer": "R. Viewer (head of validation)",
-                                        "scope": "Drift and backtest of the Q4 sample", "reference": "MRM-2026-17"}),
+                                        "scope": "Drift and backtest of the Q4 sample", "reference": "MRM-2026-17",
+                                        "validated_on": "2026-12-01"}),
                              ("blank", None)):  # fmt: skip
         root = tmp_path_factory.mktemp(name)
         rng = np.random.default_rng(20261123)
@@ -111,6 +112,20 @@ def test_sign_off_block_from_the_parameter_file_escaped(packages):
     assert "&lt;img src=x onerror=alert(1)&gt; &quot;Q&quot; &amp; Co" in block and "<img src=x" not in block
     assert "R. Viewer (head of validation)" in block and "Drift and backtest of the Q4 sample" in block
     assert "MRM-2026-17" in block
+    rows = block[: block.index("</table>")]
+    assert "<td>Validator</td>" in rows and "<td>2026-12-01</td></tr>" in rows  # the validator's date, as given
+    assert rows.count('class="blank"') == 3  # two signatures and the reviewer's date, left for the pen
+
+
+def test_sign_off_date_that_is_not_a_date_is_refused(tmp_path):
+    from mrmkit.errors import InvalidParameters
+    from mrmkit.params import parameters_from_dict
+
+    raw = {"model": {"id": "m", "version": "1"}, "data": {"reference": "r.parquet", "current": "c.parquet",
+           "score": "pd"}, "drift": {}, "validation": {"reviewed_on": "next Tuesday"}}  # fmt: skip
+    with pytest.raises(InvalidParameters, match=r"validation\.reviewed_on") as info:
+        parameters_from_dict(raw, tmp_path, "p.yaml")
+    assert "\n" not in str(info.value)
 
 
 def test_sign_off_is_blank_for_a_hand_signature_without_names(packages):
@@ -176,6 +191,21 @@ def test_reports_show_no_python_literals_and_every_image_is_described(packages):
             assert cell not in ("True", "False", "None") and not re.fullmatch(r"-0\.0+%?", cell), (report.name, cell)
         assert not set(page.headers) & set(HEADER_LABELS), (report.name, set(page.headers) & set(HEADER_LABELS))
         assert all(alt and "No description" not in alt for alt in page.alts), (report.name, page.alts)
+
+
+@pytest.mark.skipif(find_chromium() is None and not os.environ.get("CI"), reason="needs Chromium (CI installs it)")
+def test_the_browser_measurement_sees_a_table_wider_than_the_page(tmp_path):
+    """The instrument of the demo's screen test: a table too wide for the window is reported, one that fits
+    is not, and so are a missing identity block and an image without alt text."""
+    from tests.browser import measure
+
+    cells = "".join(f"<td>column{i:02d}</td>" for i in range(12))
+    page = tmp_path / "p.html"
+    page.write_text(f"<html><body><table id=narrow><tr>{cells}</tr></table><div style='width:600px'><table><tr>"
+                    f"{cells * 3}</tr></table></div><img src='x.png'></body></html>")  # fmt: skip
+    seen = measure(page)
+    assert [w["index"] for w in seen["wide"]] == [1] and seen["wide"][0]["width"] > 600
+    assert not seen["identity"] and seen["alts"] == [""] and "column11" in seen["cells"]
 
 
 _NEEDS_PDF_TOOLS = pytest.mark.skipif(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -116,3 +117,5 @@ class ValidationSection(_Section):
     reviewer: str | None = Field(None, description="The reviewer who signs the validation off; blank when absent.")
     scope: str | None = Field(None, description="What this validation covers and what it leaves out.")
     reference: str | None = Field(None, description="The validation's reference in the model inventory or ticket system.")
+    validated_on: dt.date | None = Field(None, description="Date the validator signs (YYYY-MM-DD); blank when absent.")
+    reviewed_on: dt.date | None = Field(None, description="Date the reviewer signs (YYYY-MM-DD); blank when absent.")

@@ -176,7 +176,8 @@ def frame_style(frame: pd.DataFrame, **format_options: Any) -> Any:
     options = {"escape": "html", "na_rep": "", **format_options, "formatter": wrapped}
     styler = _EscapingStyler(frame).format(**options)
     # a number is never split across lines (a p-value 9.21e-138 must not print as "9.21e-" and "138")
-    styler = styler.map(lambda v: "white-space: nowrap" if _number_like(v) else "")
+    # and numbers line up on the right, text on the left
+    styler = styler.map(lambda v: "white-space: nowrap; text-align: right" if _number_like(v) else "")
     for axis in (0, 1):  # row and column headers of every level, and the names of the two indexes
         styler = styler.format_index(escape="html", axis=axis).format_index_names(escape="html", axis=axis)
     return styler
@@ -221,7 +222,8 @@ def styled(
     text = [c for c in data.columns if data[c].dtype == object or pd.api.types.is_string_dtype(data[c])]
     if text:
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
-    styler = styler.set_table_styles([{"selector": "th", "props": "text-align: left; vertical-align: bottom;"}])
+    styler = styler.set_table_styles([{"selector": "thead th", "props": "text-align: left; vertical-align: bottom;"},
+                                      {"selector": "tbody th", "props": "text-align: left; vertical-align: top;"}])
     return styler if index else styler.hide(axis="index")
 
 

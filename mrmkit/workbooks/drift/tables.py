@@ -204,8 +204,11 @@ def features_frame_for_display(evidence: DriftEvidence) -> Any:
             "p_value_adjusted": display.P_VALUE,
         },
         labels={
+            "kind": "type",
+            "psi": "PSI",
             "ks_statistic": "KS",
-            "wasserstein_normed": "wasserstein / sd",
+            "wasserstein": "Wasserstein (feature units)",
+            "wasserstein_normed": "Wasserstein / reference sd",
             "js_distance": "JS distance",
             "chi2_statistic": "chi-square",
             "chi2_df": "df",

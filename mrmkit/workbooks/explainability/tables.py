@@ -53,7 +53,9 @@ def importance_frame(evidence: ExplainEvidence, model: str) -> Any:
         f"{m['model_importance'].get('spearman_vs_shap', float('nan')):.3f}; of current against reference SHAP "
         f"importance (explanation drift): {m['shap']['explanation_drift_spearman']:.3f}."
     )
-    return display.styled(imp, status_columns=(), index=False).set_caption(caption)
+    shares = {c: display.PERCENT for c in imp.columns if c == "share" or str(c).endswith("_share")}
+    return display.styled(imp, shares, status_columns=(), index=False,
+                          labels={"share": "share of total |SHAP|"}).set_caption(caption)  # fmt: skip
 
 
 def local_frame(evidence: ExplainEvidence, model: str) -> Any:

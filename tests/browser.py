@@ -1,0 +1,63 @@
+"""Reports as a browser shows them: headless Chromium renders a page and reports what a reader sees.
+
+:func:`measure` copies the page, adds a script that runs after layout (the copy drops the report's
+Content-Security-Policy, which forbids scripts, so the original stays untouched) and reads the result
+back from the DOM Chromium dumps: whether the identity block is there, the visible text, the text of
+every table cell, every table that reaches past the page's text column or must be scrolled sideways, and every image's alt text.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+from mrmkit.pdf import NO_DNS_FLAG, OFFLINE_FLAGS, find_chromium
+
+SCREEN = (1280, 900)  # a laptop's browser window; the stylesheet's page is 1,100 px wide within it
+
+_SCRIPT = r"""<script>
+window.addEventListener('load', () => {
+  const page = document.documentElement.clientWidth;
+  const body = document.body.getBoundingClientRect();
+  const edge = Math.min(page, body.right - parseFloat(getComputedStyle(document.body).paddingRight || 0));
+  const r = {page, identity: !!document.querySelector('.mrmkit-identity, table.identity'),
+             text: document.body.innerText, cells: [], wide: [], alts: []};
+  document.querySelectorAll('table').forEach((t, i) => {
+    const box = t.getBoundingClientRect();
+    const over = Math.max(box.right - edge, t.scrollWidth - t.clientWidth);
+    if (over > 1) r.wide.push({index: i, width: t.scrollWidth, shown: t.clientWidth,
+                               start: (t.innerText || '').slice(0, 80)});
+    t.querySelectorAll('td, th').forEach(c => r.cells.push(c.innerText.trim()));
+  });
+  document.querySelectorAll('img').forEach(im => r.alts.push(im.getAttribute('alt') || ''));
+  const out = document.createElement('pre'); out.id = 'mrmkit-measure'; out.textContent = JSON.stringify(r);
+  document.body.appendChild(out);
+});
+</script>"""
+_CSP = re.compile(r"<meta http-equiv=\"Content-Security-Policy\"[^>]*>", re.I)
+_RESULT = re.compile(r'<pre id="mrmkit-measure">(.*?)</pre>', re.S)
+
+
+def measure(page: Path, size: tuple[int, int] = SCREEN) -> dict:
+    """What Chromium shows of ``page`` in a window of ``size`` pixels (see the module docstring)."""
+    browser = find_chromium()
+    assert browser is not None, "Chromium is needed"
+    text = _CSP.sub("", page.read_text(encoding="utf-8"))
+    text = text.replace("</body>", _SCRIPT + "</body>") if "</body>" in text else text + _SCRIPT
+    with tempfile.TemporaryDirectory(prefix="mrmkit-screen-") as tmp:
+        copy = Path(tmp) / page.name
+        copy.write_text(text, encoding="utf-8")
+        for image in page.parent.glob("*.png"):  # a page's own images, if any lie beside it
+            (Path(tmp) / image.name).write_bytes(image.read_bytes())
+        proc = subprocess.run(
+            [browser, *OFFLINE_FLAGS, NO_DNS_FLAG, f"--user-data-dir={tmp}/profile", f"--window-size={size[0]},{size[1]}",
+             "--virtual-time-budget=10000", "--dump-dom", copy.as_uri()],
+            capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+    found = _RESULT.search(proc.stdout)
+    assert found, f"Chromium gave no measurement of {page.name}: {proc.stderr[-300:]}"
+    return json.loads(html.unescape(found.group(1)))
