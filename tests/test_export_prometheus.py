@@ -111,9 +111,6 @@ def inventory_file(folder: Path) -> Path:
     return path
 
 
-# --------------------------------------------------------------------------------------------- values
-
-
 def test_real_package_values_equal_its_metrics(real: Path) -> None:
     from mrmkit.report import overall_rating
 
@@ -182,9 +179,6 @@ def test_every_metrics_key_read_is_declared_in_the_schema() -> None:
         assert schema.declared(f"{workbook}.findings"), workbook
 
 
-# --------------------------------------------------------------------------------------------- format
-
-
 @pytest.mark.parametrize("name", NASTY)
 def test_hostile_label_values_round_trip(tmp_path: Path, name: str) -> None:
     tree = {"drift": {"features": {name: {"psi": 0.125}, "plain": {"psi": 0.5}}},
@@ -222,9 +216,6 @@ def test_deterministic_sorted_bytes(tmp_path: Path, var_folder: Path) -> None:
     assert psi == sorted(psi, key=lambda line: re.search(r'feature="([^"]*)"', line).group(1))
 
 
-# --------------------------------------------------------------------------------------------- selection
-
-
 def test_latest_package_per_model(tmp_path: Path) -> None:
     out = tmp_path / "out"
     for run, started, psi in (("r3", "2026-10-01T00:00:00+00:00", 0.1), ("r1", "2026-11-01T00:00:00+00:00", 0.2),
@@ -259,12 +250,8 @@ def test_inventory_due_days_by_hand(tmp_path: Path, var_folder: Path) -> None:
 
 
 def test_now_without_zone_is_utc() -> None:
-    assert parse_now("2026-12-31") == datetime(2026, 12, 31, tzinfo=UTC)
-    assert parse_now("2026-12-31T12:00:00Z") == datetime(2026, 12, 31, 12, tzinfo=UTC)
+    assert parse_now("2026-12-31") == datetime(2026, 12, 31, tzinfo=UTC) == parse_now("2026-12-31T00:00:00Z")
     assert parse_now(None).tzinfo is not None
-
-
-# --------------------------------------------------------------------------------------------- trust
 
 
 def test_forged_package_exports_only_that_it_does_not_verify(tmp_path: Path, var_folder: Path) -> None:
@@ -285,13 +272,13 @@ def test_forged_package_exports_only_that_it_does_not_verify(tmp_path: Path, var
     assert valued == {"desk-var"}  # nothing read from an unverified package; the others still exported
 
 
-def test_failed_package_is_rated_failed(tmp_path: Path) -> None:
-    package(tmp_path / "out", {"drift": {"score": {"psi": 0.01}, "findings": []}}, status="failed")
+def test_failed_package_is_rated_failed_and_one_auc_per_sample(tmp_path: Path) -> None:
+    auc = {"discrimination": {"current": {"auc": 0.75}}}
+    tree = {"drift": {"score": {"psi": 0.01}, "findings": []}, "backtest": {"pd": auc, "classifier": {**auc}}}
+    package(tmp_path / "out", tree, status="failed")
     parsed = samples(export_prometheus([tmp_path / "out"], parse_now(NOW)).text)
     assert one(parsed, "mrmkit_overall_rating") == 3 and one(parsed, "mrmkit_package_info", status="failed") == 1
-
-
-# --------------------------------------------------------------------------------------------- writing
+    assert one(parsed, "mrmkit_auc", sample="current") == 0.75  # backtest.pd and backtest.classifier: one sample
 
 
 def test_stdout_equals_the_file(tmp_path: Path, var_folder: Path) -> None:
@@ -333,16 +320,14 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 def _bad_inputs(tmp: Path, good: Path) -> list[tuple[list[str], str]]:
     (tmp / "empty").mkdir(parents=True)
     (tmp / "file.txt").write_text("x")
-    return [
-        ([str(tmp / "empty")], "is not an evidence package and holds none"),
-        ([str(tmp / "file.txt")], "is not an evidence package: it is a file"),
-        ([str(tmp / "missing")], "does not exist"),
-        ([str(good), "--inventory", str(tmp / "nope.yaml")], "nope.yaml does not exist"),
-        ([str(good), "--now", "yesterday"], "--now: expected an ISO 8601 date or time"),
-        ([str(good), "--now", "2026-13-01"], "--now: expected an ISO 8601 date or time"),
-        ([str(good), "--out", str(tmp / "no-folder" / "x.prom")], "does not exist"),
-        ([str(good), "--out", str(tmp / "empty")], "is a folder"),
-    ]
+    return [([str(tmp / "empty")], "is not an evidence package and holds none"),
+            ([str(tmp / "file.txt")], "is not an evidence package: it is a file"),
+            ([str(tmp / "missing")], "does not exist"),
+            ([str(good), "--inventory", str(tmp / "nope.yaml")], "nope.yaml does not exist"),
+            ([str(good), "--now", "yesterday"], "--now: expected an ISO 8601 date or time"),
+            ([str(good), "--now", "2026-13-01"], "--now: expected an ISO 8601 date or time"),
+            ([str(good), "--out", str(tmp / "no-folder" / "x.prom")], "does not exist"),
+            ([str(good), "--out", str(tmp / "empty")], "is a folder")]  # fmt: skip
 
 
 def test_bad_inputs_one_sentence_exit_2_nothing_written(tmp_path: Path, var_folder: Path) -> None:
@@ -357,9 +342,6 @@ def test_bad_inputs_one_sentence_exit_2_nothing_written(tmp_path: Path, var_fold
         assert not list((tmp_path / "bad").rglob("*.prom")) and not list(tmp_path.glob(".*.tmp"))
 
 
-# --------------------------------------------------------------------------------------------- batch
-
-
 def test_batch_writes_the_export_after_the_run(real: Path, tmp_path: Path) -> None:
     shutil.copytree(real.parents[3], tmp_path / "project", ignore=shutil.ignore_patterns("out"))
     params, out, target = tmp_path / "project" / "params.yaml", tmp_path / "out", tmp_path / "mrmkit.prom"
@@ -372,9 +354,6 @@ def test_batch_writes_the_export_after_the_run(real: Path, tmp_path: Path) -> No
     parsed = samples(target.read_text(encoding="utf-8"))
     assert one(parsed, "mrmkit_package_verified", model_id="tiny-pd", run_id=run.name) == 1
     assert one(parsed, "mrmkit_drift_score_psi") == read_metrics(run, with_tables=False)["drift"]["score"]["psi"]
-
-
-# --------------------------------------------------------------------------------------------- Grafana
 
 
 def _emitted(real: Path, var_folder: Path, tmp_path: Path) -> set[str]:

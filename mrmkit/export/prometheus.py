@@ -304,6 +304,7 @@ def _package_samples(package: LatestPackage, now: datetime) -> Iterator[Sample]:
             count = sum(f.get("severity") == severity for f in items)
             yield Sample(FINDINGS, (*package.labels, str(workbook), severity), count)
     yield Sample(RATING, package.labels, _rating(findings, package.status == "failed"))
+    seen: set[tuple[str, tuple[str, ...]]] = set()  # the first source wins (backtest.pd before backtest.classifier)
     for family, key, fixed in SOURCES:
         for names, value in _walk(metrics, key.split(".")):
             number = _number(value, family)
@@ -311,7 +312,10 @@ def _package_samples(package: LatestPackage, now: datetime) -> Iterator[Sample]:
                 continue
             free = iter(names)
             extra = tuple(fixed[label] if label in fixed else next(free) for label in family.labels[len(PACKAGE) :])
-            yield Sample(family, (*package.labels, *extra), number)
+            values = (*package.labels, *extra)
+            if (family.name, values) not in seen:
+                seen.add((family.name, values))
+                yield Sample(family, values, number)
 
 
 def _inventory_samples(inventory: Any, today: date) -> Iterator[Sample]:
