@@ -4,8 +4,8 @@ Every error a user can cause is printed as one sentence on standard error with e
 failed workbook or a package that does not verify); a traceback is shown only for a bug in mrmkit.
 
 The commands live by job in :mod:`mrmkit.cli.run` (demo, run, batch), :mod:`mrmkit.cli.trust` (verify and
-the ``keys`` and ``audit`` groups) and :mod:`mrmkit.cli.packages` (reproduce, diff, history, open, report,
-list), with what they share in :mod:`mrmkit.cli._console`; they are registered here on the one ``app``, in
+the ``keys`` and ``audit`` groups), :mod:`mrmkit.cli.packages` (reproduce, diff, history, open, report,
+list) and :mod:`mrmkit.cli.export` (the ``export`` group), with what they share in :mod:`mrmkit.cli._console`; they are registered here on the one ``app``, in
 the order ``mrmkit --help`` lists them. A command imports the heavy modules it needs in its body, so
 ``import mrmkit.cli`` stays cheap.
 """
@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from mrmkit.cli._console import SafeConsole, cell, table_console
+from mrmkit.cli.export import export_app
 from mrmkit.cli.packages import diff, history, list_command, open_command, report, reproduce
 from mrmkit.cli.run import batch, demo, run_command
 from mrmkit.cli.trust import audit_app, keys_app, verify
@@ -76,6 +77,7 @@ app.command()(report)
 app.command()(batch)
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
+app.add_typer(export_app, name="export")
 app.command("list")(list_command)
 
 

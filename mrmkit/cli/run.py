@@ -89,6 +89,10 @@ def batch(
     ] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Address of a Dask scheduler to run on.")] = None,
     out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Where evidence packages are published.")] = Path("outputs"),
+    prometheus: Annotated[
+        Path | None, typer.Option("--prometheus", metavar="FILE", help="After the batch, write `mrmkit export "
+                                  "prometheus <out>` to FILE (atomically; with --inventory, the due days too).")  # fmt: skip
+    ] = None,
 ) -> None:
     """Run many models; one model's failure never stops the others. Writes <out>/batch-index.html."""
     from datetime import date
@@ -97,9 +101,14 @@ def batch(
 
     if bool(params) == bool(inventory):
         raise MrmkitError("batch: give parameter files or --inventory FILE, not both and not neither.")
+    if prometheus is not None:
+        from mrmkit.export.textformat import check_target
+
+        check_target(prometheus, "--prometheus")  # before any model runs
     files = list(params) if params else inventory_params(inventory, date.today(), all_models=all_models)
     if not files:
         out.print("no model is due for validation")
+        _export_after(out_dir, prometheus, inventory)  # the due days still change every day
         return
     if err.is_terminal:
         from rich.progress import Progress
@@ -122,4 +131,17 @@ def batch(
     for line in result.to_lines():
         out.print(line, highlight=False, markup=False, soft_wrap=True)
     print(write_batch_index(result, out_dir / "batch-index.html"))
+    _export_after(out_dir, prometheus, inventory)
     raise typer.Exit(result.exit_code)
+
+
+def _export_after(out_dir: Path, prometheus: Path | None, inventory: Path | None) -> None:
+    """``--prometheus FILE``: every model of ``out_dir`` (not only this batch's), so the file is the whole picture.
+
+    A package that does not verify is named on standard error and leaves the batch's exit code as it is.
+    """
+    if prometheus is None:
+        return
+    from mrmkit.cli.export import write_prometheus
+
+    write_prometheus([out_dir] if out_dir.exists() else [], prometheus, inventory, None, empty_ok=True)
