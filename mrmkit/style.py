@@ -22,7 +22,7 @@ table.identity th { width: 14em; background: none; font-weight: 600; }
 .complete { background: #d9f2d9; color: #14521f; } .none { background: #eee; color: #555; }
 .muted { color: #5b6570; font-size: 0.9em; } img { max-width: 100%; }
 .charts img { max-width: 48%; margin-right: 1%; vertical-align: top; }
-.key { font-family: ui-monospace, 'DejaVu Sans Mono', monospace; font-size: 0.82em; overflow-wrap: anywhere; }
+.key { font-family: ui-monospace, 'DejaVu Sans Mono', monospace; font-size: 0.82em; overflow-wrap: break-word; }
 table.findings td:first-child { width: 9em; } .conclusion h3 { margin-bottom: 0.2em; } .conclusion p { margin-top: 0.2em; }
 .sign-off td { height: 2.2em; } .sign-off span.blank { display: inline-block; min-width: 12em; border-bottom: 1px solid #333; }
 @media print { a { color: inherit; text-decoration: none; } tr, img { break-inside: avoid; } h2 { break-after: avoid; }
@@ -39,6 +39,7 @@ table.dataframe th, table.dataframe td { padding: 3px 5px; border-bottom: 1px so
   table.dataframe th.index_name { text-align: left; }
 .rendered_html table thead th, table.dataframe thead th { background: #f3f5f7; vertical-align: bottom; }
 code, .key { font-family: ui-monospace, 'DejaVu Sans Mono', 'Liberation Mono', monospace; overflow-wrap: anywhere; }
+.key { overflow-wrap: break-word; }  /* a metric key breaks after its dots (<wbr>), not inside a name */
 .output_png img, .output_svg svg { max-width: 100%; height: auto; }
 @page { size: A4; margin: 16mm 14mm; }
 @media print { .rendered_html table, table.dataframe { display: table; overflow: visible; font-size: 7pt; }

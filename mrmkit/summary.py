@@ -104,7 +104,7 @@ def findings_by_severity(findings: list[dict[str, Any]], titles: dict[str, str])
             f'<td><a href="{escape(finding_link(f))}">{escape(titles.get(str(f.get("workbook")), str(f.get("workbook", ""))))}</a></td>'
             f"<td><strong>{escape(str(f.get('title', '')))}</strong><br><span class=\"muted\">{escape(str(f.get('detail', '')))}</span></td>"
             f"<td>{escape(str(f.get('threshold') or ''))}</td>"
-            f'<td class="key">{escape(str(f.get("metric") or ""))}</td>'
+            f'<td class="key">{escape(str(f.get("metric") or "")).replace(".", ".<wbr>")}</td>'
             "</tr>"
             for f in group
         )

@@ -46,7 +46,7 @@ ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "main", "div", "span", "p", "a", "h1", "h2", "h3", "h4", "h5",
     "h6", "table", "thead", "tbody", "tr", "th", "td", "img", "ul", "ol", "li", "strong", "em", "code", "pre", "br",
     "hr", "section", "header", "footer", "nav", "caption", "colgroup", "col", "small", "details", "summary", "b", "i",
-    "sup", "sub", "blockquote", "figure", "figcaption", "link", "label", "dl", "dt", "dd", "abbr",
+    "sup", "sub", "blockquote", "figure", "figcaption", "link", "label", "dl", "dt", "dd", "abbr", "wbr",
 }  # fmt: skip
 
 
