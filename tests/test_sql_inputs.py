@@ -1,5 +1,5 @@
-"""Data inputs given as queries on a SQL database (issue 16, SQL part): SQLite here, PostgreSQL in
-tests/test_sql_postgres.py. Parameters, read-only guards, the rows hash, snapshots, reproduce, and every bad
+"""Data inputs given as queries on a SQL database (issue 16, SQL part): SQLite here, the demo and PostgreSQL in
+tests/test_sql_demo.py. Parameters, read-only guards, the rows hash, snapshots, reproduce, and every bad
 input through the command line (one sentence naming the field, exit 2, nothing published)."""
 
 from __future__ import annotations
