@@ -54,8 +54,11 @@ def test_sqlite_queries_give_exactly_the_metrics_of_the_files(demo) -> None:
     assert set(sqlite) == set(files) and len(files) > 1000
     different = [k for k in files if not _same(files[k], sqlite[k])]
     assert different == []
+    print(f"{len(files)} metrics identical")  # noqa: T201  (shown with -s: the size of the comparison)
     raw = yaml.safe_load(build.sql_parameters.read_text())
-    assert raw["data"]["database"] == "sqlite:///data/demo.db" and "query" in raw["champion_challenger"]["shadow"]["data"]
+    assert (
+        raw["data"]["database"] == "sqlite:///data/demo.db" and "query" in raw["champion_challenger"]["shadow"]["data"]
+    )
     assert "query" in raw["data"]["current"] and "query" in raw["backtest"]["var"]["data"]
 
 
@@ -98,7 +101,9 @@ def postgres():
     try:
         yield {"url": f"postgresql+psycopg://mrmkit@127.0.0.1:{port}", "port": port, "started_s": started}
     finally:
-        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        subprocess.run(
+            [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -146,7 +151,10 @@ def test_postgres_refuses_every_write(demo, pg_demo, statement: str) -> None:
         sql.fetch(pg_demo, statement, "champion_challenger.ab.data")
     engine = sa.create_engine(pg_demo)
     with engine.connect() as c:
-        assert c.exec_driver_sql("SELECT count(*), count(DISTINCT arm) FROM ab_log").one() == (len(pd.read_parquet(demo[0].ab_log)), 2)
+        assert c.exec_driver_sql("SELECT count(*), count(DISTINCT arm) FROM ab_log").one() == (
+            len(pd.read_parquet(demo[0].ab_log)),
+            2,
+        )
         assert c.exec_driver_sql("SELECT to_regclass('stolen')").scalar() is None
     engine.dispose()
 

@@ -53,7 +53,11 @@ def sql_project(tiny_project: Path) -> Path:
 
 
 def _params(folder: Path, **overrides) -> Path:
-    base = {"data__reference": {"query": REF}, "data__current": {"query": CUR}, "data__database": "sqlite:///data/loans.db"}
+    base = {
+        "data__reference": {"query": REF},
+        "data__current": {"query": CUR},
+        "data__database": "sqlite:///data/loans.db",
+    }
     return write_params(folder, **{**base, **overrides})
 
 
@@ -62,16 +66,23 @@ def _params(folder: Path, **overrides) -> Path:
     ("overrides", "fragment"),
     [
         ({"data__database": None}, "data.reference: a query needs data.database"),
-        ({"data__database": "postgresql+psycopg://u:s3cret@localhost/db"}, "data.database: the URL contains a password"),
-        ({"data__database": "postgresql://u@localhost/db?password=s3cret"}, "data.database: the URL contains a password"),
+        (
+            {"data__database": "postgresql+psycopg://u:s3cret@localhost/db"},
+            "data.database: the URL contains a password",
+        ),
+        (
+            {"data__database": "postgresql://u@localhost/db?password=s3cret"},
+            "data.database: the URL contains a password",
+        ),
         ({"data__database": "mysql://u@localhost/db"}, "data.database: give a SQLAlchemy URL"),
         ({"data__database": "sqlite://"}, "data.database: a SQLite database is given as"),
-        ({"data__database": "sqlite:///../outside.db"}, "data.database (")
-        ,
+        ({"data__database": "sqlite:///../outside.db"}, "data.database ("),
         ({"data__current": {"query": "SELECT 1; DROP TABLE current"}}, "data.current: query: give one statement"),
         ({"data__current": {"query": "DELETE FROM current"}}, "data.current: query: a query starts with SELECT"),
-        ({"data__current": {"query": "WITH d AS (DELETE FROM current RETURNING *) SELECT * FROM d"}},
-         "DELETE would write"),
+        (
+            {"data__current": {"query": "WITH d AS (DELETE FROM current RETURNING *) SELECT * FROM d"}},
+            "DELETE would write",
+        ),
         ({"data__current": {"query": "SELECT * INTO copy FROM current"}}, "INTO would write"),
         ({"data__current": {"sql": CUR}}, "data.current: "),
         ({"data__current": {"query": ""}}, "data.current: "),
@@ -156,7 +167,9 @@ def test_changed_rows_and_changed_order_are_named(sql_project: Path, tmp_path: P
     params = load_parameters(sql_project / "params.yaml")
     records = sources.snapshot(params, tmp_path)
     record = dict(records["data.current"], query="SELECT * FROM current ORDER BY app_id DESC")
-    assert "returns the same rows in another order; give the query an ORDER BY" in sources.changed("data.current", record)
+    assert "returns the same rows in another order; give the query an ORDER BY" in sources.changed(
+        "data.current", record
+    )
     con = sqlite3.connect(sql_project / "data" / "loans.db")
     con.execute("DELETE FROM current WHERE app_id = (SELECT min(app_id) FROM current)")
     con.commit()
@@ -184,15 +197,27 @@ def _assert_refused(folder: Path, params: Path, *fragments: str) -> str:
     [
         ({"data__current": {"query": "SELECT * FROM loans"}}, ["data.current.query:", "no such table: loans"]),
         ({"data__current": {"query": "SELECT * FROM current WHERE FROM"}}, ["data.current.query:", "syntax error"]),
-        ({"data__current": {"query": "SELECT * FROM current WHERE income < 0"}}, ["data.current.query: the query returned no rows"]),
-        ({"data__current": {"query": "SELECT app_id, app_date, income FROM current"}},
-         ["column", "not found in the rows of the data.current query", "its columns are: app_id, app_date, income"]),
-        ({"data__current": {"query": "SELECT * FROM current"}, "data__database": "sqlite:///data/absent.db"},
-         ["data.database: the SQLite database", "absent.db does not exist"]),
-        ({"data__database": "postgresql+psycopg://u:s3cret@localhost/db"}, ["data.database: the URL contains a password"]),
+        (
+            {"data__current": {"query": "SELECT * FROM current WHERE income < 0"}},
+            ["data.current.query: the query returned no rows"],
+        ),
+        (
+            {"data__current": {"query": "SELECT app_id, app_date, income FROM current"}},
+            ["column", "not found in the rows of the data.current query", "its columns are: app_id, app_date, income"],
+        ),
+        (
+            {"data__current": {"query": "SELECT * FROM current"}, "data__database": "sqlite:///data/absent.db"},
+            ["data.database: the SQLite database", "absent.db does not exist"],
+        ),
+        (
+            {"data__database": "postgresql+psycopg://u:s3cret@localhost/db"},
+            ["data.database: the URL contains a password"],
+        ),
         ({"data__database": None}, ["data.reference: a query needs data.database"]),
-        ({"data__database": "postgresql+psycopg://mrmkit@127.0.0.1:1/db"}, ["data.database: cannot connect to",
-                                                                              "127.0.0.1"]),
+        (
+            {"data__database": "postgresql+psycopg://mrmkit@127.0.0.1:1/db"},
+            ["data.database: cannot connect to", "127.0.0.1"],
+        ),
     ],
 )
 def test_cli_refuses_bad_sql_inputs(sql_project: Path, overrides: dict, fragments: list[str]) -> None:
@@ -204,7 +229,7 @@ def test_cli_refuses_bad_sql_inputs(sql_project: Path, overrides: dict, fragment
 
 def test_cli_refuses_dates_a_query_gives_as_numbers(sql_project: Path) -> None:
     """The date checks of a file apply to a query's rows unchanged."""
-    query = "SELECT app_id, 20250101 AS app_date, income, utilisation, enquiries, region, \"default\", score, grade FROM current"
+    query = 'SELECT app_id, 20250101 AS app_date, income, utilisation, enquiries, region, "default", score, grade FROM current'
     _assert_refused(sql_project, _params(sql_project, data__current={"query": query}),
                     "data.time: column 'app_date' in the rows of the data.current query holds numbers, not dates")  # fmt: skip
 

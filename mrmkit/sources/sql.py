@@ -17,8 +17,8 @@ Why each rule is what it is, as a validator would ask:
   rolled back; and the database itself is in read-only mode (PostgreSQL: ``default_transaction_read_only``
   for the session and ``SET TRANSACTION READ ONLY``; SQLite: the file is opened with ``mode=ro`` and
   ``PRAGMA query_only``). Giving mrmkit a database role that may only read is still the right set-up.
-- **Bounded**: ``MRMKIT_SQL_TIMEOUT`` seconds per query (default 600; PostgreSQL ``statement_timeout``,
-  SQLite a progress handler), ``MRMKIT_SQL_CONNECT_TIMEOUT`` seconds to connect (default 5), and at most
+- **Bounded**: ``MRMKIT_SQL_TIMEOUT`` seconds per query (default 600; PostgreSQL ``statement_timeout`` on
+  each statement, SQLite a progress handler, and the whole fetch checked between chunks), ``MRMKIT_SQL_CONNECT_TIMEOUT`` seconds to connect (default 5), and at most
   ``MRMKIT_MAX_ROWS`` rows (default 20,000,000; more is refused, never truncated). Rows are fetched in chunks
   of :data:`CHUNK_ROWS` (a server-side cursor on PostgreSQL) and turned into Arrow columns chunk by chunk.
 - **The same typing as a file**: the rows become an Arrow table (integers as int64, floats and decimals as
@@ -225,6 +225,9 @@ def fetch(database: str, query: str, field: str, password_env: str | None = None
                     if n > limit:
                         raise InvalidInput(f"{field}.query: the query returns more than {limit:,} rows (set "
                                            "MRMKIT_MAX_ROWS to allow more, or select less).")  # fmt: skip
+                    if time.monotonic() > deadline[0]:  # the whole fetch, not only each statement, is bounded
+                        raise InvalidInput(f"{field}.query: the database refused or stopped the query: stopped "
+                                           f"after {timeout} s (MRMKIT_SQL_TIMEOUT).")  # fmt: skip
                     chunks.append(_columns(rows, names, field))
             except sa.exc.SQLAlchemyError as exc:
                 why = _reason(exc)
@@ -233,7 +236,10 @@ def fetch(database: str, query: str, field: str, password_env: str | None = None
                 raise InvalidInput(f"{field}.query: the database refused or stopped the query: {why}.") from None
             finally:
                 deadline[0] = float("inf")
-                conn.rollback()  # nothing is ever committed
+                try:
+                    conn.rollback()  # nothing is ever committed
+                except sa.exc.SQLAlchemyError:  # a broken connection: closing it discards the transaction
+                    pass
     finally:
         engine.dispose()
     dup = sorted({x for x in names if names.count(x) > 1})
@@ -255,8 +261,8 @@ def _columns(rows: list[Any], names: list[str], field: str) -> Any:
         try:
             arrays.append(pa.array(values))
         except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
-            raise InvalidInput(f"{field}.query: column {shorten(name)!r} mixes values of different types "
-                               f"({_reason(exc)}); cast it in the query.") from None  # fmt: skip
+            raise InvalidInput(f"{field}.query: column {shorten(name)!r} holds values of mixed or unsupported types "
+                               f"({_reason(exc)}); cast it in the query, e.g. CAST(... AS TEXT).") from None  # fmt: skip
     return pa.Table.from_arrays(arrays, names=names)
 
 
@@ -267,7 +273,7 @@ def _canonical(table: Any, field: str) -> Any:
     fields = []
     for f in table.schema:
         t = f.type
-        if pa.types.is_integer(t) and t != pa.int64() and not (pa.types.is_uint64(t)):
+        if pa.types.is_integer(t) and not pa.types.is_uint64(t):  # uint64 may not fit
             t = pa.int64()
         elif pa.types.is_floating(t) or pa.types.is_decimal(t):
             t = pa.float64()
