@@ -235,7 +235,8 @@ def write_index(
                  ("Protected attributes (never features)", ", ".join(params.data.protected))]  # fmt: skip
     model_card = _rows(card)
     if var_engine:
-        scores_from = "P&L, VaR and ES series " + params.backtest.var.data.name
+        series = params.backtest.var.data
+        scores_from = "P&L, VaR and ES series " + (series.name if isinstance(series, Path) else "from a SQL query")
     else:
         scores_from = "model artifact " + m.artifact.name if m.artifact else f"column {params.data.score}"
     p = params.policy

@@ -96,13 +96,15 @@ def full_data(full):
 def test_same_seed_gives_identical_files_and_predictions(small):
     a, b, _ = small
     for role in ("reference", "current", "champion", "challenger", "var", "shadow_log", "ab_log", "parameters",
-                 "var_parameters", "fraud_parameters"):  # fmt: skip
+                 "var_parameters", "fraud_parameters", "sql_parameters", "database"):  # fmt: skip
         assert _sha(getattr(a, role)) == _sha(getattr(b, role)), role
     same = {f.name for f in dataclasses.fields(a)} - {
         "out_dir",
         "parameters",
         "var_parameters",
         "fraud_parameters",
+        "sql_parameters",
+        "database",
         "reference",
         "current",
         "champion",

@@ -45,6 +45,8 @@ def demo(
     built = build_demo(data_dir, seed=seed)
     err.print(f"mrmkit: demo parameter files {built.parameters} (PD model), {built.var_parameters} (VaR engine) and "
               f"{built.fraud_parameters} (fraud classifier)")  # fmt: skip
+    err.print(f"mrmkit: the PD model's data also in {built.database}; `mrmkit run {built.sql_parameters}` reads it "
+              "with queries (needs the sql extra)")  # fmt: skip
     for parameters in (built.parameters, built.var_parameters, built.fraud_parameters):
         _publish(parameters, None, out_dir, None)
 

@@ -7,8 +7,10 @@ columns hold are in :mod:`mrmkit.io.checks`.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -96,14 +98,21 @@ def _read_csv(path: Path, field: str, columns: Sequence[str] | None) -> pd.DataF
     return table.to_pandas()
 
 
-def read_frame(path: Path, field: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+def read_frame(path: Path | Any, field: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """Read a .parquet or .csv data file named by parameter ``field``; refuse missing, odd or empty files.
+
+    ``path`` may also be a :class:`~mrmkit.params.Query`: its rows come from the run's snapshot (or from the
+    database, outside a run) through the same Parquet reader and the same checks (:mod:`mrmkit.sources.sql`).
 
     ``columns``, when given, are the only ones read (a file of thousands of columns costs what its used
     columns cost); the others are never parsed. CSV files are read with pyarrow: a repeated header name, a
     NUL byte, a ragged row or a file over :data:`MAX_CSV_BYTES` is refused, never silently renamed or
     truncated.
     """
+    if not isinstance(path, (str, os.PathLike)):  # {query: ...} on data.database (mrmkit.sources.sql)
+        from mrmkit.sources import sql
+
+        return _checked(sql.read(path, field, columns), field, path)
     path = Path(path)
     if not path.exists():
         raise InvalidInput(f"{field}: data file {path} does not exist.")
@@ -118,6 +127,11 @@ def read_frame(path: Path, field: str, columns: Sequence[str] | None = None) -> 
         frame = _read_csv(path, field, columns)
     else:
         frame = _read_parquet(path, field, columns)
+    return _checked(frame, field, path)
+
+
+def _checked(frame: pd.DataFrame, field: str, path: Any) -> pd.DataFrame:
+    """What every data input must be, whatever it was read from: rows, and one name per column."""
     if len(frame) == 0:
         raise InvalidInput(f"{field}: data file {path} has no rows.")
     if frame.columns.has_duplicates:

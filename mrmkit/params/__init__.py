@@ -6,8 +6,9 @@ to the parameter file and must resolve (symbolic links followed) inside one of t
 the README's parameter reference is checked against these models by a test.
 
 The package has one module per part of the file, and this module re-exports all their names:
-:mod:`~mrmkit.params._base` (the base of every section, path resolution, the artifact fields and the
-threshold pairs), :mod:`~mrmkit.params.model` (``model``, ``challenger``, ``data``),
+:mod:`~mrmkit.params._base` (the base of every section, path resolution, the artifact fields, the
+threshold pairs, a data input given as a query), :mod:`~mrmkit.params.model` (``model``, ``challenger``,
+``data``),
 :mod:`~mrmkit.params.policy` (``policy``), :mod:`~mrmkit.params.workbooks` (the sections of the four
 workbooks) and :mod:`~mrmkit.params.parameters` (the whole file, its validation and loading).
 """
@@ -21,6 +22,7 @@ from mrmkit.params._base import (
     _SAFE_NAME as _SAFE_NAME,
     ArtifactSection as ArtifactSection,
     LowThresholds as LowThresholds,
+    Query as Query,
     Thresholds as Thresholds,
     _resolve as _resolve,
     _Section as _Section,

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from mrmkit.params._base import _SAFE_NAME, ArtifactSection, _resolve, _Section
+from mrmkit.params._base import _SAFE_NAME, ArtifactSection, Query, _resolve, _Section, path_or_query, resolve_input
 
 __all__ = ["ModelSection", "ChallengerSection", "DataSection", "ValidationSection"]
 
@@ -58,10 +58,16 @@ class DataSection(_Section):
         default_factory=lambda: [Path(".")],
         description="Folders every path in the file must lie inside; default: the file's own folder.",
     )
-    reference: Path | None = Field(None, description="Reference (development) sample: .parquet or .csv (required "
-                                   "unless model.kind is var).")
-    current: Path | None = Field(None, description="Current (monitoring) sample: .parquet or .csv (required unless "
-                                 "model.kind is var).")
+    reference: Path | Query | None = Field(None, description="Reference (development) sample: .parquet or .csv, or "
+                                           "{query: ...} on data.database (required unless model.kind is var).")
+    current: Path | Query | None = Field(None, description="Current (monitoring) sample: .parquet or .csv, or {query: "
+                                         "...} on data.database (required unless model.kind is var).")
+    database: str | None = Field(None, description="SQLAlchemy URL of the database the queries run on (sqlite:///"
+                                 "file.db, relative to this file, or postgresql+psycopg://user@host:port/db); never "
+                                 "with a password.")
+    database_password_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,99}$", description="Environment "
+                                              "variable holding the database password (else libpq's PGPASSWORD or "
+                                              "PGPASSFILE).")
     id: str | None = Field(None, description="Application id column (duplicates are reported).")
     target: str | None = Field(None, description="Binary outcome column (1 = default).")
     score: str | None = Field(
@@ -80,10 +86,19 @@ class DataSection(_Section):
         default_factory=list, description="Protected attributes; never model features, kept for fairness."
     )
 
+    _inputs = field_validator("reference", "current", mode="before")(path_or_query)
+
     @field_validator("reference", "current", mode="after")
     @classmethod
-    def _resolve_paths(cls, value: Path, info: ValidationInfo) -> Path:
-        return _resolve(value, info)
+    def _resolve_paths(cls, value: Path | Query | None, info: ValidationInfo) -> Path | Query | None:
+        return resolve_input(value, info)
+
+    @field_validator("database", mode="after")
+    @classmethod
+    def _database_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        from mrmkit.sources.sql import check_url
+
+        return None if value is None else check_url(value, (info.context or {}).get("base_dir"))
 
     @field_validator("roots", mode="after")
     @classmethod

@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from mrmkit.errors import InvalidParameters, shorten
-from mrmkit.params._base import WORKBOOKS, _Section
+from mrmkit.params._base import WORKBOOKS, Query, _Section
 from mrmkit.params.model import ChallengerSection, DataSection, ModelSection, ValidationSection
 from mrmkit.params.policy import PolicySection
 from mrmkit.params.workbooks import BacktestSection, ChampionChallengerSection, DriftSection, ExplainabilitySection
@@ -129,22 +129,43 @@ class Parameters(_Section):
     def enabled_workbooks(self) -> list[str]:
         return [name for name in WORKBOOKS if getattr(self, name) is not None]
 
+    def _data_inputs(self) -> dict[str, Path | Query]:
+        """Every data input by role, a file or a query."""
+        inputs = {k: p for k, p in (("data.reference", self.data.reference), ("data.current", self.data.current))
+                  if p is not None}  # fmt: skip
+        if self.backtest is not None and self.backtest.var is not None:
+            inputs["backtest.var.data"] = self.backtest.var.data
+        cc = self.champion_challenger
+        if cc is not None and cc.shadow is not None:
+            inputs["champion_challenger.shadow.data"] = cc.shadow.data
+        if cc is not None and cc.ab is not None:
+            inputs["champion_challenger.ab.data"] = cc.ab.data
+        return inputs
+
     def input_paths(self) -> dict[str, Path]:
-        """Every input file by role, for containment checks and the manifest."""
-        paths = {k: p for k, p in (("data.reference", self.data.reference), ("data.current", self.data.current))
-                 if p is not None}  # fmt: skip
+        """Every input file by role, for containment checks and the manifest (queries are not files: see
+        :meth:`queries`)."""
+        paths = {k: p for k, p in self._data_inputs().items() if k.startswith("data.") and isinstance(p, Path)}
         if self.model.artifact is not None:
             paths["model.artifact"] = self.model.artifact
         if self.challenger is not None and self.challenger.artifact is not None:
             paths["challenger.artifact"] = self.challenger.artifact
-        if self.backtest is not None and self.backtest.var is not None:
-            paths["backtest.var.data"] = self.backtest.var.data
-        cc = self.champion_challenger
-        if cc is not None and cc.shadow is not None:
-            paths["champion_challenger.shadow.data"] = cc.shadow.data
-        if cc is not None and cc.ab is not None:
-            paths["champion_challenger.ab.data"] = cc.ab.data
+        paths.update({k: p for k, p in self._data_inputs().items() if not k.startswith("data.") and isinstance(p, Path)})
         return paths
+
+    def queries(self) -> dict[str, Query]:
+        """Every data input given as a query on ``data.database``, by role (see :mod:`mrmkit.sources.sql`)."""
+        return {k: q for k, q in self._data_inputs().items() if isinstance(q, Query)}
+
+    @model_validator(mode="after")
+    def _queries_have_a_database(self) -> Parameters:
+        queries = self.queries()
+        if queries and self.data.database is None:
+            raise ValueError(f"{next(iter(queries))}: a query needs data.database, the SQLAlchemy URL of the database "
+                             "it runs on (e.g. sqlite:///data/logs.db)")  # fmt: skip
+        for role, query in queries.items():  # a loader then needs nothing but the query itself
+            query._role, query._database, query._password_env = role, self.data.database, self.data.database_password_env
+        return self
 
     def to_yaml(self) -> str:
         """The parameters as resolved (absolute paths, defaults filled in)."""
@@ -204,8 +225,13 @@ def parameters_from_dict(raw: Any, base_dir: Path, source: str) -> Parameters:
 
 
 def _check_containment(params: Parameters, source: str) -> None:
+    from mrmkit.sources.sql import sqlite_path
+
     roots = params.data.roots
-    for role, path in params.input_paths().items():
+    files = dict(params.input_paths())
+    if params.data.database is not None and sqlite_path(params.data.database) is not None:
+        files["data.database"] = sqlite_path(params.data.database)
+    for role, path in files.items():
         if not any(path.is_relative_to(root) for root in roots):
             shown = ", ".join(str(r) for r in roots)
             raise InvalidParameters(

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from mrmkit.params._base import _resolve, _Section
+from mrmkit.params._base import Query, _Section, path_or_query, resolve_input
 
 __all__ = [
     "DriftSection", "GradeScale", "VarSection", "Shock", "SegmentFilter", "Scenario", "StressSection",
@@ -60,7 +60,7 @@ class GradeScale(_Section):
 class VarSection(_Section):
     """Daily P&L and VaR for VaR backtesting (``backtest.var``)."""
 
-    data: Path = Field(description="File of the daily series (.parquet or .csv).")
+    data: Path | Query = Field(description="File of the daily series (.parquet or .csv), or {query: ...} on data.database.")
     date: str = Field("date", description="Date column.")
     pnl: str = Field("pnl", description="Daily profit and loss column (a loss is negative).")
     levels: dict[str, float] = Field(
@@ -79,10 +79,12 @@ class VarSection(_Section):
     es_degrees_of_freedom: float = Field(3.0, gt=1, description="Degrees of freedom when es_distribution is t.")
     es_simulations: int = Field(10_000, ge=1000, le=200_000, description="Samples simulated under H0 for Z2.")
 
+    _data = field_validator("data", mode="before")(path_or_query)
+
     @field_validator("data", mode="after")
     @classmethod
-    def _resolve_data(cls, value: Path, info: ValidationInfo) -> Path:
-        return _resolve(value, info)
+    def _resolve_data(cls, value: Path | Query, info: ValidationInfo) -> Path | Query:
+        return resolve_input(value, info)
 
     @model_validator(mode="after")
     def _es_pairs(self) -> VarSection:
@@ -202,7 +204,7 @@ class BacktestSection(_Section):
 class ShadowSection(_Section):
     """A shadow-scoring log: the champion decides, the challenger is scored alongside."""
 
-    data: Path = Field(description="The log (.parquet or .csv).")
+    data: Path | Query = Field(description="The log (.parquet or .csv), or {query: ...} on data.database.")
     id: str = Field("application_id", description="Application id column.")
     timestamp: str = Field("timestamp", description="Time of scoring.")
     champion_score: str = Field("champion_pd", description="Champion's PD.")
@@ -210,10 +212,12 @@ class ShadowSection(_Section):
     champion_latency: str | None = Field("champion_latency_ms", description="Champion's latency in ms.")
     challenger_latency: str | None = Field("challenger_latency_ms", description="Challenger's latency in ms.")
 
+    _data = field_validator("data", mode="before")(path_or_query)
+
     @field_validator("data", mode="after")
     @classmethod
-    def _resolve_data(cls, value: Path, info: ValidationInfo) -> Path:
-        return _resolve(value, info)
+    def _resolve_data(cls, value: Path | Query, info: ValidationInfo) -> Path | Query:
+        return resolve_input(value, info)
 
 
 class AbDesign(_Section):
@@ -231,7 +235,7 @@ class AbDesign(_Section):
 class AbSection(_Section):
     """An A/B log: each application's arm, the decision and, when matured, the outcome."""
 
-    data: Path = Field(description="The log (.parquet or .csv).")
+    data: Path | Query = Field(description="The log (.parquet or .csv), or {query: ...} on data.database.")
     id: str = Field("application_id")
     arm: str = Field("arm", description="Arm column with values 'champion' and 'challenger'.")
     decision: str = Field("decision", description="Decision column: 'approve' or 'decline' ('alert' or 'clear' for "
@@ -250,10 +254,12 @@ class AbSection(_Section):
         description="Information fractions of the group-sequential looks (increasing, ending at 1).",
     )
 
+    _data = field_validator("data", mode="before")(path_or_query)
+
     @field_validator("data", mode="after")
     @classmethod
-    def _resolve_data(cls, value: Path, info: ValidationInfo) -> Path:
-        return _resolve(value, info)
+    def _resolve_data(cls, value: Path | Query, info: ValidationInfo) -> Path | Query:
+        return resolve_input(value, info)
 
     @field_validator("looks", mode="after")
     @classmethod
