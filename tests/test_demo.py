@@ -300,3 +300,24 @@ def test_bad_arguments(tmp_path, kwargs, fragment):
     with pytest.raises(InvalidParameters, match=fragment.replace("(", r"\(")):
         build_demo(tmp_path, **kwargs)
     assert not (tmp_path / "demo.yaml").exists()
+
+
+@pytest.mark.slow
+def test_a_small_demo_runs_under_the_strict_schema(small, tmp_path):
+    """A small portfolio takes the paths a large one never takes: with too few defaults in an A/B arm, the
+    approval and bad-rate tests are 'not enough data' and record why. The suite's strict schema refuses a
+    package with a key the schema lacks, so this run fails if one of those keys is undeclared."""
+    import os
+
+    from mrmkit.compare import read_metrics
+    from mrmkit.runner import run
+
+    assert os.environ.get("MRMKIT_SCHEMA_STRICT")  # set by conftest: an undeclared key fails the run
+    result = run(small[0].parameters, ["champion_challenger"], out=tmp_path / "out", record_audit=False)
+    assert result.status == "complete"
+    ab = read_metrics(result.package)["champion_challenger"]["ab"]
+    judged = [k for k in ("approval_rate", "bad_rate", "sample_ratio_mismatch") if ab[k].get("status")]
+    assert "bad_rate" in judged, ab["bad_rate"]
+    for key in judged:
+        assert ab[key]["status"] == "not enough data", (key, ab[key]["status"])
+        assert isinstance(ab[key]["status_reason"], str) and ab[key]["status_reason"], key
