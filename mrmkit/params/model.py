@@ -7,9 +7,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from mrmkit.params._base import _SAFE_NAME, ArtifactSection, _resolve, _Section
+from mrmkit.params._base import _SAFE_NAME, ArtifactSection, _resolve, _Section, check_tracking_uri
 
-__all__ = ["ModelSection", "ChallengerSection", "DataSection", "ValidationSection"]
+__all__ = ["ModelSection", "ChallengerSection", "DataSection", "ValidationSection", "MlflowSection"]
 
 
 class ModelSection(ArtifactSection):
@@ -116,3 +116,20 @@ class ValidationSection(_Section):
     reviewer: str | None = Field(None, description="The reviewer who signs the validation off; blank when absent.")
     scope: str | None = Field(None, description="What this validation covers and what it leaves out.")
     reference: str | None = Field(None, description="The validation's reference in the model inventory or ticket system.")
+
+
+class MlflowSection(_Section):
+    """Logging the published package to MLflow (``mlflow``; ``mrmkit run --log-to-mlflow`` sets ``log``)."""
+
+    log: bool = Field(False, description="Log the published package to an MLflow run (as --log-to-mlflow does).")
+    experiment: str = Field("model-validation", min_length=1, max_length=500,
+                            description="MLflow experiment of the validation runs.")  # fmt: skip
+    tracking_uri: str | None = Field(
+        None, description="Tracking server to log to; default model.tracking_uri, else the MLFLOW_TRACKING_URI "
+        "environment variable; no credentials in it.",
+    )
+
+    @field_validator("tracking_uri", mode="after")
+    @classmethod
+    def _no_credentials(cls, value: str | None) -> str | None:
+        return None if value is None else check_tracking_uri(value)
