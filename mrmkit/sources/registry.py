@@ -47,18 +47,21 @@ from mrmkit.errors import InvalidInput, MrmkitError, shorten
 from mrmkit.params import Parameters
 from mrmkit.params._base import ArtifactSection, parse_registry_uri
 
-__all__ = ["snapshot", "handles", "changed", "model_file", "folder_sha256", "mlflow_module"]
+__all__ = ["snapshot", "handles", "changed", "model_file", "folder_sha256", "mlflow_module", "server"]
 
 SUBDIR = "registry"
 FORMATS = {".skops": "skops", ".pkl": "pickle", ".pickle": "pickle", ".joblib": "joblib"}
-#: set before mlflow is imported: no telemetry ever; no retry loop and a short timeout unless the user set them
-_FORCED_ENV = {"MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true"}
+#: set before mlflow is imported: no telemetry ever, nothing printed on stdout (where the package path goes);
+#: no retry loop and a short timeout unless the user set them
+_FORCED_ENV = {"MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true",
+               "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true"}  # fmt: skip
 _DEFAULT_ENV = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "20",
                 "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}  # fmt: skip
 
 
-def mlflow_module(field: str, uri: str) -> Any:
-    """``mlflow`` (mlflow-skinny), imported on first use with the network settings above."""
+def mlflow_module(field: str, need: str) -> Any:
+    """``mlflow`` (mlflow-skinny), imported on first use with the network settings above; ``need`` says what
+    needs it in the message when it is not installed ("a models:/ URI")."""
     os.environ.update(_FORCED_ENV)
     for key, value in _DEFAULT_ENV.items():
         os.environ.setdefault(key, value)
@@ -67,8 +70,7 @@ def mlflow_module(field: str, uri: str) -> Any:
         import mlflow.artifacts
         from mlflow import MlflowClient  # noqa: F401
     except ImportError:
-        scheme = uri.split(":", 1)[0]
-        raise InvalidInput(f"{field}: a {scheme}:/ URI needs mlflow-skinny; pip install 'mrmkit[mlflow]'") from None
+        raise InvalidInput(f"{field}: {need} needs mlflow-skinny; pip install 'mrmkit[mlflow]'") from None
     return mlflow
 
 
@@ -137,10 +139,10 @@ def model_file(section: ArtifactSection, field: str) -> tuple[Path, str]:
 def _fetch(uri: str, tracking_uri: str, dest: Path, field: str) -> dict[str, Any]:
     """Resolve, download and hash one registry artifact into ``dest`` (created); the manifest record."""
     parts = parse_registry_uri(uri)
-    mlflow = mlflow_module(field, uri)
+    mlflow = mlflow_module(field, f"a {uri.split(':', 1)[0]}:/ URI")
     client = mlflow.MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with _reported(field, uri, tracking_uri), _server(mlflow, tracking_uri):
+    with _reported(field, uri, tracking_uri), server(mlflow, tracking_uri):
         if parts["run_id"] is None:
             meta, pinned = _version(client, parts, field, tracking_uri)
         else:
@@ -190,7 +192,7 @@ def _version(client: Any, parts: dict[str, Any], field: str, tracking_uri: str) 
 
 
 @contextlib.contextmanager
-def _server(mlflow: Any, tracking_uri: str) -> Iterator[None]:
+def server(mlflow: Any, tracking_uri: str) -> Iterator[None]:
     """MLflow's process-wide tracking and registry URIs set to ``tracking_uri`` while fetching (some of its
     artifact repositories build their own client from them), then restored."""
     before = os.environ.get("MLFLOW_TRACKING_URI"), os.environ.get("MLFLOW_REGISTRY_URI")
