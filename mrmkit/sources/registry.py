@@ -130,7 +130,7 @@ def model_file(section: ArtifactSection, field: str) -> tuple[Path, str]:
         base = base / "model"
         record = _fetch(uri, str(section.tracking_uri), base, field)
     _check_trust(section, record, field)
-    return (base / record["file"] if record["file"] else base), record["format"]
+    return base / record["file"], record["format"]
 
 
 # --------------------------------------------------------------------------------------------- fetching
@@ -152,12 +152,19 @@ def _fetch(uri: str, tracking_uri: str, dest: Path, field: str) -> dict[str, Any
         part = dest.with_name(dest.name + ".part")
         local = Path(mlflow.artifacts.download_artifacts(artifact_uri=pinned, dst_path=str(part),
                                                          tracking_uri=tracking_uri, registry_uri=tracking_uri))  # fmt: skip
-    # MLflow puts a runs:/ download under its own name inside the folder: keep one layout, dest is the model
-    shutil.move(str(local), str(dest))
+    # MLflow puts a download under its own name inside the folder: keep one layout, dest holds the model
+    if local.is_file():  # runs:/<id>/model.skops: one file, hashed as a local artifact is
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(local), str(dest / local.name))
+        file, fmt, flavours, signature = local.name, _file_format(local.name, field, uri), [], None
+        digest = folder_sha256(dest / file)
+    else:
+        shutil.move(str(local), str(dest))
+        file, fmt, flavours, signature = _flavour(dest, field, uri)
+        digest = folder_sha256(dest)
     shutil.rmtree(part, ignore_errors=True)
-    file, fmt, flavours, signature = _flavour(dest, field, uri)
     meta.update(flavors=flavours, signature=signature)
-    return {"uri": uri, "tracking_uri": tracking_uri, "sha256": folder_sha256(dest), "format": fmt, "file": file,
+    return {"uri": uri, "tracking_uri": tracking_uri, "sha256": digest, "format": fmt, "file": file,
             "registry": meta}  # fmt: skip
 
 
@@ -263,14 +270,16 @@ def _after_field(message: str, field: str) -> str:
 # ------------------------------------------------------------------------------------ flavour and trust
 
 
+def _file_format(name: str, field: str, uri: str) -> str:
+    fmt = FORMATS.get(Path(name).suffix.lower())
+    if fmt is None:
+        raise InvalidInput(f"{field}: {uri} is the file {name!r}; mrmkit loads .skops, .pkl, .pickle or .joblib "
+                           "files, or an MLflow model folder of the scikit-learn flavour.")  # fmt: skip
+    return fmt
+
+
 def _flavour(path: Path, field: str, uri: str) -> tuple[str, str, list[str], Any]:
-    """Which file of a download mrmkit loads, and how: (relative file, format, flavours, signature)."""
-    if path.is_file():
-        fmt = FORMATS.get(path.suffix.lower())
-        if fmt is None:
-            raise InvalidInput(f"{field}: {uri} is the file {path.name!r}; mrmkit loads .skops, .pkl, .pickle or .joblib "
-                               "files, or an MLflow model folder of the scikit-learn flavour.")  # fmt: skip
-        return "", fmt, [], None
+    """Which file of a downloaded model folder mrmkit loads, and how: (relative file, format, flavours, signature)."""
     mlmodel = path / "MLmodel"
     flavours: dict[str, Any] = {}
     signature = None
