@@ -120,3 +120,19 @@ def test_folder_sha256_is_over_sorted_paths_and_file_hashes(tmp_path: Path) -> N
         digest.update(f"{rel}\0{hashlib.sha256(data).hexdigest()}\n".encode())
     assert folder_sha256(tmp_path / "m") == digest.hexdigest()
     assert folder_sha256(tmp_path / "m" / "MLmodel") == hashlib.sha256(b"flavors: {}\n").hexdigest()
+
+
+def test_log_to_mlflow_without_a_server_is_refused_before_the_run(
+    tiny_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from mrmkit.cli import app
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    out = tiny_project / "out"
+    result = CliRunner().invoke(app, ["run", str(tiny_project / "params.yaml"), "--out", str(out), "--log-to-mlflow"])
+    assert result.exit_code == 2
+    text = " ".join((result.stderr if hasattr(result, "stderr") else result.output).split())
+    assert "mlflow.tracking_uri: --log-to-mlflow needs a tracking server" in text and "Traceback" not in text
+    assert not out.exists()

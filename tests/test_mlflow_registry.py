@@ -320,3 +320,21 @@ def test_a_failed_log_keeps_the_published_package(registry: dict, tmp_path: Path
     errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1 and "could not be logged" in errors[0] and "the package is published and unchanged" in errors[0]
     assert yaml.safe_load((package / "parameters.yaml").read_text())["mlflow"]["log"] is True
+
+
+def test_challenger_from_the_registry_uses_the_model_server(registry: dict, tmp_path: Path) -> None:
+    from mrmkit import sources
+    from mrmkit.io.models import load_model
+    from mrmkit.params import load_parameters
+
+    path = write_params(registry["folder"], model={"id": "tiny-pd", "version": "1.0", "artifact": "model.skops",
+                                                   "trusted_types": TRUSTED, "tracking_uri": registry["url"]},
+                        challenger={"artifact": "models:/tiny-pd/1", "trusted_types": TRUSTED},
+                        data__score=None)  # fmt: skip
+    params = load_parameters(path.rename(registry["folder"] / "challenger.yaml"))
+    assert params.challenger.tracking_uri == registry["url"]
+    assert set(params.input_paths()) >= {"model.artifact"} and "challenger.artifact" not in params.input_paths()
+    records = sources.snapshot(params, tmp_path)
+    assert list(records) == ["challenger.artifact"] and records["challenger.artifact"]["registry"]["version"] == "1"
+    with sources.using(tmp_path):
+        assert hasattr(load_model(params.challenger, "challenger.artifact"), "predict_proba")
