@@ -136,3 +136,16 @@ def test_log_to_mlflow_without_a_server_is_refused_before_the_run(
     text = " ".join((result.stderr if hasattr(result, "stderr") else result.output).split())
     assert "mlflow.tracking_uri: --log-to-mlflow needs a tracking server" in text and "Traceback" not in text
     assert not out.exists()
+
+
+def test_server_and_client_pins_agree() -> None:
+    """.venv-mlflow's server (Makefile) and the client in the mlflow and test extras are one MLflow version."""
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    server = re.search(r"^MLFLOW_VERSION\s*:=\s*(\S+)$", (root / "Makefile").read_text(), re.M).group(1)
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert extras["mlflow"] == [f"mlflow-skinny=={server}"]
+    assert f"mlflow-skinny=={server}" in extras["test"]
+    assert not any(d.split("==")[0] == "mlflow" for group in extras.values() for d in group)  # never the full package
