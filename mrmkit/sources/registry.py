@@ -138,7 +138,10 @@ def model_file(section: ArtifactSection, field: str) -> tuple[Path, str]:
 
 def _fetch(uri: str, tracking_uri: str, dest: Path, field: str) -> dict[str, Any]:
     """Resolve, download and hash one registry artifact into ``dest`` (created); the manifest record."""
-    parts = parse_registry_uri(uri)
+    try:
+        parts = parse_registry_uri(uri)  # checked with the parameters already; again for a manifest's record
+    except ValueError as exc:
+        raise InvalidInput(f"{field}: {exc}.") from None
     mlflow = mlflow_module(field, f"a {uri.split(':', 1)[0]}:/ URI")
     client = mlflow.MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
     dest.parent.mkdir(parents=True, exist_ok=True)
