@@ -142,7 +142,7 @@ def published(registry: dict) -> dict:
     """``mrmkit run --log-to-mlflow`` on ``models:/tiny-pd@champion``: the package and the command's output."""
     folder = registry["folder"]
     params = _write(folder, "champion.yaml", {"artifact": "models:/tiny-pd@champion", "trusted_types": TRUSTED},
-                    mlflow={"experiment": "model-validation"})  # fmt: skip
+                    mlflow={"experiment": "model-validation"}, backtest={"n_grades": 5}, policy={"cutoff": 0.1})  # fmt: skip
     done = _cli("run", str(params), "--out", str(folder / "out"), "--log-to-mlflow",
                 env={"MLFLOW_TRACKING_URI": registry["url"]})  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -189,6 +189,9 @@ def test_logged_run_holds_the_package_metrics_tags_and_files(registry: dict, pub
     (run,) = client.search_runs([experiment.experiment_id], f"tags.`mrmkit.run_id` = '{manifest['run_id']}'")
     expected = headline_metrics(metrics)
     assert expected["drift.score.psi"] == metrics["drift"]["score"]["psi"]
+    auc = metrics["backtest"]["pd"]["discrimination"]["current"]["auc"]
+    assert run.data.metrics["backtest.pd.discrimination.current.auc"] == auc  # both workbooks scored one snapshot
+    assert "backtest.pd.calibration.hosmer_lemeshow.p_value" in run.data.metrics
     assert {k: v for k, v in run.data.metrics.items() if k != "mrmkit.red_findings"} == expected  # exactly
     assert run.data.metrics["mrmkit.red_findings"] == manifest["red_findings"]
     tags = run.data.tags
