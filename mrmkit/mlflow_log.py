@@ -15,7 +15,8 @@ is created in ``mlflow.experiment`` on ``mlflow.tracking_uri`` (default ``model.
   (:func:`metric_name`).
 - **tags**: ``mrmkit.rating`` (the report's overall rating), ``mrmkit.decision`` (the champion-challenger
   recommendation, when that workbook ran), ``mrmkit.status``, the model id, version and run id, the manifest's
-  sha256 and, for a registry model, ``mrmkit.registered_model``, ``mrmkit.registered_model_version`` and the URI.
+  sha256 and, for a registry model, ``mrmkit.registered_model``, ``mrmkit.registered_model_version``, the URI and
+  ``mrmkit.model_run_id`` (the run that produced the model).
 - **artifacts**: the whole package under ``package/`` (so ``mrmkit verify`` works on a download of it).
 
 A model that came from the registry (``models:/``) also gets tags on its model version: ``mrmkit.rating``,
@@ -136,6 +137,8 @@ def log_package(package: Path, params: Parameters, rating: str) -> str:
         tags["mrmkit.decision"] = str(decision)
     if "uri" in source:
         tags["mrmkit.model_uri"] = str(source["uri"])
+    if meta.get("run_id"):  # the MLflow run that produced the model (for a runs:/ URI, the only link there is)
+        tags["mrmkit.model_run_id"] = str(meta["run_id"])
     if meta.get("name"):
         tags.update({"mrmkit.registered_model": str(meta["name"]), "mrmkit.registered_model_version": str(meta["version"])})
     values = headline_metrics(metrics)

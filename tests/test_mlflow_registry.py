@@ -198,6 +198,7 @@ def test_logged_run_holds_the_package_metrics_tags_and_files(registry: dict, pub
     assert tags["mrmkit.registered_model"] == "tiny-pd" and tags["mrmkit.registered_model_version"] == "1"
     assert tags["mrmkit.status"] == "complete" and tags["mrmkit.rating"] in ("green", "amber", "red")
     assert tags["mrmkit.manifest_sha256"] == manifest["manifest_sha256"]
+    assert tags["mrmkit.model_uri"] == "models:/tiny-pd@champion" and tags["mrmkit.model_run_id"] == registry["run_id"]
     assert run.info.status == "FINISHED"
     files = {a.path for a in client.list_artifacts(run.info.run_id, "package")}
     assert {"package/manifest.json", "package/metrics.json", "package/reports"} <= files
