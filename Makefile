@@ -9,6 +9,12 @@ STAMP  := $(VENV)/.mrmkit-installed
 LAB       := .venv-lab
 LAB_STAMP := $(LAB)/.mrmkit-installed
 
+# A real MLflow tracking server for tests/test_mlflow_registry.py, in an environment of its own: full mlflow
+# (the server) would pull pyarrow below our pin, so .venv has only the client, mlflow-skinny, of the same version.
+MLFLOW         := .venv-mlflow
+MLFLOW_STAMP   := $(MLFLOW)/.mrmkit-installed
+MLFLOW_VERSION := 3.17.2
+
 .PHONY: demo test lint bench clean install notebooks
 
 install: $(STAMP)
@@ -26,6 +32,11 @@ $(LAB_STAMP): $(STAMP)
 	$(LAB)/bin/python -c "import pathlib, site, sysconfig; pathlib.Path(sysconfig.get_path('purelib'), 'mrmkit-venv.pth').write_text('import site; site.addsitedir(' + repr(str(pathlib.Path('$(BIN)/..').resolve() / pathlib.Path(sysconfig.get_path('purelib')).relative_to(sysconfig.get_path('data')))) + ')\\n')"
 	@touch $@
 
+$(MLFLOW_STAMP): $(STAMP)
+	@test -x $(MLFLOW)/bin/python || $(BIN)/python -c "import venv; venv.create('$(MLFLOW)', with_pip=True)"
+	$(MLFLOW)/bin/python -m pip install --quiet --disable-pip-version-check mlflow==$(MLFLOW_VERSION)
+	@touch $@
+
 # Regenerate notebooks/*.ipynb from their jupytext sources notebooks/*.py.
 notebooks: $(STAMP)
 	$(BIN)/python tools/make_notebooks.py
@@ -36,7 +47,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check mrmkit tests benchmarks tools
 
-test: $(STAMP) $(LAB_STAMP) lint
+test: $(STAMP) $(LAB_STAMP) $(MLFLOW_STAMP) lint
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q
 
 bench: $(STAMP)
@@ -50,4 +61,4 @@ bench: $(STAMP)
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python benchmarks/alarm_rates.py --reps 1000
 
 clean:
-	rm -rf $(VENV) $(LAB) demo outputs/*/ .pytest_cache .hypothesis
+	rm -rf $(VENV) $(LAB) $(MLFLOW) demo outputs/*/ .pytest_cache .hypothesis

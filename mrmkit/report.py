@@ -64,6 +64,27 @@ def _rows(pairs: list[tuple[str, Any]]) -> str:
     return "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in pairs if v not in (None, ""))
 
 
+def _registry_rows(inputs: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
+    """The cover's "Registry" rows: where each model in an MLflow registry came from (name, version, the alias it
+    was asked by, run id, source), as the manifest records it; escaped by :func:`_rows` like every value."""
+    rows = []
+    for role, label in (("model.artifact", "Registry"), ("challenger.artifact", "Challenger registry")):
+        meta = (inputs.get(role) or {}).get("registry")
+        if not meta:
+            continue
+        if meta.get("name"):
+            text = f"{meta['name']} version {meta.get('version')}"
+            text += f" (alias {meta['alias']})" if meta.get("alias") else ""
+        else:
+            text = f"run artifact {meta.get('path')}"
+        parts = [text, f"run id {meta.get('run_id')}"]
+        if meta.get("source"):
+            parts.append(f"source {meta['source']}")
+        parts.append(f"tracking server {inputs[role].get('tracking_uri')}")
+        rows.append((label, "; ".join(parts)))
+    return rows
+
+
 def _get(metrics: dict[str, Any], dotted: str) -> Any:
     """Value at a dotted key; ``*`` matches any key at that level (the first that has the rest)."""
     parts = dotted.split(".")
@@ -233,12 +254,16 @@ def write_index(
     if not var_engine:
         card += [("Features", ", ".join(params.data.features or []) or "all non-reserved columns"),
                  ("Protected attributes (never features)", ", ".join(params.data.protected))]  # fmt: skip
+    card += _registry_rows(inputs)
+    tags = ((inputs.get("model.artifact") or {}).get("registry") or {}).get("tags")
+    card += [("Registry tags", ", ".join(f"{k}={v}" for k, v in sorted(tags.items())))] if tags else []
     model_card = _rows(card)
     if var_engine:
         series = params.backtest.var.data
         scores_from = "P&L, VaR and ES series " + (series.name if isinstance(series, Path) else "from a SQL query")
     else:
-        scores_from = "model artifact " + m.artifact.name if m.artifact else f"column {params.data.score}"
+        scores_from = (f"model artifact {m.artifact if m.remote else m.artifact.name}" if m.artifact
+                       else f"column {params.data.score}")  # fmt: skip
     p = params.policy
     rows = [
         ("PSI", f"reference deciles, right-closed, outer edges at ±infinity, empty shares 1e-4, missing values own bin; amber from {p.psi.amber:g}, red from {p.psi.red:g}"),
@@ -269,7 +294,8 @@ def write_index(
     cover = _rows([("Model id", m.id), ("Name", m.name), ("Version", m.version), ("Owner", m.owner), ("Risk tier", m.risk_tier),
                    ("Run id", identity["run_id"]), ("Started (UTC)", str(identity["started"]).replace("T", " ").removesuffix("+00:00")), ("Run by", identity.get("user")),
                    ("Status", identity["status"]), ("mrmkit version", mrmkit.__version__),
-                   ("Scores from" if not var_engine else "Evidence from", scores_from)])  # fmt: skip
+                   ("Scores from" if not var_engine else "Evidence from", scores_from),
+                   *_registry_rows(inputs)])  # fmt: skip
     html = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">{CSP_META}<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title><style>{style.CSS}</style></head>

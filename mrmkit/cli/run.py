@@ -12,22 +12,49 @@ from mrmkit.errors import MrmkitError
 
 
 def _publish(params: Path, workbooks: list[str] | None, out_dir: Path, fail_on: str | None, pdf: bool = False,
-             paper: str = "a4") -> None:  # fmt: skip
+             paper: str = "a4", log_to_mlflow: bool = False) -> None:  # fmt: skip
     from mrmkit.runner import run
 
+    logging = _mlflow_logging(params, log_to_mlflow)
     update, stop = _progress()
     try:
         result = run(params, workbooks=workbooks, out=out_dir, progress=update, pdf=pdf, paper=paper)
     finally:
         stop()
+    print(result.package)
+    if logging is not None:  # after publishing: a failure here leaves the package as published (exit 4)
+        from mrmkit.mlflow_log import LoggingFailed, log_package
+
+        try:
+            run_id = log_package(result.package, logging, result.rating)
+        except LoggingFailed as exc:  # one line and exit 4 through _guard; the package path is already printed
+            raise LoggingFailed(f"{str(exc).rstrip('.')}; the package is published and unchanged.") from None
+        err.print(f"mrmkit: logged to MLflow run {run_id} (experiment {logging.mlflow.experiment!r})",
+                  markup=False, highlight=False)  # fmt: skip
     if result.status == "failed":
         err.print(f"workbook failed: {', '.join(result.failed_workbooks)}; the package is kept, marked failed.")
-        print(result.package)
         raise typer.Exit(1)
-    print(result.package)
     if fail_on == "red" and result.red_findings:
         err.print(f"{result.red_findings} red finding(s) and --fail-on red.")
         raise typer.Exit(3)
+
+
+def _mlflow_logging(params: Path, flag: bool) -> Any:
+    """The parameters when the package is to be logged to MLflow (``--log-to-mlflow`` or ``mlflow.log``), else
+    ``None``; a missing tracking server or mlflow-skinny is refused now (exit 2), before anything runs."""
+    from mrmkit.params import load_parameters
+
+    resolved = load_parameters(params)
+    if not (flag or resolved.mlflow.log):
+        return None
+    from mrmkit.mlflow_log import tracking_uri
+    from mrmkit.sources import registry
+
+    if tracking_uri(resolved) is None:
+        raise MrmkitError(f"{params}: mlflow.tracking_uri: --log-to-mlflow needs a tracking server; set "
+                          "mlflow.tracking_uri, model.tracking_uri or MLFLOW_TRACKING_URI.")  # fmt: skip
+    registry.mlflow_module("mlflow.log", "logging to MLflow")
+    return resolved
 
 
 @_guard
@@ -67,6 +94,10 @@ def run_command(
                            "reports/index.pdf inside the package, hashed in its manifest.")
     ] = False,
     paper: Annotated[str, typer.Option("--paper", metavar="SIZE", help="Paper of the PDF: a4 or letter.")] = "a4",
+    log_to_mlflow: Annotated[
+        bool, typer.Option("--log-to-mlflow", help="After publishing, log the package to an MLflow run (metrics, "
+                           "rating and decision tags, the package as artifacts); exit 4 if that fails.")
+    ] = False,
 ) -> None:
     """Run the workbooks a parameter file enables and publish one evidence package."""
     if fail_on not in (None, "red"):
@@ -74,7 +105,7 @@ def run_command(
     if paper not in ("a4", "letter"):
         raise MrmkitError(f"--paper: choose a4 or letter; got {paper!r}.")
     chosen = [w.strip() for w in workbooks.split(",") if w.strip()] if workbooks else None
-    _publish(params, chosen, out_dir, fail_on, pdf=pdf, paper=paper)
+    _publish(params, chosen, out_dir, fail_on, pdf=pdf, paper=paper, log_to_mlflow=log_to_mlflow)
 
 
 @_guard

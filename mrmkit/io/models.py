@@ -11,6 +11,7 @@ Each problem is one ``InvalidInput`` sentence naming the field (``model.artifact
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,13 +25,26 @@ __all__ = ["load_model", "score_model"]
 
 
 def load_model(section: ArtifactSection, field: str) -> Any:
-    """Load a model artifact: skops with an explicit trust list, pickle/joblib only when trusted."""
-    path = section.artifact
-    if path is None:
+    """Load a model artifact: skops with an explicit trust list, pickle/joblib only when trusted.
+
+    A registry URI (``models:/``, ``runs:/``) is loaded from the run's snapshot of it by the same rules, its
+    format taken from the MLflow flavour (:func:`mrmkit.sources.registry.model_file`).
+    """
+    if section.artifact is None:
         raise InvalidInput(f"{field}: no artifact given.")
+    if section.remote:
+        from mrmkit.sources import registry
+
+        path, fmt = registry.model_file(section, field)
+    else:
+        path, fmt = section.artifact, section.format
     if not path.is_file():
         raise InvalidInput(f"{field}: model artifact {path} does not exist.")
-    if section.format == "skops":
+    return _load_file(path, fmt, section, field)
+
+
+def _load_file(path: Path, fmt: str | None, section: ArtifactSection, field: str) -> Any:
+    if fmt == "skops":
         import skops.io as sio
 
         try:
@@ -49,18 +63,23 @@ def load_model(section: ArtifactSection, field: str) -> Any:
         except Exception as exc:
             raise InvalidInput(f"{field}: {path} could not be loaded with skops ({_first_line(exc)}).") from None
     if not section.trusted:
-        raise InvalidInput(f"{field}: {path} is a {section.format} file and is not marked trusted: true.")
+        raise InvalidInput(f"{field}: {path} is a {fmt} file and is not marked trusted: true.")
     try:
-        if section.format == "joblib":
+        if fmt == "joblib":
             import joblib
 
             return joblib.load(path)
+        if fmt == "cloudpickle":  # MLflow's scikit-learn flavour; plain pickle with cloudpickle's reducers
+            import cloudpickle
+
+            with open(path, "rb") as handle:
+                return cloudpickle.load(handle)  # noqa: S301 - only reached with trusted: true
         import pickle
 
         with open(path, "rb") as handle:
             return pickle.load(handle)  # noqa: S301 - only reached with trusted: true
     except Exception as exc:
-        raise InvalidInput(f"{field}: {path} could not be loaded as {section.format} ({_first_line(exc)}).") from None
+        raise InvalidInput(f"{field}: {path} could not be loaded as {fmt} ({_first_line(exc)}).") from None
 
 
 def score_model(model: Any, frame: pd.DataFrame, features: Sequence[str], source: str, field: str) -> np.ndarray:

@@ -30,6 +30,7 @@ from mrmkit.params._base import (
 from mrmkit.params.model import (
     ChallengerSection as ChallengerSection,
     DataSection as DataSection,
+    MlflowSection as MlflowSection,
     ModelSection as ModelSection,
     ValidationSection as ValidationSection,
 )

@@ -8,9 +8,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from mrmkit.params._base import _SAFE_NAME, ArtifactSection, Query, _resolve, _Section, path_or_query, resolve_input
+from mrmkit.params._base import (
+    _SAFE_NAME,
+    ArtifactSection,
+    Query,
+    _resolve,
+    _Section,
+    check_tracking_uri,
+    path_or_query,
+    resolve_input,
+)
 
-__all__ = ["ModelSection", "ChallengerSection", "DataSection", "ValidationSection"]
+__all__ = ["ModelSection", "ChallengerSection", "DataSection", "ValidationSection", "MlflowSection"]
 
 
 class ModelSection(ArtifactSection):
@@ -134,3 +143,20 @@ class ValidationSection(_Section):
     reference: str | None = Field(None, description="The validation's reference in the model inventory or ticket system.")
     validated_on: dt.date | None = Field(None, description="Date the validator signs (YYYY-MM-DD); blank when absent.")
     reviewed_on: dt.date | None = Field(None, description="Date the reviewer signs (YYYY-MM-DD); blank when absent.")
+
+
+class MlflowSection(_Section):
+    """Logging the published package to MLflow (``mlflow``; ``mrmkit run --log-to-mlflow`` sets ``log``)."""
+
+    log: bool = Field(False, description="Log the published package to an MLflow run (as --log-to-mlflow does).")
+    experiment: str = Field("model-validation", min_length=1, max_length=500,
+                            description="MLflow experiment of the validation runs.")  # fmt: skip
+    tracking_uri: str | None = Field(
+        None, description="Tracking server to log to; default model.tracking_uri, else the MLFLOW_TRACKING_URI "
+        "environment variable; no credentials in it.",
+    )
+
+    @field_validator("tracking_uri", mode="after")
+    @classmethod
+    def _no_credentials(cls, value: str | None) -> str | None:
+        return None if value is None else check_tracking_uri(value)

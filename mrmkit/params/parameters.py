@@ -4,6 +4,7 @@ loading, where every problem becomes one ``InvalidParameters`` sentence naming t
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,8 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from mrmkit.errors import InvalidParameters, shorten
-from mrmkit.params._base import WORKBOOKS, Query, _Section
-from mrmkit.params.model import ChallengerSection, DataSection, ModelSection, ValidationSection
+from mrmkit.params._base import WORKBOOKS, Query, _Section, check_tracking_uri
+from mrmkit.params.model import ChallengerSection, DataSection, MlflowSection, ModelSection, ValidationSection
 from mrmkit.params.policy import PolicySection
 from mrmkit.params.workbooks import BacktestSection, ChampionChallengerSection, DriftSection, ExplainabilitySection
 
@@ -47,6 +48,31 @@ class Parameters(_Section):
     backtest: BacktestSection | None = None
     champion_challenger: ChampionChallengerSection | None = None
     explainability: ExplainabilitySection | None = None
+    mlflow: MlflowSection = Field(default_factory=MlflowSection)
+
+    @model_validator(mode="after")
+    def _tracking_server(self) -> Parameters:
+        # a registry model needs its server; the default (MLFLOW_TRACKING_URI) is written into the resolved
+        # parameters, so the package says where the model came from and `reproduce` asks the same server
+        remote = [(name, s) for name, s in (("model", self.model), ("challenger", self.challenger))
+                  if s is not None and s.remote]  # fmt: skip
+        if not remote:
+            return self
+        env = os.environ.get("MLFLOW_TRACKING_URI") or None
+        if env is not None:
+            try:
+                check_tracking_uri(env)
+            except ValueError as exc:
+                raise ValueError(f"model.tracking_uri (from MLFLOW_TRACKING_URI): {exc}") from None
+        default = self.model.tracking_uri or env
+        for name, section in remote:
+            uri = section.tracking_uri or default
+            if uri is None:
+                raise ValueError(f"{name}.tracking_uri: {name}.artifact {section.artifact!r} is in an MLflow registry; "
+                                 "give its tracking server as model.tracking_uri or the MLFLOW_TRACKING_URI environment "
+                                 "variable")  # fmt: skip
+            object.__setattr__(section, "tracking_uri", uri)
+        return self
 
     @model_validator(mode="after")
     def _challenger_given(self) -> Parameters:
@@ -144,11 +170,11 @@ class Parameters(_Section):
 
     def input_paths(self) -> dict[str, Path]:
         """Every input file by role, for containment checks and the manifest (queries are not files: see
-        :meth:`queries`)."""
+        :meth:`queries`; a model in a registry is recorded through its snapshot, :mod:`mrmkit.sources.registry`)."""
         paths = {k: p for k, p in self._data_inputs().items() if k.startswith("data.") and isinstance(p, Path)}
-        if self.model.artifact is not None:
+        if isinstance(self.model.artifact, Path):
             paths["model.artifact"] = self.model.artifact
-        if self.challenger is not None and self.challenger.artifact is not None:
+        if self.challenger is not None and isinstance(self.challenger.artifact, Path):
             paths["challenger.artifact"] = self.challenger.artifact
         paths.update({k: p for k, p in self._data_inputs().items() if not k.startswith("data.") and isinstance(p, Path)})
         return paths
