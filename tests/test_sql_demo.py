@@ -77,6 +77,7 @@ def postgres():
     """
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb")) or [shutil.which("initdb") or ""]
     if not found[-1]:
+        assert not os.environ.get("CI"), "PostgreSQL is not installed: .ci/run installs it, so CI must have it"
         pytest.skip("PostgreSQL is not installed (apt-get install postgresql; .ci/run installs it)")
     bindir = Path(found[-1]).parent
     root = Path(tempfile.mkdtemp(prefix="mrmkit-pg-"))
