@@ -203,6 +203,37 @@ def test_diff_without_parameters_yaml_says_so(pair) -> None:
     assert data["parameters"]["compared"] is False and "no parameters.yaml" in data["parameters"]["note"]
 
 
+def test_a_setting_new_in_this_version_at_its_default_is_not_a_parameter_change(tmp_path: Path) -> None:
+    """A package of an older mrmkit has no mlflow, data.database or validation.validated_on key; a newer one
+    records them at their defaults. That is the same behaviour, not a change; a non-default value is one,
+    in either direction, and so is a key of unknown default."""
+    older = parameters()
+    newer = {**parameters(), "mlflow": {"log": False, "experiment": "model-validation", "tracking_uri": None},
+             "data": {"database": None}, "validation": {"validated_on": None}}  # fmt: skip
+    a = package(tmp_path, metrics(), params=older)
+    b = package(tmp_path, metrics(), run="r2", params=newer)
+    assert diff_packages(a, b).parameter_changes == ()
+    assert diff_packages(b, a).parameter_changes == ()
+    logged = {**newer, "mlflow": {**newer["mlflow"], "log": True}, "data": {"database": "sqlite:///x.db"},
+              "extra_unknown": 0}  # fmt: skip
+    c = package(tmp_path, metrics(), run="r3", params=logged)
+    assert {(x.key, x.kind) for x in diff_packages(a, c).parameter_changes} == {
+        ("mlflow.log", "added"), ("data.database", "added"), ("extra_unknown", "added")}
+    assert {(x.key, x.kind) for x in diff_packages(c, a).parameter_changes} == {
+        ("mlflow.log", "removed"), ("data.database", "removed"), ("extra_unknown", "removed")}
+
+
+def test_setting_defaults_are_read_from_the_parameter_models() -> None:
+    from mrmkit.params.parameters import setting_default
+
+    assert setting_default("mlflow.log") == (True, False)
+    assert setting_default("mlflow.experiment") == (True, "model-validation")
+    assert setting_default("data.database") == (True, None)
+    assert setting_default("drift.bins")[0] and setting_default("seed")[0]
+    assert setting_default("model.id") == (False, None)  # required: no default
+    assert setting_default("data.roots[0]") == (False, None) and setting_default("no.such.key") == (False, None)
+
+
 def test_csv_guards_against_formula_injection(tmp_path: Path) -> None:
     hostile = "=HYPERLINK(\"http://evil.example\",\"x\")"
     tree = metrics()

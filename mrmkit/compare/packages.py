@@ -129,6 +129,10 @@ def read_parameters(package: Path) -> dict[str, Any]:
 def _parameter_changes(a: Path, b: Path) -> tuple[tuple[MetricChange, ...], str | None]:
     """Changes between the two packages' ``parameters.yaml``, flattened like metrics and compared exactly.
 
+    A setting that only one package records, at its default value, is not a change: the version of mrmkit
+    that made the other package had no such setting and behaved as its default does (``mlflow.log: false``,
+    ``data.database: null``), so listing it would bury the real changes among settings no one made.
+
     Returns the changes sorted by key, and ``None``, or no changes and why the files were not compared.
     """
     read, why = [], []
@@ -143,13 +147,23 @@ def _parameter_changes(a: Path, b: Path) -> tuple[tuple[MetricChange, ...], str 
     changes = []
     for key in flat_a.keys() | flat_b.keys():
         if key not in flat_b:
-            changes.append(MetricChange(key, "removed", old=flat_a[key]))
+            if not _at_default(key, flat_a[key]):
+                changes.append(MetricChange(key, "removed", old=flat_a[key]))
         elif key not in flat_a:
-            changes.append(MetricChange(key, "added", new=flat_b[key]))
+            if not _at_default(key, flat_b[key]):
+                changes.append(MetricChange(key, "added", new=flat_b[key]))
         elif not _equal(flat_a[key], flat_b[key], 0.0, 0.0):
             changes.append(_change(key, flat_a[key], flat_b[key], False))
     changes.sort(key=lambda c: _natural(c.key))
     return tuple(changes), None
+
+
+def _at_default(key: str, value: Any) -> bool:
+    """Whether ``value`` is the default of setting ``key`` in this version (same type and value)."""
+    from mrmkit.params.parameters import setting_default
+
+    known, default = setting_default(key)
+    return known and type(default) is type(value) and default == value
 
 
 def _findings(metrics: dict[str, Any]) -> dict[tuple[str, str], list[dict[str, Any]]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,8 @@ from mrmkit.params.model import ChallengerSection, DataSection, MlflowSection, M
 from mrmkit.params.policy import PolicySection
 from mrmkit.params.workbooks import BacktestSection, ChampionChallengerSection, DriftSection, ExplainabilitySection
 
-__all__ = ["Parameters", "load_parameters", "parameters_from_dict", "read_yaml", "PD_RULES", "CLASSIFIER_RULES"]
+__all__ = ["Parameters", "load_parameters", "parameters_from_dict", "read_yaml", "setting_default", "PD_RULES",
+           "CLASSIFIER_RULES"]
 
 
 #: Decision rules that concern credit decisions (a PD cut-off) and those that concern alerts (a classifier).
@@ -215,19 +217,38 @@ def _message(error: dict[str, Any]) -> str:
     return f"{loc}: {shorten(msg, 200)} (got {shorten(error.get('input'))})" if kind != "value_error" else f"{loc}: {msg}"
 
 
-def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
-    """Keys allowed at the level of an unknown key, for the error message."""
+def _section_at(parts: Sequence[Any]) -> Any:
+    """The section model reached from :class:`Parameters` by field names (``("mlflow",)``), or ``None``."""
     model: Any = Parameters
-    for part in loc[:-1]:
+    for part in parts:
         field = model.model_fields.get(str(part)) if hasattr(model, "model_fields") else None
         if field is None:
-            return []
+            return None
         annotation = field.annotation
         candidates = [a for a in getattr(annotation, "__args__", (annotation,)) if hasattr(a, "model_fields")]
         if not candidates:
-            return []
+            return None
         model = candidates[0]
-    return list(model.model_fields)
+    return model
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """Keys allowed at the level of an unknown key, for the error message."""
+    model = _section_at(loc[:-1])
+    return list(model.model_fields) if model is not None else []
+
+
+def setting_default(dotted: str) -> tuple[bool, Any]:
+    """Whether the setting ``dotted`` (``mlflow.log``) has a default, and that default as a package's
+    ``parameters.yaml`` writes it (JSON types). A list element (``data.roots[0]``) has none."""
+    from pydantic import TypeAdapter
+
+    parts = dotted.split(".")
+    model = None if any("[" in p for p in parts) else _section_at(parts[:-1])
+    field = model.model_fields.get(parts[-1]) if model is not None else None
+    if field is None or field.is_required():
+        return False, None
+    return True, TypeAdapter(field.annotation).dump_python(field.get_default(call_default_factory=True), mode="json")
 
 
 def parameters_from_dict(raw: Any, base_dir: Path, source: str) -> Parameters:
