@@ -25,7 +25,7 @@ from typing import Any
 
 import mrmkit
 from mrmkit import audit, report, schema, scrap, signing, sources, summary, tables
-from mrmkit.errors import InvalidParameters, MrmkitError, PublishError
+from mrmkit.errors import InvalidInput, InvalidParameters, MrmkitError, PublishError
 from mrmkit.io import load_inputs, sha256_file
 from mrmkit.manifest import environment_lines, key_versions, write_manifest
 from mrmkit.params import WORKBOOKS, Parameters, load_parameters
@@ -213,10 +213,13 @@ def _run(
         if not path.is_file():
             raise MrmkitError(f"The {name} workbook {path} is missing from this installation; set MRMKIT_NOTEBOOKS.")
     say("checking inputs")
-    remote = sources.snapshot(params, snapshots)  # a query or a registry that fails here has published nothing
+    try:  # every user-caused problem surfaces here, before any write (a failing query or registry included)
+        remote = sources.snapshot(params, snapshots)
+        with sources.using(snapshots if remote else None):
+            preflight(params, load_inputs(params, chosen), chosen)
+    except InvalidInput as exc:  # the message names the field; the parameter file that names it comes first
+        raise type(exc)(str(exc) if str(exc).startswith(str(params_path)) else f"{params_path}: {exc}") from None
     kernel_env = {sources.SOURCES_ENV: str(snapshots)} if remote else None
-    with sources.using(snapshots if remote else None):
-        preflight(params, load_inputs(params, chosen), chosen)  # every user-caused problem surfaces here, before any write
     signer = signing.load_private_key()  # a key that cannot be used is refused now, not after the workbooks ran
 
     inputs = {"parameters": {"path": str(params_path.resolve()), "sha256": sha256_file(params_path)}}

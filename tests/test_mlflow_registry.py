@@ -275,6 +275,7 @@ def _assert_refused(done: subprocess.CompletedProcess, out: Path, *fragments: st
     assert done.returncode == 2, done.stdout + done.stderr
     errors = [line for line in done.stderr.splitlines() if not line.startswith("mrmkit: ")]
     assert len(errors) == 1 and errors[0].startswith("error: "), done.stderr
+    assert "params.yaml: " in errors[0], errors[0]  # the parameter file, then the field
     for fragment in fragments:
         assert fragment in errors[0], errors[0]
     assert not list(out.rglob("manifest.json")) if out.exists() else True

@@ -186,6 +186,7 @@ def _assert_refused(folder: Path, params: Path, *fragments: str) -> str:
     text = result.stderr
     errors = [line for line in text.strip().splitlines() if not line.startswith("mrmkit: ")]  # progress lines
     assert "Traceback" not in result.output and len(errors) == 1 and errors[0].startswith("error: "), text
+    assert errors[0].startswith(f"error: {params}: "), text  # the parameter file first, then the field
     for fragment in fragments:
         assert fragment in " ".join(text.split()), text
     assert not list(out.rglob("manifest.json")) if out.exists() else True
