@@ -149,3 +149,26 @@ def test_server_and_client_pins_agree() -> None:
     assert extras["mlflow"] == [f"mlflow-skinny=={server}"]
     assert f"mlflow-skinny=={server}" in extras["test"]
     assert not any(d.split("==")[0] == "mlflow" for group in extras.values() for d in group)  # never the full package
+
+
+@pytest.mark.slow
+def test_batch_logs_when_the_parameter_file_asks_and_says_when_it_could_not(tiny_project: Path) -> None:
+    """``mlflow.log: true`` is honoured by ``mrmkit batch`` as by ``mrmkit run``: here the tracking server does
+    not answer, so the package stays published, the model's line says it was not logged, and the batch exits 1."""
+    import socket
+    import subprocess
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    raw = yaml.safe_load((tiny_project / "params.yaml").read_text())
+    raw["mlflow"] = {"log": True, "tracking_uri": f"http://127.0.0.1:{port}"}
+    (tiny_project / "logged.yaml").write_text(yaml.safe_dump(raw))
+    mrmkit = str(Path(sys.executable).with_name("mrmkit"))
+    done = subprocess.run([mrmkit, "batch", str(tiny_project / "logged.yaml"), "--out", str(tiny_project / "out"),
+                           "--jobs", "1"], capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    (line,) = [x for x in done.stdout.splitlines() if x.startswith("complete")]
+    assert "the package is published and unchanged" in line and "127.0.0.1" in line
+    packages = [p.parent for p in (tiny_project / "out").rglob("manifest.json")]
+    assert len(packages) == 1 and subprocess.run([mrmkit, "verify", str(packages[0])]).returncode == 0

@@ -173,6 +173,21 @@ def test_manifest_records_the_resolved_version_and_its_hash(registry: dict, publ
     assert _cli("verify", str(package)).returncode == 0
 
 
+def test_batch_logs_a_parameter_file_that_asks(registry: dict) -> None:
+    """``mlflow.log: true`` in the parameter file: ``mrmkit batch`` logs each package as ``mrmkit run`` does."""
+    folder = registry["folder"]
+    params = _write(folder, "batch.yaml", {"artifact": "models:/tiny-pd/1", "trusted_types": TRUSTED, "tracking_uri": registry["url"]},
+                    mlflow={"log": True, "experiment": "batch-validation", "tracking_uri": registry["url"]})  # fmt: skip
+    done = _cli("batch", str(params), "--out", str(folder / "batch_out"), "--jobs", "1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    (package,) = [p.parent for p in (folder / "batch_out").rglob("manifest.json")]
+    run_id = json.loads((package / "manifest.json").read_text())["run_id"]
+    client = registry["client"]
+    experiment = client.get_experiment_by_name("batch-validation")
+    (run,) = client.search_runs([experiment.experiment_id], f"tags.`mrmkit.run_id` = '{run_id}'")
+    assert run.data.tags["mrmkit.registered_model_version"] == "1" and run.data.metrics
+
+
 def test_report_shows_the_registry_escaped(published: dict) -> None:
     html = (published["package"] / "reports" / "index.html").read_text()
     assert "<th>Registry</th><td>tiny-pd version 1 (alias champion); run id " in html

@@ -144,3 +144,21 @@ def test_yaml_written_by_to_yaml_is_plain(tiny_project: Path) -> None:
     data = yaml.safe_load(params.to_yaml())
     assert data["data"]["reference"].endswith("reference.parquet")
     assert data["model"]["format"] is None  # scores-only: no artifact
+
+
+def test_a_check_of_the_whole_file_names_its_fields_not_the_top_level(tmp_path) -> None:
+    """A rule across sections (scores-only mode needs data.score, a registry model needs a tracking server)
+    is reported by the fields it names, without pydantic's empty location ('(top level)')."""
+    from mrmkit.errors import InvalidParameters
+    from mrmkit.params import parameters_from_dict
+
+    cases = [
+        ({"model": {"id": "m", "version": "1"}, "data": {"reference": "r.parquet", "current": "c.parquet"},
+          "drift": {}}, "p.yaml: model: give the model as model.artifact, or its scores as data.score"),
+        ({"model": {"id": "m", "version": "1", "kind": "var"}, "backtest": {}},
+         "p.yaml: model.kind var: give the P&L and VaR series as backtest.var"),
+    ]  # fmt: skip
+    for raw, start in cases:
+        with pytest.raises(InvalidParameters) as info:
+            parameters_from_dict(raw, tmp_path, "p.yaml")
+        assert str(info.value).startswith(start) and "(top level)" not in str(info.value), str(info.value)

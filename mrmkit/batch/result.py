@@ -25,8 +25,8 @@ class BatchResult:
 
     @property
     def ok(self) -> bool:
-        """True when every model was published with status ``complete``."""
-        return not self.interrupted and all(r["status"] == "complete" for r in self.results)
+        """True when every model was published with status ``complete`` (and logged, when it asks to be)."""
+        return not self.interrupted and all(r["status"] == "complete" and not r.get("exit_code") for r in self.results)
 
     @property
     def exit_code(self) -> int:
@@ -43,7 +43,8 @@ class BatchResult:
         for r in self.results:
             name = r.get("model_id") or r["params"]
             if r["status"] == "complete":
-                lines.append(f"complete  {name}  red findings: {r['red_findings']}  {r['package']}")
+                lines.append(f"complete  {name}  red findings: {r['red_findings']}  {r['package']}"
+                             + (f"  {r['error']}" if r.get("error") else ""))  # a package that could not be logged
             elif r["status"] == "failed":
                 lines.append(f"failed    {name}  {r['error']}  {r['package']}")
             elif r["status"] == "interrupted":

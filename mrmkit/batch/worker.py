@@ -67,12 +67,33 @@ def run_one(params: str, out: str) -> dict[str, Any]:
                 exit_code=0 if result.status == "complete" else 1,
                 error=(f"workbooks failed: {', '.join(result.failed_workbooks)}" if result.failed_workbooks else None),
             )
+            record.update(_log_to_mlflow(path, result))
     except Exception as exc:  # one model never stops the others
         record.update(error=f"{type(exc).__name__}: {exc}", exit_code=1)
     if record["model_id"] is None:
         record["model_id"] = _model_id(path)
     record["seconds"] = round(time.perf_counter() - t0, 3)
     return record
+
+
+def _log_to_mlflow(path: Path, result: Any) -> dict[str, Any]:
+    """``mlflow.log: true`` in the parameter file: log the published package as ``mrmkit run`` does.
+
+    A failure leaves the package as published; the record says why and gets exit code 4, as ``mrmkit run``
+    would exit, so the batch reports the model as not done.
+    """
+    from mrmkit.errors import MrmkitError
+    from mrmkit.params import load_parameters
+
+    params = load_parameters(path)
+    if not params.mlflow.log:
+        return {}
+    from mrmkit.mlflow_log import log_package
+
+    try:
+        return {"mlflow_run": log_package(result.package, params, result.rating)}
+    except MrmkitError as exc:
+        return {"error": f"{str(exc).rstrip('.')}; the package is published and unchanged", "exit_code": 4}
 
 
 def _record(params: Path, status: str, error: str | None) -> dict[str, Any]:

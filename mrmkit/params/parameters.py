@@ -214,6 +214,8 @@ def _message(error: dict[str, Any]) -> str:
         return f"required key {loc!r} is missing"
     msg = error["msg"]
     msg = re.sub(r"^(Value error|Assertion failed), ", "", msg)
+    if kind == "value_error" and not error["loc"]:  # a check of the whole file: its message names the field(s)
+        return msg
     return f"{loc}: {shorten(msg, 200)} (got {shorten(error.get('input'))})" if kind != "value_error" else f"{loc}: {msg}"
 
 
