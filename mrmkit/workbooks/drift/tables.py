@@ -160,6 +160,7 @@ def quality_frame_for_display(evidence: DriftEvidence) -> Any:
         },
         status_columns=("missing_status", "range_status", "unseen_status"),
         labels={
+            "kind": "type",
             "missing_share_reference": "missing (ref)",
             "missing_share_current": "missing (cur)",
             "missing_share_change": "change",
