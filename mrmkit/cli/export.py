@@ -69,7 +69,7 @@ def write_prometheus(
 def prometheus(
     packages: Annotated[
         list[Path],
-        typer.Argument(metavar="PACKAGE...", help="Evidence package folders, or folders of packages such as outputs."),
+        typer.Argument(metavar="PACKAGE", help="Evidence package folders, or folders of packages such as outputs."),
     ],
     out_file: Annotated[Path | None, typer.Option("--out", metavar="FILE", help=OUT_HELP)] = None,
     inventory: Annotated[
