@@ -39,6 +39,17 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert commands == ["make demo", "make test"]
 
 
+def test_readme_code_blocks_are_closed_and_headings_are_outside_them() -> None:
+    """A fence left open turns the rest of the README into one code block (a merge once dropped one)."""
+    inside, opened = False, 0
+    for number, line in enumerate((ROOT / "README.md").read_text().splitlines(), 1):
+        if line.startswith("```"):
+            inside, opened = not inside, number
+        elif inside:
+            assert not line.startswith("## ") and not line.startswith("### "), f"line {number}: a heading in the code block opened at line {opened}"
+    assert not inside, f"the code block opened at line {opened} is never closed"
+
+
 def test_ci_calls_make_test() -> None:
     script = (ROOT / ".ci" / "run").read_text()
     assert "make test" in script
