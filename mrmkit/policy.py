@@ -17,11 +17,23 @@ __all__ = [
     "STATUSES",
     "NOT_ENOUGH_DATA",
     "not_enough_data",
+    "overall_rating",
+    "SEVERITY_ORDER",
 ]
 
 STATUSES = ("green", "amber", "red")
 # The status of a test whose sample is below the policy's minimum (``policy.min_sample``): never green or red.
 NOT_ENOUGH_DATA = "not enough data"
+SEVERITY_ORDER = {"red": 0, "amber": 1, "green": 2}
+
+
+def overall_rating(findings: list[dict[str, Any]], failed: bool) -> str:
+    """The worst severity among the findings (``green`` when there are none, or for a severity not among
+    them); ``failed`` wins. The validation report's rating and the exported one (Prometheus, MLflow)."""
+    if failed:
+        return "failed"
+    worst = min((SEVERITY_ORDER.get(f.get("severity"), 2) for f in findings), default=2)
+    return {v: k for k, v in SEVERITY_ORDER.items()}[worst]
 
 
 def not_enough_data(count: int, minimum: int, what: str = "rows") -> str | None:

@@ -17,12 +17,12 @@ from typing import Any
 import mrmkit
 from mrmkit import schema, sources, style, summary
 from mrmkit.params import Parameters
+from mrmkit.policy import SEVERITY_ORDER, overall_rating
 from mrmkit.render import CSP_META
 from mrmkit.workbooks import alerts
 
 __all__ = ["write_index", "overall_rating", "SEVERITY_ORDER", "EXPECTATIONS", "KIND_LABELS"]
 
-SEVERITY_ORDER = {"red": 0, "amber": 1, "green": 2}
 
 _PD, _VAR, _CLASSIFIER = frozenset({"pd"}), frozenset({"var"}), frozenset({"classifier"})
 _APPLICATIONS = _PD | _CLASSIFIER  # models scored on application or transaction data
@@ -50,14 +50,6 @@ KIND_LABELS = {"pd": "probability of default (application data)",
                "var": "market-risk VaR / ES engine (P&L, VaR and ES series)",
                "classifier": "binary alerting classifier (fraud-style), judged at its operating point"}  # fmt: skip
 
-
-
-def overall_rating(findings: list[dict[str, Any]], failed: bool) -> str:
-    """The worst severity among the findings (``green`` when there are none); ``failed`` wins."""
-    if failed:
-        return "failed"
-    worst = min((SEVERITY_ORDER.get(f.get("severity"), 2) for f in findings), default=2)
-    return {v: k for k, v in SEVERITY_ORDER.items()}[worst]
 
 
 def _rows(pairs: list[tuple[str, Any]]) -> str:

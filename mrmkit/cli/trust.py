@@ -22,9 +22,8 @@ def verify(
     ] = None,
 ) -> None:
     """Re-hash every file of a package against its manifest; check its signature and its audit line."""
-    from mrmkit.audit import package_trail
-    from mrmkit.manifest import read_manifest, verify_package
-    from mrmkit.signing import check_signature, fingerprint, load_public_key
+    from mrmkit.manifest import check_package
+    from mrmkit.signing import fingerprint, load_public_key
 
     if package.suffix.lower() == ".pdf" and package.is_file():
         from mrmkit.pdf import verify_pdf
@@ -41,20 +40,18 @@ def verify(
     if not package.exists() and not package.is_symlink():
         raise PackageError(f"{package} does not exist.")
     try:
-        report = verify_package(package)
-        manifest = read_manifest(package)
+        check = check_package(package, trusted)
     except PackageError as exc:  # a folder that is no package: the file under test is bad, not the command
         err.print(Text("not a package: ") + Text(one_line(exc)))
         raise typer.Exit(1) from None
-    signature = check_signature(package, trusted)
-    trail_ok, trail_line = package_trail(package, manifest)
+    report, signature, trail_line = check.files, check.signature, check.trail_line
     if report.intact:
         out.print(f"intact: {report.checked} files match the manifest of {package}")
     for line in report.lines():
         out.print(line, soft_wrap=True)
     out.print(signature.line(fingerprint(trusted) if trusted is not None else None), soft_wrap=True)
     out.print(trail_line, soft_wrap=True)
-    good = report.intact and signature.ok and trail_ok is not False
+    good = check.good
     outcome = "intact" if good else "altered: " + "; ".join([*report.lines(), signature.line(), trail_line])
     try:
         _audit(package, "verify", outcome)

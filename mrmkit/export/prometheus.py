@@ -191,22 +191,12 @@ def _found(paths: Sequence[Path], empty_ok: bool = False) -> dict[Path, tuple[Pa
 
 def _verify(path: Path) -> str | None:
     """Why ``path`` does not verify as ``mrmkit verify PACKAGE`` (no key) checks it, or ``None`` if it does."""
-    from mrmkit.audit import package_trail
-    from mrmkit.manifest import read_manifest, verify_package
-    from mrmkit.signing import check_signature
+    from mrmkit.manifest import check_package
 
     try:
-        report = verify_package(path)
-        manifest = read_manifest(path)
+        return check_package(path).problem()
     except PackageError as exc:
         return one_line(exc)
-    if not report.intact:
-        return "; ".join(report.lines())
-    signature = check_signature(path)
-    if not signature.ok:
-        return signature.line()
-    trail_ok, trail_line = package_trail(path, manifest)
-    return trail_line if trail_ok is False else None
 
 
 def find_latest(paths: Sequence[Path], empty_ok: bool = False) -> list[LatestPackage]:
@@ -278,11 +268,10 @@ def _walk(tree: Any, parts: list[str], names: tuple[str, ...] = ()) -> Iterator[
 
 
 def _rating(findings: list[dict[str, Any]], failed: bool) -> int:
-    """:func:`mrmkit.report.overall_rating` as a number (that module imports the workbooks; a test ties them)."""
-    if failed:
-        return RATINGS["failed"]
-    severities = {name: RATINGS[name] for name in ("green", "amber", "red")}  # anything else counts as green
-    return max((severities.get(f.get("severity"), 0) for f in findings), default=0)
+    """The validation report's overall rating (:func:`mrmkit.policy.overall_rating`) as a number."""
+    from mrmkit.policy import overall_rating
+
+    return RATINGS[overall_rating(findings, failed)]
 
 
 def _package_samples(package: LatestPackage, now: datetime) -> Iterator[Sample]:
