@@ -124,3 +124,13 @@ def write_variant(folder: Path, raw: dict, name: str, *edits) -> Path:
     path = folder / name
     path.write_text(yaml.safe_dump(raw, sort_keys=False))
     return path
+
+
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on now (for servers the tests start, or
+    for a server that must not answer)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -11,7 +11,7 @@ import yaml
 from mrmkit.errors import InvalidInput, InvalidParameters
 from mrmkit.mlflow_log import headline_metrics, metric_name
 from mrmkit.params import load_parameters
-from tests.conftest import write_params
+from tests.conftest import free_port, write_params
 
 
 def _params(folder: Path, **model) -> Path:
@@ -155,12 +155,9 @@ def test_server_and_client_pins_agree() -> None:
 def test_batch_logs_when_the_parameter_file_asks_and_says_when_it_could_not(tiny_project: Path) -> None:
     """``mlflow.log: true`` is honoured by ``mrmkit batch`` as by ``mrmkit run``: here the tracking server does
     not answer, so the package stays published, the model's line says it was not logged, and the batch exits 1."""
-    import socket
     import subprocess
 
-    with socket.socket() as s:  # a port nothing listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # nothing listens on it
     raw = yaml.safe_load((tiny_project / "params.yaml").read_text())
     raw["mlflow"] = {"log": True, "tracking_uri": f"http://127.0.0.1:{port}"}
     (tiny_project / "logged.yaml").write_text(yaml.safe_dump(raw))

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.conftest import FEATURES, make_frame, write_params
+from tests.conftest import FEATURES, free_port, make_frame, write_params
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = Path(os.environ.get("MRMKIT_MLFLOW_SERVER", ROOT / ".venv-mlflow" / "bin" / "mlflow"))
@@ -38,17 +37,11 @@ pytestmark = [
 TRUSTED = ["numpy.dtype"]  # what the tiny pipeline's OneHotEncoder needs beyond skops' safe list
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def mlflow_server(tmp_path_factory: pytest.TempPathFactory):
     """``mlflow server`` on a free loopback port with a SQLite store; stopped at the end of the session."""
     folder = tmp_path_factory.mktemp("mlflow-server")
-    port = _free_port()
+    port = free_port()
     log = open(folder / "server.log", "wb")  # noqa: SIM115 - closed at teardown
     t0 = time.perf_counter()
     proc = subprocess.Popen(
@@ -303,7 +296,7 @@ def test_bad_registry_input_is_one_sentence_and_exit_2(registry: dict, tmp_path:
 
 
 def test_unreachable_registry_fails_within_seconds(registry: dict, tmp_path: Path) -> None:
-    url = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     params = _write(tmp_path, "params.yaml", {"artifact": "models:/tiny-pd@champion", "tracking_uri": url})
     shutil.copytree(registry["folder"] / "data", tmp_path / "data")  # inside data.roots
     # mrmkit.sources.registry's own defaults (no retries, a short timeout), not the ones this module set
@@ -318,7 +311,7 @@ def test_unreachable_registry_fails_within_seconds(registry: dict, tmp_path: Pat
 
 
 def test_a_failed_log_keeps_the_published_package(registry: dict, tmp_path: Path) -> None:
-    params = write_params(tmp_path, mlflow={"log": True, "tracking_uri": f"http://127.0.0.1:{_free_port()}"})
+    params = write_params(tmp_path, mlflow={"log": True, "tracking_uri": f"http://127.0.0.1:{free_port()}"})
     shutil.copytree(registry["folder"] / "data", tmp_path / "data")  # inside data.roots
     done = _cli("run", str(params), "--out", str(tmp_path / "out"))
     assert done.returncode == 4, done.stderr

@@ -8,7 +8,6 @@ import glob
 import math
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -26,6 +25,7 @@ from mrmkit.demo.database import TABLES
 from mrmkit.errors import InvalidInput
 from mrmkit.runner import run
 from mrmkit.sources import sql
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.slow
 SIZES = {"n_reference": 3000, "n_per_window": 800, "n_windows": 4}  # a small demo: the same code paths, faster
@@ -63,12 +63,6 @@ def test_sqlite_queries_give_exactly_the_metrics_of_the_files(demo) -> None:
 
 
 # ----------------------------------------------------------------------------------- a real PostgreSQL server
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def postgres():
     """A throwaway PostgreSQL cluster on 127.0.0.1 (trust authentication, user mrmkit), stopped afterwards.
@@ -91,7 +85,7 @@ def postgres():
             pytest.skip("running as root and there is no postgres user to own the test cluster")
         os.chown(root, user.pw_uid, user.pw_gid)
         as_user = ["runuser", "-u", "postgres", "--"]
-    port, data = _free_port(), root / "data"
+    port, data = free_port(), root / "data"
     t = time.perf_counter()
     subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "mrmkit", "--locale=C",
                     "-E", "UTF8", "--no-sync"], check=True, capture_output=True)  # fmt: skip

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from mrmkit import scrap
 from mrmkit.compare import read_metrics
 from mrmkit.manifest import verify_package
 from mrmkit.runner import run
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,18 +137,12 @@ def test_without_jupyterlab_the_message_says_how_to_install_it(package, tmp_path
     assert (tmp_path / "work" / "drift.ipynb").is_file()  # the copy is made all the same
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_jupyterlab_starts_headless_on_the_copy_and_stops(package, tmp_path) -> None:
     if not LAB_PYTHON.exists():
         if os.environ.get("CI"):
             pytest.fail(".venv-lab is missing: `make test` builds it")
         pytest.skip(".venv-lab (JupyterLab for this test) is built by `make test`")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
            "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "ws")}  # fmt: skip
     proc = subprocess.Popen(
