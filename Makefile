@@ -46,6 +46,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check mrmkit tests benchmarks tools
+	$(BIN)/ruff format --check mrmkit tests benchmarks tools
 
 test: $(STAMP) $(LAB_STAMP) $(MLFLOW_STAMP) lint
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q

@@ -57,8 +57,16 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(name: str, workbook: str, nominal: float | None, change: str, *, nominal_red: float | None = None,
-         sizes: tuple[int, ...] = SIZES, unit: str = "rows") -> Callable:  # fmt: skip
+def rule(
+    name: str,
+    workbook: str,
+    nominal: float | None,
+    change: str,
+    *,
+    nominal_red: float | None = None,
+    sizes: tuple[int, ...] = SIZES,
+    unit: str = "rows",
+) -> Callable:
     def register(func: Callable[[np.random.Generator, int, bool], str]) -> Callable:
         if name in RULES:
             raise ValueError(f"rule {name!r} is registered twice")
@@ -107,8 +115,12 @@ def _ks_continuous(rng: np.random.Generator, n: int, changed: bool) -> str:
     return _significance(stats.ks_test(ref, cur).p_value)
 
 
-@rule("drift: feature test at 5% (count, Poisson 0.3; chi-square on its values)", "drift", 0.05,
-      "Poisson mean 0.3 to 0.33")  # fmt: skip
+@rule(
+    "drift: feature test at 5% (count, Poisson 0.3; chi-square on its values)",
+    "drift",
+    0.05,
+    "Poisson mean 0.3 to 0.33",
+)
 def _discrete_count(rng: np.random.Generator, n: int, changed: bool) -> str:
     # the workbook tests a numeric feature with at most drift.discrete_max_values values as discrete
     ref = rng.poisson(0.3, REFERENCE_ROWS).astype(float)
@@ -120,8 +132,12 @@ ZIPF = 1 / np.arange(1, 41) ** 1.5
 ZIPF_VALUES = np.array([f"c{i:02d}" for i in range(40)])
 
 
-@rule("drift: feature test at 5% (categorical, 40 Zipf categories; rare ones pooled)", "drift", 0.05,
-      "the two largest categories' shares swapped with the third and fourth")  # fmt: skip
+@rule(
+    "drift: feature test at 5% (categorical, 40 Zipf categories; rare ones pooled)",
+    "drift",
+    0.05,
+    "the two largest categories' shares swapped with the third and fourth",
+)
 def _sparse_categorical(rng: np.random.Generator, n: int, changed: bool) -> str:
     base = ZIPF / ZIPF.sum()
     moved = base.copy()
@@ -132,8 +148,7 @@ def _sparse_categorical(rng: np.random.Generator, n: int, changed: bool) -> str:
     return _significance(stats.chi2_test(ref, cur).p_value)
 
 
-@rule("drift: feature test at 5% (60% zeros and a lognormal tail, KS)", "drift", 0.05,
-      "share of zeros 60% to 57%")  # fmt: skip
+@rule("drift: feature test at 5% (60% zeros and a lognormal tail, KS)", "drift", 0.05, "share of zeros 60% to 57%")
 def _zero_inflated(rng: np.random.Generator, n: int, changed: bool) -> str:
     def draw(m: int, zeros: float) -> np.ndarray:
         x = rng.lognormal(8.0, 1.0, m)
@@ -143,8 +158,12 @@ def _zero_inflated(rng: np.random.Generator, n: int, changed: bool) -> str:
     return _significance(stats.ks_test(draw(REFERENCE_ROWS, 0.60), draw(n, 0.57 if changed else 0.60)).p_value)
 
 
-@rule("drift: retraining signal (10 features and the score)", "drift", None,
-      f"mean shift of {SHIFT} SD on 3 of 10 features")  # fmt: skip
+@rule(
+    "drift: retraining signal (10 features and the score)",
+    "drift",
+    None,
+    f"mean shift of {SHIFT} SD on 3 of 10 features",
+)
 def _retraining(rng: np.random.Generator, n: int, changed: bool) -> str:
     trigger = POLICY.retraining
     over = 0
@@ -185,8 +204,7 @@ def _bounds(rng: np.random.Generator) -> np.ndarray:
     return np.quantile(dev_pd, np.linspace(0, 1, GRADES + 1)[1:-1])
 
 
-@rule("backtest: calibration of a grade (Jeffreys)", "backtest", 0.05, "defaults at 1.5 times the PD",
-      nominal_red=0.01)  # fmt: skip
+@rule("backtest: calibration of a grade (Jeffreys)", "backtest", 0.05, "defaults at 1.5 times the PD", nominal_red=0.01)
 def _grade_jeffreys(rng: np.random.Generator, n: int, changed: bool) -> str:
     bounds = _bounds(rng)
     y, pd_ = _portfolio(rng, n, 1.5 if changed else 1.0)
@@ -210,8 +228,13 @@ def _hosmer_lemeshow(rng: np.random.Generator, n: int, changed: bool) -> str:
     return classify_low(stats.hosmer_lemeshow(n_g[keep], d_g[keep], mean[keep]).p_value, POLICY.p_value)
 
 
-@rule("backtest: grade distribution and concentration (equal-population grades; chi-square of homogeneity)",
-      "backtest", 0.05, "a quarter of the portfolio moved into the best grade", nominal_red=0.01)  # fmt: skip
+@rule(
+    "backtest: grade distribution and concentration (equal-population grades; chi-square of homogeneity)",
+    "backtest",
+    0.05,
+    "a quarter of the portfolio moved into the best grade",
+    nominal_red=0.01,
+)
 def _concentration(rng: np.random.Generator, n: int, changed: bool) -> str:
     # the workbook's finding: the chi-square test of homogeneity of the grade counts (the ECB Herfindahl test
     # is reported but not informative for grades cut to equal reference shares)
@@ -231,16 +254,22 @@ def _scored(rng: np.random.Generator, n: int, separation: float) -> tuple[np.nda
     return y, rng.standard_normal(n) + separation * y
 
 
-@rule("backtest: ECB test of the current AUC against the initial AUC", "backtest", 0.05,
-      "AUC falls from 0.76 to 0.71", nominal_red=0.01)  # fmt: skip
+@rule(
+    "backtest: ECB test of the current AUC against the initial AUC",
+    "backtest",
+    0.05,
+    "AUC falls from 0.76 to 0.71",
+    nominal_red=0.01,
+)
 def _auc_initial(rng: np.random.Generator, n: int, changed: bool) -> str:
     # the initial AUC measured on a development sample of the same population (the workbook's default)
     y0, s0 = _scored(rng, REFERENCE_ROWS, 1.0)
     dev = stats.auc(y0, s0)
     y, s = _scored(rng, n, 0.78 if changed else 1.0)
     cur = stats.auc(y, s)
-    test = analysis_pd._auc_initial(None, {"auc": dev.value, "auc_variance": dev.variance}, {"auc": cur.value}, y, s,
-                                 POLICY.min_sample.events)  # fmt: skip
+    test = analysis_pd._auc_initial(
+        None, {"auc": dev.value, "auc_variance": dev.variance}, {"auc": cur.value}, y, s, POLICY.min_sample.events
+    )
     if test.get("status") == NOT_ENOUGH_DATA:
         return NOT_ENOUGH_DATA
     return classify_low(test["p_value"], POLICY.p_value)
@@ -251,14 +280,28 @@ def _var_hits(rng: np.random.Generator, days: int, coverage: float, changed: boo
     return (rng.random(days) < rate).astype(int)
 
 
-@rule("backtest: VaR 99% Kupiec POF (exact p-value)", "backtest", 0.05, "exceptions at twice the rate", nominal_red=0.01,
-      sizes=VAR_DAYS, unit="days")  # fmt: skip
+@rule(
+    "backtest: VaR 99% Kupiec POF (exact p-value)",
+    "backtest",
+    0.05,
+    "exceptions at twice the rate",
+    nominal_red=0.01,
+    sizes=VAR_DAYS,
+    unit="days",
+)
 def _kupiec(rng: np.random.Generator, n: int, changed: bool) -> str:
     return classify_low(stats.kupiec_pof(_var_hits(rng, n, 0.99, changed), 0.99).p_value_exact, POLICY.p_value)
 
 
-@rule("backtest: VaR 99% Christoffersen independence", "backtest", 0.05,
-      "exceptions clustered (probability 0.2 after an exception)", nominal_red=0.01, sizes=VAR_DAYS, unit="days")  # fmt: skip
+@rule(
+    "backtest: VaR 99% Christoffersen independence",
+    "backtest",
+    0.05,
+    "exceptions clustered (probability 0.2 after an exception)",
+    nominal_red=0.01,
+    sizes=VAR_DAYS,
+    unit="days",
+)
 def _christoffersen(rng: np.random.Generator, n: int, changed: bool) -> str:
     if changed:  # a Markov chain with the same long-run rate of 1 % but clustered exceptions
         p01, p11 = 0.01 * 0.8 / 0.99, 0.2
@@ -271,16 +314,29 @@ def _christoffersen(rng: np.random.Generator, n: int, changed: bool) -> str:
     return classify_low(stats.christoffersen_independence(hits).p_value, POLICY.p_value)
 
 
-@rule("backtest: VaR 99% conditional coverage", "backtest", 0.05, "exceptions at twice the rate", nominal_red=0.01,
-      sizes=VAR_DAYS, unit="days")  # fmt: skip
+@rule(
+    "backtest: VaR 99% conditional coverage",
+    "backtest",
+    0.05,
+    "exceptions at twice the rate",
+    nominal_red=0.01,
+    sizes=VAR_DAYS,
+    unit="days",
+)
 def _conditional(rng: np.random.Generator, n: int, changed: bool) -> str:
     return classify_low(stats.conditional_coverage(_var_hits(rng, n, 0.99, changed), 0.99).p_value, POLICY.p_value)
 
 
 # Basel (1996): under a true 99 % model, 250 days end in the yellow zone or worse with probability 10.8 %
-@rule("backtest: Basel traffic light (99%, latest 250 days)", "backtest",
-      float(sps.binom.sf(4, 250, 0.01)), "exceptions at twice the rate", nominal_red=float(sps.binom.sf(9, 250, 0.01)),
-      sizes=(250,), unit="days")  # fmt: skip
+@rule(
+    "backtest: Basel traffic light (99%, latest 250 days)",
+    "backtest",
+    float(sps.binom.sf(4, 250, 0.01)),
+    "exceptions at twice the rate",
+    nominal_red=float(sps.binom.sf(9, 250, 0.01)),
+    sizes=(250,),
+    unit="days",
+)
 def _traffic_light(rng: np.random.Generator, n: int, changed: bool) -> str:
     hits = _var_hits(rng, n, 0.99, changed)
     zone = stats.basel_traffic_light(int(hits[-250:].sum()), 250, 0.99).zone
@@ -290,8 +346,12 @@ def _traffic_light(rng: np.random.Generator, n: int, changed: bool) -> str:
 # ------------------------------------------------------------------------------------ champion-challenger
 
 
-@rule("champion-challenger: the champion's four-fifths finding (two groups, 80/20)", "champion_challenger", None,
-      "approval rate of the smaller group 70% to 52%")  # fmt: skip
+@rule(
+    "champion-challenger: the champion's four-fifths finding (two groups, 80/20)",
+    "champion_challenger",
+    None,
+    "approval rate of the smaller group 70% to 52%",
+)
 def _four_fifths(rng: np.random.Generator, n: int, changed: bool) -> str:
     group = np.where(rng.random(n) < 0.8, "majority", "minority")
     rate = np.where((group == "minority") & changed, 0.52, 0.70)
@@ -301,8 +361,12 @@ def _four_fifths(rng: np.random.Generator, n: int, changed: bool) -> str:
     return max((f["severity"] for f in flags), key=("amber", "red").index, default="green")
 
 
-@rule("champion-challenger: AUC rule promotes an equal challenger", "champion_challenger", 0.05,
-      "challenger AUC 0.76 against 0.73")  # fmt: skip
+@rule(
+    "champion-challenger: AUC rule promotes an equal challenger",
+    "champion_challenger",
+    0.05,
+    "challenger AUC 0.76 against 0.73",
+)
 def _auc_rule(rng: np.random.Generator, n: int, changed: bool) -> str:
     rules_cfg = {"min_auc_gain": 0.01, "max_p_value": 0.05}
     y = (rng.random(n) < 0.05).astype(int)
@@ -330,15 +394,21 @@ def _business(rng: np.random.Generator, n: int, changed: bool, metric: str) -> t
     pd_a, pd_b = 1 / (1 + np.exp(-(a - 3.0))), 1 / (1 + np.exp(-(b - 3.0)))
     cutoff = float(np.quantile(pd_a, 0.8))  # approve 80 %
     cut_b = stats.matched_cutoff(pd_a, cutoff, pd_b).cutoff_b if metric == "bad_rate_approved" else cutoff
-    result = stats.bootstrap_metric_difference(y, pd_a, pd_b, cutoff, cut_b, n_resamples=CC_BOOTSTRAP,
-                                               seed=int(rng.integers(2**32)))  # fmt: skip
+    result = stats.bootstrap_metric_difference(
+        y, pd_a, pd_b, cutoff, cut_b, n_resamples=CC_BOOTSTRAP, seed=int(rng.integers(2**32))
+    )
     m = next(m for m in result.metrics if m.metric == metric)
     return m.difference, m.ci_difference
 
 
-@rule("champion-challenger: bad-rate rule fails an equal challenger (interval)", "champion_challenger", 0.025,
-      "challenger separation 0.6 against 0.9 (bad rate among approved rises)", nominal_red=0.025,
-      sizes=CC_SIZES)  # fmt: skip
+@rule(
+    "champion-challenger: bad-rate rule fails an equal challenger (interval)",
+    "champion_challenger",
+    0.025,
+    "challenger separation 0.6 against 0.9 (bad rate among approved rises)",
+    nominal_red=0.025,
+    sizes=CC_SIZES,
+)
 def _bad_rate_rule(rng: np.random.Generator, n: int, changed: bool) -> str:
     _, interval = _business(rng, n, changed, "bad_rate_approved")
     return "red" if interval_decision(interval, POLICY_RULES.max_bad_rate_increase) == "fail" else "green"
@@ -381,11 +451,19 @@ def measure(rule: Rule, size: int, reps: int, seed: int = 0) -> Rate:
         counts[changed] = statuses
     null, alt = counts[False], counts[True]
     return Rate(
-        rule=rule.name, workbook=rule.workbook, size=size, unit=rule.unit, reps=reps,
-        false_alarm=sum(s in ALARM for s in null) / reps, false_red=sum(s == "red" for s in null) / reps,
-        detection=sum(s in ALARM for s in alt) / reps, not_enough=sum(s == NOT_ENOUGH_DATA for s in null) / reps,
-        nominal=rule.nominal, nominal_red=rule.nominal_red, change=rule.change,
-    )  # fmt: skip
+        rule=rule.name,
+        workbook=rule.workbook,
+        size=size,
+        unit=rule.unit,
+        reps=reps,
+        false_alarm=sum(s in ALARM for s in null) / reps,
+        false_red=sum(s == "red" for s in null) / reps,
+        detection=sum(s in ALARM for s in alt) / reps,
+        not_enough=sum(s == NOT_ENOUGH_DATA for s in null) / reps,
+        nominal=rule.nominal,
+        nominal_red=rule.nominal_red,
+        change=rule.change,
+    )
 
 
 def run(reps: int, sizes: tuple[int, ...] | None = None, seed: int = 0, names: list[str] | None = None) -> list[Rate]:
@@ -427,7 +505,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sizes = tuple(int(s) for s in args.sizes.split(",")) if args.sizes else None
     print(f"# machine: {platform.platform()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    print(f"# {args.reps} replications per rule, size and scenario; seed {args.seed}; reference {REFERENCE_ROWS:,} rows")
+    print(
+        f"# {args.reps} replications per rule, size and scenario; seed {args.seed}; reference {REFERENCE_ROWS:,} rows"
+    )
     t0 = time.perf_counter()
     rates = run(args.reps, sizes, args.seed, args.rule)
     print(table(rates))

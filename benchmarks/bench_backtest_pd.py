@@ -63,26 +63,42 @@ def main() -> None:
 
     print("machine")
     print(f"  cpus {os.cpu_count()}; {platform.platform()}; {platform.processor() or platform.machine()}")
-    print(f"  python {platform.python_version()}; numpy {np.__version__}; pandas {pd.__version__}; "
-          f"scipy {scipy.__version__}")
+    print(
+        f"  python {platform.python_version()}; numpy {np.__version__}; pandas {pd.__version__}; "
+        f"scipy {scipy.__version__}"
+    )
     t0 = time.perf_counter()
     data = make_portfolio(args.loans, args.grades, args.seed)
     y, p = data["y"], data["pd"]
-    print(f"data: {args.loans:,} loans, {args.grades} grades, seed {args.seed}, default rate {y.mean():.4f}, "
-          f"mean PD {p.mean():.4f}; built in {time.perf_counter() - t0:.2f} s; minimum of {args.repeat} runs below")
+    print(
+        f"data: {args.loans:,} loans, {args.grades} grades, seed {args.seed}, default rate {y.mean():.4f}, "
+        f"mean PD {p.mean():.4f}; built in {time.perf_counter() - t0:.2f} s; minimum of {args.repeat} runs below"
+    )
 
     state: dict[str, object] = {}
     parts = [
-        ("grade assignment (equal population)", lambda: state.__setitem__(
-            "grades", equal_population_grades(p, args.grades))),
-        ("counts and mean PD per grade", lambda: state.__setitem__(
-            "summary", grade_summary(y, p, state["grades"].grades, order=state["grades"].labels))),
-        ("binomial test, per grade", lambda: binomial_test(state["summary"].n, state["summary"].defaults,
-                                                            state["summary"].pd)),
-        ("Jeffreys test and interval, per grade", lambda: jeffreys_test(
-            state["summary"].n, state["summary"].defaults, state["summary"].pd)),
-        ("Hosmer-Lemeshow", lambda: hosmer_lemeshow(state["summary"].n, state["summary"].defaults,
-                                                    state["summary"].pd)),
+        (
+            "grade assignment (equal population)",
+            lambda: state.__setitem__("grades", equal_population_grades(p, args.grades)),
+        ),
+        (
+            "counts and mean PD per grade",
+            lambda: state.__setitem__(
+                "summary", grade_summary(y, p, state["grades"].grades, order=state["grades"].labels)
+            ),
+        ),
+        (
+            "binomial test, per grade",
+            lambda: binomial_test(state["summary"].n, state["summary"].defaults, state["summary"].pd),
+        ),
+        (
+            "Jeffreys test and interval, per grade",
+            lambda: jeffreys_test(state["summary"].n, state["summary"].defaults, state["summary"].pd),
+        ),
+        (
+            "Hosmer-Lemeshow",
+            lambda: hosmer_lemeshow(state["summary"].n, state["summary"].defaults, state["summary"].pd),
+        ),
         ("Spiegelhalter z", lambda: spiegelhalter_test(y, p)),
         ("Brier score with Murphy decomposition", lambda: brier_score(y, p, grades=state["grades"].grades)),
         ("AUC with DeLong variance", lambda: auc(y, p)),
@@ -90,8 +106,7 @@ def main() -> None:
     ]
     extra = [
         ("AUC against initial (DeLong)", lambda: auc_initial_test(0.75, y, p)),
-        ("migration matrix", lambda: migration_matrix(data["initial"], data["later"],
-                                                      order=range(1, args.grades + 1))),
+        ("migration matrix", lambda: migration_matrix(data["initial"], data["later"], order=range(1, args.grades + 1))),
     ]
     total = 0.0
     results = {}
@@ -99,8 +114,10 @@ def main() -> None:
         results[name], sec = timed(func, args.repeat)
         total += sec
         print(f"  {name:<42} {sec:8.4f} s")
-    print(f"  {'total (target list)':<42} {total:8.4f} s ({'within' if total < TARGET_S else 'OUTSIDE'} the "
-          f"{TARGET_S:g} s target)")
+    print(
+        f"  {'total (target list)':<42} {total:8.4f} s ({'within' if total < TARGET_S else 'OUTSIDE'} the "
+        f"{TARGET_S:g} s target)"
+    )
     for name, func in extra:
         results[name], sec = timed(func, args.repeat)
         print(f"  {name + ' (extra)':<42} {sec:8.4f} s")
@@ -108,10 +125,12 @@ def main() -> None:
     hl, sp, a = results["Hosmer-Lemeshow"], results["Spiegelhalter z"], results["AUC with DeLong variance"]
     jef = results["Jeffreys test and interval, per grade"]
     mig = results["migration matrix"]
-    print(f"results: HL {hl.statistic:.1f} (df {hl.df}, p {hl.p_value:.3g}); Spiegelhalter z {sp.z:.2f}; "
-          f"AUC {a.value:.4f} (se {a.variance ** 0.5:.4f}); Jeffreys p < 0.05 in "
-          f"{sum(v < 0.05 for v in jef.p_value)} of {len(jef.p_value)} grades; migration diagonal share "
-          f"{mig.diagonal_share:.3f}, MWB lower/upper {mig.mwb_lower:.3f}/{mig.mwb_upper:.3f}")
+    print(
+        f"results: HL {hl.statistic:.1f} (df {hl.df}, p {hl.p_value:.3g}); Spiegelhalter z {sp.z:.2f}; "
+        f"AUC {a.value:.4f} (se {a.variance**0.5:.4f}); Jeffreys p < 0.05 in "
+        f"{sum(v < 0.05 for v in jef.p_value)} of {len(jef.p_value)} grades; migration diagonal share "
+        f"{mig.diagonal_share:.3f}, MWB lower/upper {mig.mwb_lower:.3f}/{mig.mwb_upper:.3f}"
+    )
     sys.stdout.flush()
 
 

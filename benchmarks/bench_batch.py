@@ -88,8 +88,10 @@ def main() -> None:
                 t = time.perf_counter()
                 result = run_batch(files, root / label.replace(" ", ""), **kwargs)
                 timings[label] = time.perf_counter() - t
-            print(f"{label}: {timings[label]:7.1f} s, all complete: {result.ok}, "
-                  f"peak memory of all processes {memory.peak / 2**20:,.0f} MB")
+            print(
+                f"{label}: {timings[label]:7.1f} s, all complete: {result.ok}, "
+                f"peak memory of all processes {memory.peak / 2**20:,.0f} MB"
+            )
         half = files[: len(files) // 2]
         with TreeMemory() as memory:
             run_batch(half, root / "half", jobs=2)

@@ -58,21 +58,30 @@ def main() -> None:
     y, a, b = make_sample(args.delong_rows, args.seed)
     res, best = timed(lambda: delong_test(y, a, b), args.repeat)
     verdict = "within" if best < DELONG_TARGET_S else "MISSES"
-    print(f"delong_test: {args.delong_rows:,} rows ({int(y.sum()):,} defaults): {best:.3f} s "
-          f"({verdict} the {DELONG_TARGET_S:g} s target)")
-    print(f"  AUC a {res.auc_a:.4f}, AUC b {res.auc_b:.4f}, difference a - b {res.difference:+.5f}, "
-          f"z {res.z:.2f}, p {res.p_value:.3g}")
+    print(
+        f"delong_test: {args.delong_rows:,} rows ({int(y.sum()):,} defaults): {best:.3f} s "
+        f"({verdict} the {DELONG_TARGET_S:g} s target)"
+    )
+    print(
+        f"  AUC a {res.auc_a:.4f}, AUC b {res.auc_b:.4f}, difference a - b {res.difference:+.5f}, "
+        f"z {res.z:.2f}, p {res.p_value:.3g}"
+    )
 
     y, a, b = make_sample(args.bootstrap_rows, args.seed + 1)
-    boot, best = timed(lambda: bootstrap_auc_difference(y, a, b, n_resamples=args.resamples, seed=args.seed),
-                       args.repeat)
+    boot, best = timed(
+        lambda: bootstrap_auc_difference(y, a, b, n_resamples=args.resamples, seed=args.seed), args.repeat
+    )
     verdict = "within" if best < BOOTSTRAP_TARGET_S else "MISSES"
-    print(f"bootstrap_auc_difference: {args.resamples:,} stratified resamples of {args.bootstrap_rows:,} rows "
-          f"({int(y.sum()):,} defaults): {best:.3f} s ({verdict} the {BOOTSTRAP_TARGET_S:g} s target)")
+    print(
+        f"bootstrap_auc_difference: {args.resamples:,} stratified resamples of {args.bootstrap_rows:,} rows "
+        f"({int(y.sum()):,} defaults): {best:.3f} s ({verdict} the {BOOTSTRAP_TARGET_S:g} s target)"
+    )
     again = bootstrap_auc_difference(y, a, b, n_resamples=args.resamples, seed=args.seed)
     dl = delong_test(y, b, a)
-    print(f"  difference b - a {boot.difference:+.5f}, 95 % percentile CI ({boot.ci[0]:+.5f}, {boot.ci[1]:+.5f}), "
-          f"bootstrap SE {boot.standard_error:.5f} vs DeLong SE {math.sqrt(dl.variance_difference):.5f}")
+    print(
+        f"  difference b - a {boot.difference:+.5f}, 95 % percentile CI ({boot.ci[0]:+.5f}, {boot.ci[1]:+.5f}), "
+        f"bootstrap SE {boot.standard_error:.5f} vs DeLong SE {math.sqrt(dl.variance_difference):.5f}"
+    )
     print(f"  identical on a second run with seed {args.seed}: {again.to_dict() == boot.to_dict()}")
 
 

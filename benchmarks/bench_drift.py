@@ -98,14 +98,18 @@ def baseline_categorical(ref: pd.Series, cur: pd.Series) -> dict[str, float]:
     codes = np.where(codes < 0, len(uniques), codes)  # missing as its own category
     k = len(uniques) + 1
     rc = np.bincount(codes[: len(ref)], minlength=k)
-    cc = np.bincount(codes[len(ref):], minlength=k)
+    cc = np.bincount(codes[len(ref) :], minlength=k)
     keep = (rc + cc) > 0
     rc, cc = rc[keep], cc[keep]
     p, q = rc / len(ref), cc / len(cur)
     pe, qe = np.where(p == 0, 1e-4, p), np.where(q == 0, 1e-4, q)
     chi2 = stats.chi2_contingency(np.vstack([rc, cc]), correction=False)
-    return {"psi": float(np.sum((qe - pe) * np.log(qe / pe))), "js": float(jensenshannon(p, q)),
-            "chi2": float(chi2.statistic), "chi2_p": float(chi2.pvalue)}
+    return {
+        "psi": float(np.sum((qe - pe) * np.log(qe / pe))),
+        "js": float(jensenshannon(p, q)),
+        "chi2": float(chi2.statistic),
+        "chi2_p": float(chi2.pvalue),
+    }
 
 
 def baseline(ref: pd.DataFrame, cur: pd.DataFrame, categorical: list[str], n_jobs: int) -> dict[str, dict]:
@@ -194,21 +198,27 @@ def main() -> None:
 
     print("machine")
     print(f"  cpus {os.cpu_count()}; {platform.platform()}; {platform.processor() or platform.machine()}")
-    print(f"  python {platform.python_version()}; numpy {np.__version__}; pandas {pd.__version__}; "
-          f"scipy {scipy.__version__}")
+    print(
+        f"  python {platform.python_version()}; numpy {np.__version__}; pandas {pd.__version__}; "
+        f"scipy {scipy.__version__}"
+    )
     try:
         import evidently  # noqa: F401
 
         print("  evidently is importable but not compared here (no like-for-like configuration yet)")
     except ImportError:
-        print("  Evidently: not compared - it does not install with pandas 3 (see TOOLCHAIN.md); "
-              "no figure is given rather than an unlike one")
+        print(
+            "  Evidently: not compared - it does not install with pandas 3 (see TOOLCHAIN.md); "
+            "no figure is given rather than an unlike one"
+        )
 
     t0 = time.perf_counter()
     ref, cur, categorical = make_frames(args.rows, args.seed)
     frames_bytes = int(ref.memory_usage(deep=True).sum() + cur.memory_usage(deep=True).sum())
-    print(f"data: {args.rows:,} rows per sample, 40 numeric + 10 categorical columns, seed {args.seed}, "
-          f"built in {time.perf_counter() - t0:.1f} s; two frames {frames_bytes / MB:,.0f} MB in memory")
+    print(
+        f"data: {args.rows:,} rows per sample, 40 numeric + 10 categorical columns, seed {args.seed}, "
+        f"built in {time.perf_counter() - t0:.1f} s; two frames {frames_bytes / MB:,.0f} MB in memory"
+    )
 
     runs = [("baseline", 1), ("drift_table", 1)]
     if n_jobs > 1:
@@ -222,12 +232,16 @@ def main() -> None:
             out, sec, mem = timed(drift_table, ref, cur, categorical=(), n_jobs=jobs)
         results[(name, jobs)] = (sec, mem)
         outputs[name] = out
-        print(f"  {name:<11} n_jobs={jobs}: {sec:7.2f} s; peak RSS {mem.peak / MB:,.0f} MB "
-              f"({mem.peak / frames_bytes:.2f}x the frames; +{(mem.peak - mem.before) / MB:,.0f} MB above "
-              f"the RSS before the call = {(mem.peak - mem.before) / frames_bytes:.2f}x)"
-              + ("" if mem.kernel else " [polled]"))
-    print(f"largest relative difference drift_table vs baseline: "
-          f"{compare(outputs['drift_table'], outputs['baseline'], categorical):.1e}")
+        print(
+            f"  {name:<11} n_jobs={jobs}: {sec:7.2f} s; peak RSS {mem.peak / MB:,.0f} MB "
+            f"({mem.peak / frames_bytes:.2f}x the frames; +{(mem.peak - mem.before) / MB:,.0f} MB above "
+            f"the RSS before the call = {(mem.peak - mem.before) / frames_bytes:.2f}x)"
+            + ("" if mem.kernel else " [polled]")
+        )
+    print(
+        f"largest relative difference drift_table vs baseline: "
+        f"{compare(outputs['drift_table'], outputs['baseline'], categorical):.1e}"
+    )
     for jobs in sorted({j for _, j in runs}):
         ratio = results[("drift_table", jobs)][0] / results[("baseline", jobs)][0]
         verdict = "within" if ratio <= 1.5 else "OUTSIDE"
@@ -238,11 +252,15 @@ def main() -> None:
         if c.ks is not None:
             m, n = sorted([float(c.ks.n_reference), float(c.ks.n_current)], reverse=True)
             stats.kstwo.sf(c.ks.statistic, np.round(m * n / (m + n)))
-    print(f"of each run, scipy.stats.kstwo.sf alone (the KS p-value ks_2samp uses; pure Python, holds "
-          f"the GIL) takes {time.perf_counter() - start:.2f} s over the 40 numeric columns")
+    print(
+        f"of each run, scipy.stats.kstwo.sf alone (the KS p-value ks_2samp uses; pure Python, holds "
+        f"the GIL) takes {time.perf_counter() - start:.2f} s over the 40 numeric columns"
+    )
     peak = results[("drift_table", n_jobs)][1].peak
-    print(f"drift_table peak RSS / frames: {peak / frames_bytes:.2f}x "
-          f"({'within' if peak / frames_bytes < 3 else 'OUTSIDE'} the 3x target)")
+    print(
+        f"drift_table peak RSS / frames: {peak / frames_bytes:.2f}x "
+        f"({'within' if peak / frames_bytes < 3 else 'OUTSIDE'} the 3x target)"
+    )
     sys.stdout.flush()
 
 

@@ -61,8 +61,10 @@ def main() -> None:
         del ref, cur
         proc = subprocess.run(
             [args.evidently_python, "-c", EVIDENTLY_SIDE, str(ref_path), str(cur_path)],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         theirs = json.loads(proc.stdout.strip().splitlines()[-1])
         ref, cur = pd.read_parquet(ref_path), pd.read_parquet(cur_path)
         t = time.perf_counter()

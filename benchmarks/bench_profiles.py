@@ -61,8 +61,10 @@ def main() -> None:
     reference, current = frames(args.rows, args.windows)
     columns = [c for c in reference.columns]
     cats = ["c0", "c1", "c2"]
-    print(f"reference {len(reference):,} rows x {len(columns)} columns; current {len(current):,} rows in "
-          f"{args.windows} windows")
+    print(
+        f"reference {len(reference):,} rows x {len(columns)} columns; current {len(current):,} rows in "
+        f"{args.windows} windows"
+    )
 
     t = time.perf_counter()
     raw = workbook_comparisons(reference, current, columns, cats)
@@ -78,8 +80,10 @@ def main() -> None:
             result = workbook_comparisons(profile, current, columns, cats)
             timings[label] = time.perf_counter() - t
             assert result == raw, "profiles changed a number"
-            print(f"profile, {label} store:   {timings[label]:6.2f} s  (of which profiles {t_profile:.2f} s; "
-                  f"{store.counts})")
+            print(
+                f"profile, {label} store:   {timings[label]:6.2f} s  (of which profiles {t_profile:.2f} s; "
+                f"{store.counts})"
+            )
         size = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.is_file())
     print(f"identical numbers: yes; store size {size / 2**20:,.0f} MB")
     print(f"speed-up: cold {t_raw / timings['cold']:.2f}x, warm {t_raw / timings['warm']:.2f}x")

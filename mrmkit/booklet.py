@@ -64,7 +64,9 @@ def _headings(part_html: str) -> list[tuple[str, str]]:
     return [(anchor, _TAGS.sub("", text).replace("¶", "").strip()) for anchor, text in _H2.findall(part_html)]
 
 
-def booklet(reports: Path, titles: dict[str, str], identity: dict[str, Any], model_label: str, paper: str = "a4") -> str:
+def booklet(
+    reports: Path, titles: dict[str, str], identity: dict[str, Any], model_label: str, paper: str = "a4"
+) -> str:
     """The whole validation as one HTML page, ready for Chromium's print to PDF."""
     from mrmkit.render import CSP_META
     from mrmkit.style import CSS
@@ -75,8 +77,12 @@ def booklet(reports: Path, titles: dict[str, str], identity: dict[str, Any], mod
     workbooks = [p.stem for p in sorted(reports.glob("*.html")) if p.name != "index.html"]
     order = [w for w in titles if w in workbooks] + [w for w in workbooks if w not in titles]
     names = set(order)
-    parts = [("report", "Validation report", _part((reports / "index.html").read_text(encoding="utf-8"), "report", names))]
-    parts += [(w, titles.get(w, w), _part((reports / f"{w}.html").read_text(encoding="utf-8"), w, names)) for w in order]
+    parts = [
+        ("report", "Validation report", _part((reports / "index.html").read_text(encoding="utf-8"), "report", names))
+    ]
+    parts += [
+        (w, titles.get(w, w), _part((reports / f"{w}.html").read_text(encoding="utf-8"), w, names)) for w in order
+    ]
     toc = []
     for part, title, html in parts:
         sub = "".join(f'<li><a href="#{escape(a)}">{escape(t)}</a></li>' for a, t in _headings(html))

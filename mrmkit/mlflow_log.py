@@ -116,8 +116,10 @@ def log_package(package: Path, params: Parameters, rating: str) -> str:
 
     uri = tracking_uri(params)
     if uri is None:
-        raise LoggingFailed("mlflow.tracking_uri: no MLflow tracking server to log to; set mlflow.tracking_uri, "
-                            "model.tracking_uri or MLFLOW_TRACKING_URI.")  # fmt: skip
+        raise LoggingFailed(
+            "mlflow.tracking_uri: no MLflow tracking server to log to; set mlflow.tracking_uri, "
+            "model.tracking_uri or MLFLOW_TRACKING_URI."
+        )
     mlflow = registry.mlflow_module("mlflow.log", "logging to MLflow")
     manifest = json.loads((package / "manifest.json").read_text(encoding="utf-8"))
     metrics = json.loads((package / "metrics.json").read_text(encoding="utf-8"))
@@ -140,7 +142,9 @@ def log_package(package: Path, params: Parameters, rating: str) -> str:
     if meta.get("run_id"):  # the MLflow run that produced the model (for a runs:/ URI, the only link there is)
         tags["mrmkit.model_run_id"] = str(meta["run_id"])
     if meta.get("name"):
-        tags.update({"mrmkit.registered_model": str(meta["name"]), "mrmkit.registered_model_version": str(meta["version"])})
+        tags.update(
+            {"mrmkit.registered_model": str(meta["name"]), "mrmkit.registered_model_version": str(meta["version"])}
+        )
     values = headline_metrics(metrics)
     values["mrmkit.red_findings"] = float(manifest.get("red_findings") or 0)
     try:
@@ -150,17 +154,28 @@ def log_package(package: Path, params: Parameters, rating: str) -> str:
         raise
     except Exception as exc:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise LoggingFailed(f"mlflow.tracking_uri: the package could not be logged to {uri} "
-                            f"({shorten(text, 200)}).") from None  # fmt: skip
+        raise LoggingFailed(
+            f"mlflow.tracking_uri: the package could not be logged to {uri} ({shorten(text, 200)})."
+        ) from None
 
 
-def _log(mlflow: Any, uri: str, params: Parameters, package: Path, manifest: dict[str, Any], tags: dict[str, str],
-         values: dict[str, float], meta: dict[str, Any], rating: str) -> str:  # fmt: skip
+def _log(
+    mlflow: Any,
+    uri: str,
+    params: Parameters,
+    package: Path,
+    manifest: dict[str, Any],
+    tags: dict[str, str],
+    values: dict[str, float],
+    meta: dict[str, Any],
+    rating: str,
+) -> str:
     client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
     experiment = client.get_experiment_by_name(params.mlflow.experiment)
     experiment_id = experiment.experiment_id if experiment else client.create_experiment(params.mlflow.experiment)
-    run = client.create_run(experiment_id, run_name=f"{params.model.id} {params.model.version} {manifest.get('run_id')}",
-                            tags=tags)  # fmt: skip
+    run = client.create_run(
+        experiment_id, run_name=f"{params.model.id} {params.model.version} {manifest.get('run_id')}", tags=tags
+    )
     run_id = run.info.run_id
     try:
         from mlflow.entities import Metric
@@ -175,8 +190,12 @@ def _log(mlflow: Any, uri: str, params: Parameters, package: Path, manifest: dic
         raise
     client.set_terminated(run_id, status="FINISHED")
     if meta.get("name") and meta.get("version"):
-        for key, value in (("mrmkit.rating", rating), ("mrmkit.run_id", str(manifest.get("run_id"))),
-                           ("mrmkit.status", str(manifest.get("status"))), ("mrmkit.validation_run", run_id),
-                           ("mrmkit.validated_at", str(manifest.get("started")))):  # fmt: skip
+        for key, value in (
+            ("mrmkit.rating", rating),
+            ("mrmkit.run_id", str(manifest.get("run_id"))),
+            ("mrmkit.status", str(manifest.get("status"))),
+            ("mrmkit.validation_run", run_id),
+            ("mrmkit.validated_at", str(manifest.get("started"))),
+        ):
             client.set_model_version_tag(meta["name"], meta["version"], key, value)
     return run_id

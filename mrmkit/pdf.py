@@ -283,7 +283,9 @@ def verify_pdf(pdf: Path) -> list[str]:
     if not pdf.is_file():
         return [f"{pdf} is missing."]
     if sha256_file(pdf) != record.get("sha256"):
-        problems.append(f"{pdf} does not match its manifest: its sha256 differs from the one recorded when it was printed.")
+        problems.append(
+            f"{pdf} does not match its manifest: its sha256 differs from the one recorded when it was printed."
+        )
     where = record.get("package_path")
     if isinstance(where, str) and Path(where).is_dir():
         try:
@@ -292,5 +294,7 @@ def verify_pdf(pdf: Path) -> list[str]:
             problems.append(str(exc))
         else:
             if now != (record.get("package") or {}).get("manifest_sha256"):
-                problems.append(f"the package {where} has changed since the PDF was printed (its manifest hash differs).")
+                problems.append(
+                    f"the package {where} has changed since the PDF was printed (its manifest hash differs)."
+                )
     return problems

@@ -12,7 +12,13 @@ from matplotlib.figure import Figure
 
 __all__ = ["psi_by_feature", "distribution", "psi_heatmap", "STATUS_COLOURS"]
 
-STATUS_COLOURS = {"green": "#3a9a4d", "amber": "#e0a030", "red": "#c8423b", "n/a": "#9aa3ab", "not enough data": "#d9d9d9"}
+STATUS_COLOURS = {
+    "green": "#3a9a4d",
+    "amber": "#e0a030",
+    "red": "#c8423b",
+    "n/a": "#9aa3ab",
+    "not enough data": "#d9d9d9",
+}
 
 
 def psi_by_feature(psi: pd.Series, status: pd.Series, amber: float, red: float) -> Figure:
@@ -87,9 +93,12 @@ def distribution(
 
 
 def psi_heatmap(
-    table: pd.DataFrame, amber: float, red: float, columns: Sequence[str] | None = None,
+    table: pd.DataFrame,
+    amber: float,
+    red: float,
+    columns: Sequence[str] | None = None,
     judged: Sequence[bool] | None = None,
-) -> Figure:  # fmt: skip
+) -> Figure:
     """Windows (columns) by features (rows), cells coloured by PSI status and annotated with the value.
 
     ``judged`` (one flag per window) draws the windows too small to be judged in grey: their PSI is shown
@@ -141,7 +150,9 @@ def units(kind: str) -> dict[str, str]:
     return {"cases": "cases", "events": "events"} if kind == "classifier" else {"cases": "loans", "events": "defaults"}
 
 
-def roc_and_cap(curves: dict[str, tuple[np.ndarray, np.ndarray]], cases: str = "loans", events: str = "defaults") -> Figure:
+def roc_and_cap(
+    curves: dict[str, tuple[np.ndarray, np.ndarray]], cases: str = "loans", events: str = "defaults"
+) -> Figure:
     """ROC and CAP (cumulative accuracy profile) curves of each labelled sample (``cases``, ``events``: axis words)."""
     fig = Figure(figsize=(9, 4))
     roc, cap = fig.subplots(1, 2)
@@ -163,11 +174,21 @@ def precision_recall(curves: dict[str, tuple[Any, dict[str, Any]]]) -> Figure:
     fig = Figure(figsize=(6.5, 4))
     ax = fig.subplots()
     for label, (curve, point) in curves.items():
-        line = ax.step(curve.recall, curve.precision, where="post", linewidth=1.4,
-                       label=f"{label} (average precision {curve.average_precision:.3f})")[0]  # fmt: skip
+        line = ax.step(
+            curve.recall,
+            curve.precision,
+            where="post",
+            linewidth=1.4,
+            label=f"{label} (average precision {curve.average_precision:.3f})",
+        )[0]
         ax.scatter([point["recall"]], [point["precision"]], color=line.get_color(), zorder=3, s=28)
-    ax.set(xlabel="recall (share of events caught)", ylabel="precision (share of alerts that are events)",
-           title="Precision-recall; dots: the operating point", xlim=(0, 1), ylim=(0, 1.02))  # fmt: skip
+    ax.set(
+        xlabel="recall (share of events caught)",
+        ylabel="precision (share of alerts that are events)",
+        title="Precision-recall; dots: the operating point",
+        xlim=(0, 1),
+        ylim=(0, 1.02),
+    )
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -262,8 +283,9 @@ def stress_chart(table: pd.DataFrame) -> Figure:
     return fig
 
 
-def tornado(table: pd.DataFrame, up: str, down: str, label: str = "feature", top: int = 15,
-            quantity: str = "mean PD") -> Figure:
+def tornado(
+    table: pd.DataFrame, up: str, down: str, label: str = "feature", top: int = 15, quantity: str = "mean PD"
+) -> Figure:
     """Change in mean score for a + and - perturbation of each feature, largest first."""
     t = table.assign(_size=np.maximum(table[up].abs(), table[down].abs())).nlargest(top, "_size").iloc[::-1]
     fig = Figure(figsize=(7, max(2.5, 0.3 * len(t) + 1)))
@@ -340,7 +362,16 @@ def shap_beeswarm(explanation, sample: pd.DataFrame, model: str, top: int = 12) 
         column = sample[features[j]]
         numeric = pd.to_numeric(column, errors="coerce")
         colour = numeric.rank(pct=True).to_numpy(dtype=float) if numeric.notna().any() else np.full(len(column), 0.5)
-        ax.scatter(values[:, j], row + jitter, c=np.nan_to_num(colour, nan=0.5), cmap="coolwarm", s=4, alpha=0.6, vmin=0, vmax=1)
+        ax.scatter(
+            values[:, j],
+            row + jitter,
+            c=np.nan_to_num(colour, nan=0.5),
+            cmap="coolwarm",
+            s=4,
+            alpha=0.6,
+            vmin=0,
+            vmax=1,
+        )
     ax.set_yticks(range(len(order)), [features[j] for j in order], fontsize=8)
     ax.axvline(0, color="#333", linewidth=0.8)
     ax.set_xlabel("SHAP value (log-odds; right = higher PD)")

@@ -126,6 +126,12 @@ def p_value_finding(
         return None
     title, detail = texts()
     return finding(
-        workbook, status, title, detail, metric=metric, value=float(p_value),
-        threshold=low_threshold_text("p-value", thresholds), worse="lower",
-    )  # fmt: skip
+        workbook,
+        status,
+        title,
+        detail,
+        metric=metric,
+        value=float(p_value),
+        threshold=low_threshold_text("p-value", thresholds),
+        worse="lower",
+    )

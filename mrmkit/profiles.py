@@ -230,8 +230,12 @@ class ProfileStore:
         if self.root is None:
             return
         meta: dict[str, Any] = {
-            "format": PROFILE_FORMAT, "data_sha256": profile.data_sha256, "sha256": profile.sha256,
-            "kind": profile.kind, "n": profile.n, "n_missing": profile.n_missing,
+            "format": PROFILE_FORMAT,
+            "data_sha256": profile.data_sha256,
+            "sha256": profile.sha256,
+            "kind": profile.kind,
+            "n": profile.n,
+            "n_missing": profile.n_missing,
         }
         if profile.kind == "categorical":
             assert profile.counts is not None

@@ -56,7 +56,7 @@ def with_csp(page: str) -> str:
 
 
 _PLACEHOLDER_ALT = 'alt="No description has been provided for this image"'
-_HEADING_OR_IMAGE = re.compile(r'<h[1-4][^>]*>(.*?)</h[1-4]>|' + re.escape(_PLACEHOLDER_ALT), re.S)
+_HEADING_OR_IMAGE = re.compile(r"<h[1-4][^>]*>(.*?)</h[1-4]>|" + re.escape(_PLACEHOLDER_ALT), re.S)
 
 
 def _alt_texts(body: str) -> str:
@@ -88,7 +88,7 @@ def _render(nb: Any) -> str:
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title}</title><style>{CSS}</style></head>\n<body class=\"workbook-report\">\n<main>\n{body}\n</main>\n</body></html>\n"
+        f'<title>{title}</title><style>{CSS}</style></head>\n<body class="workbook-report">\n<main>\n{body}\n</main>\n</body></html>\n'
     )
     return with_csp(page)
 

@@ -87,8 +87,10 @@ def compare_profiles(original: dict[str, Any], rerun: dict[str, Any]) -> list[st
         fresh = (rebuilt.get(workbook) or {}).get("used") or {}
         for data_sha, content_sha in sorted(entry["used"].items()):
             if fresh.get(data_sha) != content_sha:
-                out.append(f"reference profile {data_sha[:12]} of the {workbook} workbook: the package used content "
-                           f"{str(content_sha)[:12]}, the data give {str(fresh.get(data_sha))[:12]} (a poisoned store?)")  # fmt: skip
+                out.append(
+                    f"reference profile {data_sha[:12]} of the {workbook} workbook: the package used content "
+                    f"{str(content_sha)[:12]}, the data give {str(fresh.get(data_sha))[:12]} (a poisoned store?)"
+                )
     return out
 
 

@@ -58,7 +58,6 @@ WORKBOOK_TITLES = {
 }
 
 
-
 def notebook_dir() -> Path:
     """Folder of the workbook notebooks: ``$MRMKIT_NOTEBOOKS``; else the ones an installed wheel ships in
     ``mrmkit/notebooks``; else, for an editable install, the repository's ``notebooks/``."""
@@ -119,7 +118,6 @@ def _select(params: Parameters, workbooks: Sequence[str] | None, source: str) ->
             f"{source}: no workbook is enabled; add at least one section of: {', '.join(WORKBOOKS)}."
         )
     return chosen
-
 
 
 def _kernel_manager(env: dict[str, str] | None = None) -> type:
@@ -186,8 +184,16 @@ def run(
 ) -> RunResult:
     """Validate, execute, render and publish; see the module docstring."""
     with tempfile.TemporaryDirectory(prefix="mrmkit-sources-") as snapshots:  # remote inputs, fetched once
-        return _run(params_path, workbooks, out, progress, pdf=pdf, paper=paper, record_audit=record_audit,
-                    snapshots=Path(snapshots))  # fmt: skip
+        return _run(
+            params_path,
+            workbooks,
+            out,
+            progress,
+            pdf=pdf,
+            paper=paper,
+            record_audit=record_audit,
+            snapshots=Path(snapshots),
+        )
 
 
 def _run(
@@ -238,7 +244,9 @@ def _run(
         shutil.rmtree(staging, ignore_errors=True)
         _tidy_staging(out)
         if isinstance(exc, OSError):
-            raise PublishError(f"{log}: the audit trail cannot be read ({exc.strerror or exc}); nothing was published.") from None
+            raise PublishError(
+                f"{log}: the audit trail cannot be read ({exc.strerror or exc}); nothing was published."
+            ) from None
         raise
     timings: dict[str, float] = {"validation_s": round(time.perf_counter() - t0, 3)}
     try:
@@ -257,8 +265,9 @@ def _run(
             say(f"running the {name} workbook")
             executed = staging / "notebooks" / f"{name}.ipynb"
             t = time.perf_counter()
-            error = _execute(notebooks[name], executed, {"params": resolved, "profile_store": store}, staging,
-                             kernel_env)
+            error = _execute(
+                notebooks[name], executed, {"params": resolved, "profile_store": store}, staging, kernel_env
+            )
             timings[f"{name}.execute_s"] = round(time.perf_counter() - t, 3)
             scraps = scrap.read(executed) if executed.exists() else {}
             recorded = scraps.get("metrics")
@@ -303,9 +312,15 @@ def _run(
         findings = [f for name in chosen for f in metrics[name].get("findings", [])]
         red = sum(1 for f in findings if f.get("severity") == "red")
         report.write_index(
-            staging / "reports" / "index.html", params, identity, results, findings,
-            metrics=metrics, inputs=inputs, notebooks=staging / "notebooks",
-        )  # fmt: skip
+            staging / "reports" / "index.html",
+            params,
+            identity,
+            results,
+            findings,
+            metrics=metrics,
+            inputs=inputs,
+            notebooks=staging / "notebooks",
+        )
         summary.stamp_reports(staging / "reports", params, identity, WORKBOOK_TITLES)
         if pdf:
             say("printing the report to PDF")
@@ -343,10 +358,19 @@ def _run(
         if record_audit:
             # the run's line first, then the package: a package is never visible without its audit line (a crash
             # between the two leaves a line whose package is missing, which `audit verify` does not hide)
-            audit.append(log, {"action": "run", "package": str(target.resolve()), "model_id": params.model.id,
-                               "model_version": params.model.version, "run_id": run_id,
-                               "manifest_sha256": manifest["manifest_sha256"], "outcome": status,
-                               "parameters": str(params_path.resolve())})  # fmt: skip
+            audit.append(
+                log,
+                {
+                    "action": "run",
+                    "package": str(target.resolve()),
+                    "model_id": params.model.id,
+                    "model_version": params.model.version,
+                    "run_id": run_id,
+                    "manifest_sha256": manifest["manifest_sha256"],
+                    "outcome": status,
+                    "parameters": str(params_path.resolve()),
+                },
+            )
         os.rename(staging, target)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -376,4 +400,3 @@ def _user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return str(os.getuid())
-

@@ -32,7 +32,19 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Node", "load", "unknown", "declared", "key", "tables", "documented", "section_of", "sections", "TABLE_REF", "STRICT_ENV"]
+__all__ = [
+    "Node",
+    "load",
+    "unknown",
+    "declared",
+    "key",
+    "tables",
+    "documented",
+    "section_of",
+    "sections",
+    "TABLE_REF",
+    "STRICT_ENV",
+]
 
 SCHEMA_FILE = Path(__file__).with_name("metrics_schema.yaml")
 STRICT_ENV = "MRMKIT_SCHEMA_STRICT"
@@ -185,8 +197,11 @@ def _match(node: Node, parts: list[str], dotted_names: bool) -> bool:
         return False
     head, rest = parts[0], parts[1:]
     if "*" in head:  # a pattern written in code: any entry whose name fits (a wildcard entry fits "*")
-        return any(_match(child, rest, dotted_names) for name, child in node.children.items()
-                   if fnmatch.fnmatchcase(name, head) or (child is node.wildcard and head == "*"))  # fmt: skip
+        return any(
+            _match(child, rest, dotted_names)
+            for name, child in node.children.items()
+            if fnmatch.fnmatchcase(name, head) or (child is node.wildcard and head == "*")
+        )
     named = node.children.get(head)
     if named is not None and named is not node.wildcard and _match(named, rest, dotted_names):
         return True

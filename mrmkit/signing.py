@@ -89,14 +89,17 @@ def init_keys(force: bool = False) -> tuple[Path, Any]:
     folder = config_dir()
     path = folder / PRIVATE
     if path.exists() and not force:
-        raise InvalidParameters(f"keys init: {path} already exists; pass --force to replace it (old signatures stay "
-                                "checkable only with the old public key).")  # fmt: skip
+        raise InvalidParameters(
+            f"keys init: {path} already exists; pass --force to replace it (old signatures stay "
+            "checkable only with the old public key)."
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(folder, 0o700)
         key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())  # fmt: skip
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         tmp = path.with_name(f".{PRIVATE}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
@@ -197,8 +200,10 @@ class SignatureReport:
         if self.state == "invalid":
             return f"signature: INVALID ({self.problem})"
         if self.trusted is None:
-            return (f"signature: signed by {self.fingerprint} (valid for the key it names; not checked against a key "
-                    "you trust: pass --key)")  # fmt: skip
+            return (
+                f"signature: signed by {self.fingerprint} (valid for the key it names; not checked against a key "
+                "you trust: pass --key)"
+            )
         if self.trusted:
             return f"signature: signed by {self.fingerprint}, the given key"
         return f"signature: signed by {self.fingerprint}, NOT by the given key {key_fingerprint}"

@@ -22,8 +22,17 @@ from typing import Any
 from mrmkit import schema
 from mrmkit.policy import finding_order
 
-__all__ = ["WORKBOOK_ORDER", "badge", "anchor", "finding_link", "conclusions", "findings_by_severity", "sign_off",
-           "identity_block", "stamp_reports"]  # fmt: skip
+__all__ = [
+    "WORKBOOK_ORDER",
+    "badge",
+    "anchor",
+    "finding_link",
+    "conclusions",
+    "findings_by_severity",
+    "sign_off",
+    "identity_block",
+    "stamp_reports",
+]
 
 WORKBOOK_ORDER = ("drift", "backtest", "champion_challenger", "explainability")
 SEVERITIES = ("red", "amber", "green")
@@ -34,13 +43,13 @@ TESTED = {
     "backtest": "outcomes against predictions (discrimination, calibration by grade, concentration), VaR and ES backtests, stress scenarios and sensitivity",
     "champion_challenger": "the challenger against the champion on the same cases (discrimination, business outcome at the cut-off, shadow scoring, A/B test, fairness)",
     "explainability": "the drivers of the model's decisions (SHAP, LIME), their stability and additivity, reason codes and counterfactuals",
-}  # fmt: skip
+}
 MEANS = {
     "red": "the model breaches the policy on these points: remediation, or a documented and approved acceptance, is needed before further reliance",
     "amber": "no breach of the red thresholds; the amber points need monitoring and an explanation before the next validation",
     "green": "no test breaches the policy's amber or red thresholds",
     "failed": "the workbook did not finish, so its evidence is missing: the error is in its report",
-}  # fmt: skip
+}
 
 
 def anchor(section: str) -> str:
@@ -102,7 +111,7 @@ def findings_by_severity(findings: list[dict[str, Any]], titles: dict[str, str])
         rows = "".join(
             "<tr>"
             f'<td><a href="{escape(finding_link(f))}">{escape(titles.get(str(f.get("workbook")), str(f.get("workbook", ""))))}</a></td>'
-            f"<td><strong>{escape(str(f.get('title', '')))}</strong><br><span class=\"muted\">{escape(str(f.get('detail', '')))}</span></td>"
+            f'<td><strong>{escape(str(f.get("title", "")))}</strong><br><span class="muted">{escape(str(f.get("detail", "")))}</span></td>'
             f"<td>{escape(str(f.get('threshold') or ''))}</td>"
             f'<td class="key">{escape(str(f.get("metric") or "")).replace(".", ".<wbr>")}</td>'
             "</tr>"
@@ -140,8 +149,14 @@ def sign_off(validation: Any, run_date: str) -> str:
 def identity_block(params: Any, identity: dict[str, Any], workbook_title: str) -> str:
     """The block at the top of a workbook report: whose evidence it is, from which run, in which state."""
     m = params.model
-    pairs = [("Model", m.name or m.id), ("Model id", m.id), ("Version", m.version), ("Run id", identity["run_id"]),
-             ("Run date (UTC)", str(identity["started"])[:10]), ("Package status", identity["status"])]  # fmt: skip
+    pairs = [
+        ("Model", m.name or m.id),
+        ("Model id", m.id),
+        ("Version", m.version),
+        ("Run id", identity["run_id"]),
+        ("Run date (UTC)", str(identity["started"])[:10]),
+        ("Package status", identity["status"]),
+    ]
     cells = "".join(f"<div><span>{escape(k)}</span> {escape(str(v))}</div>" for k, v in pairs)
     return (
         f'<header class="mrmkit-identity" role="banner"><p class="mrmkit-kicker">{escape(workbook_title)}: evidence of '

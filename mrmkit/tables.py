@@ -60,8 +60,10 @@ def _arrow_column(values: list[Any]) -> Any:
     if numeric and any(isinstance(v, str) or isinstance(v, float) for v in present):
         if not any(not isinstance(v, str) for v in present):
             return None  # only "inf" strings: a label column, not a number
-        return pa.array([_INF.get(v, v) if isinstance(v, str) else (None if v is None else float(v)) for v in values],
-                        type=pa.float64())  # fmt: skip
+        return pa.array(
+            [_INF.get(v, v) if isinstance(v, str) else (None if v is None else float(v)) for v in values],
+            type=pa.float64(),
+        )
     try:
         return pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError, ValueError, OverflowError):
@@ -151,8 +153,10 @@ def resolve(metrics: dict[str, Any], package: Path) -> dict[str, Any]:
         if is_ref(value):
             rows = _read(package, value[schema.TABLE_REF], where)
             if len(rows) != value["rows"]:
-                raise PackageError(f"{package}/{value[schema.TABLE_REF]} has {len(rows)} rows, not the {value['rows']} "
-                                   f"that metrics.json records for {where}.")  # fmt: skip
+                raise PackageError(
+                    f"{package}/{value[schema.TABLE_REF]} has {len(rows)} rows, not the {value['rows']} "
+                    f"that metrics.json records for {where}."
+                )
             return rows
         if isinstance(value, dict):
             return {k: walk(v, f"{where}.{k}" if where else str(k)) for k, v in value.items()}

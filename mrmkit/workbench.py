@@ -60,8 +60,10 @@ class Workbench:
 
     def lines(self) -> list[str]:
         out = [f"working copy of {self.package} in {self.folder}"]
-        out += [f"  {p.name}" + ("  (kept: your copy from an earlier open)" if p in self.kept else "")
-                for p in self.notebooks]  # fmt: skip
+        out += [
+            f"  {p.name}" + ("  (kept: your copy from an earlier open)" if p in self.kept else "")
+            for p in self.notebooks
+        ]
         return out
 
 
@@ -75,9 +77,11 @@ def _reparameterise(path: Path, target: Path, manifest: dict[str, Any], package:
         raise PackageError(f"{path}: the executed notebook has no parameters cell, so it cannot be reopened.")
     cell = nb.cells[at[0]]
     cell.source = PARAMETERS_CELL.format(
-        run_id=manifest.get("run_id", "?"), model_id=manifest.get("model_id", "?"),
-        version=manifest.get("model_version", "?"), package=package.resolve(),
-    )  # fmt: skip
+        run_id=manifest.get("run_id", "?"),
+        model_id=manifest.get("model_id", "?"),
+        version=manifest.get("model_version", "?"),
+        package=package.resolve(),
+    )
     cell.outputs, cell.execution_count = [], None
     nb.cells = [c for c, t in zip(nb.cells, tags, strict=True) if "injected-parameters" not in t]
     nbformat.write(nb, str(target))
@@ -96,13 +100,17 @@ def prepare(package: Path, workbook: str | None = None, folder: Path | None = No
     manifest = read_manifest(package)
     report = verify_package(package)
     if not report.intact:
-        raise PackageError(f"{package} does not verify ({'; '.join(report.lines()[:3])}); run `mrmkit verify` for details.")
+        raise PackageError(
+            f"{package} does not verify ({'; '.join(report.lines()[:3])}); run `mrmkit verify` for details."
+        )
     ran = [w for w in WORKBOOKS if (package / "notebooks" / f"{w}.ipynb").is_file()]
     if workbook is not None:
         if workbook not in WORKBOOKS:
             raise InvalidParameters(f"WORKBOOK: unknown workbook {workbook!r}; known: {', '.join(WORKBOOKS)}.")
         if workbook not in ran:
-            raise InvalidParameters(f"WORKBOOK: {package} has no {workbook} notebook; it has {', '.join(ran) or 'none'}.")
+            raise InvalidParameters(
+                f"WORKBOOK: {package} has no {workbook} notebook; it has {', '.join(ran) or 'none'}."
+            )
     chosen = [workbook] if workbook is not None else ran
     if not chosen:
         raise PackageError(f"{package} holds no executed notebook.")
@@ -117,8 +125,11 @@ def prepare(package: Path, workbook: str | None = None, folder: Path | None = No
         )
     folder = Path(folder) if folder is not None else _default_folder(manifest)
     marker = folder / MARKER
-    identity = {"package": str(package.resolve()), "run_id": manifest.get("run_id"),
-                "manifest_sha256": manifest.get("manifest_sha256")}  # fmt: skip
+    identity = {
+        "package": str(package.resolve()),
+        "run_id": manifest.get("run_id"),
+        "manifest_sha256": manifest.get("manifest_sha256"),
+    }
     if folder.exists():
         if not folder.is_dir():
             raise InvalidParameters(f"--dir: {folder} exists and is not a folder.")

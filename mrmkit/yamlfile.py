@@ -80,7 +80,9 @@ def _duplicates(node: yaml.MappingNode, path: Path) -> None:
         if key_node.tag == "tag:yaml.org,2002:merge":  # "<<: *defaults" merges; its keys may be overridden
             continue
         if not isinstance(key_node, yaml.ScalarNode):
-            raise InvalidParameters(f"{path}: line {_line(key_node)}: a key must be a plain name, not a list or mapping.")
+            raise InvalidParameters(
+                f"{path}: line {_line(key_node)}: a key must be a plain name, not a list or mapping."
+            )
         name = key_node.value
         if name in seen:
             raise InvalidParameters(

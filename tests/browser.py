@@ -54,10 +54,20 @@ def measure(page: Path, size: tuple[int, int] = SCREEN) -> dict:
         for image in page.parent.glob("*.png"):  # a page's own images, if any lie beside it
             (Path(tmp) / image.name).write_bytes(image.read_bytes())
         proc = subprocess.run(
-            [browser, *OFFLINE_FLAGS, NO_DNS_FLAG, f"--user-data-dir={tmp}/profile", f"--window-size={size[0]},{size[1]}",
-             "--virtual-time-budget=10000", "--dump-dom", copy.as_uri()],
-            capture_output=True, text=True, timeout=180,
-        )  # fmt: skip
+            [
+                browser,
+                *OFFLINE_FLAGS,
+                NO_DNS_FLAG,
+                f"--user-data-dir={tmp}/profile",
+                f"--window-size={size[0]},{size[1]}",
+                "--virtual-time-budget=10000",
+                "--dump-dom",
+                copy.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
     found = _RESULT.search(proc.stdout)
     assert found, f"Chromium gave no measurement of {page.name}: {proc.stderr[-300:]}"
     return json.loads(html.unescape(found.group(1)))

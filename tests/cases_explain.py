@@ -29,11 +29,13 @@ def _fitted() -> tuple[Any, pd.DataFrame]:
 
     rng = np.random.default_rng(7)
     n = 300
-    x = pd.DataFrame({
-        "income": rng.normal(40.0, 10.0, n).round(1),
-        "util": rng.uniform(0.0, 1.0, n).round(3),
-        "enquiries": rng.poisson(1.5, n).astype(np.int64),
-    })
+    x = pd.DataFrame(
+        {
+            "income": rng.normal(40.0, 10.0, n).round(1),
+            "util": rng.uniform(0.0, 1.0, n).round(3),
+            "enquiries": rng.poisson(1.5, n).astype(np.int64),
+        }
+    )
     z = -1.0 - 0.05 * (x["income"] - 40.0) + 2.0 * (x["util"] - 0.5) + 0.4 * (x["enquiries"] - 1.5)
     y = (rng.random(n) < 1.0 / (1.0 + np.exp(-z))).astype(int)
     return LogisticRegression().fit(x, y), x

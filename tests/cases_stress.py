@@ -28,12 +28,14 @@ def _portfolio() -> tuple[Any, pd.DataFrame]:
 
     rng = np.random.default_rng(2026)
     n = 200
-    frame = pd.DataFrame({
-        "income": rng.normal(40.0, 10.0, n).round(1),
-        "util": rng.uniform(0.0, 1.0, n).round(3),
-        "enquiries": rng.poisson(1.5, n).astype(np.int64),
-        "region": rng.choice(["north", "south"], n),
-    })
+    frame = pd.DataFrame(
+        {
+            "income": rng.normal(40.0, 10.0, n).round(1),
+            "util": rng.uniform(0.0, 1.0, n).round(3),
+            "enquiries": rng.poisson(1.5, n).astype(np.int64),
+            "region": rng.choice(["north", "south"], n),
+        }
+    )
     z = -1.0 - 0.05 * (frame["income"] - 40.0) + 2.0 * (frame["util"] - 0.5) + 0.4 * (frame["enquiries"] - 1.5)
     y = (rng.random(n) < 1.0 / (1.0 + np.exp(-z))).astype(int)
     model = LogisticRegression().fit(frame[FEATURES], y)
@@ -42,19 +44,39 @@ def _portfolio() -> tuple[Any, pd.DataFrame]:
 
 def _shock_frame(f: Callable[..., Any], d: dict[str, Any]) -> Any:
     _, frame = _portfolio()
-    return f(frame, SHOCKS, segment={"column": "region", "values": ["north"]}, features=FEATURES,
-             domains={"util": (0.0, 1.0)}, clip=True, scenario="downturn")
+    return f(
+        frame,
+        SHOCKS,
+        segment={"column": "region", "values": ["north"]},
+        features=FEATURES,
+        domains={"util": (0.0, 1.0)},
+        clip=True,
+        scenario="downturn",
+    )
 
 
 def _run_scenarios(f: Callable[..., Any], d: dict[str, Any]) -> Any:
     model, frame = _portfolio()
     scenarios = [
         {"name": "downturn", "shocks": SHOCKS},
-        {"name": "north income fall", "shocks": [{"feature": "income", "add": -5.0}],
-         "segment": {"column": "region", "values": ["north"]}},
+        {
+            "name": "north income fall",
+            "shocks": [{"feature": "income", "add": -5.0}],
+            "segment": {"column": "region", "values": ["north"]},
+        },
     ]
-    return f(model, frame, FEATURES, scenarios, cutoff=0.4, grade_bounds=[0.1, 0.25, 0.4, 1.0],
-             exposure=frame["income"].to_numpy() * 100.0, lgd=0.45, domains={"util": (0.0, 1.0)}, clip=True)
+    return f(
+        model,
+        frame,
+        FEATURES,
+        scenarios,
+        cutoff=0.4,
+        grade_bounds=[0.1, 0.25, 0.4, 1.0],
+        exposure=frame["income"].to_numpy() * 100.0,
+        lgd=0.45,
+        domains={"util": (0.0, 1.0)},
+        clip=True,
+    )
 
 
 def _sensitivity(f: Callable[..., Any], d: dict[str, Any]) -> Any:

@@ -19,6 +19,8 @@ CASES: dict[str, tuple[Callable[[Callable[..., Any], dict[str, Any]], Any], dict
     "binomial_z_test": (lambda f, d: f(d["y"], coverage=0.99), {"coverage": 0}),
     "time_until_first_failure": (lambda f, d: f(d["y"], coverage=0.99), {"coverage": -0.5}),
     "var_exceptions": (lambda f, d: f(d["s"], np.abs(d["t"]) + 1.0), {"var_sign": "loss"}),
-    "es_backtest": (lambda f, d: f(d["s"], np.abs(d["t"]) + 1.0, np.abs(d["t"]) + 1.5, 0.975, n_simulations=500),
-                    {"distribution": "cauchy"}),
+    "es_backtest": (
+        lambda f, d: f(d["s"], np.abs(d["t"]) + 1.0, np.abs(d["t"]) + 1.5, 0.975, n_simulations=500),
+        {"distribution": "cauchy"},
+    ),
 }

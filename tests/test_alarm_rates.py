@@ -58,8 +58,20 @@ def test_the_harness_covers_every_rule_family() -> None:
     workbooks = {rule.workbook for rule in alarm_rates.RULES.values()}
     assert workbooks == {"drift", "backtest", "champion_challenger"}
     names = " ".join(alarm_rates.RULES)
-    for family in ("PSI", "retraining", "Jeffreys", "Hosmer-Lemeshow", "concentration", "AUC", "Kupiec",
-                   "Christoffersen", "conditional coverage", "traffic light", "four-fifths", "bad-rate"):  # fmt: skip
+    for family in (
+        "PSI",
+        "retraining",
+        "Jeffreys",
+        "Hosmer-Lemeshow",
+        "concentration",
+        "AUC",
+        "Kupiec",
+        "Christoffersen",
+        "conditional coverage",
+        "traffic light",
+        "four-fifths",
+        "bad-rate",
+    ):
         assert family in names, family
 
 

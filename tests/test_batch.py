@@ -83,9 +83,17 @@ def test_batch_index_lists_every_model_offline(local, tmp_path_factory) -> None:
 
 
 def test_batch_index_escapes_values(tmp_path: Path) -> None:
-    evil = {"params": "<b>x</b>", "model_id": "<script>alert(1)</script>", "package": None, "status": "error",
-            "failed_workbooks": [], "red_findings": 0, "error": '<img src="http://evil/x">', "exit_code": 2,
-            "seconds": 0.0}  # fmt: skip
+    evil = {
+        "params": "<b>x</b>",
+        "model_id": "<script>alert(1)</script>",
+        "package": None,
+        "status": "error",
+        "failed_workbooks": [],
+        "red_findings": 0,
+        "error": '<img src="http://evil/x">',
+        "exit_code": 2,
+        "seconds": 0.0,
+    }
     text = write_batch_index(BatchResult([evil]), tmp_path / "index.html").read_text(encoding="utf-8")
     assert "<script>" not in text and "<img" not in text and external_references(text) == []
 
@@ -118,8 +126,13 @@ def test_dask_killed_worker_fails_only_its_model(tmp_path: Path) -> None:
             n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, silence_logs=50
         )
         with cluster:
-            left = _dask([tmp_path / n for n in names], tmp_path, cluster.scheduler_address,
-                         lambda i, r: got.__setitem__(i, r), fn=_fake_worker)  # fmt: skip
+            left = _dask(
+                [tmp_path / n for n in names],
+                tmp_path,
+                cluster.scheduler_address,
+                lambda i, r: got.__setitem__(i, r),
+                fn=_fake_worker,
+            )
     assert left == [] and sorted(got) == [0, 1, 2, 3]
     statuses = {names[i]: (r["status"], r["error"]) for i, r in got.items()}
     assert statuses["kill-0"][0] == "error" and statuses["kill-0"][1].startswith("worker died (KilledWorker")
@@ -140,8 +153,16 @@ def test_bad_jobs_is_an_error(tmp_path: Path) -> None:
 
 
 def _entry(**overrides) -> dict:
-    entry = {"id": "m1", "name": "Model one", "owner": "risk", "risk_tier": "high", "status": "production",
-             "parameters": "m1/params.yaml", "frequency": "annual", "last_validated": "2025-03-31"}  # fmt: skip
+    entry = {
+        "id": "m1",
+        "name": "Model one",
+        "owner": "risk",
+        "risk_tier": "high",
+        "status": "production",
+        "parameters": "m1/params.yaml",
+        "frequency": "annual",
+        "last_validated": "2025-03-31",
+    }
     entry.update(overrides)
     return entry
 
@@ -215,7 +236,9 @@ def test_inventory_params_selects_due_or_all_but_retired(tmp_path: Path) -> None
     path = _write(tmp_path, models)
     today = date(2026, 2, 1)
     assert inventory_params(path, today) == [(tmp_path / "due.yaml").resolve()]
-    assert inventory_params(path, today, all_models=True) == [(tmp_path / n).resolve() for n in ("due.yaml", "fresh.yaml")]
+    assert inventory_params(path, today, all_models=True) == [
+        (tmp_path / n).resolve() for n in ("due.yaml", "fresh.yaml")
+    ]
 
 
 # --------------------------------------------------------------------------------------------- worker death
@@ -253,8 +276,18 @@ def _fake_worker(params: str, out: str) -> dict:
             staging.rmdir()
     time.sleep(0.3)
     (Path(out) / f"{name}.done").touch()
-    return {"params": params, "model_id": name, "package": None, "status": "complete", "failed_workbooks": [],
-            "red_findings": 0, "rating": "green", "error": None, "exit_code": 0, "seconds": 0.3}  # fmt: skip
+    return {
+        "params": params,
+        "model_id": name,
+        "package": None,
+        "status": "complete",
+        "failed_workbooks": [],
+        "red_findings": 0,
+        "rating": "green",
+        "error": None,
+        "exit_code": 0,
+        "seconds": 0.3,
+    }
 
 
 def test_a_killed_worker_fails_only_its_model(tmp_path: Path) -> None:
@@ -317,8 +350,14 @@ def test_a_model_finishing_as_ctrl_c_comes_is_reported_complete(tmp_path: Path) 
     threading.Thread(target=interrupt_when_started, daemon=True).start()
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        left = _local([tmp_path / "finishing-0", tmp_path / "slow-1"], tmp_path, 2,
-                      lambda i, r: got.__setitem__(i, r), fn=_fake_worker, grace=10.0)  # fmt: skip
+        left = _local(
+            [tmp_path / "finishing-0", tmp_path / "slow-1"],
+            tmp_path,
+            2,
+            lambda i, r: got.__setitem__(i, r),
+            fn=_fake_worker,
+            grace=10.0,
+        )
     finally:
         signal.signal(signal.SIGINT, previous)
     assert left == [1] and list(got) == [0] and got[0]["status"] == "complete"
@@ -327,10 +366,21 @@ def test_a_model_finishing_as_ctrl_c_comes_is_reported_complete(tmp_path: Path) 
 def test_interrupted_batch_result_and_index(tmp_path: Path) -> None:
     from mrmkit.batch import _unfinished
 
-    done = {"params": "a.yaml", "model_id": "a", "package": str(tmp_path / "a" / "1" / "r"), "status": "complete",
-            "failed_workbooks": [], "red_findings": 1, "rating": "red", "error": None, "exit_code": 0, "seconds": 1.0}
-    result = BatchResult([done, _unfinished(tmp_path / "b.yaml", "interrupted", "the batch was interrupted")],
-                         interrupted=True)  # fmt: skip
+    done = {
+        "params": "a.yaml",
+        "model_id": "a",
+        "package": str(tmp_path / "a" / "1" / "r"),
+        "status": "complete",
+        "failed_workbooks": [],
+        "red_findings": 1,
+        "rating": "red",
+        "error": None,
+        "exit_code": 0,
+        "seconds": 1.0,
+    }
+    result = BatchResult(
+        [done, _unfinished(tmp_path / "b.yaml", "interrupted", "the batch was interrupted")], interrupted=True
+    )
     assert result.exit_code == 130 and not result.ok
     assert result.to_lines()[1].startswith("interrupted") and "Interrupted:" in result.to_lines()[-1]
     text = write_batch_index(result, tmp_path / "index.html").read_text()
@@ -354,15 +404,33 @@ def test_cli_batch_over_an_inventory_reports_the_broken_model(tmp_path) -> None:
     write_params(tmp_path)
     inventory = {
         "models": [
-            {"id": "tiny-pd", "name": "Tiny", "owner": "tests", "risk_tier": "low", "status": "production",
-             "parameters": "params.yaml", "frequency": "quarterly", "last_validated": None},
-            {"id": "ghost", "name": "Ghost", "owner": "tests", "risk_tier": "low", "status": "production",
-             "parameters": "missing.yaml", "frequency": "annual", "last_validated": None},
+            {
+                "id": "tiny-pd",
+                "name": "Tiny",
+                "owner": "tests",
+                "risk_tier": "low",
+                "status": "production",
+                "parameters": "params.yaml",
+                "frequency": "quarterly",
+                "last_validated": None,
+            },
+            {
+                "id": "ghost",
+                "name": "Ghost",
+                "owner": "tests",
+                "risk_tier": "low",
+                "status": "production",
+                "parameters": "missing.yaml",
+                "frequency": "annual",
+                "last_validated": None,
+            },
         ]
-    }  # fmt: skip
+    }
     (tmp_path / "inventory.yaml").write_text(yaml.safe_dump(inventory, sort_keys=False))
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["batch", "--inventory", str(tmp_path / "inventory.yaml"), "--jobs", "2", "--out", str(out)])
+    result = CliRunner().invoke(
+        app, ["batch", "--inventory", str(tmp_path / "inventory.yaml"), "--jobs", "2", "--out", str(out)]
+    )
     assert result.exit_code == 1, result.output
     assert "missing.yaml does not exist" in result.output
     assert len([p for p in out.rglob("manifest.json") if ".staging" not in p.parts]) == 1
@@ -378,18 +446,44 @@ def test_cli_list_inventory_puts_overdue_models_first(tmp_path) -> None:
 
     (tmp_path / "p.yaml").write_text("x: 1\n")
     models = [
-        {"id": "fresh", "name": "F", "owner": "o", "risk_tier": "low", "status": "production", "parameters": "p.yaml",
-         "frequency": "annual", "last_validated": "2999-01-01"},
-        {"id": "stale", "name": "S", "owner": "o", "risk_tier": "low", "status": "production", "parameters": "p.yaml",
-         "frequency": "monthly", "last_validated": "2020-01-31"},
-        {"id": "old", "name": "O", "owner": "o", "risk_tier": "low", "status": "retired", "parameters": "p.yaml",
-         "frequency": "monthly", "last_validated": None},
-    ]  # fmt: skip
+        {
+            "id": "fresh",
+            "name": "F",
+            "owner": "o",
+            "risk_tier": "low",
+            "status": "production",
+            "parameters": "p.yaml",
+            "frequency": "annual",
+            "last_validated": "2999-01-01",
+        },
+        {
+            "id": "stale",
+            "name": "S",
+            "owner": "o",
+            "risk_tier": "low",
+            "status": "production",
+            "parameters": "p.yaml",
+            "frequency": "monthly",
+            "last_validated": "2020-01-31",
+        },
+        {
+            "id": "old",
+            "name": "O",
+            "owner": "o",
+            "risk_tier": "low",
+            "status": "retired",
+            "parameters": "p.yaml",
+            "frequency": "monthly",
+            "last_validated": None,
+        },
+    ]
     (tmp_path / "inv.yaml").write_text(yaml.safe_dump({"models": models}))
     (tmp_path / "out").mkdir()
     result = CliRunner().invoke(app, ["list", str(tmp_path / "out"), "--inventory", str(tmp_path / "inv.yaml")])
     assert result.exit_code == 0, result.output
-    lines = [line for line in result.stdout.splitlines() if line.split() and line.split()[0] in ("fresh", "stale", "old")]
+    lines = [
+        line for line in result.stdout.splitlines() if line.split() and line.split()[0] in ("fresh", "stale", "old")
+    ]
     assert [line.split()[0] for line in lines] == ["stale", "fresh", "old"]
     assert "OVERDUE" in lines[0] and "2020-02-29" in lines[0] and "retired" in lines[2]
 
@@ -419,9 +513,14 @@ def test_cli_ctrl_c_keeps_finished_packages_and_publishes_nothing_half_built(thr
     good = [three[0], three[2], three[0]]  # two good models, the first one twice
     out = tmp_path / "out"
     mrmkit = str(Path(sys.executable).with_name("mrmkit"))
-    proc = subprocess.Popen([mrmkit, "batch", *map(str, good), "--jobs", "1", "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            preexec_fn=_default_sigint)  # fmt: skip
+    proc = subprocess.Popen(
+        [mrmkit, "batch", *map(str, good), "--jobs", "1", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_default_sigint,
+    )
 
     def published() -> list[Path]:
         return [p.parent for p in out.glob("*/*/*/manifest.json")]

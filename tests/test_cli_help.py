@@ -11,8 +11,22 @@ import mrmkit
 from mrmkit.cli import app
 
 runner = CliRunner()
-COMMANDS = ["demo", "run", "verify", "reproduce", "diff", "history", "open", "report", "batch", "list", "export prometheus",
-            "keys init", "keys show", "audit verify"]  # fmt: skip
+COMMANDS = [
+    "demo",
+    "run",
+    "verify",
+    "reproduce",
+    "diff",
+    "history",
+    "open",
+    "report",
+    "batch",
+    "list",
+    "export prometheus",
+    "keys init",
+    "keys show",
+    "audit verify",
+]
 
 
 def test_version():

@@ -86,7 +86,8 @@ def test_a_95_percent_var_traffic_light_is_titled_as_an_extension(tmp_path: Path
     days = pd.bdate_range("2024-01-01", periods=300)
     pnl = rng.standard_normal(300)
     pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "pnl": pnl, "var_95": np.full(300, 1.2)}).to_csv(
-        root / "data" / "var.csv", index=False)  # fmt: skip
+        root / "data" / "var.csv", index=False
+    )
     ev = backtest.analyse(_context(root, backtest={"var": {"data": "data/var.csv", "levels": {"var_95": 0.95}}}))
     light = ev.var["levels"]["var_95"]["traffic_light"]
     assert light["basel"] is False and "not a Basel zone" in light["name"]
@@ -152,6 +153,7 @@ def test_a_small_monitoring_window_is_not_judged(tmp_path: Path) -> None:
     assert m["retraining"]["latest_window"]["window"] == ev.judged_windows[-1]
     # the display and the distribution plots use the latest judged window, and colour no unjudged cell
     from mrmkit.workbooks import Context  # noqa: F401  (the context of the notebook)
+
     ctx = _context(root)
     label, mask = drift.latest_window(ev, ctx)
     assert label == ev.judged_windows[-1] and mask.sum() == ev.window_sizes[label]
@@ -219,6 +221,10 @@ def test_a_champion_failing_the_four_fifths_rule_is_a_finding() -> None:
     assert f"{fisher:.3g}" in found[0]["detail"]
     small = np.array(["a"] * 600 + ["b"] * 40)
     approved_small = np.concatenate([np.r_[np.ones(420), np.zeros(180)], np.r_[np.ones(22), np.zeros(18)]])
-    weak = _champion_flags(stats.adverse_impact(approved_small, small, "a", min_group_size=30).to_dict(), "g", "a",
-                           LowThresholds(amber=0.05, red=0.01))  # fmt: skip
+    weak = _champion_flags(
+        stats.adverse_impact(approved_small, small, "a", min_group_size=30).to_dict(),
+        "g",
+        "a",
+        LowThresholds(amber=0.05, red=0.01),
+    )
     assert weak and weak[0]["severity"] == "amber"  # a ratio below 0.8 that chance could explain

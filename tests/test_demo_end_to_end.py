@@ -26,8 +26,11 @@ def demo_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo")
     proc = subprocess.run(
         [MRMKIT, "demo", "--out", str(root / "outputs"), "--data", str(root / "demo")],
-        capture_output=True, text=True, timeout=300, cwd=root,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=root,
+    )
     assert proc.returncode == 0, proc.stderr
     packages = [Path(line) for line in proc.stdout.strip().splitlines()]
     assert len(packages) == 3, proc.stdout  # the PD model's package, the VaR engine's, the fraud classifier's
@@ -116,8 +119,11 @@ def test_rerun_of_the_demo_parameters_gives_identical_metrics(demo_run) -> None:
     one_thread = {**os.environ, **dict.fromkeys(THREAD_VARIABLES, "1")}
     proc = subprocess.run(
         [MRMKIT, "run", str(root / "demo" / "demo.yaml"), "--out", str(root / "outputs")],
-        capture_output=True, text=True, timeout=300, env=one_thread,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=one_thread,
+    )
     assert proc.returncode == 0, proc.stderr
     second = Path(proc.stdout.strip().splitlines()[-1])
     assert second != package
@@ -152,7 +158,9 @@ def test_demo_champion_challenger_leads_with_the_recommendation(demo_run) -> Non
     html = (package / "reports" / "champion_challenger.html").read_text()
     assert html.index("Recommendation") < html.index("Offline comparison")
     assert external_references(html) == []
-    assert f"Recommendation: {metrics['decision']['recommendation']}" in (package / "reports" / "index.html").read_text()
+    assert (
+        f"Recommendation: {metrics['decision']['recommendation']}" in (package / "reports" / "index.html").read_text()
+    )
 
 
 def test_demo_explainability_adds_up_and_gives_reasons(demo_run) -> None:
@@ -171,8 +179,15 @@ def test_demo_validation_report_has_its_sections_and_numbers(demo_run) -> None:
     _, package = demo_run
     index = (package / "reports" / "index.html").read_text()
     metrics = json.loads((package / "metrics.json").read_text())
-    for section in ("Executive summary", "Workbooks", "Model card", "Supervisory expectations",
-                    "Conventions and thresholds", "Sign-off", "Appendix: inputs"):  # fmt: skip
+    for section in (
+        "Executive summary",
+        "Workbooks",
+        "Model card",
+        "Supervisory expectations",
+        "Conventions and thresholds",
+        "Sign-off",
+        "Appendix: inputs",
+    ):
         assert re.search(rf"<h2( id=\"[^\"]+\")?>{re.escape(section)}</h2>", index), section
     assert "Model Validation, second line (demo)" in index  # the validator, from the demo's validation section
     assert metrics["champion_challenger"]["decision"]["recommendation"] in index
@@ -203,7 +218,9 @@ def test_every_demo_report_reads_as_a_document_in_a_browser(demo_run) -> None:
     root, _ = demo_run
     first = [sorted(version.iterdir())[0] for version in sorted((root / "outputs").glob("demo-*/*"))]  # not the reruns
     reports = sorted(report for package in first for report in (package / "reports").glob("*.html"))
-    assert len(first) == 3 and len(reports) == 12, reports  # PD and fraud: index and four workbooks each; VaR: index and backtest
+    assert len(first) == 3 and len(reports) == 12, (
+        reports
+    )  # PD and fraud: index and four workbooks each; VaR: index and backtest
     for page in reports:
         name = "/".join(page.parts[-5:])
         seen = measure(page)

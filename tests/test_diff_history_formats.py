@@ -62,9 +62,18 @@ def package(
     folder.mkdir(parents=True)
     (folder / "metrics.json").write_text(json.dumps(tree, indent=2, sort_keys=True) + "\n")
     (folder / "parameters.yaml").write_text(yaml.safe_dump(params or parameters(model), sort_keys=False))
-    write_manifest(folder, {"model_id": model, "model_version": "1.0", "run_id": run, "status": status,
-                            "started": started, "red_findings": 0,
-                            "workbooks": {w: {"status": status, "error": None} for w in tree}})  # fmt: skip
+    write_manifest(
+        folder,
+        {
+            "model_id": model,
+            "model_version": "1.0",
+            "run_id": run,
+            "status": status,
+            "started": started,
+            "red_findings": 0,
+            "workbooks": {w: {"status": status, "error": None} for w in tree},
+        },
+    )
     return folder
 
 
@@ -77,7 +86,9 @@ def pair(tmp_path: Path) -> tuple[Path, Path]:
     tree["drift"]["features"]["income"]["psi"] = 0.05
     tree["drift"]["features"]["region"] = {"psi": 0.2, "n": 1000}  # added
     del tree["drift"]["features"]["age"]  # removed: psi and n
-    tree["drift"]["findings"].append({"severity": "red", "title": "Region shifted", "metric": "drift.features.region.psi"})
+    tree["drift"]["findings"].append(
+        {"severity": "red", "title": "Region shifted", "metric": "drift.features.region.psi"}
+    )
     tree["backtest"]["var"]["kupiec_pof"]["exceptions"] = 5
     b = package(tmp_path, tree, run="r2", started="2026-02-01T00:00:00+00:00", params=parameters(bins=12))
     return a, b
@@ -96,9 +107,17 @@ def test_diff_table_leads_with_parameters_then_status_then_workbooks(pair) -> No
     assert done.stderr == ""  # same model: no warning
     lines = done.stdout.splitlines()
     text = done.stdout
-    order = [text.index(s) for s in ("parameter changes (1):", "status changes (", "findings added (1):",
-                                      "metric changes (", "backtest: 1 changed, 0 added, 0 removed",
-                                      "drift: 2 changed, 4 added, 2 removed")]  # fmt: skip
+    order = [
+        text.index(s)
+        for s in (
+            "parameter changes (1):",
+            "status changes (",
+            "findings added (1):",
+            "metric changes (",
+            "backtest: 1 changed, 0 added, 0 removed",
+            "drift: 2 changed, 4 added, 2 removed",
+        )
+    ]
     assert order == sorted(order)
     assert "  drift.bins: 10 -> 12 (+2, +20.0%)" in lines  # exact off a terminal
     assert '  drift.score.psi_status: "green" -> "amber"' in lines
@@ -197,8 +216,10 @@ def test_diff_without_parameters_yaml_says_so(pair) -> None:
     (pair[0] / "parameters.yaml").unlink()
     done = invoke("diff", *map(str, pair))
     assert done.exit_code == 0, done.output
-    assert any(line.startswith("parameter changes: not compared (A: ") and "has no parameters.yaml" in line
-               for line in done.stdout.splitlines())  # fmt: skip
+    assert any(
+        line.startswith("parameter changes: not compared (A: ") and "has no parameters.yaml" in line
+        for line in done.stdout.splitlines()
+    )
     data = json.loads(invoke("diff", *map(str, pair), "--format", "json").stdout)
     assert data["parameters"]["compared"] is False and "no parameters.yaml" in data["parameters"]["note"]
 
@@ -208,19 +229,33 @@ def test_a_setting_new_in_this_version_at_its_default_is_not_a_parameter_change(
     records them at their defaults. That is the same behaviour, not a change; a non-default value is one,
     in either direction, and so is a key of unknown default."""
     older = parameters()
-    newer = {**parameters(), "mlflow": {"log": False, "experiment": "model-validation", "tracking_uri": None},
-             "data": {"database": None}, "validation": {"validated_on": None}}  # fmt: skip
+    newer = {
+        **parameters(),
+        "mlflow": {"log": False, "experiment": "model-validation", "tracking_uri": None},
+        "data": {"database": None},
+        "validation": {"validated_on": None},
+    }
     a = package(tmp_path, metrics(), params=older)
     b = package(tmp_path, metrics(), run="r2", params=newer)
     assert diff_packages(a, b).parameter_changes == ()
     assert diff_packages(b, a).parameter_changes == ()
-    logged = {**newer, "mlflow": {**newer["mlflow"], "log": True}, "data": {"database": "sqlite:///x.db"},
-              "extra_unknown": 0}  # fmt: skip
+    logged = {
+        **newer,
+        "mlflow": {**newer["mlflow"], "log": True},
+        "data": {"database": "sqlite:///x.db"},
+        "extra_unknown": 0,
+    }
     c = package(tmp_path, metrics(), run="r3", params=logged)
     assert {(x.key, x.kind) for x in diff_packages(a, c).parameter_changes} == {
-        ("mlflow.log", "added"), ("data.database", "added"), ("extra_unknown", "added")}
+        ("mlflow.log", "added"),
+        ("data.database", "added"),
+        ("extra_unknown", "added"),
+    }
     assert {(x.key, x.kind) for x in diff_packages(c, a).parameter_changes} == {
-        ("mlflow.log", "removed"), ("data.database", "removed"), ("extra_unknown", "removed")}
+        ("mlflow.log", "removed"),
+        ("data.database", "removed"),
+        ("extra_unknown", "removed"),
+    }
 
 
 def test_setting_defaults_are_read_from_the_parameter_models() -> None:
@@ -235,7 +270,7 @@ def test_setting_defaults_are_read_from_the_parameter_models() -> None:
 
 
 def test_csv_guards_against_formula_injection(tmp_path: Path) -> None:
-    hostile = "=HYPERLINK(\"http://evil.example\",\"x\")"
+    hostile = '=HYPERLINK("http://evil.example","x")'
     tree = metrics()
     tree["drift"]["score"]["psi_status"] = "@SUM(A1)"
     b_tree = metrics()
@@ -289,10 +324,19 @@ def test_history_table_off_a_terminal_is_not_cut(history_root) -> None:
     done = invoke("history", "m", str(history_root))  # a width of 60: a terminal's table would be squeezed
     assert done.exit_code == 0, done.output
     lines = done.stdout.splitlines()
-    assert lines[0].split() == ["version", "run", "status", "started", "red_findings", "drift.score.psi",
-                                "drift.summary.status_counts.red", "backtest.pd.discrimination.current.auc",
-                                "backtest.var.kupiec_pof.p_value", "champion_challenger.decision.recommendation",
-                                "explainability.shap.additivity_max_abs_error"]  # fmt: skip
+    assert lines[0].split() == [
+        "version",
+        "run",
+        "status",
+        "started",
+        "red_findings",
+        "drift.score.psi",
+        "drift.summary.status_counts.red",
+        "backtest.pd.discrimination.current.auc",
+        "backtest.var.kupiec_pof.p_value",
+        "champion_challenger.decision.recommendation",
+        "explainability.shap.additivity_max_abs_error",
+    ]
     assert len(lines) == 3 and "…" not in done.stdout
     first = lines[1].split()
     assert first[:5] == ["1.0", "r1", "complete", "2026-01-01T00:00:00+00:00", "0"]

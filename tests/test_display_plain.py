@@ -21,14 +21,16 @@ def test_plain_cells():
 
 
 def test_tables_show_no_literals_no_negative_zero_and_readable_headers():
-    frame = pd.DataFrame({
-        "feature": ["income_band", "x"],
-        "thresholds": [{"amber": 0.1, "red": 0.25}, {"amber": 0.2, "red": 0.3}],
-        "segments": [["card"], ["loan", "mortgage"]],
-        "epsilon": [True, False],
-        "change": [-0.00000001, 0.25],
-        "share_first": [0.1, 0.2],
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "feature": ["income_band", "x"],
+            "thresholds": [{"amber": 0.1, "red": 0.25}, {"amber": 0.2, "red": 0.3}],
+            "segments": [["card"], ["loan", "mortgage"]],
+            "epsilon": [True, False],
+            "change": [-0.00000001, 0.25],
+            "share_first": [0.1, 0.2],
+        }
+    )
     html = _html(display.styled(frame, {"change": display.FIXED4}, status_columns=(), index=False))
     for raw in ("{'", "['", "True", "False", "-0.0000"):
         assert raw not in html, raw

@@ -74,7 +74,10 @@ def test_package_layout_and_manifest(published) -> None:
 def test_metrics_have_the_documented_keys(published) -> None:
     _, _, package = published
     stored = json.loads((package / "metrics.json").read_text())["drift"]
-    assert stored["grade"]["psi_table"] == {"$table": "tables/drift.grade.psi_table.parquet", "rows": stored["grade"]["psi_table"]["rows"]}
+    assert stored["grade"]["psi_table"] == {
+        "$table": "tables/drift.grade.psi_table.parquet",
+        "rows": stored["grade"]["psi_table"]["rows"],
+    }
     metrics = read_metrics(package)["drift"]  # the tables read back from tables/*.parquet
     features = metrics["features"]
     assert set(features) == {"income", "utilisation", "enquiries", "region"}
@@ -132,8 +135,13 @@ def test_same_inputs_give_byte_identical_metrics(published) -> None:
     second_profiles = json.loads((second / "manifest.json").read_text())["reference_profiles"]
     n_columns = len(json.loads((package / "metrics.json").read_text())["drift"]["features"]) + 1  # and the score
     assert first_profiles["drift"]["counts"]["built"] == n_columns
-    assert second_profiles["drift"]["counts"] == {"built": 0, "loaded": n_columns, "reused": 0, "rebuilt": 0,
-                                                  "not_stored": 0}
+    assert second_profiles["drift"]["counts"] == {
+        "built": 0,
+        "loaded": n_columns,
+        "reused": 0,
+        "rebuilt": 0,
+        "not_stored": 0,
+    }
     assert first_profiles["store"] == str((root / "out" / ".profiles").resolve())
     listing = runner.invoke(app, ["list", str(root / "out")])
     assert listing.exit_code == 0

@@ -54,25 +54,52 @@ def one(parsed: dict, name: str, **labels: str) -> float:
     return found[0]
 
 
-def package(root: Path, tree: dict[str, Any], model: str = "m", run: str = "r1", version: str = "1.0",
-            started: str = "2026-12-01T00:00:00+00:00", status: str = "complete") -> Path:  # fmt: skip
+def package(
+    root: Path,
+    tree: dict[str, Any],
+    model: str = "m",
+    run: str = "r1",
+    version: str = "1.0",
+    started: str = "2026-12-01T00:00:00+00:00",
+    status: str = "complete",
+) -> Path:
     folder = root / model / version / run
     folder.mkdir(parents=True)
     (folder / "metrics.json").write_text(json.dumps(tree, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-    write_manifest(folder, {"model_id": model, "model_version": version, "run_id": run, "status": status,
-                            "started": started, "red_findings": 0})  # fmt: skip
+    write_manifest(
+        folder,
+        {
+            "model_id": model,
+            "model_version": version,
+            "run_id": run,
+            "status": status,
+            "started": started,
+            "red_findings": 0,
+        },
+    )
     return folder
 
 
 def var_tree() -> dict[str, Any]:
-    levels = {name: {"traffic_light": {"zone": zone, "exceptions": n},
-                     "kupiec_pof": {"p_value": p, "p_value_exact": exact},
-                     "christoffersen_independence": {"p_value": 0.42320927464889835},
-                     "conditional_coverage": {"p_value": None}}
-              for name, zone, n, p, exact in (("var_99", "red", 11, 1.6343744690457365e-14, 0.0),
-                                              ("var_975", "yellow", 9, "inf", 1e-300), ("var_95", "green", 12, 0.5, 0.25))}  # fmt: skip
-    return {"backtest": {"var": {"levels": levels, "es": {"es_975": {"p_value": 0.0004999500049995}}},
-                         "findings": [{"severity": "red", "metric": "backtest.var.levels.var_99.traffic_light.zone"}]}}
+    levels = {
+        name: {
+            "traffic_light": {"zone": zone, "exceptions": n},
+            "kupiec_pof": {"p_value": p, "p_value_exact": exact},
+            "christoffersen_independence": {"p_value": 0.42320927464889835},
+            "conditional_coverage": {"p_value": None},
+        }
+        for name, zone, n, p, exact in (
+            ("var_99", "red", 11, 1.6343744690457365e-14, 0.0),
+            ("var_975", "yellow", 9, "inf", 1e-300),
+            ("var_95", "green", 12, 0.5, 0.25),
+        )
+    }
+    return {
+        "backtest": {
+            "var": {"levels": levels, "es": {"es_975": {"p_value": 0.0004999500049995}}},
+            "findings": [{"severity": "red", "metric": "backtest.var.levels.var_99.traffic_light.zone"}],
+        }
+    }
 
 
 @pytest.fixture(scope="module")
@@ -104,8 +131,21 @@ def inventory_file(folder: Path) -> Path:
         ("never", "annual", None, "production"),  # never validated: due now
         ("old", "annual", "2020-01-01", "retired"),  # retired: never due
     ]
-    raw = {"models": [{"id": i, "name": f"Model {i}", "owner": "Risk \"A\"", "risk_tier": "high", "status": s,
-                       "parameters": f"{i}.yaml", "frequency": f, "last_validated": d} for i, f, d, s in models]}  # fmt: skip
+    raw = {
+        "models": [
+            {
+                "id": i,
+                "name": f"Model {i}",
+                "owner": 'Risk "A"',
+                "risk_tier": "high",
+                "status": s,
+                "parameters": f"{i}.yaml",
+                "frequency": f,
+                "last_validated": d,
+            }
+            for i, f, d, s in models
+        ]
+    }
     path = folder / "inventory.yaml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False))
     return path
@@ -154,11 +194,17 @@ def test_var_zones_and_p_values(var_folder: Path) -> None:
     for level, row in levels.items():
         assert one(parsed, "mrmkit_var_traffic_light_zone", level=level) == ZONES[row["traffic_light"]["zone"]]
         assert one(parsed, "mrmkit_var_traffic_light_exceptions", level=level) == row["traffic_light"]["exceptions"]
-    assert {lab["level"]: v for lab, v in parsed["mrmkit_var_traffic_light_zone"]} == {"var_99": 2, "var_975": 1, "var_95": 0}
+    assert {lab["level"]: v for lab, v in parsed["mrmkit_var_traffic_light_zone"]} == {
+        "var_99": 2,
+        "var_975": 1,
+        "var_95": 0,
+    }
     assert one(parsed, "mrmkit_var_backtest_p_value", level="var_99", test="kupiec_pof") == 1.6343744690457365e-14
     assert one(parsed, "mrmkit_var_backtest_p_value", level="var_975", test="kupiec_pof") == float("inf")  # "inf"
     assert one(parsed, "mrmkit_var_backtest_p_value", level="var_95", test="kupiec_pof_exact") == 0.25
-    assert not [lab for lab, _ in parsed["mrmkit_var_backtest_p_value"] if lab["test"] == "conditional_coverage"]  # null
+    assert not [
+        lab for lab, _ in parsed["mrmkit_var_backtest_p_value"] if lab["test"] == "conditional_coverage"
+    ]  # null
     assert one(parsed, "mrmkit_es_backtest_p_value", level="es_975") == 0.0004999500049995
     assert one(parsed, "mrmkit_overall_rating") == 2
 
@@ -181,8 +227,10 @@ def test_every_metrics_key_read_is_declared_in_the_schema() -> None:
 
 @pytest.mark.parametrize("name", NASTY)
 def test_hostile_label_values_round_trip(tmp_path: Path, name: str) -> None:
-    tree = {"drift": {"features": {name: {"psi": 0.125}, "plain": {"psi": 0.5}}},
-            "backtest": {"pd": {"calibration": {"grades": {name: {"jeffreys_p_value": 0.03125}}}}}}  # fmt: skip
+    tree = {
+        "drift": {"features": {name: {"psi": 0.125}, "plain": {"psi": 0.5}}},
+        "backtest": {"pd": {"calibration": {"grades": {name: {"jeffreys_p_value": 0.03125}}}}},
+    }
     package(tmp_path / "out", tree)
     parsed = samples(export_prometheus([tmp_path / "out"], parse_now(NOW)).text)
     assert {lab["feature"]: v for lab, v in parsed["mrmkit_drift_feature_psi"]} == {name: 0.125, "plain": 0.5}
@@ -194,7 +242,12 @@ def test_escaping_follows_the_spec() -> None:
     assert textformat.escape_help('say "x"\\\n') == 'say "x"\\\\\\n'
     assert textformat.escape_label_value("\ud800x") == "\ufffdx"  # a lone surrogate cannot be UTF-8
     assert [textformat.format_value(v) for v in (float("inf"), float("-inf"), float("nan"), 3, 0.1)] == [
-        "+Inf", "-Inf", "NaN", "3", "0.1"]  # fmt: skip
+        "+Inf",
+        "-Inf",
+        "NaN",
+        "3",
+        "0.1",
+    ]
     for bad in ("9lives", "has-dash", "mrmkit psi"):
         with pytest.raises(ValueError):
             textformat.Family(bad, "gauge", "x", ())
@@ -211,15 +264,21 @@ def test_deterministic_sorted_bytes(tmp_path: Path, var_folder: Path) -> None:
     assert first.encode() == again.encode() and first.endswith("\n")
     names = [line.split()[2] for line in first.splitlines() if line.startswith("# TYPE ")]
     assert names == sorted(names) and len(names) == len(set(names))
-    assert all(re.fullmatch(r"mrmkit_[a-z0-9_]+\{.*\} ([0-9.e+-]+|[+-]Inf|NaN)|# (HELP|TYPE) .*", line) for line in first.splitlines())
+    assert all(
+        re.fullmatch(r"mrmkit_[a-z0-9_]+\{.*\} ([0-9.e+-]+|[+-]Inf|NaN)|# (HELP|TYPE) .*", line)
+        for line in first.splitlines()
+    )
     psi = [line for line in first.splitlines() if line.startswith("mrmkit_drift_feature_psi{")]
     assert psi == sorted(psi, key=lambda line: re.search(r'feature="([^"]*)"', line).group(1))
 
 
 def test_latest_package_per_model(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    for run, started, psi in (("r3", "2026-10-01T00:00:00+00:00", 0.1), ("r1", "2026-11-01T00:00:00+00:00", 0.2),
-                              ("r2", "2026-11-01T00:00:00+00:00", 0.3)):  # fmt: skip
+    for run, started, psi in (
+        ("r3", "2026-10-01T00:00:00+00:00", 0.1),
+        ("r1", "2026-11-01T00:00:00+00:00", 0.2),
+        ("r2", "2026-11-01T00:00:00+00:00", 0.3),
+    ):
         package(out, {"drift": {"score": {"psi": psi}}}, run=run, started=started)
     package(out, {"drift": {"score": {"psi": 0.9}}}, run="r9", version="2.0", started="2026-11-15T00:00:00+00:00")
     package(out, {"drift": {"score": {"psi": 0.05}}}, model="other", run="x1")
@@ -227,7 +286,9 @@ def test_latest_package_per_model(tmp_path: Path) -> None:
     explicit = out / "m" / "1.0" / "r2"
     parsed = samples(export_prometheus([out, explicit], parse_now(NOW)).text)
     assert {(lab["model_id"], lab["model_version"], lab["run_id"]) for lab, _ in parsed["mrmkit_package_info"]} == {
-        ("m", "2.0", "r9"), ("other", "1.0", "x1")}  # fmt: skip
+        ("m", "2.0", "r9"),
+        ("other", "1.0", "x1"),
+    }
     assert one(parsed, "mrmkit_drift_score_psi", model_id="m") == 0.9
     # the same start time: the later run id wins, as `history` orders them
     two = samples(export_prometheus([out / "m" / "1.0" / "r1", explicit], parse_now(NOW)).text)
@@ -236,14 +297,20 @@ def test_latest_package_per_model(tmp_path: Path) -> None:
 
 def test_inventory_due_days_by_hand(tmp_path: Path, var_folder: Path) -> None:
     # --now 2026-12-31T03:00+05:00 is 2026-12-30T22:00 UTC: the UTC date counts, 2026-12-30
-    parsed = samples(export_prometheus([var_folder], parse_now("2026-12-31T03:00:00+05:00"), inventory_file(tmp_path)).text)
+    parsed = samples(
+        export_prometheus([var_folder], parse_now("2026-12-31T03:00:00+05:00"), inventory_file(tmp_path)).text
+    )
     due = {lab["model_id"]: v for lab, v in parsed["mrmkit_validation_due_in_days"]}
     assert due == {"quarterly-due": 0, "annual": 60, "month-end": 0, "never": 0}  # 2027-02-28 - 2026-12-30 = 60
     overdue = {lab["model_id"]: v for lab, v in parsed["mrmkit_validation_overdue"]}
     assert overdue == {"quarterly-due": 1, "annual": 0, "month-end": 1, "never": 1}
     later = samples(export_prometheus([var_folder], parse_now("2027-01-02"), inventory_file(tmp_path)).text)
     assert {lab["model_id"]: v for lab, v in later["mrmkit_validation_due_in_days"]} == {
-        "quarterly-due": -3, "annual": 57, "month-end": -3, "never": 0}  # fmt: skip
+        "quarterly-due": -3,
+        "annual": 57,
+        "month-end": -3,
+        "never": 0,
+    }
     info = {lab["model_id"]: lab for lab, _ in parsed["mrmkit_inventory_model_info"]}
     assert set(info) == {"quarterly-due", "annual", "month-end", "never", "old"} and info["old"]["status"] == "retired"
     assert info["annual"]["owner"] == 'Risk "A"'
@@ -266,9 +333,15 @@ def test_forged_package_exports_only_that_it_does_not_verify(tmp_path: Path, var
     parsed = samples(target.read_text(encoding="utf-8"))
     verified = {lab["model_id"]: v for lab, v in parsed["mrmkit_package_verified"]}
     assert verified == {"forged": 0, "broken": 0, "desk-var": 1}
-    assert one(parsed, "mrmkit_package_info", model_id="broken", status="unreadable", run_id="20261202T000000Z-00000000")
-    valued = {lab["model_id"] for name, rows in parsed.items() if name not in ("mrmkit_package_info",
-              "mrmkit_package_verified") for lab, _ in rows}  # fmt: skip
+    assert one(
+        parsed, "mrmkit_package_info", model_id="broken", status="unreadable", run_id="20261202T000000Z-00000000"
+    )
+    valued = {
+        lab["model_id"]
+        for name, rows in parsed.items()
+        if name not in ("mrmkit_package_info", "mrmkit_package_verified")
+        for lab, _ in rows
+    }
     assert valued == {"desk-var"}  # nothing read from an unverified package; the others still exported
 
 
@@ -320,14 +393,16 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 def _bad_inputs(tmp: Path, good: Path) -> list[tuple[list[str], str]]:
     (tmp / "empty").mkdir(parents=True)
     (tmp / "file.txt").write_text("x")
-    return [([str(tmp / "empty")], "is not an evidence package and holds none"),
-            ([str(tmp / "file.txt")], "is not an evidence package: it is a file"),
-            ([str(tmp / "missing")], "does not exist"),
-            ([str(good), "--inventory", str(tmp / "nope.yaml")], "nope.yaml does not exist"),
-            ([str(good), "--now", "yesterday"], "--now: expected an ISO 8601 date or time"),
-            ([str(good), "--now", "2026-13-01"], "--now: expected an ISO 8601 date or time"),
-            ([str(good), "--out", str(tmp / "no-folder" / "x.prom")], "does not exist"),
-            ([str(good), "--out", str(tmp / "empty")], "is a folder")]  # fmt: skip
+    return [
+        ([str(tmp / "empty")], "is not an evidence package and holds none"),
+        ([str(tmp / "file.txt")], "is not an evidence package: it is a file"),
+        ([str(tmp / "missing")], "does not exist"),
+        ([str(good), "--inventory", str(tmp / "nope.yaml")], "nope.yaml does not exist"),
+        ([str(good), "--now", "yesterday"], "--now: expected an ISO 8601 date or time"),
+        ([str(good), "--now", "2026-13-01"], "--now: expected an ISO 8601 date or time"),
+        ([str(good), "--out", str(tmp / "no-folder" / "x.prom")], "does not exist"),
+        ([str(good), "--out", str(tmp / "empty")], "is a folder"),
+    ]
 
 
 def test_bad_inputs_one_sentence_exit_2_nothing_written(tmp_path: Path, var_folder: Path) -> None:
@@ -345,7 +420,9 @@ def test_bad_inputs_one_sentence_exit_2_nothing_written(tmp_path: Path, var_fold
 def test_batch_writes_the_export_after_the_run(real: Path, tmp_path: Path) -> None:
     shutil.copytree(real.parents[3], tmp_path / "project", ignore=shutil.ignore_patterns("out"))
     params, out, target = tmp_path / "project" / "params.yaml", tmp_path / "out", tmp_path / "mrmkit.prom"
-    missing = runner.invoke(app, ["batch", str(params), "--out", str(out), "--prometheus", str(tmp_path / "x" / "y.prom")])
+    missing = runner.invoke(
+        app, ["batch", str(params), "--out", str(out), "--prometheus", str(tmp_path / "x" / "y.prom")]
+    )
     assert missing.exit_code == 2 and "--prometheus: the folder" in missing.stderr
     assert not out.exists()  # the check comes first: nothing ran
     done = runner.invoke(app, ["batch", str(params), "--out", str(out), "--jobs", "1", "--prometheus", str(target)])
@@ -378,8 +455,15 @@ def test_dashboard_reads_only_metrics_the_exporter_emits(real: Path, var_folder:
     used = {name for expr in exprs for name in re.findall(r"\bmrmkit_[a-z0-9_]+\b", expr)}
     emitted = _emitted(real, var_folder, tmp_path)
     assert used and used <= emitted, sorted(used - emitted)
-    for needed in ("mrmkit_overall_rating", "mrmkit_drift_feature_psi", "mrmkit_auc", "mrmkit_calibration_p_value",
-                   "mrmkit_var_traffic_light_zone", "mrmkit_validation_timestamp_seconds",
-                   "mrmkit_validation_due_in_days", "mrmkit_package_verified"):  # fmt: skip
+    for needed in (
+        "mrmkit_overall_rating",
+        "mrmkit_drift_feature_psi",
+        "mrmkit_auc",
+        "mrmkit_calibration_p_value",
+        "mrmkit_var_traffic_light_zone",
+        "mrmkit_validation_timestamp_seconds",
+        "mrmkit_validation_due_in_days",
+        "mrmkit_package_verified",
+    ):
         assert needed in used, needed
     assert len({p["id"] for p in dashboard["panels"]}) == len(dashboard["panels"])

@@ -162,8 +162,12 @@ def test_batch_logs_when_the_parameter_file_asks_and_says_when_it_could_not(tiny
     raw["mlflow"] = {"log": True, "tracking_uri": f"http://127.0.0.1:{port}"}
     (tiny_project / "logged.yaml").write_text(yaml.safe_dump(raw))
     mrmkit = str(Path(sys.executable).with_name("mrmkit"))
-    done = subprocess.run([mrmkit, "batch", str(tiny_project / "logged.yaml"), "--out", str(tiny_project / "out"),
-                           "--jobs", "1"], capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [mrmkit, "batch", str(tiny_project / "logged.yaml"), "--out", str(tiny_project / "out"), "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     (line,) = [x for x in done.stdout.splitlines() if x.startswith("complete")]
     assert "the package is published and unchanged" in line and "127.0.0.1" in line

@@ -27,12 +27,19 @@ from tests.conftest import FEATURES, free_port, make_frame, write_params
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = Path(os.environ.get("MRMKIT_MLFLOW_SERVER", ROOT / ".venv-mlflow" / "bin" / "mlflow"))
-QUIET = {"MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true", "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true",
-         "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false", "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0"}  # fmt: skip
+QUIET = {
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+    "DO_NOT_TRACK": "true",
+    "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true",
+    "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
+}
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not SERVER.is_file() and not os.environ.get("CI"),
-                       reason=f"no MLflow server at {SERVER}: `make test` builds .venv-mlflow (under CI it fails)"),
+    pytest.mark.skipif(
+        not SERVER.is_file() and not os.environ.get("CI"),
+        reason=f"no MLflow server at {SERVER}: `make test` builds .venv-mlflow (under CI it fails)",
+    ),
 ]
 TRUSTED = ["numpy.dtype"]  # what the tiny pipeline's OneHotEncoder needs beyond skops' safe list
 
@@ -45,11 +52,25 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory):
     log = open(folder / "server.log", "wb")  # noqa: SIM115 - closed at teardown
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [str(SERVER), "server", "--backend-store-uri", f"sqlite:///{folder / 'mlflow.db'}",
-         "--artifacts-destination", str(folder / "artifacts"), "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "1"],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **QUIET}, cwd=folder,
-    )  # fmt: skip
+        [
+            str(SERVER),
+            "server",
+            "--backend-store-uri",
+            f"sqlite:///{folder / 'mlflow.db'}",
+            "--artifacts-destination",
+            str(folder / "artifacts"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **QUIET},
+        cwd=folder,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
@@ -109,10 +130,16 @@ def registry(mlflow_server: str, tmp_path_factory: pytest.TempPathFactory) -> di
     mlflow.set_tracking_uri(mlflow_server)
     mlflow.set_experiment("development")
     with mlflow.start_run() as run:
-        mlflow.sklearn.log_model(model, name="model", serialization_format="skops", skops_trusted_types=TRUSTED,
-                                 registered_model_name="tiny-pd")  # fmt: skip
-        mlflow.sklearn.log_model(model, name="pickled", serialization_format="pickle",
-                                 registered_model_name="tiny-pd-pickle")  # fmt: skip
+        mlflow.sklearn.log_model(
+            model,
+            name="model",
+            serialization_format="skops",
+            skops_trusted_types=TRUSTED,
+            registered_model_name="tiny-pd",
+        )
+        mlflow.sklearn.log_model(
+            model, name="pickled", serialization_format="pickle", registered_model_name="tiny-pd-pickle"
+        )
         sio.dump(model, folder / "model.skops")
         mlflow.log_artifact(str(folder / "model.skops"))
     client = mlflow.MlflowClient(mlflow_server)
@@ -128,18 +155,35 @@ def _write(folder: Path, name: str, model: dict, **extra) -> Path:
 
 
 def _cli(*args: str, env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mrmkit.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE", **(env or {})})  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "mrmkit.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE", **(env or {})},
+    )
 
 
 @pytest.fixture(scope="module")
 def published(registry: dict) -> dict:
     """``mrmkit run --log-to-mlflow`` on ``models:/tiny-pd@champion``: the package and the command's output."""
     folder = registry["folder"]
-    params = _write(folder, "champion.yaml", {"artifact": "models:/tiny-pd@champion", "trusted_types": TRUSTED},
-                    mlflow={"experiment": "model-validation"}, backtest={"n_grades": 5}, policy={"cutoff": 0.1})  # fmt: skip
-    done = _cli("run", str(params), "--out", str(folder / "out"), "--log-to-mlflow",
-                env={"MLFLOW_TRACKING_URI": registry["url"]})  # fmt: skip
+    params = _write(
+        folder,
+        "champion.yaml",
+        {"artifact": "models:/tiny-pd@champion", "trusted_types": TRUSTED},
+        mlflow={"experiment": "model-validation"},
+        backtest={"n_grades": 5},
+        policy={"cutoff": 0.1},
+    )
+    done = _cli(
+        "run",
+        str(params),
+        "--out",
+        str(folder / "out"),
+        "--log-to-mlflow",
+        env={"MLFLOW_TRACKING_URI": registry["url"]},
+    )
     assert done.returncode == 0, done.stderr
     package = Path(done.stdout.strip().splitlines()[-1])
     return {"package": package, "stdout": done.stdout, "stderr": done.stderr}
@@ -200,7 +244,9 @@ def test_logged_run_holds_the_package_metrics_tags_and_files(registry: dict, pub
     reports = {a.path for a in client.list_artifacts(run.info.run_id, "package/reports")}
     assert "package/reports/index.html" in reports
     version = client.get_model_version("tiny-pd", "1")
-    assert version.tags["mrmkit.run_id"] == manifest["run_id"] and version.tags["mrmkit.rating"] == tags["mrmkit.rating"]
+    assert (
+        version.tags["mrmkit.run_id"] == manifest["run_id"] and version.tags["mrmkit.rating"] == tags["mrmkit.rating"]
+    )
     assert version.tags["mrmkit.validation_run"] == run.info.run_id
     assert "View run" not in published["stdout"]  # stdout is the package path alone
 
@@ -216,8 +262,13 @@ def test_reproduce_refuses_once_the_alias_moves(registry: dict, published: dict)
     mlflow.set_tracking_uri(registry["url"])
     try:
         with mlflow.start_run(experiment_id=mlflow.get_experiment_by_name("development").experiment_id):
-            mlflow.sklearn.log_model(model, name="model", serialization_format="skops", skops_trusted_types=TRUSTED,
-                                     registered_model_name="tiny-pd")  # fmt: skip
+            mlflow.sklearn.log_model(
+                model,
+                name="model",
+                serialization_format="skops",
+                skops_trusted_types=TRUSTED,
+                registered_model_name="tiny-pd",
+            )
     finally:
         mlflow.set_tracking_uri(None)
     registry["client"].set_registered_model_alias("tiny-pd", "champion", "2")
@@ -235,10 +286,14 @@ def test_pickle_flavour_needs_trusted_and_loads_when_trusted(registry: dict, tmp
     folder = registry["folder"]
     untrusted = _write(folder, "pickle.yaml", {"artifact": "models:/tiny-pd-pickle/1", "tracking_uri": registry["url"]})
     done = _cli("run", str(untrusted), "--out", str(tmp_path / "out"))
-    _assert_refused(done, tmp_path / "out", "model.artifact: models:/tiny-pd-pickle/1 is a pickle model",
-                    "set model.trusted: true")  # fmt: skip
-    trusted = _write(folder, "pickle-trusted.yaml",
-                     {"artifact": "models:/tiny-pd-pickle/1", "tracking_uri": registry["url"], "trusted": True})  # fmt: skip
+    _assert_refused(
+        done, tmp_path / "out", "model.artifact: models:/tiny-pd-pickle/1 is a pickle model", "set model.trusted: true"
+    )
+    trusted = _write(
+        folder,
+        "pickle-trusted.yaml",
+        {"artifact": "models:/tiny-pd-pickle/1", "tracking_uri": registry["url"], "trusted": True},
+    )
     params = load_parameters(trusted)
     records = sources.snapshot(params, tmp_path / "snap")
     assert records["model.artifact"]["format"] == "pickle"
@@ -254,8 +309,11 @@ def test_runs_uri_of_one_skops_file(registry: dict, tmp_path: Path) -> None:
     from mrmkit.params import load_parameters
 
     uri = f"runs:/{registry['run_id']}/model.skops"
-    params = load_parameters(_write(registry["folder"], "run.yaml",
-                                    {"artifact": uri, "tracking_uri": registry["url"], "trusted_types": TRUSTED}))  # fmt: skip
+    params = load_parameters(
+        _write(
+            registry["folder"], "run.yaml", {"artifact": uri, "tracking_uri": registry["url"], "trusted_types": TRUSTED}
+        )
+    )
     model = load_model(params.model, "model.artifact")  # outside a run: fetched directly
     assert hasattr(model, "predict_proba")
     from mrmkit.sources import registry as source
@@ -288,8 +346,9 @@ def _assert_refused(done: subprocess.CompletedProcess, out: Path, *fragments: st
         ("runs:/0a1b2c", ["model.artifact: 'runs:/0a1b2c' is not a run artifact URI"]),
     ],
 )
-def test_bad_registry_input_is_one_sentence_and_exit_2(registry: dict, tmp_path: Path, artifact: str,
-                                                        fragments: list[str]) -> None:  # fmt: skip
+def test_bad_registry_input_is_one_sentence_and_exit_2(
+    registry: dict, tmp_path: Path, artifact: str, fragments: list[str]
+) -> None:
     params = _write(tmp_path, "params.yaml", {"artifact": artifact, "tracking_uri": registry["url"]})
     shutil.copytree(registry["folder"] / "data", tmp_path / "data")  # inside data.roots
     _assert_refused(_cli("run", str(params), "--out", str(tmp_path / "out")), tmp_path / "out", *fragments)
@@ -302,8 +361,13 @@ def test_unreachable_registry_fails_within_seconds(registry: dict, tmp_path: Pat
     # mrmkit.sources.registry's own defaults (no retries, a short timeout), not the ones this module set
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_HTTP")}
     t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "mrmkit.cli", "run", str(params), "--out", str(tmp_path / "out")],
-                          capture_output=True, text=True, timeout=300, env=env)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "mrmkit.cli", "run", str(params), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     elapsed = time.perf_counter() - t0
     print(f"unreachable registry refused in {elapsed:.1f} s (process start and imports included)")
     _assert_refused(done, tmp_path / "out", f"model.artifact: the MLflow tracking server {url} could not be reached")
@@ -318,7 +382,11 @@ def test_a_failed_log_keeps_the_published_package(registry: dict, tmp_path: Path
     package = Path(done.stdout.strip())
     assert (package / "manifest.json").is_file() and _cli("verify", str(package)).returncode == 0
     errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1 and "could not be logged" in errors[0] and "the package is published and unchanged" in errors[0]
+    assert (
+        len(errors) == 1
+        and "could not be logged" in errors[0]
+        and "the package is published and unchanged" in errors[0]
+    )
     assert yaml.safe_load((package / "parameters.yaml").read_text())["mlflow"]["log"] is True
 
 
@@ -327,10 +395,18 @@ def test_challenger_from_the_registry_uses_the_model_server(registry: dict, tmp_
     from mrmkit.io.models import load_model
     from mrmkit.params import load_parameters
 
-    path = write_params(registry["folder"], model={"id": "tiny-pd", "version": "1.0", "artifact": "model.skops",
-                                                   "trusted_types": TRUSTED, "tracking_uri": registry["url"]},
-                        challenger={"artifact": "models:/tiny-pd/1", "trusted_types": TRUSTED},
-                        data__score=None)  # fmt: skip
+    path = write_params(
+        registry["folder"],
+        model={
+            "id": "tiny-pd",
+            "version": "1.0",
+            "artifact": "model.skops",
+            "trusted_types": TRUSTED,
+            "tracking_uri": registry["url"],
+        },
+        challenger={"artifact": "models:/tiny-pd/1", "trusted_types": TRUSTED},
+        data__score=None,
+    )
     params = load_parameters(path.rename(registry["folder"] / "challenger.yaml"))
     assert params.challenger.tracking_uri == registry["url"]
     assert set(params.input_paths()) >= {"model.artifact"} and "challenger.artifact" not in params.input_paths()
@@ -344,8 +420,12 @@ def test_batch_logs_a_parameter_file_that_asks(registry: dict) -> None:
     """``mlflow.log: true`` in the parameter file: ``mrmkit batch`` logs each package as ``mrmkit run`` does.
     Last in the module: it tags version 1 again, which the tests of the ``published`` run read."""
     folder = registry["folder"]
-    params = _write(folder, "batch.yaml", {"artifact": "models:/tiny-pd/1", "trusted_types": TRUSTED, "tracking_uri": registry["url"]},
-                    mlflow={"log": True, "experiment": "batch-validation", "tracking_uri": registry["url"]})  # fmt: skip
+    params = _write(
+        folder,
+        "batch.yaml",
+        {"artifact": "models:/tiny-pd/1", "trusted_types": TRUSTED, "tracking_uri": registry["url"]},
+        mlflow={"log": True, "experiment": "batch-validation", "tracking_uri": registry["url"]},
+    )
     done = _cli("batch", str(params), "--out", str(folder / "batch_out"), "--jobs", "1")
     assert done.returncode == 0, done.stdout + done.stderr
     (package,) = [p.parent for p in (folder / "batch_out").rglob("manifest.json")]

@@ -34,8 +34,15 @@ def demo(tmp_path_factory):
     root = tmp_path_factory.mktemp("families")
     build = build_demo(root, n_reference=3000, n_per_window=800, n_windows=3)
     raw = yaml.safe_load(build.parameters.read_text())
-    raw["explainability"].update(sample_size=50, background_size=10, lime_samples=300, lime_seeds=2,
-                                 n_counterfactuals=2, n_highest_risk=1, n_near_cutoff=1)  # fmt: skip
+    raw["explainability"].update(
+        sample_size=50,
+        background_size=10,
+        lime_samples=300,
+        lime_seeds=2,
+        n_counterfactuals=2,
+        n_highest_risk=1,
+        n_near_cutoff=1,
+    )
     raw["champion_challenger"].update(n_bootstrap=100)
     return build, raw
 
@@ -62,11 +69,13 @@ def _family(name: str, build):
     if name == "hist_gradient_boosting":
         return make_pipeline(_preprocessing(build, False), HistGradientBoostingClassifier(max_iter=30, random_state=0))
     if name == "random_forest":
-        return make_pipeline(_preprocessing(build, False),
-                             RandomForestClassifier(n_estimators=20, max_depth=5, random_state=0))  # fmt: skip
+        return make_pipeline(
+            _preprocessing(build, False), RandomForestClassifier(n_estimators=20, max_depth=5, random_state=0)
+        )
     if name == "mlp":
-        return make_pipeline(_preprocessing(build, True), MLPClassifier(hidden_layer_sizes=(8,), max_iter=300,
-                                                                       random_state=0))  # fmt: skip
+        return make_pipeline(
+            _preprocessing(build, True), MLPClassifier(hidden_layer_sizes=(8,), max_iter=300, random_state=0)
+        )
     raise AssertionError(name)
 
 
@@ -76,8 +85,9 @@ def _artifact(demo, name: str) -> dict:
     ref = pd.read_parquet(build.reference)
     folder = build.out_dir / "models"
     if name == "user_function":
-        model = ScoreFunction({"revolving_utilisation": 2.0, "num_delinquencies_12m": 0.4, "bureau_score": -0.004},
-                              -1.0)  # fmt: skip
+        model = ScoreFunction(
+            {"revolving_utilisation": 2.0, "num_delinquencies_12m": 0.4, "bureau_score": -0.004}, -1.0
+        )
         path = folder / "user_function.pkl"
         path.write_bytes(pickle.dumps(model))
         return {"artifact": str(path), "format": "pickle", "trusted": True}
@@ -98,8 +108,10 @@ def test_every_workbook_runs_on_the_family(demo, family: str) -> None:
     section = _artifact(demo, family)
 
     def edit(params) -> None:
-        params["model"] = {**{k: v for k, v in params["model"].items() if k not in ("artifact", "trusted_types")},
-                           **section}  # fmt: skip
+        params["model"] = {
+            **{k: v for k, v in params["model"].items() if k not in ("artifact", "trusted_types")},
+            **section,
+        }
         params["challenger"] = {**section, "score": "challenger_pd"}
         params["data"].pop("score", None)  # the champion's scores come from the artifact
         params["data"].pop("grade", None)
@@ -120,14 +132,25 @@ def test_every_workbook_runs_on_the_family(demo, family: str) -> None:
         total = expl.base_value + np.asarray(expl.values).sum(axis=1)
         np.testing.assert_allclose(total, expl.output, atol=1e-6, err_msg=f"{family} {who}")
     entry = ev.models["champion"]
-    expected = {"hist_gradient_boosting": "TreeExplainer", "random_forest": "PermutationExplainer",
-                "mlp": "PermutationExplainer", "user_function": "PermutationExplainer"}[family]  # fmt: skip
+    expected = {
+        "hist_gradient_boosting": "TreeExplainer",
+        "random_forest": "PermutationExplainer",
+        "mlp": "PermutationExplainer",
+        "user_function": "PermutationExplainer",
+    }[family]
     assert entry["explainer"] == expected
     if expected == "PermutationExplainer":  # the cost of the model-agnostic explainer is recorded
         assert entry["model_evaluations"] > 0 and entry["max_evals"] == 10 * (2 * len(build.features) + 1)
     method = entry["model_importance"]["method"]
-    assert method == {"hist_gradient_boosting": "permutation_auc", "random_forest": "sklearn_impurity",
-                      "mlp": "permutation_auc", "user_function": "permutation_auc"}[family]  # fmt: skip
+    assert (
+        method
+        == {
+            "hist_gradient_boosting": "permutation_auc",
+            "random_forest": "sklearn_impurity",
+            "mlp": "permutation_auc",
+            "user_function": "permutation_auc",
+        }[family]
+    )
     assert len(entry["model_importance"]["features"]) == len(build.features)
 
 
@@ -159,7 +182,10 @@ def test_permutation_importance_follows_its_definition() -> None:
     # with a target: the mean fall of the AUC; a feature the model ignores loses nothing
     y = (rng.random(400) < 1 / (1 + np.exp(-2 * frame["a"]))).astype(int)
     with_target = explain.model_importance(model, ["a", "b"], data=frame, target=y, seed=3)
-    assert with_target.method == "permutation_auc" and dict(zip(with_target.features, with_target.importance, strict=True))["b"] == 0.0
+    assert (
+        with_target.method == "permutation_auc"
+        and dict(zip(with_target.features, with_target.importance, strict=True))["b"] == 0.0
+    )
 
 
 def test_exact_explainer_for_few_features_equals_the_enumerated_shapley_values() -> None:

@@ -35,8 +35,15 @@ def fraud(tmp_path_factory):
     root = tmp_path_factory.mktemp("fraud")
     built = build_fraud_demo(root, n_reference=8000, n_current=6000)
     raw = yaml.safe_load(built.parameters.read_text())
-    raw["explainability"].update(sample_size=200, background_size=20, lime_samples=300, lime_seeds=2,
-                                 n_highest_risk=1, n_near_cutoff=1, models=["champion"])  # fmt: skip
+    raw["explainability"].update(
+        sample_size=200,
+        background_size=20,
+        lime_samples=300,
+        lime_seeds=2,
+        n_highest_risk=1,
+        n_near_cutoff=1,
+        models=["champion"],
+    )
     raw["champion_challenger"]["n_bootstrap"] = 100
     return built, raw
 
@@ -66,7 +73,12 @@ def test_backtest_at_the_alert_rate_equals_an_independent_computation(fraud) -> 
         y, s = frame["fraud"].to_numpy(), frame["champion_score"].to_numpy()
         tn, fp, fn, tp = confusion_matrix(y, _alerts(s, 0.02)).ravel()
         m = point[name]
-        assert (m["true_positives"], m["false_positives"], m["false_negatives"], m["true_negatives"]) == (tp, fp, fn, tn)
+        assert (m["true_positives"], m["false_positives"], m["false_negatives"], m["true_negatives"]) == (
+            tp,
+            fp,
+            fn,
+            tn,
+        )
         assert m["recall"] == pytest.approx(tp / (tp + fn), rel=1e-12)
         assert m["precision"] == pytest.approx(tp / (tp + fp), rel=1e-12)
         # expected cost from the demo's cost matrix: 4 per false positive, 120 per missed fraud, per 1,000 cases
@@ -108,8 +120,13 @@ def test_a_falling_catch_rate_with_more_fraud_is_explained(fraud) -> None:
     assert point["current"]["base_rate"] > point["reference"]["base_rate"]  # the demo's fraud grows
     from mrmkit.workbooks import alerts
 
-    metrics = {"operating_point": {**point, "tests": {**point["tests"], "recall": {**point["tests"]["recall"], "p_value": 0.001}}},
-               "discrimination": {"development": {"auc": 0.83}, "current": {"auc": 0.85}}}  # fmt: skip
+    metrics = {
+        "operating_point": {
+            **point,
+            "tests": {**point["tests"], "recall": {**point["tests"]["recall"], "p_value": 0.001}},
+        },
+        "discrimination": {"development": {"auc": 0.83}, "current": {"auc": 0.85}},
+    }
     found = alerts.findings(metrics, ctx.params.policy, "backtest")
     (fell,) = [f for f in found if f["title"].startswith("The catch rate has fallen")]
     assert fell["severity"] == "red" and "the alert capacity may be what no longer suffices" in fell["detail"]
@@ -150,8 +167,12 @@ def test_champion_and_challenger_at_the_same_alert_rate(fraud) -> None:
     assert rules[0].startswith("catch rate at the same alert rate") and rules[1].startswith("false-positive rate")
     assert not any("AUC gain" in r or "bad rate" in r for r in rules)
     assert "business" not in evidence.offline and "matched_cutoff" not in evidence.offline
-    assert set(evidence.settings["rules"]) == {"max_p_value", "min_catch_rate_gain", "max_false_positive_rate_increase",
-                                               "no_fairness_flag"}  # fmt: skip
+    assert set(evidence.settings["rules"]) == {
+        "max_p_value",
+        "min_catch_rate_gain",
+        "max_false_positive_rate_increase",
+        "no_fairness_flag",
+    }
 
 
 @pytest.mark.parametrize(
@@ -165,9 +186,11 @@ def test_champion_and_challenger_at_the_same_alert_rate(fraud) -> None:
 )
 def test_the_catch_rate_rule(gain, p, interval, expected) -> None:
     rules = SimpleNamespace(min_catch_rate_gain=0.0, max_p_value=0.05, max_false_positive_rate_increase=0.0)
-    comparison = {"alert_rate": 0.02,
-                  "catch_rate": {"difference": gain, "p_value": p, "ci": interval, "rate_a": 0.2, "rate_b": 0.2 + gain},
-                  "false_positive_rate": {"difference": -0.001, "ci": (-0.002, 0.0), "rate_a": 0.01, "rate_b": 0.009}}  # fmt: skip
+    comparison = {
+        "alert_rate": 0.02,
+        "catch_rate": {"difference": gain, "p_value": p, "ci": interval, "rate_a": 0.2, "rate_b": 0.2 + gain},
+        "false_positive_rate": {"difference": -0.001, "ci": (-0.002, 0.0), "rate_a": 0.01, "rate_b": 0.009},
+    }
     catch, fpr = champion_challenger._alert_rules(comparison, rules, 0.95)
     assert catch["outcome"] == expected and fpr["outcome"] == "pass"
 
@@ -226,8 +249,10 @@ def test_explanations_give_reasons_for_the_alerted_cases(fraud) -> None:
         (lambda r: r["policy"].update(cutoff=0.1), "policy.cutoff"),
         (lambda r: r["backtest"].update(n_grades=5), "backtest.n_grades"),
         (lambda r: r["backtest"].update(grades={"upper_bounds": [0.1, 1.0]}), "backtest.grades"),
-        (lambda r: r["champion_challenger"].update(rules={"max_bad_rate_increase": 0.01}),
-         "champion_challenger.rules.max_bad_rate_increase"),
+        (
+            lambda r: r["champion_challenger"].update(rules={"max_bad_rate_increase": 0.01}),
+            "champion_challenger.rules.max_bad_rate_increase",
+        ),
         (lambda r: r["explainability"].update(actionable={"amount": [0, None]}), "explainability.actionable"),
     ],
 )

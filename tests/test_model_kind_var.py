@@ -22,16 +22,25 @@ def _series(folder: Path, days: int = 300) -> None:
     rng = np.random.default_rng(4)
     (folder / "data").mkdir(parents=True, exist_ok=True)
     sigma = rng.uniform(0.8, 1.2, days) * 1e4
-    pd.DataFrame({
-        "date": pd.bdate_range("2024-01-01", periods=days).strftime("%Y-%m-%d"), "pnl": rng.standard_normal(days) * sigma,
-        "var_99": 2.326 * sigma, "var_975": 1.960 * sigma, "es_975": 2.338 * sigma,
-    }).to_csv(folder / "data" / "var.csv", index=False)  # fmt: skip
+    pd.DataFrame(
+        {
+            "date": pd.bdate_range("2024-01-01", periods=days).strftime("%Y-%m-%d"),
+            "pnl": rng.standard_normal(days) * sigma,
+            "var_99": 2.326 * sigma,
+            "var_975": 1.960 * sigma,
+            "es_975": 2.338 * sigma,
+        }
+    ).to_csv(folder / "data" / "var.csv", index=False)
 
 
 def _write(folder: Path, **extra) -> Path:
-    raw = {"seed": 3, "model": {"id": "desk-var", "version": "1.0", "kind": "var"},
-           "backtest": {"var": {"data": "data/var.csv", "levels": {"var_99": 0.99, "var_975": 0.975},
-                                "es": {"es_975": "var_975"}}}}  # fmt: skip
+    raw = {
+        "seed": 3,
+        "model": {"id": "desk-var", "version": "1.0", "kind": "var"},
+        "backtest": {
+            "var": {"data": "data/var.csv", "levels": {"var_99": 0.99, "var_975": 0.975}, "es": {"es_975": "var_975"}}
+        },
+    }
     for key, value in extra.items():
         section, _, field = key.partition("__")
         if field:
@@ -83,8 +92,9 @@ def test_a_pd_model_without_samples_names_them(tmp_path: Path) -> None:
 def test_a_var_engine_runs_end_to_end_and_its_report_is_about_var(tmp_path: Path) -> None:
     _series(tmp_path)
     path = _write(tmp_path)
-    proc = subprocess.run([MRMKIT, "run", str(path), "--out", str(tmp_path / "out")], capture_output=True, text=True,
-                          timeout=300)  # fmt: skip
+    proc = subprocess.run(
+        [MRMKIT, "run", str(path), "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     package = Path(proc.stdout.strip())
     metrics = json.loads((package / "metrics.json").read_text())["backtest"]
@@ -93,8 +103,12 @@ def test_a_var_engine_runs_end_to_end_and_its_report_is_about_var(tmp_path: Path
     index = (package / "reports" / "index.html").read_text()
     assert "Expected-shortfall backtest" in index and "market-risk VaR / ES engine" in index
     assert "ongoing monitoring" not in index and "column None" not in index
-    bad = subprocess.run([MRMKIT, "run", str(_write(tmp_path, drift={})), "--out", str(tmp_path / "out2")],
-                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    bad = subprocess.run(
+        [MRMKIT, "run", str(_write(tmp_path, drift={})), "--out", str(tmp_path / "out2")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2 and "remove drift" in bad.stderr and "Traceback" not in bad.stderr
     assert not (tmp_path / "out2").exists() or not any((tmp_path / "out2").rglob("manifest.json"))
 

@@ -36,8 +36,9 @@ def test_notebooks_are_generated_from_their_jupytext_sources() -> None:
     from mrmkit.params import WORKBOOKS
 
     assert {p.stem for p in (ROOT / "notebooks").glob("*.py")} == set(WORKBOOKS)
-    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "make_notebooks.py"), "--check"],
-                          capture_output=True, text=True)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "make_notebooks.py"), "--check"], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout
 
 
@@ -63,5 +64,9 @@ def test_the_check_names_a_notebook_edited_apart_from_its_source(tmp_path: Path,
 def test_the_parameters_cell_takes_a_parameter_file(path: Path) -> None:
     nb = json.loads(path.read_text())
     (cell,) = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
-    names = [line.split("=")[0].strip() for line in "".join(cell["source"]).splitlines() if "=" in line and not line.startswith("#")]
+    names = [
+        line.split("=")[0].strip()
+        for line in "".join(cell["source"]).splitlines()
+        if "=" in line and not line.startswith("#")
+    ]
     assert names == ["params_file", "params", "profile_store"]

@@ -46,7 +46,9 @@ def test_readme_code_blocks_are_closed_and_headings_are_outside_them() -> None:
         if line.startswith("```"):
             inside, opened = not inside, number
         elif inside:
-            assert not line.startswith("## ") and not line.startswith("### "), f"line {number}: a heading in the code block opened at line {opened}"
+            assert not line.startswith("## ") and not line.startswith("### "), (
+                f"line {number}: a heading in the code block opened at line {opened}"
+            )
     assert not inside, f"the code block opened at line {opened} is never closed"
 
 

@@ -153,11 +153,19 @@ def test_a_check_of_the_whole_file_names_its_fields_not_the_top_level(tmp_path) 
     from mrmkit.params import parameters_from_dict
 
     cases = [
-        ({"model": {"id": "m", "version": "1"}, "data": {"reference": "r.parquet", "current": "c.parquet"},
-          "drift": {}}, "p.yaml: model: give the model as model.artifact, or its scores as data.score"),
-        ({"model": {"id": "m", "version": "1", "kind": "var"}, "backtest": {}},
-         "p.yaml: model.kind var: give the P&L and VaR series as backtest.var"),
-    ]  # fmt: skip
+        (
+            {
+                "model": {"id": "m", "version": "1"},
+                "data": {"reference": "r.parquet", "current": "c.parquet"},
+                "drift": {},
+            },
+            "p.yaml: model: give the model as model.artifact, or its scores as data.score",
+        ),
+        (
+            {"model": {"id": "m", "version": "1", "kind": "var"}, "backtest": {}},
+            "p.yaml: model.kind var: give the P&L and VaR series as backtest.var",
+        ),
+    ]
     for raw, start in cases:
         with pytest.raises(InvalidParameters) as info:
             parameters_from_dict(raw, tmp_path, "p.yaml")

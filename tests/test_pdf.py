@@ -380,7 +380,9 @@ def _reports(tmp_path: Path) -> Path:
 def test_booklet_links_are_internal_and_ids_unique(tmp_path: Path) -> None:
     from mrmkit.booklet import booklet
 
-    html = booklet(_reports(tmp_path), {"drift": "Data quality and drift"}, {"run_id": "r1", "status": "complete"}, "m 1.0")
+    html = booklet(
+        _reports(tmp_path), {"drift": "Data quality and drift"}, {"run_id": "r1", "status": "complete"}, "m 1.0"
+    )
     assert 'href="#drift--Feature-drift"' in html and 'href="#drift"' in html and 'href="#drift--Findings"' in html
     assert 'id="drift--Findings"' in html and 'id="report--executive-summary"' in html
     assert 'id="T_abc_row0_col0"' in html  # pandas Styler ids keep their own style rules
@@ -407,9 +409,12 @@ def test_package_pdf_is_one_document_with_its_own_manifest(tmp_path: Path) -> No
 
     package = _package(tmp_path)
     (package / "reports" / "drift.html").write_text(
-        '<html><body><main><h2 id="Findings">Findings</h2><p>drift evidence page</p></main></body></html>', encoding="utf-8"
+        '<html><body><main><h2 id="Findings">Findings</h2><p>drift evidence page</p></main></body></html>',
+        encoding="utf-8",
     )
-    write_manifest(package, {"run_id": package.name, "status": "complete", "model_id": "pd-model", "model_version": "1.0"})
+    write_manifest(
+        package, {"run_id": package.name, "status": "complete", "model_id": "pd-model", "model_version": "1.0"}
+    )
     pdf = package_pdf(package, paper="letter")
     data = pdf.read_bytes()
     assert re.search(rb"/MediaBox \[0 0 612 792\]", data)  # US letter

@@ -14,13 +14,24 @@ P = LowThresholds(amber=0.05, red=0.01)
 def test_classify_boundaries_belong_to_the_worse_status() -> None:
     # the convention: below 0.10 green, 0.10 to 0.25 amber, 0.25 and above red
     assert [classify(v, PSI) for v in (0.0, 0.0999, 0.10, 0.2499, 0.25, 3.0)] == [
-        "green", "green", "amber", "amber", "red", "red",
-    ]  # fmt: skip
+        "green",
+        "green",
+        "amber",
+        "amber",
+        "red",
+        "red",
+    ]
     assert classify(math.nan, PSI) == "n/a" and classify(None, PSI) == "n/a"
 
 
 def test_classify_low_for_p_values() -> None:
-    assert [classify_low(v, P) for v in (0.5, 0.05, 0.0499, 0.01, 0.0099)] == ["green", "green", "amber", "amber", "red"]
+    assert [classify_low(v, P) for v in (0.5, 0.05, 0.0499, 0.01, 0.0099)] == [
+        "green",
+        "green",
+        "amber",
+        "amber",
+        "red",
+    ]
     assert classify_low(None, P) == "n/a"
 
 

@@ -57,12 +57,14 @@ def test_drift_against_a_profile_equals_drift_against_the_data():
     ref, cur = _frames()
     profile = reference_profile(ref, categorical=["grade"])
     assert profile.categorical == ("grade", "region", "flag")
-    assert drift_table(profile, cur, categorical=["grade"]).to_dict() == drift_table(
-        ref, cur, categorical=["grade"]).to_dict()
+    assert (
+        drift_table(profile, cur, categorical=["grade"]).to_dict()
+        == drift_table(ref, cur, categorical=["grade"]).to_dict()
+    )
     _same_single_statistics(profile, ref, cur, categorical=("grade",))
     # one profile, many windows: each window's numbers equal those against the raw reference
     for start in range(0, len(cur), 500):
-        window = cur.iloc[start:start + 500]
+        window = cur.iloc[start : start + 500]
         assert psi(profile["income"], window["income"]) == psi(ref["income"], window["income"])
         assert psi(profile["region"], window["region"]) == psi(ref["region"], window["region"])
 
@@ -79,7 +81,8 @@ def test_profile_summary_and_hashes():
     assert not income.values.flags.writeable
     shares = profile["region"].to_dict()
     assert dict(zip(shares["categories"], shares["shares"], strict=True)) == pytest.approx(
-        ref["region"].value_counts(normalize=False).div(len(ref)).to_dict())
+        ref["region"].value_counts(normalize=False).div(len(ref)).to_dict()
+    )
     # the profile's sha256 ignores row order; the data hash (the store's lookup key) does not
     shuffled = ref.sample(frac=1.0, random_state=3)
     again = reference_profile(shuffled, columns=["income", "region"])
@@ -190,8 +193,9 @@ def _rebuilds(tmp_path: Path, values: pd.Series, expected) -> None:
     assert ProfileStore(tmp_path).column(values, "v").sha256 == expected.sha256  # rewritten whole
 
 
-@pytest.mark.parametrize("damage", ["value", "sorted", "truncated", "meta_count", "meta_selfhash", "garbage",
-                                    "missing_values_file"])
+@pytest.mark.parametrize(
+    "damage", ["value", "sorted", "truncated", "meta_count", "meta_selfhash", "garbage", "missing_values_file"]
+)
 def test_a_damaged_stored_profile_is_rebuilt_never_used(tmp_path: Path, damage: str):
     values = pd.Series(np.random.default_rng(5).normal(size=500))
     expected = reference_profile(values.to_frame("v"))["v"]

@@ -123,7 +123,9 @@ def test_pdf_beside_the_package_and_inside_with_run_pdf(published) -> None:
 def test_a_killed_run_leaves_no_package_and_an_intact_log(published, sig) -> None:
     root, params, _ = published
     out = root / f"out-killed-{sig.name}"
-    proc = subprocess.Popen([MRMKIT, "run", str(params), "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [MRMKIT, "run", str(params), "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     deadline = time.time() + 60
     while time.time() < deadline and not any((out / ".staging").glob("*/notebooks/*.ipynb")):
         time.sleep(0.1)  # wait until the workbook is executing
@@ -140,7 +142,10 @@ def test_a_killed_run_leaves_no_package_and_an_intact_log(published, sig) -> Non
 def test_two_runs_at_once_never_collide(published) -> None:
     root, params, _ = published
     out = root / "out-parallel"
-    procs = [subprocess.Popen([MRMKIT, "run", str(params), "--out", str(out)], stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen([MRMKIT, "run", str(params), "--out", str(out)], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
     paths = [Path(p.communicate(timeout=300)[0].strip().splitlines()[-1]) for p in procs]
     assert all(p.returncode == 0 for p in procs) and paths[0] != paths[1]
     assert all(verify_package(p).intact for p in paths)

@@ -48,10 +48,19 @@ def packages(tmp_path_factory):
     from tests.conftest import make_frame
 
     out = {}
-    for name, validation in (("named", {"validator": HOSTILE, "reviewer": "R. Viewer (head of validation)",
-                                        "scope": "Drift and backtest of the Q4 sample", "reference": "MRM-2026-17",
-                                        "validated_on": "2026-12-01"}),
-                             ("blank", None)):  # fmt: skip
+    for name, validation in (
+        (
+            "named",
+            {
+                "validator": HOSTILE,
+                "reviewer": "R. Viewer (head of validation)",
+                "scope": "Drift and backtest of the Q4 sample",
+                "reference": "MRM-2026-17",
+                "validated_on": "2026-12-01",
+            },
+        ),
+        ("blank", None),
+    ):
         root = tmp_path_factory.mktemp(name)
         rng = np.random.default_rng(20261123)
         (root / "data").mkdir()
@@ -121,8 +130,12 @@ def test_sign_off_date_that_is_not_a_date_is_refused(tmp_path):
     from mrmkit.errors import InvalidParameters
     from mrmkit.params import parameters_from_dict
 
-    raw = {"model": {"id": "m", "version": "1"}, "data": {"reference": "r.parquet", "current": "c.parquet",
-           "score": "pd"}, "drift": {}, "validation": {"reviewed_on": "next Tuesday"}}  # fmt: skip
+    raw = {
+        "model": {"id": "m", "version": "1"},
+        "data": {"reference": "r.parquet", "current": "c.parquet", "score": "pd"},
+        "drift": {},
+        "validation": {"reviewed_on": "next Tuesday"},
+    }
     with pytest.raises(InvalidParameters, match=r"validation\.reviewed_on") as info:
         parameters_from_dict(raw, tmp_path, "p.yaml")
     assert "\n" not in str(info.value)
@@ -138,9 +151,9 @@ def test_sign_off_is_blank_for_a_hand_signature_without_names(packages):
 def test_finding_links_fall_back_to_the_findings_section():
     assert summary.finding_link({"workbook": "drift", "metric": "drift.features.x.psi"}) == "drift.html#Feature-drift"
     assert summary.finding_link({"workbook": "drift", "metric": None}) == "drift.html#Findings"
-    assert summary.finding_link({"workbook": "backtest", "metric": "backtest.var.levels.v.kupiec_pof.p_value"}).endswith(
-        "#VaR-backtesting"
-    )
+    assert summary.finding_link(
+        {"workbook": "backtest", "metric": "backtest.var.levels.v.kupiec_pof.p_value"}
+    ).endswith("#VaR-backtesting")
 
 
 class _Visible(HTMLParser):
@@ -201,8 +214,10 @@ def test_the_browser_measurement_sees_a_table_wider_than_the_page(tmp_path):
 
     cells = "".join(f"<td>column{i:02d}</td>" for i in range(12))
     page = tmp_path / "p.html"
-    page.write_text(f"<html><body><table id=narrow><tr>{cells}</tr></table><div style='width:600px'><table><tr>"
-                    f"{cells * 3}</tr></table></div><img src='x.png'></body></html>")  # fmt: skip
+    page.write_text(
+        f"<html><body><table id=narrow><tr>{cells}</tr></table><div style='width:600px'><table><tr>"
+        f"{cells * 3}</tr></table></div><img src='x.png'></body></html>"
+    )
     seen = measure(page)
     assert [w["index"] for w in seen["wide"]] == [1] and seen["wide"][0]["width"] > 600
     assert not seen["identity"] and seen["alts"] == [""] and "column11" in seen["cells"]
@@ -241,7 +256,9 @@ def _pdf_words(pdf: Path) -> list[tuple[int, float, float, str]]:
     xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     out = []
     for number, body in enumerate(re.findall(r"<page [^>]*>(.*?)</page>", xml, re.S), start=1):
-        for x0, x1, word in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', body):
+        for x0, x1, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', body
+        ):
             out.append((number, float(x0), float(x1), word))
     return out
 
@@ -260,8 +277,12 @@ def _missing_words(html: str, pdf: Path) -> list[str]:
 def test_a_cut_table_is_detected(tmp_path):
     from mrmkit.pdf import html_to_pdf
 
-    page = ("<html><head><style>@page{size:A4;margin:20mm 14mm}</style></head><body><table><tr>"
-            '<td style="white-space:nowrap">' + " ".join(f"word{i:03d}" for i in range(60)) + "</td></tr></table></body></html>")  # fmt: skip
+    page = (
+        "<html><head><style>@page{size:A4;margin:20mm 14mm}</style></head><body><table><tr>"
+        '<td style="white-space:nowrap">'
+        + " ".join(f"word{i:03d}" for i in range(60))
+        + "</td></tr></table></body></html>"
+    )
     (tmp_path / "wide.html").write_text(page)
     html_to_pdf(tmp_path / "wide.html", tmp_path / "wide.pdf")
     assert "word059" in _missing_words(page, tmp_path / "wide.pdf")  # the end of the row is clipped, and seen

@@ -32,11 +32,20 @@ def test_unknown_key_wrong_type_and_undeclared_finding_metric_are_reported():
         "drift": {
             "summary": {"n_features": 3, "n_featurez": 3},
             "features": {"income": {"psi": "high"}, "a.b": {"psi": 0.1}},
-            "findings": [{"workbook": "drift", "severity": "red", "title": "t", "detail": "d",
-                          "metric": "drift.features.income.psy", "value": 1.0, "threshold": None}],
+            "findings": [
+                {
+                    "workbook": "drift",
+                    "severity": "red",
+                    "title": "t",
+                    "detail": "d",
+                    "metric": "drift.features.income.psy",
+                    "value": 1.0,
+                    "threshold": None,
+                }
+            ],
         },
         "nowhere": {},
-    }  # fmt: skip
+    }
     problems = schema.unknown(metrics)
     assert "drift.summary.n_featurez: not in the schema" in problems
     assert any(p.startswith("drift.features.income.psi:") and "number" in p for p in problems)
@@ -108,8 +117,12 @@ def test_report_key_figures_refuse_an_undeclared_key():
 
 
 def test_readme_key_table_is_generated_from_the_schema():
-    done = subprocess.run([sys.executable, str(ROOT / "tools" / "make_readme_keys.py"), "--check"],
-                          capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "make_readme_keys.py"), "--check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -141,21 +154,46 @@ def test_every_key_has_a_meaning_below_its_workbook():
 
 
 def _metrics_with_tables():
-    bins = [{"label": "(-inf, 1]", "lower": "-inf", "upper": 1.0, "reference_count": 5, "current_share": 0.5,
-             "epsilon_applied": False},
-            {"label": "(1, inf)", "lower": 1.0, "upper": "inf", "reference_count": 7, "current_share": None,
-             "epsilon_applied": True},
-            {"label": "missing", "lower": None, "upper": None, "reference_count": 0, "current_share": 0.0,
-             "epsilon_applied": True}]  # fmt: skip
+    bins = [
+        {
+            "label": "(-inf, 1]",
+            "lower": "-inf",
+            "upper": 1.0,
+            "reference_count": 5,
+            "current_share": 0.5,
+            "epsilon_applied": False,
+        },
+        {
+            "label": "(1, inf)",
+            "lower": 1.0,
+            "upper": "inf",
+            "reference_count": 7,
+            "current_share": None,
+            "epsilon_applied": True,
+        },
+        {
+            "label": "missing",
+            "lower": None,
+            "upper": None,
+            "reference_count": 0,
+            "current_share": 0.0,
+            "epsilon_applied": True,
+        },
+    ]
     reasons = [
         {"id": "A1", "rank": 1, "code": "R1", "feature": "income", "contribution": 0.25, "statement": "<b>x</b>"}
     ]
     return {
-        "drift": {"features": {"Income": {"psi": 0.1, "psi_table": bins}, "income": {"psi_table": copy.deepcopy(bins)},
-                               "../../etc": {"psi_table": copy.deepcopy(bins)}},
-                  "score": {"psi_table": []}},
+        "drift": {
+            "features": {
+                "Income": {"psi": 0.1, "psi_table": bins},
+                "income": {"psi_table": copy.deepcopy(bins)},
+                "../../etc": {"psi_table": copy.deepcopy(bins)},
+            },
+            "score": {"psi_table": []},
+        },
         "explainability": {"models": {"champion": {"reason_codes": {"reasons": reasons}}}},
-    }  # fmt: skip
+    }
 
 
 def test_tables_round_trip_exactly_and_leave_references(tmp_path):
@@ -167,9 +205,12 @@ def test_tables_round_trip_exactly_and_leave_references(tmp_path):
     assert 'psi_table": [{' not in text and 'reasons": [{' not in text
     assert stored["drift"]["score"]["psi_table"] == []  # an empty table stays inline
     names = sorted(files)
-    assert names == ["tables/drift.features.______etc.psi_table.parquet", "tables/drift.features.income.psi_table-2.parquet",
-                     "tables/drift.features.income.psi_table.parquet",
-                     "tables/explainability.models.champion.reason_codes.reasons.parquet"]  # fmt: skip
+    assert names == [
+        "tables/drift.features.______etc.psi_table.parquet",
+        "tables/drift.features.income.psi_table-2.parquet",
+        "tables/drift.features.income.psi_table.parquet",
+        "tables/explainability.models.champion.reason_codes.reasons.parquet",
+    ]
     assert all((tmp_path / n).is_file() and (tmp_path / n).resolve().is_relative_to(tmp_path) for n in names)
     assert not schema.unknown(stored)
     back = tables.resolve(json.loads(text), tmp_path)
@@ -192,8 +233,12 @@ def test_table_files_are_the_same_bytes_every_time(tmp_path):
 
 
 def test_a_table_that_cannot_be_typed_stays_inline():
-    mixed = {"drift": {"score": {"psi_table": [{"label": "a", "lower": 1.0}, {"label": "b", "lower": "x"}]},
-                       "grade": {"psi_table": [{"label": "a"}, {"label": "b", "lower": 1.0}]}}}  # fmt: skip
+    mixed = {
+        "drift": {
+            "score": {"psi_table": [{"label": "a", "lower": 1.0}, {"label": "b", "lower": "x"}]},
+            "grade": {"psi_table": [{"label": "a"}, {"label": "b", "lower": 1.0}]},
+        }
+    }
     stored, files = tables.split(mixed)
     assert files == {} and stored == mixed
 

@@ -50,9 +50,12 @@ def test_printable_and_shorten() -> None:
 
 
 def test_an_error_naming_a_hostile_field_is_one_literal_line(tiny_project: Path) -> None:
-    params = write_params(tiny_project, data__categorical=[], data__features=["[red]income[/red]", "\x1b]8;;http://e\x1b\\x"])
-    result = subprocess.run([MRMKIT, "run", str(params), "--out", str(tiny_project / "out")], capture_output=True,
-                            text=True, timeout=120)  # fmt: skip
+    params = write_params(
+        tiny_project, data__categorical=[], data__features=["[red]income[/red]", "\x1b]8;;http://e\x1b\\x"]
+    )
+    result = subprocess.run(
+        [MRMKIT, "run", str(params), "--out", str(tiny_project / "out")], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
@@ -64,11 +67,23 @@ def test_an_error_naming_a_hostile_field_is_one_literal_line(tiny_project: Path)
 def test_list_shows_hostile_package_fields_literally(tmp_path: Path) -> None:
     package = tmp_path / "m" / "1" / "run"
     package.mkdir(parents=True)
-    manifest = {"files": {}, "model_id": "[bold]m[/bold]", "model_version": "[/]", "run_id": "x\x1b[2Jy",
-                "status": "[link=http://evil]complete[/link]", "started": "2026-01-01", "red_findings": 0}  # fmt: skip
+    manifest = {
+        "files": {},
+        "model_id": "[bold]m[/bold]",
+        "model_version": "[/]",
+        "run_id": "x\x1b[2Jy",
+        "status": "[link=http://evil]complete[/link]",
+        "started": "2026-01-01",
+        "red_findings": 0,
+    }
     (package / "manifest.json").write_text(json.dumps(manifest))
-    result = subprocess.run([MRMKIT, "list", str(tmp_path)], capture_output=True, text=True, timeout=60,
-                            env={"COLUMNS": "200", "TERM": "xterm", "PATH": "/usr/bin:/bin"})  # fmt: skip
+    result = subprocess.run(
+        [MRMKIT, "list", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"COLUMNS": "200", "TERM": "xterm", "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0, result.stderr
     assert "[bold]m[/bold]" in result.stdout and "[link=http://evil]complete[/link]" in result.stdout
     assert "\x1b" not in result.stdout and "x\\x1b[2Jy" in result.stdout

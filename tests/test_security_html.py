@@ -43,11 +43,64 @@ SEGMENT = "<s onclick=alert(6)>segment</s>"
 REGIONS = {"north": "<b onmouseover=alert(5)>north</b>", "south": "**south** | x", "east": "east", "west": "west"}
 # tags mrmkit's reports are made of (nbconvert's lab template, pandas Styler tables, the index page)
 ALLOWED_TAGS = {
-    "html", "head", "meta", "title", "style", "body", "main", "div", "span", "p", "a", "h1", "h2", "h3", "h4", "h5",
-    "h6", "table", "thead", "tbody", "tr", "th", "td", "img", "ul", "ol", "li", "strong", "em", "code", "pre", "br",
-    "hr", "section", "header", "footer", "nav", "caption", "colgroup", "col", "small", "details", "summary", "b", "i",
-    "sup", "sub", "blockquote", "figure", "figcaption", "link", "label", "dl", "dt", "dd", "abbr", "wbr",
-}  # fmt: skip
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "main",
+    "div",
+    "span",
+    "p",
+    "a",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "img",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "br",
+    "hr",
+    "section",
+    "header",
+    "footer",
+    "nav",
+    "caption",
+    "colgroup",
+    "col",
+    "small",
+    "details",
+    "summary",
+    "b",
+    "i",
+    "sup",
+    "sub",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "link",
+    "label",
+    "dl",
+    "dt",
+    "dd",
+    "abbr",
+    "wbr",
+}
 
 
 class _Scan(HTMLParser):
@@ -123,23 +176,51 @@ def hostile(tmp_path_factory):
     payload = " ".join(PAYLOADS)
     params = {
         "seed": 3,
-        "model": {"id": "hostile-pd", "version": "1.0", "name": payload, "owner": PAYLOADS[0], "purpose": payload,
-                  "intended_use": PAYLOADS[1], "limitations": PAYLOADS[2], "data_description": PAYLOADS[3],
-                  "artifact": "models/champion.skops", "trusted_types": ["numpy.dtype"]},
+        "model": {
+            "id": "hostile-pd",
+            "version": "1.0",
+            "name": payload,
+            "owner": PAYLOADS[0],
+            "purpose": payload,
+            "intended_use": PAYLOADS[1],
+            "limitations": PAYLOADS[2],
+            "data_description": PAYLOADS[3],
+            "artifact": "models/champion.skops",
+            "trusted_types": ["numpy.dtype"],
+        },
         "challenger": {"artifact": "models/challenger.skops", "trusted_types": ["numpy.dtype"]},
-        "data": {"reference": "data/reference.parquet", "current": "data/current.parquet", "id": "app_id",
-                 "target": "default", "features": features, "categorical": [region], "time": "app_date",
-                 "segment": SEGMENT, "grade": "grade", "protected": []},
+        "data": {
+            "reference": "data/reference.parquet",
+            "current": "data/current.parquet",
+            "id": "app_id",
+            "target": "default",
+            "features": features,
+            "categorical": [region],
+            "time": "app_date",
+            "segment": SEGMENT,
+            "grade": "grade",
+            "protected": [],
+        },
         "policy": {"cutoff": 0.08},
         "drift": {"bins": 10},
-        "backtest": {"maturity_months": 1,
-                     "stress": {"scenarios": [{"name": PAYLOADS[0], "description": PAYLOADS[3],
-                                               "shocks": [{"feature": numeric[1], "add": 0.1}]}]}},
+        "backtest": {
+            "maturity_months": 1,
+            "stress": {
+                "scenarios": [
+                    {"name": PAYLOADS[0], "description": PAYLOADS[3], "shocks": [{"feature": numeric[1], "add": 0.1}]}
+                ]
+            },
+        },
         "champion_challenger": {"n_bootstrap": 100},
-        "explainability": {"sample_size": 150, "background_size": 40, "lime_samples": 300, "lime_seeds": 2,
-                           "n_counterfactuals": 3,
-                           "reason_codes": {f: {"code": f"R{i}", "statement": PAYLOADS[i]} for i, f in enumerate(features)}},
-    }  # fmt: skip
+        "explainability": {
+            "sample_size": 150,
+            "background_size": 40,
+            "lime_samples": 300,
+            "lime_seeds": 2,
+            "n_counterfactuals": 3,
+            "reason_codes": {f: {"code": f"R{i}", "statement": PAYLOADS[i]} for i, f in enumerate(features)},
+        },
+    }
     path = root / "params.yaml"
     path.write_text(yaml.safe_dump(params, sort_keys=False, allow_unicode=True))
     result = CliRunner().invoke(app, ["run", str(path), "--out", str(root / "out")], catch_exceptions=False)
@@ -182,8 +263,17 @@ def test_batch_index_is_free_of_injected_markup(hostile, tmp_path) -> None:
     records = [
         {"model_id": p, "status": "failed", "rating": p, "red_findings": 0, "package": None, "params": p, "error": p}
         for p in PAYLOADS
-    ] + [{"model_id": "hostile-pd", "status": "complete", "rating": "red", "red_findings": 1, "package": str(package),
-          "params": str(params), "error": None}]  # fmt: skip
+    ] + [
+        {
+            "model_id": "hostile-pd",
+            "status": "complete",
+            "rating": "red",
+            "red_findings": 1,
+            "package": str(package),
+            "params": str(params),
+            "error": None,
+        }
+    ]
     page = write_batch_index(BatchResult(records), tmp_path / "batch-index.html").read_text(encoding="utf-8")
     problems, text = scan(page)
     assert not problems, problems
@@ -219,8 +309,11 @@ def test_one_rendering_path() -> None:
     import re
 
     root = Path(__file__).resolve().parent.parent
-    sources = [*(root / "mrmkit" / "workbooks").rglob("*.py"), root / "tools" / "make_notebooks.py",
-               *(root / "notebooks").glob("*.ipynb")]  # fmt: skip
+    sources = [
+        *(root / "mrmkit" / "workbooks").rglob("*.py"),
+        root / "tools" / "make_notebooks.py",
+        *(root / "notebooks").glob("*.ipynb"),
+    ]
     pattern = re.compile(r"\.style\b|\bMarkdown\(|\bHTML\(|IPython\.display import .*\b(Markdown|HTML)\b")
     offenders = [
         f"{path.name}: {line.strip()}"

@@ -60,12 +60,16 @@ def _parquet(project: Path, sample: str, edit) -> Path:
 
 @pytest.mark.parametrize("value", [np.inf, -np.inf])
 def test_infinite_values_in_a_feature(tiny_project: Path, value: float) -> None:
-    params = _parquet(tiny_project, "current", lambda f: f.__setitem__("income", f["income"].where(f.index != 5, value)))
+    params = _parquet(
+        tiny_project, "current", lambda f: f.__setitem__("income", f["income"].where(f.index != 5, value))
+    )
     _refused(params, tiny_project / "out", "data.current", "'income'", "infinite", "row 7")
 
 
 def test_infinite_scores(tiny_project: Path) -> None:
-    params = _parquet(tiny_project, "reference", lambda f: f.__setitem__("score", f["score"].where(f.index != 0, np.inf)))
+    params = _parquet(
+        tiny_project, "reference", lambda f: f.__setitem__("score", f["score"].where(f.index != 0, np.inf))
+    )
     _refused(params, tiny_project / "out", "data.score", "infinite")
 
 
@@ -108,7 +112,9 @@ def test_an_impossible_as_of_date(tiny_project: Path, as_of: str) -> None:
 
 
 def test_duplicate_column_names_in_a_csv(tiny_project: Path) -> None:
-    params = _as_csv(tiny_project, "current", text=lambda t: t.replace("utilisation,enquiries", "utilisation,income", 1))
+    params = _as_csv(
+        tiny_project, "current", text=lambda t: t.replace("utilisation,enquiries", "utilisation,income", 1)
+    )
     _refused(params, tiny_project / "out", "data.current", "duplicated column names", "income")
 
 
@@ -116,11 +122,17 @@ def test_duplicate_column_names_in_a_csv(tiny_project: Path) -> None:
     ("dates", "fragment"),
     [
         (lambda f: f["app_date"].dt.strftime("%d/%m/%Y"), "not ISO 8601"),  # day-first for some, month-first others
-        (lambda f: (f["app_date"].astype("int64") // 10**9), "numbers"),  # epoch seconds
-        (lambda f: (f["app_date"].astype("int64") // 10**6), "numbers"),  # epoch milliseconds
+        (lambda f: f["app_date"].astype("int64") // 10**9, "numbers"),  # epoch seconds
+        (lambda f: f["app_date"].astype("int64") // 10**6, "numbers"),  # epoch milliseconds
         (lambda f: f["app_date"].dt.strftime("%Y-%m-%d").where(f.index != 3, "2025-02-30"), "impossible"),
-        (lambda f: f["app_date"].dt.strftime("%Y-%m-%dT00:00:00+01:00").where(f.index % 2 == 0,
-                                                                               "2025-01-01T00:00:00+02:00"), "time zones"),  # fmt: skip
+        (
+            lambda f: (
+                f["app_date"]
+                .dt.strftime("%Y-%m-%dT00:00:00+01:00")
+                .where(f.index % 2 == 0, "2025-01-01T00:00:00+02:00")
+            ),
+            "time zones",
+        ),
         (lambda f: f["app_date"].dt.strftime("%Y-%m-%d").where(f.index != 4, "soon"), "row 6"),
     ],
 )
@@ -133,8 +145,11 @@ def test_iso_dates_with_one_offset_are_read_as_local_dates(tiny_project: Path) -
     from mrmkit.io import load_inputs
     from mrmkit.params import load_parameters
 
-    params = _as_csv(tiny_project, "current", edit=lambda f: f.__setitem__(
-        "app_date", f["app_date"].dt.strftime("%Y-%m-%dT%H:%M:%S+01:00")))  # fmt: skip
+    params = _as_csv(
+        tiny_project,
+        "current",
+        edit=lambda f: f.__setitem__("app_date", f["app_date"].dt.strftime("%Y-%m-%dT%H:%M:%S+01:00")),
+    )
     current = load_inputs(load_parameters(params)).current
     assert current["app_date"].dt.tz is None
     assert current["app_date"].iloc[0] == _frame(tiny_project, "current")["app_date"].iloc[0]
@@ -208,5 +223,7 @@ def test_a_parquet_file_with_duplicate_columns(tiny_project: Path) -> None:
 
 
 def test_text_dates_in_a_parquet_file_follow_the_same_rule(tiny_project: Path) -> None:
-    params = _parquet(tiny_project, "current", lambda f: f.__setitem__("app_date", f["app_date"].dt.strftime("%m/%d/%Y")))
+    params = _parquet(
+        tiny_project, "current", lambda f: f.__setitem__("app_date", f["app_date"].dt.strftime("%m/%d/%Y"))
+    )
     _refused(params, tiny_project / "out", "data.time", "not ISO 8601")

@@ -55,8 +55,9 @@ def test_out_inside_mrmkit_working_folders_is_refused(published, store: str) -> 
     assert result.exit_code == 2 and new is None
 
 
-@pytest.mark.parametrize("step", ["parameters.yaml", "metrics.json", "environment.txt", "index.html", "manifest.json",
-                                  "rename", "audit"])  # fmt: skip
+@pytest.mark.parametrize(
+    "step", ["parameters.yaml", "metrics.json", "environment.txt", "index.html", "manifest.json", "rename", "audit"]
+)
 def test_a_full_disk_at_any_step_publishes_nothing(published, tmp_path, monkeypatch, step: str) -> None:
     _, params, _ = published
     out = tmp_path / "out"
@@ -93,7 +94,9 @@ def test_a_killed_runs_staging_is_reclaimed_by_the_next_run(published, tmp_path)
     staging = out / ".staging"
     dead = staging / f"{_dead_pid()}-0123abcd"
     (dead / "notebooks").mkdir(parents=True)
-    (dead / ".owner").write_text(json.dumps({"pid": int(dead.name.split("-")[0]), "start": "1", "host": os.uname().nodename}))
+    (dead / ".owner").write_text(
+        json.dumps({"pid": int(dead.name.split("-")[0]), "start": "1", "host": os.uname().nodename})
+    )
     legacy = staging / f"{_dead_pid()}-legacy"  # an older run's folder without an owner record
     legacy.mkdir()
     reused = staging / f"{os.getpid()}-reused"  # a live pid, but another process started at another time
@@ -118,8 +121,12 @@ def test_a_sigkilled_run_leaves_staging_that_the_next_run_removes(published, tmp
     _, params, _ = published
     out = tmp_path / "out"
     mrmkit = str(Path(sys.executable).with_name("mrmkit"))
-    proc = subprocess.Popen([mrmkit, "run", str(params), "--out", str(out)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [mrmkit, "run", str(params), "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list((out / ".staging").glob("*/notebooks")):
         time.sleep(0.05)

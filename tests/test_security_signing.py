@@ -120,7 +120,9 @@ def test_unsigned_copied_and_garbled_signatures(signed, tmp_path) -> None:
         assert result.exit_code == 1 and "INVALID" in result.stdout and "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("bad", ["not a key", "mrmkit-ed25519 AAAA", "-----BEGIN PUBLIC KEY-----\nxx\n-----END PUBLIC KEY-----"])
+@pytest.mark.parametrize(
+    "bad", ["not a key", "mrmkit-ed25519 AAAA", "-----BEGIN PUBLIC KEY-----\nxx\n-----END PUBLIC KEY-----"]
+)
 def test_a_bad_key_is_exit_2(signed, bad: str) -> None:
     _, package, _ = signed
     result = verify(package, "--key", bad)

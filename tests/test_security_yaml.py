@@ -50,8 +50,9 @@ def test_billion_laughs_through_the_cli_is_one_line_and_exit_2(tmp_path: Path) -
     path = tmp_path / "laughs.yaml"
     path.write_text(LAUGHS)
     start = time.perf_counter()
-    result = subprocess.run([MRMKIT, "run", str(path), "--out", str(tmp_path / "out")], capture_output=True,
-                            text=True, timeout=60)  # fmt: skip
+    result = subprocess.run(
+        [MRMKIT, "run", str(path), "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=60
+    )
     assert time.perf_counter() - start < 30
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
@@ -61,8 +62,11 @@ def test_billion_laughs_through_the_cli_is_one_line_and_exit_2(tmp_path: Path) -
 def test_small_aliases_still_work(tmp_path: Path) -> None:
     path = tmp_path / "ok.yaml"
     path.write_text("base: &b {amber: 0.1, red: 0.25}\nother: *b\nmerged: {<<: *b, red: 0.3}\n")
-    assert read_yaml(path) == {"base": {"amber": 0.1, "red": 0.25}, "other": {"amber": 0.1, "red": 0.25},
-                               "merged": {"amber": 0.1, "red": 0.3}}  # fmt: skip
+    assert read_yaml(path) == {
+        "base": {"amber": 0.1, "red": 0.25},
+        "other": {"amber": 0.1, "red": 0.25},
+        "merged": {"amber": 0.1, "red": 0.3},
+    }
 
 
 def test_recursive_alias_is_refused(tmp_path: Path) -> None:
@@ -71,8 +75,9 @@ def test_recursive_alias_is_refused(tmp_path: Path) -> None:
     _refused(path)
 
 
-@pytest.mark.parametrize("text", ["[" * 100 + "]" * 100, "a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 60)),
-                                  "[" * 100_000])  # fmt: skip
+@pytest.mark.parametrize(
+    "text", ["[" * 100 + "]" * 100, "a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 60)), "[" * 100_000]
+)
 def test_deep_nesting_is_refused(tmp_path: Path, text: str) -> None:
     path = tmp_path / "deep.yaml"
     path.write_text(text)

@@ -87,11 +87,40 @@ def postgres():
         as_user = ["runuser", "-u", "postgres", "--"]
     port, data = free_port(), root / "data"
     t = time.perf_counter()
-    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "mrmkit", "--locale=C",
-                    "-E", "UTF8", "--no-sync"], check=True, capture_output=True)  # fmt: skip
-    subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o",
-                    f"-k {root} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [
+            *as_user,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "mrmkit",
+            "--locale=C",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *as_user,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(root / "log"),
+            "-w",
+            "-o",
+            f"-k {root} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     started = time.perf_counter() - t
     try:
         yield {"url": f"postgresql+psycopg://mrmkit@127.0.0.1:{port}", "port": port, "started_s": started}
@@ -157,13 +186,20 @@ def test_postgres_refuses_every_write(demo, pg_demo, statement: str) -> None:
 def test_postgres_errors_name_the_field(demo, pg_demo, postgres, monkeypatch: pytest.MonkeyPatch) -> None:
     build = demo[0]
     cases = [
-        ({"database": f"{postgres['url']}/nope"}, ["data.database: cannot connect to", 'database "nope" does not exist']),
+        (
+            {"database": f"{postgres['url']}/nope"},
+            ["data.database: cannot connect to", 'database "nope" does not exist'],
+        ),
         ({"current": {"query": "SELECT * FROM loans"}}, ["data.current.query:", 'relation "loans" does not exist']),
-        ({"current": {"query": "SELECT * FROM current WHERE annual_income < 0"}}, ["data.current.query: the query "
-                                                                                    "returned no rows"]),
-        ({"database_password_env": "MRMKIT_TEST_PG_PASSWORD"}, ["data.database_password_env: the environment "
-                                                                "variable MRMKIT_TEST_PG_PASSWORD is not set"]),
-    ]  # fmt: skip
+        (
+            {"current": {"query": "SELECT * FROM current WHERE annual_income < 0"}},
+            ["data.current.query: the query returned no rows"],
+        ),
+        (
+            {"database_password_env": "MRMKIT_TEST_PG_PASSWORD"},
+            ["data.database_password_env: the environment variable MRMKIT_TEST_PG_PASSWORD is not set"],
+        ),
+    ]
     monkeypatch.delenv("MRMKIT_TEST_PG_PASSWORD", raising=False)
     for edit, fragments in cases:
         raw = yaml.safe_load(build.sql_parameters.read_text())

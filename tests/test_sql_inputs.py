@@ -47,8 +47,12 @@ def sql_project(tiny_project: Path) -> Path:
     """The tiny project with its two samples in data/loans.db and a parameter file that queries them."""
     data = tiny_project / "data"
     write_db(data / "loans.db", {n: pd.read_parquet(data / f"{n}.parquet") for n in ("reference", "current")})
-    write_params(tiny_project, data__reference={"query": REF}, data__current={"query": CUR},
-                 data__database="sqlite:///data/loans.db")  # fmt: skip
+    write_params(
+        tiny_project,
+        data__reference={"query": REF},
+        data__current={"query": CUR},
+        data__database="sqlite:///data/loans.db",
+    )
     return tiny_project
 
 
@@ -231,8 +235,11 @@ def test_cli_refuses_bad_sql_inputs(sql_project: Path, overrides: dict, fragment
 def test_cli_refuses_dates_a_query_gives_as_numbers(sql_project: Path) -> None:
     """The date checks of a file apply to a query's rows unchanged."""
     query = 'SELECT app_id, 20250101 AS app_date, income, utilisation, enquiries, region, "default", score, grade FROM current'
-    _assert_refused(sql_project, _params(sql_project, data__current={"query": query}),
-                    "data.time: column 'app_date' in the rows of the data.current query holds numbers, not dates")  # fmt: skip
+    _assert_refused(
+        sql_project,
+        _params(sql_project, data__current={"query": query}),
+        "data.time: column 'app_date' in the rows of the data.current query holds numbers, not dates",
+    )
 
 
 @pytest.mark.slow

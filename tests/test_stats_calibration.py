@@ -50,8 +50,7 @@ from mrmkit.stats import (
 ASAH = Path(os.environ.get("MRMKIT_ASAH_CSV", Path(__file__).resolve().parents[2] / "shared" / "data" / "asah.csv"))
 
 # MathWorks R2026a, risk.validation.matrixWeightedBandwidth example: rows = grade at the start.
-MW_COUNTS = np.array([[10, 8, 15, 9, 10], [11, 9, 13, 9, 8], [0, 10, 10, 11, 10], [0, 0, 9, 11, 11],
-                      [0, 0, 0, 11, 10]])
+MW_COUNTS = np.array([[10, 8, 15, 9, 10], [11, 9, 13, 9, 8], [0, 10, 10, 11, 10], [0, 0, 9, 11, 11], [0, 0, 0, 11, 10]])
 
 
 def _pairs(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -300,8 +299,9 @@ def test_auc_initial_test_against_auc_and_edge_cases():
         auc_initial_test(0.7, [0, 0, 1], [1, 2, 3])
     with pytest.raises(InvalidParameters) as exc:
         auc_initial_test(1.0, y, s)
-    assert str(exc.value) == ("The 'auc_initial' parameter of auc_initial_test must be a number strictly between "
-                              "0 and 1; got 1.0.")
+    assert str(exc.value) == (
+        "The 'auc_initial' parameter of auc_initial_test must be a number strictly between 0 and 1; got 1.0."
+    )
     with pytest.raises(InvalidInput, match="y of auc_initial_test must be binary"):
         auc_initial_test(0.7, ["a", "b"], [1, 2])
 
@@ -410,8 +410,11 @@ def test_grade_summary_matches_groupby_and_feeds_the_tests():
     y = (rng.random(5000) < p).astype(int)
     g = equal_population_grades(p, 10)
     summ = grade_summary(y, p, g.grades, order=g.labels)
-    ref = pd.DataFrame({"g": g.grades, "y": y, "p": p}).groupby("g").agg(n=("y", "size"), d=("y", "sum"),
-                                                                          pd=("p", "mean"))
+    ref = (
+        pd.DataFrame({"g": g.grades, "y": y, "p": p})
+        .groupby("g")
+        .agg(n=("y", "size"), d=("y", "sum"), pd=("p", "mean"))
+    )
     assert summ.n == tuple(ref["n"]) and summ.defaults == tuple(ref["d"])
     assert summ.pd == pytest.approx(tuple(ref["pd"]), rel=1e-12)
     assert (summ.n_total, summ.defaults_total) == (5000, int(y.sum()))
@@ -439,13 +442,16 @@ def test_grade_level_input_errors():
         hosmer_lemeshow([], [], [])
     with pytest.raises(InvalidParameters) as exc:
         binomial_test(10, 1, 0.1, alpha=0)
-    assert str(exc.value) == ("The 'alpha' parameter of binomial_test must be a number strictly between 0 and 1; "
-                              "got 0.")
+    assert str(exc.value) == (
+        "The 'alpha' parameter of binomial_test must be a number strictly between 0 and 1; got 0."
+    )
 
 
 # ----------------------------------------------------------------------------------- properties
 grade_rows = st.lists(
-    st.tuples(st.integers(1, 400), st.floats(0.0, 1.0), st.floats(0.001, 0.999)), min_size=1, max_size=12,
+    st.tuples(st.integers(1, 400), st.floats(0.0, 1.0), st.floats(0.001, 0.999)),
+    min_size=1,
+    max_size=12,
 ).map(lambda rows: [(n, int(round(f * n)), p) for n, f, p in rows])
 
 
@@ -508,8 +514,10 @@ def test_brier_decomposition_properties(data):
 
 
 @settings(max_examples=60, deadline=None)
-@given(counts=st.lists(st.integers(0, 1000), min_size=2, max_size=25).filter(lambda c: sum(c) > 0),
-       seed=st.integers(0, 2**32 - 1))
+@given(
+    counts=st.lists(st.integers(0, 1000), min_size=2, max_size=25).filter(lambda c: sum(c) > 0),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_herfindahl_properties(counts, seed):
     c = np.array(counts, dtype=float)
     res = herfindahl(c, c[::-1])
@@ -534,8 +542,10 @@ def test_migration_of_a_sample_with_itself_is_diagonal(labels):
 
 
 @settings(max_examples=40, deadline=None)
-@given(values=st.lists(st.sampled_from([0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.3]), min_size=1, max_size=80),
-       k=st.integers(1, 12))
+@given(
+    values=st.lists(st.sampled_from([0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.3]), min_size=1, max_size=80),
+    k=st.integers(1, 12),
+)
 def test_equal_population_grades_properties(values, k):
     (p,) = _frozen(np.array(values))
     g = equal_population_grades(p, k)

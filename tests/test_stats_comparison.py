@@ -190,10 +190,17 @@ def test_sample_size_zar_example_continuity_correction_and_ratio():
     assert r3.n_per_group is None and r3.n2 == math.ceil(3 * r3.n1_exact) and r3.total == r3.n1 + r3.n2
 
 
-@pytest.mark.parametrize("p1, p2, alpha, power, ratio", [
-    (0.5, 0.75, 0.05, 0.9, 1.0), (0.45, 0.25, 0.05, 0.9, 3.0), (0.02, 0.03, 0.05, 0.8, 9.0),
-    (0.1, 0.05, 0.01, 0.95, 0.25), (0.3, 0.9, 0.05, 0.8, 1.0), (0.04, 0.05, 0.05, 0.8, 1 / 9),
-])
+@pytest.mark.parametrize(
+    "p1, p2, alpha, power, ratio",
+    [
+        (0.5, 0.75, 0.05, 0.9, 1.0),
+        (0.45, 0.25, 0.05, 0.9, 3.0),
+        (0.02, 0.03, 0.05, 0.8, 9.0),
+        (0.1, 0.05, 0.01, 0.95, 0.25),
+        (0.3, 0.9, 0.05, 0.8, 1.0),
+        (0.04, 0.05, 0.05, 0.8, 1 / 9),
+    ],
+)
 def test_sample_size_matches_statsmodels(p1, p2, alpha, power, ratio):
     # statsmodels: pooled variance under H0, unpooled under H1, ratio = nobs2 / nobs1, diff = prop1 - prop2.
     ref = samplesize_proportions_2indep_onetail(p1 - p2, p2, power, ratio=ratio, alpha=alpha, alternative="two-sided")
@@ -211,8 +218,7 @@ def test_sample_size_differs_from_cohens_h_by_design():
     assert ours != pytest.approx(cohen, rel=1e-4) and ours == pytest.approx(cohen, rel=2e-3)
 
 
-@given(st.floats(0.02, 0.6), st.floats(0.01, 0.3), st.floats(0.01, 0.2), st.floats(0.55, 0.95),
-       st.floats(0.1, 10.0))
+@given(st.floats(0.02, 0.6), st.floats(0.01, 0.3), st.floats(0.01, 0.2), st.floats(0.55, 0.95), st.floats(0.1, 10.0))
 @settings(max_examples=60, deadline=None)
 def test_sample_size_properties(p1, gap, extra, power, ratio):
     p2 = min(p1 + gap, 0.99)
@@ -257,7 +263,7 @@ def test_two_proportions_match_statsmodels_and_scipy(n1, n2, data):
     z, p = proportions_ztest([x2, x1], [n2, n1])  # statsmodels: prop of the first minus the second, pooled
     assert r.z == pytest.approx(z, rel=1e-12, abs=1e-12) and r.p_value == pytest.approx(p, rel=1e-10, abs=1e-15)
     chi2, p_chi, _, _ = sps.chi2_contingency([[x1, n1 - x1], [x2, n2 - x2]], correction=False)
-    assert r.z ** 2 == pytest.approx(chi2, rel=1e-9, abs=1e-12)  # R prop.test(correct = FALSE)
+    assert r.z**2 == pytest.approx(chi2, rel=1e-9, abs=1e-12)  # R prop.test(correct = FALSE)
     assert r.p_value == pytest.approx(p_chi, rel=1e-8, abs=1e-15)
     for method, got in (("newcomb", r.ci_newcombe), ("wald", r.ci_wald)):
         ref = confint_proportions_2indep(x2, n2, x1, n1, method=method, compare="diff", alpha=0.05)
@@ -446,9 +452,11 @@ def test_metric_difference_full_data_by_hand():
         assert getattr(got["approval_rate"], field) == pytest.approx(len(appr) / len(df), rel=1e-14)
         assert getattr(got["bad_rate_approved"], field) == pytest.approx(appr["y"].mean(), rel=1e-13)
         assert getattr(got["expected_loss_approved"], field) == pytest.approx(
-            (appr[col] * 0.45 * appr["ead"]).sum(), rel=1e-12)
+            (appr[col] * 0.45 * appr["ead"]).sum(), rel=1e-12
+        )
         assert getattr(got["observed_loss_approved"], field) == pytest.approx(
-            (appr["y"] * 0.45 * appr["ead"]).sum(), rel=1e-12)
+            (appr["y"] * 0.45 * appr["ead"]).sum(), rel=1e-12
+        )
     for m in r.metrics:
         assert m.difference == pytest.approx(m.value_b - m.value_a, rel=1e-14, abs=1e-15)
         assert m.n_valid_resamples == 30 and m.ci_difference[0] <= m.ci_difference[1]
@@ -607,9 +615,18 @@ def test_group_sequential_five_equal_looks_and_joint_normal_check():
     # of never crossing must be 1 - alpha (scipy's multivariate normal CDF, seeded quasi-Monte Carlo).
     corr = np.sqrt(np.minimum.outer(t, t) / np.maximum.outer(t, t))
     b = np.array(r.boundaries)
+
     def cdf(upper: np.ndarray, lower: np.ndarray | None, seed: int) -> float:
-        return sps.multivariate_normal.cdf(upper, mean=np.zeros(5), cov=corr, maxpts=2_000_000, abseps=1e-7,
-                                           releps=1e-7, lower_limit=lower, rng=np.random.default_rng(seed))
+        return sps.multivariate_normal.cdf(
+            upper,
+            mean=np.zeros(5),
+            cov=corr,
+            maxpts=2_000_000,
+            abseps=1e-7,
+            releps=1e-7,
+            lower_limit=lower,
+            rng=np.random.default_rng(seed),
+        )
 
     assert 1.0 - cdf(b, -b, 1) == pytest.approx(0.05, abs=2e-5)
     one = group_sequential_bounds(t, alpha=0.025, alternative="greater")
@@ -617,8 +634,11 @@ def test_group_sequential_five_equal_looks_and_joint_normal_check():
     assert one.boundaries == pytest.approx(r.boundaries, abs=2e-3)  # nearly the two-sided bounds at half alpha
 
 
-@given(st.lists(st.floats(0.05, 1.0), min_size=1, max_size=6, unique=True), st.floats(0.001, 0.2),
-       st.sampled_from(["two-sided", "greater"]))
+@given(
+    st.lists(st.floats(0.05, 1.0), min_size=1, max_size=6, unique=True),
+    st.floats(0.001, 0.2),
+    st.sampled_from(["two-sided", "greater"]),
+)
 @settings(max_examples=25, deadline=None)
 def test_group_sequential_spends_alpha_by_t_one(fractions, alpha, alternative):
     t = sorted(set(round(f, 3) for f in fractions) - {1.0}) + [1.0]

@@ -68,11 +68,14 @@ def naive_delong(y: np.ndarray, scores: list[np.ndarray]) -> tuple[np.ndarray, n
 
 
 # ---------------------------------------------------------------------------------- pROC aSAH
-@pytest.mark.parametrize(("marker", "printed", "variance"), [
-    ("s100b", 0.7314, 0.00266868245717244),
-    ("wfns", 0.8237, 0.00146991470882363),
-    ("ndka", 0.612, 0.0031908105493913),
-])
+@pytest.mark.parametrize(
+    ("marker", "printed", "variance"),
+    [
+        ("s100b", 0.7314, 0.00266868245717244),
+        ("wfns", 0.8237, 0.00146991470882363),
+        ("ndka", 0.612, 0.0031908105493913),
+    ],
+)
 def test_auc_and_delong_variance_match_proc(asah, marker, printed, variance):
     res = auc(asah["y"], asah[marker])
     assert round(res.value, 4) == printed
@@ -89,11 +92,14 @@ def test_auc_ci_matches_proc_delong(asah):
     assert s100b.ci_level == 0.95
 
 
-@pytest.mark.parametrize(("a", "b", "z", "p", "lo", "hi"), [
-    ("wfns", "s100b", 2.20898359144091, 0.0271757822291882, 0.0104061769564846, 0.174214419249478),
-    ("wfns", "ndka", 2.79777591868904, 0.00514557970691098, 0.0634011709339876, 0.3600405634833566),
-    ("ndka", "s100b", -1.39077002573558, 0.164295175223054, -0.2876917446341914, 0.0488706064228094),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "z", "p", "lo", "hi"),
+    [
+        ("wfns", "s100b", 2.20898359144091, 0.0271757822291882, 0.0104061769564846, 0.174214419249478),
+        ("wfns", "ndka", 2.79777591868904, 0.00514557970691098, 0.0634011709339876, 0.3600405634833566),
+        ("ndka", "s100b", -1.39077002573558, 0.164295175223054, -0.2876917446341914, 0.0488706064228094),
+    ],
+)
 def test_delong_test_matches_proc_roc_test(asah, a, b, z, p, lo, hi):
     res = delong_test(asah["y"], asah[a], asah[b])
     assert res.z == pytest.approx(z, rel=1e-12)
@@ -130,8 +136,7 @@ def test_auc_matches_sklearn_on_asah(asah):
     from sklearn.metrics import roc_auc_score
 
     for marker in ["s100b", "wfns", "ndka"]:
-        assert auc(asah["y"], asah[marker]).value == pytest.approx(roc_auc_score(asah["y"], asah[marker]),
-                                                                  rel=1e-14)
+        assert auc(asah["y"], asah[marker]).value == pytest.approx(roc_auc_score(asah["y"], asah[marker]), rel=1e-14)
 
 
 # ------------------------------------------------------------------------ independent references
@@ -203,8 +208,7 @@ def test_input_errors():
         auc([1, 1], [0.1, 0.2])
     with pytest.raises(InvalidParameters) as exc:
         auc([0, 1], [0.1, 0.2], ci_level=1.5)
-    assert str(exc.value) == ("The 'ci_level' parameter of auc must be a number strictly between 0 and 1; "
-                              "got 1.5.")
+    assert str(exc.value) == ("The 'ci_level' parameter of auc must be a number strictly between 0 and 1; got 1.5.")
     with pytest.raises(InvalidParameters, match="'alternative' parameter of delong_test must be one of"):
         delong_test([0, 1, 0, 1], [1, 2, 3, 4], [1, 2, 3, 4], alternative="two.sided")
     assert auc(np.array([False, True, False, True]), [1, 2, 3, 4]).value == 0.75  # bool y accepted

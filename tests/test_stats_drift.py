@@ -153,9 +153,7 @@ def test_psi_argument_and_input_errors_speak_with_one_voice():
 
 
 # ---------------------------------------------------------------------------- scipy equality
-@pytest.mark.parametrize(
-    ("n1", "n2"), [(1, 1), (5, 7), (60, 60), (300, 250), (10_000, 9_000), (12_000, 7_000)]
-)
+@pytest.mark.parametrize(("n1", "n2"), [(1, 1), (5, 7), (60, 60), (300, 250), (10_000, 9_000), (12_000, 7_000)])
 def test_ks_test_equals_scipy_ks_2samp(n1, n2):
     rng = np.random.default_rng(n1 + n2)
     a, b = np.round(rng.normal(size=n1), 1), np.round(rng.normal(0.05, 1.1, size=n2), 1)  # with ties
@@ -267,14 +265,16 @@ def _frames(n_ref: int = 3_000, n_cur: int = 2_500, seed: int = 1) -> tuple[pd.D
     def frame(n: int, shift: float) -> pd.DataFrame:
         income = rng.lognormal(10 + shift, 0.8, n)
         income[rng.random(n) < 0.05] = np.nan
-        return pd.DataFrame({
-            "income": income,
-            "age": rng.integers(18, 80, n),
-            "grade": rng.integers(1, 8, n),
-            "region": rng.choice(["north", "south", "east", None], n, p=[0.4, 0.3, 0.2, 0.1]),
-            "flag": rng.random(n) < 0.3 + shift,
-            "empty": np.full(n, np.nan) if shift else rng.normal(size=n),
-        })
+        return pd.DataFrame(
+            {
+                "income": income,
+                "age": rng.integers(18, 80, n),
+                "grade": rng.integers(1, 8, n),
+                "region": rng.choice(["north", "south", "east", None], n, p=[0.4, 0.3, 0.2, 0.1]),
+                "flag": rng.random(n) < 0.3 + shift,
+                "empty": np.full(n, np.nan) if shift else rng.normal(size=n),
+            }
+        )
 
     return frame(n_ref, 0.0), frame(n_cur, 0.1)
 
@@ -380,8 +380,10 @@ def test_permuting_rows_changes_nothing(x, y, seed):
     assert ks_test(x, y) == ks_test(xp, yp)
     assert wasserstein(x, y).to_dict() == wasserstein(xp, yp).to_dict()
     ref, cur = pd.DataFrame({"v": x}), pd.DataFrame({"v": y})
-    assert drift_table(ref, cur, n_jobs=1).to_dict() == drift_table(
-        pd.DataFrame({"v": xp}), pd.DataFrame({"v": yp}), n_jobs=1).to_dict()
+    assert (
+        drift_table(ref, cur, n_jobs=1).to_dict()
+        == drift_table(pd.DataFrame({"v": xp}), pd.DataFrame({"v": yp}), n_jobs=1).to_dict()
+    )
 
 
 @fast

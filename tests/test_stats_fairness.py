@@ -55,13 +55,18 @@ def test_uniform_guidelines_questions_and_answers_example():
     # Q&A (1979): 60 % of whites hired, 45 % of American Indians, 48 % of Hispanics, 51 % of Blacks.
     # Ratios to the highest group: 45/60 = 0.75 (< 0.8: adverse impact), 48/60 = 0.80 (not less than
     # four-fifths: no adverse impact), 51/60 = 0.85 (none). 100 applicants per group here.
-    approved, group = _sample({"white": (100, 60), "american_indian": (100, 45), "hispanic": (100, 48),
-                               "black": (100, 51)})
+    approved, group = _sample(
+        {"white": (100, 60), "american_indian": (100, 45), "hispanic": (100, 48), "black": (100, 51)}
+    )
     r = adverse_impact(approved, group, "white")
     ratio = _by_group(r, "impact_ratio")
     assert ratio == {"american_indian": 0.75, "black": 0.85, "hispanic": 0.8, "white": 1.0}  # exact floats
-    assert _by_group(r, "four_fifths_flag") == {"american_indian": True, "black": False, "hispanic": False,
-                                                "white": False}
+    assert _by_group(r, "four_fifths_flag") == {
+        "american_indian": True,
+        "black": False,
+        "hispanic": False,
+        "white": False,
+    }
     assert r.flagged == ("american_indian",) and r.highest_rate_group == "white" and r.note is None
     assert r.threshold == FOUR_FIFTHS == 0.8
 
@@ -189,8 +194,11 @@ def test_highest_rate_group_noted_when_it_is_not_the_reference():
 def test_unknown_reference_group_lists_the_groups():
     approved, group = _sample({"female": (10, 5), "male": (10, 6)})
     for func in (adverse_impact, demographic_parity):
-        with pytest.raises(InvalidParameters, match=r"'reference_group' parameter of .*\['female', 'male'\]; "
-                                                    r"got 'Male'"):
+        with pytest.raises(
+            InvalidParameters,
+            match=r"'reference_group' parameter of .*\['female', 'male'\]; "
+            r"got 'Male'",
+        ):
             func(approved, group, "Male")
     with pytest.raises(InvalidParameters, match="reference_group"):
         equal_opportunity(approved, approved, group, "x")
@@ -198,9 +206,15 @@ def test_unknown_reference_group_lists_the_groups():
         adverse_impact([1, 0, 1], [0, 1, 1], True)
 
 
-@pytest.mark.parametrize(("kwargs", "name"), [({"min_group_size": 0}, "min_group_size"),
-                                              ({"min_group_size": 2.5}, "min_group_size"),
-                                              ({"alpha": 0}, "alpha"), ({"test": "chi2"}, "test")])
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"min_group_size": 0}, "min_group_size"),
+        ({"min_group_size": 2.5}, "min_group_size"),
+        ({"alpha": 0}, "alpha"),
+        ({"test": "chi2"}, "test"),
+    ],
+)
 def test_bad_parameters(kwargs, name):
     approved, group = _sample({"a": (10, 5), "b": (10, 6)})
     with pytest.raises(InvalidParameters, match=rf"The '{name}' parameter of adverse_impact"):
@@ -321,8 +335,10 @@ def test_row_order_does_not_matter(counts, data):
     for func in (adverse_impact, demographic_parity):
         assert func(approved, group, 0).to_dict() == func(approved[perm], group[perm], 0).to_dict()
     good = (np.arange(approved.size) % 3 != 0).astype(int)
-    assert (equal_opportunity(approved, good, group, 0).to_dict()
-            == equal_opportunity(approved[perm], good[perm], group[perm], 0).to_dict())
+    assert (
+        equal_opportunity(approved, good, group, 0).to_dict()
+        == equal_opportunity(approved[perm], good[perm], group[perm], 0).to_dict()
+    )
 
 
 @settings(max_examples=40, deadline=None)

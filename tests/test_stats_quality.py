@@ -15,24 +15,28 @@ from mrmkit.stats import data_quality
 
 @pytest.fixture
 def frames() -> tuple[pd.DataFrame, pd.DataFrame]:
-    ref = pd.DataFrame({
-        "id": [1, 2, 3, 4, 5, 6],
-        "income": [10.0, 20.0, np.nan, 40.0, 50.0, 60.0],  # range [10, 60], 1/6 missing
-        "region": ["n", "s", "s", "e", None, "n"],
-        "grade": [1, 2, 3, 1, 2, 3],  # numeric but declared categorical
-        "code": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],  # numbers in reference...
-        "const": [7, 7, 7, 7, 7, 7],
-        "gone": [1, 2, 3, 4, 5, 6],
-    })
-    cur = pd.DataFrame({
-        "id": [1, 2, 2, 3, None],  # one duplicate (2), one missing id
-        "income": [5.0, 20.0, 70.0, np.nan, np.nan],  # 5 and 70 outside [10, 60]: 2 of 3 non-missing
-        "region": ["w", "n", "x", "w", None],  # w, x unseen: 3 of 5 rows; 1/5 missing
-        "grade": [1, 4, 4, 5, 2],  # 4 and 5 unseen: 3 of 5 rows
-        "code": ["1", "2", "3", "4", "5"],  # ...text in current: a type mismatch
-        "const": [7, 8, 7, 7, 7],
-        "new": [1, 1, 1, 1, 1],
-    })
+    ref = pd.DataFrame(
+        {
+            "id": [1, 2, 3, 4, 5, 6],
+            "income": [10.0, 20.0, np.nan, 40.0, 50.0, 60.0],  # range [10, 60], 1/6 missing
+            "region": ["n", "s", "s", "e", None, "n"],
+            "grade": [1, 2, 3, 1, 2, 3],  # numeric but declared categorical
+            "code": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],  # numbers in reference...
+            "const": [7, 7, 7, 7, 7, 7],
+            "gone": [1, 2, 3, 4, 5, 6],
+        }
+    )
+    cur = pd.DataFrame(
+        {
+            "id": [1, 2, 2, 3, None],  # one duplicate (2), one missing id
+            "income": [5.0, 20.0, 70.0, np.nan, np.nan],  # 5 and 70 outside [10, 60]: 2 of 3 non-missing
+            "region": ["w", "n", "x", "w", None],  # w, x unseen: 3 of 5 rows; 1/5 missing
+            "grade": [1, 4, 4, 5, 2],  # 4 and 5 unseen: 3 of 5 rows
+            "code": ["1", "2", "3", "4", "5"],  # ...text in current: a type mismatch
+            "const": [7, 8, 7, 7, 7],
+            "new": [1, 1, 1, 1, 1],
+        }
+    )
     return ref, cur
 
 
@@ -119,9 +123,7 @@ def test_errors(frames):
         data_quality(ref, cur, categorical=["gone"])
     with pytest.raises(InvalidParameters) as exc:
         data_quality(ref, cur, max_examples=-1)
-    assert str(exc.value) == (
-        "The 'max_examples' parameter of data_quality must be an integer of at least 0; got -1."
-    )
+    assert str(exc.value) == ("The 'max_examples' parameter of data_quality must be an integer of at least 0; got -1.")
     with pytest.raises(InsufficientData, match="current frame of data_quality has no rows"):
         data_quality(ref, cur.iloc[:0])
     with pytest.raises(InvalidInput, match="must be a pandas DataFrame"):

@@ -354,8 +354,12 @@ coverages = st.floats(0.5, 0.999)
 @settings(max_examples=80, deadline=None)
 @given(hits=hit_lists, coverage=coverages)
 def test_p_values_in_unit_interval_and_statistics_non_negative(hits, coverage):
-    results = [kupiec_pof(hits, coverage), christoffersen_independence(hits), conditional_coverage(hits, coverage),
-               time_until_first_failure(hits, coverage)]
+    results = [
+        kupiec_pof(hits, coverage),
+        christoffersen_independence(hits),
+        conditional_coverage(hits, coverage),
+        time_until_first_failure(hits, coverage),
+    ]
     for r in results:
         assert 0.0 <= r.p_value <= 1.0 and r.lr >= 0.0 and math.isfinite(r.lr)
     z = binomial_z_test(hits, coverage)
@@ -461,8 +465,11 @@ def test_too_short_for_transitions():
 @pytest.mark.parametrize("coverage", [0, 1, 1.5, -0.1, "high", None, math.nan])
 def test_bad_coverage_is_one_voice(coverage):
     for func in (kupiec_pof, conditional_coverage, binomial_z_test, time_until_first_failure):
-        with pytest.raises(InvalidParameters, match=rf"The 'coverage' parameter of {func.__name__} must be a number "
-                                                    r"strictly between 0 and 1; got"):
+        with pytest.raises(
+            InvalidParameters,
+            match=rf"The 'coverage' parameter of {func.__name__} must be a number "
+            r"strictly between 0 and 1; got",
+        ):
             func([0, 1, 0], coverage)
 
 
@@ -539,8 +546,11 @@ def test_kupiec_exact_p_value_by_hand_and_its_size() -> None:
     assert r.lr == pytest.approx(-2 * 250 * math.log(0.99), rel=1e-12) and r.p_value < 0.05
     expected = 0.99**250 + sps.binom.sf(6, 250, 0.01)
     assert r.p_value_exact == pytest.approx(expected, rel=1e-9)
-    size = sum(sps.binom.pmf(x, 250, 0.01) for x in range(251)
-               if kupiec_pof(np.r_[np.ones(x), np.zeros(250 - x)].astype(int), 0.99).p_value_exact < 0.05)  # fmt: skip
+    size = sum(
+        sps.binom.pmf(x, 250, 0.01)
+        for x in range(251)
+        if kupiec_pof(np.r_[np.ones(x), np.zeros(250 - x)].astype(int), 0.99).p_value_exact < 0.05
+    )
     assert size <= 0.05
 
 
@@ -570,8 +580,16 @@ def test_es_z2_by_hand() -> None:
 def test_es_z2_critical_values_agree_with_matlab(distribution: str, expected: float, tolerance: float) -> None:
     rng = np.random.default_rng(0)
     n = 1966
-    result = es_backtest(rng.standard_normal(n), np.full(n, 1.96), np.full(n, 2.34), 0.975, distribution=distribution,
-                         test_level=0.99, n_simulations=20_000, seed=1)  # fmt: skip
+    result = es_backtest(
+        rng.standard_normal(n),
+        np.full(n, 1.96),
+        np.full(n, 2.34),
+        0.975,
+        distribution=distribution,
+        test_level=0.99,
+        n_simulations=20_000,
+        seed=1,
+    )
     assert result.critical_value == pytest.approx(expected, abs=tolerance)
 
 

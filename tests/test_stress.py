@@ -88,8 +88,9 @@ def test_quantile_shock_values_are_numpy_quantiles_of_the_reference() -> None:
 
 def test_quantile_position_uses_mid_ranks_for_ties_and_interpolates_between_values() -> None:
     r = np.array([0.0, 0.0, 0.0, 1.0, 2.0])  # zeros at positions 0..2: mid-rank 1, F = 1/4
-    np.testing.assert_allclose(reference_position(r, np.array([0.0, 1.0, 1.5, 2.0, 7.0, -1.0])),
-                               [0.25, 0.75, 0.875, 1.0, 1.0, 0.0])
+    np.testing.assert_allclose(
+        reference_position(r, np.array([0.0, 1.0, 1.5, 2.0, 7.0, -1.0])), [0.25, 0.75, 0.875, 1.0, 1.0, 0.0]
+    )
     r2 = np.array([1.0, 2.0, 4.0, 8.0, 16.0])  # x = 3: position 1 + (3 - 2) / (4 - 2) = 1.5, F = 0.375
     frame = pd.DataFrame({"x": [3.0]})
     out = apply_shocks(frame, [{"feature": "x", "quantile": 0.25}], reference=pd.DataFrame({"x": r2}))
@@ -115,15 +116,27 @@ def test_approval_rate_grades_and_expected_loss_by_hand(frame: pd.DataFrame) -> 
     base = expit_pd(frame)
     cutoff = float(np.sort(base)[4])  # five PDs at or below the cut-off
     ead = np.array([1000.0, 2000, 3000, 4000, 5000, 6000, 7000, 8000])
-    res = run_scenarios(LinearLogit(), frame, FEATURES, scenarios("enq", {"feature": "enquiries", "add": 2}),
-                        cutoff, grade_bounds=[0.1, 0.2, 1.0], exposure=ead, lgd=0.45)
+    res = run_scenarios(
+        LinearLogit(),
+        frame,
+        FEATURES,
+        scenarios("enq", {"feature": "enquiries", "add": 2}),
+        cutoff,
+        grade_bounds=[0.1, 0.2, 1.0],
+        exposure=ead,
+        lgd=0.45,
+    )
     b, s = res.rows
     assert b.approval_rate == 5 / 8
     shocked_pd = expit_pd(frame.assign(enquiries=frame["enquiries"] + 2))
     assert s.approval_rate == np.count_nonzero(shocked_pd <= cutoff) / 8
     assert b.expected_loss == pytest.approx(float(np.sum(base * 0.45 * ead)), rel=1e-14)
     assert s.expected_loss == pytest.approx(float(np.sum(shocked_pd * 0.45 * ead)), rel=1e-14)
-    grades = [np.count_nonzero(base <= 0.1), np.count_nonzero((base > 0.1) & (base <= 0.2)), np.count_nonzero(base > 0.2)]
+    grades = [
+        np.count_nonzero(base <= 0.1),
+        np.count_nonzero((base > 0.1) & (base <= 0.2)),
+        np.count_nonzero(base > 0.2),
+    ]
     assert b.grade_shares == tuple(g / 8 for g in grades)
     assert res.grade_labels == ("[0, 0.1]", "(0.1, 0.2]", "(0.2, 1]")
     assert sum(b.histogram_counts) == 8 and b.pd_quantiles == tuple(np.quantile(base, [0.05, 0.25, 0.5, 0.75, 0.95]))
@@ -134,8 +147,9 @@ def test_approval_rate_grades_and_expected_loss_by_hand(frame: pd.DataFrame) -> 
 
 
 def test_sensitivity_of_a_linear_logit_has_the_coefficient_signs(frame: pd.DataFrame) -> None:
-    res = sensitivity(LinearLogit(), frame, FEATURES, ["region"], 0.2,
-                      expected_direction={"income": +1, "util": +1, "enquiries": +1})
+    res = sensitivity(
+        LinearLogit(), frame, FEATURES, ["region"], 0.2, expected_direction={"income": +1, "util": +1, "enquiries": +1}
+    )
     for row in res.rows:
         sign = np.sign(COEF[row.feature])
         assert np.sign(row.change_up) == sign and np.sign(row.change_down) == -sign
@@ -166,11 +180,23 @@ def test_relative_step_leaves_zeros_and_missing_values_alone(frame: pd.DataFrame
 @pytest.mark.parametrize(
     ("shock", "fragments"),
     [
-        ({"feature": "salary", "multiply": 0.9}, ["'stress 1'", "'salary'", "unknown feature", "income, util, enquiries, region"]),
-        ({"feature": "income", "multiply": 0.9, "add": 1.0}, ["'stress 1'", "'income'", "exactly one operation", "2 (multiply, add)"]),
+        (
+            {"feature": "salary", "multiply": 0.9},
+            ["'stress 1'", "'salary'", "unknown feature", "income, util, enquiries, region"],
+        ),
+        (
+            {"feature": "income", "multiply": 0.9, "add": 1.0},
+            ["'stress 1'", "'income'", "exactly one operation", "2 (multiply, add)"],
+        ),
         ({"feature": "income"}, ["'income'", "exactly one operation", "got none"]),
-        ({"feature": "region", "multiply": 2.0}, ["'stress 1'", "'region'", "'multiply' does not apply to a categorical"]),
-        ({"feature": "region", "set": "west"}, ["'region'", "'west'", "never seen in the reference", "east, north, south"]),
+        (
+            {"feature": "region", "multiply": 2.0},
+            ["'stress 1'", "'region'", "'multiply' does not apply to a categorical"],
+        ),
+        (
+            {"feature": "region", "set": "west"},
+            ["'region'", "'west'", "never seen in the reference", "east, north, south"],
+        ),
         ({"feature": "enquiries", "set": 1.5}, ["'enquiries'", "integer-valued"]),
         ({"feature": "util", "quantile": 1.5}, ["'util'", "between -1 and 1"]),
     ],
@@ -184,11 +210,15 @@ def test_bad_shocks_are_rejected_naming_scenario_and_feature(frame, shock, fragm
 
 def test_domain_violation_is_an_error_unless_clipped(frame: pd.DataFrame) -> None:
     shock = {"feature": "util", "add": 0.2}
-    with pytest.raises(InvalidParameters, match=r"'up'.*'util'.*2 row\(s\) fall outside the feature's domain \[0.0, 1.0\].*clip=True"):
+    with pytest.raises(
+        InvalidParameters, match=r"'up'.*'util'.*2 row\(s\) fall outside the feature's domain \[0.0, 1.0\].*clip=True"
+    ):
         shock_frame(frame, [shock], domains={"util": (0, 1)}, scenario="up")
     out = shock_frame(frame, [shock], domains={"util": (0, 1)}, clip=True, scenario="up")
     assert out.shocks[0].rows_clipped == 2 and out.frame["util"].max() == 1.0
-    res = run_scenarios(LinearLogit(), frame, FEATURES, scenarios("up", shock), 0.2, domains={"util": (0, 1)}, clip=True)
+    res = run_scenarios(
+        LinearLogit(), frame, FEATURES, scenarios("up", shock), 0.2, domains={"util": (0, 1)}, clip=True
+    )
     assert res.rows[1].shocks[0].rows_clipped == 2 and res.clip
     with pytest.raises(InvalidParameters, match="'domains' entry"):
         shock_frame(frame, [shock], domains={"util": (1, 0)})
@@ -202,8 +232,12 @@ def test_scenario_names_must_be_unique_and_baseline_is_reserved(frame: pd.DataFr
         run_scenarios(LinearLogit(), frame, FEATURES, [dict(s, name="baseline")], 0.2)
     with pytest.raises(InvalidParameters, match="'cutoff'"):
         run_scenarios(LinearLogit(), frame, FEATURES, [s], 1.5)
-    with pytest.raises(InvalidParameters, match=r"segment of scenario 'a'.*\['nowhere'\] do not occur in column 'product'"):
-        run_scenarios(LinearLogit(), frame, FEATURES, [dict(s, segment={"column": "product", "values": ["nowhere"]})], 0.2)
+    with pytest.raises(
+        InvalidParameters, match=r"segment of scenario 'a'.*\['nowhere'\] do not occur in column 'product'"
+    ):
+        run_scenarios(
+            LinearLogit(), frame, FEATURES, [dict(s, segment={"column": "product", "values": ["nowhere"]})], 0.2
+        )
     with pytest.raises(InvalidParameters, match="give both or neither"):
         run_scenarios(LinearLogit(), frame, FEATURES, [s], 0.2, exposure=np.ones(8))
     with pytest.raises(InvalidParameters, match="expected_direction"):
@@ -216,8 +250,11 @@ def test_scenario_names_must_be_unique_and_baseline_is_reserved(frame: pd.DataFr
 def test_inputs_are_not_modified(frame: pd.DataFrame) -> None:
     reference = frame.copy()
     before, ref_before = frame.copy(deep=True), reference.copy(deep=True)
-    shocks = [{"feature": "income", "multiply": 0.8}, {"feature": "util", "quantile": 0.1},
-              {"feature": "region", "set": "east"}]
+    shocks = [
+        {"feature": "income", "multiply": 0.8},
+        {"feature": "util", "quantile": 0.1},
+        {"feature": "region", "set": "east"},
+    ]
     out = apply_shocks(frame, shocks, reference=reference)
     run_scenarios(LinearLogit(), frame, FEATURES, scenarios("s", *shocks), 0.2, reference=reference)
     sensitivity(LinearLogit(), frame, FEATURES, ["region"], 0.2)
@@ -282,12 +319,22 @@ def test_income_fall_raises_the_champions_mean_pd(tmp_path) -> None:
     champion = sio.load(build.champion, trusted=list(build.champion_trusted_types))
     current = pd.read_parquet(build.current)
     reference = pd.read_parquet(build.reference)
-    shocks = [{"feature": "annual_income", "multiply": 0.8}, {"feature": "debt_to_income", "multiply": 1.25},
-              {"feature": "loan_to_income", "multiply": 1.25}]
+    shocks = [
+        {"feature": "annual_income", "multiply": 0.8},
+        {"feature": "debt_to_income", "multiply": 1.25},
+        {"feature": "loan_to_income", "multiply": 1.25},
+    ]
     res = run_scenarios(
-        champion, current, list(build.features), [{"name": "income fall 20%", "shocks": shocks}], cutoff=0.08,
-        reference=reference, categorical=list(build.categorical), grade_bounds=build.grade_upper_bounds,
-        grade_labels=build.grades, domains={"debt_to_income": (0, None), "loan_to_income": (0, None)},
+        champion,
+        current,
+        list(build.features),
+        [{"name": "income fall 20%", "shocks": shocks}],
+        cutoff=0.08,
+        reference=reference,
+        categorical=list(build.categorical),
+        grade_bounds=build.grade_upper_bounds,
+        grade_labels=build.grades,
+        domains={"debt_to_income": (0, None), "loan_to_income": (0, None)},
     )
     base, fall = res.rows
     assert base.mean_pd == pytest.approx(float(current["champion_pd"].mean()), rel=1e-12)

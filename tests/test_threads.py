@@ -45,8 +45,17 @@ def _all(data) -> list:
         drift_table(pd.DataFrame({"x": ref}), pd.DataFrame({"x": cur}), n_jobs=1).to_dict(),
         delong_test(y, pd_, np.clip(pd_ + 0.01 * ref, 0, 1)).to_dict(),
         # the demo's size: 1,000 resamples of 30,000 loans (its matrix products differed with 2 threads)
-        bootstrap_metric_difference(y[:30_000], pd_[:30_000], pd_[:30_000] + 0.001, 0.1, 0.1, n_resamples=1000,
-                                    seed=3, exposure=1000 * np.exp(ref[:30_000]), lgd=0.45).to_dict(),
+        bootstrap_metric_difference(
+            y[:30_000],
+            pd_[:30_000],
+            pd_[:30_000] + 0.001,
+            0.1,
+            0.1,
+            n_resamples=1000,
+            seed=3,
+            exposure=1000 * np.exp(ref[:30_000]),
+            lgd=0.45,
+        ).to_dict(),
     ]
 
 

@@ -38,17 +38,39 @@ def fresh(tmp_path_factory) -> tuple[Path, Path]:
         else:
             shutil.copy2(ROOT / name, src / name)
     dist = tmp / "dist"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--disable-pip-version-check", "-w", str(dist), str(src)], check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--disable-pip-version-check",
+            "-w",
+            str(dist),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = dist.glob("mrmkit-*.whl")
     env = tmp / "venv"
     venv.create(env, with_pip=True)
     python = env / "bin" / "python"
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                             check=True, capture_output=True, text=True).stdout.strip()  # fmt: skip
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     Path(purelib, "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")  # a path, not a site dir
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--disable-pip-version-check",
-                    str(wheel)], check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--disable-pip-version-check", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
     return wheel, env
 
 
@@ -66,16 +88,25 @@ def test_the_wheel_ships_every_notebook_and_template(fresh) -> None:
 
 def test_the_demo_runs_from_the_installed_wheel(fresh, tmp_path) -> None:
     _, env = fresh
-    where = subprocess.run([str(env / "bin" / "python"), "-c", "import mrmkit; print(mrmkit.__file__)"],
-                           cwd=tmp_path, check=True, capture_output=True, text=True).stdout.strip()  # fmt: skip
+    where = subprocess.run(
+        [str(env / "bin" / "python"), "-c", "import mrmkit; print(mrmkit.__file__)"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     assert Path(where).is_relative_to(env), where  # the wheel's mrmkit, not the repository's
     environ = {k: v for k, v in os.environ.items() if k != "MRMKIT_NOTEBOOKS"}
     # the dependencies' data files (nbconvert's templates, kernel specs) are under this environment's prefix
     environ["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
     proc = subprocess.run(
         [str(env / "bin" / "mrmkit"), "demo", "--out", str(tmp_path / "outputs"), "--data", str(tmp_path / "demo")],
-        capture_output=True, text=True, timeout=600, cwd=tmp_path, env=environ,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+        env=environ,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     packages = [Path(line) for line in proc.stdout.strip().splitlines()]
     assert len(packages) == 3

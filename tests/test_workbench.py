@@ -143,13 +143,34 @@ def test_jupyterlab_starts_headless_on_the_copy_and_stops(package, tmp_path) -> 
             pytest.fail(".venv-lab is missing: `make test` builds it")
         pytest.skip(".venv-lab (JupyterLab for this test) is built by `make test`")
     port = free_port()
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
-           "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "ws")}  # fmt: skip
+    env = {
+        **os.environ,
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
+        "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "ws"),
+    }
     proc = subprocess.Popen(
-        [str(LAB_PYTHON), "-m", "mrmkit.cli", "open", str(package), "drift", "--dir", "work", "--no-browser",
-         "--port", str(port)],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )  # fmt: skip
+        [
+            str(LAB_PYTHON),
+            "-m",
+            "mrmkit.cli",
+            "open",
+            str(package),
+            "drift",
+            "--dir",
+            "work",
+            "--no-browser",
+            "--port",
+            str(port),
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         token, seen, deadline = None, [], time.monotonic() + 90
         while token is None and time.monotonic() < deadline:
@@ -180,8 +201,13 @@ def test_a_workbook_runs_from_a_parameter_file_as_papermill_is_documented(packag
     """`papermill notebooks/drift.ipynb out.ipynb -p params_file my.yaml`: the same metrics as `mrmkit run`."""
     root = package.parents[3]
     out = tmp_path / "out.ipynb"
-    pm.execute_notebook(str(ROOT / "notebooks" / "drift.ipynb"), str(out), parameters={"params_file": "params.yaml"},
-                        cwd=str(root), progress_bar=False)  # fmt: skip
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / "drift.ipynb"),
+        str(out),
+        parameters={"params_file": "params.yaml"},
+        cwd=str(root),
+        progress_bar=False,
+    )
     assert scrap.read(out)["metrics"] == read_metrics(package)["drift"]
 
 
@@ -196,8 +222,13 @@ def test_a_workbook_runs_from_a_parameter_file_as_papermill_is_documented(packag
 def test_a_notebook_without_usable_parameters_says_so_in_one_line(package, tmp_path, parameters, expected) -> None:
     root = package.parents[3]
     with pytest.raises(pm.PapermillExecutionError) as caught:
-        pm.execute_notebook(str(ROOT / "notebooks" / "drift.ipynb"), str(tmp_path / "out.ipynb"),
-                            parameters=parameters, cwd=str(root), progress_bar=False)  # fmt: skip
+        pm.execute_notebook(
+            str(ROOT / "notebooks" / "drift.ipynb"),
+            str(tmp_path / "out.ipynb"),
+            parameters=parameters,
+            cwd=str(root),
+            progress_bar=False,
+        )
     assert expected in caught.value.evalue or expected in "".join(caught.value.traceback)
     assert len(caught.value.traceback) == 1  # the sentence, not mrmkit's internals (MrmkitError._render_traceback_)
 
@@ -205,6 +236,11 @@ def test_a_notebook_without_usable_parameters_says_so_in_one_line(package, tmp_p
 def test_a_notebook_of_a_workbook_the_file_does_not_enable_is_refused(package, tmp_path) -> None:
     root = package.parents[3]
     with pytest.raises(pm.PapermillExecutionError) as caught:
-        pm.execute_notebook(str(ROOT / "notebooks" / "backtest.ipynb"), str(tmp_path / "out.ipynb"),
-                            parameters={"params_file": "params.yaml"}, cwd=str(root), progress_bar=False)  # fmt: skip
+        pm.execute_notebook(
+            str(ROOT / "notebooks" / "backtest.ipynb"),
+            str(tmp_path / "out.ipynb"),
+            parameters={"params_file": "params.yaml"},
+            cwd=str(root),
+            progress_bar=False,
+        )
     assert "has no backtest section" in caught.value.evalue

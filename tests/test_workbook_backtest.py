@@ -70,7 +70,9 @@ def test_grade_tests_equal_the_statistics(demo, evidence) -> None:
     build = demo[0]
     cur = pd.read_parquet(build.current)
     cur = cur[cur["application_date"] < "2025-04-01"]
-    g = cur.groupby("champion_grade").agg(n=("default_12m", "size"), d=("default_12m", "sum"), p=("champion_pd", "mean"))
+    g = cur.groupby("champion_grade").agg(
+        n=("default_12m", "size"), d=("default_12m", "sum"), p=("champion_pd", "mean")
+    )
     table = evidence.grade_table.loc[g.index]
     jeff = stats.jeffreys_test(g["n"].to_numpy(), g["d"].to_numpy(), g["p"].to_numpy())
     np.testing.assert_allclose(table["jeffreys_p_value"].to_numpy(), np.asarray(jeff.p_value), rtol=1e-12)
@@ -117,7 +119,10 @@ def test_without_target_outcome_analysis_is_not_applicable(demo) -> None:
         raw["data"].pop("target")
 
     ev = _evidence(_params(demo, "no_target.yaml", no_target))
-    assert ev.pd == {"applicable": False, "reason": "no target column (data.target): outcome analysis needs observed defaults"}
+    assert ev.pd == {
+        "applicable": False,
+        "reason": "no target column (data.target): outcome analysis needs observed defaults",
+    }
 
 
 def test_empty_grade_is_reported_not_divided_by_zero(demo) -> None:

@@ -93,9 +93,12 @@ def test_rules_decide(demo, evidence) -> None:
 
     def lenient(raw):
         raw["champion_challenger"]["rules"] = {
-            "min_auc_gain": float(gain) / 2, "max_p_value": 0.5, "max_bad_rate_increase": 1.0,
-            "max_approval_rate_decrease": 1.0, "no_fairness_flag": False,
-        }  # fmt: skip
+            "min_auc_gain": float(gain) / 2,
+            "max_p_value": 0.5,
+            "max_bad_rate_increase": 1.0,
+            "max_approval_rate_decrease": 1.0,
+            "no_fairness_flag": False,
+        }
 
     ev = _evidence(_params(demo, "lenient.yaml", lenient))
     if evidence.offline["delong_one_sided"]["p_value"] < 0.5 and gain > 0:
@@ -133,12 +136,18 @@ def test_fairness_reports_both_models(demo, evidence) -> None:
     ("edit", "error", "fragment"),
     [
         (lambda raw: raw["policy"].pop("cutoff"), InvalidInput, "policy.cutoff"),
-        (lambda raw: raw["champion_challenger"]["fairness"].update(reference_groups={"sex": "other"}), InvalidParameters,
-         "group 'other' does not occur"),
-        (lambda raw: raw["champion_challenger"]["fairness"].update(reference_groups={"income": "high"}), InvalidParameters,
-         "'income' is not a protected attribute"),
+        (
+            lambda raw: raw["champion_challenger"]["fairness"].update(reference_groups={"sex": "other"}),
+            InvalidParameters,
+            "group 'other' does not occur",
+        ),
+        (
+            lambda raw: raw["champion_challenger"]["fairness"].update(reference_groups={"income": "high"}),
+            InvalidParameters,
+            "'income' is not a protected attribute",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_parameters_are_caught_before_running(demo, edit, error, fragment) -> None:
     with pytest.raises(error, match=fragment):
         _evidence(_params(demo, "bad.yaml", edit))
@@ -152,7 +161,10 @@ def test_bad_ab_logs_are_refused(demo) -> None:
     no_outcome = log.copy()
     no_outcome.loc[no_outcome["arm"] == "challenger", "default_12m"] = pd.NA
     no_outcome.to_parquet(build.out_dir / "data" / "ab_none.parquet")
-    for name, fragment in (("ab_arm", "must hold 'champion' and 'challenger'"), ("ab_none", "challenger arm .* has no observed outcome")):
+    for name, fragment in (
+        ("ab_arm", "must hold 'champion' and 'challenger'"),
+        ("ab_none", "challenger arm .* has no observed outcome"),
+    ):
 
         def use(raw, name=name):
             raw["champion_challenger"]["ab"]["data"] = f"data/{name}.parquet"
@@ -208,8 +220,9 @@ def test_a_week_with_a_handful_of_requests_is_not_judged_for_latency(demo, tmp_p
     """Issue 12, tiny samples: the 99th percentile of five requests is their maximum, no evidence of a breach."""
     log = pd.read_parquet(demo[0].shadow_log)
     extra = log.head(5).copy()
-    extra["timestamp"] = log["timestamp"].max() + (pd.Timedelta(days=14) if log["timestamp"].dtype.kind == "M"
-                                                   else 14 * 86_400)  # fmt: skip
+    extra["timestamp"] = log["timestamp"].max() + (
+        pd.Timedelta(days=14) if log["timestamp"].dtype.kind == "M" else 14 * 86_400
+    )
     extra["challenger_latency_ms"] = 5_000.0
     path = tmp_path / "shadow_small_week.parquet"
     pd.concat([log, extra], ignore_index=True).to_parquet(path, index=False)
@@ -244,10 +257,16 @@ def test_a_tiny_ab_test_is_not_judged(demo, tmp_path) -> None:
 
 @pytest.mark.parametrize(
     ("interval", "limit", "outcome"),
-    [((-0.02, -0.001), 0.0, "pass"), ((-0.01, 0.0), 0.0, "pass"), ((-0.01, 0.01), 0.0, "inconclusive"),
-     ((0.001, 0.02), 0.0, "fail"), ((0.0, 0.02), 0.0, "inconclusive"), ((0.004, 0.02), 0.005, "inconclusive"),
-     ((0.006, 0.02), 0.005, "fail")],
-)  # fmt: skip
+    [
+        ((-0.02, -0.001), 0.0, "pass"),
+        ((-0.01, 0.0), 0.0, "pass"),
+        ((-0.01, 0.01), 0.0, "inconclusive"),
+        ((0.001, 0.02), 0.0, "fail"),
+        ((0.0, 0.02), 0.0, "inconclusive"),
+        ((0.004, 0.02), 0.005, "inconclusive"),
+        ((0.006, 0.02), 0.005, "fail"),
+    ],
+)
 def test_business_rules_are_judged_on_the_interval(interval, limit, outcome) -> None:
     """Issue 12: "rises at most L" passes when the whole interval is at most L, fails when it is all above L."""
     assert cc.interval_decision(interval, limit) == outcome

@@ -28,7 +28,8 @@ def _project(root: Path, tail: float) -> Path:
     q = sps.norm.ppf(0.025)
     var, es = -q * sigma, sps.norm.pdf(q) / 0.025 * sigma
     pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "pnl": pnl, "var_975": var, "es_975": es}).to_csv(
-        root / "data" / "var.csv", index=False)  # fmt: skip
+        root / "data" / "var.csv", index=False
+    )
     return root
 
 
@@ -58,5 +59,9 @@ def test_fat_tails_under_a_normal_es_are_a_finding(tmp_path: Path) -> None:
 def test_an_es_paired_with_an_unknown_var_column_is_refused(tmp_path: Path) -> None:
     root = _project(tmp_path, 1.0)
     with pytest.raises(InvalidParameters, match="es.es_975 pairs with 'var_99'"):
-        load_parameters(write_params(root, backtest={"var": {"data": "data/var.csv", "levels": {"var_975": 0.975},
-                                                             "es": {"es_975": "var_99"}}}))  # fmt: skip
+        load_parameters(
+            write_params(
+                root,
+                backtest={"var": {"data": "data/var.csv", "levels": {"var_975": 0.975}, "es": {"es_975": "var_99"}}},
+            )
+        )

@@ -25,7 +25,9 @@ def demo(tmp_path_factory):
     root = tmp_path_factory.mktemp("xb")
     build = build_demo(root, n_reference=4000, n_per_window=1500, n_windows=3)
     raw = yaml.safe_load(build.parameters.read_text())
-    raw["explainability"].update(sample_size=300, background_size=50, lime_samples=500, lime_seeds=2, n_counterfactuals=5)
+    raw["explainability"].update(
+        sample_size=300, background_size=50, lime_samples=500, lime_seeds=2, n_counterfactuals=5
+    )
     return build, raw
 
 
@@ -92,12 +94,14 @@ def test_scores_only_mode_says_why_it_cannot_run(demo) -> None:
     ("edit", "fragment"),
     [
         (lambda raw: raw["explainability"]["reason_codes"].pop("bureau_score"), "the table lacks bureau_score"),
-        (lambda raw: raw["explainability"]["reason_codes"].update(salary={"code": "X", "statement": "y"}),
-         "salary are not model features"),
+        (
+            lambda raw: raw["explainability"]["reason_codes"].update(salary={"code": "X", "statement": "y"}),
+            "salary are not model features",
+        ),
         (lambda raw: raw["explainability"]["actionable"].update(region=[0, 1]), "region are categorical"),
         (lambda raw: raw["explainability"].update(ids=["NOPE"]), "NOPE not found"),
     ],
-)  # fmt: skip
+)
 def test_bad_parameters_are_caught_before_running(demo, edit, fragment) -> None:
     with pytest.raises(InvalidParameters, match=fragment):
         _evidence(_params(demo, "bad.yaml", edit))

@@ -14,8 +14,16 @@ from typing import Any, NamedTuple
 from mrmkit.errors import InvalidInput, MrmkitError
 
 __all__ = [
-    "AUDIT_LOG", "GENESIS", "RESERVED", "KINDS", "AuditError", "AuditProblem", "AuditReport", "canonical",
-    "line_hash", "read",
+    "AUDIT_LOG",
+    "GENESIS",
+    "RESERVED",
+    "KINDS",
+    "AuditError",
+    "AuditProblem",
+    "AuditReport",
+    "canonical",
+    "line_hash",
+    "read",
 ]
 
 AUDIT_LOG = "audit.jsonl"

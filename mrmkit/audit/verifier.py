@@ -272,8 +272,17 @@ def verify_with_packages(path: Path) -> AuditReport:
     if not path.exists():
         if not packages:
             raise InvalidInput(f"{path} does not exist.")
-        return AuditReport(path, 0, (AuditProblem(1, "removed", f"the log is missing, but {len(packages)} "
-                                                  f"package(s) under {path.parent} were published with it"),))  # fmt: skip
+        return AuditReport(
+            path,
+            0,
+            (
+                AuditProblem(
+                    1,
+                    "removed",
+                    f"the log is missing, but {len(packages)} package(s) under {path.parent} were published with it",
+                ),
+            ),
+        )
     report = verify(path, anchors)
     problems = list(report.problems)
     try:
@@ -286,8 +295,14 @@ def verify_with_packages(path: Path) -> AuditReport:
         if run is None:
             problems.append(AuditProblem(report.n_lines + 1, "removed", f"no run line for the package {where}"))
         elif run.get("manifest_sha256") != manifest.get("manifest_sha256"):
-            problems.append(AuditProblem(report.n_lines + 1, "edited", f"the run line (seq {run.get('seq')}) of "
-                                         f"{where} records another manifest hash than the package has"))  # fmt: skip
+            problems.append(
+                AuditProblem(
+                    report.n_lines + 1,
+                    "edited",
+                    f"the run line (seq {run.get('seq')}) of "
+                    f"{where} records another manifest hash than the package has",
+                )
+            )
     return AuditReport(path, report.n_lines, tuple(problems), report.last_seq, report.last_hash)
 
 

@@ -43,8 +43,10 @@ class BatchResult:
         for r in self.results:
             name = r.get("model_id") or r["params"]
             if r["status"] == "complete":
-                lines.append(f"complete  {name}  red findings: {r['red_findings']}  {r['package']}"
-                             + (f"  {r['error']}" if r.get("error") else ""))  # a package that could not be logged
+                lines.append(
+                    f"complete  {name}  red findings: {r['red_findings']}  {r['package']}"
+                    + (f"  {r['error']}" if r.get("error") else "")
+                )  # a package that could not be logged
             elif r["status"] == "failed":
                 lines.append(f"failed    {name}  {r['error']}  {r['package']}")
             elif r["status"] == "interrupted":
@@ -100,6 +102,7 @@ def _css_class(value: Any) -> str:
 def write_batch_index(result: BatchResult, path: str | Path) -> Path:
     """Write a self-contained offline HTML page listing every model of the batch; return its path."""
     from mrmkit.render import CSP_META
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     base = path.resolve().parent
@@ -119,7 +122,11 @@ def write_batch_index(result: BatchResult, path: str | Path) -> Path:
             "<tr>"
             f"<td>{e(str(name))}</td>"
             f'<td class="{_css_class(r["status"])}">{e(r["status"])}</td>'
-            + (f'<td><span class="badge {_css_class(rating)}">{e(rating.upper())}</span></td>' if rating else "<td>-</td>")
+            + (
+                f'<td><span class="badge {_css_class(rating)}">{e(rating.upper())}</span></td>'
+                if rating
+                else "<td>-</td>"
+            )
             + (f'<td class="{"red" if red else ""}">{red}</td>' if published else "<td>-</td>")
             + f"<td>{link}</td>"
             f"<td>{e(str(r['params']))}</td>"

@@ -60,8 +60,10 @@ def write_prometheus(
         write_atomic(out_file, result.text)
         err.print(f"mrmkit: wrote {out_file} ({len(result.packages)} model(s))", soft_wrap=True)
     for package in result.unverified:
-        _warn(f"{package.path} does not verify ({package.problem}); only mrmkit_package_info and "
-              "mrmkit_package_verified 0 are exported for model " + repr(package.model_id) + ".")  # fmt: skip
+        _warn(
+            f"{package.path} does not verify ({package.problem}); only mrmkit_package_info and "
+            "mrmkit_package_verified 0 are exported for model " + repr(package.model_id) + "."
+        )
     return len(result.unverified)
 
 
@@ -78,7 +80,7 @@ def prometheus(
             "--inventory",
             metavar="FILE",
             help="An inventory YAML: adds each model's days to its next due date and whether it is overdue.",
-        ),  # fmt: skip
+        ),
     ] = None,
     now: Annotated[str | None, typer.Option("--now", metavar="TIME", help=NOW_HELP)] = None,
 ) -> None:

@@ -39,12 +39,14 @@ FORMAT_HELP = (
     "precision, infinities inf/-inf, NaN empty (csv) or null (json). In csv only, a text value that starts with "
     "=, +, - or @ gets a leading ' so a spreadsheet does not run it as a formula (numbers are never prefixed)."
 )
-DIFF_FORMAT_HELP = FORMAT_HELP.format(
-    terminal="the changes in brackets rounded to 4 significant digits (the values always in full)"
-) + " json is one object: both packages, parameter, status and findings changes, metric changes by workbook."
-HISTORY_FORMAT_HELP = FORMAT_HELP.format(
-    terminal="fitted to its width with floats rounded to 4 significant digits"
-) + " csv and json add each package's path; json is a list of rows."
+DIFF_FORMAT_HELP = (
+    FORMAT_HELP.format(terminal="the changes in brackets rounded to 4 significant digits (the values always in full)")
+    + " json is one object: both packages, parameter, status and findings changes, metric changes by workbook."
+)
+HISTORY_FORMAT_HELP = (
+    FORMAT_HELP.format(terminal="fitted to its width with floats rounded to 4 significant digits")
+    + " csv and json add each package's path; json is a list of rows."
+)
 SUMMARY_HELP = (
     "Only the counts per workbook and of findings, with every parameter and status change; no metric or finding "
     "is listed one by one."
@@ -159,11 +161,14 @@ def open_command(
         str | None, typer.Argument(help=f"One of {WORKBOOK_NAMES} (default: every one it holds).")
     ] = None,
     directory: Annotated[
-        Path | None, typer.Option("--dir", metavar="DIR", help="Working folder (default: mrmkit-open/<model>/<version>/<run>).")
+        Path | None,
+        typer.Option("--dir", metavar="DIR", help="Working folder (default: mrmkit-open/<model>/<version>/<run>)."),
     ] = None,
     browser: Annotated[bool, typer.Option("--browser/--no-browser", help="Open a browser tab on JupyterLab.")] = True,
     lab: Annotated[bool, typer.Option("--lab/--no-lab", help="Start JupyterLab once the copy is made.")] = True,
-    port: Annotated[int | None, typer.Option("--port", metavar="PORT", help="JupyterLab's port (default: its own choice).")] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", metavar="PORT", help="JupyterLab's port (default: its own choice).")
+    ] = None,
 ) -> None:
     """Copy a package's executed notebook into a working folder (inputs checked by hash) and open it in JupyterLab."""
     from mrmkit.workbench import lab_command, prepare, start_lab
@@ -230,7 +235,10 @@ def find_packages(root: Path) -> list[dict[str, Any]]:
 def list_command(
     directory: Annotated[Path, typer.Argument(help="Folder of packages.")] = Path("outputs"),
     inventory: Annotated[
-        Path | None, typer.Option("--inventory", metavar="FILE", help="Per model of this inventory: last package and next due date.")
+        Path | None,
+        typer.Option(
+            "--inventory", metavar="FILE", help="Per model of this inventory: last package and next due date."
+        ),
     ] = None,
 ) -> None:
     """List the evidence packages found: model, version, run, status, date, red findings."""
@@ -289,7 +297,18 @@ def _list_inventory(path: Path, packages: list[dict[str, Any]]) -> None:
     for _, _, entry, nxt, overdue in sorted(entries, key=lambda e: (e[0], e[1], e[2].id)):
         p = last.get(entry.id, {})
         due_text = "retired" if entry.status == "retired" else ("never validated" if nxt is None else nxt.isoformat())
-        table.add_row(*map(cell, (entry.id, entry.status, p.get("run_id") or "-", p.get("status") or "-",
-                                  p.get("red_findings") if p.get("red_findings") is not None else "-", due_text,
-                                  "OVERDUE" if overdue else "")))  # fmt: skip
+        table.add_row(
+            *map(
+                cell,
+                (
+                    entry.id,
+                    entry.status,
+                    p.get("run_id") or "-",
+                    p.get("status") or "-",
+                    p.get("red_findings") if p.get("red_findings") is not None else "-",
+                    due_text,
+                    "OVERDUE" if overdue else "",
+                ),
+            )
+        )
     table_console(120).print(table)

@@ -11,8 +11,15 @@ from mrmkit.cli._console import WORKBOOK_NAMES, _guard, _progress, err, out
 from mrmkit.errors import MrmkitError
 
 
-def _publish(params: Path, workbooks: list[str] | None, out_dir: Path, fail_on: str | None, pdf: bool = False,
-             paper: str = "a4", log_to_mlflow: bool = False) -> None:  # fmt: skip
+def _publish(
+    params: Path,
+    workbooks: list[str] | None,
+    out_dir: Path,
+    fail_on: str | None,
+    pdf: bool = False,
+    paper: str = "a4",
+    log_to_mlflow: bool = False,
+) -> None:
     from mrmkit.runner import run
 
     logging = _mlflow_logging(params, log_to_mlflow)
@@ -29,8 +36,11 @@ def _publish(params: Path, workbooks: list[str] | None, out_dir: Path, fail_on: 
             run_id = log_package(result.package, logging, result.rating)
         except LoggingFailed as exc:  # one line and exit 4 through _guard; the package path is already printed
             raise LoggingFailed(f"{str(exc).rstrip('.')}; the package is published and unchanged.") from None
-        err.print(f"mrmkit: logged to MLflow run {run_id} (experiment {logging.mlflow.experiment!r})",
-                  markup=False, highlight=False)  # fmt: skip
+        err.print(
+            f"mrmkit: logged to MLflow run {run_id} (experiment {logging.mlflow.experiment!r})",
+            markup=False,
+            highlight=False,
+        )
     if result.status == "failed":
         err.print(f"workbook failed: {', '.join(result.failed_workbooks)}; the package is kept, marked failed.")
         raise typer.Exit(1)
@@ -51,18 +61,22 @@ def _mlflow_logging(params: Path, flag: bool) -> Any:
     from mrmkit.sources import registry
 
     if tracking_uri(resolved) is None:
-        raise MrmkitError(f"{params}: mlflow.tracking_uri: --log-to-mlflow needs a tracking server; set "
-                          "mlflow.tracking_uri, model.tracking_uri or MLFLOW_TRACKING_URI.")  # fmt: skip
+        raise MrmkitError(
+            f"{params}: mlflow.tracking_uri: --log-to-mlflow needs a tracking server; set "
+            "mlflow.tracking_uri, model.tracking_uri or MLFLOW_TRACKING_URI."
+        )
     registry.mlflow_module("mlflow.log", "logging to MLflow")
     return resolved
 
 
 @_guard
 def demo(
-    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Where evidence packages are published.")] = Path("outputs"),
-    data_dir: Annotated[Path, typer.Option("--data", metavar="DIR", help="Where the demo data, models and parameter file go.")] = Path(
-        "demo"
-    ),
+    out_dir: Annotated[
+        Path, typer.Option("--out", metavar="DIR", help="Where evidence packages are published.")
+    ] = Path("outputs"),
+    data_dir: Annotated[
+        Path, typer.Option("--data", metavar="DIR", help="Where the demo data, models and parameter file go.")
+    ] = Path("demo"),
     seed: Annotated[int, typer.Option(metavar="N", help="Seed of the demo portfolio.")] = 20261123,
 ) -> None:
     """Build the demo PD portfolio, VaR engine and fraud classifier, write their parameter files, run and publish each."""
@@ -70,10 +84,14 @@ def demo(
 
     err.print(f"mrmkit: building the demo portfolio in {data_dir}")
     built = build_demo(data_dir, seed=seed)
-    err.print(f"mrmkit: demo parameter files {built.parameters} (PD model), {built.var_parameters} (VaR engine) and "
-              f"{built.fraud_parameters} (fraud classifier)")  # fmt: skip
-    err.print(f"mrmkit: the PD model's data also in {built.database}; `mrmkit run {built.sql_parameters}` reads it "
-              "with queries (needs the sql extra)")  # fmt: skip
+    err.print(
+        f"mrmkit: demo parameter files {built.parameters} (PD model), {built.var_parameters} (VaR engine) and "
+        f"{built.fraud_parameters} (fraud classifier)"
+    )
+    err.print(
+        f"mrmkit: the PD model's data also in {built.database}; `mrmkit run {built.sql_parameters}` reads it "
+        "with queries (needs the sql extra)"
+    )
     for parameters in (built.parameters, built.var_parameters, built.fraud_parameters):
         _publish(parameters, None, out_dir, None)
 
@@ -82,21 +100,38 @@ def demo(
 def run_command(
     params: Annotated[Path, typer.Argument(help="The model's parameter file (YAML).")],
     workbooks: Annotated[
-        str | None, typer.Option("--workbooks", metavar="NAMES",
-                     help=f"Comma-separated workbooks to run: {WORKBOOK_NAMES} (default: every one the parameter file enables).")
+        str | None,
+        typer.Option(
+            "--workbooks",
+            metavar="NAMES",
+            help=f"Comma-separated workbooks to run: {WORKBOOK_NAMES} (default: every one the parameter file enables).",
+        ),
     ] = None,
-    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Where evidence packages are published.")] = Path("outputs"),
+    out_dir: Annotated[
+        Path, typer.Option("--out", metavar="DIR", help="Where evidence packages are published.")
+    ] = Path("outputs"),
     fail_on: Annotated[
-        str | None, typer.Option("--fail-on", metavar="SEVERITY", help="Exit 3 when the package has a finding of this severity (red).")
+        str | None,
+        typer.Option(
+            "--fail-on", metavar="SEVERITY", help="Exit 3 when the package has a finding of this severity (red)."
+        ),
     ] = None,
     pdf: Annotated[
-        bool, typer.Option("--pdf", help="Also print the whole validation (report and workbook reports) to "
-                           "reports/index.pdf inside the package, hashed in its manifest.")
+        bool,
+        typer.Option(
+            "--pdf",
+            help="Also print the whole validation (report and workbook reports) to "
+            "reports/index.pdf inside the package, hashed in its manifest.",
+        ),
     ] = False,
     paper: Annotated[str, typer.Option("--paper", metavar="SIZE", help="Paper of the PDF: a4 or letter.")] = "a4",
     log_to_mlflow: Annotated[
-        bool, typer.Option("--log-to-mlflow", help="After publishing, log the package to an MLflow run (metrics, "
-                           "rating and decision tags, the package as artifacts); exit 4 if that fails.")
+        bool,
+        typer.Option(
+            "--log-to-mlflow",
+            help="After publishing, log the package to an MLflow run (metrics, "
+            "rating and decision tags, the package as artifacts); exit 4 if that fails.",
+        ),
     ] = False,
 ) -> None:
     """Run the workbooks a parameter file enables and publish one evidence package."""
@@ -112,7 +147,8 @@ def run_command(
 def batch(
     params: Annotated[list[Path] | None, typer.Argument(help="Parameter files to run.")] = None,
     inventory: Annotated[
-        Path | None, typer.Option("--inventory", metavar="FILE", help="An inventory YAML; runs the models that are due.")
+        Path | None,
+        typer.Option("--inventory", metavar="FILE", help="An inventory YAML; runs the models that are due."),
     ] = None,
     all_models: Annotated[
         bool, typer.Option("--all", help="With --inventory: every model that is not retired.")
@@ -120,11 +156,20 @@ def batch(
     jobs: Annotated[
         int | None, typer.Option("--jobs", metavar="N", help="Models at once in local processes (default: cores).")
     ] = None,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Address of a Dask scheduler to run on.")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Where evidence packages are published.")] = Path("outputs"),
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Address of a Dask scheduler to run on.")
+    ] = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", metavar="DIR", help="Where evidence packages are published.")
+    ] = Path("outputs"),
     prometheus: Annotated[
-        Path | None, typer.Option("--prometheus", metavar="FILE", help="After the batch, write `mrmkit export "
-                                  "prometheus <out>` to FILE (atomically; with --inventory, the due days too).")  # fmt: skip
+        Path | None,
+        typer.Option(
+            "--prometheus",
+            metavar="FILE",
+            help="After the batch, write `mrmkit export "
+            "prometheus <out>` to FILE (atomically; with --inventory, the due days too).",
+        ),
     ] = None,
 ) -> None:
     """Run many models; one model's failure never stops the others. Writes <out>/batch-index.html."""

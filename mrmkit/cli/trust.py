@@ -16,9 +16,12 @@ from mrmkit.errors import MrmkitError, PackageError, one_line
 
 @_guard
 def verify(
-    package: Annotated[Path, typer.Argument(help="An evidence package folder, or a PDF printed by `mrmkit report --pdf`.")],
+    package: Annotated[
+        Path, typer.Argument(help="An evidence package folder, or a PDF printed by `mrmkit report --pdf`.")
+    ],
     key: Annotated[
-        str | None, typer.Option("--key", metavar="KEY", help="A public key you trust (file or 'mrmkit-ed25519 ...' text).")
+        str | None,
+        typer.Option("--key", metavar="KEY", help="A public key you trust (file or 'mrmkit-ed25519 ...' text)."),
     ] = None,
 ) -> None:
     """Re-hash every file of a package against its manifest; check its signature and its audit line."""
@@ -72,8 +75,16 @@ def _audit(package: Path, action: str, outcome: str) -> None:
     if len(parents) < 3 or not (log := parents[2] / audit.AUDIT_LOG).exists():
         return  # not inside <out>/<model>/<version>/, or no audit log there
     manifest = read_manifest(package)
-    audit.append(log, {"action": action, "package": str(Path(package).resolve()), "run_id": manifest.get("run_id"),
-                       "manifest_sha256": manifest.get("manifest_sha256"), "outcome": outcome})  # fmt: skip
+    audit.append(
+        log,
+        {
+            "action": action,
+            "package": str(Path(package).resolve()),
+            "run_id": manifest.get("run_id"),
+            "manifest_sha256": manifest.get("manifest_sha256"),
+            "outcome": outcome,
+        },
+    )
 
 
 keys_app = typer.Typer(help="The signing key pair that signs the packages you publish.", no_args_is_help=True)
@@ -113,7 +124,9 @@ def keys_show() -> None:
 @keys_app.command("export")
 @_guard
 def keys_export(
-    out_file: Annotated[Path | None, typer.Option("--out", metavar="FILE", help="Write the public key here (PEM).")] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", metavar="FILE", help="Write the public key here (PEM).")
+    ] = None,
 ) -> None:
     """Export the public key as PEM (to a file with --out, else to standard output)."""
     from cryptography.hazmat.primitives import serialization

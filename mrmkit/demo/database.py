@@ -20,8 +20,13 @@ import pandas as pd
 __all__ = ["TABLES", "QUERIES", "write_database", "sql_parameters"]
 
 #: table of demo.db -> the demo's Parquet file it holds
-TABLES = {"reference": "reference.parquet", "current": "current.parquet", "shadow_log": "shadow_log.parquet",
-          "ab_log": "ab_log.parquet", "var_series": "var.parquet"}  # fmt: skip
+TABLES = {
+    "reference": "reference.parquet",
+    "current": "current.parquet",
+    "shadow_log": "shadow_log.parquet",
+    "ab_log": "ab_log.parquet",
+    "var_series": "var.parquet",
+}
 
 #: the demo's data inputs as queries; each ORDER BY gives the files' own order (the workbooks see rows in
 #: order) and runs unchanged on PostgreSQL, which has no rowid

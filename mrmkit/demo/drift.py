@@ -42,24 +42,48 @@ def drift_specs(n_windows: int) -> tuple[DriftSpec, ...]:
     s = DRIFT_SETTINGS
     ramp, late, last = min(3, n_windows), max(n_windows - 1, 1), n_windows
     rows = [
-        ("revolving_utilisation", "shift", ramp,
-         f"latent logit of utilisation raised by up to {s['utilisation_logit_shift']}: strong upward shift"),
-        ("num_enquiries_6m", "rate", ramp,
-         f"6-month enquiry rate raised by up to {s['enquiry_rate_increase']:.0%}: moderate upward shift"),
-        ("product", "mix", ramp,
-         f"point_of_sale share grows from 5% to {s['point_of_sale_share']:.0%} (segment, not a feature)"),
-        ("annual_income", "inflation", 1,
-         f"nominal incomes grow {s['income_inflation_per_month']:.1%} per monitoring month; real income unchanged"),
-        ("employment_type", "new_category", last,
-         f"new category 'gig' for about {s['gig_share_last_window']:.0%} of applications, unseen in the reference"),
+        (
+            "revolving_utilisation",
+            "shift",
+            ramp,
+            f"latent logit of utilisation raised by up to {s['utilisation_logit_shift']}: strong upward shift",
+        ),
+        (
+            "num_enquiries_6m",
+            "rate",
+            ramp,
+            f"6-month enquiry rate raised by up to {s['enquiry_rate_increase']:.0%}: moderate upward shift",
+        ),
+        (
+            "product",
+            "mix",
+            ramp,
+            f"point_of_sale share grows from 5% to {s['point_of_sale_share']:.0%} (segment, not a feature)",
+        ),
+        (
+            "annual_income",
+            "inflation",
+            1,
+            f"nominal incomes grow {s['income_inflation_per_month']:.1%} per monitoring month; real income unchanged",
+        ),
+        (
+            "employment_type",
+            "new_category",
+            last,
+            f"new category 'gig' for about {s['gig_share_last_window']:.0%} of applications, unseen in the reference",
+        ),
         ("savings_balance", "missing_rate", late, f"missing share rises from 5% to {s['savings_missing_late']:.0%}"),
-        ("default_12m", "default_rate", ramp,
-         f"default log-odds raised by up to {s['default_logit_shift']} for the same features (macro)"),
+        (
+            "default_12m",
+            "default_rate",
+            ramp,
+            f"default log-odds raised by up to {s['default_logit_shift']} for the same features (macro)",
+        ),
         ("loan_amount", "consequential", ramp, "follows the product mix (smaller point-of-sale loans)"),
         ("loan_term", "consequential", ramp, "follows the product mix (point-of-sale loans are 36 months)"),
         ("loan_to_income", "consequential", ramp, "follows the product mix and income inflation"),
         ("current_account_turnover", "consequential", 1, "follows income inflation"),
-    ]  # fmt: skip
+    ]
     return tuple(DriftSpec(column, kind, first, last, text) for column, kind, first, text in rows)
 
 

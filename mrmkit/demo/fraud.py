@@ -60,16 +60,34 @@ def _transactions(rng: np.random.Generator, n: int, start: str, days: int, cnp_g
     velocity = rng.poisson(1.5, n)
     night = (hour < 6).astype(float)
     cnp = channel == "card_not_present"
-    logit = (-7.4 + 0.45 * np.log(amount) + 0.4 * night + 0.6 * cnp + 4.5 * new_device * (distance > 30)
-             + 2.2 * night * cnp + 0.3 * velocity + 1.0 * np.isin(category, ["electronics", "gambling"]))  # fmt: skip
+    logit = (
+        -7.4
+        + 0.45 * np.log(amount)
+        + 0.4 * night
+        + 0.6 * cnp
+        + 4.5 * new_device * (distance > 30)
+        + 2.2 * night * cnp
+        + 0.3 * velocity
+        + 1.0 * np.isin(category, ["electronics", "gambling"])
+    )
     fraud = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
     dates = pd.Timestamp(start) + pd.to_timedelta(rng.integers(0, days, n), unit="D")
     age_band = rng.choice(_AGE_BANDS, n, p=[0.20, 0.35, 0.30, 0.15])  # protected: never a feature
-    return pd.DataFrame({
-        ID: [f"T{start[:7].replace('-', '')}-{i:06d}" for i in range(n)], TIME: dates, "amount": amount, "hour": hour,
-        "distance_km": distance, "new_device": new_device, "transactions_24h": velocity, "merchant_category": category,
-        "channel": channel, "age_band": age_band, TARGET: fraud,
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            ID: [f"T{start[:7].replace('-', '')}-{i:06d}" for i in range(n)],
+            TIME: dates,
+            "amount": amount,
+            "hour": hour,
+            "distance_km": distance,
+            "new_device": new_device,
+            "transactions_24h": velocity,
+            "merchant_category": category,
+            "channel": channel,
+            "age_band": age_band,
+            TARGET: fraud,
+        }
+    )
 
 
 def _ab_log(rng: np.random.Generator, current: pd.DataFrame, thresholds: dict[str, float]) -> pd.DataFrame:
@@ -82,12 +100,17 @@ def _ab_log(rng: np.random.Generator, current: pd.DataFrame, thresholds: dict[st
     score = np.where(challenger, current[CHALLENGER_SCORE], current[SCORE])
     alerted = score >= np.where(challenger, thresholds["challenger"], thresholds["champion"])
     genuine = current[TARGET].to_numpy() == 0
-    return pd.DataFrame({
-        ID: current[ID], TIME: current[TIME], "arm": np.where(challenger, "challenger", "champion"),
-        "decision": np.where(alerted, "alert", "clear"), TARGET: current[TARGET],
-        "complaint": (alerted & genuine & (rng.random(len(current)) < 0.08)).astype(int),
-        "review_minutes": np.round(np.where(alerted, rng.gamma(4.0, 1.5, len(current)), 0.0), 1),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            ID: current[ID],
+            TIME: current[TIME],
+            "arm": np.where(challenger, "challenger", "champion"),
+            "decision": np.where(alerted, "alert", "clear"),
+            TARGET: current[TARGET],
+            "complaint": (alerted & genuine & (rng.random(len(current)) < 0.08)).astype(int),
+            "review_minutes": np.round(np.where(alerted, rng.gamma(4.0, 1.5, len(current)), 0.0), 1),
+        }
+    )
 
 
 def _models(reference: pd.DataFrame) -> tuple[Any, Any]:
@@ -107,8 +130,10 @@ def _models(reference: pd.DataFrame) -> tuple[Any, Any]:
 
     x, y = reference[list(FEATURES)], reference[TARGET]
     champion = make_pipeline(prep(True), LogisticRegression(max_iter=1000)).fit(x, y)
-    challenger = make_pipeline(prep(False), HistGradientBoostingClassifier(max_iter=150, learning_rate=0.05,
-                                                                           min_samples_leaf=100, random_state=0)).fit(x, y)  # fmt: skip
+    challenger = make_pipeline(
+        prep(False),
+        HistGradientBoostingClassifier(max_iter=150, learning_rate=0.05, min_samples_leaf=100, random_state=0),
+    ).fit(x, y)
     return champion, challenger
 
 
@@ -116,33 +141,63 @@ def _parameters(trusted: dict[str, list[str]], seed: int) -> dict[str, Any]:
     return {
         "seed": seed,
         "model": {
-            "id": "demo-card-fraud", "version": "2.1.0", "kind": "classifier",
-            "name": "Card transaction fraud classifier (demo)", "owner": "Fraud Analytics",
+            "id": "demo-card-fraud",
+            "version": "2.1.0",
+            "kind": "classifier",
+            "name": "Card transaction fraud classifier (demo)",
+            "owner": "Fraud Analytics",
             "purpose": "Score card transactions for fraud and alert the riskiest for review",
             "risk_tier": "high",
             "intended_use": f"Alert the riskiest {ALERT_RATE:.0%} of card transactions for analyst review",
             "limitations": "Synthetic demo data; fraud labels are complete (no late-reported fraud)",
-            "artifact": "models/fraud_champion.skops", "trusted_types": trusted["champion"],
+            "artifact": "models/fraud_champion.skops",
+            "trusted_types": trusted["champion"],
         },
-        "challenger": {"artifact": "models/fraud_challenger.skops", "trusted_types": trusted["challenger"],
-                       "score": CHALLENGER_SCORE},
+        "challenger": {
+            "artifact": "models/fraud_challenger.skops",
+            "trusted_types": trusted["challenger"],
+            "score": CHALLENGER_SCORE,
+        },
         "data": {
-            "reference": "data/fraud_reference.parquet", "current": "data/fraud_current.parquet", "id": ID,
-            "target": TARGET, "score": SCORE, "features": list(FEATURES), "categorical": list(CATEGORICAL),
-            "time": TIME, "protected": ["age_band"],
+            "reference": "data/fraud_reference.parquet",
+            "current": "data/fraud_current.parquet",
+            "id": ID,
+            "target": TARGET,
+            "score": SCORE,
+            "features": list(FEATURES),
+            "categorical": list(CATEGORICAL),
+            "time": TIME,
+            "protected": ["age_band"],
         },
         "policy": {"alert_rate": ALERT_RATE, "costs": {"false_positive": 4.0, "false_negative": 120.0}},
         "drift": {},
         "backtest": {},
-        "champion_challenger": {"n_bootstrap": 500, "ab": {
-            "data": "data/fraud_ab.parquet", "id": ID, "arm": "arm", "decision": "decision", "outcome": TARGET,
-            "date": TIME, "challenger_share": AB_CHALLENGER_SHARE, "guardrails": ["complaint", "review_minutes"]}},
-        "explainability": {"sample_size": 500, "n_highest_risk": 3, "n_near_cutoff": 2, "background_size": 100,
-                           "reason_codes": {f: {"code": code, "statement": text} for f, (code, text) in _REASONS.items()}},
-    }  # fmt: skip
+        "champion_challenger": {
+            "n_bootstrap": 500,
+            "ab": {
+                "data": "data/fraud_ab.parquet",
+                "id": ID,
+                "arm": "arm",
+                "decision": "decision",
+                "outcome": TARGET,
+                "date": TIME,
+                "challenger_share": AB_CHALLENGER_SHARE,
+                "guardrails": ["complaint", "review_minutes"],
+            },
+        },
+        "explainability": {
+            "sample_size": 500,
+            "n_highest_risk": 3,
+            "n_near_cutoff": 2,
+            "background_size": 100,
+            "reason_codes": {f: {"code": code, "statement": text} for f, (code, text) in _REASONS.items()},
+        },
+    }
 
 
-def build_fraud_demo(out_dir: Path, seed: int = 20261123, n_reference: int = 30_000, n_current: int = 20_000) -> FraudDemo:
+def build_fraud_demo(
+    out_dir: Path, seed: int = 20261123, n_reference: int = 30_000, n_current: int = 20_000
+) -> FraudDemo:
     """Generate, train, score and write the fraud demo under ``out_dir``; returns the paths and fraud rates."""
     import skops.io as sio
     import yaml
@@ -173,13 +228,18 @@ def build_fraud_demo(out_dir: Path, seed: int = 20261123, n_reference: int = 30_
         for frame in (reference, current):
             frame[column] = np.asarray(loaded.predict_proba(frame[list(FEATURES)]), dtype=np.float64)[:, 1]
         _write_bytes(paths[role], blob)
-    thresholds = {m: float(np.sort(reference[c])[::-1][int(np.ceil(ALERT_RATE * len(reference))) - 1])
-                  for m, c in (("champion", SCORE), ("challenger", CHALLENGER_SCORE))}  # fmt: skip
+    thresholds = {
+        m: float(np.sort(reference[c])[::-1][int(np.ceil(ALERT_RATE * len(reference))) - 1])
+        for m, c in (("champion", SCORE), ("challenger", CHALLENGER_SCORE))
+    }
     _write_parquet(_ab_log(rng, current, thresholds), paths["ab"])
     _write_parquet(reference, paths["reference"])
     _write_parquet(current, paths["current"])
-    header = (f"# Generated by `mrmkit demo` with seed {seed}: a synthetic card-fraud classifier (model.kind: classifier).\n"
-              "# Paths are relative to this file. Card-not-present transactions grow by 20 points in monitoring.\n")  # fmt: skip
+    header = (
+        f"# Generated by `mrmkit demo` with seed {seed}: a synthetic card-fraud classifier (model.kind: classifier).\n"
+        "# Paths are relative to this file. Card-not-present transactions grow by 20 points in monitoring.\n"
+    )
     _write_bytes(paths["parameters"], (header + yaml.safe_dump(_parameters(trusted, seed), sort_keys=False)).encode())
-    return FraudDemo(**paths, fraud_rate_reference=float(reference[TARGET].mean()),
-                     fraud_rate_current=float(current[TARGET].mean()))  # fmt: skip
+    return FraudDemo(
+        **paths, fraud_rate_reference=float(reference[TARGET].mean()), fraud_rate_current=float(current[TARGET].mean())
+    )

@@ -66,48 +66,58 @@ __all__ = [
 
 LOG_STREAM = 1000  # spawn key of the logs' random streams under the demo seed
 SHADOW_COLUMNS = (
-    "application_id", "timestamp", "champion_pd", "challenger_pd", "champion_decision", "challenger_decision",
-    "champion_latency_ms", "challenger_latency_ms",
-)  # fmt: skip
+    "application_id",
+    "timestamp",
+    "champion_pd",
+    "challenger_pd",
+    "champion_decision",
+    "challenger_decision",
+    "champion_latency_ms",
+    "challenger_latency_ms",
+)
 AB_COLUMNS = ("application_id", "decision_date", "arm", "pd_used", "decision", "default_12m")
 APPROVE, DECLINE = "approve", "decline"
 
 #: The data-generating process of the logs, recorded so that a report can state it.
-LOG_SETTINGS = MappingProxyType({
-    # Relative weights of the hour of day (0 to 23) of an application; minutes and seconds are uniform.
-    "hour_weights": (1, 1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 9, 9, 8, 8, 8, 8, 9, 9, 8, 6, 4, 2),
-    "shadow_loss_share": 0.02,  # shadow calls lost at random (time-outs, dropped messages)
-    "outage_start_hour": 10,  # on the outage day every shadow call in [10:00, 14:00) is lost
-    "outage_end_hour": 14,
-    "champion_latency_median_ms": 25.0,  # log-normal latencies: median and sigma of the log
-    "champion_latency_sigma": 0.30,
-    "challenger_latency_median_ms": 55.0,
-    "challenger_latency_sigma": 0.45,
-    "degraded_latency_median_ms": 90.0,  # the challenger in the degraded week
-    "degraded_latency_sigma": 0.60,
-    "latency_limit_ms": 250.0,  # the p99 limit the degraded week breaches
-    "challenger_share": 0.10,  # default share of the challenger arm in the A/B test
-})  # fmt: skip
+LOG_SETTINGS = MappingProxyType(
+    {
+        # Relative weights of the hour of day (0 to 23) of an application; minutes and seconds are uniform.
+        "hour_weights": (1, 1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 9, 9, 8, 8, 8, 8, 9, 9, 8, 6, 4, 2),
+        "shadow_loss_share": 0.02,  # shadow calls lost at random (time-outs, dropped messages)
+        "outage_start_hour": 10,  # on the outage day every shadow call in [10:00, 14:00) is lost
+        "outage_end_hour": 14,
+        "champion_latency_median_ms": 25.0,  # log-normal latencies: median and sigma of the log
+        "champion_latency_sigma": 0.30,
+        "challenger_latency_median_ms": 55.0,
+        "challenger_latency_sigma": 0.45,
+        "degraded_latency_median_ms": 90.0,  # the challenger in the degraded week
+        "degraded_latency_sigma": 0.60,
+        "latency_limit_ms": 250.0,  # the p99 limit the degraded week breaches
+        "challenger_share": 0.10,  # default share of the challenger arm in the A/B test
+    }
+)
 
 #: Facts of the default demo (``build_demo`` defaults, seed 20261123; ``write_logs`` with that seed and the
 #: cut-off 0.08), checked by tests/test_demo_logs.py. Counts, days and latencies depend on the logs' random
 #: streams only; agreement, approvals and defaults also on the trained models (checked with a tolerance).
-DEFAULT_FACTS = MappingProxyType({
-    "n_applications": 30000,
-    "shadow_scored": 29387,  # coverage 97.96 %
-    "outage_day": "2025-03-07",
-    "outage_day_applications": 163,
-    "outage_day_scored": 115,  # coverage 70.6 % on that day; every other day at least 95 %
-    "degraded_week": ("2025-03-31", "2025-04-06"),
-    "challenger_p99_degraded_week_ms": 371.3,  # numpy's default (linear) quantile, NaN ignored
-    "challenger_p99_max_other_weeks_ms": 172.4,
-    "champion_latency_p50_p95_p99_ms": (25.0, 40.9, 50.6),  # all applications, rounded to 0.1 ms
-    "challenger_latency_p50_p95_p99_ms": (55.8, 121.2, 177.8),  # all scored applications
-    "decision_agreement": 0.9459,  # equal decisions where both models scored (29,387 applications)
-    "arm_sizes": {"champion": 27015, "challenger": 2985},  # 9.95 % challenger; binomial p = 0.78 against 10 %
-    "approved": {"champion": 23073, "challenger": 2590},  # approval rates 85.41 % and 86.77 %
-    "defaults_approved": {"champion": 582, "challenger": 71},  # bad rates 2.52 % and 2.74 % of approved loans
-})  # fmt: skip
+DEFAULT_FACTS = MappingProxyType(
+    {
+        "n_applications": 30000,
+        "shadow_scored": 29387,  # coverage 97.96 %
+        "outage_day": "2025-03-07",
+        "outage_day_applications": 163,
+        "outage_day_scored": 115,  # coverage 70.6 % on that day; every other day at least 95 %
+        "degraded_week": ("2025-03-31", "2025-04-06"),
+        "challenger_p99_degraded_week_ms": 371.3,  # numpy's default (linear) quantile, NaN ignored
+        "challenger_p99_max_other_weeks_ms": 172.4,
+        "champion_latency_p50_p95_p99_ms": (25.0, 40.9, 50.6),  # all applications, rounded to 0.1 ms
+        "challenger_latency_p50_p95_p99_ms": (55.8, 121.2, 177.8),  # all scored applications
+        "decision_agreement": 0.9459,  # equal decisions where both models scored (29,387 applications)
+        "arm_sizes": {"champion": 27015, "challenger": 2985},  # 9.95 % challenger; binomial p = 0.78 against 10 %
+        "approved": {"champion": 23073, "challenger": 2590},  # approval rates 85.41 % and 86.77 %
+        "defaults_approved": {"champion": 582, "challenger": 71},  # bad rates 2.52 % and 2.74 % of approved loans
+    }
+)
 
 
 class LogPaths(NamedTuple):
@@ -249,16 +259,18 @@ def generate_shadow_log(
 
     chall_pd = np.where(scored, chall, np.nan)
     chall_decision = np.where(scored, _decisions(chall, cut), None)
-    log = pd.DataFrame({
-        "application_id": _str(frame["application_id"].astype(str).to_numpy()),
-        "timestamp": timestamp.to_numpy(),
-        "champion_pd": champ,
-        "challenger_pd": chall_pd,
-        "champion_decision": _str(_decisions(champ, cut)),
-        "challenger_decision": _str(chall_decision),
-        "champion_latency_ms": np.round(champ_ms, 1),
-        "challenger_latency_ms": np.where(scored, np.round(chall_ms, 1), np.nan),
-    })  # fmt: skip
+    log = pd.DataFrame(
+        {
+            "application_id": _str(frame["application_id"].astype(str).to_numpy()),
+            "timestamp": timestamp.to_numpy(),
+            "champion_pd": champ,
+            "challenger_pd": chall_pd,
+            "champion_decision": _str(_decisions(champ, cut)),
+            "challenger_decision": _str(chall_decision),
+            "champion_latency_ms": np.round(champ_ms, 1),
+            "challenger_latency_ms": np.where(scored, np.round(chall_ms, 1), np.nan),
+        }
+    )
     return log.sort_values(["timestamp", "application_id"], kind="stable", ignore_index=True)
 
 
@@ -314,14 +326,16 @@ def generate_ab_log(
     challenger = rng.random(n) < share
     used = np.where(challenger, chall, champ)
     approved = used <= cut
-    return pd.DataFrame({
-        "application_id": _str(frame["application_id"].astype(str).to_numpy()),
-        "decision_date": frame["application_date"].dt.normalize().astype("datetime64[ns]").to_numpy(),
-        "arm": _str(np.where(challenger, "challenger", "champion").astype(object)),
-        "pd_used": used,
-        "decision": _str(_decisions(used, cut)),
-        "default_12m": _observed(outcome, approved),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "application_id": _str(frame["application_id"].astype(str).to_numpy()),
+            "decision_date": frame["application_date"].dt.normalize().astype("datetime64[ns]").to_numpy(),
+            "arm": _str(np.where(challenger, "challenger", "champion").astype(object)),
+            "pd_used": used,
+            "decision": _str(_decisions(used, cut)),
+            "default_12m": _observed(outcome, approved),
+        }
+    )
 
 
 def _observed(outcome: np.ndarray, approved: np.ndarray) -> Any:

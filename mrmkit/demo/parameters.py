@@ -34,23 +34,48 @@ _STRESS = {
         "num_delinquencies_24m": [0, None],
     },
     "scenarios": [
-        {"name": "income_fall", "description": "Incomes fall by 20 percent; ratios with income below rise by 25",
-         "shocks": [{"feature": "annual_income", "multiply": 0.8}, {"feature": "debt_to_income", "multiply": 1.25},
-                    {"feature": "loan_to_income", "multiply": 1.25}]},
-        {"name": "delinquency_rise", "description": "One more delinquency in the last 12 and 24 months",
-         "shocks": [{"feature": "num_delinquencies_12m", "add": 1}, {"feature": "num_delinquencies_24m", "add": 1}]},
-        {"name": "debt_service_shock", "description": "Debt-to-income up 25 percent; utilisation up a decile",
-         "shocks": [{"feature": "debt_to_income", "multiply": 1.25}, {"feature": "revolving_utilisation", "quantile": 0.1}]},
-        {"name": "card_utilisation_stress", "description": "Card customers draw 15 points more of their limits",
-         "segment": {"values": ["card"]}, "shocks": [{"feature": "revolving_utilisation", "add": 0.15}]},
+        {
+            "name": "income_fall",
+            "description": "Incomes fall by 20 percent; ratios with income below rise by 25",
+            "shocks": [
+                {"feature": "annual_income", "multiply": 0.8},
+                {"feature": "debt_to_income", "multiply": 1.25},
+                {"feature": "loan_to_income", "multiply": 1.25},
+            ],
+        },
+        {
+            "name": "delinquency_rise",
+            "description": "One more delinquency in the last 12 and 24 months",
+            "shocks": [{"feature": "num_delinquencies_12m", "add": 1}, {"feature": "num_delinquencies_24m", "add": 1}],
+        },
+        {
+            "name": "debt_service_shock",
+            "description": "Debt-to-income up 25 percent; utilisation up a decile",
+            "shocks": [
+                {"feature": "debt_to_income", "multiply": 1.25},
+                {"feature": "revolving_utilisation", "quantile": 0.1},
+            ],
+        },
+        {
+            "name": "card_utilisation_stress",
+            "description": "Card customers draw 15 points more of their limits",
+            "segment": {"values": ["card"]},
+            "shocks": [{"feature": "revolving_utilisation", "add": 0.15}],
+        },
     ],
-}  # fmt: skip
+}
 
 # The direction in which the demo's PD should move when each feature rises (checked by sensitivity).
 _EXPECTED_DIRECTION = {
-    "annual_income": -1, "debt_to_income": 1, "revolving_utilisation": 1, "num_delinquencies_12m": 1,
-    "num_enquiries_6m": 1, "bureau_score": -1, "months_in_employment": -1, "savings_balance": -1,
-}  # fmt: skip
+    "annual_income": -1,
+    "debt_to_income": 1,
+    "revolving_utilisation": 1,
+    "num_delinquencies_12m": 1,
+    "num_enquiries_6m": 1,
+    "bureau_score": -1,
+    "months_in_employment": -1,
+    "savings_balance": -1,
+}
 
 
 # Adverse-action reasons of the demo (wording after Regulation B's sample notice, 12 CFR 1002, App. C).
@@ -91,8 +116,12 @@ _REASONS = {
 }
 
 # What an applicant could change, within what range (counterfactual search).
-_ACTIONABLE = {"loan_amount": [1000, None], "revolving_utilisation": [0, 1.0], "debt_to_income": [0, None],
-               "savings_balance": [0, None]}  # fmt: skip
+_ACTIONABLE = {
+    "loan_amount": [1000, None],
+    "revolving_utilisation": [0, 1.0],
+    "debt_to_income": [0, None],
+    "savings_balance": [0, None],
+}
 
 
 def _as_of(windows: tuple[str, ...]) -> str:
@@ -186,12 +215,22 @@ def _var_parameters(seed: int) -> dict[str, Any]:
     return {
         "seed": seed,
         "model": {
-            "id": "demo-trading-var", "version": "1.0.0", "kind": "var",
-            "name": "Trading book historical-simulation VaR and ES (demo)", "owner": "Market Risk Methodology",
+            "id": "demo-trading-var",
+            "version": "1.0.0",
+            "kind": "var",
+            "name": "Trading book historical-simulation VaR and ES (demo)",
+            "owner": "Market Risk Methodology",
             "purpose": "Daily 99% and 97.5% VaR and 97.5% expected shortfall of the trading book",
             "risk_tier": "high",
             "limitations": "Synthetic demo P&L; 250-day unweighted historical simulation reacts slowly to volatility",
         },
-        "backtest": {"var": {"data": "data/var.parquet", "date": "date", "pnl": "pnl",
-                             "levels": {"var_99": 0.99, "var_975": 0.975}, "es": {"es_975": "var_975"}}},
-    }  # fmt: skip
+        "backtest": {
+            "var": {
+                "data": "data/var.parquet",
+                "date": "date",
+                "pnl": "pnl",
+                "levels": {"var_99": 0.99, "var_975": 0.975},
+                "es": {"es_975": "var_975"},
+            }
+        },
+    }

@@ -33,17 +33,19 @@ DEFAULT_SEED = 20261123
 COLUMNS = ("date", "pnl", "var_95", "var_99", "var_975", "es_975")
 
 #: The data-generating process, recorded so that a report can state it.
-VAR_SETTINGS = MappingProxyType({
-    "window": 250,  # historical-simulation window (days before the forecast day)
-    "pnl_daily_vol": 1_000_000.0,  # unconditional daily P&L volatility outside the stress episode (EUR)
-    "pnl_daily_mean": 30_000.0,  # small positive carry (EUR per day)
-    "garch_alpha": 0.07,
-    "garch_beta": 0.91,
-    "t_degrees_of_freedom": 4,  # innovations: Student t, scaled to unit variance
-    "stress_variance_factor": 5.0,  # GARCH long-run variance multiplied by this during the stress episode
-    "stress_start_days_before_end": 120,  # the stress episode covers the 120th-last to the 81st-last day
-    "stress_end_days_before_end": 80,
-})  # fmt: skip
+VAR_SETTINGS = MappingProxyType(
+    {
+        "window": 250,  # historical-simulation window (days before the forecast day)
+        "pnl_daily_vol": 1_000_000.0,  # unconditional daily P&L volatility outside the stress episode (EUR)
+        "pnl_daily_mean": 30_000.0,  # small positive carry (EUR per day)
+        "garch_alpha": 0.07,
+        "garch_beta": 0.91,
+        "t_degrees_of_freedom": 4,  # innovations: Student t, scaled to unit variance
+        "stress_variance_factor": 5.0,  # GARCH long-run variance multiplied by this during the stress episode
+        "stress_start_days_before_end": 120,  # the stress episode covers the 120th-last to the 81st-last day
+        "stress_end_days_before_end": 80,
+    }
+)
 
 
 def _check_rng(rng: object) -> np.random.Generator:
@@ -116,8 +118,9 @@ def generate_var_series(rng: np.random.Generator, n_days: int = 500, start: str 
     # historical-simulation ES at 97.5%: the mean of the worst ceil(0.025 * window) outcomes of the window
     worst = math.ceil(0.025 * window)
     es_975 = np.round(-np.sort(windows, axis=1)[:, :worst].mean(axis=1), 2)
-    return pd.DataFrame({"date": dates, "pnl": pnl[window:], "var_95": var_95, "var_99": var_99,
-                         "var_975": var_975, "es_975": es_975})  # fmt: skip
+    return pd.DataFrame(
+        {"date": dates, "pnl": pnl[window:], "var_95": var_95, "var_99": var_99, "var_975": var_975, "es_975": es_975}
+    )
 
 
 def write_var_series(path: str | os.PathLike[str], seed: int = DEFAULT_SEED, n_days: int = 500) -> Path:

@@ -27,8 +27,17 @@ from typing import Any
 from mrmkit.errors import InvalidParameters, PackageError, one_line
 from mrmkit.export.textformat import Family, Sample, render
 
-__all__ = ["FAMILIES", "SOURCES", "ZONES", "RATINGS", "LatestPackage", "PrometheusExport", "export_prometheus",
-           "find_latest", "parse_now"]  # fmt: skip
+__all__ = [
+    "FAMILIES",
+    "SOURCES",
+    "ZONES",
+    "RATINGS",
+    "LatestPackage",
+    "PrometheusExport",
+    "export_prometheus",
+    "find_latest",
+    "parse_now",
+]
 
 PACKAGE = ("model_id", "model_version", "run_id")
 
@@ -43,44 +52,105 @@ def _gauge(name: str, help_text: str, *labels: str, package: bool = True) -> Fam
     return Family(name, "gauge", help_text, (*PACKAGE, *labels) if package else labels)
 
 
-PACKAGE_INFO = _gauge("mrmkit_package_info", "Latest evidence package of each model (always 1); status is "
-                      "complete, failed or unreadable, as its manifest says.", "status")  # fmt: skip
-PACKAGE_VERIFIED = _gauge("mrmkit_package_verified", "1 if the package verifies as `mrmkit verify PACKAGE` "
-                          "(files, manifest hash, signature, audit line), 0 if not; no other value of an "
-                          "unverified package is exported.")  # fmt: skip
+PACKAGE_INFO = _gauge(
+    "mrmkit_package_info",
+    "Latest evidence package of each model (always 1); status is complete, failed or unreadable, as its manifest says.",
+    "status",
+)
+PACKAGE_VERIFIED = _gauge(
+    "mrmkit_package_verified",
+    "1 if the package verifies as `mrmkit verify PACKAGE` "
+    "(files, manifest hash, signature, audit line), 0 if not; no other value of an "
+    "unverified package is exported.",
+)
 VALIDATED_AT = _gauge("mrmkit_validation_timestamp_seconds", "Start of the validation run (Unix time).")
 AGE = _gauge("mrmkit_validation_age_days", "Days from the start of the validation run to the export (--now).")
-RATING = _gauge("mrmkit_overall_rating", "Overall rating of the validation report (its most severe finding): "
-                "green=0, amber=1, red=2, failed=3.")  # fmt: skip
+RATING = _gauge(
+    "mrmkit_overall_rating",
+    "Overall rating of the validation report (its most severe finding): green=0, amber=1, red=2, failed=3.",
+)
 FINDINGS = _gauge("mrmkit_findings", "Findings of a workbook by severity.", "workbook", "severity")
-FEATURE_PSI = _gauge("mrmkit_drift_feature_psi", "Population stability index of a feature, current against "
-                     "reference sample (drift.features.<feature>.psi).", "feature")  # fmt: skip
+FEATURE_PSI = _gauge(
+    "mrmkit_drift_feature_psi",
+    "Population stability index of a feature, current against reference sample (drift.features.<feature>.psi).",
+    "feature",
+)
 SCORE_PSI = _gauge("mrmkit_drift_score_psi", "Population stability index of the score (drift.score.psi).")
 GRADE_PSI = _gauge("mrmkit_drift_grade_psi", "Population stability index of the rating grades (drift.grade.psi).")
 AUC = _gauge("mrmkit_auc", "Area under the ROC curve on the current or development sample.", "sample")
-AUC_TEST = _gauge("mrmkit_auc_initial_test_p_value", "One-sided p-value of the current-against-initial AUC test "
-                  "(low: the AUC has fallen).")  # fmt: skip
-CALIBRATION = _gauge("mrmkit_calibration_p_value", "Portfolio calibration test p-value: hosmer_lemeshow, "
-                     "portfolio_jeffreys or spiegelhalter.", "test")  # fmt: skip
-GRADE_CALIBRATION = _gauge("mrmkit_calibration_grade_p_value", "Calibration p-value of one rating grade "
-                           "(one-sided, H0: PD not underestimated): jeffreys or binomial.", "grade", "test")  # fmt: skip
-ZONE = _gauge("mrmkit_var_traffic_light_zone", "Traffic-light zone of a VaR level: green=0, yellow=1, red=2.",
-              "level")  # fmt: skip
+AUC_TEST = _gauge(
+    "mrmkit_auc_initial_test_p_value",
+    "One-sided p-value of the current-against-initial AUC test (low: the AUC has fallen).",
+)
+CALIBRATION = _gauge(
+    "mrmkit_calibration_p_value",
+    "Portfolio calibration test p-value: hosmer_lemeshow, portfolio_jeffreys or spiegelhalter.",
+    "test",
+)
+GRADE_CALIBRATION = _gauge(
+    "mrmkit_calibration_grade_p_value",
+    "Calibration p-value of one rating grade (one-sided, H0: PD not underestimated): jeffreys or binomial.",
+    "grade",
+    "test",
+)
+ZONE = _gauge("mrmkit_var_traffic_light_zone", "Traffic-light zone of a VaR level: green=0, yellow=1, red=2.", "level")
 EXCEPTIONS = _gauge("mrmkit_var_traffic_light_exceptions", "VaR exceptions in the traffic-light window.", "level")
-VAR_TEST = _gauge("mrmkit_var_backtest_p_value", "VaR backtest p-value of a level: kupiec_pof, kupiec_pof_exact, "
-                  "christoffersen_independence or conditional_coverage.", "level", "test")  # fmt: skip
+VAR_TEST = _gauge(
+    "mrmkit_var_backtest_p_value",
+    "VaR backtest p-value of a level: kupiec_pof, kupiec_pof_exact, "
+    "christoffersen_independence or conditional_coverage.",
+    "level",
+    "test",
+)
 ES_TEST = _gauge("mrmkit_es_backtest_p_value", "Acerbi-Szekely Z2 expected-shortfall backtest p-value.", "level")
-DUE = _gauge("mrmkit_validation_due_in_days", "Days from the export (--now, UTC date) to the next due date in the "
-             "inventory; negative when overdue, 0 when never validated.", "model_id", package=False)  # fmt: skip
-OVERDUE = _gauge("mrmkit_validation_overdue", "1 if the inventory says the model is due (due date today or "
-                 "earlier, or never validated), else 0.", "model_id", package=False)  # fmt: skip
-INVENTORY = _gauge("mrmkit_inventory_model_info", "A model of the inventory (always 1).", "model_id", "name",
-                   "owner", "risk_tier", "status", "frequency", package=False)  # fmt: skip
+DUE = _gauge(
+    "mrmkit_validation_due_in_days",
+    "Days from the export (--now, UTC date) to the next due date in the "
+    "inventory; negative when overdue, 0 when never validated.",
+    "model_id",
+    package=False,
+)
+OVERDUE = _gauge(
+    "mrmkit_validation_overdue",
+    "1 if the inventory says the model is due (due date today or earlier, or never validated), else 0.",
+    "model_id",
+    package=False,
+)
+INVENTORY = _gauge(
+    "mrmkit_inventory_model_info",
+    "A model of the inventory (always 1).",
+    "model_id",
+    "name",
+    "owner",
+    "risk_tier",
+    "status",
+    "frequency",
+    package=False,
+)
 
 #: Every family the exporter can write, in the README's order.
-FAMILIES = (PACKAGE_INFO, PACKAGE_VERIFIED, VALIDATED_AT, AGE, RATING, FINDINGS, FEATURE_PSI, SCORE_PSI, GRADE_PSI,
-            AUC, AUC_TEST, CALIBRATION, GRADE_CALIBRATION, ZONE, EXCEPTIONS, VAR_TEST, ES_TEST, DUE, OVERDUE,
-            INVENTORY)  # fmt: skip
+FAMILIES = (
+    PACKAGE_INFO,
+    PACKAGE_VERIFIED,
+    VALIDATED_AT,
+    AGE,
+    RATING,
+    FINDINGS,
+    FEATURE_PSI,
+    SCORE_PSI,
+    GRADE_PSI,
+    AUC,
+    AUC_TEST,
+    CALIBRATION,
+    GRADE_CALIBRATION,
+    ZONE,
+    EXCEPTIONS,
+    VAR_TEST,
+    ES_TEST,
+    DUE,
+    OVERDUE,
+    INVENTORY,
+)
 
 #: (family, metrics key with ``*`` for a name from the data, fixed label values); the ``*`` fills the
 #: family's one label that the fixed values leave open. Every key is declared in metrics_schema.yaml.
@@ -88,13 +158,20 @@ SOURCES: tuple[tuple[Family, str, dict[str, str]], ...] = (
     (FEATURE_PSI, "drift.features.*.psi", {}),
     (SCORE_PSI, "drift.score.psi", {}),
     (GRADE_PSI, "drift.grade.psi", {}),
-    *((AUC, f"backtest.{kind}.discrimination.{sample}.auc", {"sample": sample})
-      for kind in ("pd", "classifier") for sample in ("current", "development")),
+    *(
+        (AUC, f"backtest.{kind}.discrimination.{sample}.auc", {"sample": sample})
+        for kind in ("pd", "classifier")
+        for sample in ("current", "development")
+    ),
     *((AUC_TEST, f"backtest.{kind}.discrimination.auc_initial_test.p_value", {}) for kind in ("pd", "classifier")),
-    *((CALIBRATION, f"backtest.pd.calibration.{test}.p_value", {"test": test})
-      for test in ("hosmer_lemeshow", "portfolio_jeffreys", "spiegelhalter")),
-    *((GRADE_CALIBRATION, f"backtest.pd.calibration.grades.*.{test}_p_value", {"test": test})
-      for test in ("jeffreys", "binomial")),
+    *(
+        (CALIBRATION, f"backtest.pd.calibration.{test}.p_value", {"test": test})
+        for test in ("hosmer_lemeshow", "portfolio_jeffreys", "spiegelhalter")
+    ),
+    *(
+        (GRADE_CALIBRATION, f"backtest.pd.calibration.grades.*.{test}_p_value", {"test": test})
+        for test in ("jeffreys", "binomial")
+    ),
     (ZONE, "backtest.var.levels.*.traffic_light.zone", {}),
     (EXCEPTIONS, "backtest.var.levels.*.traffic_light.exceptions", {}),
     (VAR_TEST, "backtest.var.levels.*.kupiec_pof.p_value", {"test": "kupiec_pof"}),
@@ -102,7 +179,7 @@ SOURCES: tuple[tuple[Family, str, dict[str, str]], ...] = (
     (VAR_TEST, "backtest.var.levels.*.christoffersen_independence.p_value", {"test": "christoffersen_independence"}),
     (VAR_TEST, "backtest.var.levels.*.conditional_coverage.p_value", {"test": "conditional_coverage"}),
     (ES_TEST, "backtest.var.es.*.p_value", {}),
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +222,9 @@ def parse_now(text: str | None) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidParameters(f"--now: expected an ISO 8601 date or time such as 2026-12-31 or "
-                                f"2026-12-31T12:00:00Z; got {text!r}.") from None  # fmt: skip
+        raise InvalidParameters(
+            f"--now: expected an ISO 8601 date or time such as 2026-12-31 or 2026-12-31T12:00:00Z; got {text!r}."
+        ) from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -181,8 +259,10 @@ def _found(paths: Sequence[Path], empty_ok: bool = False) -> dict[Path, tuple[Pa
         elif given.is_dir():
             entries = _scan(given)
             if not entries and not empty_ok:
-                raise PackageError(f"{given} is not an evidence package and holds none (no manifest.json in it or "
-                                   "in <model>/<version>/<run>/ below it).")  # fmt: skip
+                raise PackageError(
+                    f"{given} is not an evidence package and holds none (no manifest.json in it or "
+                    "in <model>/<version>/<run>/ below it)."
+                )
         else:
             raise PackageError(f"{given} is not an evidence package: it is a file, not a package folder.")
         found.update({path.resolve(): (path, manifest) for path, manifest in entries})
@@ -219,11 +299,18 @@ def find_latest(paths: Sequence[Path], empty_ok: bool = False) -> list[LatestPac
         parts = path.resolve().parts
         run_id = str(manifest.get("run_id") or parts[-1])
         problem = _verify(path)
-        chosen.append(LatestPackage(
-            path=path, model_id=model_id, model_version=str(manifest.get("model_version") or parts[-2]),
-            run_id=run_id, status=str(manifest.get("status") or "unreadable"),
-            started=_when(manifest.get("started"), run_id), verified=problem is None, problem=problem,
-        ))  # fmt: skip
+        chosen.append(
+            LatestPackage(
+                path=path,
+                model_id=model_id,
+                model_version=str(manifest.get("model_version") or parts[-2]),
+                run_id=run_id,
+                status=str(manifest.get("status") or "unreadable"),
+                started=_when(manifest.get("started"), run_id),
+                verified=problem is None,
+                problem=problem,
+            )
+        )
     return chosen
 
 

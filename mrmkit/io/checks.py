@@ -45,8 +45,10 @@ def parse_dates(values: pd.Series, path: Any, field: str) -> pd.Series:
         text = values.astype("string")
         if text.isna().any():
             row = int(np.flatnonzero(text.isna().to_numpy())[0])
-            raise InvalidInput(f"{field}: column {_name(column)} in {path} has {int(text.isna().sum())} missing "
-                               f"dates (first at row {row + 2} of the file).")  # fmt: skip
+            raise InvalidInput(
+                f"{field}: column {_name(column)} in {path} has {int(text.isna().sum())} missing "
+                f"dates (first at row {row + 2} of the file)."
+            )
         iso = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?")
         if not iso.all():
             row = int(np.flatnonzero(~iso.to_numpy())[0])
@@ -59,12 +61,16 @@ def parse_dates(values: pd.Series, path: Any, field: str) -> pd.Series:
         zones = set(offsets.dropna().str.replace(":", "").replace("Z", "+0000"))
         if len(zones) > 1 or (zones and offsets.isna().any()):
             shown = ", ".join(sorted(zones | ({"none"} if offsets.isna().any() else set())))
-            raise InvalidInput(f"{field}: column {_name(column)} in {path} mixes time zones ({shorten(shown)}); "
-                               "give every date in one time zone.")  # fmt: skip
+            raise InvalidInput(
+                f"{field}: column {_name(column)} in {path} mixes time zones ({shorten(shown)}); "
+                "give every date in one time zone."
+            )
         try:
             parsed = pd.to_datetime(text, format="ISO8601")
         except (ValueError, OverflowError) as exc:
-            raise InvalidInput(f"{field}: column {_name(column)} in {path} has an impossible date ({_reason(exc)}).") from None
+            raise InvalidInput(
+                f"{field}: column {_name(column)} in {path} has an impossible date ({_reason(exc)})."
+            ) from None
     if parsed.isna().any():
         raise InvalidInput(f"{field}: column {_name(column)} in {path} has {int(parsed.isna().sum())} missing dates.")
     if getattr(parsed.dt, "tz", None) is not None:
@@ -143,5 +149,7 @@ def _check_values(frame: pd.DataFrame, columns: Iterable[str], path: Path, field
                     f"row {row + 2} of the file: {array[row]}); give a number or leave the value missing."
                 )
         if values.isna().all():
-            raise InvalidInput(f"{field}: column {_name(column)} in {path} has no value at all (every row is "
-                               "missing); drop the feature or fix the extract.")  # fmt: skip
+            raise InvalidInput(
+                f"{field}: column {_name(column)} in {path} has no value at all (every row is "
+                "missing); drop the feature or fix the extract."
+            )

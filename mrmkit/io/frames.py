@@ -56,8 +56,10 @@ def _read_csv(path: Path, field: str, columns: Sequence[str] | None) -> pd.DataF
 
     size = path.stat().st_size
     if size > _csv_limit():
-        raise InvalidInput(f"{field}: {path} is {size:,} bytes, more than the {_csv_limit():,} bytes a CSV may have "
-                           "(set MRMKIT_MAX_CSV_BYTES, or give the data as Parquet).")  # fmt: skip
+        raise InvalidInput(
+            f"{field}: {path} is {size:,} bytes, more than the {_csv_limit():,} bytes a CSV may have "
+            "(set MRMKIT_MAX_CSV_BYTES, or give the data as Parquet)."
+        )
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
     if b"\x00" in head:
@@ -68,12 +70,16 @@ def _read_csv(path: Path, field: str, columns: Sequence[str] | None) -> pd.DataF
     try:
         names = next(iter(__import__("csv").reader([header.decode("utf-8-sig")])))
     except (UnicodeDecodeError, StopIteration, __import__("csv").Error) as exc:
-        raise InvalidInput(f"{field}: {path} cannot be read as csv: its header is not UTF-8 text ({_reason(exc)}).") from None
+        raise InvalidInput(
+            f"{field}: {path} cannot be read as csv: its header is not UTF-8 text ({_reason(exc)})."
+        ) from None
     seen: set[str] = set()
     dup = sorted({n for n in names if n in seen or seen.add(n)})  # type: ignore[func-returns-value]
     if dup:
-        raise InvalidInput(f"{field}: {path} has duplicated column names: {', '.join(shorten(d) for d in dup)}; "
-                           "every column needs its own name.")  # fmt: skip
+        raise InvalidInput(
+            f"{field}: {path} has duplicated column names: {', '.join(shorten(d) for d in dup)}; "
+            "every column needs its own name."
+        )
     wanted = [c for c in names if c in set(columns)] if columns is not None else None
     options = csv.ReadOptions(block_size=_CSV_BLOCK)
     try:
@@ -88,7 +94,9 @@ def _read_csv(path: Path, field: str, columns: Sequence[str] | None) -> pd.DataF
             for column in batch.columns:
                 if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
                     if pc.any(pc.match_substring(column, "\x00")).as_py():
-                        raise InvalidInput(f"{field}: {path} contains NUL bytes inside values; it is not a CSV text file.")
+                        raise InvalidInput(
+                            f"{field}: {path} contains NUL bytes inside values; it is not a CSV text file."
+                        )
             batches.append(batch)
         table = pa.Table.from_batches(batches, schema=reader.schema)
     except InvalidInput:

@@ -71,8 +71,17 @@ def load_inputs(params: Parameters, workbooks: Sequence[str] | None = None) -> I
     d = params.data
     if params.model.kind == "var":
         empty = pd.DataFrame()
-        return Inputs(reference=empty, current=empty, features=(), categorical=(), reference_score=None,
-                      current_score=None, reference_target=None, current_target=None, score_source="none")  # fmt: skip
+        return Inputs(
+            reference=empty,
+            current=empty,
+            features=(),
+            categorical=(),
+            reference_score=None,
+            current_score=None,
+            reference_target=None,
+            current_target=None,
+            score_source="none",
+        )
     used = None  # with data.features given, only the named columns are read (a wide file costs what they cost)
     if d.features is not None:
         named = [*d.features, d.id, d.target, d.score, d.grade, d.time, d.segment, *d.protected]

@@ -18,8 +18,15 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-__all__ = ["WORKBOOKS", "ArtifactSection", "Query", "Thresholds", "LowThresholds", "is_registry_uri",
-           "check_tracking_uri"]
+__all__ = [
+    "WORKBOOKS",
+    "ArtifactSection",
+    "Query",
+    "Thresholds",
+    "LowThresholds",
+    "is_registry_uri",
+    "check_tracking_uri",
+]
 
 #: Workbooks known to this version, in the order they run. A section of this name enables it.
 WORKBOOKS: tuple[str, ...] = ("drift", "backtest", "champion_challenger", "explainability")
@@ -113,10 +120,13 @@ def parse_registry_uri(uri: str) -> dict[str, str | None]:
         m = _MODELS.match(uri)
         name = m and m["name"].strip()
         if not m or not name or (m["version"] is None and m["alias"] is None):
-            raise ValueError(f"{uri!r} is not a registry model URI; write models:/<name>/<version> or models:/<name>@<alias>")
+            raise ValueError(
+                f"{uri!r} is not a registry model URI; write models:/<name>/<version> or models:/<name>@<alias>"
+            )
         if m["version"] is not None and not re.fullmatch(r"[1-9][0-9]{0,9}", m["version"]):
-            raise ValueError(f"the version of {uri!r} must be a version number (1, 2, ...), or use an alias: "
-                             f"models:/{name}@<alias>")  # fmt: skip
+            raise ValueError(
+                f"the version of {uri!r} must be a version number (1, 2, ...), or use an alias: models:/{name}@<alias>"
+            )
         if m["alias"] is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,255}", m["alias"]):
             raise ValueError(f"the alias of {uri!r} must be letters, digits, '_' or '-'")
         return {"name": name, "version": m["version"], "alias": m["alias"], "run_id": None, "path": None}
@@ -131,9 +141,15 @@ def check_tracking_uri(value: str) -> str:
     """A tracking URI without credentials: it is copied into every package's ``parameters.yaml``, so user names,
     passwords and tokens come from MLflow's environment variables instead (the URI is not repeated here)."""
     parts = urlsplit(value)
-    if parts.username is not None or parts.password is not None or re.search(r"(?i)(token|password|secret)=", parts.query):
-        raise ValueError("a tracking URI must not hold credentials (the parameters are copied into every package); set "
-                         "MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN")  # fmt: skip
+    if (
+        parts.username is not None
+        or parts.password is not None
+        or re.search(r"(?i)(token|password|secret)=", parts.query)
+    ):
+        raise ValueError(
+            "a tracking URI must not hold credentials (the parameters are copied into every package); set "
+            "MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN"
+        )
     return value
 
 
@@ -141,11 +157,13 @@ class ArtifactSection(_Section):
     """How a model artifact is loaded."""
 
     artifact: Path | str | None = Field(
-        None, description="Model file (skops by default), or a registry URI (models:/<name>/<version>, "
+        None,
+        description="Model file (skops by default), or a registry URI (models:/<name>/<version>, "
         "models:/<name>@<alias>, runs:/<run_id>/<path>); omit for scores-only mode.",
     )
     tracking_uri: str | None = Field(
-        None, description="MLflow tracking server of a registry URI; default the MLFLOW_TRACKING_URI environment "
+        None,
+        description="MLflow tracking server of a registry URI; default the MLFLOW_TRACKING_URI environment "
         "variable (for the challenger: model.tracking_uri); no credentials in it.",
     )
     format: Literal["skops", "pickle", "joblib"] | None = Field(
@@ -166,8 +184,10 @@ class ArtifactSection(_Section):
             return None
         if isinstance(value, str) and _SCHEME.match(value):
             if not is_registry_uri(value):
-                raise ValueError(f"{value!r}: a model is a file, or a registry URI (models:/<name>/<version>, "
-                                 "models:/<name>@<alias> or runs:/<run_id>/<path>)")  # fmt: skip
+                raise ValueError(
+                    f"{value!r}: a model is a file, or a registry URI (models:/<name>/<version>, "
+                    "models:/<name>@<alias> or runs:/<run_id>/<path>)"
+                )
             parse_registry_uri(value)
             return value  # a plain string: not resolved, not contained, fetched by mrmkit.sources.registry
         if not isinstance(value, (str, Path)):

@@ -67,16 +67,27 @@ class DataSection(_Section):
         default_factory=lambda: [Path(".")],
         description="Folders every path in the file must lie inside; default: the file's own folder.",
     )
-    reference: Path | Query | None = Field(None, description="Reference (development) sample: .parquet or .csv, or "
-                                           "{query: ...} on data.database (required unless model.kind is var).")
-    current: Path | Query | None = Field(None, description="Current (monitoring) sample: .parquet or .csv, or {query: "
-                                         "...} on data.database (required unless model.kind is var).")
-    database: str | None = Field(None, description="SQLAlchemy URL of the database the queries run on (sqlite:///"
-                                 "file.db, relative to this file, or postgresql+psycopg://user@host:port/db); never "
-                                 "with a password.")
-    database_password_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,99}$", description="Environment "
-                                              "variable holding the database password (else libpq's PGPASSWORD or "
-                                              "PGPASSFILE).")
+    reference: Path | Query | None = Field(
+        None,
+        description="Reference (development) sample: .parquet or .csv, or "
+        "{query: ...} on data.database (required unless model.kind is var).",
+    )
+    current: Path | Query | None = Field(
+        None,
+        description="Current (monitoring) sample: .parquet or .csv, or {query: "
+        "...} on data.database (required unless model.kind is var).",
+    )
+    database: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the database the queries run on (sqlite:///"
+        "file.db, relative to this file, or postgresql+psycopg://user@host:port/db); never "
+        "with a password.",
+    )
+    database_password_env: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,99}$",
+        description="Environment variable holding the database password (else libpq's PGPASSWORD or PGPASSFILE).",
+    )
     id: str | None = Field(None, description="Application id column (duplicates are reported).")
     target: str | None = Field(None, description="Binary outcome column (1 = default).")
     score: str | None = Field(
@@ -137,10 +148,14 @@ class DataSection(_Section):
 class ValidationSection(_Section):
     """Who validates and reviews, and what the validation covers (``validation``): the report's sign-off block."""
 
-    validator: str | None = Field(None, description="The validator (name, role); blank in the sign-off block when absent.")
+    validator: str | None = Field(
+        None, description="The validator (name, role); blank in the sign-off block when absent."
+    )
     reviewer: str | None = Field(None, description="The reviewer who signs the validation off; blank when absent.")
     scope: str | None = Field(None, description="What this validation covers and what it leaves out.")
-    reference: str | None = Field(None, description="The validation's reference in the model inventory or ticket system.")
+    reference: str | None = Field(
+        None, description="The validation's reference in the model inventory or ticket system."
+    )
     validated_on: dt.date | None = Field(None, description="Date the validator signs (YYYY-MM-DD); blank when absent.")
     reviewed_on: dt.date | None = Field(None, description="Date the reviewer signs (YYYY-MM-DD); blank when absent.")
 
@@ -149,10 +164,12 @@ class MlflowSection(_Section):
     """Logging the published package to MLflow (``mlflow``; ``mrmkit run --log-to-mlflow`` sets ``log``)."""
 
     log: bool = Field(False, description="Log the published package to an MLflow run (as --log-to-mlflow does).")
-    experiment: str = Field("model-validation", min_length=1, max_length=500,
-                            description="MLflow experiment of the validation runs.")  # fmt: skip
+    experiment: str = Field(
+        "model-validation", min_length=1, max_length=500, description="MLflow experiment of the validation runs."
+    )
     tracking_uri: str | None = Field(
-        None, description="Tracking server to log to; default model.tracking_uri, else the MLFLOW_TRACKING_URI "
+        None,
+        description="Tracking server to log to; default model.tracking_uri, else the MLFLOW_TRACKING_URI "
         "environment variable; no credentials in it.",
     )
 

@@ -19,8 +19,15 @@ from mrmkit.params.model import ChallengerSection, DataSection, MlflowSection, M
 from mrmkit.params.policy import PolicySection
 from mrmkit.params.workbooks import BacktestSection, ChampionChallengerSection, DriftSection, ExplainabilitySection
 
-__all__ = ["Parameters", "load_parameters", "parameters_from_dict", "read_yaml", "setting_default", "PD_RULES",
-           "CLASSIFIER_RULES"]
+__all__ = [
+    "Parameters",
+    "load_parameters",
+    "parameters_from_dict",
+    "read_yaml",
+    "setting_default",
+    "PD_RULES",
+    "CLASSIFIER_RULES",
+]
 
 
 #: Decision rules that concern credit decisions (a PD cut-off) and those that concern alerts (a classifier).
@@ -39,7 +46,11 @@ class Parameters(_Section):
     """A whole parameter file."""
 
     seed: int = Field(
-        0, ge=0, le=2**32 - 1, strict=True, description="Seed of every random step (0 to 2**32 - 1); recorded in the manifest."
+        0,
+        ge=0,
+        le=2**32 - 1,
+        strict=True,
+        description="Seed of every random step (0 to 2**32 - 1); recorded in the manifest.",
     )
     model: ModelSection
     validation: ValidationSection = Field(default_factory=ValidationSection)
@@ -56,8 +67,11 @@ class Parameters(_Section):
     def _tracking_server(self) -> Parameters:
         # a registry model needs its server; the default (MLFLOW_TRACKING_URI) is written into the resolved
         # parameters, so the package says where the model came from and `reproduce` asks the same server
-        remote = [(name, s) for name, s in (("model", self.model), ("challenger", self.challenger))
-                  if s is not None and s.remote]  # fmt: skip
+        remote = [
+            (name, s)
+            for name, s in (("model", self.model), ("challenger", self.challenger))
+            if s is not None and s.remote
+        ]
         if not remote:
             return self
         env = os.environ.get("MLFLOW_TRACKING_URI") or None
@@ -70,9 +84,11 @@ class Parameters(_Section):
         for name, section in remote:
             uri = section.tracking_uri or default
             if uri is None:
-                raise ValueError(f"{name}.tracking_uri: {name}.artifact {section.artifact!r} is in an MLflow registry; "
-                                 "give its tracking server as model.tracking_uri or the MLFLOW_TRACKING_URI environment "
-                                 "variable")  # fmt: skip
+                raise ValueError(
+                    f"{name}.tracking_uri: {name}.artifact {section.artifact!r} is in an MLflow registry; "
+                    "give its tracking server as model.tracking_uri or the MLFLOW_TRACKING_URI environment "
+                    "variable"
+                )
             object.__setattr__(section, "tracking_uri", uri)
         return self
 
@@ -100,12 +116,18 @@ class Parameters(_Section):
         kind, policy = self.model.kind, self.policy
         alerting = [f"policy.{k}" for k in ("alert_rate", "threshold", "costs") if getattr(policy, k) is not None]
         cc = self.champion_challenger
-        alerting += [f"champion_challenger.rules.{k}" for k in _changed(cc.rules if cc else None, CLASSIFIER_RULES)
-                     if kind != "classifier"]  # fmt: skip
+        alerting += [
+            f"champion_challenger.rules.{k}"
+            for k in _changed(cc.rules if cc else None, CLASSIFIER_RULES)
+            if kind != "classifier"
+        ]
         if kind != "classifier" and alerting:
             raise ValueError(f"{', '.join(alerting)}: only for model.kind classifier (this model is kind {kind})")
         if kind in ("pd", "classifier"):
-            label = {"pd": "a PD model (model.kind pd, the default)", "classifier": "a classifier (model.kind classifier)"}
+            label = {
+                "pd": "a PD model (model.kind pd, the default)",
+                "classifier": "a classifier (model.kind classifier)",
+            }
             missing = [f"data.{k}" for k in ("reference", "current") if getattr(self.data, k) is None]
             if missing:
                 raise ValueError(f"{' and '.join(missing)}: required for {label[kind]}")
@@ -113,24 +135,37 @@ class Parameters(_Section):
         # model.kind var: the P&L, VaR and ES series are the whole evidence
         if self.backtest is None or self.backtest.var is None:
             raise ValueError("model.kind var: give the P&L and VaR series as backtest.var")
-        named = [k for k in ("reference", "current", "id", "target", "score", "grade", "time", "segment")
-                 if getattr(self.data, k) is not None] + (["features"] if self.data.features else [])  # fmt: skip
+        named = [
+            k
+            for k in ("reference", "current", "id", "target", "score", "grade", "time", "segment")
+            if getattr(self.data, k) is not None
+        ] + (["features"] if self.data.features else [])
         refused = [f"data.{k}" for k in named]
-        refused += [name for name in ("drift", "champion_challenger", "explainability", "challenger")
-                    if getattr(self, name) is not None]  # fmt: skip
-        refused += [f"backtest.{k}" for k in ("stress", "initial_auc", "grades", "as_of")
-                    if getattr(self.backtest, k) is not None]  # fmt: skip
+        refused += [
+            name
+            for name in ("drift", "champion_challenger", "explainability", "challenger")
+            if getattr(self, name) is not None
+        ]
+        refused += [
+            f"backtest.{k}"
+            for k in ("stress", "initial_auc", "grades", "as_of")
+            if getattr(self.backtest, k) is not None
+        ]
         refused += ["model.artifact"] if self.model.artifact is not None else []
         if refused:
-            raise ValueError(f"model.kind var: a VaR engine is validated on its P&L, VaR and ES series only; remove "
-                             f"{', '.join(refused)}")  # fmt: skip
+            raise ValueError(
+                f"model.kind var: a VaR engine is validated on its P&L, VaR and ES series only; remove "
+                f"{', '.join(refused)}"
+            )
         return self
 
     def _classifier_sections(self) -> Parameters:
         policy = self.policy
         if (policy.alert_rate is None) == (policy.threshold is None):
-            raise ValueError("model.kind classifier: give exactly one operating point, policy.alert_rate (the share "
-                             "of cases alerted) or policy.threshold (alert when the score is at or above it)")  # fmt: skip
+            raise ValueError(
+                "model.kind classifier: give exactly one operating point, policy.alert_rate (the share "
+                "of cases alerted) or policy.threshold (alert when the score is at or above it)"
+            )
         refused = ["policy.cutoff"] if policy.cutoff is not None else []
         refused += ["data.grade"] if self.data.grade is not None else []
         if self.backtest is not None:
@@ -141,9 +176,11 @@ class Parameters(_Section):
         if self.champion_challenger is not None:
             refused += [f"champion_challenger.rules.{k}" for k in _changed(self.champion_challenger.rules, PD_RULES)]
         if refused:
-            raise ValueError(f"model.kind classifier: {', '.join(refused)} concern PD models (rating grades, PD "
-                             "stress, credit decisions) or VaR engines; remove them, the operating point is "
-                             "policy.alert_rate or policy.threshold")  # fmt: skip
+            raise ValueError(
+                f"model.kind classifier: {', '.join(refused)} concern PD models (rating grades, PD "
+                "stress, credit decisions) or VaR engines; remove them, the operating point is "
+                "policy.alert_rate or policy.threshold"
+            )
         return self
 
     @model_validator(mode="after")
@@ -159,8 +196,11 @@ class Parameters(_Section):
 
     def _data_inputs(self) -> dict[str, Path | Query]:
         """Every data input by role, a file or a query."""
-        inputs = {k: p for k, p in (("data.reference", self.data.reference), ("data.current", self.data.current))
-                  if p is not None}  # fmt: skip
+        inputs = {
+            k: p
+            for k, p in (("data.reference", self.data.reference), ("data.current", self.data.current))
+            if p is not None
+        }
         if self.backtest is not None and self.backtest.var is not None:
             inputs["backtest.var.data"] = self.backtest.var.data
         cc = self.champion_challenger
@@ -178,7 +218,9 @@ class Parameters(_Section):
             paths["model.artifact"] = self.model.artifact
         if self.challenger is not None and isinstance(self.challenger.artifact, Path):
             paths["challenger.artifact"] = self.challenger.artifact
-        paths.update({k: p for k, p in self._data_inputs().items() if not k.startswith("data.") and isinstance(p, Path)})
+        paths.update(
+            {k: p for k, p in self._data_inputs().items() if not k.startswith("data.") and isinstance(p, Path)}
+        )
         return paths
 
     def queries(self) -> dict[str, Query]:
@@ -189,10 +231,16 @@ class Parameters(_Section):
     def _queries_have_a_database(self) -> Parameters:
         queries = self.queries()
         if queries and self.data.database is None:
-            raise ValueError(f"{next(iter(queries))}: a query needs data.database, the SQLAlchemy URL of the database "
-                             "it runs on (e.g. sqlite:///data/logs.db)")  # fmt: skip
+            raise ValueError(
+                f"{next(iter(queries))}: a query needs data.database, the SQLAlchemy URL of the database "
+                "it runs on (e.g. sqlite:///data/logs.db)"
+            )
         for role, query in queries.items():  # a loader then needs nothing but the query itself
-            query._role, query._database, query._password_env = role, self.data.database, self.data.database_password_env
+            query._role, query._database, query._password_env = (
+                role,
+                self.data.database,
+                self.data.database_password_env,
+            )
         return self
 
     def to_yaml(self) -> str:
@@ -216,7 +264,9 @@ def _message(error: dict[str, Any]) -> str:
     msg = re.sub(r"^(Value error|Assertion failed), ", "", msg)
     if kind == "value_error" and not error["loc"]:  # a check of the whole file: its message names the field(s)
         return msg
-    return f"{loc}: {shorten(msg, 200)} (got {shorten(error.get('input'))})" if kind != "value_error" else f"{loc}: {msg}"
+    return (
+        f"{loc}: {shorten(msg, 200)} (got {shorten(error.get('input'))})" if kind != "value_error" else f"{loc}: {msg}"
+    )
 
 
 def _section_at(parts: Sequence[Any]) -> Any:

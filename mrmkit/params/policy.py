@@ -36,7 +36,9 @@ class MinimumSample(_Section):
         "or window to get a status; also the least rows of a calibration test of a grade or a portfolio.",
     )
     var_days: int = Field(
-        100, ge=1, description="Days of P&L for a VaR backtest (Kupiec, Christoffersen, conditional coverage) to get a status."
+        100,
+        ge=1,
+        description="Days of P&L for a VaR backtest (Kupiec, Christoffersen, conditional coverage) to get a status.",
     )
 
 

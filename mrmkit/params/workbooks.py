@@ -14,9 +14,24 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from mrmkit.params._base import Query, _Section, path_or_query, resolve_input
 
 __all__ = [
-    "DriftSection", "GradeScale", "VarSection", "Shock", "SegmentFilter", "Scenario", "StressSection",
-    "SensitivitySection", "InitialAuc", "BacktestSection", "ShadowSection", "AbDesign", "AbSection", "DecisionRules",
-    "FairnessSection", "ChampionChallengerSection", "ReasonCode", "ExplainabilitySection",
+    "DriftSection",
+    "GradeScale",
+    "VarSection",
+    "Shock",
+    "SegmentFilter",
+    "Scenario",
+    "StressSection",
+    "SensitivitySection",
+    "InitialAuc",
+    "BacktestSection",
+    "ShadowSection",
+    "AbDesign",
+    "AbSection",
+    "DecisionRules",
+    "FairnessSection",
+    "ChampionChallengerSection",
+    "ReasonCode",
+    "ExplainabilitySection",
 ]
 
 
@@ -60,7 +75,9 @@ class GradeScale(_Section):
 class VarSection(_Section):
     """Daily P&L and VaR for VaR backtesting (``backtest.var``)."""
 
-    data: Path | Query = Field(description="File of the daily series (.parquet or .csv), or {query: ...} on data.database.")
+    data: Path | Query = Field(
+        description="File of the daily series (.parquet or .csv), or {query: ...} on data.database."
+    )
     date: str = Field("date", description="Date column.")
     pnl: str = Field("pnl", description="Daily profit and loss column (a loss is negative).")
     levels: dict[str, float] = Field(
@@ -91,7 +108,9 @@ class VarSection(_Section):
         unknown = {es: var for es, var in self.es.items() if var not in self.levels}
         if unknown:
             es, var = next(iter(unknown.items()))
-            raise ValueError(f"es.{es} pairs with {var!r}, which is not a VaR column of levels ({', '.join(self.levels)})")
+            raise ValueError(
+                f"es.{es} pairs with {var!r}, which is not a VaR column of levels ({', '.join(self.levels)})"
+            )
         return self
 
     @field_validator("levels", mode="after")
@@ -183,6 +202,7 @@ class BacktestSection(_Section):
         description="AUC at initial validation: a number, or `{value, standard_error}` from the original validation "
         "report; default: the reference (development) sample's AUC, measured in-sample, which is optimistic.",
     )
+
     @field_validator("initial_auc", mode="after")
     @classmethod
     def _auc_in_range(cls, value: Any) -> Any:
@@ -238,13 +258,19 @@ class AbSection(_Section):
     data: Path | Query = Field(description="The log (.parquet or .csv), or {query: ...} on data.database.")
     id: str = Field("application_id")
     arm: str = Field("arm", description="Arm column with values 'champion' and 'challenger'.")
-    decision: str = Field("decision", description="Decision column: 'approve' or 'decline' ('alert' or 'clear' for "
-                          "model.kind classifier).")
-    outcome: str = Field("default_12m", description="Outcome of approved loans (1 = default; for a classifier, of every "
-                         "case: 1 = event); missing otherwise.")
+    decision: str = Field(
+        "decision",
+        description="Decision column: 'approve' or 'decline' ('alert' or 'clear' for model.kind classifier).",
+    )
+    outcome: str = Field(
+        "default_12m",
+        description="Outcome of approved loans (1 = default; for a classifier, of every "
+        "case: 1 = event); missing otherwise.",
+    )
     guardrails: list[str] = Field(
-        default_factory=list, description="Further numeric columns compared between the arms (e.g. complaints, "
-        "review minutes): a higher value is worse; 0/1 columns by a two-proportion test, others by Welch's t-test."
+        default_factory=list,
+        description="Further numeric columns compared between the arms (e.g. complaints, "
+        "review minutes): a higher value is worse; 0/1 columns by a two-proportion test, others by Welch's t-test.",
     )
     date: str | None = Field("decision_date", description="Decision date, for looks over time.")
     challenger_share: float = Field(0.10, gt=0, lt=1, description="Planned share of the challenger arm.")
@@ -286,12 +312,18 @@ class DecisionRules(_Section):
         0.0, ge=0, description="At the policy cut-off, approval rate may fall at most this much."
     )
     min_catch_rate_gain: float = Field(
-        0.0, ge=0, lt=1, description="model.kind classifier: catch rate at the alert rate must rise by more than this "
-        "(one-sided McNemar p below max_p_value)."
+        0.0,
+        ge=0,
+        lt=1,
+        description="model.kind classifier: catch rate at the alert rate must rise by more than this "
+        "(one-sided McNemar p below max_p_value).",
     )
     max_false_positive_rate_increase: float = Field(
-        0.0, ge=0, lt=1, description="model.kind classifier: false-positive rate at the alert rate may rise at most "
-        "this much (paired interval)."
+        0.0,
+        ge=0,
+        lt=1,
+        description="model.kind classifier: false-positive rate at the alert rate may rise at most "
+        "this much (paired interval).",
     )
     no_fairness_flag: bool = Field(
         True, description="No four-fifths flag for the challenger where the champion has none."

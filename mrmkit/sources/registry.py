@@ -53,10 +53,16 @@ SUBDIR = "registry"
 FORMATS = {".skops": "skops", ".pkl": "pickle", ".pickle": "pickle", ".joblib": "joblib"}
 #: set before mlflow is imported: no telemetry ever, nothing printed on stdout (where the package path goes);
 #: no retry loop and a short timeout unless the user set them
-_FORCED_ENV = {"MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "true",
-               "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true"}  # fmt: skip
-_DEFAULT_ENV = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "20",
-                "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}  # fmt: skip
+_FORCED_ENV = {
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+    "DO_NOT_TRACK": "true",
+    "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true",
+}
+_DEFAULT_ENV = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "20",
+    "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
+}
 
 
 def mlflow_module(field: str, need: str) -> Any:
@@ -106,8 +112,7 @@ def changed(role: str, record: dict[str, Any]) -> str | None:
     if was != new:
         return f"{role} ({uri}) now resolves to version {new}; the run used version {was}"
     if now["sha256"] != record.get("sha256"):
-        return (f"{role} ({uri}) now serves other files: sha256 {now['sha256']}, the run used "
-                f"{record.get('sha256')}")  # fmt: skip
+        return f"{role} ({uri}) now serves other files: sha256 {now['sha256']}, the run used {record.get('sha256')}"
     return None
 
 
@@ -153,8 +158,11 @@ def _fetch(uri: str, tracking_uri: str, dest: Path, field: str) -> dict[str, Any
             meta = {"run_id": run.info.run_id, "experiment_id": run.info.experiment_id, "path": parts["path"]}
             pinned = uri
         part = dest.with_name(dest.name + ".part")
-        local = Path(mlflow.artifacts.download_artifacts(artifact_uri=pinned, dst_path=str(part),
-                                                         tracking_uri=tracking_uri, registry_uri=tracking_uri))  # fmt: skip
+        local = Path(
+            mlflow.artifacts.download_artifacts(
+                artifact_uri=pinned, dst_path=str(part), tracking_uri=tracking_uri, registry_uri=tracking_uri
+            )
+        )
     # MLflow puts a download under its own name inside the folder: keep one layout, dest holds the model
     if local.is_file():  # runs:/<id>/model.skops: one file, hashed as a local artifact is
         dest.mkdir(parents=True, exist_ok=True)
@@ -167,8 +175,7 @@ def _fetch(uri: str, tracking_uri: str, dest: Path, field: str) -> dict[str, Any
         digest = folder_sha256(dest)
     shutil.rmtree(part, ignore_errors=True)
     meta.update(flavors=flavours, signature=signature)
-    return {"uri": uri, "tracking_uri": tracking_uri, "sha256": digest, "format": fmt, "file": file,
-            "registry": meta}  # fmt: skip
+    return {"uri": uri, "tracking_uri": tracking_uri, "sha256": digest, "format": fmt, "file": file, "registry": meta}
 
 
 def _version(client: Any, parts: dict[str, Any], field: str, tracking_uri: str) -> tuple[dict[str, Any], str]:
@@ -180,7 +187,9 @@ def _version(client: Any, parts: dict[str, Any], field: str, tracking_uri: str) 
         client.get_registered_model(name)
     except MlflowException as exc:
         if _missing(exc):
-            raise InvalidInput(f"{field}: the registry {tracking_uri} has no registered model named {name!r}.") from None
+            raise InvalidInput(
+                f"{field}: the registry {tracking_uri} has no registered model named {name!r}."
+            ) from None
         raise
     try:
         if parts["alias"] is not None:
@@ -192,9 +201,18 @@ def _version(client: Any, parts: dict[str, Any], field: str, tracking_uri: str) 
             what = f"alias {parts['alias']!r}" if parts["alias"] is not None else f"version {parts['version']}"
             raise InvalidInput(f"{field}: registered model {name!r} has no {what} on {tracking_uri}.") from None
         raise
-    meta = {"name": mv.name, "version": str(mv.version), "alias": parts["alias"], "aliases": sorted(mv.aliases or []),
-            "stage": mv.current_stage, "run_id": mv.run_id, "source": mv.source, "status": mv.status,
-            "tags": dict(sorted((mv.tags or {}).items())), "description": mv.description or None}  # fmt: skip
+    meta = {
+        "name": mv.name,
+        "version": str(mv.version),
+        "alias": parts["alias"],
+        "aliases": sorted(mv.aliases or []),
+        "stage": mv.current_stage,
+        "run_id": mv.run_id,
+        "source": mv.source,
+        "status": mv.status,
+        "tags": dict(sorted((mv.tags or {}).items())),
+        "description": mv.description or None,
+    }
     if str(mv.status).upper() != "READY":
         raise InvalidInput(f"{field}: version {mv.version} of {name!r} is {mv.status}, not READY.")
     # the files of the version just resolved (an alias could move between resolving it and downloading)
@@ -243,15 +261,28 @@ class _reported:
         if exc is None or isinstance(exc, MrmkitError) or not isinstance(exc, Exception):
             return False
         text = str(exc)
-        if any(s in text for s in ("Connection refused", "Max retries exceeded", "Failed to establish",
-                                   "timed out", "Name or service not known", "NewConnectionError")):  # fmt: skip
-            raise InvalidInput(f"{self.field}: the MLflow tracking server {self.tracking_uri} could not be reached "
-                               f"({_reason(text)}).") from None  # fmt: skip
+        if any(
+            s in text
+            for s in (
+                "Connection refused",
+                "Max retries exceeded",
+                "Failed to establish",
+                "timed out",
+                "Name or service not known",
+                "NewConnectionError",
+            )
+        ):
+            raise InvalidInput(
+                f"{self.field}: the MLflow tracking server {self.tracking_uri} could not be reached ({_reason(text)})."
+            ) from None
         if _missing(exc):
-            raise InvalidInput(f"{self.field}: {self.uri} was not found on {self.tracking_uri} "
-                               f"({shorten(_first_line(text), 200)}).") from None  # fmt: skip
-        raise InvalidInput(f"{self.field}: {self.uri} could not be fetched from {self.tracking_uri} "
-                           f"({shorten(_first_line(text), 200)}).") from None  # fmt: skip
+            raise InvalidInput(
+                f"{self.field}: {self.uri} was not found on {self.tracking_uri} ({shorten(_first_line(text), 200)})."
+            ) from None
+        raise InvalidInput(
+            f"{self.field}: {self.uri} could not be fetched from {self.tracking_uri} "
+            f"({shorten(_first_line(text), 200)})."
+        ) from None
 
 
 def _reason(text: str) -> str:
@@ -276,8 +307,10 @@ def _after_field(message: str, field: str) -> str:
 def _file_format(name: str, field: str, uri: str) -> str:
     fmt = FORMATS.get(Path(name).suffix.lower())
     if fmt is None:
-        raise InvalidInput(f"{field}: {uri} is the file {name!r}; mrmkit loads .skops, .pkl, .pickle or .joblib "
-                           "files, or an MLflow model folder of the scikit-learn flavour.")  # fmt: skip
+        raise InvalidInput(
+            f"{field}: {uri} is the file {name!r}; mrmkit loads .skops, .pkl, .pickle or .joblib "
+            "files, or an MLflow model folder of the scikit-learn flavour."
+        )
     return fmt
 
 
@@ -290,7 +323,9 @@ def _flavour(path: Path, field: str, uri: str) -> tuple[str, str, list[str], Any
         try:
             meta = yaml.safe_load(mlmodel.read_text(encoding="utf-8")) or {}
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"{field}: the MLmodel file of {uri} is not readable YAML ({_first_line(str(exc))}).") from None
+            raise InvalidInput(
+                f"{field}: the MLmodel file of {uri} is not readable YAML ({_first_line(str(exc))})."
+            ) from None
         flavours = meta.get("flavors") or {} if isinstance(meta, dict) else {}
         signature = meta.get("signature") if isinstance(meta, dict) else None
     names = sorted(flavours)
@@ -308,17 +343,21 @@ def _flavour(path: Path, field: str, uri: str) -> tuple[str, str, list[str], Any
     if len(skops_files) == 1:
         return skops_files[0].relative_to(path).as_posix(), "skops", names, signature
     shown = ", ".join(names) or "none"
-    raise InvalidInput(f"{field}: {uri} has the MLflow flavour(s) {shown}; mrmkit loads a scikit-learn flavour (saved "
-                       "with serialization_format='skops', or pickle with trusted: true) or a folder with one .skops "
-                       "file, because it needs predict_proba.")  # fmt: skip
+    raise InvalidInput(
+        f"{field}: {uri} has the MLflow flavour(s) {shown}; mrmkit loads a scikit-learn flavour (saved "
+        "with serialization_format='skops', or pickle with trusted: true) or a folder with one .skops "
+        "file, because it needs predict_proba."
+    )
 
 
 def _check_trust(section: ArtifactSection, record: dict[str, Any], field: str) -> None:
     fmt = record["format"]
     if fmt != "skops" and not section.trusted:
         key = field.rsplit(".", 1)[0] + ".trusted"
-        raise InvalidInput(f"{field}: {record['uri']} is a {fmt} model, which can run arbitrary code when loaded; set "
-                           f"{key}: true if you trust its origin, or register it with serialization_format='skops'.")  # fmt: skip
+        raise InvalidInput(
+            f"{field}: {record['uri']} is a {fmt} model, which can run arbitrary code when loaded; set "
+            f"{key}: true if you trust its origin, or register it with serialization_format='skops'."
+        )
 
 
 def folder_sha256(path: Path) -> str:

@@ -53,8 +53,18 @@ from urllib.parse import parse_qs, urlsplit
 
 from mrmkit.errors import InvalidInput, shorten
 
-__all__ = ["CHUNK_ROWS", "changed", "check_query", "check_url", "fetch", "handles", "read", "rows_sha256", "snapshot",
-           "sqlite_path"]  # fmt: skip
+__all__ = [
+    "CHUNK_ROWS",
+    "changed",
+    "check_query",
+    "check_url",
+    "fetch",
+    "handles",
+    "read",
+    "rows_sha256",
+    "snapshot",
+    "sqlite_path",
+]
 
 #: rows fetched per round trip; each chunk becomes Arrow columns at once
 CHUNK_ROWS = 50_000
@@ -62,9 +72,37 @@ _DEFAULTS = {"MRMKIT_MAX_ROWS": 20_000_000, "MRMKIT_SQL_TIMEOUT": 600, "MRMKIT_S
 _SQLITE = re.compile(r"^sqlite(\+pysqlite)?://(?P<rest>.*)$", re.S)
 _POSTGRES = re.compile(r"^postgresql(\+psycopg)?://", re.S)
 # statement keywords that write, lock or change the session; refused anywhere outside literals and comments
-_WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE", "DROP", "CREATE", "ALTER", "TRUNCATE",
-           "GRANT", "REVOKE", "COPY", "ATTACH", "DETACH", "PRAGMA", "VACUUM", "REINDEX", "ANALYZE", "COMMIT",
-           "ROLLBACK", "SAVEPOINT", "RELEASE", "BEGIN", "LOCK", "EXECUTE", "PREPARE", "LISTEN", "NOTIFY", "INTO", "SET_CONFIG")  # fmt: skip
+_WRITES = (
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "MERGE",
+    "DROP",
+    "CREATE",
+    "ALTER",
+    "TRUNCATE",
+    "GRANT",
+    "REVOKE",
+    "COPY",
+    "ATTACH",
+    "DETACH",
+    "PRAGMA",
+    "VACUUM",
+    "REINDEX",
+    "ANALYZE",
+    "COMMIT",
+    "ROLLBACK",
+    "SAVEPOINT",
+    "RELEASE",
+    "BEGIN",
+    "LOCK",
+    "EXECUTE",
+    "PREPARE",
+    "LISTEN",
+    "NOTIFY",
+    "INTO",
+    "SET_CONFIG",
+)
 _LITERALS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|\$(\w*)\$.*?\$\1\$", re.S)
 
 
@@ -87,8 +125,10 @@ def check_url(value: str, base_dir: Path | str | None) -> str:
     if m:
         rest = m.group("rest")
         if not rest.startswith("/") or rest in ("/", "/:memory:") or "?" in rest:
-            raise ValueError("a SQLite database is given as sqlite:///relative/path.db or sqlite:////absolute/path.db, "
-                             "without options (mrmkit opens the file read-only itself)")  # fmt: skip
+            raise ValueError(
+                "a SQLite database is given as sqlite:///relative/path.db or sqlite:////absolute/path.db, "
+                "without options (mrmkit opens the file read-only itself)"
+            )
         path = Path(rest[1:]).expanduser()
         if not path.is_absolute():
             if base_dir is None:
@@ -98,14 +138,18 @@ def check_url(value: str, base_dir: Path | str | None) -> str:
     if _POSTGRES.match(value):
         parts = urlsplit(value)
         if parts.password is not None or "password" in {k.lower() for k in parse_qs(parts.query)}:
-            raise ValueError("the URL contains a password, and the parameter file is copied into every evidence "
-                             "package; remove it and give the password in PGPASSWORD, a PGPASSFILE, or the environment "
-                             "variable named by data.database_password_env")  # fmt: skip
+            raise ValueError(
+                "the URL contains a password, and the parameter file is copied into every evidence "
+                "package; remove it and give the password in PGPASSWORD, a PGPASSFILE, or the environment "
+                "variable named by data.database_password_env"
+            )
         if not parts.hostname and "host" not in parse_qs(parts.query):
             raise ValueError("give the PostgreSQL server, e.g. postgresql+psycopg://user@host:5432/database")
         return "postgresql+psycopg://" + value.split("://", 1)[1]
-    raise ValueError("give a SQLAlchemy URL of a SQLite file (sqlite:///data/logs.db) or of a PostgreSQL database "
-                     f"(postgresql+psycopg://user@host:5432/database); got {shorten(value.split('://', 1)[0])}://...")  # fmt: skip
+    raise ValueError(
+        "give a SQLAlchemy URL of a SQLite file (sqlite:///data/logs.db) or of a PostgreSQL database "
+        f"(postgresql+psycopg://user@host:5432/database); got {shorten(value.split('://', 1)[0])}://..."
+    )
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -139,8 +183,9 @@ def _sqlalchemy(field: str) -> Any:
     try:
         import sqlalchemy
     except ImportError:
-        raise InvalidInput(f"{field}: reading a query needs SQLAlchemy; install mrmkit's sql extra "
-                           "(pip install 'mrmkit[sql]').") from None  # fmt: skip
+        raise InvalidInput(
+            f"{field}: reading a query needs SQLAlchemy; install mrmkit's sql extra (pip install 'mrmkit[sql]')."
+        ) from None
     return sqlalchemy
 
 
@@ -177,8 +222,9 @@ def _engine(database: str, password_env: str | None, deadline: list[float]) -> A
     try:
         import psycopg  # noqa: F401
     except ImportError:
-        raise InvalidInput("data.database: reading PostgreSQL needs psycopg; install mrmkit's sql extra "
-                           "(pip install 'mrmkit[sql]').") from None  # fmt: skip
+        raise InvalidInput(
+            "data.database: reading PostgreSQL needs psycopg; install mrmkit's sql extra (pip install 'mrmkit[sql]')."
+        ) from None
     url = sa.engine.make_url(database)
     if password_env:
         if not os.environ.get(password_env):
@@ -186,8 +232,11 @@ def _engine(database: str, password_env: str | None, deadline: list[float]) -> A
         url = url.set(password=os.environ[password_env])
     ms = _limit("MRMKIT_SQL_TIMEOUT") * 1000
     options = f"-c default_transaction_read_only=on -c statement_timeout={ms}"
-    args = {"connect_timeout": max(2, _limit("MRMKIT_SQL_CONNECT_TIMEOUT")), "options": options,
-            "application_name": "mrmkit"}  # fmt: skip
+    args = {
+        "connect_timeout": max(2, _limit("MRMKIT_SQL_CONNECT_TIMEOUT")),
+        "options": options,
+        "application_name": "mrmkit",
+    }
     return sa.create_engine(url, poolclass=NullPool, connect_args=args)
 
 
@@ -223,11 +272,15 @@ def fetch(database: str, query: str, field: str, password_env: str | None = None
                 while rows := result.fetchmany(CHUNK_ROWS):
                     n += len(rows)
                     if n > limit:
-                        raise InvalidInput(f"{field}.query: the query returns more than {limit:,} rows (set "
-                                           "MRMKIT_MAX_ROWS to allow more, or select less).")  # fmt: skip
+                        raise InvalidInput(
+                            f"{field}.query: the query returns more than {limit:,} rows (set "
+                            "MRMKIT_MAX_ROWS to allow more, or select less)."
+                        )
                     if time.monotonic() > deadline[0]:  # the whole fetch, not only each statement, is bounded
-                        raise InvalidInput(f"{field}.query: the database refused or stopped the query: stopped "
-                                           f"after {timeout} s (MRMKIT_SQL_TIMEOUT).")  # fmt: skip
+                        raise InvalidInput(
+                            f"{field}.query: the database refused or stopped the query: stopped "
+                            f"after {timeout} s (MRMKIT_SQL_TIMEOUT)."
+                        )
                     chunks.append(_columns(rows, names, field))
             except sa.exc.SQLAlchemyError as exc:
                 why = _reason(exc)
@@ -244,8 +297,10 @@ def fetch(database: str, query: str, field: str, password_env: str | None = None
         engine.dispose()
     dup = sorted({x for x in names if names.count(x) > 1})
     if dup:
-        raise InvalidInput(f"{field}.query: the result has duplicated column names ({', '.join(map(shorten, dup))}); "
-                           "name each column once (AS ...).")  # fmt: skip
+        raise InvalidInput(
+            f"{field}.query: the result has duplicated column names ({', '.join(map(shorten, dup))}); "
+            "name each column once (AS ...)."
+        )
     if not chunks:
         raise InvalidInput(f"{field}.query: the query returned no rows from {database}.")
     table = pa.concat_tables(chunks, promote_options="permissive")
@@ -261,8 +316,10 @@ def _columns(rows: list[Any], names: list[str], field: str) -> Any:
         try:
             arrays.append(pa.array(values))
         except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
-            raise InvalidInput(f"{field}.query: column {shorten(name)!r} holds values of mixed or unsupported types "
-                               f"({_reason(exc)}); cast it in the query, e.g. CAST(... AS TEXT).") from None  # fmt: skip
+            raise InvalidInput(
+                f"{field}.query: column {shorten(name)!r} holds values of mixed or unsupported types "
+                f"({_reason(exc)}); cast it in the query, e.g. CAST(... AS TEXT)."
+            ) from None
     return pa.Table.from_arrays(arrays, names=names)
 
 
@@ -322,9 +379,14 @@ def rows_sha256(table: Any, ordered: bool = True) -> str:
 
 # ----------------------------------------------------------------------------------- the interface of mrmkit.sources
 def _record(database: str, query: str, password_env: str | None, table: Any) -> dict[str, Any]:
-    record = {"database": database, "query": query, "sha256": rows_sha256(table),
-              "sha256_unordered": rows_sha256(table, ordered=False), "rows": table.num_rows,
-              "columns": list(table.column_names)}  # fmt: skip
+    record = {
+        "database": database,
+        "query": query,
+        "sha256": rows_sha256(table),
+        "sha256_unordered": rows_sha256(table, ordered=False),
+        "rows": table.num_rows,
+        "columns": list(table.column_names),
+    }
     if password_env:
         record["password_env"] = password_env
     return record

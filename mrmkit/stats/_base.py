@@ -19,7 +19,14 @@ import numpy as np
 from mrmkit.errors import InvalidParameters
 
 __all__ = [
-    "Result", "REGISTRY", "register", "jsonable", "check_int", "check_probability", "default_threads", "dot",
+    "Result",
+    "REGISTRY",
+    "register",
+    "jsonable",
+    "check_int",
+    "check_probability",
+    "default_threads",
+    "dot",
     "single_threaded_blas",
 ]
 

@@ -99,7 +99,10 @@ class ColumnProfile(Result):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "name": jsonable(self.name), "kind": self.kind, "n": self.n, "n_missing": self.n_missing,
+            "name": jsonable(self.name),
+            "kind": self.kind,
+            "n": self.n,
+            "n_missing": self.n_missing,
             "sha256": self.sha256,
         }
         if self.kind == "numeric":
@@ -184,8 +187,7 @@ def _sorted_values(s: pd.Series, which: str, func: str) -> tuple[np.ndarray, int
     return _sort_valid(_float_values(s), which, func)
 
 
-def _categories_with(ru: np.ndarray, ru_counts: np.ndarray, n_ref: int, miss_ref: int,
-                     cur: pd.Series) -> _Categorical:
+def _categories_with(ru: np.ndarray, ru_counts: np.ndarray, n_ref: int, miss_ref: int, cur: pd.Series) -> _Categorical:
     """Count the current sample on the sorted union with the reference's categories ``ru``."""
     cc, cu = pd.factorize(cur, use_na_sentinel=True)
     cu = np.asarray(cu, dtype=object)
@@ -199,8 +201,13 @@ def _categories_with(ru: np.ndarray, ru_counts: np.ndarray, n_ref: int, miss_ref
     ref_counts[index.get_indexer(ru)] = ru_counts
     cur_counts[index.get_indexer(cu)] = np.bincount(cc[cc >= 0], minlength=len(cu))
     return _Categorical(
-        labels=tuple(str(v) for v in union), ref_counts=ref_counts, cur_counts=cur_counts,
-        n_ref=n_ref, n_cur=len(cur), miss_ref=miss_ref, miss_cur=int((cc < 0).sum()),
+        labels=tuple(str(v) for v in union),
+        ref_counts=ref_counts,
+        cur_counts=cur_counts,
+        n_ref=n_ref,
+        n_cur=len(cur),
+        miss_ref=miss_ref,
+        miss_cur=int((cc < 0).sum()),
     )
 
 
@@ -214,8 +221,7 @@ def _categories(ref: pd.Series, cur: pd.Series) -> _Categorical:
     return _categories_with(ru, np.bincount(rc[rc >= 0], minlength=len(ru)), len(ref), int((rc < 0).sum()), cur)
 
 
-def _pair_with_profile(profile: ColumnProfile, current: Any, func: str,
-                       categorical: bool) -> _Numeric | _Categorical:
+def _pair_with_profile(profile: ColumnProfile, current: Any, func: str, categorical: bool) -> _Numeric | _Categorical:
     cur = _as_series(current, "current", func)
     if profile.n == 0:
         raise InsufficientData(f"The reference sample of {func} is empty.")
@@ -224,8 +230,9 @@ def _pair_with_profile(profile: ColumnProfile, current: Any, func: str,
     cur_is_cat = _is_categorical(cur, "current", func)  # raises for an unsupported dtype, as the raw path does
     if profile.kind == "categorical":
         assert profile.counts is not None
-        pair: _Numeric | _Categorical = _categories_with(profile.values, profile.counts, profile.n,
-                                                          profile.n_missing, cur)
+        pair: _Numeric | _Categorical = _categories_with(
+            profile.values, profile.counts, profile.n, profile.n_missing, cur
+        )
         miss_c = pair.miss_cur
     else:
         if categorical or cur_is_cat:
@@ -306,8 +313,14 @@ def prepare_column(x: Any, name: Any, categorical: bool = False, func: str = "re
         codes, uniques = _factorize(s)
         codes = np.ascontiguousarray(codes, dtype=np.int64)
         described = repr([(type(v).__name__, repr(v)) for v in uniques])
-        return _Prepared(name, "categorical", len(s), _digest("categorical", len(s), memoryview(codes), described),
-                         codes=codes, uniques=uniques)
+        return _Prepared(
+            name,
+            "categorical",
+            len(s),
+            _digest("categorical", len(s), memoryview(codes), described),
+            codes=codes,
+            uniques=uniques,
+        )
     floats = np.ascontiguousarray(_float_values(s))
     return _Prepared(name, "numeric", len(s), _digest("numeric", len(s), memoryview(floats)), floats=floats)
 

@@ -42,9 +42,7 @@ class ReferenceProfile(Result):
         try:
             return self.columns[name]
         except KeyError:
-            raise InvalidInput(
-                f"The reference profile has no column {name!r}; it has {list(self.columns)}."
-            ) from None
+            raise InvalidInput(f"The reference profile has no column {name!r}; it has {list(self.columns)}.") from None
 
     def __contains__(self, name: Any) -> bool:
         return name in self.columns
@@ -117,8 +115,9 @@ def reference_profile(reference: pd.DataFrame, categorical: Any = (), columns: A
     summary of it.
     """
     if not isinstance(reference, pd.DataFrame):
-        raise InvalidInput(f"The reference of reference_profile must be a pandas DataFrame; got "
-                           f"{type(reference).__name__}.")
+        raise InvalidInput(
+            f"The reference of reference_profile must be a pandas DataFrame; got {type(reference).__name__}."
+        )
     dup = reference.columns[reference.columns.duplicated()].tolist()
     if dup:
         raise InvalidInput(f"The reference frame of reference_profile has duplicated column names: {dup}.")
@@ -132,8 +131,10 @@ def reference_profile(reference: pd.DataFrame, categorical: Any = (), columns: A
             raise InvalidInput(f"Columns {absent} are not in the reference frame; it has {list(reference.columns)}.")
     unknown = [c for c in cats if c not in names]
     if unknown:
-        raise InvalidParameters(f"The 'categorical' parameter of reference_profile names columns that are not "
-                                f"profiled: {unknown}; profiled columns are {names}.")
+        raise InvalidParameters(
+            f"The 'categorical' parameter of reference_profile names columns that are not "
+            f"profiled: {unknown}; profiled columns are {names}."
+        )
     return profile_of_columns(_profile_column(reference[c], c, c in cats) for c in names)
 
 

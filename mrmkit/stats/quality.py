@@ -18,10 +18,21 @@ __all__ = ["data_quality", "DataQuality", "QualityRow"]
 _CATEGORICAL_TYPES = ("string", "boolean", "mixed", "other")
 _TEMPORAL_TYPES = ("datetime", "timedelta")
 _OBJECT_TYPES = {
-    "string": "string", "bytes": "string", "empty": None, "boolean": "boolean",
-    "integer": "numeric", "floating": "numeric", "mixed-integer-float": "numeric", "decimal": "numeric",
-    "datetime": "datetime", "datetime64": "datetime", "date": "datetime", "timedelta": "timedelta",
-    "timedelta64": "timedelta", "mixed": "mixed", "mixed-integer": "mixed",
+    "string": "string",
+    "bytes": "string",
+    "empty": None,
+    "boolean": "boolean",
+    "integer": "numeric",
+    "floating": "numeric",
+    "mixed-integer-float": "numeric",
+    "decimal": "numeric",
+    "datetime": "datetime",
+    "datetime64": "datetime",
+    "date": "datetime",
+    "timedelta": "timedelta",
+    "timedelta64": "timedelta",
+    "mixed": "mixed",
+    "mixed-integer": "mixed",
 }
 
 
@@ -67,8 +78,7 @@ class DataQuality(Result):
     def to_frame(self) -> pd.DataFrame:
         """One row per feature present in both samples."""
         names = [f for f in QualityRow.__dataclass_fields__]
-        return pd.DataFrame.from_records([tuple(getattr(r, f) for f in names) for r in self.rows],
-                                         columns=names)
+        return pd.DataFrame.from_records([tuple(getattr(r, f) for f in names) for r in self.rows], columns=names)
 
 
 def _value_type(s: pd.Series, missing: np.ndarray) -> str | None:
@@ -92,8 +102,12 @@ def _value_type(s: pd.Series, missing: np.ndarray) -> str | None:
 
 
 def _is_categorical_dtype(dtype: Any) -> bool:
-    return (isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(dtype)
-            or pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype))
+    return (
+        isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_bool_dtype(dtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+    )
 
 
 def _floats(s: pd.Series) -> np.ndarray:
@@ -108,8 +122,12 @@ def _row(col: Any, ref: pd.Series, cur: pd.Series, categorical: bool, max_exampl
     ref_type, cur_type = _value_type(ref, ref_na), _value_type(cur, cur_na)
     mismatch = ref_type is not None and cur_type is not None and ref_type != cur_type
     types = {ref_type, cur_type} - {None}
-    is_cat = (categorical or _is_categorical_dtype(ref.dtype) or _is_categorical_dtype(cur.dtype)
-              or bool(types & set(_CATEGORICAL_TYPES)))
+    is_cat = (
+        categorical
+        or _is_categorical_dtype(ref.dtype)
+        or _is_categorical_dtype(cur.dtype)
+        or bool(types & set(_CATEGORICAL_TYPES))
+    )
     kind = "categorical" if is_cat else ("temporal" if types & set(_TEMPORAL_TYPES) else "numeric")
     r_codes, r_uniques = pd.factorize(ref, use_na_sentinel=True)
     c_codes, c_uniques = pd.factorize(cur, use_na_sentinel=True)
@@ -131,9 +149,26 @@ def _row(col: Any, ref: pd.Series, cur: pd.Series, categorical: bool, max_exampl
                 out_share = float(np.count_nonzero((cv < ref_min) | (cv > ref_max)) / cv.size)
     miss_r, miss_c = float(ref_na.sum() / n_ref), float(cur_na.sum() / n_cur)
     return QualityRow(
-        col, kind, ref_type, cur_type, bool(mismatch), n_ref, n_cur,
-        miss_r, miss_c, miss_c - miss_r, len(r_uniques), len(c_uniques), len(r_uniques) <= 1,
-        len(c_uniques) <= 1, ref_min, ref_max, out_share, unseen_n, unseen_share, examples,
+        col,
+        kind,
+        ref_type,
+        cur_type,
+        bool(mismatch),
+        n_ref,
+        n_cur,
+        miss_r,
+        miss_c,
+        miss_c - miss_r,
+        len(r_uniques),
+        len(c_uniques),
+        len(r_uniques) <= 1,
+        len(c_uniques) <= 1,
+        ref_min,
+        ref_max,
+        out_share,
+        unseen_n,
+        unseen_share,
+        examples,
     )
 
 
@@ -143,8 +178,9 @@ def _ids(frame: pd.DataFrame, id_column: Any) -> tuple[int, int]:
 
 
 @register("data_quality")
-def data_quality(reference: pd.DataFrame, current: pd.DataFrame, categorical: Any = (),
-                 id_column: Any = None, max_examples: int = 5) -> DataQuality:
+def data_quality(
+    reference: pd.DataFrame, current: pd.DataFrame, categorical: Any = (), id_column: Any = None, max_examples: int = 5
+) -> DataQuality:
     """Data-quality comparison of a current sample with its reference, one row per feature.
 
     Parameters
@@ -211,11 +247,14 @@ def data_quality(reference: pd.DataFrame, current: pd.DataFrame, categorical: An
     """
     for which, frame in (("reference", reference), ("current", current)):
         if not isinstance(frame, pd.DataFrame):
-            raise InvalidInput(f"The {which} argument of data_quality must be a pandas DataFrame; "
-                               f"got {type(frame).__name__}.")
+            raise InvalidInput(
+                f"The {which} argument of data_quality must be a pandas DataFrame; got {type(frame).__name__}."
+            )
         if frame.columns.duplicated().any():
-            raise InvalidInput(f"The {which} frame of data_quality has duplicated column names: "
-                               f"{frame.columns[frame.columns.duplicated()].tolist()}.")
+            raise InvalidInput(
+                f"The {which} frame of data_quality has duplicated column names: "
+                f"{frame.columns[frame.columns.duplicated()].tolist()}."
+            )
         if len(frame) == 0:
             raise InsufficientData(f"The {which} frame of data_quality has no rows.")
     max_examples = check_int(max_examples, "max_examples", "data_quality", 0)
@@ -223,23 +262,32 @@ def data_quality(reference: pd.DataFrame, current: pd.DataFrame, categorical: An
     shared = [c for c in reference.columns if c in current.columns and c != id_column]
     unknown = [c for c in cats if c not in shared]
     if unknown:
-        raise InvalidParameters(f"The 'categorical' parameter of data_quality names columns that are not in "
-                                f"both frames: {unknown}; shared columns are {shared}.")
+        raise InvalidParameters(
+            f"The 'categorical' parameter of data_quality names columns that are not in "
+            f"both frames: {unknown}; shared columns are {shared}."
+        )
     dup = {"reference": None, "current": None}
     miss = {"reference": None, "current": None}
     if id_column is not None:
         for which, frame in (("reference", reference), ("current", current)):
             if id_column not in frame.columns:
-                raise InvalidParameters(f"The 'id_column' parameter of data_quality names {id_column!r}, "
-                                        f"which is not in the {which} frame; it has {list(frame.columns)}.")
+                raise InvalidParameters(
+                    f"The 'id_column' parameter of data_quality names {id_column!r}, "
+                    f"which is not in the {which} frame; it has {list(frame.columns)}."
+                )
             dup[which], miss[which] = _ids(frame, id_column)
     rows = tuple(_row(c, reference[c], current[c], c in cats, max_examples) for c in shared)
     return DataQuality(
         rows=rows,
         columns_only_in_reference=tuple(c for c in reference.columns if c not in current.columns),
         columns_only_in_current=tuple(c for c in current.columns if c not in reference.columns),
-        id_column=id_column, duplicate_ids_reference=dup["reference"], duplicate_ids_current=dup["current"],
-        missing_ids_reference=miss["reference"], missing_ids_current=miss["current"],
-        categorical_requested=cats, max_examples=max_examples, n_reference=len(reference),
+        id_column=id_column,
+        duplicate_ids_reference=dup["reference"],
+        duplicate_ids_current=dup["current"],
+        missing_ids_reference=miss["reference"],
+        missing_ids_current=miss["current"],
+        categorical_requested=cats,
+        max_examples=max_examples,
+        n_reference=len(reference),
         n_current=len(current),
     )

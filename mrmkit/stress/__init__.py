@@ -33,8 +33,21 @@ from mrmkit.stress.sensitivity import (
 from mrmkit.stress.shocks import OPERATIONS, ShockedFrame, ShockRecord, apply_shocks, shock_frame
 
 __all__ = [
-    "apply_shocks", "shock_frame", "run_scenarios", "sensitivity",
-    "ShockRecord", "ShockedFrame", "ScenarioRow", "ScenarioResult",
-    "SensitivityRow", "SensitivitySkip", "SensitivityResult",
-    "OPERATIONS", "BASELINE", "QUANTILE_LEVELS", "DEFAULT_BIN_EDGES", "STEP_KINDS", "DEFAULT_STEPS",
+    "apply_shocks",
+    "shock_frame",
+    "run_scenarios",
+    "sensitivity",
+    "ShockRecord",
+    "ShockedFrame",
+    "ScenarioRow",
+    "ScenarioResult",
+    "SensitivityRow",
+    "SensitivitySkip",
+    "SensitivityResult",
+    "OPERATIONS",
+    "BASELINE",
+    "QUANTILE_LEVELS",
+    "DEFAULT_BIN_EDGES",
+    "STEP_KINDS",
+    "DEFAULT_STEPS",
 ]

@@ -101,20 +101,31 @@ class ScenarioResult(Result):
 
     def to_frame(self) -> pd.DataFrame:
         """One row per scenario (baseline first); quantiles, grade and histogram shares as columns."""
-        bins = [f"pd_share {'[' if i == 0 else '('}{lo:g}, {hi:g}]"
-                for i, (lo, hi) in enumerate(zip(self.bin_edges[:-1], self.bin_edges[1:], strict=True))]
+        bins = [
+            f"pd_share {'[' if i == 0 else '('}{lo:g}, {hi:g}]"
+            for i, (lo, hi) in enumerate(zip(self.bin_edges[:-1], self.bin_edges[1:], strict=True))
+        ]
         records = []
         for r in self.rows:
             rec: dict[str, Any] = {
                 "scenario": r.name,
                 "segment": None if r.segment is None else f"{r.segment[0]} in {', '.join(map(str, r.segment[1]))}",
-                "rows_in_scope": r.rows_in_scope, "rows_changed": r.rows_changed, "mean_pd": r.mean_pd,
-                "mean_pd_change": r.mean_pd_change, "mean_pd_change_relative": r.mean_pd_change_relative,
+                "rows_in_scope": r.rows_in_scope,
+                "rows_changed": r.rows_changed,
+                "mean_pd": r.mean_pd,
+                "mean_pd_change": r.mean_pd_change,
+                "mean_pd_change_relative": r.mean_pd_change_relative,
             }
-            rec.update({f"pd_q{round(100 * q):02d}": v for q, v in zip(self.quantile_levels, r.pd_quantiles, strict=True)})
-            rec.update(approval_rate=r.approval_rate, approval_rate_change=r.approval_rate_change,
-                       expected_loss=r.expected_loss, expected_loss_change=r.expected_loss_change,
-                       expected_loss_change_relative=r.expected_loss_change_relative)
+            rec.update(
+                {f"pd_q{round(100 * q):02d}": v for q, v in zip(self.quantile_levels, r.pd_quantiles, strict=True)}
+            )
+            rec.update(
+                approval_rate=r.approval_rate,
+                approval_rate_change=r.approval_rate_change,
+                expected_loss=r.expected_loss,
+                expected_loss_change=r.expected_loss_change,
+                expected_loss_change_relative=r.expected_loss_change_relative,
+            )
             if self.grade_labels is not None and r.grade_shares is not None:
                 rec.update({f"grade_share {g}": s for g, s in zip(self.grade_labels, r.grade_shares, strict=True)})
             rec.update(dict(zip(bins, r.histogram_shares, strict=True)))
@@ -130,8 +141,10 @@ def _edges(values: Any, name: str, *, first_zero: bool) -> tuple[float, ...]:
         arr = None if None in reals else np.asarray(reals, dtype=np.float64)
     if arr is None or np.any(np.diff(arr) <= 0) or arr[-1] != 1.0 or (arr[0] != 0.0 if first_zero else arr[0] <= 0.0):
         start = "start at 0" if first_zero else "are above 0"
-        raise InvalidParameters(f"The {name!r} parameter of run_scenarios must be strictly increasing PDs that {start} "
-                                f"and end at 1; got {values!r}.")
+        raise InvalidParameters(
+            f"The {name!r} parameter of run_scenarios must be strictly increasing PDs that {start} "
+            f"and end at 1; got {values!r}."
+        )
     return tuple(float(v) for v in arr)
 
 
@@ -139,18 +152,24 @@ def _loss_inputs(exposure: Any, lgd: Any, n: int) -> tuple[np.ndarray | None, st
     if exposure is None and lgd is None:
         return None, "expected loss not computed: 'exposure' and 'lgd' were not given"
     if exposure is None or lgd is None:
-        raise InvalidParameters("The 'exposure' and 'lgd' parameters of run_scenarios go together; give both or neither.")
+        raise InvalidParameters(
+            "The 'exposure' and 'lgd' parameters of run_scenarios go together; give both or neither."
+        )
     arrays = []
     for name, value, high in (("exposure", exposure, np.inf), ("lgd", lgd, 1.0)):
         try:
             arr = np.broadcast_to(np.asarray(value, dtype=np.float64), (n,))
         except (TypeError, ValueError) as exc:
-            raise InvalidParameters(f"The {name!r} parameter of run_scenarios must be a number or one number per row "
-                                    f"({n}); got {np.shape(value)}: {exc}.") from exc
+            raise InvalidParameters(
+                f"The {name!r} parameter of run_scenarios must be a number or one number per row "
+                f"({n}); got {np.shape(value)}: {exc}."
+            ) from exc
         bad = ~np.isfinite(arr) | (arr < 0) | (arr > high)
         if bad.any():
             allowed = "finite and >= 0" if name == "exposure" else "between 0 and 1"
-            raise InvalidParameters(f"The {name!r} parameter of run_scenarios must be {allowed}; {int(bad.sum())} value(s) are not.")
+            raise InvalidParameters(
+                f"The {name!r} parameter of run_scenarios must be {allowed}; {int(bad.sum())} value(s) are not."
+            )
         arrays.append(arr)
     return arrays[0] * arrays[1], "expected loss = sum(PD x LGD x EAD) with the same EAD and LGD in every scenario"
 
@@ -158,20 +177,28 @@ def _loss_inputs(exposure: Any, lgd: Any, n: int) -> tuple[np.ndarray | None, st
 def _check_scenarios(scenarios: Any) -> list[tuple[str, Any, Any]]:
     items = as_list(scenarios)
     if items is None:
-        raise InvalidParameters(f"The 'scenarios' parameter of run_scenarios must be a list of mappings; got {scenarios!r}.")
+        raise InvalidParameters(
+            f"The 'scenarios' parameter of run_scenarios must be a list of mappings; got {scenarios!r}."
+        )
     out, seen = [], set()
     for i, s in enumerate(items, start=1):
         if not isinstance(s, Mapping) or not {"name", "shocks"} <= set(s) or set(s) - {"name", "shocks", "segment"}:
-            raise InvalidParameters(f"Scenario {i} of run_scenarios must be a mapping with the keys 'name', 'shocks' and "
-                                    f"optionally 'segment'; got {s!r}.")
+            raise InvalidParameters(
+                f"Scenario {i} of run_scenarios must be a mapping with the keys 'name', 'shocks' and "
+                f"optionally 'segment'; got {s!r}."
+            )
         name = s["name"]
         if not isinstance(name, str) or not name.strip():
             raise InvalidParameters(f"Scenario {i} of run_scenarios needs a non-empty string 'name'; got {name!r}.")
         if name == BASELINE:
-            raise InvalidParameters(f"Scenario {i} of run_scenarios is named {BASELINE!r}, which is reserved for the "
-                                    "unshocked row that is always included; rename it.")
+            raise InvalidParameters(
+                f"Scenario {i} of run_scenarios is named {BASELINE!r}, which is reserved for the "
+                "unshocked row that is always included; rename it."
+            )
         if name in seen:
-            raise InvalidParameters(f"Scenario name {name!r} appears more than once in run_scenarios; names must be unique.")
+            raise InvalidParameters(
+                f"Scenario name {name!r} appears more than once in run_scenarios; names must be unique."
+            )
         if as_list(s["shocks"]) == []:
             raise InvalidParameters(f"Scenario {name!r} of run_scenarios has no shocks; it would repeat the baseline.")
         seen.add(name)
@@ -180,12 +207,24 @@ def _check_scenarios(scenarios: Any) -> list[tuple[str, Any, Any]]:
 
 
 @register("run_scenarios")
-def run_scenarios(model: Any, frame: pd.DataFrame, features: Sequence[str], scenarios: Sequence[Mapping[str, Any]],
-                  cutoff: float, grade_bounds: Sequence[float] | None = None, exposure: Any = None, lgd: Any = None,
-                  domains: Mapping[str, tuple[float | None, float | None]] | None = None, clip: bool = False, *,
-                  reference: pd.DataFrame | None = None, categorical: Sequence[str] | None = None,
-                  integer_features: Sequence[str] | None = None, grade_labels: Sequence[str] | None = None,
-                  bin_edges: Sequence[float] | None = None) -> ScenarioResult:
+def run_scenarios(
+    model: Any,
+    frame: pd.DataFrame,
+    features: Sequence[str],
+    scenarios: Sequence[Mapping[str, Any]],
+    cutoff: float,
+    grade_bounds: Sequence[float] | None = None,
+    exposure: Any = None,
+    lgd: Any = None,
+    domains: Mapping[str, tuple[float | None, float | None]] | None = None,
+    clip: bool = False,
+    *,
+    reference: pd.DataFrame | None = None,
+    categorical: Sequence[str] | None = None,
+    integer_features: Sequence[str] | None = None,
+    grade_labels: Sequence[str] | None = None,
+    bin_edges: Sequence[float] | None = None,
+) -> ScenarioResult:
     """Score a portfolio under named input shocks and compare every scenario with the unshocked baseline.
 
     Parameters
@@ -275,8 +314,10 @@ def run_scenarios(model: Any, frame: pd.DataFrame, features: Sequence[str], scen
         if grade_labels is not None:
             names = as_list(grade_labels)
             if names is None or len(names) != len(bounds) or len(set(names)) != len(bounds):
-                raise InvalidParameters(f"The 'grade_labels' parameter of run_scenarios must be {len(bounds)} distinct "
-                                        f"names, one per grade bound; got {grade_labels!r}.")
+                raise InvalidParameters(
+                    f"The 'grade_labels' parameter of run_scenarios must be {len(bounds)} distinct "
+                    f"names, one per grade bound; got {grade_labels!r}."
+                )
             labels = tuple(map(str, names))
     elif grade_labels is not None:
         raise InvalidParameters("The 'grade_labels' parameter of run_scenarios needs 'grade_bounds'.")
@@ -295,15 +336,27 @@ def run_scenarios(model: Any, frame: pd.DataFrame, features: Sequence[str], scen
             idx = np.minimum(np.searchsorted(np.asarray(bounds), pd_, side="left"), len(bounds) - 1)
             grades = tuple(float(v) for v in np.bincount(idx, minlength=len(bounds)) / max(n, 1))
         el = None if loss_weight is None else float(np.sum(pd_ * loss_weight))
-        b_mean, b_appr, b_el = (mean, approve, el) if base is None else (base.mean_pd, base.approval_rate, base.expected_loss)
+        b_mean, b_appr, b_el = (
+            (mean, approve, el) if base is None else (base.mean_pd, base.approval_rate, base.expected_loss)
+        )
         return ScenarioRow(
-            name=name, segment=segment, rows_in_scope=in_scope, rows_changed=changed, mean_pd=mean,
-            mean_pd_change=mean - b_mean, mean_pd_change_relative=relative(mean - b_mean, b_mean),
-            pd_quantiles=quantiles(pd_, QUANTILE_LEVELS), histogram_counts=tuple(int(c) for c in counts),
-            histogram_shares=tuple(float(c) / max(n, 1) for c in counts), approval_rate=approve,
-            approval_rate_change=approve - b_appr, grade_shares=grades, expected_loss=el,
+            name=name,
+            segment=segment,
+            rows_in_scope=in_scope,
+            rows_changed=changed,
+            mean_pd=mean,
+            mean_pd_change=mean - b_mean,
+            mean_pd_change_relative=relative(mean - b_mean, b_mean),
+            pd_quantiles=quantiles(pd_, QUANTILE_LEVELS),
+            histogram_counts=tuple(int(c) for c in counts),
+            histogram_shares=tuple(float(c) / max(n, 1) for c in counts),
+            approval_rate=approve,
+            approval_rate_change=approve - b_appr,
+            grade_shares=grades,
+            expected_loss=el,
             expected_loss_change=None if el is None else el - b_el,
-            expected_loss_change_relative=None if el is None else relative(el - b_el, b_el), shocks=records,
+            expected_loss_change_relative=None if el is None else relative(el - b_el, b_el),
+            shocks=records,
         )
 
     # Shock every scenario before scoring anything, so that a bad scenario fails fast; keep only the
@@ -323,11 +376,26 @@ def run_scenarios(model: Any, frame: pd.DataFrame, features: Sequence[str], scen
             pd_[idx] = score(model, changed, f"in scenario {name!r}")
             rows.append(summary(name, pd_, meta, rows[0]))
     return ScenarioResult(
-        rows=tuple(rows), n_rows=n, features=features, cutoff=cut, approval_rule=APPROVAL_RULE,
-        quantile_levels=QUANTILE_LEVELS, quantile_method=QUANTILE_METHOD, bin_edges=edges, bin_rule=BIN_RULE,
-        grade_labels=labels, grade_bounds=bounds, grade_rule=None if bounds is None else GRADE_RULE,
-        expected_loss_note=el_note, categorical=ctx.categorical, categorical_rule=ctx.categorical_rule,
-        integer_rule=ctx.integer_rule, rounding=ROUNDING,
-        domains=tuple((f, lo, hi) for f, (lo, hi) in ctx.domains.items()), clip=ctx.clip,
-        reference_source=ctx.reference_source, reference_rows=len(ctx.reference), scoring=SCORING_NOTE,
+        rows=tuple(rows),
+        n_rows=n,
+        features=features,
+        cutoff=cut,
+        approval_rule=APPROVAL_RULE,
+        quantile_levels=QUANTILE_LEVELS,
+        quantile_method=QUANTILE_METHOD,
+        bin_edges=edges,
+        bin_rule=BIN_RULE,
+        grade_labels=labels,
+        grade_bounds=bounds,
+        grade_rule=None if bounds is None else GRADE_RULE,
+        expected_loss_note=el_note,
+        categorical=ctx.categorical,
+        categorical_rule=ctx.categorical_rule,
+        integer_rule=ctx.integer_rule,
+        rounding=ROUNDING,
+        domains=tuple((f, lo, hi) for f, (lo, hi) in ctx.domains.items()),
+        clip=ctx.clip,
+        reference_source=ctx.reference_source,
+        reference_rows=len(ctx.reference),
+        scoring=SCORING_NOTE,
     )

@@ -108,7 +108,9 @@ def _check_steps(steps: Any) -> tuple[tuple[str, float], ...]:
     example = "e.g. [('sd', 1.0), ('relative', 0.10)]"
     items = as_list(steps)
     if not items:
-        raise InvalidParameters(f"The 'steps' parameter of sensitivity must be a non-empty list of (kind, size) pairs, {example}; got {steps!r}.")
+        raise InvalidParameters(
+            f"The 'steps' parameter of sensitivity must be a non-empty list of (kind, size) pairs, {example}; got {steps!r}."
+        )
     out = []
     for step in items:
         pair = as_list(step)
@@ -129,21 +131,33 @@ def _check_directions(expected: Any, numeric: Sequence[str]) -> dict[str, int]:
     if expected is None:
         return {}
     if not isinstance(expected, Mapping):
-        raise InvalidParameters(f"The 'expected_direction' parameter of sensitivity must be a mapping feature -> +1 or -1; got {expected!r}.")
+        raise InvalidParameters(
+            f"The 'expected_direction' parameter of sensitivity must be a mapping feature -> +1 or -1; got {expected!r}."
+        )
     for f, d in expected.items():
         if f not in numeric:
-            raise InvalidParameters(f"The 'expected_direction' parameter of sensitivity names {f!r}, which is not a numeric "
-                                    f"feature; numeric features: {', '.join(numeric)}.")
+            raise InvalidParameters(
+                f"The 'expected_direction' parameter of sensitivity names {f!r}, which is not a numeric "
+                f"feature; numeric features: {', '.join(numeric)}."
+            )
         if isinstance(d, (bool, np.bool_)) or d not in (1, -1):
-            raise InvalidParameters(f"The 'expected_direction' parameter of sensitivity must give {f!r} +1 (PD rises "
-                                    f"with the feature) or -1; got {d!r}.")
+            raise InvalidParameters(
+                f"The 'expected_direction' parameter of sensitivity must give {f!r} +1 (PD rises "
+                f"with the feature) or -1; got {d!r}."
+            )
     return {f: int(d) for f, d in expected.items()}
 
 
 @register("sensitivity")
-def sensitivity(model: Any, frame: pd.DataFrame, features: Sequence[str], categorical: Sequence[str], cutoff: float,
-                steps: Sequence[tuple[str, float]] = DEFAULT_STEPS,
-                expected_direction: Mapping[str, int] | None = None) -> SensitivityResult:
+def sensitivity(
+    model: Any,
+    frame: pd.DataFrame,
+    features: Sequence[str],
+    categorical: Sequence[str],
+    cutoff: float,
+    steps: Sequence[tuple[str, float]] = DEFAULT_STEPS,
+    expected_direction: Mapping[str, int] | None = None,
+) -> SensitivityResult:
     """One-at-a-time sensitivity of the PD to every numeric feature, with a monotonicity check.
 
     Parameters
@@ -211,7 +225,9 @@ def sensitivity(model: Any, frame: pd.DataFrame, features: Sequence[str], catego
     frame = check_frame(frame, func)
     features = check_features(features, frame, func)
     if categorical is None:
-        raise InvalidParameters("The 'categorical' parameter of sensitivity must be a list of feature names (possibly empty).")
+        raise InvalidParameters(
+            "The 'categorical' parameter of sensitivity must be a list of feature names (possibly empty)."
+        )
     categorical, _ = check_categorical(categorical, frame, features, func)
     cut = check_cutoff(cutoff, func)
     steps = _check_steps(steps)
@@ -256,19 +272,41 @@ def sensitivity(model: Any, frame: pd.DataFrame, features: Sequence[str], catego
                 else:
                     verdict = "violated" if d * change_up < 0 or d * change_down > 0 else "consistent"
                     against = float(np.mean((d * (up - base) < 0) | (d * (down - base) > 0)))
-                rows.append(SensitivityRow(
-                    feature=f, step=kind, step_size=size, shift=shift, feature_sd=sd, rows_perturbed=moved,
-                    mean_pd_up=float(np.mean(up)), mean_pd_down=float(np.mean(down)), change_up=change_up,
-                    change_down=change_down, max_abs_change=max(abs(change_up), abs(change_down)),
-                    flip_share_up=float(np.mean((up <= cut) != base_ok)),
-                    flip_share_down=float(np.mean((down <= cut) != base_ok)),
-                    expected_direction=d, monotonicity=verdict, share_against=against,
-                ))
+                rows.append(
+                    SensitivityRow(
+                        feature=f,
+                        step=kind,
+                        step_size=size,
+                        shift=shift,
+                        feature_sd=sd,
+                        rows_perturbed=moved,
+                        mean_pd_up=float(np.mean(up)),
+                        mean_pd_down=float(np.mean(down)),
+                        change_up=change_up,
+                        change_down=change_down,
+                        max_abs_change=max(abs(change_up), abs(change_down)),
+                        flip_share_up=float(np.mean((up <= cut) != base_ok)),
+                        flip_share_down=float(np.mean((down <= cut) != base_ok)),
+                        expected_direction=d,
+                        monotonicity=verdict,
+                        share_against=against,
+                    )
+                )
     order = {f: i for i, f in enumerate(features)}
     rows.sort(key=lambda r: (steps.index((r.step, r.step_size)), -r.max_abs_change, order[r.feature]))
     return SensitivityResult(
-        rows=tuple(rows), skipped=tuple(skipped), n_rows=n, features=features, categorical=categorical, cutoff=cut,
-        approval_rule=APPROVAL_RULE, mean_pd_base=mean_base,
-        approval_rate_base=float(np.mean(base_ok)) if n else math.nan, steps=steps, step_rule=STEP_RULE,
-        monotonicity_rule=MONOTONICITY_RULE, order=ORDER_RULE, scoring=SCORING_NOTE,
+        rows=tuple(rows),
+        skipped=tuple(skipped),
+        n_rows=n,
+        features=features,
+        categorical=categorical,
+        cutoff=cut,
+        approval_rule=APPROVAL_RULE,
+        mean_pd_base=mean_base,
+        approval_rate_base=float(np.mean(base_ok)) if n else math.nan,
+        steps=steps,
+        step_rule=STEP_RULE,
+        monotonicity_rule=MONOTONICITY_RULE,
+        order=ORDER_RULE,
+        scoring=SCORING_NOTE,
     )

@@ -23,12 +23,21 @@ from mrmkit import stats
 from mrmkit.policy import NOT_ENOUGH_DATA, classify_low, finding, not_enough_data, p_value_finding
 from mrmkit.stats._base import jsonable
 
-__all__ = ["operating_text", "favourable", "policy_threshold", "sample_metrics", "outcome_tests", "findings",
-           "CALIBRATION_REASON"]
+__all__ = [
+    "operating_text",
+    "favourable",
+    "policy_threshold",
+    "sample_metrics",
+    "outcome_tests",
+    "findings",
+    "CALIBRATION_REASON",
+]
 
-CALIBRATION_REASON = ("model.kind classifier: an alerting model is judged on its ranking at the operating point "
-                      "(catch rate, false-positive rate, precision, cost); the PD calibration tests (Jeffreys per "
-                      "grade, Hosmer-Lemeshow, Spiegelhalter, Brier against a PD) do not apply")  # fmt: skip
+CALIBRATION_REASON = (
+    "model.kind classifier: an alerting model is judged on its ranking at the operating point "
+    "(catch rate, false-positive rate, precision, cost); the PD calibration tests (Jeffreys per "
+    "grade, Hosmer-Lemeshow, Spiegelhalter, Brier against a PD) do not apply"
+)
 
 
 def operating_text(policy: Any) -> str:
@@ -63,12 +72,21 @@ def sample_metrics(y: np.ndarray, score: np.ndarray, policy: Any, threshold: flo
     """Operating-point metrics, average precision and expected cost of one sample (``threshold`` default: the policy's)."""
     cut = policy_threshold(policy, score) if threshold is None else threshold
     m = stats.classification_metrics(y, score, cut)
-    out = {**jsonable(m), "average_precision": stats.average_precision(y, score) if y.any() else None,
-           "positives": int(y.sum())}  # fmt: skip
+    out = {
+        **jsonable(m),
+        "average_precision": stats.average_precision(y, score) if y.any() else None,
+        "positives": int(y.sum()),
+    }
     if policy.costs is not None:
         c = policy.costs
-        cost = stats.expected_cost(y, score, cut, cost_false_positive=c.false_positive,
-                                   cost_false_negative=c.false_negative, cost_true_positive=c.true_positive)  # fmt: skip
+        cost = stats.expected_cost(
+            y,
+            score,
+            cut,
+            cost_false_positive=c.false_positive,
+            cost_false_negative=c.false_negative,
+            cost_true_positive=c.true_positive,
+        )
         out["expected_cost"] = jsonable(cost)
     return out
 
@@ -76,12 +94,18 @@ def sample_metrics(y: np.ndarray, score: np.ndarray, policy: Any, threshold: flo
 def outcome_tests(reference: dict[str, Any], current: dict[str, Any], policy: Any) -> dict[str, Any]:
     """Current against reference: catch rate (H1: lower) and false-positive rate (H1: higher)."""
     tests = {}
-    for key, hit, base, alternative in (("recall", "true_positives", "positives", "less"),
-                                        ("false_positive_rate", "false_positives", "negatives", "greater")):  # fmt: skip
+    for key, hit, base, alternative in (
+        ("recall", "true_positives", "positives", "less"),
+        ("false_positive_rate", "false_positives", "negatives", "greater"),
+    ):
         n_ref, n_cur = _count(reference, base), _count(current, base)
         r = stats.two_proportion_test(reference[hit], n_ref, current[hit], n_cur, alternative=alternative)
-        tests[key] = {**jsonable(r), "reference": reference[key], "current": current[key],
-                      "test": f"two-proportion z test, one-sided (H1: current {'lower' if alternative == 'less' else 'higher'})"}  # fmt: skip
+        tests[key] = {
+            **jsonable(r),
+            "reference": reference[key],
+            "current": current[key],
+            "test": f"two-proportion z test, one-sided (H1: current {'lower' if alternative == 'less' else 'higher'})",
+        }
     events = min(_count(s, b) for s in (reference, current) for b in ("positives", "negatives"))
     reason = not_enough_data(events, policy.min_sample.events, "events or non-events in a sample")
     for t in tests.values():
@@ -103,29 +127,46 @@ def _base_rate_note(metrics: dict[str, Any], key: str) -> str:
     if key != "recall" or point["reference"].get("alert_rate") is None or cur["base_rate"] <= ref["base_rate"]:
         return ""
     auc = metrics["discrimination"]
-    aucs = (f" (AUC {auc['development']['auc']:.3f} then, {auc['current']['auc']:.3f} now)"
-            if auc["development"] and auc["current"] else "")  # fmt: skip
-    return (f" The event rate rose from {ref['base_rate']:.2%} to {cur['base_rate']:.2%}: at a fixed alert rate the catch "
-            f"rate falls when events become more frequent even if the ranking is unchanged{aucs}; precision went "
-            f"from {ref['precision']:.1%} to {cur['precision']:.1%}. Compare the AUC test before concluding the model "
-            "has deteriorated; the alert capacity may be what no longer suffices.")  # fmt: skip
+    aucs = (
+        f" (AUC {auc['development']['auc']:.3f} then, {auc['current']['auc']:.3f} now)"
+        if auc["development"] and auc["current"]
+        else ""
+    )
+    return (
+        f" The event rate rose from {ref['base_rate']:.2%} to {cur['base_rate']:.2%}: at a fixed alert rate the catch "
+        f"rate falls when events become more frequent even if the ranking is unchanged{aucs}; precision went "
+        f"from {ref['precision']:.1%} to {cur['precision']:.1%}. Compare the AUC test before concluding the model "
+        "has deteriorated; the alert capacity may be what no longer suffices."
+    )
 
 
 def findings(metrics: dict[str, Any], policy: Any, workbook: str) -> list[dict[str, Any]]:
     """Findings of the alert-performance tests (p-values against ``policy.p_value``)."""
     out = []
     if not metrics["operating_point"]["applicable"]:
-        return [finding(workbook, "amber", "Not enough events to test the alert performance",
-                        f"{metrics['operating_point']['reason']}.", metric="backtest.classifier.operating_point",
-                        threshold="events and non-events in both samples")]  # fmt: skip
+        return [
+            finding(
+                workbook,
+                "amber",
+                "Not enough events to test the alert performance",
+                f"{metrics['operating_point']['reason']}.",
+                metric="backtest.classifier.operating_point",
+                threshold="events and non-events in both samples",
+            )
+        ]
     tests = metrics["operating_point"]["tests"]
-    labels = {"recall": ("The catch rate has fallen", "caught"), "false_positive_rate": ("The false-positive rate has risen", "false alarms")}
+    labels = {
+        "recall": ("The catch rate has fallen", "caught"),
+        "false_positive_rate": ("The false-positive rate has risen", "false alarms"),
+    }
     for key, (title, _) in labels.items():
         t = tests[key]
         if t.get("status") == NOT_ENOUGH_DATA:
             continue
         f = p_value_finding(
-            workbook, t["p_value"], policy.p_value,
+            workbook,
+            t["p_value"],
+            policy.p_value,
             lambda t=t, title=title, key=key: (
                 f"{title} ({t['current']:.2%} against {t['reference']:.2%} on the reference sample)",
                 f"{'Catch rate (recall)' if key == 'recall' else 'False-positive rate'} at the operating point "
@@ -133,13 +174,20 @@ def findings(metrics: dict[str, Any], policy: Any, workbook: str) -> list[dict[s
                 + _base_rate_note(metrics, key),
             ),
             f"backtest.classifier.operating_point.tests.{key}.p_value",
-        )  # fmt: skip
+        )
         if f is not None:
             out.append(f)
     if tests["recall"].get("status") == NOT_ENOUGH_DATA:
-        out.append(finding(workbook, "amber", "Not enough events to test the alert performance",
-                           f"{tests['recall']['status_reason']}: the catch and false-positive rates were computed but not judged.",
-                           metric="backtest.classifier.operating_point.tests.recall",
-                           threshold=f"at least {policy.min_sample.events} events and non-events per sample "
-                           "(policy.min_sample.events)", worse="lower"))  # fmt: skip
+        out.append(
+            finding(
+                workbook,
+                "amber",
+                "Not enough events to test the alert performance",
+                f"{tests['recall']['status_reason']}: the catch and false-positive rates were computed but not judged.",
+                metric="backtest.classifier.operating_point.tests.recall",
+                threshold=f"at least {policy.min_sample.events} events and non-events per sample "
+                "(policy.min_sample.events)",
+                worse="lower",
+            )
+        )
     return out

@@ -25,8 +25,18 @@ from pandas.io.formats.style import Styler
 from mrmkit.params import Thresholds
 from mrmkit.policy import classify, finding_order
 
-__all__ = ["styled", "findings_table", "frame_style", "text", "join", "escape_markdown", "plain", "setting", "STATUS_CSS",
-           "HEADER_LABELS"]
+__all__ = [
+    "styled",
+    "findings_table",
+    "frame_style",
+    "text",
+    "join",
+    "escape_markdown",
+    "plain",
+    "setting",
+    "STATUS_CSS",
+    "HEADER_LABELS",
+]
 
 STATUS_CSS = {
     "green": "background-color: #d9f2d9; color: #14521f",
@@ -84,11 +94,19 @@ class _EscapingStyler(Styler):
 
 #: mrmkit's own field names, as a column header reads them (a name from the data is never relabelled).
 HEADER_LABELS = {
-    "reference_count": "reference count", "current_count": "current count", "reference_share": "reference share",
-    "current_share": "current share", "mean_abs_shap": "mean |SHAP|", "share_first": "share as first reason",
-    "share_of_reasons": "share of reasons", "share_of_declines": "share of declines", "new_pd": "PD after the change",
-    "champion_pd": "champion PD", "challenger_pd": "challenger PD", "n_outcomes": "outcomes",
-}  # fmt: skip
+    "reference_count": "reference count",
+    "current_count": "current count",
+    "reference_share": "reference share",
+    "current_share": "current share",
+    "mean_abs_shap": "mean |SHAP|",
+    "share_first": "share as first reason",
+    "share_of_reasons": "share of reasons",
+    "share_of_declines": "share of declines",
+    "new_pd": "PD after the change",
+    "champion_pd": "champion PD",
+    "challenger_pd": "challenger PD",
+    "n_outcomes": "outcomes",
+}
 _NEGATIVE_ZERO = re.compile(r"^-(0(?:[.,]0*)?)(%|e[+-]?\d+)?$")
 
 
@@ -222,8 +240,12 @@ def styled(
     text = [c for c in data.columns if data[c].dtype == object or pd.api.types.is_string_dtype(data[c])]
     if text:
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
-    styler = styler.set_table_styles([{"selector": "thead th", "props": "text-align: left; vertical-align: bottom;"},
-                                      {"selector": "tbody th", "props": "text-align: left; vertical-align: top;"}])
+    styler = styler.set_table_styles(
+        [
+            {"selector": "thead th", "props": "text-align: left; vertical-align: bottom;"},
+            {"selector": "tbody th", "props": "text-align: left; vertical-align: top;"},
+        ]
+    )
     return styler if index else styler.hide(axis="index")
 
 

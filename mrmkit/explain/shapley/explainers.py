@@ -238,7 +238,9 @@ def _explain_agnostic(
         explanation = explainer(codec.encode(x_rows), silent=True)
         name, evals = "ExactExplainer", 2 ** len(features)
     else:
-        evals = 10 * (2 * len(features) + 1) if max_evals is None else check_int(max_evals, "max_evals", "explain_shap", 3)
+        evals = (
+            10 * (2 * len(features) + 1) if max_evals is None else check_int(max_evals, "max_evals", "explain_shap", 3)
+        )
         explainer = shap.PermutationExplainer(counted, masker, seed=permutation_seed)
         explanation = explainer(codec.encode(x_rows), max_evals=evals, silent=True)
         name = "PermutationExplainer"

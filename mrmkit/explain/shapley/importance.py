@@ -167,8 +167,9 @@ def model_importance(
         if data is None:
             raise InvalidParameters(f"The 'data' parameter of {func} is required for {name} (permutation importance).")
         x = _check_columns(data, features, "data frame")
-        totals, method = _permutation_importance(model, x, features, target, check_int(seed, "seed", func, 0),
-                                                 check_int(n_repeats, "n_repeats", func, 1))  # fmt: skip
+        totals, method = _permutation_importance(
+            model, x, features, target, check_int(seed, "seed", func, 0), check_int(n_repeats, "n_repeats", func, 1)
+        )
         column_values, mapping, n_data = totals, [(f, f) for f in features], len(x)
     if len(column_values) != len(mapping):
         raise InvalidInput(f"The estimator reports {len(column_values)} importances for {len(mapping)} columns.")
@@ -193,8 +194,9 @@ def model_importance(
     )
 
 
-def _permutation_importance(model: Any, x: pd.DataFrame, features: list[str], target: Any, seed: int,
-                            n_repeats: int) -> tuple[np.ndarray, str]:  # fmt: skip
+def _permutation_importance(
+    model: Any, x: pd.DataFrame, features: list[str], target: Any, seed: int, n_repeats: int
+) -> tuple[np.ndarray, str]:
     """Permutation importance of each original feature (scikit-learn's implementation, one job, seeded)."""
     from sklearn.inspection import permutation_importance
     from sklearn.metrics import roc_auc_score
@@ -219,8 +221,9 @@ def _permutation_importance(model: Any, x: pd.DataFrame, features: list[str], ta
             return -float(np.mean(np.abs(log_odds_of(frame) - base)))
 
         method, labels = "permutation_log_odds", np.zeros(len(x))
-    result = permutation_importance(_Predictor(model), x, labels, scoring=scorer, n_repeats=n_repeats,
-                                    random_state=seed, n_jobs=1)  # fmt: skip
+    result = permutation_importance(
+        _Predictor(model), x, labels, scoring=scorer, n_repeats=n_repeats, random_state=seed, n_jobs=1
+    )
     return np.asarray(result.importances_mean, dtype=np.float64), method
 
 

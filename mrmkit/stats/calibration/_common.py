@@ -24,8 +24,10 @@ def _numbers(x: Any, name: str, func: str) -> np.ndarray:
     if arr.ndim > 1:
         raise InvalidInput(f"{name} of {func} must be a number or a one-dimensional array; got shape {arr.shape}.")
     if not np.isfinite(arr).all():
-        raise InvalidInput(f"{name} of {func} must be finite numbers; it has {int((~np.isfinite(arr)).sum())} "
-                           "missing or infinite value(s).")
+        raise InvalidInput(
+            f"{name} of {func} must be finite numbers; it has {int((~np.isfinite(arr)).sum())} "
+            "missing or infinite value(s)."
+        )
     return arr
 
 
@@ -35,8 +37,10 @@ def _grade_inputs(n: Any, defaults: Any, pd_: Any, func: str) -> tuple[np.ndarra
     scalar = all(a.ndim == 0 for a in arrs)
     lengths = {a.size for a in arrs if a.ndim == 1}
     if len(lengths) > 1:
-        raise InvalidInput(f"n, defaults and pd of {func} must have one value per grade (or be scalars); got "
-                           f"lengths {[a.size if a.ndim else 'scalar' for a in arrs]}.")
+        raise InvalidInput(
+            f"n, defaults and pd of {func} must have one value per grade (or be scalars); got "
+            f"lengths {[a.size if a.ndim else 'scalar' for a in arrs]}."
+        )
     k = lengths.pop() if lengths else 1
     if k == 0:
         raise InsufficientData(f"{func} needs at least one grade; got empty arrays.")
@@ -44,21 +48,29 @@ def _grade_inputs(n: Any, defaults: Any, pd_: Any, func: str) -> tuple[np.ndarra
     for arr, name in ((nn, "n"), (dd, "defaults")):
         frac = arr != np.round(arr)
         if frac.any():
-            raise InvalidInput(f"{name} of {func} must be whole numbers; grade(s) at position(s) "
-                               f"{np.flatnonzero(frac)[:10].tolist()} are not.")
+            raise InvalidInput(
+                f"{name} of {func} must be whole numbers; grade(s) at position(s) "
+                f"{np.flatnonzero(frac)[:10].tolist()} are not."
+            )
     empty = nn < 1
     if empty.any():
-        raise InsufficientData(f"n of {func} must be at least 1 in every grade; grade(s) at position(s) "
-                               f"{np.flatnonzero(empty)[:10].tolist()} have no obligors. Drop empty grades first.")
+        raise InsufficientData(
+            f"n of {func} must be at least 1 in every grade; grade(s) at position(s) "
+            f"{np.flatnonzero(empty)[:10].tolist()} have no obligors. Drop empty grades first."
+        )
     bad = (dd < 0) | (dd > nn)
     if bad.any():
-        raise InvalidInput(f"defaults of {func} must be between 0 and n in every grade; grade(s) at position(s) "
-                           f"{np.flatnonzero(bad)[:10].tolist()} are not.")
+        raise InvalidInput(
+            f"defaults of {func} must be between 0 and n in every grade; grade(s) at position(s) "
+            f"{np.flatnonzero(bad)[:10].tolist()} are not."
+        )
     bad = (pp <= 0.0) | (pp >= 1.0)
     if bad.any():
-        raise InvalidInput(f"pd of {func} must be strictly between 0 and 1 in every grade (a PD of 0 or 1 makes "
-                           f"the test degenerate); grade(s) at position(s) {np.flatnonzero(bad)[:10].tolist()} "
-                           "are not.")
+        raise InvalidInput(
+            f"pd of {func} must be strictly between 0 and 1 in every grade (a PD of 0 or 1 makes "
+            f"the test degenerate); grade(s) at position(s) {np.flatnonzero(bad)[:10].tolist()} "
+            "are not."
+        )
     return nn.astype(np.int64), dd.astype(np.int64), pp.astype(np.float64), scalar
 
 
@@ -75,8 +87,10 @@ def _loan_inputs(y: Any, pd_: Any, func: str) -> tuple[np.ndarray, np.ndarray]:
     p = _scores(pd_, is_default.size, "pd", func)
     bad = (p < 0.0) | (p > 1.0)
     if bad.any():
-        raise InvalidInput(f"pd of {func} must be probabilities between 0 and 1; {int(bad.sum())} value(s) are not "
-                           f"(e.g. {p[bad][:3].tolist()}).")
+        raise InvalidInput(
+            f"pd of {func} must be probabilities between 0 and 1; {int(bad.sum())} value(s) are not "
+            f"(e.g. {p[bad][:3].tolist()})."
+        )
     return is_default, p
 
 
@@ -91,8 +105,10 @@ def _codes(values: np.ndarray, order: tuple[Any, ...], name: str, func: str) -> 
     """Position of each value in ``order``; missing or unknown labels are errors naming them."""
     missing = pd.isna(values)
     if missing.any():
-        raise InvalidInput(f"{name} of {func} has {int(missing.sum())} missing value(s); assign every row a grade "
-                           "or remove those rows first.")
+        raise InvalidInput(
+            f"{name} of {func} has {int(missing.sum())} missing value(s); assign every row a grade "
+            "or remove those rows first."
+        )
     codes = pd.Index(order, dtype=object).get_indexer(values)
     unknown = codes < 0
     if unknown.any():
@@ -103,12 +119,16 @@ def _codes(values: np.ndarray, order: tuple[Any, ...], name: str, func: str) -> 
 
 def _order(order: Any, func: str, minimum: int = 2) -> tuple[Any, ...]:
     if isinstance(order, (str, bytes)) or not hasattr(order, "__iter__"):
-        raise InvalidParameters(f"The 'order' parameter of {func} must be a sequence of grade labels from the best "
-                                f"to the worst grade; got {order!r}.")
+        raise InvalidParameters(
+            f"The 'order' parameter of {func} must be a sequence of grade labels from the best "
+            f"to the worst grade; got {order!r}."
+        )
     labels = tuple(v.item() if isinstance(v, np.generic) else v for v in order)
     if len(labels) < minimum or len(set(labels)) != len(labels) or any(pd.isna(v) for v in labels):
-        raise InvalidParameters(f"The 'order' parameter of {func} must list at least {minimum} distinct, non-missing "
-                                f"grade label(s); got {list(labels)!r}.")
+        raise InvalidParameters(
+            f"The 'order' parameter of {func} must list at least {minimum} distinct, non-missing "
+            f"grade label(s); got {list(labels)!r}."
+        )
     return labels
 
 
@@ -117,8 +137,9 @@ def _factorize(grades: Any, n: int, func: str) -> tuple[np.ndarray, tuple[Any, .
     if arr.size != n:
         raise InvalidInput(f"grades of {func} must have one value per element of y ({n}); got {arr.size}.")
     if pd.isna(arr).any():
-        raise InvalidInput(f"grades of {func} has {int(pd.isna(arr).sum())} missing value(s); assign every loan a "
-                           "grade first.")
+        raise InvalidInput(
+            f"grades of {func} has {int(pd.isna(arr).sum())} missing value(s); assign every loan a grade first."
+        )
     try:
         codes, uniques = pd.factorize(arr, sort=True)
     except TypeError:  # labels of mixed types do not sort: keep first-appearance order

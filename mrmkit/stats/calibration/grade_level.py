@@ -17,8 +17,12 @@ from mrmkit.stats._base import Result, check_probability, register
 from mrmkit.stats.calibration._common import _grade_inputs, _out
 
 __all__ = [
-    "binomial_test", "jeffreys_test", "hosmer_lemeshow",
-    "BinomialTestResult", "JeffreysTestResult", "HosmerLemeshowResult",
+    "binomial_test",
+    "jeffreys_test",
+    "hosmer_lemeshow",
+    "BinomialTestResult",
+    "JeffreysTestResult",
+    "HosmerLemeshowResult",
 ]
 
 _FEW_EXPECTED = 5.0  # hosmer_lemeshow notes grades with fewer expected defaults (chi-square approximation)
@@ -146,9 +150,15 @@ def binomial_test(n: Any, defaults: Any, pd: Any, alpha: float = 0.05) -> Binomi
     c = np.where(stats.binom.sf(c - 1, nn, pp) > a, c + 1, c)
     c = np.where((c >= 2) & (stats.binom.sf(c - 2, nn, pp) <= a), c - 1, c).astype(np.int64)
     return BinomialTestResult(
-        p_value=_out(np.clip(p_value, 0.0, 1.0), scalar), n=_out(nn, scalar), defaults=_out(dd, scalar),
-        pd=_out(pp, scalar), observed_rate=_out(dd / nn, scalar), expected_defaults=_out(nn * pp, scalar),
-        critical_defaults=_out(c, scalar), alpha=a, n_grades=nn.size,
+        p_value=_out(np.clip(p_value, 0.0, 1.0), scalar),
+        n=_out(nn, scalar),
+        defaults=_out(dd, scalar),
+        pd=_out(pp, scalar),
+        observed_rate=_out(dd / nn, scalar),
+        expected_defaults=_out(nn * pp, scalar),
+        critical_defaults=_out(c, scalar),
+        alpha=a,
+        n_grades=nn.size,
         alternative="greater: H0 the PD is not underestimated (true default probability <= pd)",
     )
 
@@ -222,10 +232,17 @@ def jeffreys_test(n: Any, defaults: Any, pd: Any, ci_level: float = 0.95) -> Jef
     lower = np.where(dd == 0, 0.0, stats.beta.ppf((1.0 - level) / 2.0, a, b))
     upper = np.where(dd == nn, 1.0, stats.beta.ppf((1.0 + level) / 2.0, a, b))
     return JeffreysTestResult(
-        p_value=_out(p_value, scalar), n=_out(nn, scalar), defaults=_out(dd, scalar), pd=_out(pp, scalar),
-        observed_rate=_out(dd / nn, scalar), ci_lower=_out(lower, scalar), ci_upper=_out(upper, scalar),
-        ci_level=level, ci_method="equal-tailed Beta(d + 1/2, n - d + 1/2) quantiles; lower 0 if d = 0, upper 1 if d = n",
-        prior="Jeffreys Beta(1/2, 1/2)", n_grades=nn.size,
+        p_value=_out(p_value, scalar),
+        n=_out(nn, scalar),
+        defaults=_out(dd, scalar),
+        pd=_out(pp, scalar),
+        observed_rate=_out(dd / nn, scalar),
+        ci_lower=_out(lower, scalar),
+        ci_upper=_out(upper, scalar),
+        ci_level=level,
+        ci_method="equal-tailed Beta(d + 1/2, n - d + 1/2) quantiles; lower 0 if d = 0, upper 1 if d = n",
+        prior="Jeffreys Beta(1/2, 1/2)",
+        n_grades=nn.size,
         alternative="greater: H0 the PD is not underestimated (true default probability <= pd)",
     )
 
@@ -294,10 +311,19 @@ def hosmer_lemeshow(n: Any, defaults: Any, pd: Any) -> HosmerLemeshowResult:
     few = np.flatnonzero(expected < _FEW_EXPECTED)
     note = None
     if few.size:
-        note = (f"{few.size} grade(s) (positions {few[:10].tolist()}) have fewer than {_FEW_EXPECTED:g} expected "
-                "defaults: the chi-square approximation may be poor there.")
+        note = (
+            f"{few.size} grade(s) (positions {few[:10].tolist()}) have fewer than {_FEW_EXPECTED:g} expected "
+            "defaults: the chi-square approximation may be poor there."
+        )
     return HosmerLemeshowResult(
-        statistic=statistic, df=k, p_value=float(stats.chi2.sf(statistic, k)),
-        contributions=tuple(contributions.tolist()), n=tuple(nn.tolist()), defaults=tuple(dd.tolist()),
-        pd=tuple(pp.tolist()), expected_defaults=tuple(expected.tolist()), n_grades=k, note=note,
+        statistic=statistic,
+        df=k,
+        p_value=float(stats.chi2.sf(statistic, k)),
+        contributions=tuple(contributions.tolist()),
+        n=tuple(nn.tolist()),
+        defaults=tuple(dd.tolist()),
+        pd=tuple(pp.tolist()),
+        expected_defaults=tuple(expected.tolist()),
+        n_grades=k,
+        note=note,
     )

@@ -17,8 +17,12 @@ from mrmkit.stats._base import Result, check_int, jsonable
 from mrmkit.stats.calibration._common import _codes, _factorize, _labels, _loan_inputs, _numbers, _order
 
 __all__ = [
-    "equal_population_grades", "equal_population_bounds", "grades_from_bands", "grade_summary",
-    "GradeAssignment", "GradeSummary",
+    "equal_population_grades",
+    "equal_population_bounds",
+    "grades_from_bands",
+    "grade_summary",
+    "GradeAssignment",
+    "GradeSummary",
 ]
 
 
@@ -73,8 +77,15 @@ def _pd_array(pd_: Any, func: str) -> np.ndarray:
     return arr
 
 
-def _assignment(p: np.ndarray, codes: np.ndarray, labels: tuple[Any, ...], upper: tuple[float, ...] | None,
-                method: str, requested: int, note: str | None) -> GradeAssignment:
+def _assignment(
+    p: np.ndarray,
+    codes: np.ndarray,
+    labels: tuple[Any, ...],
+    upper: tuple[float, ...] | None,
+    method: str,
+    requested: int,
+    note: str | None,
+) -> GradeAssignment:
     k = len(labels)
     counts = np.bincount(codes, minlength=k)
     lo = np.full(k, np.inf)
@@ -85,8 +96,19 @@ def _assignment(p: np.ndarray, codes: np.ndarray, labels: tuple[Any, ...], upper
     hi[counts == 0] = np.nan
     grades = np.asarray(labels, dtype=object if any(isinstance(v, str) for v in labels) else None)[codes]
     grades.flags.writeable = False
-    return GradeAssignment(grades, labels, tuple(counts.tolist()), tuple(lo.tolist()), tuple(hi.tolist()), upper,
-                           method, requested, int((counts > 0).sum()), p.size, note)
+    return GradeAssignment(
+        grades,
+        labels,
+        tuple(counts.tolist()),
+        tuple(lo.tolist()),
+        tuple(hi.tolist()),
+        upper,
+        method,
+        requested,
+        int((counts > 0).sum()),
+        p.size,
+        note,
+    )
 
 
 def equal_population_grades(pd: Any, n_grades: int) -> GradeAssignment:
@@ -133,11 +155,19 @@ def equal_population_grades(pd: Any, n_grades: int) -> GradeAssignment:
     used = int(dense[-1]) + 1
     note = None
     if used < k:
-        note = (f"Ties in the PDs left {k - used} of the {k} requested grades empty; the {used} grades used are "
-                f"numbered 1 to {used}.")
-    return _assignment(p, codes, tuple(range(1, used + 1)), None,
-                       "equal population by PD rank (stable sort), ties kept in the grade of their first member",
-                       k, note)
+        note = (
+            f"Ties in the PDs left {k - used} of the {k} requested grades empty; the {used} grades used are "
+            f"numbered 1 to {used}."
+        )
+    return _assignment(
+        p,
+        codes,
+        tuple(range(1, used + 1)),
+        None,
+        "equal population by PD rank (stable sort), ties kept in the grade of their first member",
+        k,
+        note,
+    )
 
 
 def equal_population_bounds(pd: Any, n_grades: int) -> tuple[float, ...]:
@@ -193,26 +223,32 @@ def grades_from_bands(pd: Any, upper_bounds: Any, labels: Any = None) -> GradeAs
     except (TypeError, ValueError):
         ub = np.array([np.nan])
     if ub.ndim != 1 or ub.size < 1 or not np.isfinite(ub).all() or (np.diff(ub) <= 0).any():
-        raise InvalidParameters(f"The 'upper_bounds' parameter of {func} must be a non-empty sequence of strictly "
-                                f"increasing finite numbers; got {upper_bounds!r}.")
+        raise InvalidParameters(
+            f"The 'upper_bounds' parameter of {func} must be a non-empty sequence of strictly "
+            f"increasing finite numbers; got {upper_bounds!r}."
+        )
     k = ub.size
     if labels is None:
         names: tuple[Any, ...] = tuple(range(1, k + 1))
     else:
         names = tuple(v.item() if isinstance(v, np.generic) else v for v in labels)
         if len(names) != k or len(set(names)) != k:
-            raise InvalidParameters(f"The 'labels' parameter of {func} must give {k} distinct labels, one per band; "
-                                    f"got {list(names)!r}.")
+            raise InvalidParameters(
+                f"The 'labels' parameter of {func} must give {k} distinct labels, one per band; got {list(names)!r}."
+            )
     p = _pd_array(pd, func)
     codes = np.searchsorted(ub, p, side="left")
     above = codes >= k
     if above.any():
-        raise InvalidInput(f"pd of {func} has {int(above.sum())} value(s) above the last upper bound {ub[-1]:g} "
-                           f"(largest {float(p.max()):g}); add a band up to 1.0.")
+        raise InvalidInput(
+            f"pd of {func} has {int(above.sum())} value(s) above the last upper bound {ub[-1]:g} "
+            f"(largest {float(p.max()):g}); add a band up to 1.0."
+        )
     empty = int((np.bincount(codes, minlength=k) == 0).sum())
     note = f"{empty} band(s) hold no loan." if empty else None
-    return _assignment(p, codes.astype(np.int64), names, tuple(ub.tolist()),
-                       "PD bands, right-closed (upper[k-1], upper[k]]", k, note)
+    return _assignment(
+        p, codes.astype(np.int64), names, tuple(ub.tolist()), "PD bands, right-closed (upper[k-1], upper[k]]", k, note
+    )
 
 
 def grade_summary(y: Any, pd: Any, grades: Any, order: Any = None) -> GradeSummary:
@@ -252,5 +288,13 @@ def grade_summary(y: Any, pd: Any, grades: Any, order: Any = None) -> GradeSumma
     with np.errstate(invalid="ignore", divide="ignore"):
         pk = np.bincount(codes, weights=p, minlength=k) / n
         rate = d / n
-    return GradeSummary(labels, tuple(n.tolist()), tuple(d.tolist()), tuple(pk.tolist()), tuple(rate.tolist()),
-                        int(n.sum()), int(d.sum()), "mean PD of the grade's loans")
+    return GradeSummary(
+        labels,
+        tuple(n.tolist()),
+        tuple(d.tolist()),
+        tuple(pk.tolist()),
+        tuple(rate.tolist()),
+        int(n.sum()),
+        int(d.sum()),
+        "mean PD of the grade's loans",
+    )

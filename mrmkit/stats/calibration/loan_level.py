@@ -115,14 +115,20 @@ def spiegelhalter_test(y: Any, pd: Any) -> SpiegelhalterResult:
     q = p * (1.0 - p)
     variance = float(dot(q, w * w)) / (n * n)
     if variance <= 0.0:
-        raise InsufficientData("spiegelhalter_test is undefined when every pd is 0 or 1: the Brier score then has "
-                               "no variance under H0.")
+        raise InsufficientData(
+            "spiegelhalter_test is undefined when every pd is 0 or 1: the Brier score then has no variance under H0."
+        )
     numerator = float(dot(yf - p, w)) / n
     z = numerator / math.sqrt(variance)
     resid = yf - p
     return SpiegelhalterResult(
-        z=z, p_value=float(min(2.0 * stats.norm.sf(abs(z)), 1.0)), brier=float(dot(resid, resid)) / n,
-        expected_brier=float(q.sum()) / n, variance=variance, n=n, n_defaults=int(is_default.sum()),
+        z=z,
+        p_value=float(min(2.0 * stats.norm.sf(abs(z)), 1.0)),
+        brier=float(dot(resid, resid)) / n,
+        expected_brier=float(q.sum()) / n,
+        variance=variance,
+        n=n,
+        n_defaults=int(is_default.sum()),
         alternative="two-sided",
     )
 
@@ -212,10 +218,19 @@ def brier_score(y: Any, pd: Any, grades: Any = None) -> BrierResult:
     wbc = 2.0 * float(dot(dev, yf - ok[codes])) / n
     constant = bool(np.array_equal(p, p[_first(codes, k)][codes]))
     return BrierResult(
-        value=value, uncertainty=uncertainty, n=n, n_defaults=n_defaults, reliability=reliability,
-        resolution=resolution, within_grade_variance=wbv, within_grade_covariance=wbc,
-        pd_constant_within_grades=constant, grade_labels=labels, grade_n=tuple(nk.tolist()),
-        grade_pd=tuple(pk.tolist()), grade_default_rate=tuple(ok.tolist()),
+        value=value,
+        uncertainty=uncertainty,
+        n=n,
+        n_defaults=n_defaults,
+        reliability=reliability,
+        resolution=resolution,
+        within_grade_variance=wbv,
+        within_grade_covariance=wbc,
+        pd_constant_within_grades=constant,
+        grade_labels=labels,
+        grade_n=tuple(nk.tolist()),
+        grade_pd=tuple(pk.tolist()),
+        grade_default_rate=tuple(ok.tolist()),
     )
 
 

@@ -110,8 +110,10 @@ def migration_matrix(grades_from: Any, grades_to: Any, order: Any) -> MigrationM
     src = _labels(grades_from, "grades_from", "migration_matrix")
     dst = _labels(grades_to, "grades_to", "migration_matrix")
     if src.size != dst.size:
-        raise InvalidInput(f"grades_from and grades_to of migration_matrix must have one value per obligor each; got "
-                           f"{src.size} and {dst.size}.")
+        raise InvalidInput(
+            f"grades_from and grades_to of migration_matrix must have one value per obligor each; got "
+            f"{src.size} and {dst.size}."
+        )
     if src.size == 0:
         raise InsufficientData("migration_matrix needs at least one obligor; got none.")
     i = _codes(src, labels, "grades_from", "migration_matrix")
@@ -148,14 +150,26 @@ def migration_matrix(grades_from: Any, grades_to: Any, order: Any) -> MigrationM
     if empty:
         notes.append(f"{len(empty)} start grade(s) have no obligors: {list(empty)[:10]}")
     return MigrationMatrixResult(
-        labels=labels, counts=tuple(tuple(r_) for r_ in counts.tolist()), row_totals=tuple(rows.tolist()),
-        column_totals=tuple(cols.tolist()), row_shares=tuple(tuple(r_) for r_ in shares.tolist()), n=n,
-        stayers=stay, upgrades=up, downgrades=down, diagonal_share=stay / n, upgrade_share=up / n,
-        downgrade_share=down / n, row_diagonal_share=tuple(row_diag.tolist()),
-        row_upgrade_share=tuple(row_up.tolist()), row_downgrade_share=tuple(row_down.tolist()), empty_rows=empty,
-        mwb_upper=mwb_upper, mwb_lower=mwb_lower,
+        labels=labels,
+        counts=tuple(tuple(r_) for r_ in counts.tolist()),
+        row_totals=tuple(rows.tolist()),
+        column_totals=tuple(cols.tolist()),
+        row_shares=tuple(tuple(r_) for r_ in shares.tolist()),
+        n=n,
+        stayers=stay,
+        upgrades=up,
+        downgrades=down,
+        diagonal_share=stay / n,
+        upgrade_share=up / n,
+        downgrade_share=down / n,
+        row_diagonal_share=tuple(row_diag.tolist()),
+        row_upgrade_share=tuple(row_up.tolist()),
+        row_downgrade_share=tuple(row_down.tolist()),
+        empty_rows=empty,
+        mwb_upper=mwb_upper,
+        mwb_lower=mwb_lower,
         direction="order runs from the best to the worst grade; above the diagonal (to a later grade) is a "
-                  "downgrade, below it an upgrade; mwb_upper measures downgrades, mwb_lower upgrades",
+        "downgrade, below it an upgrade; mwb_upper measures downgrades, mwb_lower upgrades",
         note=_sentence(notes),
     )
 

@@ -68,8 +68,10 @@ def _counts(x: Any, name: str, func: str) -> np.ndarray:
     if arr.size < 2:
         raise InsufficientData(f"{func} needs at least two grades; {name} has {arr.size}.")
     if (arr < 0).any():
-        raise InvalidInput(f"{name} of {func} must not be negative; grade(s) at position(s) "
-                           f"{np.flatnonzero(arr < 0)[:10].tolist()} are.")
+        raise InvalidInput(
+            f"{name} of {func} must not be negative; grade(s) at position(s) "
+            f"{np.flatnonzero(arr < 0)[:10].tolist()} are."
+        )
     if arr.sum() <= 0:
         raise InsufficientData(f"{name} of {func} are all zero: there is no portfolio to measure.")
     return arr
@@ -147,12 +149,29 @@ def herfindahl(counts_current: Any, counts_initial: Any = None) -> HerfindahlRes
     shares, cv, hi, hhi = _concentration(cur)
     k = cur.size
     if counts_initial is None:
-        return HerfindahlResult(hi, cv, hhi, k, tuple(cur.tolist()), tuple(shares.tolist()), None, None, None,
-                                None, None, None, None, None, None)
+        return HerfindahlResult(
+            hi,
+            cv,
+            hhi,
+            k,
+            tuple(cur.tolist()),
+            tuple(shares.tolist()),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
     ini = _counts(counts_initial, "counts_initial", "herfindahl")
     if ini.size != k:
-        raise InvalidInput(f"counts_initial and counts_current of herfindahl must cover the same grades; got {ini.size} "
-                           f"and {k} grades.")
+        raise InvalidInput(
+            f"counts_initial and counts_current of herfindahl must cover the same grades; got {ini.size} "
+            f"and {k} grades."
+        )
     shares0, cv0, hi0, hhi0 = _concentration(ini)
     note = None
     if cv > 0.0:
@@ -162,10 +181,21 @@ def herfindahl(counts_current: Any, counts_initial: Any = None) -> HerfindahlRes
     else:
         s, note = 0.0, "Both the current and the initial shares are exactly even (CV = 0): no change to test."
     return HerfindahlResult(
-        hi=hi, cv=cv, hhi=hhi, n_grades=k, counts=tuple(cur.tolist()), shares=tuple(shares.tolist()),
-        hi_initial=hi0, cv_initial=cv0, hhi_initial=hhi0, counts_initial=tuple(ini.tolist()),
-        shares_initial=tuple(shares0.tolist()), statistic=float(s), p_value=float(stats.norm.sf(s)),
-        alternative="greater: H0 the current concentration is not higher than the initial one", note=note,
+        hi=hi,
+        cv=cv,
+        hhi=hhi,
+        n_grades=k,
+        counts=tuple(cur.tolist()),
+        shares=tuple(shares.tolist()),
+        hi_initial=hi0,
+        cv_initial=cv0,
+        hhi_initial=hhi0,
+        counts_initial=tuple(ini.tolist()),
+        shares_initial=tuple(shares0.tolist()),
+        statistic=float(s),
+        p_value=float(stats.norm.sf(s)),
+        alternative="greater: H0 the current concentration is not higher than the initial one",
+        note=note,
     )
 
 
@@ -235,8 +265,10 @@ def auc_initial_test(auc_initial: float, y: Any, score: Any) -> AucInitialTestRe
     a0 = check_probability(auc_initial, "auc_initial", "auc_initial_test")
     cur = _auc_parts(y, score, 0.95, "auc_initial_test")
     if math.isnan(cur.variance):
-        raise InsufficientData(f"auc_initial_test needs at least two defaults and two non-defaults for DeLong's "
-                               f"variance; got {cur.n_positive} and {cur.n_negative}.")
+        raise InsufficientData(
+            f"auc_initial_test needs at least two defaults and two non-defaults for DeLong's "
+            f"variance; got {cur.n_positive} and {cur.n_negative}."
+        )
     d = a0 - cur.value
     note = None
     if cur.variance > 0.0:
@@ -247,9 +279,16 @@ def auc_initial_test(auc_initial: float, y: Any, score: Any) -> AucInitialTestRe
         s = math.copysign(math.inf, d)
         note = "The current AUC's variance is zero (complete separation): the test is degenerate."
     return AucInitialTestResult(
-        auc_initial=a0, auc_current=cur.value, difference=d, variance=cur.variance,
-        standard_error=math.sqrt(cur.variance), statistic=float(s), p_value=float(stats.norm.sf(s)),
+        auc_initial=a0,
+        auc_current=cur.value,
+        difference=d,
+        variance=cur.variance,
+        standard_error=math.sqrt(cur.variance),
+        statistic=float(s),
+        p_value=float(stats.norm.sf(s)),
         alternative="greater: H0 the current AUC is not below the initial AUC",
         variance_method="DeLong (1988), sample (n - 1) variances of the placements, as mrmkit.stats.auc",
-        n_positive=cur.n_positive, n_negative=cur.n_negative, note=note,
+        n_positive=cur.n_positive,
+        n_negative=cur.n_negative,
+        note=note,
     )

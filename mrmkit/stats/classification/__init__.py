@@ -46,8 +46,15 @@ from mrmkit.stats.classification.operating import (
 # isort: on
 
 __all__ = [
-    "operating_point", "classification_metrics", "precision_recall_curve", "average_precision", "expected_cost",
-    "paired_proportions", "OperatingPoint", "ClassificationMetrics", "PrecisionRecallCurve", "ExpectedCost",
+    "operating_point",
+    "classification_metrics",
+    "precision_recall_curve",
+    "average_precision",
+    "expected_cost",
+    "paired_proportions",
+    "OperatingPoint",
+    "ClassificationMetrics",
+    "PrecisionRecallCurve",
+    "ExpectedCost",
     "PairedProportions",
-]  # fmt: skip
-
+]

@@ -178,6 +178,17 @@ def classification_metrics(y: Any, score: Any, threshold: float) -> Classificati
     n = int(s.size)
     precision, base = _ratio(tp, tp + fp), (tp + fn) / n
     return ClassificationMetrics(
-        float(threshold), (tp + fp) / n, tp, fp, tn, fn, precision, _ratio(tp, tp + fn), _ratio(fp, fp + tn),
-        _ratio(2 * tp, 2 * tp + fp + fn), precision / base if not math.isnan(precision) else math.nan, base, n,
-    )  # fmt: skip
+        float(threshold),
+        (tp + fp) / n,
+        tp,
+        fp,
+        tn,
+        fn,
+        precision,
+        _ratio(tp, tp + fn),
+        _ratio(fp, fp + tn),
+        _ratio(2 * tp, 2 * tp + fp + fn),
+        precision / base if not math.isnan(precision) else math.nan,
+        base,
+        n,
+    )

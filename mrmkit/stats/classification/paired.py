@@ -87,7 +87,9 @@ def paired_proportions(a: Any, b: Any, *, alternative: str = "two-sided", ci_lev
 
     func = "paired_proportions"
     if alternative not in ("two-sided", "greater", "less"):
-        raise InvalidParameters(f"The 'alternative' parameter of {func} must be 'two-sided', 'greater' or 'less'; got {alternative!r}.")
+        raise InvalidParameters(
+            f"The 'alternative' parameter of {func} must be 'two-sided', 'greater' or 'less'; got {alternative!r}."
+        )
     level = check_probability(ci_level, "ci_level", func)
     x, z = (np.asarray(v) for v in (a, b))
     if x.ndim != 1 or x.shape != z.shape or x.size == 0:
@@ -103,5 +105,16 @@ def paired_proportions(a: Any, b: Any, *, alternative: str = "two-sided", ci_lev
     half = float(sps.norm.ppf(0.5 + level / 2)) * se
     difference = (only_b - only_a) / n
     ci = (max(-1.0, adjusted - half), min(1.0, adjusted + half))
-    return PairedProportions(float(x.mean()), float(z.mean()), difference, ci, level, p, alternative, only_a,
-                             only_b, n, "exact McNemar test; Agresti-Min adjusted Wald interval")  # fmt: skip
+    return PairedProportions(
+        float(x.mean()),
+        float(z.mean()),
+        difference,
+        ci,
+        level,
+        p,
+        alternative,
+        only_a,
+        only_b,
+        n,
+        "exact McNemar test; Agresti-Min adjusted Wald interval",
+    )

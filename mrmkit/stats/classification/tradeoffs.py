@@ -100,8 +100,14 @@ def precision_recall_curve(y: Any, score: Any) -> PrecisionRecallCurve:
     precision = tp / (tp + fp)
     recall = tp / n_pos
     ap = float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
-    return PrecisionRecallCurve(tuple(map(float, s_sorted[last])), tuple(map(float, precision)),
-                                tuple(map(float, recall)), ap, n_pos, int(s.size))  # fmt: skip
+    return PrecisionRecallCurve(
+        tuple(map(float, s_sorted[last])),
+        tuple(map(float, precision)),
+        tuple(map(float, recall)),
+        ap,
+        n_pos,
+        int(s.size),
+    )
 
 
 def average_precision(y: Any, score: Any) -> float:
@@ -110,8 +116,15 @@ def average_precision(y: Any, score: Any) -> float:
 
 
 @register("expected_cost")
-def expected_cost(y: Any, score: Any, threshold: float, *, cost_false_positive: float, cost_false_negative: float,
-                  cost_true_positive: float = 0.0) -> ExpectedCost:  # fmt: skip
+def expected_cost(
+    y: Any,
+    score: Any,
+    threshold: float,
+    *,
+    cost_false_positive: float,
+    cost_false_negative: float,
+    cost_true_positive: float = 0.0,
+) -> ExpectedCost:
     """The cost of the alerts ``score >= threshold`` from a cost matrix.
 
     Parameters
@@ -155,14 +168,30 @@ def expected_cost(y: Any, score: Any, threshold: float, *, cost_false_positive: 
     Elkan, C. (2001). The foundations of cost-sensitive learning. IJCAI.
     """
     func = "expected_cost"
-    costs = {"cost_false_positive": cost_false_positive, "cost_false_negative": cost_false_negative,
-             "cost_true_positive": cost_true_positive}  # fmt: skip
+    costs = {
+        "cost_false_positive": cost_false_positive,
+        "cost_false_negative": cost_false_negative,
+        "cost_true_positive": cost_true_positive,
+    }
     for name, value in costs.items():
         if _finite(value, name, func) < 0:
             raise InvalidParameters(f"The '{name}' parameter of {func} must be a non-negative number; got {value!r}.")
     m = classification_metrics(y, score, threshold)
-    total = (cost_false_positive * m.false_positives + cost_false_negative * m.false_negatives
-             + cost_true_positive * m.true_positives)  # fmt: skip
-    return ExpectedCost(m.threshold, float(total), total / m.n, 1000 * total / m.n, float(cost_false_positive),
-                        float(cost_false_negative), float(cost_true_positive), m.false_positives, m.false_negatives,
-                        m.true_positives, m.n)  # fmt: skip
+    total = (
+        cost_false_positive * m.false_positives
+        + cost_false_negative * m.false_negatives
+        + cost_true_positive * m.true_positives
+    )
+    return ExpectedCost(
+        m.threshold,
+        float(total),
+        total / m.n,
+        1000 * total / m.n,
+        float(cost_false_positive),
+        float(cost_false_negative),
+        float(cost_true_positive),
+        m.false_positives,
+        m.false_negatives,
+        m.true_positives,
+        m.n,
+    )

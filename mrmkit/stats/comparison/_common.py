@@ -23,8 +23,7 @@ _APPROVAL_RULE = "approve when score (PD) <= cutoff"
 # ---------------------------------------------------------------------------------------- validation
 def _alternative(value: Any, func: str, allowed: Sequence[str] = _ALTERNATIVES) -> str:
     if not isinstance(value, str) or value not in allowed:
-        raise InvalidParameters(f"The 'alternative' parameter of {func} must be one of {list(allowed)}; "
-                                f"got {value!r}.")
+        raise InvalidParameters(f"The 'alternative' parameter of {func} must be one of {list(allowed)}; got {value!r}.")
     return value
 
 
@@ -68,8 +67,10 @@ def _vector(x: Any, name: str, func: str) -> np.ndarray:
         raise InvalidInput(f"{name} of {func} must be one-dimensional; got shape {arr.shape}.")
     bad = ~np.isfinite(arr)
     if bad.any():
-        raise InvalidInput(f"{name} of {func} must be finite numbers; it has {int(bad.sum())} missing or infinite "
-                           "value(s). Remove those rows or impute them explicitly first.")
+        raise InvalidInput(
+            f"{name} of {func} must be finite numbers; it has {int(bad.sum())} missing or infinite "
+            "value(s). Remove those rows or impute them explicitly first."
+        )
     return arr
 
 
@@ -77,8 +78,10 @@ def _pd_scores(score: Any, n: int, name: str, func: str) -> np.ndarray:
     s = _scores(score, n, name, func)
     bad = (s < 0.0) | (s > 1.0)
     if bad.any():
-        raise InvalidInput(f"{name} of {func} must be PDs between 0 and 1; {int(bad.sum())} value(s) are not "
-                           f"(e.g. {s[bad][:3].tolist()}).")
+        raise InvalidInput(
+            f"{name} of {func} must be PDs between 0 and 1; {int(bad.sum())} value(s) are not "
+            f"(e.g. {s[bad][:3].tolist()})."
+        )
     return s
 
 
@@ -91,8 +94,9 @@ def _per_loan(values: Any, n: int, name: str, func: str, upper: float | None) ->
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"{name} of {func} must be numbers: {exc}.") from exc
     if arr.ndim > 1 or (arr.ndim == 1 and arr.size != n):
-        raise InvalidInput(f"{name} of {func} must be a number or have one value per loan ({n}); "
-                           f"got shape {arr.shape}.")
+        raise InvalidInput(
+            f"{name} of {func} must be a number or have one value per loan ({n}); got shape {arr.shape}."
+        )
     bad = ~np.isfinite(arr) | (arr < 0.0)
     if upper is not None:
         bad |= arr > upper
@@ -128,8 +132,9 @@ def _sd(values: np.ndarray) -> float:
 
 
 # ------------------------------------------------------------------------------------- resampling core
-def _resample_weights(rng: np.random.Generator, sizes: Sequence[int], n_resamples: int,
-                      stratified: bool) -> Iterator[np.ndarray]:
+def _resample_weights(
+    rng: np.random.Generator, sizes: Sequence[int], n_resamples: int, stratified: bool
+) -> Iterator[np.ndarray]:
     """Blocks of bootstrap counts, one row per resample, columns in the order of the concatenated groups.
 
     Stratified: each group of ``sizes`` is resampled on its own with its size kept (``rng.integers`` of
@@ -146,7 +151,7 @@ def _resample_weights(rng: np.random.Generator, sizes: Sequence[int], n_resample
         for r in range(rows):
             if stratified:
                 for g, size in enumerate(sizes):
-                    w[r, offsets[g]:offsets[g + 1]] = np.bincount(rng.integers(0, size, size=size), minlength=size)
+                    w[r, offsets[g] : offsets[g + 1]] = np.bincount(rng.integers(0, size, size=size), minlength=size)
             else:
                 w[r] = np.bincount(rng.integers(0, total, size=total), minlength=total)
         done += rows

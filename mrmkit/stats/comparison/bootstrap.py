@@ -84,8 +84,15 @@ class BootstrapMetricDifferenceResult(Result):
 
 # ------------------------------------------------------------------------------------- discrimination
 @register("bootstrap_auc_difference")
-def bootstrap_auc_difference(y: Any, score_a: Any, score_b: Any, n_resamples: int = 1000, seed: int = 0,
-                             ci_level: float = 0.95, stratified: bool = True) -> BootstrapAucDifferenceResult:
+def bootstrap_auc_difference(
+    y: Any,
+    score_a: Any,
+    score_b: Any,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    ci_level: float = 0.95,
+    stratified: bool = True,
+) -> BootstrapAucDifferenceResult:
     """Paired bootstrap interval for the difference of two AUCs on the same observations (b - a).
 
     Parameters
@@ -166,8 +173,9 @@ def bootstrap_auc_difference(y: Any, score_a: Any, score_b: Any, n_resamples: in
     m = int(is_pos.sum())
     n = is_pos.size - m
     if m == 0 or n == 0:
-        raise InsufficientData(f"{func} needs at least one positive and one negative; got {m} positive(s) and "
-                               f"{n} negative(s).")
+        raise InsufficientData(
+            f"{func} needs at least one positive and one negative; got {m} positive(s) and {n} negative(s)."
+        )
     auc_a = _placements(sa[is_pos], sa[~is_pos])[0]
     auc_b = _placements(sb[is_pos], sb[~is_pos])[0]
     kernel_a = _WeightedAuc(sa[is_pos], sa[~is_pos])
@@ -177,20 +185,31 @@ def bootstrap_auc_difference(y: Any, score_a: Any, score_b: Any, n_resamples: in
     k = 0
     for w in _resample_weights(rng, (m, n), b_count, bool(stratified)):
         u, v = w[:, :m], w[:, m:]
-        diffs[k:k + w.shape[0]] = kernel_b(u, v) - kernel_a(u, v)
+        diffs[k : k + w.shape[0]] = kernel_b(u, v) - kernel_a(u, v)
         k += w.shape[0]
     valid = diffs[np.isfinite(diffs)]
     note = None
     if valid.size < b_count:
-        note = (f"{b_count - valid.size} resample(s) had no events or no non-events and were dropped.")
+        note = f"{b_count - valid.size} resample(s) had no events or no non-events and were dropped."
     if valid.size < 2:
         note = (note + " " if note else "") + "Fewer than two valid resamples: no standard error."
     return BootstrapAucDifferenceResult(
-        difference=auc_b - auc_a, auc_a=auc_a, auc_b=auc_b, ci=_percentile_ci(valid, level), ci_level=level,
-        ci_method="percentile (numpy.quantile, linear)", standard_error=_sd(valid),
+        difference=auc_b - auc_a,
+        auc_a=auc_a,
+        auc_b=auc_b,
+        ci=_percentile_ci(valid, level),
+        ci_level=level,
+        ci_method="percentile (numpy.quantile, linear)",
+        standard_error=_sd(valid),
         bootstrap_mean=float(valid.mean()) if valid.size else math.nan,
-        share_b_better=float(np.mean(valid > 0.0)) if valid.size else math.nan, n_resamples=b_count,
-        n_valid_resamples=int(valid.size), seed=s, stratified=bool(stratified), n_positive=m, n_negative=n, note=note,
+        share_b_better=float(np.mean(valid > 0.0)) if valid.size else math.nan,
+        n_resamples=b_count,
+        n_valid_resamples=int(valid.size),
+        seed=s,
+        stratified=bool(stratified),
+        n_positive=m,
+        n_negative=n,
+        note=note,
     )
 
 
@@ -199,10 +218,19 @@ _METRICS = ("approval_rate", "bad_rate_approved", "expected_loss_approved", "obs
 
 
 @register("bootstrap_metric_difference")
-def bootstrap_metric_difference(y: Any, score_a: Any, score_b: Any, cutoff_a: float, cutoff_b: float,
-                                n_resamples: int = 1000, seed: int = 0, ci_level: float = 0.95,
-                                exposure: Any = None, lgd: Any = None,
-                                stratified: bool = True) -> BootstrapMetricDifferenceResult:
+def bootstrap_metric_difference(
+    y: Any,
+    score_a: Any,
+    score_b: Any,
+    cutoff_a: float,
+    cutoff_b: float,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    ci_level: float = 0.95,
+    exposure: Any = None,
+    lgd: Any = None,
+    stratified: bool = True,
+) -> BootstrapMetricDifferenceResult:
     """Business metrics of two models at their PD cut-offs, with paired bootstrap intervals.
 
     Parameters
@@ -325,7 +353,7 @@ def bootstrap_metric_difference(y: Any, score_a: Any, score_b: Any, cutoff_a: fl
         sizes = (n,)
     with single_threaded_blas():  # the same bits whatever the thread count
         for w in _resample_weights(rng, sizes, b_count, bool(stratified)):
-            boot[k:k + w.shape[0]] = metrics(w @ values, w.sum(axis=1))
+            boot[k : k + w.shape[0]] = metrics(w @ values, w.sum(axis=1))
             k += w.shape[0]
     rows = []
     dropped = []
@@ -335,20 +363,37 @@ def bootstrap_metric_difference(y: Any, score_a: Any, score_b: Any, cutoff_a: fl
         ok = np.isfinite(diff)
         if not ok.all():
             dropped.append(f"{name}: {int((~ok).sum())}")
-        rows.append(MetricComparison(
-            metric=name, value_a=float(full[0, j]), value_b=float(full[1, j]),
-            difference=float(full[1, j] - full[0, j]), ci_a=_percentile_ci(da[np.isfinite(da)], level),
-            ci_b=_percentile_ci(db[np.isfinite(db)], level), ci_difference=_percentile_ci(diff[ok], level),
-            standard_error_difference=_sd(diff[ok]), n_valid_resamples=int(ok.sum()),
-        ))
+        rows.append(
+            MetricComparison(
+                metric=name,
+                value_a=float(full[0, j]),
+                value_b=float(full[1, j]),
+                difference=float(full[1, j] - full[0, j]),
+                ci_a=_percentile_ci(da[np.isfinite(da)], level),
+                ci_b=_percentile_ci(db[np.isfinite(db)], level),
+                ci_difference=_percentile_ci(diff[ok], level),
+                standard_error_difference=_sd(diff[ok]),
+                n_valid_resamples=int(ok.sum()),
+            )
+        )
     note = None
     if dropped:
         note = "Resamples dropped where a metric is undefined (no approvals): " + "; ".join(dropped) + "."
     if stratified and sizes == (n,):
         note = (note + " " if note else "") + "All outcomes are equal: stratification has no effect."
     return BootstrapMetricDifferenceResult(
-        metrics=tuple(rows), cutoff_a=ca, cutoff_b=cb, approval_rule=_APPROVAL_RULE, n=n, n_bad=n_bad,
+        metrics=tuple(rows),
+        cutoff_a=ca,
+        cutoff_b=cb,
+        approval_rule=_APPROVAL_RULE,
+        n=n,
+        n_bad=n_bad,
         exposure="given" if ead is not None else "1 per applicant (not given)",
-        lgd="given" if loss_rate is not None else "1 (not given)", n_resamples=b_count, seed=s, ci_level=level,
-        ci_method="percentile (numpy.quantile, linear)", stratified=bool(stratified), note=note,
+        lgd="given" if loss_rate is not None else "1 (not given)",
+        n_resamples=b_count,
+        seed=s,
+        ci_level=level,
+        ci_method="percentile (numpy.quantile, linear)",
+        stratified=bool(stratified),
+        note=note,
     )

@@ -149,9 +149,17 @@ def matched_cutoff(score_a: Any, cutoff_a: float, score_b: Any) -> MatchedCutoff
     cutoff_b = float(np.nextafter(values[0], -np.inf)) if best == 0 else float(values[best - 1])
     k_b = int(achievable[best])
     return MatchedCutoffResult(
-        cutoff_b=cutoff_b, cutoff_a=ca, approval_rate_a=k_a / sa.size, approval_rate_b=k_b / sb.size, approvals_a=k_a,
-        approvals_b=k_b, target_approvals_b=float(target), n_a=int(sa.size), n_b=int(sb.size),
-        exact_match=bool(k_b == target), approval_rule=_APPROVAL_RULE,
+        cutoff_b=cutoff_b,
+        cutoff_a=ca,
+        approval_rate_a=k_a / sa.size,
+        approval_rate_b=k_b / sb.size,
+        approvals_a=k_a,
+        approvals_b=k_b,
+        target_approvals_b=float(target),
+        n_a=int(sa.size),
+        n_b=int(sb.size),
+        exact_match=bool(k_b == target),
+        approval_rule=_APPROVAL_RULE,
         tie_rule="closest achievable approval count to the target, the smaller one at equal distance",
     )
 
@@ -230,17 +238,38 @@ def swap_set(y: Any, score_a: Any, cutoff_a: float, score_b: Any, cutoff_b: floa
 
     ins, outs = approved_b & ~approved_a, approved_a & ~approved_b
     both, neither = approved_a & approved_b, ~approved_a & ~approved_b
-    empty = [name for name, mask in (("swap-in", ins), ("swap-out", outs), ("approved by a", approved_a),
-                                     ("approved by b", approved_b)) if not mask.any()]
+    empty = [
+        name
+        for name, mask in (
+            ("swap-in", ins),
+            ("swap-out", outs),
+            ("approved by a", approved_a),
+            ("approved by b", approved_b),
+        )
+        if not mask.any()
+    ]
     note = f"Empty set(s): {', '.join(empty)}; their bad rates are NaN." if empty else None
     return SwapSetResult(
-        swap_ins=count(ins), swap_outs=count(outs), swap_in_bad_rate=rate(ins), swap_out_bad_rate=rate(outs),
-        swap_in_bads=count(ins & is_bad), swap_out_bads=count(outs & is_bad), both_approved=count(both),
-        both_declined=count(neither), decisions=((count(both), count(outs)), (count(ins), count(neither))),
-        approval_rate_a=count(approved_a) / n, approval_rate_b=count(approved_b) / n,
-        net_approvals=count(ins) - count(outs), bad_rate_approved_a=rate(approved_a),
-        bad_rate_approved_b=rate(approved_b), bad_rate_change=rate(approved_b) - rate(approved_a), cutoff_a=ca,
-        cutoff_b=cb, approval_rule=_APPROVAL_RULE, n=n, note=note,
+        swap_ins=count(ins),
+        swap_outs=count(outs),
+        swap_in_bad_rate=rate(ins),
+        swap_out_bad_rate=rate(outs),
+        swap_in_bads=count(ins & is_bad),
+        swap_out_bads=count(outs & is_bad),
+        both_approved=count(both),
+        both_declined=count(neither),
+        decisions=((count(both), count(outs)), (count(ins), count(neither))),
+        approval_rate_a=count(approved_a) / n,
+        approval_rate_b=count(approved_b) / n,
+        net_approvals=count(ins) - count(outs),
+        bad_rate_approved_a=rate(approved_a),
+        bad_rate_approved_b=rate(approved_b),
+        bad_rate_change=rate(approved_b) - rate(approved_a),
+        cutoff_a=ca,
+        cutoff_b=cb,
+        approval_rule=_APPROVAL_RULE,
+        n=n,
+        note=note,
     )
 
 
@@ -304,8 +333,10 @@ def score_agreement(score_a: Any, score_b: Any, quantiles: Sequence[float] = _QU
     except (TypeError, ValueError):
         levels = np.array([math.nan])
     if levels.ndim != 1 or levels.size == 0 or not ((levels >= 0.0) & (levels <= 1.0)).all():
-        raise InvalidParameters(f"The 'quantiles' parameter of {func} must be a non-empty sequence of levels between "
-                                f"0 and 1; got {quantiles!r}.")
+        raise InvalidParameters(
+            f"The 'quantiles' parameter of {func} must be a non-empty sequence of levels between "
+            f"0 and 1; got {quantiles!r}."
+        )
     sa = _vector(score_a, "score_a", func)
     sb = _scores(score_b, sa.size, "score_b", func)
     if sa.size < 3:
@@ -320,8 +351,15 @@ def score_agreement(score_a: Any, score_b: Any, quantiles: Sequence[float] = _QU
         kt = stats.kendalltau(sa, sb, variant="b")
         rho, p_rho, tau, p_tau = float(sp.statistic), float(sp.pvalue), float(kt.statistic), float(kt.pvalue)
     return ScoreAgreementResult(
-        spearman=rho, spearman_p_value=p_rho, kendall_tau_b=tau, kendall_p_value=p_tau,
-        quantile_levels=tuple(levels.tolist()), difference_quantiles=tuple(np.quantile(diff, levels).tolist()),
-        mean_difference=float(diff.mean()), mean_absolute_difference=float(np.abs(diff).mean()),
-        max_absolute_difference=float(np.abs(diff).max()), n=int(sa.size), note=note,
+        spearman=rho,
+        spearman_p_value=p_rho,
+        kendall_tau_b=tau,
+        kendall_p_value=p_tau,
+        quantile_levels=tuple(levels.tolist()),
+        difference_quantiles=tuple(np.quantile(diff, levels).tolist()),
+        mean_difference=float(diff.mean()),
+        mean_absolute_difference=float(np.abs(diff).mean()),
+        max_absolute_difference=float(np.abs(diff).max()),
+        n=int(sa.size),
+        note=note,
     )

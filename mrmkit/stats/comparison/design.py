@@ -112,14 +112,22 @@ def sample_ratio_mismatch(counts: Any, expected_shares: Any) -> SampleRatioResul
         shares = np.asarray(expected_shares, dtype=np.float64)
     except (TypeError, ValueError):
         shares = np.array([math.nan])
-    if (shares.ndim != 1 or shares.size < 2 or not np.isfinite(shares).all() or (shares <= 0).any()
-            or abs(float(shares.sum()) - 1.0) > 1e-6):
-        raise InvalidParameters(f"The 'expected_shares' parameter of {func} must list at least two positive shares "
-                                f"summing to 1; got {expected_shares!r}.")
+    if (
+        shares.ndim != 1
+        or shares.size < 2
+        or not np.isfinite(shares).all()
+        or (shares <= 0).any()
+        or abs(float(shares.sum()) - 1.0) > 1e-6
+    ):
+        raise InvalidParameters(
+            f"The 'expected_shares' parameter of {func} must list at least two positive shares "
+            f"summing to 1; got {expected_shares!r}."
+        )
     obs = _vector(counts, "counts", func)
     if obs.size != shares.size:
-        raise InvalidInput(f"counts of {func} must have one count per arm of expected_shares ({shares.size}); "
-                           f"got {obs.size}.")
+        raise InvalidInput(
+            f"counts of {func} must have one count per arm of expected_shares ({shares.size}); got {obs.size}."
+        )
     if (obs < 0).any() or (obs != np.round(obs)).any():
         raise InvalidInput(f"counts of {func} must be whole numbers of at least 0; got {obs.tolist()}.")
     n = int(obs.sum())
@@ -132,18 +140,27 @@ def sample_ratio_mismatch(counts: Any, expected_shares: Any) -> SampleRatioResul
     few = np.flatnonzero(expected < _FEW_EXPECTED)
     note = None
     if few.size:
-        note = (f"Arm(s) {few.tolist()} expect fewer than {_FEW_EXPECTED:g} units: the chi-square approximation "
-                "is poor; an exact multinomial test would be safer.")
+        note = (
+            f"Arm(s) {few.tolist()} expect fewer than {_FEW_EXPECTED:g} units: the chi-square approximation "
+            "is poor; an exact multinomial test would be safer."
+        )
     return SampleRatioResult(
-        statistic=statistic, p_value=float(stats.chi2.sf(statistic, df)), df=df, n=n,
-        counts=tuple(int(v) for v in obs), expected_counts=tuple(expected.tolist()),
-        observed_shares=tuple((obs / n).tolist()), expected_shares=tuple(shares.tolist()), note=note,
+        statistic=statistic,
+        p_value=float(stats.chi2.sf(statistic, df)),
+        df=df,
+        n=n,
+        counts=tuple(int(v) for v in obs),
+        expected_counts=tuple(expected.tolist()),
+        observed_shares=tuple((obs / n).tolist()),
+        expected_shares=tuple(shares.tolist()),
+        note=note,
     )
 
 
 @register("sample_size_two_proportions")
-def sample_size_two_proportions(p1: float, p2: float, alpha: float = 0.05, power: float = 0.8,
-                                ratio: float = 1.0) -> SampleSizeResult:
+def sample_size_two_proportions(
+    p1: float, p2: float, alpha: float = 0.05, power: float = 0.8, ratio: float = 1.0
+) -> SampleSizeResult:
     """Sample size to detect a difference between two proportions with a two-sided z test.
 
     Parameters
@@ -218,18 +235,31 @@ def sample_size_two_proportions(p1: float, p2: float, alpha: float = 0.05, power
     if r <= 0.0:
         raise InvalidParameters(f"The 'ratio' parameter of {func} must be a positive number (n2 / n1); got {ratio!r}.")
     pbar = (pp1 + r * pp2) / (1.0 + r)
-    root = (float(stats.norm.isf(a / 2.0)) * math.sqrt(pbar * (1.0 - pbar) * (1.0 + 1.0 / r))
-            + float(stats.norm.ppf(pw)) * math.sqrt(pp1 * (1.0 - pp1) + pp2 * (1.0 - pp2) / r))
+    root = float(stats.norm.isf(a / 2.0)) * math.sqrt(pbar * (1.0 - pbar) * (1.0 + 1.0 / r)) + float(
+        stats.norm.ppf(pw)
+    ) * math.sqrt(pp1 * (1.0 - pp1) + pp2 * (1.0 - pp2) / r)
     if root <= 0.0:
-        raise InvalidParameters(f"The 'power' parameter of {func} must exceed about alpha / 2 for these "
-                                f"proportions; got {power!r}.")
+        raise InvalidParameters(
+            f"The 'power' parameter of {func} must exceed about alpha / 2 for these proportions; got {power!r}."
+        )
     delta = abs(pp1 - pp2)
     n1 = root * root / (delta * delta)
     n1_cc = n1 / 4.0 * (1.0 + math.sqrt(1.0 + 2.0 * (r + 1.0) / (n1 * r * delta))) ** 2
     n1_int, n2_int = math.ceil(n1 - 1e-9), math.ceil(r * n1 - 1e-9)
     return SampleSizeResult(
-        n_per_group=n1 if r == 1.0 else None, n1_exact=n1, n2_exact=r * n1, n1=n1_int, n2=n2_int,
-        total=n1_int + n2_int, n1_continuity_corrected=n1_cc, n2_continuity_corrected=r * n1_cc, p1=pp1, p2=pp2,
-        alpha=a, power=pw, ratio=r, alternative="two-sided",
+        n_per_group=n1 if r == 1.0 else None,
+        n1_exact=n1,
+        n2_exact=r * n1,
+        n1=n1_int,
+        n2=n2_int,
+        total=n1_int + n2_int,
+        n1_continuity_corrected=n1_cc,
+        n2_continuity_corrected=r * n1_cc,
+        p1=pp1,
+        p2=pp2,
+        alpha=a,
+        power=pw,
+        ratio=r,
+        alternative="two-sided",
         method="normal approximation: pooled variance under H0, unpooled under H1 (Fleiss et al. 2003)",
     )

@@ -141,13 +141,16 @@ def mcnemar_test(decisions_a: Any, decisions_b: Any, exact: bool = False, correc
     if not isinstance(exact, (bool, np.bool_)):
         raise InvalidParameters(f"The 'exact' parameter of mcnemar_test must be True or False; got {exact!r}.")
     if not isinstance(correction, (bool, np.bool_)):
-        raise InvalidParameters(f"The 'correction' parameter of mcnemar_test must be True or False; "
-                                f"got {correction!r}.")
+        raise InvalidParameters(
+            f"The 'correction' parameter of mcnemar_test must be True or False; got {correction!r}."
+        )
     a = _binary(decisions_a, "mcnemar_test")
     bb = _binary(decisions_b, "mcnemar_test")
     if a.size != bb.size:
-        raise InvalidInput(f"decisions_a and decisions_b of mcnemar_test must have one decision per case each; got "
-                           f"lengths {a.size} and {bb.size}.")
+        raise InvalidInput(
+            f"decisions_a and decisions_b of mcnemar_test must have one decision per case each; got "
+            f"lengths {a.size} and {bb.size}."
+        )
     if a.size == 0:
         raise InsufficientData("mcnemar_test needs at least one case; the decisions are empty.")
     n = a.size
@@ -170,9 +173,10 @@ def mcnemar_test(decisions_a: Any, decisions_b: Any, exact: bool = False, correc
         p, df = float(stats.chi2.sf(statistic, 1)), 1
         method = "chi-square, 1 df" + (", continuity correction" if correction else ", no continuity correction")
         if b + c < 10:
-            note = (f"Only {b + c} discordant pairs: the chi-square approximation is poor; consider exact=True.")
-    return McNemarResult(statistic, p, df, b, c, n, rate_a, rate_b, rate_b - rate_a, bool(exact), bool(correction),
-                         method, note)
+            note = f"Only {b + c} discordant pairs: the chi-square approximation is poor; consider exact=True."
+    return McNemarResult(
+        statistic, p, df, b, c, n, rate_a, rate_b, rate_b - rate_a, bool(exact), bool(correction), method, note
+    )
 
 
 # --------------------------------------------------------------------------------- two independent groups
@@ -188,8 +192,9 @@ def _wilson(x: int, n: int, z: float) -> tuple[float, float]:
 
 
 @register("two_proportion_test")
-def two_proportion_test(x1: Any, n1: Any, x2: Any, n2: Any, alternative: str = "two-sided",
-                        ci_level: float = 0.95) -> TwoProportionResult:
+def two_proportion_test(
+    x1: Any, n1: Any, x2: Any, n2: Any, alternative: str = "two-sided", ci_level: float = 0.95
+) -> TwoProportionResult:
     """z test of two independent proportions, with Wald and Newcombe intervals for p2 - p1.
 
     Parameters
@@ -270,16 +275,31 @@ def two_proportion_test(x1: Any, n1: Any, x2: Any, n2: Any, alternative: str = "
     l2, u2 = _wilson(xx2, nn2, zc)
     newcombe = (d - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2), d + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2))
     return TwoProportionResult(
-        difference=d, z=float(z), p_value=_p_from_z(z, alt) if se0 > 0.0 else 1.0, alternative=alt, p1=p1, p2=p2,
-        x1=xx1, n1=nn1, x2=xx2, n2=nn2, pooled_proportion=pooled, standard_error_pooled=se0,
-        standard_error_unpooled=se1, ci_wald=(d - zc * se1, d + zc * se1), ci_newcombe=newcombe, ci_level=level,
-        continuity_correction=False, note=note,
+        difference=d,
+        z=float(z),
+        p_value=_p_from_z(z, alt) if se0 > 0.0 else 1.0,
+        alternative=alt,
+        p1=p1,
+        p2=p2,
+        x1=xx1,
+        n1=nn1,
+        x2=xx2,
+        n2=nn2,
+        pooled_proportion=pooled,
+        standard_error_pooled=se0,
+        standard_error_unpooled=se1,
+        ci_wald=(d - zc * se1, d + zc * se1),
+        ci_newcombe=newcombe,
+        ci_level=level,
+        continuity_correction=False,
+        note=note,
     )
 
 
 @register("fisher_exact_test")
-def fisher_exact_test(x1: Any, n1: Any, x2: Any, n2: Any, alternative: str = "two-sided",
-                      ci_level: float = 0.95) -> FisherExactResult:
+def fisher_exact_test(
+    x1: Any, n1: Any, x2: Any, n2: Any, alternative: str = "two-sided", ci_level: float = 0.95
+) -> FisherExactResult:
     """Fisher's exact test of two independent proportions, with the conditional odds ratio (a scipy wrapper).
 
     Parameters
@@ -346,7 +366,13 @@ def fisher_exact_test(x1: Any, n1: Any, x2: Any, n2: Any, alternative: str = "tw
     cond = contingency.odds_ratio(table, kind="conditional")
     ci = cond.confidence_interval(confidence_level=level, alternative=alt)
     return FisherExactResult(
-        p_value=float(min(res.pvalue, 1.0)), odds_ratio=float(cond.statistic), sample_odds_ratio=float(res.statistic),
-        ci=(float(ci.low), float(ci.high)), ci_level=level, alternative=alt,
-        table=((xx1, nn1 - xx1), (xx2, nn2 - xx2)), p1=xx1 / nn1, p2=xx2 / nn2,
+        p_value=float(min(res.pvalue, 1.0)),
+        odds_ratio=float(cond.statistic),
+        sample_odds_ratio=float(res.statistic),
+        ci=(float(ci.low), float(ci.high)),
+        ci_level=level,
+        alternative=alt,
+        table=((xx1, nn1 - xx1), (xx2, nn2 - xx2)),
+        p1=xx1 / nn1,
+        p2=xx2 / nn2,
     )

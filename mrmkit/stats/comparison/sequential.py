@@ -68,8 +68,9 @@ def _simpson(lo: float, hi: float, step: float) -> tuple[np.ndarray, np.ndarray]
 
 
 @register("group_sequential_bounds")
-def group_sequential_bounds(information_fractions: Any, alpha: float = 0.05, alternative: str = "two-sided",
-                            spending: str = "obrien-fleming") -> GroupSequentialBounds:
+def group_sequential_bounds(
+    information_fractions: Any, alpha: float = 0.05, alternative: str = "two-sided", spending: str = "obrien-fleming"
+) -> GroupSequentialBounds:
     """Lan-DeMets group sequential boundaries with O'Brien-Fleming-type alpha spending.
 
     Parameters
@@ -151,16 +152,25 @@ def group_sequential_bounds(information_fractions: Any, alpha: float = 0.05, alt
     a = check_probability(alpha, "alpha", func)
     alt = _alternative(alternative, func)
     if not isinstance(spending, str) or spending not in _SPENDING:
-        raise InvalidParameters(f"The 'spending' parameter of {func} must be one of {list(_SPENDING)}; "
-                                f"got {spending!r}.")
+        raise InvalidParameters(
+            f"The 'spending' parameter of {func} must be one of {list(_SPENDING)}; got {spending!r}."
+        )
     try:
         t = np.asarray(information_fractions, dtype=np.float64)
     except (TypeError, ValueError):
         t = np.array([math.nan])
-    if (t.ndim != 1 or t.size == 0 or not np.isfinite(t).all() or (t <= 0.0).any() or (t > 1.0).any()
-            or (np.diff(t) <= 0.0).any()):
-        raise InvalidParameters(f"The 'information_fractions' parameter of {func} must be strictly increasing numbers "
-                                f"in (0, 1]; got {information_fractions!r}.")
+    if (
+        t.ndim != 1
+        or t.size == 0
+        or not np.isfinite(t).all()
+        or (t <= 0.0).any()
+        or (t > 1.0).any()
+        or (np.diff(t) <= 0.0).any()
+    ):
+        raise InvalidParameters(
+            f"The 'information_fractions' parameter of {func} must be strictly increasing numbers "
+            f"in (0, 1]; got {information_fractions!r}."
+        )
     side = a / 2.0 if alt == "two-sided" else a
     z_side = float(stats.norm.isf(side / 2.0))
     spent = 2.0 * stats.norm.sf(z_side / np.sqrt(t))  # per side
@@ -180,9 +190,11 @@ def group_sequential_bounds(information_fractions: Any, alpha: float = 0.05, alt
         lo = -hi if two else _LOWER_Z
         z_new, w_new = _simpson(lo, hi, step)
         if z_new.size > _MAX_GRID:
-            raise InvalidParameters(f"The 'information_fractions' parameter of {func} has looks too close together "
-                                    f"for the integration grid (smallest relative gap {scale ** 2:.2e}); "
-                                    f"got {information_fractions!r}.")
+            raise InvalidParameters(
+                f"The 'information_fractions' parameter of {func} has looks too close together "
+                f"for the integration grid (smallest relative gap {scale**2:.2e}); "
+                f"got {information_fractions!r}."
+            )
         if dens is None:
             dens_new = stats.norm.pdf(z_new)
         else:
@@ -191,23 +203,36 @@ def group_sequential_bounds(information_fractions: Any, alpha: float = 0.05, alt
         mass = w * dens
         root_prev, root_cur, sd = math.sqrt(t[k - 1]), math.sqrt(t[k]), math.sqrt(t[k] - t[k - 1])
 
-        def upper(b: float, mass: np.ndarray = mass, z: np.ndarray = z, root_prev: float = root_prev,
-                  root_cur: float = root_cur, sd: float = sd) -> float:
+        def upper(
+            b: float,
+            mass: np.ndarray = mass,
+            z: np.ndarray = z,
+            root_prev: float = root_prev,
+            root_cur: float = root_cur,
+            sd: float = sd,
+        ) -> float:
             return float(dot(mass, stats.norm.sf((b * root_cur - z * root_prev) / sd)))
 
         target = incr[k]
         if target <= 0.0:
             bounds.append(math.inf)
             continue
-        bounds.append(float(optimize.brentq(lambda b, target=target: upper(b) - target, -10.0, 40.0,
-                                            xtol=1e-12, rtol=1e-12)))
+        bounds.append(
+            float(optimize.brentq(lambda b, target=target: upper(b) - target, -10.0, 40.0, xtol=1e-12, rtol=1e-12))
+        )
     nominal = [float((2.0 if two else 1.0) * stats.norm.sf(b)) for b in bounds]
     factor = 2.0 if two else 1.0
     formula = "a(t) = 2 - 2 Phi(z_{1 - a/2} / sqrt(t))" + (" per side with a = alpha / 2" if two else " with a = alpha")
     return GroupSequentialBounds(
-        information_fractions=tuple(t.tolist()), boundaries=tuple(bounds), nominal_p_values=tuple(nominal),
-        cumulative_alpha_spent=tuple((factor * spent).tolist()), alpha_spent_increments=tuple((factor * incr).tolist()),
-        alpha=a, alternative=alt, spending=spending, spending_function=f"Lan-DeMets O'Brien-Fleming type: {formula}",
+        information_fractions=tuple(t.tolist()),
+        boundaries=tuple(bounds),
+        nominal_p_values=tuple(nominal),
+        cumulative_alpha_spent=tuple((factor * spent).tolist()),
+        alpha_spent_increments=tuple((factor * incr).tolist()),
+        alpha=a,
+        alternative=alt,
+        spending=spending,
+        spending_function=f"Lan-DeMets O'Brien-Fleming type: {formula}",
         method="recursive numerical integration (Armitage, McPherson & Rowe 1969), composite Simpson rule, Brent root",
         grid_step=float(step),
     )
@@ -225,8 +250,8 @@ def _propagate(z: np.ndarray, mass: np.ndarray, t_prev: float, t_cur: float, z_n
     rows = max(1, _CHUNK_CELLS // max(z.size, 1))
     with single_threaded_blas():
         for i in range(0, z_new.size, rows):
-            x = a * z_new[i:i + rows, None] - b * z[None, :]
-            out[i:i + rows] = np.exp(-0.5 * x * x) @ mass
+            x = a * z_new[i : i + rows, None] - b * z[None, :]
+            out[i : i + rows] = np.exp(-0.5 * x * x) @ mass
     return out * a / math.sqrt(2.0 * math.pi)
 
 
@@ -284,8 +309,10 @@ def sequential_decision(z_values: Any, bounds: Any, alternative: str | None = No
     func = "sequential_decision"
     if isinstance(bounds, GroupSequentialBounds):
         if alternative is not None and alternative != bounds.alternative:
-            raise InvalidParameters(f"The 'alternative' parameter of {func} must be None or match the boundaries' "
-                                    f"({bounds.alternative!r}); got {alternative!r}.")
+            raise InvalidParameters(
+                f"The 'alternative' parameter of {func} must be None or match the boundaries' "
+                f"({bounds.alternative!r}); got {alternative!r}."
+            )
         b = np.asarray(bounds.boundaries, dtype=np.float64)
         alt = bounds.alternative
     else:
@@ -295,14 +322,16 @@ def sequential_decision(z_values: Any, bounds: Any, alternative: str | None = No
         except (TypeError, ValueError):
             b = np.array([math.nan])
         if b.ndim != 1 or b.size == 0 or np.isnan(b).any() or (b <= 0.0).any():
-            raise InvalidParameters(f"The 'bounds' parameter of {func} must be the result of group_sequential_bounds "
-                                    f"or positive critical values; got {bounds!r}.")
+            raise InvalidParameters(
+                f"The 'bounds' parameter of {func} must be the result of group_sequential_bounds "
+                f"or positive critical values; got {bounds!r}."
+            )
     z = _vector(z_values, "z_values", func)
     if z.size == 0:
         raise InsufficientData(f"{func} needs the z value of at least one look; z_values is empty.")
     if z.size > b.size:
         raise InvalidInput(f"z_values of {func} has {z.size} looks but the design plans {b.size}.")
-    bk = b[:z.size]
+    bk = b[: z.size]
     crossed = np.abs(z) >= bk if alt == "two-sided" else (z >= bk if alt == "greater" else z <= -bk)
     hits = np.flatnonzero(crossed)
     first = int(hits[0]) + 1 if hits.size else None
@@ -316,7 +345,13 @@ def sequential_decision(z_values: Any, bounds: Any, alternative: str | None = No
     else:
         decision = f"continue: no boundary crossed in the first {z.size} of {b.size} looks"
     return SequentialDecisionResult(
-        z_values=tuple(z.tolist()), boundaries=tuple(bk.tolist()), crossed=tuple(bool(c) for c in crossed),
-        first_crossing=first, stop=first is not None or z.size == b.size, decision=decision, alternative=alt,
-        n_looks_planned=int(b.size), note=note,
+        z_values=tuple(z.tolist()),
+        boundaries=tuple(bk.tolist()),
+        crossed=tuple(bool(c) for c in crossed),
+        first_crossing=first,
+        stop=first is not None or z.size == b.size,
+        decision=decision,
+        alternative=alt,
+        n_looks_planned=int(b.size),
+        note=note,
     )

@@ -41,7 +41,12 @@ from mrmkit.stats.discrimination.measures import _auc_parts as _auc_parts
 # isort: on
 
 __all__ = [
-    "auc", "gini", "ks_statistic", "delong_test",
-    "AucResult", "GiniResult", "KsStatisticResult", "DelongTestResult",
+    "auc",
+    "gini",
+    "ks_statistic",
+    "delong_test",
+    "AucResult",
+    "GiniResult",
+    "KsStatisticResult",
+    "DelongTestResult",
 ]
-

@@ -52,12 +52,13 @@ def _scores(score: Any, n: int, name: str, func: str) -> np.ndarray:
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"{name} of {func} must be numbers: {exc}.") from exc
     if arr.ndim != 1 or arr.size != n:
-        raise InvalidInput(f"{name} of {func} must have one value per element of y ({n}); "
-                           f"got shape {arr.shape}.")
+        raise InvalidInput(f"{name} of {func} must have one value per element of y ({n}); got shape {arr.shape}.")
     bad = ~np.isfinite(arr)
     if bad.any():
-        raise InvalidInput(f"{name} of {func} must be finite numbers; it has {int(bad.sum())} missing or "
-                           "infinite value(s). Remove those rows or impute them explicitly first.")
+        raise InvalidInput(
+            f"{name} of {func} must be finite numbers; it has {int(bad.sum())} missing or "
+            "infinite value(s). Remove those rows or impute them explicitly first."
+        )
     return arr
 
 
@@ -66,8 +67,10 @@ def _groups(y: Any, score: Any, func: str, name: str = "score") -> tuple[np.ndar
     s = _scores(score, is_pos.size, name, func)
     m = int(is_pos.sum())
     if m == 0 or m == is_pos.size:
-        raise InsufficientData(f"{func} needs at least one positive and one negative; got {m} positive(s) "
-                               f"and {is_pos.size - m} negative(s).")
+        raise InsufficientData(
+            f"{func} needs at least one positive and one negative; got {m} positive(s) "
+            f"and {is_pos.size - m} negative(s)."
+        )
     return is_pos, s[is_pos], s[~is_pos]
 
 

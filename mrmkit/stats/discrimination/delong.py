@@ -39,8 +39,9 @@ class DelongTestResult(Result):
 
 
 @register("delong_test")
-def delong_test(y: Any, score_a: Any, score_b: Any, alternative: str = "two-sided",
-                ci_level: float = 0.95) -> DelongTestResult:
+def delong_test(
+    y: Any, score_a: Any, score_b: Any, alternative: str = "two-sided", ci_level: float = 0.95
+) -> DelongTestResult:
     """Paired DeLong test of two AUCs measured on the same observations.
 
     Parameters
@@ -102,16 +103,16 @@ def delong_test(y: Any, score_a: Any, score_b: Any, alternative: str = "two-side
     models, IRB Pillar I models for credit risk.
     """
     if alternative not in _ALTERNATIVES:
-        raise InvalidParameters(f"The 'alternative' parameter of delong_test must be one of "
-                                f"{list(_ALTERNATIVES)}; got {alternative!r}.")
+        raise InvalidParameters(
+            f"The 'alternative' parameter of delong_test must be one of {list(_ALTERNATIVES)}; got {alternative!r}."
+        )
     level = _level(ci_level, "delong_test")
     is_pos, pos_a, neg_a = _groups(y, score_a, "delong_test", "score_a")
     s_b = _scores(score_b, is_pos.size, "score_b", "delong_test")
     pos_b, neg_b = s_b[is_pos], s_b[~is_pos]
     m, n = pos_a.size, neg_a.size
     if m < 2 or n < 2:
-        raise InsufficientData(f"delong_test needs at least two positives and two negatives; "
-                               f"got {m} and {n}.")
+        raise InsufficientData(f"delong_test needs at least two positives and two negatives; got {m} and {n}.")
     auc_a, v10_a, v01_a = _placements(pos_a, neg_a)
     auc_b, v10_b, v01_b = _placements(pos_b, neg_b)
     s = _cov2(v10_a, v10_b) / m + _cov2(v01_a, v01_b) / n
@@ -133,6 +134,19 @@ def delong_test(y: Any, score_a: Any, score_b: Any, alternative: str = "two-side
         p = float(stats.norm.cdf(z))
     half = float(stats.norm.ppf(0.5 + level / 2.0)) * math.sqrt(max(var_diff, 0.0))
     return DelongTestResult(
-        auc_a, auc_b, d, float(z), float(min(p, 1.0)), alternative, (d - half, d + half), level,
-        float(s[0, 0]), float(s[1, 1]), float(s[0, 1]), var_diff, m, n, note,
+        auc_a,
+        auc_b,
+        d,
+        float(z),
+        float(min(p, 1.0)),
+        alternative,
+        (d - half, d + half),
+        level,
+        float(s[0, 0]),
+        float(s[1, 1]),
+        float(s[0, 1]),
+        var_diff,
+        m,
+        n,
+        note,
     )

@@ -65,8 +65,7 @@ def _auc_parts(y: Any, score: Any, ci_level: Any, func: str) -> AucResult:
         ci = (min(max(value - half, 0.0), 1.0), min(max(value + half, 0.0), 1.0))
         if variance == 0.0:
             note = "The variance is zero (complete separation or constant placements): the CI is a point."
-    return AucResult(value, variance, ci, level, "DeLong, normal on the AUC scale, truncated to [0, 1]",
-                     m, n, note)
+    return AucResult(value, variance, ci, level, "DeLong, normal on the AUC scale, truncated to [0, 1]", m, n, note)
 
 
 # ---------------------------------------------------------------------------------- public API
@@ -185,8 +184,9 @@ def gini(y: Any, score: Any, ci_level: float = 0.95) -> GiniResult:
     """
     a = _auc_parts(y, score, ci_level, "gini")
     ci = (2.0 * a.ci[0] - 1.0, 2.0 * a.ci[1] - 1.0)
-    return GiniResult(2.0 * a.value - 1.0, a.value, 4.0 * a.variance, ci, a.ci_level, a.n_positive,
-                      a.n_negative, a.note)
+    return GiniResult(
+        2.0 * a.value - 1.0, a.value, 4.0 * a.variance, ci, a.ci_level, a.n_positive, a.n_negative, a.note
+    )
 
 
 @register("ks_statistic")

@@ -74,7 +74,21 @@ from mrmkit.stats.drift.discrete import _cell_label as _cell_label
 # isort: on
 
 __all__ = [
-    "psi", "ks_test", "wasserstein", "js_distance", "chi2_test", "drift_table", "adjust_pvalues",
-    "PsiBin", "PsiResult", "KsResult", "WassersteinResult", "JsResult", "Chi2Result",
-    "ColumnDrift", "DriftTable", "AdjustedPValues", "EPSILON",
+    "psi",
+    "ks_test",
+    "wasserstein",
+    "js_distance",
+    "chi2_test",
+    "drift_table",
+    "adjust_pvalues",
+    "PsiBin",
+    "PsiResult",
+    "KsResult",
+    "WassersteinResult",
+    "JsResult",
+    "Chi2Result",
+    "ColumnDrift",
+    "DriftTable",
+    "AdjustedPValues",
+    "EPSILON",
 ]

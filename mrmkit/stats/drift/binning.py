@@ -101,15 +101,26 @@ def _bin_counts(pair: _Numeric | _Categorical, bins: int) -> _Bins:
         ref_counts = np.diff(np.concatenate(([0], np.searchsorted(pair.ref, e, "right"), [pair.ref.size])))
         cur_counts = np.diff(np.concatenate(([0], np.searchsorted(pair.cur, e, "right"), [pair.cur.size])))
         lower, upper = bounds[:-1].tolist(), bounds[1:].tolist()
-        labels = [f"({lo:.6g}, {hi:.6g}" + (")" if math.isinf(hi) else "]")
-                  for lo, hi in zip(lower, upper, strict=True)]
+        labels = [
+            f"({lo:.6g}, {hi:.6g}" + (")" if math.isinf(hi) else "]") for lo, hi in zip(lower, upper, strict=True)
+        ]
         edges = tuple(e.tolist())
     if pair.miss_ref or pair.miss_cur:  # missing values form their own bin
         labels, lower, upper = [*labels, MISSING_LABEL], [*lower, None], [*upper, None]
         ref_counts = np.append(ref_counts, pair.miss_ref)
         cur_counts = np.append(cur_counts, pair.miss_cur)
-    return _Bins(tuple(labels), tuple(lower), tuple(upper), edges, ref_counts, cur_counts, pair.n_ref,
-                 pair.n_cur, pair.miss_ref, pair.miss_cur)
+    return _Bins(
+        tuple(labels),
+        tuple(lower),
+        tuple(upper),
+        edges,
+        ref_counts,
+        cur_counts,
+        pair.n_ref,
+        pair.n_cur,
+        pair.miss_ref,
+        pair.miss_cur,
+    )
 
 
 def _psi_from_bins(b: _Bins, kind: str, bins: int, epsilon: float) -> PsiResult:
@@ -121,15 +132,33 @@ def _psi_from_bins(b: _Bins, kind: str, bins: int, epsilon: float) -> PsiResult:
     applied = (b.ref_counts == 0) | (b.cur_counts == 0)
     table = tuple(
         PsiBin(*row)
-        for row in zip(b.labels, b.lower, b.upper, b.ref_counts.tolist(), b.cur_counts.tolist(),
-                       ref_share.tolist(), cur_share.tolist(), contribution.tolist(), applied.tolist(),
-                       strict=True)
+        for row in zip(
+            b.labels,
+            b.lower,
+            b.upper,
+            b.ref_counts.tolist(),
+            b.cur_counts.tolist(),
+            ref_share.tolist(),
+            cur_share.tolist(),
+            contribution.tolist(),
+            applied.tolist(),
+            strict=True,
+        )
     )
     return PsiResult(
-        value=float(contribution.sum()), table=table, kind=kind, bins_requested=bins, bins_used=len(table),
-        edges=b.edges, epsilon=epsilon, n_reference=b.n_ref, n_current=b.n_cur,
-        n_reference_missing=b.miss_ref, n_current_missing=b.miss_cur,
-        quantile_method="numpy linear (type 7)", intervals="right-closed (a, b]",
+        value=float(contribution.sum()),
+        table=table,
+        kind=kind,
+        bins_requested=bins,
+        bins_used=len(table),
+        edges=b.edges,
+        epsilon=epsilon,
+        n_reference=b.n_ref,
+        n_current=b.n_cur,
+        n_reference_missing=b.miss_ref,
+        n_current_missing=b.miss_cur,
+        quantile_method="numpy linear (type 7)",
+        intervals="right-closed (a, b]",
     )
 
 
@@ -139,9 +168,19 @@ def _js_from_bins(b: _Bins, kind: str, bins: int) -> JsResult:
     m = (p + q) / 2.0
     divergence = max(float(np.sum(special.rel_entr(p, m)) + np.sum(special.rel_entr(q, m))) / 2.0, 0.0)
     return JsResult(
-        value=math.sqrt(divergence), divergence=divergence, maximum=_JS_MAX, kind=kind, bins_requested=bins,
-        bins_used=len(b.labels), edges=b.edges, labels=b.labels, reference_shares=tuple(p.tolist()),
-        current_shares=tuple(q.tolist()), log_base="e", n_reference=b.n_ref, n_current=b.n_cur,
+        value=math.sqrt(divergence),
+        divergence=divergence,
+        maximum=_JS_MAX,
+        kind=kind,
+        bins_requested=bins,
+        bins_used=len(b.labels),
+        edges=b.edges,
+        labels=b.labels,
+        reference_shares=tuple(p.tolist()),
+        current_shares=tuple(q.tolist()),
+        log_base="e",
+        n_reference=b.n_ref,
+        n_current=b.n_cur,
     )
 
 
@@ -157,8 +196,9 @@ def _check_flag(value: Any, name: str, func: str) -> bool:
 
 # ------------------------------------------------------------------------------------ public API
 @register("psi")
-def psi(reference: Any, current: Any, bins: int = 10, *, categorical: bool = False,
-        epsilon: float = EPSILON) -> PsiResult:
+def psi(
+    reference: Any, current: Any, bins: int = 10, *, categorical: bool = False, epsilon: float = EPSILON
+) -> PsiResult:
     """Population stability index of ``current`` against ``reference``.
 
     Parameters

@@ -75,14 +75,24 @@ def _chi2_from_pair(p: _Categorical) -> Chi2Result:
         tested = np.column_stack([table[:, keep], table[:, rare].sum(axis=1)])
     note = None
     if tested.shape[1] < 2:
-        note = ("Both samples hold a single category: the test has no degrees of freedom (statistic 0, p 1)."
-                if table.shape[1] < 2 else
-                "Every category is too rare for the chi-square approximation: pooled into one cell, no test "
-                "(statistic 0, p 1).")  # fmt: skip
+        note = (
+            "Both samples hold a single category: the test has no degrees of freedom (statistic 0, p 1)."
+            if table.shape[1] < 2
+            else "Every category is too rare for the chi-square approximation: pooled into one cell, no test "
+            "(statistic 0, p 1)."
+        )
     res = stats.chi2_contingency(tested, correction=False)
     return Chi2Result(
-        float(res.statistic), float(res.pvalue), int(res.dof), labels, tuple(ref_counts.tolist()),
-        tuple(cur_counts.tolist()), False, p.n_ref, p.n_cur, note,
+        float(res.statistic),
+        float(res.pvalue),
+        int(res.dof),
+        labels,
+        tuple(ref_counts.tolist()),
+        tuple(cur_counts.tolist()),
+        False,
+        p.n_ref,
+        p.n_cur,
+        note,
         tuple(str(labels[j]) for j in rare) if rare.size > 1 else (),
     )
 

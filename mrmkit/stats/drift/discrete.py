@@ -89,7 +89,9 @@ def discrete_test(reference: Any, current: Any, min_expected: float = 5.0) -> Di
     417-451. Agresti, A. (2013). Categorical Data Analysis, 3rd ed., section 3.2 (tests of homogeneity).
     """
     if not isinstance(min_expected, (int, float)) or isinstance(min_expected, bool) or not min_expected > 0:
-        raise InvalidParameters(f"The 'min_expected' parameter of discrete_test must be a positive number; got {min_expected!r}.")
+        raise InvalidParameters(
+            f"The 'min_expected' parameter of discrete_test must be a positive number; got {min_expected!r}."
+        )
     ref = np.asarray(pd.to_numeric(pd.Series(reference), errors="coerce"), dtype=float)
     cur = np.asarray(pd.to_numeric(pd.Series(current), errors="coerce"), dtype=float)
     ref, cur = ref[~np.isnan(ref)], cur[~np.isnan(cur)]
@@ -122,5 +124,15 @@ def discrete_test(reference: Any, current: Any, min_expected: float = 5.0) -> Di
         stat = float(np.sum((pooled - expected) ** 2 / expected))
         df = pooled.shape[1] - 1
         p = float(stats.chi2.sf(stat, df))
-    return DiscreteTestResult(stat, p, df, labels, tuple(int(v) for v in pooled[0]), tuple(int(v) for v in pooled[1]),
-                              float(min_expected), int(ref.size), int(cur.size), note)  # fmt: skip
+    return DiscreteTestResult(
+        stat,
+        p,
+        df,
+        labels,
+        tuple(int(v) for v in pooled[0]),
+        tuple(int(v) for v in pooled[1]),
+        float(min_expected),
+        int(ref.size),
+        int(cur.size),
+        note,
+    )

@@ -89,8 +89,7 @@ def _merge(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     return d, w
 
 
-def _ks_pvalue(d: float, n1: int, n2: int, a: np.ndarray,
-               b: np.ndarray) -> tuple[float, float, str, str | None]:
+def _ks_pvalue(d: float, n1: int, n2: int, a: np.ndarray, b: np.ndarray) -> tuple[float, float, str, str | None]:
     """p-value by scipy.stats.ks_2samp's own rule: exact when max(n1, n2) <= 10,000, else asymptotic."""
     note = None
     if max(n1, n2) <= _KS_MAX_EXACT_N:

@@ -105,16 +105,16 @@ def adjust_pvalues(p_values: Any, method: str = "holm", alpha: float = 0.05) -> 
     Dunn, O. J. (1961). Multiple comparisons among means. JASA 56(293), 52-64.
     """
     if method not in _ADJUSTMENTS:
-        raise InvalidParameters(f"The 'method' parameter of adjust_pvalues must be one of "
-                                f"{sorted(_ADJUSTMENTS)}; got {method!r}.")
+        raise InvalidParameters(
+            f"The 'method' parameter of adjust_pvalues must be one of {sorted(_ADJUSTMENTS)}; got {method!r}."
+        )
     alpha = check_probability(alpha, "alpha", "adjust_pvalues")
     try:
         p = np.array(p_values, dtype=np.float64, ndmin=1)
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"The p-values given to adjust_pvalues must be numbers: {exc}.") from exc
     if p.ndim != 1:
-        raise InvalidInput(f"The p-values given to adjust_pvalues must be one-dimensional; "
-                           f"got shape {p.shape}.")
+        raise InvalidInput(f"The p-values given to adjust_pvalues must be one-dimensional; got shape {p.shape}.")
     ok = ~np.isnan(p)
     if ((p[ok] < 0) | (p[ok] > 1)).any():
         bad = p[ok][(p[ok] < 0) | (p[ok] > 1)].tolist()[:5]
@@ -122,6 +122,5 @@ def adjust_pvalues(p_values: Any, method: str = "holm", alpha: float = 0.05) -> 
     adjusted = p.copy()
     if ok.any():
         adjusted[ok] = _ADJUSTMENTS[method](p[ok])
-    reject = tuple(None if not k else bool(a <= alpha)
-                   for k, a in zip(ok.tolist(), adjusted.tolist(), strict=True))
+    reject = tuple(None if not k else bool(a <= alpha) for k, a in zip(ok.tolist(), adjusted.tolist(), strict=True))
     return AdjustedPValues(tuple(p.tolist()), tuple(adjusted.tolist()), reject, method, alpha, int(ok.sum()))

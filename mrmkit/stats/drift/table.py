@@ -43,9 +43,22 @@ class ColumnDrift(Result):
 
 
 _FRAME_COLUMNS = (
-    "column", "kind", "n_reference", "n_current", "missing_share_reference", "missing_share_current",
-    "psi", "js_distance", "ks_statistic", "ks_p_value", "wasserstein", "wasserstein_normed",
-    "chi2_statistic", "chi2_p_value", "chi2_df", "note",
+    "column",
+    "kind",
+    "n_reference",
+    "n_current",
+    "missing_share_reference",
+    "missing_share_current",
+    "psi",
+    "js_distance",
+    "ks_statistic",
+    "ks_p_value",
+    "wasserstein",
+    "wasserstein_normed",
+    "chi2_statistic",
+    "chi2_p_value",
+    "chi2_df",
+    "note",
 )
 
 
@@ -64,22 +77,33 @@ class DriftTable(Result):
         nan = math.nan
         rows = []
         for c in self.columns.values():
-            rows.append((
-                c.column, c.kind, c.n_reference, c.n_current, c.missing_share_reference,
-                c.missing_share_current,
-                c.psi.value if c.psi else nan, c.js_distance.value if c.js_distance else nan,
-                c.ks.statistic if c.ks else nan, c.ks.p_value if c.ks else nan,
-                c.wasserstein.value if c.wasserstein else nan,
-                c.wasserstein.normed if c.wasserstein else nan,
-                c.chi2.statistic if c.chi2 else nan, c.chi2.p_value if c.chi2 else nan,
-                c.chi2.df if c.chi2 else nan, c.note,
-            ))
+            rows.append(
+                (
+                    c.column,
+                    c.kind,
+                    c.n_reference,
+                    c.n_current,
+                    c.missing_share_reference,
+                    c.missing_share_current,
+                    c.psi.value if c.psi else nan,
+                    c.js_distance.value if c.js_distance else nan,
+                    c.ks.statistic if c.ks else nan,
+                    c.ks.p_value if c.ks else nan,
+                    c.wasserstein.value if c.wasserstein else nan,
+                    c.wasserstein.normed if c.wasserstein else nan,
+                    c.chi2.statistic if c.chi2 else nan,
+                    c.chi2.p_value if c.chi2 else nan,
+                    c.chi2.df if c.chi2 else nan,
+                    c.note,
+                )
+            )
         return pd.DataFrame.from_records(rows, columns=list(_FRAME_COLUMNS))
 
 
 # ------------------------------------------------------------------------------------- drift table
-def _column_drift(col: Any, ref: pd.Series | ColumnProfile, cur: pd.Series, categorical: bool,
-                  bins: int) -> ColumnDrift:
+def _column_drift(
+    col: Any, ref: pd.Series | ColumnProfile, cur: pd.Series, categorical: bool, bins: int
+) -> ColumnDrift:
     n_ref, n_cur = len(ref), len(cur)
     try:
         pair = _pair(ref, cur, "drift_table", categorical)
@@ -89,11 +113,26 @@ def _column_drift(col: Any, ref: pd.Series | ColumnProfile, cur: pd.Series, cate
             miss_r, is_cat = ref.n_missing, ref.kind == "categorical"
         else:
             miss_r = int(ref.isna().sum())
-            is_cat = categorical or _is_categorical(ref, "reference", "drift_table") or _is_categorical(
-                cur, "current", "drift_table")
+            is_cat = (
+                categorical
+                or _is_categorical(ref, "reference", "drift_table")
+                or _is_categorical(cur, "current", "drift_table")
+            )
         kind = "categorical" if is_cat else "numeric"
-        return ColumnDrift(col, kind, n_ref, n_cur, miss_r / n_ref, miss_c / n_cur,
-                           None, None, None, None, None, f"No statistic computed: {exc}")
+        return ColumnDrift(
+            col,
+            kind,
+            n_ref,
+            n_cur,
+            miss_r / n_ref,
+            miss_c / n_cur,
+            None,
+            None,
+            None,
+            None,
+            None,
+            f"No statistic computed: {exc}",
+        )
     kind = _kind(pair)
     b = _bin_counts(pair, bins)
     ps, js = _psi_from_bins(b, kind, bins, EPSILON), _js_from_bins(b, kind, bins)
@@ -103,8 +142,7 @@ def _column_drift(col: Any, ref: pd.Series | ColumnProfile, cur: pd.Series, cate
         ks, w = _ks_from_pair(pair, merged), _wasserstein_from_pair(pair, merged)
     else:
         chi = _chi2_from_pair(pair)
-    return ColumnDrift(col, kind, n_ref, n_cur, pair.miss_ref / n_ref, pair.miss_cur / n_cur,
-                       ps, js, ks, w, chi, None)
+    return ColumnDrift(col, kind, n_ref, n_cur, pair.miss_ref / n_ref, pair.miss_cur / n_cur, ps, js, ks, w, chi, None)
 
 
 def _guarded(col: Any, ref: pd.Series | ColumnProfile, cur: pd.Series, categorical: bool, bins: int) -> ColumnDrift:
@@ -117,8 +155,14 @@ def _guarded(col: Any, ref: pd.Series | ColumnProfile, cur: pd.Series, categoric
 
 
 @register("drift_table")
-def drift_table(reference: pd.DataFrame | ReferenceProfile, current: pd.DataFrame, categorical: Any = (), bins: int = 10,
-                columns: Any = None, n_jobs: int | None = None) -> DriftTable:
+def drift_table(
+    reference: pd.DataFrame | ReferenceProfile,
+    current: pd.DataFrame,
+    categorical: Any = (),
+    bins: int = 10,
+    columns: Any = None,
+    n_jobs: int | None = None,
+) -> DriftTable:
     """Drift statistics for every column of two data frames at once.
 
     Parameters
@@ -183,11 +227,14 @@ def drift_table(reference: pd.DataFrame | ReferenceProfile, current: pd.DataFram
     for detecting dataset shift. NeurIPS 32.
     """
     if not isinstance(reference, (pd.DataFrame, ReferenceProfile)):
-        raise InvalidInput(f"The reference argument of drift_table must be a pandas DataFrame or a reference "
-                           f"profile; got {type(reference).__name__}.")
+        raise InvalidInput(
+            f"The reference argument of drift_table must be a pandas DataFrame or a reference "
+            f"profile; got {type(reference).__name__}."
+        )
     if not isinstance(current, pd.DataFrame):
-        raise InvalidInput(f"The current argument of drift_table must be a pandas DataFrame; "
-                           f"got {type(current).__name__}.")
+        raise InvalidInput(
+            f"The current argument of drift_table must be a pandas DataFrame; got {type(current).__name__}."
+        )
     ref_columns = pd.Index(list(reference.columns))
     bins = check_int(bins, "bins", "drift_table", 2)
     if n_jobs is None:
@@ -213,20 +260,24 @@ def drift_table(reference: pd.DataFrame | ReferenceProfile, current: pd.DataFram
         for which, names in (("reference", ref_columns), ("current", current.columns)):
             absent = [c for c in columns if c not in names]
             if absent:
-                raise InvalidInput(f"Columns {absent} are not in the {which} frame; it has "
-                                   f"{list(names)}.")
+                raise InvalidInput(f"Columns {absent} are not in the {which} frame; it has {list(names)}.")
     unknown = [c for c in cats if c not in columns]
     if unknown:
-        raise InvalidParameters(f"The 'categorical' parameter of drift_table names columns that are not "
-                                f"compared: {unknown}; compared columns are {columns}.")
+        raise InvalidParameters(
+            f"The 'categorical' parameter of drift_table names columns that are not "
+            f"compared: {unknown}; compared columns are {columns}."
+        )
     if isinstance(reference, ReferenceProfile):
         numeric = [c for c in cats if reference[c].kind != "categorical"]
         if numeric:
-            raise InvalidInput(f"The 'categorical' parameter of drift_table names columns whose reference profile "
-                               f"is numeric: {numeric}; build the profile with them marked categorical.")
+            raise InvalidInput(
+                f"The 'categorical' parameter of drift_table names columns whose reference profile "
+                f"is numeric: {numeric}; build the profile with them marked categorical."
+            )
     if len(reference) == 0 or len(current) == 0:
-        raise InsufficientData(f"drift_table needs rows in both frames; got {len(reference)} reference "
-                               f"and {len(current)} current rows.")
+        raise InsufficientData(
+            f"drift_table needs rows in both frames; got {len(reference)} reference and {len(current)} current rows."
+        )
     tasks = [(c, reference[c], current[c], c in cats, bins) for c in columns]
     if n_jobs == 1 or len(tasks) < 2:
         results = [_guarded(*t) for t in tasks]
@@ -234,6 +285,11 @@ def drift_table(reference: pd.DataFrame | ReferenceProfile, current: pd.DataFram
         with ThreadPoolExecutor(max_workers=n_jobs) as pool:
             results = list(pool.map(lambda t: _guarded(*t), tasks))
     return DriftTable(
-        columns={r.column: r for r in results}, bins=bins, epsilon=EPSILON, categorical_requested=cats,
-        n_jobs=n_jobs, n_reference=len(reference), n_current=len(current),
+        columns={r.column: r for r in results},
+        bins=bins,
+        epsilon=EPSILON,
+        categorical_requested=cats,
+        n_jobs=n_jobs,
+        n_reference=len(reference),
+        n_current=len(current),
     )

@@ -57,7 +57,12 @@ from mrmkit.stats.fairness.impact import _TESTS as _TESTS
 # isort: on
 
 __all__ = [
-    "adverse_impact", "demographic_parity", "equal_opportunity",
-    "AdverseImpactResult", "DemographicParityResult", "EqualOpportunityResult",
-    "MISSING_GROUP", "FOUR_FIFTHS",
+    "adverse_impact",
+    "demographic_parity",
+    "equal_opportunity",
+    "AdverseImpactResult",
+    "DemographicParityResult",
+    "EqualOpportunityResult",
+    "MISSING_GROUP",
+    "FOUR_FIFTHS",
 ]

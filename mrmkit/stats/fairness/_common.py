@@ -25,10 +25,14 @@ def _flags(values: Any, name: str, func: str) -> np.ndarray:
         return arr.copy()
     missing = np.asarray(pd.isna(arr), dtype=bool)
     if missing.any():
-        raise InvalidInput(f"{name} of {func} has {int(missing.sum())} missing value(s); every applicant needs a 0/1 "
-                           "value. Remove those rows or fill them explicitly first.")
-    if arr.dtype.kind in "iuf" or (arr.dtype == object and pd.api.types.infer_dtype(arr, skipna=False)
-                                   in ("integer", "boolean", "floating", "mixed-integer-float")):
+        raise InvalidInput(
+            f"{name} of {func} has {int(missing.sum())} missing value(s); every applicant needs a 0/1 "
+            "value. Remove those rows or fill them explicitly first."
+        )
+    if arr.dtype.kind in "iuf" or (
+        arr.dtype == object
+        and pd.api.types.infer_dtype(arr, skipna=False) in ("integer", "boolean", "floating", "mixed-integer-float")
+    ):
         num = arr.astype(np.float64)
         one = num == 1.0
         bad = ~(one | (num == 0.0))
@@ -64,8 +68,10 @@ def _groups(group: Any, n: int, func: str) -> tuple[np.ndarray, tuple[Any, ...],
     raw_codes, uniques = pd.factorize(arr[~missing], sort=False)
     labels = [v.item() if isinstance(v, np.generic) else v for v in np.asarray(uniques, dtype=object)]
     if n_missing and any(isinstance(v, str) and v == MISSING_GROUP for v in labels):
-        raise InvalidInput(f"group of {func} has {n_missing} missing value(s) and also the label {MISSING_GROUP!r}, "
-                           "which mrmkit uses for missing values; rename that label first.")
+        raise InvalidInput(
+            f"group of {func} has {n_missing} missing value(s) and also the label {MISSING_GROUP!r}, "
+            "which mrmkit uses for missing values; rename that label first."
+        )
     order = _sort_key(labels)
     rank = np.empty(len(labels), dtype=np.int64)
     rank[order] = np.arange(len(labels))
@@ -91,8 +97,10 @@ def _reference(reference_group: Any, labels: tuple[Any, ...], func: str) -> int:
         if _same(label, ref):
             return i
     shown = list(labels[:20]) + ([f"... ({len(labels)} groups)"] if len(labels) > 20 else [])
-    raise InvalidParameters(f"The 'reference_group' parameter of {func} must be one of the groups present in group: "
-                            f"{shown}; got {reference_group!r}.")
+    raise InvalidParameters(
+        f"The 'reference_group' parameter of {func} must be one of the groups present in group: "
+        f"{shown}; got {reference_group!r}."
+    )
 
 
 def _counts(approved: Any, group: Any, func: str) -> tuple[np.ndarray, tuple[Any, ...], int, np.ndarray, np.ndarray]:
@@ -115,8 +123,9 @@ def _differences(num: list[int], den: list[int], r: int) -> np.ndarray:
     """``num[g] / den[g] - num[r] / den[r]`` from exact integers, correctly rounded; NaN where a rate is undefined."""
     if den[r] == 0:
         return np.full(len(num), math.nan)
-    return np.array([(num[g] * den[r] - num[r] * den[g]) / (den[g] * den[r]) if den[g] else math.nan
-                     for g in range(len(num))])
+    return np.array(
+        [(num[g] * den[r] - num[r] * den[g]) / (den[g] * den[r]) if den[g] else math.nan for g in range(len(num))]
+    )
 
 
 def _extremes(num: np.ndarray, den: np.ndarray, labels: tuple[Any, ...]) -> tuple[float, Any, Any]:

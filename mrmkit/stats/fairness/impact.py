@@ -20,10 +20,10 @@ __all__ = ["adverse_impact", "AdverseImpactResult", "FOUR_FIFTHS"]
 FOUR_FIFTHS = 0.8  # the Uniform Guidelines' threshold, 29 CFR 1607.4(D)
 _TESTS = {
     "fisher": "Fisher's exact test, two-sided (scipy.stats.fisher_exact: the p-value sums the probabilities of "
-              "all tables with the observed margins that are no more likely than the observed table); statistic "
-              "= sample odds ratio of approval, group against reference",
+    "all tables with the observed margins that are no more likely than the observed table); statistic "
+    "= sample odds ratio of approval, group against reference",
     "z": "two-proportion z-test with pooled variance, two-sided normal p-value; statistic = z = (rate_g - "
-         "rate_ref) / sqrt(p (1 - p) (1 / n_g + 1 / n_ref)), p the pooled approval rate of the two groups",
+    "rate_ref) / sqrt(p (1 - p) (1 / n_g + 1 / n_ref)), p the pooled approval rate of the two groups",
 }
 
 
@@ -64,8 +64,9 @@ class AdverseImpactResult(Result):
 
 # ------------------------------------------------------------------------------------- statistics
 @register("adverse_impact")
-def adverse_impact(approved: Any, group: Any, reference_group: Any, min_group_size: int = 30, alpha: float = 0.05,
-                   test: str = "fisher") -> AdverseImpactResult:
+def adverse_impact(
+    approved: Any, group: Any, reference_group: Any, min_group_size: int = 30, alpha: float = 0.05, test: str = "fisher"
+) -> AdverseImpactResult:
     """Adverse impact ratio of approval rates per group, the four-fifths rule and a significance test.
 
     Parameters
@@ -204,25 +205,45 @@ def adverse_impact(approved: Any, group: Any, reference_group: Any, min_group_si
 
     notes = _missing_note(n_missing)
     if a_ref == 0:
-        notes.append(f"the reference group {labels[r]!r} has no approval: impact ratios are undefined and no group "
-                     "is flagged")
+        notes.append(
+            f"the reference group {labels[r]!r} has no approval: impact ratios are undefined and no group is flagged"
+        )
     if not ref_ok:
-        notes.append(f"the reference group {labels[r]!r} has {n_ref} applicant(s), fewer than min_group_size "
-                     f"({size}): no group is flagged under the four-fifths rule")
+        notes.append(
+            f"the reference group {labels[r]!r} has {n_ref} applicant(s), fewer than min_group_size "
+            f"({size}): no group is flagged under the four-fifths rule"
+        )
     tiny = [labels[g] for g in np.flatnonzero(small & others)]
     if tiny:
         notes.append(f"{len(tiny)} group(s) have fewer than {size} applicants and are not flagged: {tiny[:10]}")
     if highest is not None and highest != labels[r]:
-        notes.append(f"the highest approval rate is that of {highest!r}, not of the reference group; the Uniform "
-                     "Guidelines compare each group with the highest-rate group")
+        notes.append(
+            f"the highest approval rate is that of {highest!r}, not of the reference group; the Uniform "
+            "Guidelines compare each group with the highest-rate group"
+        )
     if test == "z" and (small & others).any():
         notes.append("the normal approximation of the z-test is poor for small groups; prefer test='fisher'")
     return AdverseImpactResult(
-        groups=labels, reference_group=labels[r], n=tuple(nl), approvals=tuple(al), approval_rate=tuple(rate.tolist()),
-        impact_ratio=tuple(ratio.tolist()), difference=tuple(_differences(al, nl, r).tolist()),
-        four_fifths_flag=tuple(flag.tolist()), too_small=tuple(small.tolist()), statistic=tuple(statistic.tolist()),
-        p_value=tuple(p_value.tolist()), significant=tuple(significant.tolist()),
-        flagged=tuple(labels[g] for g in np.flatnonzero(flag)), highest_rate_group=highest, test=test,
-        test_method=_TESTS[test], alpha=level, min_group_size=size, threshold=FOUR_FIFTHS, n_total=int(n.sum()),
-        n_missing_group=n_missing, note=_sentence(notes),
+        groups=labels,
+        reference_group=labels[r],
+        n=tuple(nl),
+        approvals=tuple(al),
+        approval_rate=tuple(rate.tolist()),
+        impact_ratio=tuple(ratio.tolist()),
+        difference=tuple(_differences(al, nl, r).tolist()),
+        four_fifths_flag=tuple(flag.tolist()),
+        too_small=tuple(small.tolist()),
+        statistic=tuple(statistic.tolist()),
+        p_value=tuple(p_value.tolist()),
+        significant=tuple(significant.tolist()),
+        flagged=tuple(labels[g] for g in np.flatnonzero(flag)),
+        highest_rate_group=highest,
+        test=test,
+        test_method=_TESTS[test],
+        alpha=level,
+        min_group_size=size,
+        threshold=FOUR_FIFTHS,
+        n_total=int(n.sum()),
+        n_missing_group=n_missing,
+        note=_sentence(notes),
     )

@@ -140,10 +140,17 @@ def demographic_parity(approved: Any, group: Any, reference_group: Any) -> Demog
     rate = a / n
     gap, hi, lo = _extremes(a, n, labels)
     return DemographicParityResult(
-        groups=labels, reference_group=labels[r], n=tuple(n.tolist()), approvals=tuple(a.tolist()),
-        approval_rate=tuple(rate.tolist()), difference=tuple(_differences(a.tolist(), n.tolist(), r).tolist()),
+        groups=labels,
+        reference_group=labels[r],
+        n=tuple(n.tolist()),
+        approvals=tuple(a.tolist()),
+        approval_rate=tuple(rate.tolist()),
+        difference=tuple(_differences(a.tolist(), n.tolist(), r).tolist()),
         max_gap=gap,
-        highest_rate_group=hi, lowest_rate_group=lo, n_total=int(n.sum()), n_missing_group=n_missing,
+        highest_rate_group=hi,
+        lowest_rate_group=lo,
+        n_total=int(n.sum()),
+        n_missing_group=n_missing,
         note=_sentence(_missing_note(n_missing)),
     )
 
@@ -234,10 +241,20 @@ def equal_opportunity(approved: Any, y_good: Any, group: Any, reference_group: A
     if empty:
         notes.append(f"{len(empty)} group(s) have no creditworthy applicant (rate n/a): {empty[:10]}")
     return EqualOpportunityResult(
-        groups=labels, reference_group=labels[r], n=tuple(n.tolist()), n_creditworthy=tuple(n_good.tolist()),
-        approvals_creditworthy=tuple(a_good.tolist()), true_positive_rate=tuple(tpr.tolist()),
-        difference=tuple(diff.tolist()), available=tuple((n_good > 0).tolist()), max_gap=gap, highest_rate_group=hi,
-        lowest_rate_group=lo, good_outcome="y_good == 1: the applicant did not default (creditworthy)",
-        n_total=int(n.sum()), n_creditworthy_total=int(n_good.sum()), n_missing_group=n_missing,
+        groups=labels,
+        reference_group=labels[r],
+        n=tuple(n.tolist()),
+        n_creditworthy=tuple(n_good.tolist()),
+        approvals_creditworthy=tuple(a_good.tolist()),
+        true_positive_rate=tuple(tpr.tolist()),
+        difference=tuple(diff.tolist()),
+        available=tuple((n_good > 0).tolist()),
+        max_gap=gap,
+        highest_rate_group=hi,
+        lowest_rate_group=lo,
+        good_outcome="y_good == 1: the applicant did not default (creditworthy)",
+        n_total=int(n.sum()),
+        n_creditworthy_total=int(n_good.sum()),
+        n_missing_group=n_missing,
         note=_sentence(notes),
     )

@@ -46,9 +46,20 @@ from mrmkit.stats.var_backtest.traffic_light import (
 
 __all__ = [
     "var_exceptions",
-    "kupiec_pof", "christoffersen_independence", "conditional_coverage", "basel_traffic_light",
-    "binomial_z_test", "time_until_first_failure", "es_backtest",
-    "EsBacktestResult", "KupiecPofResult", "ChristoffersenIndependenceResult", "ConditionalCoverageResult",
-    "BaselTrafficLightResult", "BinomialZTestResult", "TimeUntilFirstFailureResult", "VarExceptionsResult",
+    "kupiec_pof",
+    "christoffersen_independence",
+    "conditional_coverage",
+    "basel_traffic_light",
+    "binomial_z_test",
+    "time_until_first_failure",
+    "es_backtest",
+    "EsBacktestResult",
+    "KupiecPofResult",
+    "ChristoffersenIndependenceResult",
+    "ConditionalCoverageResult",
+    "BaselTrafficLightResult",
+    "BinomialZTestResult",
+    "TimeUntilFirstFailureResult",
+    "VarExceptionsResult",
     "BASEL_1996_PLUS_FACTORS",
-]  # fmt: skip
+]

@@ -88,15 +88,32 @@ def _independence(hit: np.ndarray) -> ChristoffersenIndependenceResult:
     pi = cols[1] / total
     note = None
     if rows[1] == 0:
-        note = ("No exception among the first n - 1 days, so no day after an exception is observed: pi1 is "
-                "undefined and LR_ind = 0 (the test has no information).")
+        note = (
+            "No exception among the first n - 1 days, so no day after an exception is observed: pi1 is "
+            "undefined and LR_ind = 0 (the test has no information)."
+        )
     elif rows[0] == 0:
-        note = ("Every one of the first n - 1 days is an exception: pi0 is undefined and LR_ind = 0 "
-                "(the test has no information).")
+        note = (
+            "Every one of the first n - 1 days is an exception: pi0 is undefined and LR_ind = 0 "
+            "(the test has no information)."
+        )
     elif cols[1] == 0 or cols[1] == total:
         note = "The last n - 1 days are all alike (all or no exceptions): LR_ind = 0 (the test has no information)."
-    return ChristoffersenIndependenceResult(lr, _chi2_sf(lr, 1), 1, n00, n01, n10, n11, float(pi0), float(pi1),
-                                            float(pi), int(hit.size), int(np.count_nonzero(hit)), note)
+    return ChristoffersenIndependenceResult(
+        lr,
+        _chi2_sf(lr, 1),
+        1,
+        n00,
+        n01,
+        n10,
+        n11,
+        float(pi0),
+        float(pi1),
+        float(pi),
+        int(hit.size),
+        int(np.count_nonzero(hit)),
+        note,
+    )
 
 
 @register("kupiec_pof")
@@ -300,5 +317,6 @@ def conditional_coverage(hits: Any, coverage: float) -> ConditionalCoverageResul
     lr_pof = _pof_lr(x, n, p)
     ind = _independence(hit)
     lr = lr_pof + ind.lr
-    return ConditionalCoverageResult(lr, _chi2_sf(lr, 2), 2, lr_pof, _chi2_sf(lr_pof, 1), ind.lr, ind.p_value, n, x,
-                                     cov, ind.note)
+    return ConditionalCoverageResult(
+        lr, _chi2_sf(lr, 2), 2, lr_pof, _chi2_sf(lr_pof, 1), ind.lr, ind.p_value, n, x, cov, ind.note
+    )

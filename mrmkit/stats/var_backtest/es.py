@@ -51,9 +51,18 @@ def _z2(pnl: np.ndarray, var: np.ndarray, es: np.ndarray, p: float) -> np.ndarra
 
 
 @register("es_backtest")
-def es_backtest(pnl: Any, var: Any, es: Any, coverage: float, *, distribution: str = "normal",
-                degrees_of_freedom: float | None = None, test_level: float = 0.95, n_simulations: int = 10_000,
-                seed: int = 0) -> EsBacktestResult:  # fmt: skip
+def es_backtest(
+    pnl: Any,
+    var: Any,
+    es: Any,
+    coverage: float,
+    *,
+    distribution: str = "normal",
+    degrees_of_freedom: float | None = None,
+    test_level: float = 0.95,
+    n_simulations: int = 10_000,
+    seed: int = 0,
+) -> EsBacktestResult:
     """Unconditional backtest of expected shortfall: Acerbi and Szekely's (2014) statistic Z2.
 
     Parameters
@@ -130,11 +139,15 @@ def es_backtest(pnl: Any, var: Any, es: Any, coverage: float, *, distribution: s
         raise InvalidInput(f"var and es of {func} must be positive loss amounts; a zero or negative value was given.")
     if (e < v).any():
         day = int(np.flatnonzero(e < v)[0])
-        raise InvalidInput(f"es of {func} must be at least the VaR of the same day (ES is the mean loss beyond "
-                           f"the VaR); day {day} has ES {e[day]:g} below VaR {v[day]:g}.")  # fmt: skip
+        raise InvalidInput(
+            f"es of {func} must be at least the VaR of the same day (ES is the mean loss beyond "
+            f"the VaR); day {day} has ES {e[day]:g} below VaR {v[day]:g}."
+        )
     cov, p = _coverage(coverage, func)
     if distribution not in _ES_DISTRIBUTIONS:
-        raise InvalidParameters(f"The 'distribution' parameter of {func} must be 'normal' or 't'; got {distribution!r}.")
+        raise InvalidParameters(
+            f"The 'distribution' parameter of {func} must be 'normal' or 't'; got {distribution!r}."
+        )
     df = None
     if distribution == "t":
         df = 3.0 if degrees_of_freedom is None else float(degrees_of_freedom)
@@ -151,8 +164,19 @@ def es_backtest(pnl: Any, var: Any, es: Any, coverage: float, *, distribution: s
     for start in range(0, sims, chunk):
         rows = min(chunk, sims - start)
         draw = rng.standard_normal((rows, x.size)) if df is None else rng.standard_t(df, (rows, x.size))
-        simulated[start:start + rows] = _z2(draw, var0, es0, p)
+        simulated[start : start + rows] = _z2(draw, var0, es0, p)
     p_value = float((1 + np.count_nonzero(simulated <= statistic)) / (sims + 1))
     critical = float(np.quantile(simulated, 1.0 - level))
-    return EsBacktestResult(statistic, p_value, critical, level, int(np.count_nonzero(x < -v)), int(x.size), cov,
-                            distribution, df, sims, seed)  # fmt: skip
+    return EsBacktestResult(
+        statistic,
+        p_value,
+        critical,
+        level,
+        int(np.count_nonzero(x < -v)),
+        int(x.size),
+        cov,
+        distribution,
+        df,
+        sims,
+        seed,
+    )

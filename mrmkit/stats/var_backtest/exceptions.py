@@ -30,8 +30,10 @@ class VarExceptionsResult(Result):
 
 # ----------------------------------------------------------------------------------- validation
 def _missing_message(name: str, func: str, count: int) -> str:
-    return (f"{name} of {func} has {count} missing value(s) (NaN/None); a day without a P&L, a VaR or an "
-            "exception flag must be resolved explicitly before backtesting, not dropped silently.")
+    return (
+        f"{name} of {func} has {count} missing value(s) (NaN/None); a day without a P&L, a VaR or an "
+        "exception flag must be resolved explicitly before backtesting, not dropped silently."
+    )
 
 
 def _hits(hits: Any, func: str, minimum: int = 1) -> np.ndarray:
@@ -96,8 +98,9 @@ def _numbers(values: Any, name: str, func: str) -> np.ndarray:
     inf = np.isinf(arr)
     if inf.any():
         where = np.flatnonzero(inf)[:5].tolist()
-        raise InvalidInput(f"{name} of {func} must be finite; it has {int(inf.sum())} infinite value(s), first at "
-                           f"position(s) {where}.")
+        raise InvalidInput(
+            f"{name} of {func} must be finite; it has {int(inf.sum())} infinite value(s), first at position(s) {where}."
+        )
     return arr
 
 
@@ -175,21 +178,28 @@ def var_exceptions(pnl: Any, var: Any, var_sign: str = "positive") -> VarExcepti
     """
     func = "var_exceptions"
     if var_sign not in _VAR_SIGNS:
-        raise InvalidParameters(f"The 'var_sign' parameter of var_exceptions must be one of {list(_VAR_SIGNS)}; "
-                                f"got {var_sign!r}.")
+        raise InvalidParameters(
+            f"The 'var_sign' parameter of var_exceptions must be one of {list(_VAR_SIGNS)}; got {var_sign!r}."
+        )
     p = _numbers(pnl, "pnl", func)
     v = _numbers(var, "var", func)
     if p.size != v.size:
-        raise InvalidInput(f"pnl and var of var_exceptions must have one value per day each; got {p.size} P&L "
-                           f"value(s) and {v.size} VaR value(s).")
+        raise InvalidInput(
+            f"pnl and var of var_exceptions must have one value per day each; got {p.size} P&L "
+            f"value(s) and {v.size} VaR value(s)."
+        )
     if p.size == 0:
         raise InsufficientData("var_exceptions needs at least one day of P&L and VaR; got none.")
     if var_sign == "positive" and (v < 0).all():
-        raise InvalidInput("var of var_exceptions is negative on every day, but var_sign='positive' expects VaR as "
-                           "a positive loss amount; pass var_sign='negative' if VaR is reported as a P&L quantile.")
+        raise InvalidInput(
+            "var of var_exceptions is negative on every day, but var_sign='positive' expects VaR as "
+            "a positive loss amount; pass var_sign='negative' if VaR is reported as a P&L quantile."
+        )
     if var_sign == "negative" and (v > 0).all():
-        raise InvalidInput("var of var_exceptions is positive on every day, but var_sign='negative' expects VaR as "
-                           "a (negative) P&L quantile; pass var_sign='positive' if VaR is reported as a loss amount.")
+        raise InvalidInput(
+            "var of var_exceptions is positive on every day, but var_sign='negative' expects VaR as "
+            "a (negative) P&L quantile; pass var_sign='positive' if VaR is reported as a loss amount."
+        )
     hits = p < -v if var_sign == "positive" else p < v
     hits.flags.writeable = False
     rule = "pnl < -var (loss exceeds VaR)" if var_sign == "positive" else "pnl < var (loss exceeds VaR)"

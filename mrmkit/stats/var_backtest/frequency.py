@@ -93,8 +93,9 @@ def binomial_z_test(hits: Any, coverage: float) -> BinomialZTestResult:
     hit = _hits(hits, func)
     n, x = int(hit.size), int(np.count_nonzero(hit))
     z = (x - n * p) / math.sqrt(n * p * (1.0 - p))
-    return BinomialZTestResult(float(z), float(min(2.0 * stats.norm.sf(abs(z)), 1.0)), float(stats.norm.sf(z)), x, n,
-                               n * p, cov)
+    return BinomialZTestResult(
+        float(z), float(min(2.0 * stats.norm.sf(abs(z)), 1.0)), float(stats.norm.sf(z)), x, n, n * p, cov
+    )
 
 
 @register("time_until_first_failure")
@@ -162,6 +163,8 @@ def time_until_first_failure(hits: Any, coverage: float) -> TimeUntilFirstFailur
         lr, first, censored, note = max(-2.0 * (ll0 - ll1), 0.0), v, False, None
     else:
         lr, first, censored = -2.0 * n * math.log1p(-p), None, True
-        note = (f"No exception in the {n} observations: the time until first failure is right-censored at n and "
-                "LR = -2 n ln(1 - p) (censored likelihood).")
+        note = (
+            f"No exception in the {n} observations: the time until first failure is right-censored at n and "
+            "LR = -2 n ln(1 - p) (censored likelihood)."
+        )
     return TimeUntilFirstFailureResult(first, float(lr), _chi2_sf(lr, 1), 1, n, cov, 1.0 / p, censored, note)

@@ -118,8 +118,10 @@ def basel_traffic_light(exceptions: int, n: int = 250, coverage: float = 0.99) -
         raise InvalidParameters(f"The 'exceptions' parameter of basel_traffic_light must be at most n ({n}); got {x}.")
     basel_level = math.isclose(cov, _BASEL_COVERAGE, rel_tol=0.0, abs_tol=1e-12)
     if basel_level and n < _BASEL_N:
-        raise InsufficientData(f"basel_traffic_light needs at least {_BASEL_N} daily observations for a 99% VaR "
-                               f"(the Basel backtesting window); got n = {n}.")
+        raise InsufficientData(
+            f"basel_traffic_light needs at least {_BASEL_N} daily observations for a 99% VaR "
+            f"(the Basel backtesting window); got n = {n}."
+        )
     cum = float(stats.binom.cdf(x, n, p))
     type1 = float(stats.binom.sf(x - 1, n, p))  # P(X >= x)
     zone = "green" if cum < _YELLOW_FROM else ("red" if cum >= _RED_FROM else "yellow")
@@ -130,7 +132,9 @@ def basel_traffic_light(exceptions: int, n: int = 250, coverage: float = 0.99) -
         note = None
     else:
         plus = multiplier = None
-        note = (f"The Basel Committee (1996) defines plus factors only for {_BASEL_N} observations of a 99% VaR; "
-                f"for n = {n} and coverage = {cov:g} the zone follows the same cumulative-probability rule "
-                "and no plus factor or multiplier is given.")
+        note = (
+            f"The Basel Committee (1996) defines plus factors only for {_BASEL_N} observations of a 99% VaR; "
+            f"for n = {n} and coverage = {cov:g} the zone follows the same cumulative-probability rule "
+            "and no plus factor or multiplier is given."
+        )
     return BaselTrafficLightResult(zone, cum, type1, plus, multiplier, x, n, cov, yellow_from, red_from, note)

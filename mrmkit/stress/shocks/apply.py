@@ -34,10 +34,14 @@ def parse_segment(ctx: _Context, segment: Any, scenario: str) -> tuple[np.ndarra
         return np.ones(len(ctx.frame), dtype=bool), None
     where = f"The segment of scenario {scenario!r}"
     if not isinstance(segment, Mapping) or set(segment) != {"column", "values"}:
-        raise InvalidParameters(f"{where} must be a mapping with exactly the keys 'column' and 'values'; got {segment!r}.")
+        raise InvalidParameters(
+            f"{where} must be a mapping with exactly the keys 'column' and 'values'; got {segment!r}."
+        )
     column, values = segment["column"], segment["values"]
     if column not in ctx.frame.columns:
-        raise InvalidParameters(f"{where} names the column {column!r}, which the frame lacks; it has: {', '.join(map(str, ctx.frame.columns))}.")
+        raise InvalidParameters(
+            f"{where} names the column {column!r}, which the frame lacks; it has: {', '.join(map(str, ctx.frame.columns))}."
+        )
     items = as_list(values)
     if not items:
         raise InvalidParameters(f"{where} must give 'values' as a non-empty list; got {values!r}.")
@@ -48,7 +52,8 @@ def parse_segment(ctx: _Context, segment: Any, scenario: str) -> tuple[np.ndarra
         known = sorted(map(str, seen))
         raise InvalidParameters(
             f"{where}: the value(s) {unseen} do not occur in column {column!r}; it has: {', '.join(known[:30])}"
-            + (" ..." if len(known) > 30 else "") + "."
+            + (" ..." if len(known) > 30 else "")
+            + "."
         )
     return ctx.frame[column].isin(list(values)).to_numpy(dtype=bool), (str(column), tuple(values))
 
@@ -56,11 +61,15 @@ def parse_segment(ctx: _Context, segment: Any, scenario: str) -> tuple[np.ndarra
 def _parse_shock(ctx: _Context, shock: Any, index: int, scenario: str) -> tuple[str, str, Any]:
     where = f"Scenario {scenario!r}, shock {index}"
     if not isinstance(shock, Mapping) or "feature" not in shock:
-        raise InvalidParameters(f"{where} must be a mapping with a 'feature' and one operation, e.g. {{'feature': 'income', 'multiply': 0.8}}; got {shock!r}.")
+        raise InvalidParameters(
+            f"{where} must be a mapping with a 'feature' and one operation, e.g. {{'feature': 'income', 'multiply': 0.8}}; got {shock!r}."
+        )
     f = shock["feature"]
     where = f"{where} on feature {f!r}"
     if f not in ctx.features:
-        raise InvalidParameters(f"{where}: unknown feature; the known features are {', '.join(map(str, ctx.features))}.")
+        raise InvalidParameters(
+            f"{where}: unknown feature; the known features are {', '.join(map(str, ctx.features))}."
+        )
     unknown = [k for k in shock if k != "feature" and k not in OPERATIONS]
     ops = [k for k in OPERATIONS if k in shock]
     if unknown or len(ops) != 1:
@@ -75,14 +84,17 @@ def _parse_shock(ctx: _Context, shock: Any, index: int, scenario: str) -> tuple[
             known = sorted(map(str, cats))
             raise InvalidParameters(
                 f"{where}: 'set' to {value!r}, a category never seen in the reference; seen: {', '.join(known[:30])}"
-                + (" ..." if len(known) > 30 else "") + "."
+                + (" ..." if len(known) > 30 else "")
+                + "."
             )
         return f, op, value
     v = check_real(value)
     if v is None:
         raise InvalidParameters(f"{where}: {op!r} needs a finite number; got {value!r}.")
     if op == "quantile" and not -1.0 <= v <= 1.0:
-        raise InvalidParameters(f"{where}: 'quantile' must be a shift of quantile position between -1 and 1; got {value!r}.")
+        raise InvalidParameters(
+            f"{where}: 'quantile' must be a shift of quantile position between -1 and 1; got {value!r}."
+        )
     if op == "set" and ctx.is_integer(f) and v != np.floor(v):
         raise InvalidParameters(f"{where}: 'set' to {value!r}, but the feature is integer-valued; give a whole number.")
     return f, op, v
@@ -129,9 +141,15 @@ def _apply_numeric(ctx, out, f, op, value, scope, where) -> dict[str, Any]:
         out[f] = pd.Series(new, index=out.index).astype(dtype)
     else:
         out[f] = new
-    return {"integer": integer, "domain": domain, "rows_missing": int(np.count_nonzero(scope & np.isnan(x))),
-            "rows_changed": int(np.count_nonzero(r != v)), "rows_rounded": rounded, "rows_clipped": clipped,
-            "rows_outside_reference": outside}
+    return {
+        "integer": integer,
+        "domain": domain,
+        "rows_missing": int(np.count_nonzero(scope & np.isnan(x))),
+        "rows_changed": int(np.count_nonzero(r != v)),
+        "rows_rounded": rounded,
+        "rows_clipped": clipped,
+        "rows_outside_reference": outside,
+    }
 
 
 def _apply_categorical(ctx, out, f, value, scope) -> dict[str, Any]:
@@ -145,9 +163,15 @@ def _apply_categorical(ctx, out, f, value, scope) -> dict[str, Any]:
     col[sel] = value
     out[f] = col
     unseen = ctx.has_reference() and value not in ctx.categories(f)  # a category the reference never has
-    return {"integer": False, "domain": None, "rows_missing": int(np.count_nonzero(scope & missing)),
-            "rows_changed": changed, "rows_rounded": 0, "rows_clipped": 0,
-            "rows_outside_reference": int(np.count_nonzero(sel)) if unseen else 0}
+    return {
+        "integer": False,
+        "domain": None,
+        "rows_missing": int(np.count_nonzero(scope & missing)),
+        "rows_changed": changed,
+        "rows_rounded": 0,
+        "rows_clipped": 0,
+        "rows_outside_reference": int(np.count_nonzero(sel)) if unseen else 0,
+    }
 
 
 def shock_scenario(ctx: _Context, shocks: Any, segment: Any, scenario: str) -> ShockedFrame:
@@ -164,23 +188,50 @@ def shock_scenario(ctx: _Context, shocks: Any, segment: Any, scenario: str) -> S
             facts = _apply_categorical(ctx, out, f, value, scope)
         else:
             facts = _apply_numeric(ctx, out, f, op, value, scope, where)
-        records.append(ShockRecord(scenario=scenario, index=i, feature=f, operation=op, value=value,
-                                   categorical=f in ctx.categorical, rows_in_scope=int(scope.sum()), **facts))
+        records.append(
+            ShockRecord(
+                scenario=scenario,
+                index=i,
+                feature=f,
+                operation=op,
+                value=value,
+                categorical=f in ctx.categorical,
+                rows_in_scope=int(scope.sum()),
+                **facts,
+            )
+        )
     shocked = list(dict.fromkeys(f for f, _, _ in specs))
     return ShockedFrame(
-        frame=out, scenario=scenario, shocks=tuple(records), segment=seg, rows_in_scope=int(scope.sum()),
-        rows_changed=int(changed_rows(ctx.frame, out, shocked).sum()), categorical=ctx.categorical,
-        categorical_rule=ctx.categorical_rule, integer_rule=ctx.integer_rule, rounding=ROUNDING,
-        reference_source=ctx.reference_source, reference_rows=len(ctx.reference), clip=ctx.clip,
+        frame=out,
+        scenario=scenario,
+        shocks=tuple(records),
+        segment=seg,
+        rows_in_scope=int(scope.sum()),
+        rows_changed=int(changed_rows(ctx.frame, out, shocked).sum()),
+        categorical=ctx.categorical,
+        categorical_rule=ctx.categorical_rule,
+        integer_rule=ctx.integer_rule,
+        rounding=ROUNDING,
+        reference_source=ctx.reference_source,
+        reference_rows=len(ctx.reference),
+        clip=ctx.clip,
     )
 
 
 @register("shock_frame")
-def shock_frame(frame: pd.DataFrame, shocks: Sequence[Mapping[str, Any]], reference: pd.DataFrame | None = None,
-                segment: Mapping[str, Any] | None = None, *, features: Sequence[str] | None = None,
-                categorical: Sequence[str] | None = None, integer_features: Sequence[str] | None = None,
-                domains: Mapping[str, tuple[float | None, float | None]] | None = None, clip: bool = False,
-                scenario: str = "unnamed") -> ShockedFrame:
+def shock_frame(
+    frame: pd.DataFrame,
+    shocks: Sequence[Mapping[str, Any]],
+    reference: pd.DataFrame | None = None,
+    segment: Mapping[str, Any] | None = None,
+    *,
+    features: Sequence[str] | None = None,
+    categorical: Sequence[str] | None = None,
+    integer_features: Sequence[str] | None = None,
+    domains: Mapping[str, tuple[float | None, float | None]] | None = None,
+    clip: bool = False,
+    scenario: str = "unnamed",
+) -> ShockedFrame:
     """Apply ``shocks`` to a copy of ``frame`` and record what each did (see the module docstring).
 
     Parameters
@@ -264,14 +315,32 @@ def shock_frame(frame: pd.DataFrame, shocks: Sequence[Mapping[str, Any]], refere
     return shock_scenario(ctx, shocks, segment, str(scenario))
 
 
-def apply_shocks(frame: pd.DataFrame, shocks: Sequence[Mapping[str, Any]], reference: pd.DataFrame | None = None,
-                 segment: Mapping[str, Any] | None = None, *, features: Sequence[str] | None = None,
-                 categorical: Sequence[str] | None = None, integer_features: Sequence[str] | None = None,
-                 domains: Mapping[str, tuple[float | None, float | None]] | None = None, clip: bool = False,
-                 scenario: str = "unnamed") -> pd.DataFrame:
+def apply_shocks(
+    frame: pd.DataFrame,
+    shocks: Sequence[Mapping[str, Any]],
+    reference: pd.DataFrame | None = None,
+    segment: Mapping[str, Any] | None = None,
+    *,
+    features: Sequence[str] | None = None,
+    categorical: Sequence[str] | None = None,
+    integer_features: Sequence[str] | None = None,
+    domains: Mapping[str, tuple[float | None, float | None]] | None = None,
+    clip: bool = False,
+    scenario: str = "unnamed",
+) -> pd.DataFrame:
     """A shocked copy of ``frame``: :func:`shock_frame` (same parameters and errors) without the record.
 
     Use :func:`shock_frame` to see how many rows each shock changed, rounded or clipped.
     """
-    return shock_frame(frame, shocks, reference, segment, features=features, categorical=categorical,
-                       integer_features=integer_features, domains=domains, clip=clip, scenario=scenario).frame
+    return shock_frame(
+        frame,
+        shocks,
+        reference,
+        segment,
+        features=features,
+        categorical=categorical,
+        integer_features=integer_features,
+        domains=domains,
+        clip=clip,
+        scenario=scenario,
+    ).frame

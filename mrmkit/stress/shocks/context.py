@@ -94,7 +94,9 @@ class _Context:
         self.reference = self.frame if reference is None else check_frame(reference, func, "reference")
         self.categorical, self.categorical_rule = check_categorical(categorical, frame, self.features, func)
         self.clip = bool(clip)
-        self.integer_rule = "given" if integer_features is not None else "inferred: every non-missing reference value is a whole number"
+        self.integer_rule = (
+            "given" if integer_features is not None else "inferred: every non-missing reference value is a whole number"
+        )
         self.integer_given = None if integer_features is None else self._names(integer_features, "integer_features")
         self.domains = self._domains(domains)
         self._sorted: dict[str, np.ndarray] = {}
@@ -104,7 +106,9 @@ class _Context:
     def _names(self, value: Any, param: str) -> frozenset[str]:
         names = as_list(value)
         if names is None:
-            raise InvalidParameters(f"The {param!r} parameter of {self.func} must be a list of feature names; got {value!r}.")
+            raise InvalidParameters(
+                f"The {param!r} parameter of {self.func} must be a list of feature names; got {value!r}."
+            )
         bad = [n for n in names if n not in self.features or n in self.categorical]
         if bad:
             raise InvalidParameters(
@@ -117,13 +121,15 @@ class _Context:
         if domains is None:
             return {}
         if not isinstance(domains, Mapping):
-            raise InvalidParameters(f"The 'domains' parameter of {self.func} must be a mapping feature -> (low, high); got {domains!r}.")
+            raise InvalidParameters(
+                f"The 'domains' parameter of {self.func} must be a mapping feature -> (low, high); got {domains!r}."
+            )
         self._names(list(domains), "domains")
         out = {}
         for f, bounds in domains.items():
             pair = as_list(bounds)
             ok = pair is not None and len(pair) == 2
-            lo, hi = (pair if ok else (None, None))
+            lo, hi = pair if ok else (None, None)
             lo_v = -np.inf if lo is None else check_real(lo)
             hi_v = np.inf if hi is None else check_real(hi)
             if not ok or lo_v is None or hi_v is None or lo_v > hi_v:
@@ -138,8 +144,10 @@ class _Context:
         check_columns(self.reference, [f], self.func, "reference")
         col = self.reference[f]
         if f not in self.categorical and not is_numeric(col):
-            raise InvalidInput(f"The column {f!r} of the 'reference' argument of {self.func} must be numeric, as in "
-                               f"the frame; got dtype {col.dtype}.")
+            raise InvalidInput(
+                f"The column {f!r} of the 'reference' argument of {self.func} must be numeric, as in "
+                f"the frame; got dtype {col.dtype}."
+            )
         return col
 
     def is_integer(self, f: str) -> bool:
@@ -163,7 +171,9 @@ class _Context:
             self._sorted[f] = np.sort(v[~np.isnan(v)])
         r = self._sorted[f]
         if r.size < 2:
-            raise InsufficientData(f"{where}: a quantile shock needs at least 2 non-missing reference values; got {r.size}.")
+            raise InsufficientData(
+                f"{where}: a quantile shock needs at least 2 non-missing reference values; got {r.size}."
+            )
         return r
 
     def categories(self, f: str) -> set:

@@ -22,8 +22,15 @@ from mrmkit.stats._base import jsonable
 from mrmkit.workbooks import Context, alerts
 from mrmkit.workbooks.common import _window_labels, grade_table, window_maturity
 
-__all__ = ["PdBacktest", "ClassifierBacktest", "pd_backtest", "classifier_backtest", "window_maturity", "grade_table",
-           "IN_SAMPLE"]
+__all__ = [
+    "PdBacktest",
+    "ClassifierBacktest",
+    "pd_backtest",
+    "classifier_backtest",
+    "window_maturity",
+    "grade_table",
+    "IN_SAMPLE",
+]
 
 _plain = jsonable  # results and numpy values to plain JSON types
 
@@ -107,8 +114,9 @@ def _window_table(ctx: Context, mature: np.ndarray, windows: dict[str, dict[str,
         }
         if ctx.params.model.kind == "classifier":  # the catch-rate trend at the operating point
             point = alerts.sample_metrics(y, s, ctx.params.policy) if disc else {}
-            rows[label].update(recall=point.get("recall", np.nan),
-                               false_positive_rate=point.get("false_positive_rate", np.nan))  # fmt: skip
+            rows[label].update(
+                recall=point.get("recall", np.nan), false_positive_rate=point.get("false_positive_rate", np.nan)
+            )
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
@@ -188,25 +196,41 @@ def classifier_backtest(ctx: Context) -> ClassifierBacktest:
     development, current = _discrimination(y_ref, s_ref), _discrimination(y_cur, s_cur)
     if development is None or current is None:  # a sample with no event (or only events) has no catch rate
         one_class = "reference" if development is None else "current (mature)"
-        point: dict[str, Any] = {"rule": alerts.operating_text(policy), "applicable": False,
-                                 "reason": f"the {one_class} sample holds a single class, so no catch rate or "
-                                 "false-positive rate can be measured"}  # fmt: skip
+        point: dict[str, Any] = {
+            "rule": alerts.operating_text(policy),
+            "applicable": False,
+            "reason": f"the {one_class} sample holds a single class, so no catch rate or "
+            "false-positive rate can be measured",
+        }
     else:
         reference_point = alerts.sample_metrics(y_ref, s_ref, policy)
         current_point = alerts.sample_metrics(y_cur, s_cur, policy)
-        point = {"rule": alerts.operating_text(policy), "applicable": True, "reference": reference_point,
-                 "current": current_point, "tests": alerts.outcome_tests(reference_point, current_point, policy)}  # fmt: skip
+        point = {
+            "rule": alerts.operating_text(policy),
+            "applicable": True,
+            "reference": reference_point,
+            "current": current_point,
+            "tests": alerts.outcome_tests(reference_point, current_point, policy),
+        }
         if policy.alert_rate is not None:  # the alert volume a threshold frozen on the reference sample gives today
             frozen = reference_point["threshold"]
             point["current_at_reference_threshold"] = alerts.sample_metrics(y_cur, s_cur, policy, threshold=frozen)
     windows_frame = _window_table(ctx, mature, windows)
     metrics = {
         "applicable": True,
-        "maturity": {"rule": maturity_rule, "windows": windows, "n_mature": int(mature.sum()),
-                     "n_immature": int((~mature).sum())},  # fmt: skip
-        "discrimination": {"development": development, "current": current,
-                           "auc_initial_test": _auc_initial(cfg.initial_auc, development, current, y_cur, s_cur,
-                                                            policy.min_sample.events)},  # fmt: skip
+        "maturity": {
+            "rule": maturity_rule,
+            "windows": windows,
+            "n_mature": int(mature.sum()),
+            "n_immature": int((~mature).sum()),
+        },
+        "discrimination": {
+            "development": development,
+            "current": current,
+            "auc_initial_test": _auc_initial(
+                cfg.initial_auc, development, current, y_cur, s_cur, policy.min_sample.events
+            ),
+        },
         "operating_point": point,
         "calibration": {"applicable": False, "reason": alerts.CALIBRATION_REASON},
         "windows": {w: _plain(r.to_dict()) for w, r in windows_frame.iterrows()},
@@ -217,8 +241,14 @@ def classifier_backtest(ctx: Context) -> ClassifierBacktest:
 IN_SAMPLE = "development sample (in-sample)"
 
 
-def _auc_initial(given: Any, development: dict[str, Any] | None, current: dict[str, Any] | None, y: np.ndarray,
-                 s: np.ndarray, min_events: int) -> dict[str, Any] | None:  # fmt: skip
+def _auc_initial(
+    given: Any,
+    development: dict[str, Any] | None,
+    current: dict[str, Any] | None,
+    y: np.ndarray,
+    s: np.ndarray,
+    min_events: int,
+) -> dict[str, Any] | None:
     """The current-against-initial AUC test, with the initial AUC's own sampling error when it is known.
 
     The ECB statistic S = (AUC_initial - AUC_current) / SE_current treats the initial AUC as exact. When the
@@ -240,13 +270,22 @@ def _auc_initial(given: Any, development: dict[str, Any] | None, current: dict[s
     else:
         return None
     ecb = stats.auc_initial_test(value, y, s)
-    out = {**_plain(ecb), "initial_auc_source": source, "initial_standard_error": se,
-           "ecb_statistic": ecb.statistic, "ecb_p_value": ecb.p_value}  # fmt: skip
+    out = {
+        **_plain(ecb),
+        "initial_auc_source": source,
+        "initial_standard_error": se,
+        "ecb_statistic": ecb.statistic,
+        "ecb_p_value": ecb.p_value,
+    }
     if se is not None:
         total = math.sqrt(ecb.standard_error**2 + se**2)
         z = (value - ecb.auc_current) / total
-        out.update(statistic=z, standard_error=total, p_value=float(sps.norm.sf(z)),
-                   method="Current against initial AUC, both standard errors (independent samples)")  # fmt: skip
+        out.update(
+            statistic=z,
+            standard_error=total,
+            p_value=float(sps.norm.sf(z)),
+            method="Current against initial AUC, both standard errors (independent samples)",
+        )
     else:
         out["method"] = "ECB current-against-initial AUC test (initial AUC taken as exact)"
     reason = not_enough_data(min(int(y.sum()), int(y.size - y.sum())), min_events, "defaults or non-defaults")
@@ -255,8 +294,14 @@ def _auc_initial(given: Any, development: dict[str, Any] | None, current: dict[s
     return out
 
 
-def _concentration(ref_grades: np.ndarray, cur_grades: np.ndarray, cur_counts: np.ndarray, ref_counts: np.ndarray,
-                   grade_source: str, ctx: Context) -> dict[str, Any]:  # fmt: skip
+def _concentration(
+    ref_grades: np.ndarray,
+    cur_grades: np.ndarray,
+    cur_counts: np.ndarray,
+    ref_counts: np.ndarray,
+    grade_source: str,
+    ctx: Context,
+) -> dict[str, Any]:
     """The ECB Herfindahl index and test, and the chi-square test of homogeneity that decides the finding.
 
     With equal-population grades cut on the reference, the reference shares are equal by construction, so
@@ -269,17 +314,23 @@ def _concentration(ref_grades: np.ndarray, cur_grades: np.ndarray, cur_counts: n
     equal_by_construction = "equal-population" in grade_source
     hi["ecb_test_informative"] = not equal_by_construction
     if equal_by_construction:
-        hi["ecb_note"] = ("the grades were cut to equal shares of the reference sample, so its concentration is "
-                          "minimal by construction and the ECB test is not informative")  # fmt: skip
+        hi["ecb_note"] = (
+            "the grades were cut to equal shares of the reference sample, so its concentration is "
+            "minimal by construction and the ECB test is not informative"
+        )
     minimum = ctx.params.policy.min_sample.rows
     reason = not_enough_data(min(len(ref_grades), len(cur_grades)), minimum)
     if reason:
         test = {"status": NOT_ENOUGH_DATA, "status_reason": reason}
     else:
         chi = stats.chi2_test(pd.Series(ref_grades).astype(str), pd.Series(cur_grades).astype(str))
-        test = {"statistic": chi.statistic, "df": chi.df, "p_value": chi.p_value,
-                "test": "chi-square test of homogeneity of the grade counts (reference against current)",
-                "status": classify_low(chi.p_value, ctx.params.policy.p_value)}  # fmt: skip
+        test = {
+            "statistic": chi.statistic,
+            "df": chi.df,
+            "p_value": chi.p_value,
+            "test": "chi-square test of homogeneity of the grade counts (reference against current)",
+            "status": classify_low(chi.p_value, ctx.params.policy.p_value),
+        }
     return {**hi, "distribution_test": test}
 
 

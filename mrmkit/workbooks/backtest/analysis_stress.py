@@ -99,8 +99,11 @@ def sensitivity_analysis(cfg: BacktestSection, ctx: Context) -> SensitivityAnaly
         inp.current,
         list(inp.features),
         list(inp.categorical),
-        cutoff=(alerts.policy_threshold(ctx.params.policy, inp.current_score) if ctx.params.model.kind == "classifier"
-                else ctx.params.policy.cutoff),  # a classifier's decisions flip at its alert threshold
+        cutoff=(
+            alerts.policy_threshold(ctx.params.policy, inp.current_score)
+            if ctx.params.model.kind == "classifier"
+            else ctx.params.policy.cutoff
+        ),  # a classifier's decisions flip at its alert threshold
         steps=(("sd", s.sd_step), ("relative", s.relative_step)),
         expected_direction=dict(s.expected_direction),
     )

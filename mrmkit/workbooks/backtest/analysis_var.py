@@ -34,9 +34,7 @@ class VarBacktest:
     series: pd.DataFrame | None
 
 
-def var_backtest(
-    cfg: BacktestSection, data: tuple[pd.DataFrame, pd.Series] | None, ctx: Context
-) -> VarBacktest:
+def var_backtest(cfg: BacktestSection, data: tuple[pd.DataFrame, pd.Series] | None, ctx: Context) -> VarBacktest:
     """Each VaR level's exceptions and tests and each ES series' Z2 test, on ``data`` as read by read_var_series."""
     if cfg.var is None:
         return VarBacktest(None, None)
@@ -65,8 +63,11 @@ def var_backtest(
             recent = hits[-days:]
             light = stats.basel_traffic_light(int(recent.sum()), n=days, coverage=coverage)
             basel = coverage == 0.99 and days == 250  # the only setting the Basel Committee defines zones for
-            name = ("Basel traffic light" if basel else
-                    f"binomial traffic-light zones (an extension of Basel's to {coverage:.1%} over {days} days, not a Basel zone)")  # fmt: skip
+            name = (
+                "Basel traffic light"
+                if basel
+                else f"binomial traffic-light zones (an extension of Basel's to {coverage:.1%} over {days} days, not a Basel zone)"
+            )
             entry["traffic_light"] = {"applicable": True, "days": days, "basel": basel, "name": name, **_plain(light)}
         else:
             entry["traffic_light"] = {
@@ -80,9 +81,18 @@ def var_backtest(
     for es_column, var_column in v.es.items():
         coverage = v.levels[var_column]
         series[es_column] = frame[es_column].to_numpy()
-        test = _plain(stats.es_backtest(frame[v.pnl], frame[var_column], frame[es_column], coverage,
-                                        distribution=v.es_distribution, degrees_of_freedom=v.es_degrees_of_freedom,
-                                        n_simulations=v.es_simulations, seed=ctx.params.seed))  # fmt: skip
+        test = _plain(
+            stats.es_backtest(
+                frame[v.pnl],
+                frame[var_column],
+                frame[es_column],
+                coverage,
+                distribution=v.es_distribution,
+                degrees_of_freedom=v.es_degrees_of_freedom,
+                n_simulations=v.es_simulations,
+                seed=ctx.params.seed,
+            )
+        )
         test["var_column"] = var_column
         if too_few:
             test["status"], test["status_reason"] = NOT_ENOUGH_DATA, too_few

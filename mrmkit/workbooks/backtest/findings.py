@@ -41,9 +41,13 @@ def _auc_finding(test: dict[str, Any] | None, ctx: Context, section: str) -> lis
             f"Discrimination has deteriorated (AUC {test['auc_current']:.3f} against "
             f"{'the in-sample development AUC ' if in_sample else ''}{test['auc_initial']:.3f})",
             f"{test['method']}: S = {test['statistic']:.2f}, one-sided p = {test['p_value']:.3g}"
-            + (". The initial AUC was measured on the development (training) sample itself, which is "
-               "optimistic; give backtest.initial_auc from the original validation." if in_sample else "."),
-        ),  # fmt: skip
+            + (
+                ". The initial AUC was measured on the development (training) sample itself, which is "
+                "optimistic; give backtest.initial_auc from the original validation."
+                if in_sample
+                else "."
+            ),
+        ),
         f"backtest.{section}.discrimination.auc_initial_test.p_value",
     )
     return [f] if f is not None else []
@@ -102,16 +106,25 @@ def _pd_findings(metrics: dict[str, Any], table: pd.DataFrame, ctx: Context) -> 
     if shift.get("status") in ("amber", "red"):
         out.append(
             finding(
-                WORKBOOK, shift["status"], "The distribution over the grades has changed",
+                WORKBOOK,
+                shift["status"],
+                "The distribution over the grades has changed",
                 f"Chi-square test of homogeneity of the grade counts, reference against current: chi-square "
                 f"{shift['statistic']:.2f}, df {shift['df']}, p = {shift['p_value']:.3g}; Herfindahl index "
                 f"{conc['hi']:.3f} against {conc['hi_initial']:.3f} initially"
-                + ("" if conc["ecb_test_informative"] else " (the ECB concentration test is not informative here: "
-                   "the grades were cut to equal shares of the reference)") + ".",
-                metric="backtest.pd.concentration.distribution_test.p_value", value=float(shift["p_value"]),
-                threshold=rule, worse="lower",
+                + (
+                    ""
+                    if conc["ecb_test_informative"]
+                    else " (the ECB concentration test is not informative here: "
+                    "the grades were cut to equal shares of the reference)"
+                )
+                + ".",
+                metric="backtest.pd.concentration.distribution_test.p_value",
+                value=float(shift["p_value"]),
+                threshold=rule,
+                worse="lower",
             )
-        )  # fmt: skip
+        )
     return [f for f in out if f is not None]
 
 
@@ -173,7 +186,9 @@ def _var_findings(var_metrics: dict[str, Any] | None, ctx: Context) -> list[dict
             continue
         coverage = var_metrics["levels"][test["var_column"]]["coverage"]
         found = p_value_finding(
-            WORKBOOK, test["p_value"], policy,
+            WORKBOOK,
+            test["p_value"],
+            policy,
             lambda t=test, c=es_column, cov=coverage: (
                 f"ES {c}: Acerbi-Szekely Z2 test rejects (Z2 = {t['statistic']:.3f}, p = {t['p_value']:.3g})",
                 f"Losses beyond the {cov:.1%} VaR are larger or more frequent than the ES allows: Z2 "
@@ -181,7 +196,7 @@ def _var_findings(var_metrics: dict[str, Any] | None, ctx: Context) -> list[dict
                 f"{t['critical_value']:.3f} ({t['distribution']} null, {t['n_simulations']:,} simulations).",
             ),
             f"backtest.var.es.{es_column}.p_value",
-        )  # fmt: skip
+        )
         if found is not None:
             findings_out.append(found)
     return findings_out
@@ -214,12 +229,20 @@ def _unjudged_var(var_metrics: dict[str, Any] | None) -> list[str]:
     if var_metrics is None:
         return []
     entries = [*var_metrics["levels"].items(), *var_metrics.get("es", {}).items()]
-    return [f"{'ES' if k in var_metrics.get('es', {}) else 'VaR'} {k}" for k, e in entries
-            if e.get("status") == NOT_ENOUGH_DATA]  # fmt: skip
+    return [
+        f"{'ES' if k in var_metrics.get('es', {}) else 'VaR'} {k}"
+        for k, e in entries
+        if e.get("status") == NOT_ENOUGH_DATA
+    ]
 
 
-def judge(pd_part: PdBacktest, classifier: ClassifierBacktest, var: VarBacktest, sensitivity: SensitivityAnalysis,
-          ctx: Context) -> list[dict[str, Any]]:
+def judge(
+    pd_part: PdBacktest,
+    classifier: ClassifierBacktest,
+    var: VarBacktest,
+    sensitivity: SensitivityAnalysis,
+    ctx: Context,
+) -> list[dict[str, Any]]:
     """Every finding of the backtest workbook, from its evidence and the parameters' policy."""
     if classifier.metrics is not None:
         outcome = _classifier_findings(classifier.metrics, ctx)
@@ -229,14 +252,19 @@ def judge(pd_part: PdBacktest, classifier: ClassifierBacktest, var: VarBacktest,
     findings_all = outcome + _var_findings(var_metrics, ctx) + _sensitivity_findings(sensitivity.table, ctx)
     unjudged = _unjudged_var(var_metrics)
     if unjudged:  # a backtest left unjudged is a limitation of the validation, never part of a green "no finding"
-        findings_all.append(finding(
-            WORKBOOK, "amber", f"Not enough data to backtest {', '.join(unjudged)}",
-            f"{var_metrics['n_days']:,} days of P&L, fewer than the policy's minimum of "
-            f"{ctx.params.policy.min_sample.var_days:,}: these tests were computed but not judged.",
-            metric="backtest.var.n_days", value=var_metrics["n_days"],
-            threshold=f"at least {ctx.params.policy.min_sample.var_days:,} days (policy.min_sample.var_days)",
-            worse="lower",
-        ))  # fmt: skip
+        findings_all.append(
+            finding(
+                WORKBOOK,
+                "amber",
+                f"Not enough data to backtest {', '.join(unjudged)}",
+                f"{var_metrics['n_days']:,} days of P&L, fewer than the policy's minimum of "
+                f"{ctx.params.policy.min_sample.var_days:,}: these tests were computed but not judged.",
+                metric="backtest.var.n_days",
+                value=var_metrics["n_days"],
+                threshold=f"at least {ctx.params.policy.min_sample.var_days:,} days (policy.min_sample.var_days)",
+                worse="lower",
+            )
+        )
     if not findings_all:
         findings_all.append(
             finding(

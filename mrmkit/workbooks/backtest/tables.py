@@ -46,9 +46,7 @@ def discrimination_frame(evidence: BacktestEvidence) -> Any:
                 "",
             )
         )
-    frame = pd.DataFrame(
-        rows, columns=["sample", cases, events, "AUC", "AUC 95% CI (DeLong)", "Gini", "KS", "note"]
-    )
+    frame = pd.DataFrame(rows, columns=["sample", cases, events, "AUC", "AUC 95% CI (DeLong)", "Gini", "KS", "note"])
     t = d["auc_initial_test"]
     styler = display.styled(
         frame,
@@ -63,8 +61,11 @@ def discrimination_frame(evidence: BacktestEvidence) -> Any:
         index=False,
     )
     if t is not None:
-        judged = (f"S = {t['statistic']:.3f}, one-sided p = {t['p_value']:.3g}" if t.get("status") != NOT_ENOUGH_DATA
-                  else f"not judged: {t['status_reason']}")  # fmt: skip
+        judged = (
+            f"S = {t['statistic']:.3f}, one-sided p = {t['p_value']:.3g}"
+            if t.get("status") != NOT_ENOUGH_DATA
+            else f"not judged: {t['status_reason']}"
+        )
         warning = "; measured in-sample, so optimistic" if t["initial_auc_source"] == IN_SAMPLE else ""
         styler = styler.set_caption(
             f"{t['method']}: initial AUC {t['auc_initial']:.4f} ({t['initial_auc_source']}{warning}), {judged}"
@@ -78,8 +79,12 @@ def maturity_text(evidence: BacktestEvidence) -> Any:
     if immature:
         return display.text(
             "Maturity: {}. {:,} loans are mature; {:,} loans in windows {} are not yet mature and are left out of "
-            "the outcome tests.", m["rule"], m["n_mature"], m["n_immature"], ", ".join(immature),
-        )  # fmt: skip
+            "the outcome tests.",
+            m["rule"],
+            m["n_mature"],
+            m["n_immature"],
+            ", ".join(immature),
+        )
     return display.text("Maturity: {}. {:,} loans are mature.", m["rule"], m["n_mature"])
 
 
@@ -109,13 +114,25 @@ def grade_frame_for_display(evidence: BacktestEvidence) -> Any:
     return display.styled(
         t,
         {
-            "n": display.INTEGER, "defaults": display.INTEGER, "observed_rate": display.PERCENT, "mean_pd": display.PERCENT,
-            "binomial_p_value": display.P_VALUE, "jeffreys_p_value": display.P_VALUE,
-            "jeffreys_ci_lower": display.PERCENT, "jeffreys_ci_upper": display.PERCENT,
+            "n": display.INTEGER,
+            "defaults": display.INTEGER,
+            "observed_rate": display.PERCENT,
+            "mean_pd": display.PERCENT,
+            "binomial_p_value": display.P_VALUE,
+            "jeffreys_p_value": display.P_VALUE,
+            "jeffreys_ci_lower": display.PERCENT,
+            "jeffreys_ci_upper": display.PERCENT,
         },
-        labels={"n": "loans", "observed_rate": "observed DR", "mean_pd": "mean PD", "binomial_p_value": "binomial p",
-                "jeffreys_p_value": "Jeffreys p", "jeffreys_ci_lower": "Jeffreys 95% low", "jeffreys_ci_upper": "Jeffreys 95% high"},
-    )  # fmt: skip
+        labels={
+            "n": "loans",
+            "observed_rate": "observed DR",
+            "mean_pd": "mean PD",
+            "binomial_p_value": "binomial p",
+            "jeffreys_p_value": "Jeffreys p",
+            "jeffreys_ci_lower": "Jeffreys 95% low",
+            "jeffreys_ci_upper": "Jeffreys 95% high",
+        },
+    )
 
 
 def calibration_summary_frame(evidence: BacktestEvidence) -> Any:
@@ -162,11 +179,15 @@ def concentration_frame(evidence: BacktestEvidence) -> Any:
     if shift.get("status") == NOT_ENOUGH_DATA:
         parts.append(f"Chi-square test of homogeneity of the grade counts not judged: {shift['status_reason']}")
     else:
-        parts.append(f"Chi-square test of homogeneity of the grade counts, reference against current (decides the "
-                     f"finding): chi-square {shift['statistic']:.2f}, df {shift['df']}, p = {shift['p_value']:.3g}")  # fmt: skip
+        parts.append(
+            f"Chi-square test of homogeneity of the grade counts, reference against current (decides the "
+            f"finding): chi-square {shift['statistic']:.2f}, df {shift['df']}, p = {shift['p_value']:.3g}"
+        )
     if c.get("p_value") is not None:
-        parts.append(f"ECB test of higher concentration than initially: statistic {c['statistic']:.3f}, one-sided "
-                     f"p = {c['p_value']:.3g}" + ("" if c["ecb_test_informative"] else f" ({c['ecb_note']})"))  # fmt: skip
+        parts.append(
+            f"ECB test of higher concentration than initially: statistic {c['statistic']:.3f}, one-sided "
+            f"p = {c['p_value']:.3g}" + ("" if c["ecb_test_informative"] else f" ({c['ecb_note']})")
+        )
     return styler.set_caption(". ".join(parts) + ".")
 
 
@@ -177,9 +198,11 @@ def migration_text(evidence: BacktestEvidence) -> Any:
     return display.text(
         "Migration from the reference to the current grade of the {:,} loans present in both: {:.1%} keep their "
         "grade, {:.1%} move to a better grade, {:.1%} to a worse one.",
-        m.get("n", 0), m.get("diagonal_share", float("nan")), m.get("upgrade_share", float("nan")),
+        m.get("n", 0),
+        m.get("diagonal_share", float("nan")),
+        m.get("upgrade_share", float("nan")),
         m.get("downgrade_share", float("nan")),
-    )  # fmt: skip
+    )
 
 
 def migration_frame(evidence: BacktestEvidence) -> Any:
@@ -192,10 +215,22 @@ def migration_frame(evidence: BacktestEvidence) -> Any:
 def window_frame_for_display(evidence: BacktestEvidence) -> Any:
     t = evidence.window_table.assign(mature=evidence.window_table["mature"].map({True: "yes", False: "no"}))
     classifier = evidence.classifier is not None
-    labels = {"n": "loans", "observed_rate": "observed DR", "mean_pd": "mean PD", "auc": "AUC", "matures_on": "matures on"}
+    labels = {
+        "n": "loans",
+        "observed_rate": "observed DR",
+        "mean_pd": "mean PD",
+        "auc": "AUC",
+        "matures_on": "matures on",
+    }
     if classifier:
-        labels.update(n="cases", defaults="events", observed_rate="event rate", mean_pd="mean score",
-                      recall="catch rate", false_positive_rate="false-positive rate")  # fmt: skip
+        labels.update(
+            n="cases",
+            defaults="events",
+            observed_rate="event rate",
+            mean_pd="mean score",
+            recall="catch rate",
+            false_positive_rate="false-positive rate",
+        )
     return display.styled(
         t,
         {
@@ -224,19 +259,43 @@ def operating_point_frame(evidence: BacktestEvidence) -> Any:
     rows = []
     for label, m in samples:
         cost = m.get("expected_cost")
-        rows.append({"sample": label, "threshold": m["threshold"], "cases": m["n"], "events": m["positives"],
-                     "alert rate": m["alert_rate"], "alerts": m["true_positives"] + m["false_positives"],
-                     "caught": m["true_positives"], "catch rate (recall)": m["recall"], "precision": m["precision"],
-                     "false-positive rate": m["false_positive_rate"], "F1": m["f1"], "lift": m["lift"],
-                     "average precision": m["average_precision"],
-                     **({"expected cost per 1,000 cases": cost["per_1000"]} if cost else {})})  # fmt: skip
-    fmt = {"threshold": display.FIXED4, "cases": display.INTEGER, "events": display.INTEGER, "alerts": display.INTEGER,
-           "caught": display.INTEGER, "alert rate": _percent2, "catch rate (recall)": display.PERCENT,
-           "precision": display.PERCENT, "false-positive rate": _percent2, "F1": display.FIXED4, "lift": _one_decimal,
-           "average precision": display.FIXED4, "expected cost per 1,000 cases": display.INTEGER}  # fmt: skip
+        rows.append(
+            {
+                "sample": label,
+                "threshold": m["threshold"],
+                "cases": m["n"],
+                "events": m["positives"],
+                "alert rate": m["alert_rate"],
+                "alerts": m["true_positives"] + m["false_positives"],
+                "caught": m["true_positives"],
+                "catch rate (recall)": m["recall"],
+                "precision": m["precision"],
+                "false-positive rate": m["false_positive_rate"],
+                "F1": m["f1"],
+                "lift": m["lift"],
+                "average precision": m["average_precision"],
+                **({"expected cost per 1,000 cases": cost["per_1000"]} if cost else {}),
+            }
+        )
+    fmt = {
+        "threshold": display.FIXED4,
+        "cases": display.INTEGER,
+        "events": display.INTEGER,
+        "alerts": display.INTEGER,
+        "caught": display.INTEGER,
+        "alert rate": _percent2,
+        "catch rate (recall)": display.PERCENT,
+        "precision": display.PERCENT,
+        "false-positive rate": _percent2,
+        "F1": display.FIXED4,
+        "lift": _one_decimal,
+        "average precision": display.FIXED4,
+        "expected cost per 1,000 cases": display.INTEGER,
+    }
     styler = display.styled(pd.DataFrame(rows), fmt, status_columns=(), index=False)
-    return styler.set_caption(f"Operating point: {point['rule']}; a case is alerted when its score is at or above the "
-                              "threshold")  # fmt: skip
+    return styler.set_caption(
+        f"Operating point: {point['rule']}; a case is alerted when its score is at or above the threshold"
+    )
 
 
 def alert_tests_frame(evidence: BacktestEvidence) -> Any:
@@ -246,11 +305,25 @@ def alert_tests_frame(evidence: BacktestEvidence) -> Any:
     for label, key in (("catch rate (recall)", "recall"), ("false-positive rate", "false_positive_rate")):
         t = tests[key]
         judged = t.get("status") != NOT_ENOUGH_DATA
-        rows.append({"measure": label, "reference": t["reference"], "current": t["current"], "difference": t["difference"],
-                     "test": t["test"], "z": t["z"] if judged else None, "p": t["p_value"] if judged else None,
-                     "status": t["status"]})  # fmt: skip
-    fmt = {"reference": _percent2, "current": _percent2, "difference": lambda v: f"{v:+.2%}", "z": _two_decimals,
-           "p": display.P_VALUE}  # fmt: skip
+        rows.append(
+            {
+                "measure": label,
+                "reference": t["reference"],
+                "current": t["current"],
+                "difference": t["difference"],
+                "test": t["test"],
+                "z": t["z"] if judged else None,
+                "p": t["p_value"] if judged else None,
+                "status": t["status"],
+            }
+        )
+    fmt = {
+        "reference": _percent2,
+        "current": _percent2,
+        "difference": lambda v: f"{v:+.2%}",
+        "z": _two_decimals,
+        "p": display.P_VALUE,
+    }
     return display.styled(pd.DataFrame(rows), fmt, index=False)
 
 
@@ -273,19 +346,25 @@ def var_frame(evidence: BacktestEvidence) -> Any:
         def status(p: float, judged: bool = judged) -> str:
             return classify_low(p, policy) if judged else NOT_ENOUGH_DATA
 
-        rows.append({
-            "VaR": column, "coverage": e["coverage"], "days": e["n"], "exceptions": e["exceptions"],
-            "expected": e["n"] * (1 - e["coverage"]),
-            "Kupiec p (exact)": e["kupiec_pof"]["p_value_exact"], "Kupiec": status(e["kupiec_pof"]["p_value_exact"]),
-            "independence p": e["christoffersen_independence"]["p_value"],
-            "independence": status(e["christoffersen_independence"]["p_value"]),
-            "cond. coverage p": e["conditional_coverage"]["p_value"],
-            "cond. coverage": status(e["conditional_coverage"]["p_value"]),
-            "binomial z": e["binomial_z"]["z"],
-            "first failure (day)": e["time_until_first_failure"].get("first_failure"),
-            "traffic light": tl.get("zone", "n/a") if tl["applicable"] else "n/a",
-            "plus factor": tl.get("plus_factor") if tl["applicable"] else None,
-        })  # fmt: skip
+        rows.append(
+            {
+                "VaR": column,
+                "coverage": e["coverage"],
+                "days": e["n"],
+                "exceptions": e["exceptions"],
+                "expected": e["n"] * (1 - e["coverage"]),
+                "Kupiec p (exact)": e["kupiec_pof"]["p_value_exact"],
+                "Kupiec": status(e["kupiec_pof"]["p_value_exact"]),
+                "independence p": e["christoffersen_independence"]["p_value"],
+                "independence": status(e["christoffersen_independence"]["p_value"]),
+                "cond. coverage p": e["conditional_coverage"]["p_value"],
+                "cond. coverage": status(e["conditional_coverage"]["p_value"]),
+                "binomial z": e["binomial_z"]["z"],
+                "first failure (day)": e["time_until_first_failure"].get("first_failure"),
+                "traffic light": tl.get("zone", "n/a") if tl["applicable"] else "n/a",
+                "plus factor": tl.get("plus_factor") if tl["applicable"] else None,
+            }
+        )
     frame = pd.DataFrame(rows)
     zone_css = {
         "green": display.STATUS_CSS["green"],
@@ -294,11 +373,18 @@ def var_frame(evidence: BacktestEvidence) -> Any:
     }
     styler = display.styled(
         frame,
-        {"coverage": display.PERCENT, "expected": _one_decimal, "Kupiec p (exact)": display.P_VALUE, "independence p": display.P_VALUE,
-         "cond. coverage p": display.P_VALUE, "binomial z": _two_decimals, "plus factor": _two_decimals},
+        {
+            "coverage": display.PERCENT,
+            "expected": _one_decimal,
+            "Kupiec p (exact)": display.P_VALUE,
+            "independence p": display.P_VALUE,
+            "cond. coverage p": display.P_VALUE,
+            "binomial z": _two_decimals,
+            "plus factor": _two_decimals,
+        },
         status_columns=("Kupiec", "independence", "cond. coverage"),
         index=False,
-    )  # fmt: skip
+    )
     return styler.map(lambda v: zone_css.get(v, ""), subset=["traffic light"]).set_caption(
         evidence.var["exception_rule"]
     )
@@ -307,19 +393,33 @@ def var_frame(evidence: BacktestEvidence) -> Any:
 def es_frame(evidence: BacktestEvidence) -> Any:
     """One row per ES column: Acerbi and Szekely's Z2, its critical value and p-value, and the status."""
     policy = _p_thresholds(evidence)
-    rows = [{
-        "ES": column, "VaR": t["var_column"], "coverage": t["coverage"], "days": t["n"], "exceptions": t["exceptions"],
-        "Z2": t["statistic"], "critical value": t["critical_value"], "p": t["p_value"],
-        "status": t.get("status") or classify_low(t["p_value"], policy),
-        "null": f"{t['distribution']}" + (f" ({t['degrees_of_freedom']:g} df)" if t["degrees_of_freedom"] else "")
-        + f", {t['n_simulations']:,} simulations",
-    } for column, t in evidence.var["es"].items()]  # fmt: skip
-    caption = ("Z2 = sum of P&L beyond VaR / (T (1 - coverage) ES) + 1; 0 when the ES is right, negative when "
-               "it is understated. The critical value is the 5% quantile of Z2 simulated under the null.")  # fmt: skip
+    rows = [
+        {
+            "ES": column,
+            "VaR": t["var_column"],
+            "coverage": t["coverage"],
+            "days": t["n"],
+            "exceptions": t["exceptions"],
+            "Z2": t["statistic"],
+            "critical value": t["critical_value"],
+            "p": t["p_value"],
+            "status": t.get("status") or classify_low(t["p_value"], policy),
+            "null": f"{t['distribution']}"
+            + (f" ({t['degrees_of_freedom']:g} df)" if t["degrees_of_freedom"] else "")
+            + f", {t['n_simulations']:,} simulations",
+        }
+        for column, t in evidence.var["es"].items()
+    ]
+    caption = (
+        "Z2 = sum of P&L beyond VaR / (T (1 - coverage) ES) + 1; 0 when the ES is right, negative when "
+        "it is understated. The critical value is the 5% quantile of Z2 simulated under the null."
+    )
     return display.styled(
-        pd.DataFrame(rows), {"coverage": display.PERCENT, "Z2": _three_decimals, "critical value": _three_decimals,
-                             "p": display.P_VALUE}, status_columns=("status",), index=False,
-    ).set_caption(caption)  # fmt: skip
+        pd.DataFrame(rows),
+        {"coverage": display.PERCENT, "Z2": _three_decimals, "critical value": _three_decimals, "p": display.P_VALUE},
+        status_columns=("status",),
+        index=False,
+    ).set_caption(caption)
 
 
 def _three_decimals(v: Any) -> str:
@@ -335,10 +435,16 @@ def _two_decimals(v: Any) -> str:
 
 
 _STRESS_COLUMNS = {
-    "scenario": "scenario", "segment": "segment", "rows_changed": "rows shocked", "mean_pd": "mean PD",
-    "mean_pd_change": "change", "mean_pd_change_relative": "relative change", "approval_rate": "approval rate",
-    "expected_loss": "expected loss", "expected_loss_change_relative": "EL relative change",
-}  # fmt: skip
+    "scenario": "scenario",
+    "segment": "segment",
+    "rows_changed": "rows shocked",
+    "mean_pd": "mean PD",
+    "mean_pd_change": "change",
+    "mean_pd_change_relative": "relative change",
+    "approval_rate": "approval rate",
+    "expected_loss": "expected loss",
+    "expected_loss_change_relative": "EL relative change",
+}
 
 
 def stress_frame_for_display(evidence: BacktestEvidence) -> Any:
@@ -346,13 +452,19 @@ def stress_frame_for_display(evidence: BacktestEvidence) -> Any:
     cols = [c for c in _STRESS_COLUMNS if c in t.columns]
     return display.styled(
         t[cols],
-        {"rows_changed": display.INTEGER, "mean_pd": display.PERCENT, "mean_pd_change": _signed_percent,
-         "mean_pd_change_relative": _signed_percent, "approval_rate": display.PERCENT, "expected_loss": display.INTEGER,
-         "expected_loss_change_relative": _signed_percent},
+        {
+            "rows_changed": display.INTEGER,
+            "mean_pd": display.PERCENT,
+            "mean_pd_change": _signed_percent,
+            "mean_pd_change_relative": _signed_percent,
+            "approval_rate": display.PERCENT,
+            "expected_loss": display.INTEGER,
+            "expected_loss_change_relative": _signed_percent,
+        },
         status_columns=(),
         labels=_STRESS_COLUMNS,
         index=False,
-    )  # fmt: skip
+    )
 
 
 def _signed_percent(v: Any) -> str:
@@ -360,21 +472,34 @@ def _signed_percent(v: Any) -> str:
 
 
 _SENSITIVITY_COLUMNS = {
-    "feature": "feature", "step": "step", "change_up": "mean PD change, up", "change_down": "mean PD change, down",
-    "flip_share_up": "decisions flipped, up", "flip_share_down": "decisions flipped, down",
-    "expected_direction": "expected", "monotonicity": "monotonicity", "share_against": "rows against",
-}  # fmt: skip
+    "feature": "feature",
+    "step": "step",
+    "change_up": "mean PD change, up",
+    "change_down": "mean PD change, down",
+    "flip_share_up": "decisions flipped, up",
+    "flip_share_down": "decisions flipped, down",
+    "expected_direction": "expected",
+    "monotonicity": "monotonicity",
+    "share_against": "rows against",
+}
 
 
 def sensitivity_frame_for_display(evidence: BacktestEvidence) -> Any:
     t = evidence.sensitivity_table
     cols = [c for c in _SENSITIVITY_COLUMNS if c in t.columns]
-    formats = {"change_up": _signed4, "change_down": _signed4, "flip_share_up": display.PERCENT,
-               "flip_share_down": display.PERCENT, "share_against": display.PERCENT}  # fmt: skip
+    formats = {
+        "change_up": _signed4,
+        "change_down": _signed4,
+        "flip_share_up": display.PERCENT,
+        "flip_share_down": display.PERCENT,
+        "share_against": display.PERCENT,
+    }
     labels = dict(_SENSITIVITY_COLUMNS)
     if evidence.classifier is not None:  # a classifier's score and its alerts, not a PD and its approvals
-        labels = {k: v.replace("mean PD", "mean score").replace("decisions flipped", "alerts flipped")
-                  for k, v in labels.items()}  # fmt: skip
+        labels = {
+            k: v.replace("mean PD", "mean score").replace("decisions flipped", "alerts flipped")
+            for k, v in labels.items()
+        }
     return display.styled(t[cols], formats, status_columns=(), labels=labels, index=False).map(
         lambda v: display.STATUS_CSS["amber"] if v == "violated" else "", subset=["monotonicity"]
     )

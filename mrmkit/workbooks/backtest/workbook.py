@@ -63,8 +63,11 @@ def read_var_series(v: Any) -> tuple[pd.DataFrame, pd.Series]:
         raise InvalidInput(
             f"backtest.var.date: {v.data} repeats {int(dates.duplicated().sum())} dates; one row per day is expected."
         )
-    for key, column in (("backtest.var.pnl", v.pnl), *((f"backtest.var.levels.{c}", c) for c in v.levels),
-                        *((f"backtest.var.es.{c}", c) for c in v.es)):  # fmt: skip
+    for key, column in (
+        ("backtest.var.pnl", v.pnl),
+        *((f"backtest.var.levels.{c}", c) for c in v.levels),
+        *((f"backtest.var.es.{c}", c) for c in v.es),
+    ):
         values = pd.to_numeric(frame[column], errors="coerce")
         bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
         if bad.any():
@@ -84,9 +87,13 @@ def preflight(params: Any, inputs: Any) -> None:
 
     cfg = params.backtest
     for name, scores, path in (
-        ("reference", inputs.reference_score, params.data.reference),
-        ("current", inputs.current_score, params.data.current),
-    ) if params.model.kind == "pd" else ():
+        (
+            ("reference", inputs.reference_score, params.data.reference),
+            ("current", inputs.current_score, params.data.current),
+        )
+        if params.model.kind == "pd"
+        else ()
+    ):
         edge = (scores <= 0) | (scores >= 1)
         if edge.any():
             source = "model.artifact" if inputs.score_source == "artifact" else "data.score"
@@ -109,10 +116,16 @@ def preflight(params: Any, inputs: Any) -> None:
             if segment and not segment.get("column"):
                 segment["column"] = params.data.segment
             stress.apply_shocks(
-                inputs.current, [sh.model_dump(exclude_none=True) for sh in sc.shocks], inputs.reference, segment,
-                features=list(inputs.features), categorical=list(inputs.categorical),
-                domains={k: tuple(v) for k, v in s.domains.items()}, clip=s.clip, scenario=sc.name,
-            )  # fmt: skip
+                inputs.current,
+                [sh.model_dump(exclude_none=True) for sh in sc.shocks],
+                inputs.reference,
+                segment,
+                features=list(inputs.features),
+                categorical=list(inputs.categorical),
+                domains={k: tuple(v) for k, v in s.domains.items()},
+                clip=s.clip,
+                scenario=sc.name,
+            )
 
 
 def analyse(ctx: Context) -> BacktestEvidence:
@@ -127,9 +140,15 @@ def analyse(ctx: Context) -> BacktestEvidence:
     classifier = ctx.params.model.kind == "classifier"
     settings = {
         "p_value_thresholds": {"amber": ctx.params.policy.p_value.amber, "red": ctx.params.policy.p_value.red},
-        **({"operating_point": alerts.operating_text(ctx.params.policy),
-            "alert_performance_tests": "catch rate and false-positive rate, current against reference: one-sided "
-            "two-proportion z tests"} if classifier else {"cutoff": ctx.params.policy.cutoff}),
+        **(
+            {
+                "operating_point": alerts.operating_text(ctx.params.policy),
+                "alert_performance_tests": "catch rate and false-positive rate, current against reference: one-sided "
+                "two-proportion z tests",
+            }
+            if classifier
+            else {"cutoff": ctx.params.policy.cutoff}
+        ),
         "maturity_months": cfg.maturity_months,
         "as_of": cfg.as_of.isoformat() if cfg.as_of else None,
         **({} if classifier else {"grade_status_test": "Jeffreys (one-sided, H0: PD not underestimated)"}),

@@ -95,8 +95,10 @@ def preflight(params: Any, inputs: Any) -> None:
             values = pd.to_numeric(frame[column], errors="coerce")
             bad = int((values.isna() & frame[column].notna()).sum() + (~np.isfinite(values.dropna())).sum())
             if bad:
-                raise InvalidInput(f"champion_challenger.ab.guardrails: column {column!r} in {a.data} has {bad} "
-                                   "values that are not finite numbers.")  # fmt: skip
+                raise InvalidInput(
+                    f"champion_challenger.ab.guardrails: column {column!r} in {a.data} has {bad} "
+                    "values that are not finite numbers."
+                )
 
 
 def analyse(ctx: Context) -> ChallengerEvidence:
@@ -119,20 +121,33 @@ def analyse(ctx: Context) -> ChallengerEvidence:
     f_fair = rules.fairness_findings(fairness, params)
     lead = rules.recommendation_finding(decision)
     settings = {
-        **({"operating_point": alerts.operating_text(params.policy), "comparison": "both models at the champion's "
-            "alert rate; catch and false-positive rates by the exact McNemar test with Agresti-Min intervals"}
-           if params.model.kind == "classifier" else {"cutoff": params.policy.cutoff}),
+        **(
+            {
+                "operating_point": alerts.operating_text(params.policy),
+                "comparison": "both models at the champion's "
+                "alert rate; catch and false-positive rates by the exact McNemar test with Agresti-Min intervals",
+            }
+            if params.model.kind == "classifier"
+            else {"cutoff": params.policy.cutoff}
+        ),
         "n_bootstrap": params.champion_challenger.n_bootstrap,
         "seed": params.seed,
         "ci_level": params.champion_challenger.ci_level,
         "challenger_source": "artifact"
         if params.challenger.artifact is not None
         else f"column {params.challenger.score}",
-        "rules": params.champion_challenger.rules.model_dump(exclude=set(PD_RULES if params.model.kind == "classifier"
-                                                                         else CLASSIFIER_RULES)),
+        "rules": params.champion_challenger.rules.model_dump(
+            exclude=set(PD_RULES if params.model.kind == "classifier" else CLASSIFIER_RULES)
+        ),
         "decision_rule": "any failed rule: DO NOT PROMOTE; else any inconclusive rule: INCONCLUSIVE; else PROMOTE",
     }
     return ChallengerEvidence(
-        decision=decision, offline=offline, shadow=shadow, ab=ab, fairness=fairness,
-        findings=[lead, *f_offline, *f_shadow, *f_ab, *f_fair], settings=settings, frames=frames,
-    )  # fmt: skip
+        decision=decision,
+        offline=offline,
+        shadow=shadow,
+        ab=ab,
+        fairness=fairness,
+        findings=[lead, *f_offline, *f_shadow, *f_ab, *f_fair],
+        settings=settings,
+        frames=frames,
+    )

@@ -130,24 +130,33 @@ def _alert_comparison(ctx: Context, y: np.ndarray, a: np.ndarray, b: np.ndarray)
     threshold_a = alerts.policy_threshold(policy, a)
     rate = float(np.mean(a >= threshold_a))
     if not 0 < rate < 1:  # policy.threshold above (or below) every champion score: nothing to compare at
-        return {"rule": alerts.operating_text(policy), "applicable": False, "alert_rate": rate,
-                "reason": f"the champion alerts {rate:.0%} of the compared cases at {alerts.operating_text(policy)}"}
+        return {
+            "rule": alerts.operating_text(policy),
+            "applicable": False,
+            "alert_rate": rate,
+            "reason": f"the champion alerts {rate:.0%} of the compared cases at {alerts.operating_text(policy)}",
+        }
     threshold_b = stats.operating_point(b, alert_rate=rate).threshold
     alert_a, alert_b = a >= threshold_a, b >= threshold_b
     event = y.astype(bool)
-    models = {name: alerts.sample_metrics(y, scores, policy, threshold=cut)
-              for name, scores, cut in (("champion", a, threshold_a), ("challenger", b, threshold_b))}  # fmt: skip
+    models = {
+        name: alerts.sample_metrics(y, scores, policy, threshold=cut)
+        for name, scores, cut in (("champion", a, threshold_a), ("challenger", b, threshold_b))
+    }
     out: dict[str, Any] = {
         "rule": alerts.operating_text(policy),
         "applicable": True,
         "alert_rate": rate,
         **models,
-        "catch_rate": _plain(stats.paired_proportions(alert_a[event], alert_b[event], alternative="greater", ci_level=level)),
-        "false_positive_rate": _plain(stats.paired_proportions(alert_a[~event], alert_b[~event], alternative="greater",
-                                                               ci_level=level)),
+        "catch_rate": _plain(
+            stats.paired_proportions(alert_a[event], alert_b[event], alternative="greater", ci_level=level)
+        ),
+        "false_positive_rate": _plain(
+            stats.paired_proportions(alert_a[~event], alert_b[~event], alternative="greater", ci_level=level)
+        ),
         "alerts_mcnemar": _plain(stats.mcnemar_test(alert_a.astype(int), alert_b.astype(int), exact=True)),
         "both_alerted": int((alert_a & alert_b).sum()),
-    }  # fmt: skip
+    }
     if policy.costs is not None:
         cost_a, cost_b = (models[m]["expected_cost"]["per_1000"] for m in ("champion", "challenger"))
         out["cost_per_1000_difference"] = cost_b - cost_a

@@ -126,12 +126,23 @@ def _ab(ctx: Context) -> dict[str, Any] | None:
         alerted = (log[a.decision].astype(str) == "alert").to_numpy()
         result.update(_ab_alerts(arm, alerted, outcome, cc.ci_level))
         ch, cl = result["arms"]["champion"], result["arms"]["challenger"]
-        small = {"alert_rate": not_enough_data(min(ch["n"], cl["n"]), policy.min_sample.rows, "cases in an arm"),
-                 **dict.fromkeys(("catch_rate", "false_positive_rate"), not_enough_data(
-                     min(ch["events"], cl["events"], ch["with_outcome"] - ch["events"], cl["with_outcome"] - cl["events"]),
-                     policy.min_sample.events, "events or non-events in an arm"))}  # fmt: skip
-        result["sequential"] = {"applicable": False, "reason": "group-sequential looks are planned on a credit A/B "
-                                "test's bad rate (model.kind pd)"}  # fmt: skip
+        small = {
+            "alert_rate": not_enough_data(min(ch["n"], cl["n"]), policy.min_sample.rows, "cases in an arm"),
+            **dict.fromkeys(
+                ("catch_rate", "false_positive_rate"),
+                not_enough_data(
+                    min(
+                        ch["events"], cl["events"], ch["with_outcome"] - ch["events"], cl["with_outcome"] - cl["events"]
+                    ),
+                    policy.min_sample.events,
+                    "events or non-events in an arm",
+                ),
+            ),
+        }
+        result["sequential"] = {
+            "applicable": False,
+            "reason": "group-sequential looks are planned on a credit A/B test's bad rate (model.kind pd)",
+        }
     else:
         arms = {}
         for name in ("champion", "challenger"):
@@ -157,10 +168,17 @@ def _ab(ctx: Context) -> dict[str, Any] | None:
         result["sequential"] = {"bounds": _plain(bounds), "looks": _looks(log, a, arm, approved, outcome, bounds)}
         small = {
             "approval_rate": not_enough_data(min(ch["n"], cl["n"]), policy.min_sample.rows, "applications in an arm"),
-            "bad_rate": not_enough_data(min(ch["defaults"], cl["defaults"], ch["with_outcome"] - ch["defaults"],
-                                            cl["with_outcome"] - cl["defaults"]),
-                                        policy.min_sample.events, "defaults or non-defaults in an arm"),
-        }  # fmt: skip
+            "bad_rate": not_enough_data(
+                min(
+                    ch["defaults"],
+                    cl["defaults"],
+                    ch["with_outcome"] - ch["defaults"],
+                    cl["with_outcome"] - cl["defaults"],
+                ),
+                policy.min_sample.events,
+                "defaults or non-defaults in an arm",
+            ),
+        }
     small["sample_ratio_mismatch"] = not_enough_data(sum(counts), policy.min_sample.rows, "A/B applications")
     result["guardrails"] = _guardrails(log, a, arm, ctx)
     for key, reason in small.items():
@@ -176,18 +194,30 @@ def _ab_alerts(arm: np.ndarray, alerted: np.ndarray, outcome: np.ndarray, level:
         m = arm == name
         known = m & ~np.isnan(outcome)
         event = known & (outcome == 1)
-        arms[name] = {"n": int(m.sum()), "alerts": int((m & alerted).sum()), "with_outcome": int(known.sum()),
-                      "events": int(event.sum()), "caught": int((event & alerted).sum()),
-                      "false_alarms": int((known & ~event & alerted).sum())}  # fmt: skip
+        arms[name] = {
+            "n": int(m.sum()),
+            "alerts": int((m & alerted).sum()),
+            "with_outcome": int(known.sum()),
+            "events": int(event.sum()),
+            "caught": int((event & alerted).sum()),
+            "false_alarms": int((known & ~event & alerted).sum()),
+        }
     ch, cl = arms["champion"], arms["challenger"]
     test = stats.two_proportion_test
     return {
         "arms": arms,
         "alert_rate": _plain(test(ch["alerts"], ch["n"], cl["alerts"], cl["n"], ci_level=level)),
         "catch_rate": _plain(test(ch["caught"], ch["events"], cl["caught"], cl["events"], ci_level=level)),
-        "false_positive_rate": _plain(test(ch["false_alarms"], ch["with_outcome"] - ch["events"], cl["false_alarms"],
-                                           cl["with_outcome"] - cl["events"], ci_level=level)),
-    }  # fmt: skip
+        "false_positive_rate": _plain(
+            test(
+                ch["false_alarms"],
+                ch["with_outcome"] - ch["events"],
+                cl["false_alarms"],
+                cl["with_outcome"] - cl["events"],
+                ci_level=level,
+            )
+        ),
+    }
 
 
 def _guardrails(log: pd.DataFrame, a: Any, arm: np.ndarray, ctx: Context) -> dict[str, Any]:
@@ -202,21 +232,32 @@ def _guardrails(log: pd.DataFrame, a: Any, arm: np.ndarray, ctx: Context) -> dic
     for column in a.guardrails:
         values = pd.to_numeric(log[column], errors="coerce").to_numpy(dtype=float)
         x, z = (values[(arm == name) & ~np.isnan(values)] for name in ("champion", "challenger"))
-        entry: dict[str, Any] = {"n_champion": int(x.size), "n_challenger": int(z.size),
-                                 "mean_champion": float(x.mean()) if x.size else None,
-                                 "mean_challenger": float(z.mean()) if z.size else None}  # fmt: skip
+        entry: dict[str, Any] = {
+            "n_champion": int(x.size),
+            "n_challenger": int(z.size),
+            "mean_champion": float(x.mean()) if x.size else None,
+            "mean_challenger": float(z.mean()) if z.size else None,
+        }
         reason = not_enough_data(min(x.size, z.size), policy.min_sample.rows, "values in an arm")
         if reason:
             result[column] = {**entry, "status": NOT_ENOUGH_DATA, "status_reason": reason}
             continue
         if np.isin(values[~np.isnan(values)], (0.0, 1.0)).all():
             r = stats.two_proportion_test(int(x.sum()), x.size, int(z.sum()), z.size, alternative="greater")
-            entry.update(test="two-proportion z test, one-sided (H1: higher in the challenger arm)",
-                         difference=r.difference, statistic=r.z, p_value=r.p_value)  # fmt: skip
+            entry.update(
+                test="two-proportion z test, one-sided (H1: higher in the challenger arm)",
+                difference=r.difference,
+                statistic=r.z,
+                p_value=r.p_value,
+            )
         else:
             r = sps.ttest_ind(z, x, equal_var=False, alternative="greater")
-            entry.update(test="Welch's t test, one-sided (H1: higher in the challenger arm)",
-                         difference=float(z.mean() - x.mean()), statistic=float(r.statistic), p_value=float(r.pvalue))  # fmt: skip
+            entry.update(
+                test="Welch's t test, one-sided (H1: higher in the challenger arm)",
+                difference=float(z.mean() - x.mean()),
+                statistic=float(r.statistic),
+                p_value=float(r.pvalue),
+            )
         result[column] = entry
     return result
 
@@ -239,6 +280,13 @@ def _looks(
         x2, n2 = int(out_k[arm_k == "challenger"].sum()), int((arm_k == "challenger").sum())
         test = stats.two_proportion_test(x1, n1, x2, n2) if min(n1, n2) > 0 else None
         z = test.z if test is not None else None
-        looks.append({"information": t, "n_outcomes": int(m_obs.sum()), "z": z, "boundary": float(z_bound),
-                      "crossed": bool(z is not None and abs(z) >= z_bound)})  # fmt: skip
+        looks.append(
+            {
+                "information": t,
+                "n_outcomes": int(m_obs.sum()),
+                "z": z,
+                "boundary": float(z_bound),
+                "crossed": bool(z is not None and abs(z) >= z_bound),
+            }
+        )
     return looks

@@ -13,8 +13,18 @@ import pandas as pd
 from mrmkit.policy import NOT_ENOUGH_DATA, finding, not_enough_data, p_value_finding
 from mrmkit.workbooks.champion_challenger.tables import _interval
 
-__all__ = ["WORKBOOK", "offline_findings", "shadow_findings", "ab_findings", "fairness_findings", "decide",
-           "recommendation_finding", "metric", "interval_decision", "gain_decision"]  # fmt: skip
+__all__ = [
+    "WORKBOOK",
+    "offline_findings",
+    "shadow_findings",
+    "ab_findings",
+    "fairness_findings",
+    "decide",
+    "recommendation_finding",
+    "metric",
+    "interval_decision",
+    "gain_decision",
+]
 
 WORKBOOK = "champion_challenger"
 
@@ -27,14 +37,29 @@ def offline_findings(offline: dict[str, Any]) -> list[dict[str, Any]]:
     coverage = offline["matching"]
     out_findings = []
     if coverage["challenger_missing"]:
-        out_findings.append(finding(WORKBOOK, "amber", f"{coverage['challenger_missing']} applications have no challenger score",
-                                    "They are left out of every paired comparison.", metric="champion_challenger.matching.challenger_missing",
-                                    value=coverage["challenger_missing"], threshold="any unscored application is amber"))  # fmt: skip
+        out_findings.append(
+            finding(
+                WORKBOOK,
+                "amber",
+                f"{coverage['challenger_missing']} applications have no challenger score",
+                "They are left out of every paired comparison.",
+                metric="champion_challenger.matching.challenger_missing",
+                value=coverage["challenger_missing"],
+                threshold="any unscored application is amber",
+            )
+        )
     if coverage["duplicated_ids"]:
-        out_findings.append(finding(WORKBOOK, "amber", f"{coverage['duplicated_ids']} duplicated application ids",
-                                    "Duplicated ids are kept as separate rows in the comparison.",
-                                    metric="champion_challenger.matching.duplicated_ids", value=coverage["duplicated_ids"],
-                                    threshold="any duplicated id is amber"))  # fmt: skip
+        out_findings.append(
+            finding(
+                WORKBOOK,
+                "amber",
+                f"{coverage['duplicated_ids']} duplicated application ids",
+                "Duplicated ids are kept as separate rows in the comparison.",
+                metric="champion_challenger.matching.duplicated_ids",
+                value=coverage["duplicated_ids"],
+                threshold="any duplicated id is amber",
+            )
+        )
     return out_findings
 
 
@@ -59,9 +84,18 @@ def shadow_findings(result: dict[str, Any] | None, weekly: pd.DataFrame | None, 
     too_few = result.get("not_judged")  # fewer shadow applications than policy.min_sample.rows
     for key, value, limit, _, label in checks:
         if value is not None and value < limit and not too_few:
-            out.append(finding(WORKBOOK, "amber", f"{label} {value:.2%} is below the policy's minimum of {limit:.2%}",
-                               "Over the whole shadow period.", metric=f"champion_challenger.shadow.{key}", value=value,
-                               threshold=f"{label.lower()} of at least {limit:.0%}", worse="lower"))  # fmt: skip
+            out.append(
+                finding(
+                    WORKBOOK,
+                    "amber",
+                    f"{label} {value:.2%} is below the policy's minimum of {limit:.2%}",
+                    "Over the whole shadow period.",
+                    metric=f"champion_challenger.shadow.{key}",
+                    value=value,
+                    threshold=f"{label.lower()} of at least {limit:.0%}",
+                    worse="lower",
+                )
+            )
     judged_weeks = [w for w in weekly.index if w not in result["weeks_not_judged"]]
     for model, lat in result["latency_ms"].items():
         breach = [w for w in judged_weeks if weekly.at[w, f"{model}_p99_ms"] > policy.latency_p99_ms]
@@ -71,16 +105,27 @@ def shadow_findings(result: dict[str, Any] | None, weekly: pd.DataFrame | None, 
             # in one week would read as a contradiction
             weeks = ", ".join(f"{w} ({weekly.at[w, f'{model}_p99_ms']:.0f} ms)" for w in breach)
             if overall:
-                title = f"{model.capitalize()} latency breaches the policy: p99 {lat['p99']:.0f} ms over the whole period"
+                title = (
+                    f"{model.capitalize()} latency breaches the policy: p99 {lat['p99']:.0f} ms over the whole period"
+                )
             else:
-                title = (f"{model.capitalize()} latency breaches the policy in {len(breach)} of {len(judged_weeks)} weeks "
-                         f"(worst p99 {max(weekly.loc[breach, f'{model}_p99_ms']):.0f} ms)")  # fmt: skip
-            out.append(finding(WORKBOOK, "amber", title,
-                               f"p99 {lat['p99']:.0f} ms over the whole period; weeks with p99 above "
-                               f"{policy.latency_p99_ms:g} ms: {weeks or 'none'}.",
-                               metric=f"champion_challenger.shadow.latency_ms.{model}.p99", value=lat["p99"],
-                               threshold=f"99th percentile latency at most {policy.latency_p99_ms:g} ms, overall and "
-                               "in every week"))  # fmt: skip
+                title = (
+                    f"{model.capitalize()} latency breaches the policy in {len(breach)} of {len(judged_weeks)} weeks "
+                    f"(worst p99 {max(weekly.loc[breach, f'{model}_p99_ms']):.0f} ms)"
+                )
+            out.append(
+                finding(
+                    WORKBOOK,
+                    "amber",
+                    title,
+                    f"p99 {lat['p99']:.0f} ms over the whole period; weeks with p99 above "
+                    f"{policy.latency_p99_ms:g} ms: {weeks or 'none'}.",
+                    metric=f"champion_challenger.shadow.latency_ms.{model}.p99",
+                    value=lat["p99"],
+                    threshold=f"99th percentile latency at most {policy.latency_p99_ms:g} ms, overall and "
+                    "in every week",
+                )
+            )
     return out
 
 
@@ -98,15 +143,33 @@ def ab_findings(result: dict[str, Any] | None, a: Any, policy: Any) -> list[dict
         need = (result["design"]["n1"], result["design"]["n2"])
         have = (arms["champion"]["n"], arms["challenger"]["n"])
         if have[0] < need[0] or have[1] < need[1]:
-            out.append(finding(WORKBOOK, "amber", "The A/B test has not reached its planned size",
-                               f"{have[0]:,} champion and {have[1]:,} challenger applications against {need[0]:,} and {need[1]:,} "
-                               f"needed to detect {a.design.baseline_rate:.2%} against {a.design.target_rate:.2%} with power "
-                               f"{a.design.power:.0%}: a difference in the primary metric may go undetected.",
-                               metric="champion_challenger.ab.design", threshold="the planned sample size per arm"))  # fmt: skip
+            out.append(
+                finding(
+                    WORKBOOK,
+                    "amber",
+                    "The A/B test has not reached its planned size",
+                    f"{have[0]:,} champion and {have[1]:,} challenger applications against {need[0]:,} and {need[1]:,} "
+                    f"needed to detect {a.design.baseline_rate:.2%} against {a.design.target_rate:.2%} with power "
+                    f"{a.design.power:.0%}: a difference in the primary metric may go undetected.",
+                    metric="champion_challenger.ab.design",
+                    threshold="the planned sample size per arm",
+                )
+            )
     srm = result["sample_ratio_mismatch"]
-    f = None if srm.get("status") == NOT_ENOUGH_DATA else p_value_finding(WORKBOOK, srm["p_value"], policy.p_value,
-                        lambda: ("A/B sample ratio mismatch", f"Arms of {counts[0]} and {counts[1]} against a planned {1 - a.challenger_share:.0%}/{a.challenger_share:.0%} split; p = {srm['p_value']:.3g}."),
-                        "champion_challenger.ab.sample_ratio_mismatch.p_value")  # fmt: skip
+    f = (
+        None
+        if srm.get("status") == NOT_ENOUGH_DATA
+        else p_value_finding(
+            WORKBOOK,
+            srm["p_value"],
+            policy.p_value,
+            lambda: (
+                "A/B sample ratio mismatch",
+                f"Arms of {counts[0]} and {counts[1]} against a planned {1 - a.challenger_share:.0%}/{a.challenger_share:.0%} split; p = {srm['p_value']:.3g}.",
+            ),
+            "champion_challenger.ab.sample_ratio_mismatch.p_value",
+        )
+    )
     if f:
         out.append(f)
     return out + _guardrail_findings(result["guardrails"], a, policy)
@@ -118,11 +181,17 @@ def _guardrail_findings(guardrails: dict[str, Any], a: Any, policy: Any) -> list
         entry = guardrails[column]
         if entry.get("status") == NOT_ENOUGH_DATA:  # too few values in an arm: not tested
             continue
-        f = p_value_finding(WORKBOOK, entry["p_value"], policy.p_value,
-                            lambda c=column, e=entry: (f"Guardrail {c} is worse in the challenger arm",
-                                                       f"Mean {e['mean_challenger']:.4g} against {e['mean_champion']:.4g} "
-                                                       f"({e['test']}); p = {e['p_value']:.3g}."),
-                            f"champion_challenger.ab.guardrails.{column}.p_value")  # fmt: skip
+        f = p_value_finding(
+            WORKBOOK,
+            entry["p_value"],
+            policy.p_value,
+            lambda c=column, e=entry: (
+                f"Guardrail {c} is worse in the challenger arm",
+                f"Mean {e['mean_challenger']:.4g} against {e['mean_champion']:.4g} "
+                f"({e['test']}); p = {e['p_value']:.3g}.",
+            ),
+            f"champion_challenger.ab.guardrails.{column}.p_value",
+        )
         if f is not None:
             out.append(f)
     return out
@@ -141,10 +210,17 @@ def fairness_findings(fairness: dict[str, Any], params: Any) -> list[dict[str, A
         reference = entry["reference_group"]
         out += _champion_flags(entry["champion"]["adverse_impact"], attribute, reference, params.policy.p_value)
         for g in entry["new_flags"]:
-            out.append(finding(WORKBOOK, "red", f"Challenger fails the four-fifths rule for {attribute} = {g}",
-                               "The champion does not; the challenger's adverse impact ratio is below 0.8 against "
-                               f"{attribute} = {reference}.", metric=f"champion_challenger.fairness.{attribute}.new_flags",
-                               threshold="adverse impact ratio below 0.8 (EEOC four-fifths rule)"))  # fmt: skip
+            out.append(
+                finding(
+                    WORKBOOK,
+                    "red",
+                    f"Challenger fails the four-fifths rule for {attribute} = {g}",
+                    "The champion does not; the challenger's adverse impact ratio is below 0.8 against "
+                    f"{attribute} = {reference}.",
+                    metric=f"champion_challenger.fairness.{attribute}.new_flags",
+                    threshold="adverse impact ratio below 0.8 (EEOC four-fifths rule)",
+                )
+            )
     return out
 
 
@@ -161,17 +237,22 @@ def _champion_flags(impact: dict[str, Any], attribute: str, reference: Any, thre
             continue
         p = impact["p_value"][i]
         significant = p is not None and p < thresholds.amber
-        out.append(finding(
-            WORKBOOK, "red" if significant else "amber",
-            f"The champion fails the four-fifths rule for {attribute} = {g}",
-            f"Adverse impact ratio {impact['impact_ratio'][i]:.2f} against {attribute} = {reference} "
-            f"({impact['n'][i]:,} applications in the group); Fisher's exact p = {p:.3g}"
-            + ("" if significant else ", so the difference could be chance") + ".",
-            metric=f"champion_challenger.fairness.{attribute}.champion.adverse_impact.impact_ratio",
-            value=float(impact["impact_ratio"][i]),
-            threshold="adverse impact ratio below 0.8 (EEOC four-fifths rule); red when Fisher's p is below "
-            f"{thresholds.amber:g}", worse="lower",
-        ))  # fmt: skip
+        out.append(
+            finding(
+                WORKBOOK,
+                "red" if significant else "amber",
+                f"The champion fails the four-fifths rule for {attribute} = {g}",
+                f"Adverse impact ratio {impact['impact_ratio'][i]:.2f} against {attribute} = {reference} "
+                f"({impact['n'][i]:,} applications in the group); Fisher's exact p = {p:.3g}"
+                + ("" if significant else ", so the difference could be chance")
+                + ".",
+                metric=f"champion_challenger.fairness.{attribute}.champion.adverse_impact.impact_ratio",
+                value=float(impact["impact_ratio"][i]),
+                threshold="adverse impact ratio below 0.8 (EEOC four-fifths rule); red when Fisher's p is below "
+                f"{thresholds.amber:g}",
+                worse="lower",
+            )
+        )
     return out
 
 
@@ -219,15 +300,20 @@ def _alert_rules(comparison: dict[str, Any], rules_cfg: Any, level: float) -> li
     outcome = gain_decision(gain, p, upper, rules_cfg.min_catch_rate_gain, rules_cfg.max_p_value)
     at = f"at the same alert rate ({comparison['alert_rate']:.2%})"
     return [
-        _rule(f"catch rate {at} rises by more than {rules_cfg.min_catch_rate_gain:g} with one-sided McNemar p below "
-              f"{rules_cfg.max_p_value:g}", outcome,
-              f"{catch['rate_a']:.2%} to {catch['rate_b']:.2%} (change {gain:+.4f}), exact p = {p:.3g}, "
-              f"{level:.0%} interval {_interval(catch['ci'])}"),
-        _rule(f"false-positive rate {at} rises at most {rules_cfg.max_false_positive_rate_increase:g}",
-              interval_decision(fpr["ci"], rules_cfg.max_false_positive_rate_increase),
-              f"{fpr['rate_a']:.3%} to {fpr['rate_b']:.3%} (change {fpr['difference']:+.5f}), {level:.0%} interval "
-              f"{_interval(fpr['ci'])}"),
-    ]  # fmt: skip
+        _rule(
+            f"catch rate {at} rises by more than {rules_cfg.min_catch_rate_gain:g} with one-sided McNemar p below "
+            f"{rules_cfg.max_p_value:g}",
+            outcome,
+            f"{catch['rate_a']:.2%} to {catch['rate_b']:.2%} (change {gain:+.4f}), exact p = {p:.3g}, "
+            f"{level:.0%} interval {_interval(catch['ci'])}",
+        ),
+        _rule(
+            f"false-positive rate {at} rises at most {rules_cfg.max_false_positive_rate_increase:g}",
+            interval_decision(fpr["ci"], rules_cfg.max_false_positive_rate_increase),
+            f"{fpr['rate_a']:.3%} to {fpr['rate_b']:.3%} (change {fpr['difference']:+.5f}), {level:.0%} interval "
+            f"{_interval(fpr['ci'])}",
+        ),
+    ]
 
 
 def decide(params: Any, offline: dict[str, Any], fairness: dict[str, Any]) -> dict[str, Any]:
@@ -250,18 +336,31 @@ def decide(params: Any, offline: dict[str, Any], fairness: dict[str, Any]) -> di
         p = offline["delong_one_sided"]["p_value"]
         upper = offline["bootstrap_auc"]["ci"][1]
         outcome = gain_decision(gain, p, upper, rules_cfg.min_auc_gain, rules_cfg.max_p_value)
-        rules.append(_rule(f"AUC gain above {rules_cfg.min_auc_gain:g} with one-sided DeLong p below {rules_cfg.max_p_value:g}",
-                           outcome, f"gain {gain:+.4f}, p = {p:.3g}, bootstrap {params.champion_challenger.ci_level:.0%} interval of the gain up to {upper:+.4f}"))  # fmt: skip
+        rules.append(
+            _rule(
+                f"AUC gain above {rules_cfg.min_auc_gain:g} with one-sided DeLong p below {rules_cfg.max_p_value:g}",
+                outcome,
+                f"gain {gain:+.4f}, p = {p:.3g}, bootstrap {params.champion_challenger.ci_level:.0%} interval of the gain up to {upper:+.4f}",
+            )
+        )
         level = params.champion_challenger.ci_level
         bad = metric(offline["business_matched"], "bad_rate_approved")
-        rules.append(_rule(f"bad rate among approved at the matched cut-off rises at most {rules_cfg.max_bad_rate_increase:g}",
-                           interval_decision(bad["ci_difference"], rules_cfg.max_bad_rate_increase),
-                           f"change {bad['difference']:+.4f}, bootstrap {level:.0%} interval {_interval(bad['ci_difference'])}"))  # fmt: skip
+        rules.append(
+            _rule(
+                f"bad rate among approved at the matched cut-off rises at most {rules_cfg.max_bad_rate_increase:g}",
+                interval_decision(bad["ci_difference"], rules_cfg.max_bad_rate_increase),
+                f"change {bad['difference']:+.4f}, bootstrap {level:.0%} interval {_interval(bad['ci_difference'])}",
+            )
+        )
         appr = metric(offline["business"], "approval_rate")
         low, high = appr["ci_difference"]
-        rules.append(_rule(f"approval rate at the policy cut-off falls at most {rules_cfg.max_approval_rate_decrease:g}",
-                           interval_decision((-high, -low), rules_cfg.max_approval_rate_decrease),
-                           f"change {appr['difference']:+.4f}, bootstrap {level:.0%} interval {_interval(appr['ci_difference'])}"))  # fmt: skip
+        rules.append(
+            _rule(
+                f"approval rate at the policy cut-off falls at most {rules_cfg.max_approval_rate_decrease:g}",
+                interval_decision((-high, -low), rules_cfg.max_approval_rate_decrease),
+                f"change {appr['difference']:+.4f}, bootstrap {level:.0%} interval {_interval(appr['ci_difference'])}",
+            )
+        )
     if rules_cfg.no_fairness_flag:
         if not fairness.get("applicable"):
             rules.append(_rule("no new four-fifths flag", "inconclusive", fairness.get("reason", "not assessed")))
@@ -278,7 +377,12 @@ def decide(params: Any, offline: dict[str, Any], fairness: dict[str, Any]) -> di
 def recommendation_finding(decision: dict[str, Any]) -> dict[str, Any]:
     """The lead finding: the recommendation, green, amber or red, with every rule's outcome and evidence."""
     severity = {"PROMOTE": "green", "INCONCLUSIVE": "amber", "DO NOT PROMOTE": "red"}[decision["recommendation"]]
-    lead = finding(WORKBOOK, severity, f"Recommendation: {decision['recommendation']}",
-                   "; ".join(f"{r['rule']}: {r['outcome']} ({r['evidence']})" for r in decision["rules"]),
-                   metric="champion_challenger.decision.recommendation", threshold="pre-registered rules (champion_challenger.rules)")  # fmt: skip
+    lead = finding(
+        WORKBOOK,
+        severity,
+        f"Recommendation: {decision['recommendation']}",
+        "; ".join(f"{r['rule']}: {r['outcome']} ({r['evidence']})" for r in decision["rules"]),
+        metric="champion_challenger.decision.recommendation",
+        threshold="pre-registered rules (champion_challenger.rules)",
+    )
     return lead

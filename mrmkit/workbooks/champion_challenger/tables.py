@@ -17,10 +17,25 @@ if TYPE_CHECKING:
     from mrmkit.workbooks.champion_challenger.analysis import ChallengerEvidence
 
 __all__ = [
-    "metrics", "recommendation_markdown", "rules_frame", "findings_frame", "discrimination_frame", "business_frame",
-    "swap_frame", "agreement_frame", "disagreements_frame", "shadow_frame", "ab_frame", "guardrails_frame",
-    "alerts_frame", "sequential_frame", "fairness_frame", "settings_frame", "confusion_frame", "calibration_frame",
-]  # fmt: skip
+    "metrics",
+    "recommendation_markdown",
+    "rules_frame",
+    "findings_frame",
+    "discrimination_frame",
+    "business_frame",
+    "swap_frame",
+    "agreement_frame",
+    "disagreements_frame",
+    "shadow_frame",
+    "ab_frame",
+    "guardrails_frame",
+    "alerts_frame",
+    "sequential_frame",
+    "fairness_frame",
+    "settings_frame",
+    "confusion_frame",
+    "calibration_frame",
+]
 
 
 def metrics(evidence: ChallengerEvidence) -> dict[str, Any]:
@@ -45,8 +60,12 @@ def recommendation_markdown(evidence: ChallengerEvidence) -> Any:
     counts = {o: sum(r["outcome"] == o for r in d["rules"]) for o in ("pass", "fail", "inconclusive")}
     return display.text(
         "### {}\n\n{} rules pass, {} fail, {} inconclusive. {}.",
-        d["recommendation"], counts["pass"], counts["fail"], counts["inconclusive"], evidence.settings["decision_rule"],
-    )  # fmt: skip
+        d["recommendation"],
+        counts["pass"],
+        counts["fail"],
+        counts["inconclusive"],
+        evidence.settings["decision_rule"],
+    )
 
 
 def rules_frame(evidence: ChallengerEvidence) -> Any:
@@ -92,9 +111,12 @@ def discrimination_frame(evidence: ChallengerEvidence) -> Any:
 
 
 #: The business metrics at a cut-off, as the report names them.
-BUSINESS_LABELS = {"approval_rate": "approval rate", "bad_rate_approved": "bad rate among the approved",
-                   "expected_loss_approved": "expected loss of the approved",
-                   "observed_loss_approved": "observed loss of the approved"}  # fmt: skip
+BUSINESS_LABELS = {
+    "approval_rate": "approval rate",
+    "bad_rate_approved": "bad rate among the approved",
+    "expected_loss_approved": "expected loss of the approved",
+    "observed_loss_approved": "observed loss of the approved",
+}
 
 
 def business_frame(evidence: ChallengerEvidence) -> Any:
@@ -103,8 +125,17 @@ def business_frame(evidence: ChallengerEvidence) -> Any:
     for label, key in (("policy cut-off", "business"), ("matched cut-off", "business_matched")):
         r = o[key]
         for m in r["metrics"]:
-            rows.append((label, f"{r['cutoff_a']:.4f} / {r['cutoff_b']:.4f}", BUSINESS_LABELS.get(m["metric"], m["metric"]), m["value_a"], m["value_b"], m["difference"],
-                         f"{m['ci_difference'][0]:+.4g} to {m['ci_difference'][1]:+.4g}"))  # fmt: skip
+            rows.append(
+                (
+                    label,
+                    f"{r['cutoff_a']:.4f} / {r['cutoff_b']:.4f}",
+                    BUSINESS_LABELS.get(m["metric"], m["metric"]),
+                    m["value_a"],
+                    m["value_b"],
+                    m["difference"],
+                    f"{m['ci_difference'][0]:+.4g} to {m['ci_difference'][1]:+.4g}",
+                )
+            )
     frame = pd.DataFrame(
         rows,
         columns=[
@@ -134,10 +165,31 @@ def swap_frame(evidence: ChallengerEvidence) -> Any:
     rows = []
     for label, key in (("policy cut-off", "swap_set_policy_cutoff"), ("matched cut-off", "swap_set_matched_cutoff")):
         s = evidence.offline[key]
-        rows.append((label, s["swap_ins"], s["swap_in_bad_rate"], s["swap_outs"], s["swap_out_bad_rate"], s["net_approvals"],
-                     s["bad_rate_approved_a"], s["bad_rate_approved_b"]))  # fmt: skip
-    frame = pd.DataFrame(rows, columns=["cut-off", "swap-ins", "swap-in bad rate", "swap-outs", "swap-out bad rate", "net approvals",
-                                        "bad rate approved, champion", "bad rate approved, challenger"])  # fmt: skip
+        rows.append(
+            (
+                label,
+                s["swap_ins"],
+                s["swap_in_bad_rate"],
+                s["swap_outs"],
+                s["swap_out_bad_rate"],
+                s["net_approvals"],
+                s["bad_rate_approved_a"],
+                s["bad_rate_approved_b"],
+            )
+        )
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "cut-off",
+            "swap-ins",
+            "swap-in bad rate",
+            "swap-outs",
+            "swap-out bad rate",
+            "net approvals",
+            "bad rate approved, champion",
+            "bad rate approved, challenger",
+        ],
+    )
     fmt = {c: display.PERCENT for c in frame.columns if "rate" in c}
     fmt.update({c: display.INTEGER for c in ("swap-ins", "swap-outs", "net approvals")})
     return display.styled(frame, fmt, status_columns=(), index=False)
@@ -145,9 +197,12 @@ def swap_frame(evidence: ChallengerEvidence) -> Any:
 
 def agreement_frame(evidence: ChallengerEvidence) -> Any:
     a = evidence.offline["agreement"]
-    rows = [("Spearman", a["spearman"], a["spearman_p_value"]), ("Kendall tau-b", a["kendall_tau_b"], a["kendall_p_value"]),
-            ("mean difference (challenger - champion)", a["mean_difference"], None),
-            ("mean absolute difference", a["mean_absolute_difference"], None)]  # fmt: skip
+    rows = [
+        ("Spearman", a["spearman"], a["spearman_p_value"]),
+        ("Kendall tau-b", a["kendall_tau_b"], a["kendall_p_value"]),
+        ("mean difference (challenger - champion)", a["mean_difference"], None),
+        ("mean absolute difference", a["mean_absolute_difference"], None),
+    ]
     rows += [
         (f"difference, {q:.0%} quantile", v, None)
         for q, v in zip(a["quantile_levels"], a["difference_quantiles"], strict=True)
@@ -162,15 +217,22 @@ def disagreements_frame(evidence: ChallengerEvidence) -> Any:
     caption = "Largest score disagreements, by application id" + (
         "" if evidence.settings.get("show_rows") else " (no raw rows: champion_challenger.show_rows is false)"
     )
-    labels = ({"champion_pd": "champion score", "challenger_pd": "challenger score"}
-              if "operating_point" in evidence.settings else None)  # fmt: skip
+    labels = (
+        {"champion_pd": "champion score", "challenger_pd": "challenger score"}
+        if "operating_point" in evidence.settings
+        else None
+    )
     return display.styled(frame, fmt, status_columns=(), index=False, labels=labels).set_caption(caption)
 
 
 def shadow_frame(evidence: ChallengerEvidence) -> Any:
     s = evidence.shadow
-    rows = [("applications", f"{s['n']:,}"), ("coverage", f"{s['coverage']:.2%}"), ("decision agreement", f"{s['decision_agreement']:.2%}"),
-            ("PSI, challenger against champion scores", f"{s['psi']:.4f}")]  # fmt: skip
+    rows = [
+        ("applications", f"{s['n']:,}"),
+        ("coverage", f"{s['coverage']:.2%}"),
+        ("decision agreement", f"{s['decision_agreement']:.2%}"),
+        ("PSI, challenger against champion scores", f"{s['psi']:.4f}"),
+    ]
     for model, lat in s["latency_ms"].items():
         rows.append(
             (f"{model} latency p50 / p95 / p99 (ms)", f"{lat['p50']:.1f} / {lat['p95']:.1f} / {lat['p99']:.1f}")
@@ -198,23 +260,41 @@ def ab_frame(evidence: ChallengerEvidence) -> Any:
         )
     )
     classifier = "catch_rate" in ab
-    tested = ((("alert rate", "alert_rate"), ("catch rate among events (primary)", "catch_rate"),
-               ("false-positive rate among genuine cases", "false_positive_rate")) if classifier else
-              (("approval rate", "approval_rate"), ("bad rate among approved (primary)", "bad_rate")))  # fmt: skip
+    tested = (
+        (
+            ("alert rate", "alert_rate"),
+            ("catch rate among events (primary)", "catch_rate"),
+            ("false-positive rate among genuine cases", "false_positive_rate"),
+        )
+        if classifier
+        else (("approval rate", "approval_rate"), ("bad rate among approved (primary)", "bad_rate"))
+    )
     for label, key in tested:
         t = ab[key]
-        rows.append((f"{label}: champion, challenger, difference", f"{t['p1']:.2%}, {t['p2']:.2%}, {t['difference']:+.2%} "
-                     f"(interval {t['ci_newcombe'][0]:+.2%} to {t['ci_newcombe'][1]:+.2%}); z = {t['z']:.2f}, p = {t['p_value']:.3g}"
-                     + _not_judged(t)))  # fmt: skip
+        rows.append(
+            (
+                f"{label}: champion, challenger, difference",
+                f"{t['p1']:.2%}, {t['p2']:.2%}, {t['difference']:+.2%} "
+                f"(interval {t['ci_newcombe'][0]:+.2%} to {t['ci_newcombe'][1]:+.2%}); z = {t['z']:.2f}, p = {t['p_value']:.3g}"
+                + _not_judged(t),
+            )
+        )
     return display.styled(pd.DataFrame(rows, columns=["measure", "value"]), status_columns=(), index=False)
 
 
 def guardrails_frame(evidence: ChallengerEvidence) -> Any:
     """Each A/B guardrail column: both arms' means, the difference and its one-sided test (higher is worse)."""
-    rows = [{"guardrail": column, "champion mean": g["mean_champion"], "challenger mean": g["mean_challenger"],
-             "values (champion / challenger)": f"{g['n_champion']:,} / {g['n_challenger']:,}",
-             "test": g.get("test", f"not judged: {g.get('status_reason')}"), "p": g.get("p_value")}
-            for column, g in evidence.ab["guardrails"].items()]  # fmt: skip
+    rows = [
+        {
+            "guardrail": column,
+            "champion mean": g["mean_champion"],
+            "challenger mean": g["mean_challenger"],
+            "values (champion / challenger)": f"{g['n_champion']:,} / {g['n_challenger']:,}",
+            "test": g.get("test", f"not judged: {g.get('status_reason')}"),
+            "p": g.get("p_value"),
+        }
+        for column, g in evidence.ab["guardrails"].items()
+    ]
     fmt = {"champion mean": display.GENERAL, "challenger mean": display.GENERAL, "p": display.P_VALUE}
     return display.styled(pd.DataFrame(rows), fmt, status_columns=(), index=False)
 
@@ -228,20 +308,40 @@ def alerts_frame(evidence: ChallengerEvidence) -> Any:
     for model in ("champion", "challenger"):
         m = c[model]
         cost = m.get("expected_cost")
-        rows.append({"model": model, "threshold": m["threshold"], "alerts": m["true_positives"] + m["false_positives"],
-                     "caught": m["true_positives"], "catch rate (recall)": m["recall"], "precision": m["precision"],
-                     "false-positive rate": m["false_positive_rate"], "F1": m["f1"], "lift": m["lift"],
-                     "average precision": m["average_precision"],
-                     **({"expected cost per 1,000 cases": cost["per_1000"]} if cost else {})})  # fmt: skip
-    fmt = {"threshold": display.FIXED4, "alerts": display.INTEGER, "caught": display.INTEGER,
-           "catch rate (recall)": display.PERCENT, "precision": display.PERCENT, "false-positive rate": _pct2,
-           "F1": display.FIXED4, "lift": _two, "average precision": display.FIXED4,
-           "expected cost per 1,000 cases": display.INTEGER}  # fmt: skip
+        rows.append(
+            {
+                "model": model,
+                "threshold": m["threshold"],
+                "alerts": m["true_positives"] + m["false_positives"],
+                "caught": m["true_positives"],
+                "catch rate (recall)": m["recall"],
+                "precision": m["precision"],
+                "false-positive rate": m["false_positive_rate"],
+                "F1": m["f1"],
+                "lift": m["lift"],
+                "average precision": m["average_precision"],
+                **({"expected cost per 1,000 cases": cost["per_1000"]} if cost else {}),
+            }
+        )
+    fmt = {
+        "threshold": display.FIXED4,
+        "alerts": display.INTEGER,
+        "caught": display.INTEGER,
+        "catch rate (recall)": display.PERCENT,
+        "precision": display.PERCENT,
+        "false-positive rate": _pct2,
+        "F1": display.FIXED4,
+        "lift": _two,
+        "average precision": display.FIXED4,
+        "expected cost per 1,000 cases": display.INTEGER,
+    }
     catch, fpr, both = c["catch_rate"], c["false_positive_rate"], c["alerts_mcnemar"]
-    caption = (f"{c['rule']}; the challenger alerts the same share ({c['alert_rate']:.2%}). Catch rate change "
-               f"{catch['difference']:+.2%} ({_interval(catch['ci'])}, exact McNemar one-sided p = {catch['p_value']:.3g}); "
-               f"false-positive rate change {fpr['difference']:+.3%} ({_interval(fpr['ci'])}, p = {fpr['p_value']:.3g}); "
-               f"{c['both_alerted']:,} cases alerted by both; McNemar of the alerts p = {both['p_value']:.3g}.")  # fmt: skip
+    caption = (
+        f"{c['rule']}; the challenger alerts the same share ({c['alert_rate']:.2%}). Catch rate change "
+        f"{catch['difference']:+.2%} ({_interval(catch['ci'])}, exact McNemar one-sided p = {catch['p_value']:.3g}); "
+        f"false-positive rate change {fpr['difference']:+.3%} ({_interval(fpr['ci'])}, p = {fpr['p_value']:.3g}); "
+        f"{c['both_alerted']:,} cases alerted by both; McNemar of the alerts p = {both['p_value']:.3g}."
+    )
     return display.styled(pd.DataFrame(rows), fmt, status_columns=(), index=False).set_caption(caption)
 
 
@@ -272,17 +372,30 @@ def fairness_frame(evidence: ChallengerEvidence, attribute: str) -> Any:
         ai = entry[model]["adverse_impact"]
         eo = entry[model]["equal_opportunity"]
         for i, g in enumerate(ai["groups"]):
-            rows.append({
-                "model": model, "group": g, "n": ai["n"][i], "approval rate": ai["approval_rate"][i],
-                "impact ratio": ai["impact_ratio"][i], "four-fifths": "FLAG" if ai["four_fifths_flag"][i] and not ai["too_small"][i] else "",
-                "p": ai["p_value"][i], "too small": "yes" if ai["too_small"][i] else "",
-                "equal-opportunity difference": eo["difference"][i] if eo else None,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "model": model,
+                    "group": g,
+                    "n": ai["n"][i],
+                    "approval rate": ai["approval_rate"][i],
+                    "impact ratio": ai["impact_ratio"][i],
+                    "four-fifths": "FLAG" if ai["four_fifths_flag"][i] and not ai["too_small"][i] else "",
+                    "p": ai["p_value"][i],
+                    "too small": "yes" if ai["too_small"][i] else "",
+                    "equal-opportunity difference": eo["difference"][i] if eo else None,
+                }
+            )
     frame = pd.DataFrame(rows)
     if "operating_point" in evidence.settings:  # a classifier's favourable outcome is not being alerted
         frame = frame.rename(columns={"approval rate": "share not alerted"})
-    fmt = {"n": display.INTEGER, "approval rate": display.PERCENT, "share not alerted": display.PERCENT,
-           "impact ratio": display.FIXED4, "p": display.P_VALUE, "equal-opportunity difference": _signed_pct}  # fmt: skip
+    fmt = {
+        "n": display.INTEGER,
+        "approval rate": display.PERCENT,
+        "share not alerted": display.PERCENT,
+        "impact ratio": display.FIXED4,
+        "p": display.P_VALUE,
+        "equal-opportunity difference": _signed_pct,
+    }
     return display.styled(frame, fmt, status_columns=(), index=False).map(
         lambda v: display.STATUS_CSS["red"] if v == "FLAG" else "", subset=["four-fifths"]
     )
@@ -304,8 +417,12 @@ def confusion_frame(evidence: ChallengerEvidence) -> Any:
         for model, counts in models.items()
     ]
     frame = pd.DataFrame(rows)
-    labels = {"approved_good": "approved, good", "approved_bad": "approved, bad", "declined_good": "declined, good",
-              "declined_bad": "declined, bad"}  # fmt: skip
+    labels = {
+        "approved_good": "approved, good",
+        "approved_bad": "approved, bad",
+        "declined_good": "declined, good",
+        "declined_bad": "declined, bad",
+    }
     return display.styled(frame, {k: display.INTEGER for k in labels}, status_columns=(), labels=labels, index=False)
 
 
@@ -314,10 +431,24 @@ def calibration_frame(evidence: ChallengerEvidence) -> Any:
     rows = []
     for model in ("champion", "challenger"):
         for grade, r in cal[model].items():
-            rows.append({"grade": grade, "model": model, "loans": r["n"], "defaults": r["defaults"],
-                         "observed DR": r["observed_rate"], "mean PD": r["mean_pd"], "Jeffreys p": r["jeffreys_p_value"],
-                         "status": r["status"]})  # fmt: skip
+            rows.append(
+                {
+                    "grade": grade,
+                    "model": model,
+                    "loans": r["n"],
+                    "defaults": r["defaults"],
+                    "observed DR": r["observed_rate"],
+                    "mean PD": r["mean_pd"],
+                    "Jeffreys p": r["jeffreys_p_value"],
+                    "status": r["status"],
+                }
+            )
     frame = pd.DataFrame(rows).sort_values(["grade", "model"], kind="stable")
-    fmt = {"loans": display.INTEGER, "defaults": display.INTEGER, "observed DR": display.PERCENT, "mean PD": display.PERCENT,
-           "Jeffreys p": display.P_VALUE}  # fmt: skip
+    fmt = {
+        "loans": display.INTEGER,
+        "defaults": display.INTEGER,
+        "observed DR": display.PERCENT,
+        "mean PD": display.PERCENT,
+        "Jeffreys p": display.P_VALUE,
+    }
     return display.styled(frame, fmt, index=False).set_caption(f"Grades: {cal['grade_source']}")

@@ -36,7 +36,18 @@ from mrmkit.workbooks.drift.tables import (
 )
 
 __all__ = [
-    "WORKBOOK", "DriftEvidence", "analyse", "latest_window", "features_frame_for_display", "findings_frame",
-    "heatmap_frame", "most_drifted", "psi_table_frame", "quality_frame_for_display", "score_frame_for_display",
-    "settings_frame", "summary_markdown", "windows_frame_for_display",
-]  # fmt: skip
+    "WORKBOOK",
+    "DriftEvidence",
+    "analyse",
+    "latest_window",
+    "features_frame_for_display",
+    "findings_frame",
+    "heatmap_frame",
+    "most_drifted",
+    "psi_table_frame",
+    "quality_frame_for_display",
+    "score_frame_for_display",
+    "settings_frame",
+    "summary_markdown",
+    "windows_frame_for_display",
+]

@@ -228,15 +228,20 @@ def analyse(ctx: Context) -> DriftEvidence:
         grade_psi = stats.psi(
             inp.reference[params.data.grade].astype(str), inp.current[params.data.grade].astype(str), categorical=True
         )
-        grade = {**_psi_entry(grade_psi, policy.psi), **({"psi_status": NOT_ENOUGH_DATA, "status_reason": few}
-                                                         if few else {})}  # fmt: skip
+        grade = {
+            **_psi_entry(grade_psi, policy.psi),
+            **({"psi_status": NOT_ENOUGH_DATA, "status_reason": few} if few else {}),
+        }
     windows, sizes = _windows(ctx, profile, score_profile)
     judged_windows = _judged_windows(windows, sizes, ctx)
 
     judged = frame["status"] != NOT_ENOUGH_DATA
     retraining = _retraining(
-        frame.loc[judged, "psi"], score_psi.value if not small else float("nan"), judged_windows, policy.retraining,
-    )  # fmt: skip
+        frame.loc[judged, "psi"],
+        score_psi.value if not small else float("nan"),
+        judged_windows,
+        policy.retraining,
+    )
     if small:
         retraining["not_judged"] = small
     evidence = DriftEvidence(

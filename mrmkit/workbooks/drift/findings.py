@@ -122,8 +122,9 @@ def evidence_findings(evidence: DriftEvidence, policy: Any) -> list[dict[str, An
                     threshold="any type change is red",
                 )
             )
-        constant = [w for w in ("reference", "current") if row[f"constant_{w}"]
-                    and sizes[w] >= policy.min_sample.rows]  # fmt: skip  # a handful of rows is often constant
+        constant = [
+            w for w in ("reference", "current") if row[f"constant_{w}"] and sizes[w] >= policy.min_sample.rows
+        ]  # a handful of rows is often constant
         if constant:
             where = constant[0]
             out.append(

@@ -19,10 +19,18 @@ if TYPE_CHECKING:
     from mrmkit.workbooks.drift.analysis import DriftEvidence
 
 __all__ = [
-    "metrics", "summary_markdown", "findings_frame", "quality_frame_for_display", "features_frame_for_display",
-    "most_drifted", "score_frame_for_display", "psi_table_frame", "windows_frame_for_display", "heatmap_frame",
+    "metrics",
+    "summary_markdown",
+    "findings_frame",
+    "quality_frame_for_display",
+    "features_frame_for_display",
+    "most_drifted",
+    "score_frame_for_display",
+    "psi_table_frame",
+    "windows_frame_for_display",
+    "heatmap_frame",
     "settings_frame",
-]  # fmt: skip
+]
 
 
 def metrics(evidence: DriftEvidence) -> dict[str, Any]:
@@ -83,40 +91,54 @@ def summary_markdown(evidence: DriftEvidence) -> Any:
     lines = [
         display.text(
             "- **{} features** compared: {} green, {} amber, {} red (PSI amber from {:g}, red from {:g}).",
-            evidence.sizes["features"], counts["green"], counts["amber"], counts["red"],
-            s["psi_thresholds"]["amber"], s["psi_thresholds"]["red"],
+            evidence.sizes["features"],
+            counts["green"],
+            counts["amber"],
+            counts["red"],
+            s["psi_thresholds"]["amber"],
+            s["psi_thresholds"]["red"],
         ),
-    ]  # fmt: skip
+    ]
     if counts[NOT_ENOUGH_DATA]:
         reason = evidence.features["status_reason"].dropna()
         lines.append(
-            display.text("- **{} features not judged** ({}).", counts[NOT_ENOUGH_DATA],
-                         reason.iloc[0] if len(reason) else NOT_ENOUGH_DATA)
-        )  # fmt: skip
+            display.text(
+                "- **{} features not judged** ({}).",
+                counts[NOT_ENOUGH_DATA],
+                reason.iloc[0] if len(reason) else NOT_ENOUGH_DATA,
+            )
+        )
     lines += [
-        display.text("- Reference sample: {:,} rows; current sample: {:,} rows.",
-                     evidence.sizes["reference"], evidence.sizes["current"]),
+        display.text(
+            "- Reference sample: {:,} rows; current sample: {:,} rows.",
+            evidence.sizes["reference"],
+            evidence.sizes["current"],
+        ),
         display.text("- Score PSI: {:.4f} ({}).", evidence.score["psi"], evidence.score["psi_status"]),
-    ]  # fmt: skip
+    ]
     if latest is not None:
         lines.append(
             display.text(
                 "- Latest judged window {}: PSI above {:g} on {} features.",
-                latest["window"], s["retraining"]["psi"], len(latest["features_over_threshold"]),
+                latest["window"],
+                s["retraining"]["psi"],
+                len(latest["features_over_threshold"]),
             )
-        )  # fmt: skip
+        )
     unjudged = [str(w) for w in evidence.windows.index if str(w) not in evidence.judged_windows]
     if unjudged:
         lines.append(
-            display.text("- Windows with fewer than {:,} rows, shown but not judged: {}.",
-                         s["min_rows"], ", ".join(unjudged))
-        )  # fmt: skip
+            display.text(
+                "- Windows with fewer than {:,} rows, shown but not judged: {}.", s["min_rows"], ", ".join(unjudged)
+            )
+        )
     lines.append(
         display.text(
             "- Retraining signal: **{}** (rule: {}).",
-            "YES" if evidence.retraining["signal"] else "no", evidence.retraining["rule"],
+            "YES" if evidence.retraining["signal"] else "no",
+            evidence.retraining["rule"],
         )
-    )  # fmt: skip
+    )
     return display.join(lines)
 
 
@@ -184,9 +206,20 @@ def quality_frame_for_display(evidence: DriftEvidence) -> Any:
 
 def features_frame_for_display(evidence: DriftEvidence) -> Any:
     cols = [
-        "kind", "psi", "status", "ks_statistic", "wasserstein", "wasserstein_normed", "js_distance",
-        "chi2_statistic", "chi2_df", "test", "p_value", "p_value_adjusted", "significant",
-    ]  # fmt: skip
+        "kind",
+        "psi",
+        "status",
+        "ks_statistic",
+        "wasserstein",
+        "wasserstein_normed",
+        "js_distance",
+        "chi2_statistic",
+        "chi2_df",
+        "test",
+        "p_value",
+        "p_value_adjusted",
+        "significant",
+    ]
     if evidence.features["status_reason"].notna().any():
         cols.insert(3, "status_reason")
     frame = evidence.features.sort_values(["psi", "column"], ascending=[False, True])[cols]
@@ -289,6 +322,8 @@ def heatmap_frame(evidence: DriftEvidence) -> tuple[pd.DataFrame, list[bool]]:
 def settings_frame(evidence: DriftEvidence) -> Any:
     rows = [(k, display.setting(v)) for k, v in evidence.settings.items() if k != "reference_profile"]
     ref = evidence.settings["reference_profile"]  # one line each: the per-feature hashes are in the metrics
-    rows += [("reference profile sha256 (features)", ref["sha256"]), ("reference profile sha256 (score)",
-                                                                       ref["score_sha256"])]
+    rows += [
+        ("reference profile sha256 (features)", ref["sha256"]),
+        ("reference profile sha256 (score)", ref["score_sha256"]),
+    ]
     return display.styled(pd.DataFrame(rows, columns=["setting", "value"]), status_columns=(), index=False)

@@ -39,7 +39,19 @@ from mrmkit.workbooks.explainability.tables import (
 )
 
 __all__ = [
-    "WORKBOOK", "LOCAL_STABILITY_ROWS", "ExplainEvidence", "analyse", "preflight", "decision_cut",
-    "checks_frame", "counterfactual_frame", "findings_frame", "importance_frame", "local_frame",
-    "reasons_summary", "settings_frame", "evidence_findings", "additivity_findings",
-]  # fmt: skip
+    "WORKBOOK",
+    "LOCAL_STABILITY_ROWS",
+    "ExplainEvidence",
+    "analyse",
+    "preflight",
+    "decision_cut",
+    "checks_frame",
+    "counterfactual_frame",
+    "findings_frame",
+    "importance_frame",
+    "local_frame",
+    "reasons_summary",
+    "settings_frame",
+    "evidence_findings",
+    "additivity_findings",
+]

@@ -66,8 +66,10 @@ def _explainable(model: Any, name: str, field_name: str, inputs: Any) -> None:
     try:
         p = np.asarray(model.predict_proba(rows), dtype=np.float64)
     except Exception as exc:  # the model's own error, shown in one line
-        raise InvalidParameters(f"{field_name}: the {name}'s predict_proba fails on the reference rows "
-                                f"({type(exc).__name__}: {one_line(str(exc))}).") from None  # fmt: skip
+        raise InvalidParameters(
+            f"{field_name}: the {name}'s predict_proba fails on the reference rows "
+            f"({type(exc).__name__}: {one_line(str(exc))})."
+        ) from None
     if p.ndim != 2 or p.shape != (len(rows), 2) or not np.isfinite(p).all() or (p < 0).any() or (p > 1).any():
         raise InvalidParameters(
             f"{field_name}: the {name}'s predict_proba must give two probabilities between 0 and 1 per row; "
@@ -144,10 +146,18 @@ def _actionable(ctx: Context) -> dict[str, tuple[float, float]]:
     return out
 
 
-def _explain_model(ctx: Context, name: str, model: Any, background: pd.DataFrame, sample: pd.DataFrame,
-                   ref_sample: pd.DataFrame, local_rows: pd.DataFrame, local_ids: list[str],
-                   sample_target: np.ndarray | None = None, cutoff: float | None = None,
-                   ) -> tuple[dict[str, Any], dict[str, Any]]:  # fmt: skip
+def _explain_model(
+    ctx: Context,
+    name: str,
+    model: Any,
+    background: pd.DataFrame,
+    sample: pd.DataFrame,
+    ref_sample: pd.DataFrame,
+    local_rows: pd.DataFrame,
+    local_ids: list[str],
+    sample_target: np.ndarray | None = None,
+    cutoff: float | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
     cfg, inp, seed = ctx.params.explainability, ctx.inputs, ctx.params.seed
     features, categorical = list(inp.features), list(inp.categorical)
     loose = float("inf")  # the workbook checks additivity itself, so a breach is reported, not raised
@@ -189,8 +199,15 @@ def _explain_model(ctx: Context, name: str, model: Any, background: pd.DataFrame
         agreement[rid] = _plain(explain.top_feature_agreement(shap_rows[rid], lime.weights, cfg.top_k))
         if i < LOCAL_STABILITY_ROWS:
             seeds = [seed + k for k in range(cfg.lime_seeds)]
-            result = explain.lime_stability(model, inp.reference[features], local_rows.iloc[[i]], features, categorical,
-                                            seeds, num_samples=cfg.lime_samples)  # fmt: skip
+            result = explain.lime_stability(
+                model,
+                inp.reference[features],
+                local_rows.iloc[[i]],
+                features,
+                categorical,
+                seeds,
+                num_samples=cfg.lime_samples,
+            )
             stability[rid] = {
                 k: _plain(getattr(result, k))
                 for k in ("seeds", "spearman_mean", "spearman_min", "n_pairs", "mean_top_overlap")
@@ -217,14 +234,26 @@ def _explain_model(ctx: Context, name: str, model: Any, background: pd.DataFrame
             none = "no case of the sample is alerted" if classifier else "no application of the sample is declined"
             reasons = {"applicable": False, "reason": none}
         if classifier:
-            cfs = {"applicable": False, "reason": "model.kind classifier: counterfactuals answer a declined credit "
-                   "applicant's question (what would change the decision); an alert is not such a decision"}
+            cfs = {
+                "applicable": False,
+                "reason": "model.kind classifier: counterfactuals answer a declined credit "
+                "applicant's question (what would change the decision); an alert is not such a decision",
+            }
         elif not cfg.actionable or cfg.n_counterfactuals == 0:
             cfs = {"applicable": False, "reason": "no actionable features (explainability.actionable)"}
         elif declined.any():
             pos = np.flatnonzero(declined)[: cfg.n_counterfactuals]
-            res = explain.counterfactuals(model, sample.iloc[pos], features, _actionable(ctx), cutoff, seed,
-                                          ids=list(sample_ids[pos]), reference=inp.reference, categorical=categorical)  # fmt: skip
+            res = explain.counterfactuals(
+                model,
+                sample.iloc[pos],
+                features,
+                _actionable(ctx),
+                cutoff,
+                seed,
+                ids=list(sample_ids[pos]),
+                reference=inp.reference,
+                categorical=categorical,
+            )
             cfs = {"applicable": True, "result": res}
         else:
             cfs = {"applicable": False, "reason": "no application of the sample is declined"}
@@ -252,7 +281,7 @@ def _explain_model(ctx: Context, name: str, model: Any, background: pd.DataFrame
                 "agreement": agreement[rid],
             }
             for rid in local_ids
-        },  # fmt: skip
+        },
         "lime_stability": stability,
         "shap_seed_rerun_max_abs_difference": seed_difference,
         "reason_codes": _reason_metrics(reasons),
@@ -285,15 +314,23 @@ def _cf_metrics(cfs: dict[str, Any]) -> dict[str, Any]:
 def analyse(ctx: Context) -> ExplainEvidence:
     params, inp, cfg = ctx.params, ctx.inputs, ctx.params.explainability
     settings = {
-        "seed": params.seed, "background_size": cfg.background_size, "sample_size": cfg.sample_size,
-        "additivity_tolerance": cfg.additivity_tolerance, "top_k": cfg.top_k, "lime_samples": cfg.lime_samples,
-        "lime_seeds": cfg.lime_seeds, "cutoff": params.policy.cutoff,
+        "seed": params.seed,
+        "background_size": cfg.background_size,
+        "sample_size": cfg.sample_size,
+        "additivity_tolerance": cfg.additivity_tolerance,
+        "top_k": cfg.top_k,
+        "lime_samples": cfg.lime_samples,
+        "lime_seeds": cfg.lime_seeds,
+        "cutoff": params.policy.cutoff,
         **({"operating_point": alerts.operating_text(params.policy)} if params.model.kind == "classifier" else {}),
         "output_space": "log-odds (SHAP); probability (LIME)",
         "reason_rule": "top_k features with the largest positive SHAP values among "
-        + ("alerted cases (score at or above the alert threshold)" if params.model.kind == "classifier"
-           else "declined applications (PD > cutoff)"),
-    }  # fmt: skip
+        + (
+            "alerted cases (score at or above the alert threshold)"
+            if params.model.kind == "classifier"
+            else "declined applications (PD > cutoff)"
+        ),
+    }
     models = _models(ctx)
     if not models:
         reason = "scores-only mode: explanations need the model as an artifact (model.artifact, challenger.artifact)"
@@ -338,6 +375,15 @@ def analyse(ctx: Context) -> ExplainEvidence:
         frames[f"{name}_importance"] = extras["importance"]
         frames[f"{name}_drift"] = extras["drift"]
         frames[f"{name}_sample"] = sample
-    evidence = ExplainEvidence(applicable=True, reason=None, models=evidence_models, shap=shap_by_model, local=local,
-                               reasons=reasons, counterfactuals=cfs, frames=frames, settings=settings)  # fmt: skip
+    evidence = ExplainEvidence(
+        applicable=True,
+        reason=None,
+        models=evidence_models,
+        shap=shap_by_model,
+        local=local,
+        reasons=reasons,
+        counterfactuals=cfs,
+        frames=frames,
+        settings=settings,
+    )
     return replace(evidence, findings=findings.evidence_findings(evidence, cfg))

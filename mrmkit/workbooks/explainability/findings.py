@@ -29,23 +29,44 @@ def additivity_findings(evidence: ExplainEvidence, cfg: Any) -> list[dict[str, A
     for name, m in evidence.models.items():
         error = m["shap"]["additivity_max_abs_error"]
         if not error <= cfg.additivity_tolerance:
-            out.append(finding(WORKBOOK, "red", f"{name}: SHAP values do not add up to the model output",
-                               f"Largest |base + sum(SHAP) - output| {error:.3g} in log-odds.",
-                               metric=f"explainability.models.{name}.shap.additivity_max_abs_error", value=error,
-                               threshold=f"at most {cfg.additivity_tolerance:g}"))  # fmt: skip
+            out.append(
+                finding(
+                    WORKBOOK,
+                    "red",
+                    f"{name}: SHAP values do not add up to the model output",
+                    f"Largest |base + sum(SHAP) - output| {error:.3g} in log-odds.",
+                    metric=f"explainability.models.{name}.shap.additivity_max_abs_error",
+                    value=error,
+                    threshold=f"at most {cfg.additivity_tolerance:g}",
+                )
+            )
     return out
 
 
 def evidence_findings(evidence: ExplainEvidence, cfg: Any) -> list[dict[str, Any]]:
     """The workbook's findings, in the order they are recorded (``cfg`` is ``params.explainability``)."""
     if not evidence.applicable:
-        f = finding(WORKBOOK, "amber", "Explainability not evidenced", evidence.reason, metric="explainability.reason",
-                    threshold="explanations need the model")  # fmt: skip
+        f = finding(
+            WORKBOOK,
+            "amber",
+            "Explainability not evidenced",
+            evidence.reason,
+            metric="explainability.reason",
+            threshold="explanations need the model",
+        )
         return [f]
     findings_all = additivity_findings(evidence, cfg)
     if not findings_all:
         worst = max(m["shap"]["additivity_max_abs_error"] for m in evidence.models.values())
-        findings_all.append(finding(WORKBOOK, "green", "Explanations add up", f"Largest additivity error {worst:.2g} in log-odds.",
-                                    metric="explainability.shap.additivity_max_abs_error", value=worst,
-                                    threshold=f"at most {cfg.additivity_tolerance:g}"))  # fmt: skip
+        findings_all.append(
+            finding(
+                WORKBOOK,
+                "green",
+                "Explanations add up",
+                f"Largest additivity error {worst:.2g} in log-odds.",
+                metric="explainability.shap.additivity_max_abs_error",
+                value=worst,
+                threshold=f"at most {cfg.additivity_tolerance:g}",
+            )
+        )
     return findings_all

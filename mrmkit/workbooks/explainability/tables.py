@@ -17,9 +17,15 @@ if TYPE_CHECKING:
     from mrmkit.workbooks.explainability.analysis import ExplainEvidence
 
 __all__ = [
-    "metrics", "findings_frame", "importance_frame",
-    "local_frame", "checks_frame", "reasons_summary", "counterfactual_frame", "settings_frame",
-]  # fmt: skip
+    "metrics",
+    "findings_frame",
+    "importance_frame",
+    "local_frame",
+    "checks_frame",
+    "reasons_summary",
+    "counterfactual_frame",
+    "settings_frame",
+]
 
 # --- metrics.json --------------------------------------------------------------------------------
 
@@ -54,8 +60,9 @@ def importance_frame(evidence: ExplainEvidence, model: str) -> Any:
         f"importance (explanation drift): {m['shap']['explanation_drift_spearman']:.3f}."
     )
     shares = {c: display.PERCENT for c in imp.columns if c == "share" or str(c).endswith("_share")}
-    return display.styled(imp, shares, status_columns=(), index=False,
-                          labels={"share": "share of total |SHAP|"}).set_caption(caption)  # fmt: skip
+    return display.styled(
+        imp, shares, status_columns=(), index=False, labels={"share": "share of total |SHAP|"}
+    ).set_caption(caption)
 
 
 def local_frame(evidence: ExplainEvidence, model: str) -> Any:
@@ -63,10 +70,20 @@ def local_frame(evidence: ExplainEvidence, model: str) -> Any:
     for rid in evidence.local[model]["ids"]:
         entry = evidence.models[model]["local"][rid]
         shap_top = sorted(entry["shap"].items(), key=lambda kv: -abs(kv[1]))[:3]
-        rows.append({"id": rid, "top SHAP features": ", ".join(f"{k} {v:+.3f}" for k, v in shap_top),
-                     "LIME local fit (R²)": entry["lime"]["score"], "top-feature overlap": entry["agreement"]["overlap_share"]})  # fmt: skip
-    return display.styled(pd.DataFrame(rows), {"LIME local fit (R²)": display.FIXED4, "top-feature overlap": display.PERCENT},
-                          status_columns=(), index=False)  # fmt: skip
+        rows.append(
+            {
+                "id": rid,
+                "top SHAP features": ", ".join(f"{k} {v:+.3f}" for k, v in shap_top),
+                "LIME local fit (R²)": entry["lime"]["score"],
+                "top-feature overlap": entry["agreement"]["overlap_share"],
+            }
+        )
+    return display.styled(
+        pd.DataFrame(rows),
+        {"LIME local fit (R²)": display.FIXED4, "top-feature overlap": display.PERCENT},
+        status_columns=(),
+        index=False,
+    )
 
 
 def checks_frame(evidence: ExplainEvidence) -> Any:
@@ -86,8 +103,14 @@ def checks_frame(evidence: ExplainEvidence) -> Any:
             )
         )
         for rid, s in m["lime_stability"].items():
-            rows.append((model, f"LIME stability over seeds, application {rid} (mean / min Spearman)",
-                         f"{_num(s['spearman_mean'])} / {_num(s['spearman_min'])}", ""))  # fmt: skip
+            rows.append(
+                (
+                    model,
+                    f"LIME stability over seeds, application {rid} (mean / min Spearman)",
+                    f"{_num(s['spearman_mean'])} / {_num(s['spearman_min'])}",
+                    "",
+                )
+            )
     return display.styled(pd.DataFrame(rows, columns=["model", "check", "value", "status"]), index=False)
 
 
