@@ -2,7 +2,7 @@
 
 The notebooks live at the repository's top level, ``notebooks/*.ipynb`` (generated from the jupytext
 sources ``notebooks/*.py`` by ``tools/make_notebooks.py``); a built wheel carries them as package data in
-``mrmkit/notebooks/``, where :func:`mrmkit.runner.notebook_dir` finds them. An editable install reads them
+``mrmkit/notebooks/``, where :func:`mrmkit.run.runner.notebook_dir` finds them. An editable install reads them
 from the repository instead.
 """
 

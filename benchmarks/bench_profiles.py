@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mrmkit.profiles import ProfileStore
+from mrmkit.evidence.profiles import ProfileStore
 from mrmkit.stats import drift_table, psi
 
 

@@ -30,14 +30,14 @@ profile_store = None
 
 # %%
 # %matplotlib inline
-from mrmkit.session import start
+from mrmkit.workbooks.session import start
 
 session = start("backtest")  # the clock, and the warnings every workbook hides
 
 import pandas as pd
 from IPython.display import display
 
-from mrmkit import plots
+from mrmkit.present import plots
 from mrmkit.workbooks import backtest
 from mrmkit.workbooks.display import text
 

@@ -29,13 +29,13 @@ profile_store = None
 
 # %%
 # %matplotlib inline
-from mrmkit.session import start
+from mrmkit.workbooks.session import start
 
 session = start("champion_challenger")  # the clock, and the warnings every workbook hides
 
 from IPython.display import display
 
-from mrmkit import plots
+from mrmkit.present import plots
 from mrmkit.workbooks import champion_challenger as cc
 from mrmkit.workbooks.display import text
 

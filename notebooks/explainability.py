@@ -30,13 +30,13 @@ profile_store = None
 
 # %%
 # %matplotlib inline
-from mrmkit.session import start
+from mrmkit.workbooks.session import start
 
 session = start("explainability", quiet="all")  # the clock, and the warnings every workbook hides
 
 from IPython.display import display
 
-from mrmkit import plots
+from mrmkit.present import plots
 from mrmkit.workbooks import explainability as xb
 from mrmkit.workbooks.display import text
 

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from mrmkit.pdf import NO_DNS_FLAG, OFFLINE_FLAGS, find_chromium
+from mrmkit.present.pdf import NO_DNS_FLAG, OFFLINE_FLAGS, find_chromium
 
 SCREEN = (1280, 900)  # a laptop's browser window; the stylesheet's page is 1,100 px wide within it
 

@@ -11,7 +11,7 @@ import numpy as np
 from typer.testing import CliRunner
 
 from mrmkit.cli import app
-from mrmkit.manifest import _canonical, file_entries
+from mrmkit.evidence.manifest import _canonical, file_entries
 from tests.conftest import make_frame, write_params
 
 runner = CliRunner()

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mrmkit.audit import (
+from mrmkit.errors import InvalidInput, InvalidParameters, MrmkitError
+from mrmkit.evidence.audit import (
     GENESIS,
     AuditError,
     AuditProblem,
@@ -23,7 +24,6 @@ from mrmkit.audit import (
     read,
     verify,
 )
-from mrmkit.errors import InvalidInput, InvalidParameters, MrmkitError
 
 
 def event(i: int) -> dict:

@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from mrmkit.batch import BatchResult, run_batch, write_batch_index
+from mrmkit.batch.inventory import due, inventory_from_dict, load_inventory
 from mrmkit.errors import InvalidParameters
-from mrmkit.inventory import due, inventory_from_dict, load_inventory
-from mrmkit.render import external_references
+from mrmkit.present.render import external_references
 from tests.conftest import make_frame, write_params
 
 
@@ -507,8 +507,8 @@ def test_cli_ctrl_c_keeps_finished_packages_and_publishes_nothing_half_built(thr
     import sys
     import time
 
-    from mrmkit.audit import verify as verify_log
-    from mrmkit.manifest import verify_package
+    from mrmkit.evidence.audit import verify as verify_log
+    from mrmkit.evidence.manifest import verify_package
 
     good = [three[0], three[2], three[0]]  # two good models, the first one twice
     out = tmp_path / "out"

@@ -23,7 +23,7 @@ from mrmkit.compare import (
     history,
 )
 from mrmkit.errors import PackageError
-from mrmkit.manifest import write_manifest
+from mrmkit.evidence.manifest import write_manifest
 
 
 def metrics_tree() -> dict[str, Any]:

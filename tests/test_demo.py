@@ -342,7 +342,7 @@ def test_a_small_demo_runs_under_the_strict_schema(small, tmp_path):
     import os
 
     from mrmkit.compare import read_metrics
-    from mrmkit.runner import run
+    from mrmkit.run.runner import run
 
     assert os.environ.get("MRMKIT_SCHEMA_STRICT")  # set by conftest: an undeclared key fails the run
     result = run(small[0].parameters, ["champion_challenger"], out=tmp_path / "out", record_audit=False)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from mrmkit.batch import THREAD_VARIABLES
-from mrmkit.manifest import verify_package
-from mrmkit.pdf import find_chromium
-from mrmkit.render import external_references
+from mrmkit.evidence.manifest import verify_package
+from mrmkit.present.pdf import find_chromium
+from mrmkit.present.render import external_references
 from tests.browser import measure
 
 pytestmark = pytest.mark.slow

@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 from mrmkit import cli
 from mrmkit.cli import app
 from mrmkit.compare import CSV_COLUMNS, diff_packages
-from mrmkit.manifest import write_manifest
-from mrmkit.output import csv_cell
+from mrmkit.evidence.manifest import write_manifest
+from mrmkit.present.output import csv_cell
 
 runner = CliRunner()
 EXACT = 0.1234567890123

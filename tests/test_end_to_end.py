@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from mrmkit.cli import app
 from mrmkit.compare import read_metrics
-from mrmkit.manifest import verify_package
-from mrmkit.render import external_references
+from mrmkit.evidence.manifest import verify_package
+from mrmkit.present.render import external_references
 from tests.conftest import write_params
 
 pytestmark = pytest.mark.slow

@@ -23,12 +23,12 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 from typer.testing import CliRunner
 
-from mrmkit import schema
 from mrmkit.cli import app
 from mrmkit.compare import read_metrics
+from mrmkit.evidence import schema
+from mrmkit.evidence.manifest import write_manifest
 from mrmkit.export import textformat
 from mrmkit.export.prometheus import FAMILIES, RATINGS, SOURCES, ZONES, _rating, export_prometheus, parse_now
-from mrmkit.manifest import write_manifest
 from tests.conftest import make_frame, write_params
 
 runner = CliRunner()
@@ -105,7 +105,7 @@ def var_tree() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def real(tmp_path_factory) -> Path:
     """One package of the tiny project with a hostile feature name (drift and backtest workbooks)."""
-    from mrmkit.runner import run
+    from mrmkit.run.runner import run
 
     root = tmp_path_factory.mktemp("prom-real")
     rng = np.random.default_rng(5)
@@ -152,7 +152,7 @@ def inventory_file(folder: Path) -> Path:
 
 
 def test_real_package_values_equal_its_metrics(real: Path) -> None:
-    from mrmkit.report import overall_rating
+    from mrmkit.present.report import overall_rating
 
     text = export_prometheus([real.parents[2]], parse_now(NOW)).text
     parsed = samples(text)
@@ -210,7 +210,7 @@ def test_var_zones_and_p_values(var_folder: Path) -> None:
 
 
 def test_rating_matches_the_report() -> None:
-    from mrmkit.report import overall_rating
+    from mrmkit.present.report import overall_rating
 
     cases = [[], [{"severity": "amber"}], [{"severity": "green"}, {"severity": "red"}], [{"severity": "odd"}]]
     for findings in cases:

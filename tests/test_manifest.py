@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mrmkit.errors import PackageError
-from mrmkit.manifest import verify_package, write_manifest
+from mrmkit.evidence.manifest import verify_package, write_manifest
 
 
 @pytest.fixture

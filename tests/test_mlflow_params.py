@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from mrmkit.errors import InvalidInput, InvalidParameters
-from mrmkit.mlflow_log import headline_metrics, metric_name
+from mrmkit.export.mlflow_log import headline_metrics, metric_name
 from mrmkit.params import load_parameters
 from tests.conftest import free_port, write_params
 

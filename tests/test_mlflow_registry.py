@@ -219,7 +219,7 @@ def test_report_shows_the_registry_escaped(published: dict) -> None:
 
 
 def test_logged_run_holds_the_package_metrics_tags_and_files(registry: dict, published: dict) -> None:
-    from mrmkit.mlflow_log import headline_metrics
+    from mrmkit.export.mlflow_log import headline_metrics
 
     client, package = registry["client"], published["package"]
     manifest = json.loads((package / "manifest.json").read_text())

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from mrmkit.errors import InvalidParameters, MrmkitError, PackageError
-from mrmkit.manifest import verify_package, write_manifest
-from mrmkit.pdf import (
+from mrmkit.evidence.manifest import verify_package, write_manifest
+from mrmkit.present.pdf import (
     NO_DNS_FLAG,
     OFFLINE_FLAGS,
     ChromiumMissing,
@@ -33,7 +33,7 @@ from mrmkit.pdf import (
     html_to_pdf,
     package_pdf,
 )
-from mrmkit.render import external_references
+from mrmkit.present.render import external_references
 
 BROWSER = find_chromium()
 needs_browser = pytest.mark.skipif(
@@ -356,7 +356,7 @@ def test_a_browser_that_cannot_start_is_an_error(tmp_path: Path, monkeypatch: py
     assert not list(tmp_path.glob("*.pdf*")) and not list(tmp_path.glob(".report.pdf*"))
 
 
-# --- the whole validation as one PDF (mrmkit.booklet) ------------------------------------------------------
+# --- the whole validation as one PDF (mrmkit.present.booklet) ------------------------------------------------------
 
 
 def _reports(tmp_path: Path) -> Path:
@@ -378,7 +378,7 @@ def _reports(tmp_path: Path) -> Path:
 
 
 def test_booklet_links_are_internal_and_ids_unique(tmp_path: Path) -> None:
-    from mrmkit.booklet import booklet
+    from mrmkit.present.booklet import booklet
 
     html = booklet(
         _reports(tmp_path), {"drift": "Data quality and drift"}, {"run_id": "r1", "status": "complete"}, "m 1.0"
@@ -392,7 +392,7 @@ def test_booklet_links_are_internal_and_ids_unique(tmp_path: Path) -> None:
 
 
 def test_booklet_header_cannot_escape_its_css_string(tmp_path: Path) -> None:
-    from mrmkit.booklet import booklet, css_string
+    from mrmkit.present.booklet import booklet, css_string
 
     hostile = '"; } body { display: none } </style><script>alert(1)</script> \\'
     html = booklet(_reports(tmp_path), {}, {"run_id": "r1", "status": "complete"}, hostile, paper="letter")
@@ -405,7 +405,7 @@ def test_booklet_header_cannot_escape_its_css_string(tmp_path: Path) -> None:
 
 @needs_browser
 def test_package_pdf_is_one_document_with_its_own_manifest(tmp_path: Path) -> None:
-    from mrmkit.pdf import verify_pdf
+    from mrmkit.present.pdf import verify_pdf
 
     package = _package(tmp_path)
     (package / "reports" / "drift.html").write_text(

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mrmkit.errors import InvalidInput, InvalidParameters
-from mrmkit.profiles import ProfileStore
+from mrmkit.evidence.profiles import ProfileStore
 from mrmkit.stats import (
     chi2_test,
     drift_table,
@@ -213,7 +213,7 @@ def test_a_damaged_stored_profile_is_rebuilt_never_used(tmp_path: Path, damage: 
         meta = json.loads(meta_path.read_text())
         meta["n_missing"] = 1
         if damage == "meta_selfhash":  # an edit that also forges the self-hash: the sha256 check still fails
-            from mrmkit.profiles import _self_hash
+            from mrmkit.evidence.profiles import _self_hash
 
             meta["meta_sha256"] = _self_hash(meta)
         meta_path.write_text(json.dumps(meta))
@@ -231,7 +231,7 @@ def test_a_damaged_categorical_profile_is_rebuilt(tmp_path: Path):
     meta = json.loads(meta_path.read_text())
     meta["counts"][0] += 1
     meta["counts"][1] -= 1
-    from mrmkit.profiles import _self_hash
+    from mrmkit.evidence.profiles import _self_hash
 
     meta["meta_sha256"] = _self_hash(meta)
     meta_path.write_text(json.dumps(meta))

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from mrmkit.render import external_references, notebook_to_html
+from mrmkit.present.render import external_references, notebook_to_html
 
 
 def test_scanner_finds_external_loads() -> None:

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mrmkit.audit import verify as verify_log
 from mrmkit.cli import app
-from mrmkit.manifest import MANIFEST, verify_package, write_manifest
-from mrmkit.pdf import find_chromium
+from mrmkit.evidence.audit import verify as verify_log
+from mrmkit.evidence.manifest import MANIFEST, verify_package, write_manifest
+from mrmkit.present.pdf import find_chromium
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()

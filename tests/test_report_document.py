@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from mrmkit import schema, summary
-from mrmkit.pdf import find_chromium
-from mrmkit.runner import run
+from mrmkit.evidence import schema
+from mrmkit.present import summary
+from mrmkit.present.pdf import find_chromium
+from mrmkit.run.runner import run
 from tests.conftest import write_params
 
 HOSTILE = '<img src=x onerror=alert(1)> "Q" & Co'
@@ -275,7 +276,7 @@ def _missing_words(html: str, pdf: Path) -> list[str]:
 
 @_NEEDS_PDF_TOOLS
 def test_a_cut_table_is_detected(tmp_path):
-    from mrmkit.pdf import html_to_pdf
+    from mrmkit.present.pdf import html_to_pdf
 
     page = (
         "<html><head><style>@page{size:A4;margin:20mm 14mm}</style></head><body><table><tr>"
@@ -292,9 +293,9 @@ def test_a_cut_table_is_detected(tmp_path):
 def test_pdf_shows_every_word_and_every_page_is_attributed(packages, tmp_path):
     """Nothing is cut at the page edge (every word of the document is in the PDF, hashes whole), and every
     page names the model and run and is numbered."""
-    from mrmkit.booklet import booklet
-    from mrmkit.pdf import package_pdf
-    from mrmkit.runner import WORKBOOK_TITLES
+    from mrmkit.present.booklet import booklet
+    from mrmkit.present.pdf import package_pdf
+    from mrmkit.run.runner import WORKBOOK_TITLES
 
     package = packages["named"]
     pdf = package_pdf(package, tmp_path / "v.pdf")

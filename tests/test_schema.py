@@ -19,9 +19,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from mrmkit import schema, tables
 from mrmkit.compare import HISTORY_KEYS, flatten, read_metrics
 from mrmkit.errors import PackageError
+from mrmkit.evidence import schema, tables
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKBOOKS = ("drift", "backtest", "champion_challenger", "explainability")
@@ -109,7 +109,7 @@ def test_every_finding_metric_written_in_code_is_declared():
 
 
 def test_report_key_figures_refuse_an_undeclared_key():
-    from mrmkit import report
+    from mrmkit.present import report
 
     assert report._wb({"score": {"psi": 0.2}}, "drift", "score.psi") == 0.2
     with pytest.raises(KeyError):

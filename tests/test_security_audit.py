@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mrmkit import audit
+from mrmkit.evidence import audit
 from tests.security_helpers import project, publish, runner, verify
 
 pytestmark = pytest.mark.slow

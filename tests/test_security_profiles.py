@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mrmkit.manifest import read_manifest
-from mrmkit.profiles import _mac, _self_hash, store_key
+from mrmkit.evidence.manifest import read_manifest
+from mrmkit.evidence.profiles import _mac, _self_hash, store_key
 from mrmkit.stats._samples import content_sha256
 from tests.security_helpers import project, publish, runner
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mrmkit import runner as runner_module
+from mrmkit.run import runner as runner_module
 from tests.security_helpers import project, publish
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mrmkit.signing import check_signature, config_dir, init_keys, public_key_text
+from mrmkit.evidence.signing import check_signature, config_dir, init_keys, public_key_text
 from tests.security_helpers import copy_package, forge, project, publish, runner, verify
 
 pytestmark = pytest.mark.slow
@@ -88,7 +88,7 @@ def test_re_signed_by_another_key_names_that_key(signed, tmp_path, monkeypatch) 
     forged = copy_package(package, tmp_path / "copy")
     monkeypatch.setenv("MRMKIT_CONFIG_DIR", str(tmp_path / "forger"))
     _, forger_key = init_keys()
-    from mrmkit.signing import load_private_key, sign_package
+    from mrmkit.evidence.signing import load_private_key, sign_package
 
     forge(forged, lambda p: (p / "metrics.json").write_text("{}"))
     sign_package(forged, load_private_key())

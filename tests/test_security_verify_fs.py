@@ -92,7 +92,7 @@ def test_names_with_newlines_and_escapes_cannot_forge_lines(package, tmp_path) -
 
 def test_an_unreadable_file_is_named(package, tmp_path, monkeypatch) -> None:
     copy = copy_package(package, tmp_path)
-    import mrmkit.manifest as manifest
+    import mrmkit.evidence.manifest as manifest
 
     real = os.open
 

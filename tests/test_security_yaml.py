@@ -1,7 +1,7 @@
 """Hostile YAML: exponential aliases, deep nesting, duplicate keys, huge values, odd tags and bytes.
 
 Each is refused in well under a second with one sentence that names the file and the line, for
-parameter files and inventory files alike (both go through mrmkit.yamlfile).
+parameter files and inventory files alike (both go through mrmkit.params.yamlfile).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from mrmkit.batch.inventory import load_inventory
 from mrmkit.errors import InvalidParameters
-from mrmkit.inventory import load_inventory
 from mrmkit.params import load_parameters, read_yaml
 from tests.conftest import write_params
 

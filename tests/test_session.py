@@ -1,4 +1,4 @@
-"""mrmkit.session: what every workbook notebook does around its analysis (clock, records, warnings)."""
+"""mrmkit.workbooks.session: what every workbook notebook does around its analysis (clock, records, warnings)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mrmkit import session as session_module
-from mrmkit.session import Session, start
+from mrmkit.workbooks import session as session_module
+from mrmkit.workbooks.session import Session, start
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.py"))
 
@@ -31,7 +31,7 @@ class _Ctx:
 
 def test_records_metrics_timings_and_profiles(monkeypatch):
     recorded = {}
-    monkeypatch.setattr("mrmkit.scrap.record", lambda name, value: recorded.__setitem__(name, value))
+    monkeypatch.setattr("mrmkit.evidence.scrap.record", lambda name, value: recorded.__setitem__(name, value))
     s = Session("drift")
     monkeypatch.setattr("mrmkit.workbooks.load_context", lambda *a, **k: _Ctx())
     s.load({"x": 1}, None)
@@ -64,7 +64,7 @@ def test_start_hides_deprecations_or_every_warning():
 def test_the_module_imports_only_the_standard_library():
     code = f"import sys; import {session_module.__name__}; print(sorted(m for m in sys.modules if m.startswith(('mrmkit.', 'pandas', 'numpy'))))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "['mrmkit.session']"  # so imports_s measures the notebook's own imports
+    assert done.stdout.strip() == "['mrmkit.workbooks.session']"  # so imports_s measures the notebook's own imports
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -23,7 +23,7 @@ from mrmkit.compare import flatten, read_metrics
 from mrmkit.demo import build_demo
 from mrmkit.demo.database import TABLES
 from mrmkit.errors import InvalidInput
-from mrmkit.runner import run
+from mrmkit.run.runner import run
 from mrmkit.sources import sql
 from tests.conftest import free_port
 

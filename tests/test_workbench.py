@@ -16,10 +16,10 @@ from pathlib import Path
 import papermill as pm
 import pytest
 
-from mrmkit import scrap
 from mrmkit.compare import read_metrics
-from mrmkit.manifest import verify_package
-from mrmkit.runner import run
+from mrmkit.evidence import scrap
+from mrmkit.evidence.manifest import verify_package
+from mrmkit.run.runner import run
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mrmkit import schema
+from mrmkit.evidence import schema
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 HEADING = "## Metric keys (`metrics.json`)"

@@ -1,6 +1,6 @@
 """Many evidence packages at once: local processes by default, a Dask cluster when given an address.
 
-Each model runs ``mrmkit.runner.run(params, out=out)`` in a worker process, so each package is exactly
+Each model runs ``mrmkit.run.runner.run(params, out=out)`` in a worker process, so each package is exactly
 what ``mrmkit run`` would have produced. One model's failure never stops the others:
 
 - bad parameters or inputs (``MrmkitError``) and any other exception are caught inside the worker and

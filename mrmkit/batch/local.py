@@ -24,7 +24,7 @@ def _context() -> Any:
     """Fork from a server that imported the runner once: a model's process starts in milliseconds."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["mrmkit._preload"])
+        ctx.set_forkserver_preload(["mrmkit.batch._preload"])
         return ctx
     return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
 
@@ -75,7 +75,7 @@ def _local(
                 r.conn.close()
                 running.remove(r)
                 if record is None:  # it died mid-run: clear what it was building
-                    from mrmkit.runner import remove_staging
+                    from mrmkit.run.runner import remove_staging
 
                     remove_staging(out, r.process.pid)
                     record = _died(params[r.index], _exit_text(r.process.exitcode))
@@ -107,7 +107,7 @@ def _stop(running: list[_Running], out: Path, grace: float) -> dict[int, dict[st
     appears only by the final rename of a complete staging folder. A second Ctrl-C skips the wait. Returns
     the records of models that finished regardless (they completed as the interruption came).
     """
-    from mrmkit.runner import remove_staging
+    from mrmkit.run.runner import remove_staging
 
     finished: dict[int, dict[str, Any]] = {}
     try:

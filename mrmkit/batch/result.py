@@ -101,7 +101,7 @@ def _css_class(value: Any) -> str:
 
 def write_batch_index(result: BatchResult, path: str | Path) -> Path:
     """Write a self-contained offline HTML page listing every model of the batch; return its path."""
-    from mrmkit.render import CSP_META
+    from mrmkit.present.render import CSP_META
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -33,7 +33,7 @@ def _worker_init(threads: int | None = None) -> None:
 def _model_id(params: Path) -> str | None:
     """The model id of a parameter file, best effort (for reporting a model whose run raised)."""
     try:
-        from mrmkit.yamlfile import read_yaml_file
+        from mrmkit.params.yamlfile import read_yaml_file
 
         raw = read_yaml_file(params)  # bounded: a hostile file costs no more here than in the run itself
         value = raw["model"]["id"]
@@ -50,7 +50,7 @@ def run_one(params: str, out: str) -> dict[str, Any]:
     record = _record(path, "error", None)
     try:
         from mrmkit.errors import MrmkitError
-        from mrmkit.runner import run
+        from mrmkit.run.runner import run
 
         try:
             result = run(path, out=Path(out))
@@ -88,7 +88,7 @@ def _log_to_mlflow(path: Path, result: Any) -> dict[str, Any]:
     params = load_parameters(path)
     if not params.mlflow.log:
         return {}
-    from mrmkit.mlflow_log import log_package
+    from mrmkit.export.mlflow_log import log_package
 
     try:
         return {"mlflow_run": log_package(result.package, params, result.rating)}

@@ -18,7 +18,7 @@ from mrmkit.errors import MrmkitError, PackageError, printable
 @_guard
 def reproduce(package: Annotated[Path, typer.Argument(help="An evidence package folder.")]) -> None:
     """Rerun a package from its recorded inputs, parameters and seeds, and compare every metric."""
-    from mrmkit.reproduce import reproduce as rerun
+    from mrmkit.run.reproduce import reproduce as rerun
 
     update, stop = _progress()
     update("re-performing the package")
@@ -61,7 +61,7 @@ def _stdout_is_terminal() -> bool:
 
 
 def _write(text: str) -> None:
-    """Machine-readable output (CSV or JSON, already safe to show: see mrmkit.output), written as it is."""
+    """Machine-readable output (CSV or JSON, already safe to show: see mrmkit.present.output), written as it is."""
     sys.stdout.write(text)
     sys.stdout.flush()
 
@@ -76,7 +76,7 @@ def diff(
     """Compare two packages: parameter changes and status changes first, then findings, then the metric changes by
     workbook with their counts. Warns (exit 0) when the packages are of different models."""
     from mrmkit.compare import CSV_COLUMNS, diff_packages
-    from mrmkit.output import check_format, csv_text, json_text
+    from mrmkit.present.output import check_format, csv_text, json_text
 
     check_format(fmt)
     result = diff_packages(package_a, package_b)
@@ -124,7 +124,7 @@ def history(
     from rich.table import Table
 
     from mrmkit.compare import history as model_history
-    from mrmkit.output import check_format, csv_text, json_text
+    from mrmkit.present.output import check_format, csv_text, json_text
 
     check_format(fmt)
     frame = model_history(model_id, directory)
@@ -171,7 +171,7 @@ def open_command(
     ] = None,
 ) -> None:
     """Copy a package's executed notebook into a working folder (inputs checked by hash) and open it in JupyterLab."""
-    from mrmkit.workbench import lab_command, prepare, start_lab
+    from mrmkit.run.workbench import lab_command, prepare, start_lab
 
     bench = prepare(package, workbook, directory)
     for line in bench.lines():
@@ -197,7 +197,7 @@ def report(
 ) -> None:
     """Print the package's whole validation (report and workbook reports) to one PDF beside the package,
     with <pdf>.json, its own manifest, which `mrmkit verify PDF` checks (a published package never changes)."""
-    from mrmkit.pdf import package_pdf
+    from mrmkit.present.pdf import package_pdf
 
     if not pdf:
         raise MrmkitError("report: say which format to write; the only one is --pdf.")
@@ -279,7 +279,7 @@ def _list_inventory(path: Path, packages: list[dict[str, Any]]) -> None:
 
     from rich.table import Table
 
-    from mrmkit.inventory import load_inventory, next_due
+    from mrmkit.batch.inventory import load_inventory, next_due
 
     today = date.today()
     last = {}

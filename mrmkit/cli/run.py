@@ -20,7 +20,7 @@ def _publish(
     paper: str = "a4",
     log_to_mlflow: bool = False,
 ) -> None:
-    from mrmkit.runner import run
+    from mrmkit.run.runner import run
 
     logging = _mlflow_logging(params, log_to_mlflow)
     update, stop = _progress()
@@ -30,7 +30,7 @@ def _publish(
         stop()
     print(result.package)
     if logging is not None:  # after publishing: a failure here leaves the package as published (exit 4)
-        from mrmkit.mlflow_log import LoggingFailed, log_package
+        from mrmkit.export.mlflow_log import LoggingFailed, log_package
 
         try:
             run_id = log_package(result.package, logging, result.rating)
@@ -57,7 +57,7 @@ def _mlflow_logging(params: Path, flag: bool) -> Any:
     resolved = load_parameters(params)
     if not (flag or resolved.mlflow.log):
         return None
-    from mrmkit.mlflow_log import tracking_uri
+    from mrmkit.export.mlflow_log import tracking_uri
     from mrmkit.sources import registry
 
     if tracking_uri(resolved) is None:

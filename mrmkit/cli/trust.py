@@ -25,11 +25,11 @@ def verify(
     ] = None,
 ) -> None:
     """Re-hash every file of a package against its manifest; check its signature and its audit line."""
-    from mrmkit.manifest import check_package
-    from mrmkit.signing import fingerprint, load_public_key
+    from mrmkit.evidence.manifest import check_package
+    from mrmkit.evidence.signing import fingerprint, load_public_key
 
     if package.suffix.lower() == ".pdf" and package.is_file():
-        from mrmkit.pdf import verify_pdf
+        from mrmkit.present.pdf import verify_pdf
 
         problems = verify_pdf(package)
         if problems:
@@ -68,8 +68,8 @@ def verify(
 
 def _audit(package: Path, action: str, outcome: str) -> None:
     """Record a verify or reproduce in the audit log next to the packages (``<out>/audit.jsonl``), if any."""
-    from mrmkit import audit
-    from mrmkit.manifest import read_manifest
+    from mrmkit.evidence import audit
+    from mrmkit.evidence.manifest import read_manifest
 
     parents = Path(package).resolve().parents
     if len(parents) < 3 or not (log := parents[2] / audit.AUDIT_LOG).exists():
@@ -94,7 +94,7 @@ keys_app = typer.Typer(help="The signing key pair that signs the packages you pu
 @_guard
 def keys_init(force: Annotated[bool, typer.Option("--force", help="Replace an existing key pair.")] = False) -> None:
     """Create an Ed25519 key pair in your config folder (private key mode 0600); runs then sign their packages."""
-    from mrmkit.signing import fingerprint, init_keys, public_key_text
+    from mrmkit.evidence.signing import fingerprint, init_keys, public_key_text
 
     path, public = init_keys(force=force)
     err.print(f"mrmkit: private key {path} (keep it private); public key below, fingerprint {fingerprint(public)}")
@@ -102,7 +102,7 @@ def keys_init(force: Annotated[bool, typer.Option("--force", help="Replace an ex
 
 
 def _public_key() -> Any:
-    from mrmkit.signing import load_private_key, private_key_path
+    from mrmkit.evidence.signing import load_private_key, private_key_path
 
     key = load_private_key()
     if key is None:
@@ -114,7 +114,7 @@ def _public_key() -> Any:
 @_guard
 def keys_show() -> None:
     """Print the fingerprint and the public key that verifiers pass to `mrmkit verify --key`."""
-    from mrmkit.signing import fingerprint, public_key_text
+    from mrmkit.evidence.signing import fingerprint, public_key_text
 
     public = _public_key()
     out.print(f"fingerprint: {fingerprint(public)}")
@@ -149,7 +149,7 @@ audit_app = typer.Typer(help="The audit trail of runs, verifications and re-perf
 @_guard
 def audit_verify(log: Annotated[Path, typer.Argument(help="The audit log, e.g. outputs/audit.jsonl.")]) -> None:
     """Check the audit trail's hash chain and the packages anchored in it; name every problem."""
-    from mrmkit.audit import verify_with_packages
+    from mrmkit.evidence.audit import verify_with_packages
 
     result = verify_with_packages(log)
     if result.intact:

@@ -30,7 +30,7 @@ from mrmkit.compare.packages import (
     _parameter_changes,
     read_metrics,
 )
-from mrmkit.manifest import read_manifest
+from mrmkit.evidence.manifest import read_manifest
 
 
 def _describe_finding(finding: dict[str, Any]) -> str:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mrmkit import schema, tables
 from mrmkit.compare.metrics import MetricChange, _change, _equal, _label, _natural, flatten
 from mrmkit.errors import MrmkitError, PackageError, one_line
-from mrmkit.manifest import MANIFEST, read_manifest
+from mrmkit.evidence import schema, tables
+from mrmkit.evidence.manifest import MANIFEST, read_manifest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,7 +90,7 @@ class PackageIdentity:
 
 
 def read_metrics(package: Path, with_tables: bool = True) -> dict[str, Any]:
-    """``metrics.json`` of a package with its tables read back (:func:`mrmkit.tables.resolve`).
+    """``metrics.json`` of a package with its tables read back (:func:`mrmkit.evidence.tables.resolve`).
 
     :class:`~mrmkit.errors.PackageError` if it is missing or malformed, or a table cannot be read.
     """
@@ -109,10 +109,10 @@ def read_metrics(package: Path, with_tables: bool = True) -> dict[str, Any]:
 def read_parameters(package: Path) -> dict[str, Any]:
     """``parameters.yaml`` of a package (the parameters as resolved for the run), read safely.
 
-    Read with :func:`mrmkit.yamlfile.read_yaml_file` (no aliases that expand without bound, no repeated
+    Read with :func:`mrmkit.params.yamlfile.read_yaml_file` (no aliases that expand without bound, no repeated
     keys). :class:`~mrmkit.errors.PackageError` if it is missing, unreadable or not a mapping.
     """
-    from mrmkit.yamlfile import read_yaml_file
+    from mrmkit.params.yamlfile import read_yaml_file
 
     path = Path(package) / PARAMETERS
     if not path.is_file():

@@ -340,11 +340,11 @@ def _check_containment(params: Parameters, source: str) -> None:
 
 def read_yaml(path: str | Path, kind: str = "Parameter file") -> Any:
     """A YAML file's content; a missing, unreadable, malformed, hostile or empty file is one ``InvalidParameters``
-    sentence (see :mod:`mrmkit.yamlfile`: size, depth, alias expansion and duplicate keys are bounded).
+    sentence (see :mod:`mrmkit.params.yamlfile`: size, depth, alias expansion and duplicate keys are bounded).
 
     ``kind`` names the file in messages ("Parameter file", "Inventory file").
     """
-    from mrmkit.yamlfile import read_yaml_file
+    from mrmkit.params.yamlfile import read_yaml_file
 
     return read_yaml_file(path, kind)
 

@@ -9,7 +9,7 @@ its columns, in place of the reference and returns exactly the numbers it return
     >>> table = drift_table(profile, current)                   # == drift_table(reference, current, ...)
     >>> psi(profile["income"], window["income"]).value           # == psi(reference["income"], ...)
 
-Each column profile carries the sha256 of the data it was computed from, and :class:`mrmkit.profiles.
+Each column profile carries the sha256 of the data it was computed from, and :class:`mrmkit.evidence.profiles.
 ProfileStore` keeps profiles on disk under that hash, so every model and window that compares against the
 same reference data reuses one profile.
 """

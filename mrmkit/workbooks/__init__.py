@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from mrmkit.errors import InvalidParameters
+from mrmkit.evidence.profiles import ProfileStore
 from mrmkit.io import Inputs, load_inputs
 from mrmkit.params import Parameters, load_parameters, parameters_from_dict
-from mrmkit.profiles import ProfileStore
 
 __all__ = ["Context", "load_context", "preflight"]
 

@@ -510,7 +510,7 @@ def _signed4(v: Any) -> str:
 
 
 def tornado_figure(evidence: BacktestEvidence) -> Any:
-    from mrmkit import plots
+    from mrmkit.present import plots
 
     t = evidence.sensitivity_table
     first_step = t["step"].iloc[0]

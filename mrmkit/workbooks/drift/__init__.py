@@ -14,7 +14,7 @@ the tests and the other modules use. Conventions (all recorded in the metrics un
   ``policy.retraining.psi`` on at least ``policy.retraining.min_features`` features, or on the score;
 - drift over time: PSI of each feature and of the score in each monitoring window (``data.time`` cut
   into months or quarters) against the whole reference sample;
-- every comparison reads the reference through its profile (:mod:`mrmkit.profiles`): each reference
+- every comparison reads the reference through its profile (:mod:`mrmkit.evidence.profiles`): each reference
   column is sorted or counted once for the pooled sample and all windows, and reused from
   ``<out>/.profiles`` by every later run on the same reference data; the profiles' sha256 are recorded
   under ``drift.settings.reference_profile``.

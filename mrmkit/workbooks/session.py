@@ -3,7 +3,7 @@
 A notebook's setup cell starts a session, loads its context and runs its analysis through it; its last
 cell calls :meth:`Session.finish`::
 
-    from mrmkit.session import start
+    from mrmkit.workbooks.session import start
     session = start("drift")                      # the clock starts here, before the heavy imports
     from mrmkit.workbooks import drift
     ctx = session.load(params, profile_store, params_file)
@@ -45,7 +45,7 @@ class Session:
 
     def analyse(self, analyse: Callable[[Any], Any]) -> Any:
         """``analyse(ctx)``, timed; its evidence's ``metrics()`` are recorded for the package."""
-        from mrmkit import scrap
+        from mrmkit.evidence import scrap
 
         if self.ctx is None:
             raise RuntimeError("Session.load must run before Session.analyse")
@@ -65,7 +65,7 @@ class Session:
 
     def finish(self) -> None:
         """Record the timings and the reference profiles the context used."""
-        from mrmkit import scrap
+        from mrmkit.evidence import scrap
 
         scrap.record("timings", self.timings())
         if self.ctx is not None:

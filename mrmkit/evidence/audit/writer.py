@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mrmkit.audit.chain import GENESIS, RESERVED, AuditError, _parse, _read_bytes, _split, line_hash
 from mrmkit.errors import InvalidInput, InvalidParameters
+from mrmkit.evidence.audit.chain import GENESIS, RESERVED, AuditError, _parse, _read_bytes, _split, line_hash
 
 try:
     import fcntl

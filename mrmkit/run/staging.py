@@ -1,6 +1,6 @@
 """The staging folder of a run: ``<out>/.staging/<pid>-<uuid>/``, where a package is built before it is published.
 
-:func:`mrmkit.runner.run` refuses an ``--out`` inside a package or inside mrmkit's working folders, creates
+:func:`mrmkit.run.runner.run` refuses an ``--out`` inside a package or inside mrmkit's working folders, creates
 its staging folder with an owner record (pid, process start time, host), and removes it if anything
 fails. Staging folders left by runs whose process is gone are reclaimed by the next run into the same
 folder (:func:`reclaim_staging`), or by the batch runner for a worker it killed (:func:`remove_staging`).
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mrmkit.errors import InvalidParameters
-from mrmkit.profiles import STORE_DIR
+from mrmkit.evidence.profiles import STORE_DIR
 
 __all__ = ["STAGING", "OWNER", "reclaim_staging", "remove_staging"]
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from mrmkit.compare import compare_metrics, read_metrics
+from mrmkit.evidence.manifest import read_manifest
 from mrmkit.io import sha256_file
-from mrmkit.manifest import read_manifest
 
 __all__ = ["ReproduceReport", "reproduce", "check_inputs", "REL_TOL", "ABS_TOL"]
 
@@ -96,7 +96,7 @@ def compare_profiles(original: dict[str, Any], rerun: dict[str, Any]) -> list[st
 
 def reproduce(package: Path, keep: Path | None = None) -> ReproduceReport:
     """Rerun ``package`` from its recorded inputs and compare every metric (see the module docstring)."""
-    from mrmkit.runner import run
+    from mrmkit.run.runner import run
 
     package = Path(package)
     manifest = read_manifest(package)

@@ -252,7 +252,7 @@ class PackageCheck:
 
     files: VerifyReport
     manifest: dict[str, Any]
-    signature: Any  # mrmkit.signing.SignatureReport
+    signature: Any  # mrmkit.evidence.signing.SignatureReport
     trail_ok: bool | None  # None: no audit trail next to the package
     trail_line: str
 
@@ -272,8 +272,8 @@ class PackageCheck:
 
 def check_package(package: Path, trusted: Any | None = None) -> PackageCheck:
     """:class:`PackageCheck` of ``package``; ``PackageError`` when it is no package (no readable manifest)."""
-    from mrmkit.audit import package_trail
-    from mrmkit.signing import check_signature
+    from mrmkit.evidence.audit import package_trail
+    from mrmkit.evidence.signing import check_signature
 
     files = verify_package(package)
     manifest = read_manifest(package)

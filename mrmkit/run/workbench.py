@@ -30,9 +30,9 @@ from typing import Any
 import nbformat
 
 from mrmkit.errors import InvalidParameters, MrmkitError, PackageError, printable
-from mrmkit.manifest import read_manifest, verify_package
+from mrmkit.evidence.manifest import read_manifest, verify_package
 from mrmkit.params import WORKBOOKS
-from mrmkit.reproduce import check_inputs
+from mrmkit.run.reproduce import check_inputs
 
 __all__ = ["Workbench", "prepare", "start_lab", "lab_command", "MARKER"]
 

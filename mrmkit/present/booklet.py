@@ -68,8 +68,8 @@ def booklet(
     reports: Path, titles: dict[str, str], identity: dict[str, Any], model_label: str, paper: str = "a4"
 ) -> str:
     """The whole validation as one HTML page, ready for Chromium's print to PDF."""
-    from mrmkit.render import CSP_META
-    from mrmkit.style import CSS
+    from mrmkit.present.render import CSP_META
+    from mrmkit.present.style import CSS
 
     reports = Path(reports)
     if paper not in PAPERS:

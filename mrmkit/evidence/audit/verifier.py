@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mrmkit.audit.chain import (
+from mrmkit.errors import InvalidInput, printable
+from mrmkit.evidence.audit.chain import (
     AUDIT_LOG,
     GENESIS,
     KINDS,
@@ -23,7 +24,6 @@ from mrmkit.audit.chain import (
     line_hash,
     read,
 )
-from mrmkit.errors import InvalidInput, printable
 
 __all__ = ["verify", "packages_under", "verify_with_packages", "package_trail"]
 
@@ -241,7 +241,7 @@ def verify(path: Path, anchors: Mapping[int, str] | None = None) -> AuditReport:
 def packages_under(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
     """Every readable package manifest under ``folder`` (``<model>/<version>/<run>/manifest.json``)."""
     from mrmkit.errors import PackageError
-    from mrmkit.manifest import read_manifest
+    from mrmkit.evidence.manifest import read_manifest
 
     found = []
     for path in sorted(Path(folder).glob("*/*/*/manifest.json")):

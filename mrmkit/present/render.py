@@ -77,7 +77,7 @@ def _alt_texts(body: str) -> str:
 def _render(nb: Any) -> str:
     from html import escape
 
-    from mrmkit.style import CSS
+    from mrmkit.present.style import CSS
 
     with warnings.catch_warnings():
         # scrapbook's data outputs have no HTML form; they are meant to be invisible in the report

@@ -1,4 +1,4 @@
-"""The format of the audit trail's lines (see :mod:`mrmkit.audit`): the constants, the errors and results of
+"""The format of the audit trail's lines (see :mod:`mrmkit.evidence.audit`): the constants, the errors and results of
 reading and verifying, the canonical JSON and hash of a line, and parsing and reading the log.
 """
 

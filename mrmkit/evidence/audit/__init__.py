@@ -25,13 +25,13 @@ Limitations, stated plainly:
   one whose locks work across machines).
 
 The package has one module per job, and this module re-exports all their names:
-:mod:`~mrmkit.audit.chain` (the line format, the result types, the hash and reading the log),
-:mod:`~mrmkit.audit.writer` (``append`` and ``head``) and :mod:`~mrmkit.audit.verifier` (``verify``
+:mod:`~mrmkit.evidence.audit.chain` (the line format, the result types, the hash and reading the log),
+:mod:`~mrmkit.evidence.audit.writer` (``append`` and ``head``) and :mod:`~mrmkit.evidence.audit.verifier` (``verify``
 and the check of the log against the packages published with it).
 """
 
 # isort: off
-from mrmkit.audit.chain import (
+from mrmkit.evidence.audit.chain import (
     AUDIT_LOG,
     GENESIS,
     KINDS,
@@ -42,11 +42,11 @@ from mrmkit.audit.chain import (
     line_hash,
     read,
 )
-from mrmkit.audit.writer import append, head
-from mrmkit.audit.verifier import verify
+from mrmkit.evidence.audit.writer import append, head
+from mrmkit.evidence.audit.verifier import verify
 
 # The former module's other names, still importable from here ("x as x" marks a re-export).
-from mrmkit.audit.chain import (
+from mrmkit.evidence.audit.chain import (
     RESERVED as RESERVED,
     _HEX as _HEX,
     _is_hash as _is_hash,
@@ -56,7 +56,7 @@ from mrmkit.audit.chain import (
     _reject_constant as _reject_constant,
     _split as _split,
 )
-from mrmkit.audit.writer import (
+from mrmkit.evidence.audit.writer import (
     _check_last as _check_last,
     _fsync_dir as _fsync_dir,
     _jsonable as _jsonable,
@@ -64,7 +64,7 @@ from mrmkit.audit.writer import (
     _normalise as _normalise,
     _user as _user,
 )
-from mrmkit.audit.verifier import (
+from mrmkit.evidence.audit.verifier import (
     _at as _at,
     _Line as _Line,
     _seqs as _seqs,

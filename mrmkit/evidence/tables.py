@@ -1,6 +1,6 @@
 """Tables of a package: the bin tables and per-row records that ``metrics.json`` points to.
 
-The schema (:mod:`mrmkit.schema`) declares which entries are tables. :func:`split` takes them out of a
+The schema (:mod:`mrmkit.evidence.schema`) declares which entries are tables. :func:`split` takes them out of a
 metrics tree and leaves ``{"$table": "tables/<name>.parquet", "rows": n}`` in their place; :func:`write`
 stores them as Parquet files in the package (hashed in the manifest like every other file);
 :func:`resolve` puts them back, so ``diff``, ``history`` and ``reproduce`` compare the same tree as before.
@@ -28,8 +28,8 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from mrmkit import schema
 from mrmkit.errors import PackageError
+from mrmkit.evidence import schema
 
 __all__ = ["TABLES_DIR", "split", "write", "resolve", "is_ref"]
 

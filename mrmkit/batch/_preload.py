@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 
 _MODULES = (
-    "mrmkit.runner",
+    "mrmkit.run.runner",
     "mrmkit.workbooks.drift",
     "mrmkit.workbooks.backtest",
     "mrmkit.workbooks.champion_challenger",
@@ -33,7 +33,7 @@ for _name in _MODULES:
     except Exception:  # an optional library missing here is imported (and reported) by the run itself
         pass
 
-from mrmkit import render  # noqa: E402
+from mrmkit.present import render  # noqa: E402
 
 try:
     render.warm()

@@ -16,8 +16,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from mrmkit.booklet import PAPERS
 from mrmkit.errors import InvalidParameters, MrmkitError, PackageError
+from mrmkit.present.booklet import PAPERS
 
 __all__ = [
     "PAPERS",
@@ -186,8 +186,8 @@ def html_to_pdf(html: Path, pdf: Path, timeout: float = 120) -> Path:
 
 
 def _write_booklet(reports: Path, identity: dict, model_label: str, paper: str, folder: Path) -> Path:
-    from mrmkit.booklet import booklet
-    from mrmkit.runner import WORKBOOK_TITLES
+    from mrmkit.present.booklet import booklet
+    from mrmkit.run.runner import WORKBOOK_TITLES
 
     html = folder / "validation.html"
     html.write_text(booklet(reports, WORKBOOK_TITLES, identity, model_label, paper), encoding="utf-8")
@@ -195,7 +195,7 @@ def _write_booklet(reports: Path, identity: dict, model_label: str, paper: str, 
 
 
 def reports_pdf(reports: Path, pdf: Path, identity: dict, model_label: str, paper: str = "a4") -> Path:
-    """Print the whole validation (report and workbook reports, :mod:`mrmkit.booklet`) to one PDF."""
+    """Print the whole validation (report and workbook reports, :mod:`mrmkit.present.booklet`) to one PDF."""
     if paper not in PAPERS:
         raise InvalidParameters(f"--paper {paper!r}: choose one of {', '.join(PAPERS)}.")
     with tempfile.TemporaryDirectory(prefix="mrmkit-booklet-") as work:
@@ -210,7 +210,7 @@ def package_pdf(package: Path, out: Path | None = None, paper: str = "a4") -> Pa
     folder. A path inside the package is refused: a published package never changes. Beside the PDF,
     ``<pdf>.json`` records its sha256 and the package's identity and manifest hash (:func:`verify_pdf`).
     """
-    from mrmkit.manifest import read_manifest
+    from mrmkit.evidence.manifest import read_manifest
 
     package = Path(package)
     manifest = read_manifest(package)
@@ -266,8 +266,8 @@ def verify_pdf(pdf: Path) -> list[str]:
     package's manifest hash when the package is still where it was printed from."""
     import json
 
+    from mrmkit.evidence.manifest import read_manifest
     from mrmkit.io.frames import sha256_file
-    from mrmkit.manifest import read_manifest
 
     pdf = Path(pdf)
     side = pdf.with_name(pdf.name + PDF_MANIFEST_SUFFIX)

@@ -7,7 +7,7 @@ The schema is a tree that mirrors ``metrics.json``. Each entry is one of
 - a **leaf**: a type, ``number`` (an int, a float, ``"inf"`` or ``"-inf"``), ``int``, ``string``,
   ``bool``, ``list`` (of scalars) or ``any``; every leaf may also be ``null`` (NaN, or not computed);
 - a **table**: ``table(column: type, ...)``, a list of records that the package keeps in
-  ``tables/*.parquet`` instead of ``metrics.json`` (:mod:`mrmkit.tables`);
+  ``tables/*.parquet`` instead of ``metrics.json`` (:mod:`mrmkit.evidence.tables`);
 - a **list of records** kept inline: the key ``"[]"`` holds the schema of one record (findings, rules).
 
 A key in angle brackets (``"<feature>"``) stands for any name taken from the data: a feature, a window,

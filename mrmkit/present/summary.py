@@ -19,7 +19,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from mrmkit import schema
+from mrmkit.evidence import schema
 from mrmkit.policy import finding_order
 
 __all__ = [

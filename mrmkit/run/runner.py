@@ -24,20 +24,22 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
-from mrmkit import audit, report, schema, scrap, signing, sources, summary, tables
+from mrmkit import sources
 from mrmkit.errors import InvalidInput, InvalidParameters, MrmkitError, PublishError
+from mrmkit.evidence import audit, schema, scrap, signing, tables
+from mrmkit.evidence.manifest import environment_lines, key_versions, write_manifest
+from mrmkit.evidence.profiles import STORE_DIR
 from mrmkit.io import load_inputs, sha256_file
-from mrmkit.manifest import environment_lines, key_versions, write_manifest
 from mrmkit.params import WORKBOOKS, Parameters, load_parameters
-from mrmkit.profiles import STORE_DIR
-from mrmkit.render import notebook_to_html
-from mrmkit.staging import OWNER, _prepare_out, _tidy_staging, remove_staging
+from mrmkit.present import report, summary
+from mrmkit.present.render import notebook_to_html
+from mrmkit.run.staging import OWNER, _prepare_out, _tidy_staging, remove_staging
 from mrmkit.workbooks import preflight
 
 # isort: off
-# The staging folder's helpers live in mrmkit.staging; their former names stay importable from here ("x as x" marks
+# The staging folder's helpers live in mrmkit.run.staging; their former names stay importable from here ("x as x" marks
 # a re-export).
-from mrmkit.staging import (
+from mrmkit.run.staging import (
     STAGING as STAGING,
     _alive as _alive,
     _inside_package as _inside_package,
@@ -324,7 +326,7 @@ def _run(
         summary.stamp_reports(staging / "reports", params, identity, WORKBOOK_TITLES)
         if pdf:
             say("printing the report to PDF")
-            from mrmkit.pdf import reports_pdf
+            from mrmkit.present.pdf import reports_pdf
 
             label = f"{params.model.name or params.model.id} {params.model.version}"
             reports_pdf(staging / "reports", staging / "reports" / "index.pdf", identity, label, paper)

@@ -14,7 +14,7 @@ none. The metadata carries the profile's sha256 (recomputed from the loaded valu
 hash of itself; a profile that fails any
 check (damaged, edited, truncated, another format) is rebuilt from the data and rewritten, never used.
 A profile is also bound to the data it describes by a keyed hash: ``mac`` = HMAC-SHA256 under the user's
-store key (``profile_store.key`` in the config folder of :mod:`mrmkit.signing`, created on first use, mode
+store key (``profile_store.key`` in the config folder of :mod:`mrmkit.evidence.signing`, created on first use, mode
 0600) of the data's sha256 and the profile's content sha256. Anyone can recompute the plain hashes after
 editing a stored profile; without the key they cannot recompute its ``mac``, so a poisoned profile fails
 its check and is rebuilt from the data. Every profile a run uses is recorded (data sha256 and content
@@ -81,7 +81,7 @@ _KEY_FILE = "profile_store.key"
 
 def store_key() -> bytes:
     """The user's secret for binding stored profiles to their data (created on first use, mode 0600)."""
-    from mrmkit.signing import config_dir
+    from mrmkit.evidence.signing import config_dir
 
     path = config_dir() / _KEY_FILE
     try:

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
-from mrmkit import schema, sources, style, summary
+from mrmkit import sources
+from mrmkit.evidence import schema
 from mrmkit.params import Parameters
 from mrmkit.policy import SEVERITY_ORDER, overall_rating
-from mrmkit.render import CSP_META
+from mrmkit.present import style, summary
+from mrmkit.present.render import CSP_META
 from mrmkit.workbooks import alerts
 
 __all__ = ["write_index", "overall_rating", "SEVERITY_ORDER", "EXPECTATIONS", "KIND_LABELS"]
@@ -335,7 +337,7 @@ def write_index(
     notebooks: Path | None = None,
 ) -> None:
     """Write the package's validation report."""
-    from mrmkit.runner import WORKBOOK_TITLES
+    from mrmkit.run.runner import WORKBOOK_TITLES
 
     metrics, inputs = metrics or {}, inputs or {}
     m = params.model
