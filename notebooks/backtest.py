@@ -137,18 +137,27 @@ elif evidence.classifier is not None and not evidence.window_table.empty:
 #
 # Exceptions (a loss larger than VaR), Kupiec's proportion of failures, Christoffersen's independence,
 # conditional coverage, the binomial z test, the time until first failure, and the Basel traffic light on
-# the latest 250 days, for each VaR level; and for each expected-shortfall series, Acerbi and Szekely's Z2
-# backtest.
+# the latest 250 days, for each VaR level.
 
 # %%
 if evidence.var is None:
     display(text("No VaR series was given (`backtest.var`): this section does not apply."))
 else:
     display(backtest.var_frame(evidence))
-    if evidence.var["es"]:
-        display(backtest.es_frame(evidence))
     for column in evidence.var["levels"]:
         display(plots.var_timeline(evidence.var_series, column))
+
+# %% [markdown]
+# ### Expected shortfall
+#
+# For each expected-shortfall series, Acerbi and Szekely's Z2 backtest against its VaR (one-sided, H0: ES
+# not understated).
+
+# %%
+if evidence.var is None or not evidence.var["es"]:
+    display(text("No expected-shortfall series was given (`backtest.var.es`): this section does not apply."))
+else:
+    display(backtest.es_frame(evidence))
 
 # %% [markdown]
 # ## Stress scenarios

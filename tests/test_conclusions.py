@@ -19,7 +19,8 @@ from scipy import stats as sps
 from mrmkit import stats
 from mrmkit.params import LowThresholds, load_parameters
 from mrmkit.policy import NOT_ENOUGH_DATA
-from mrmkit.workbooks import backtest, drift, load_context
+from mrmkit.workbooks import backtest, drift
+from mrmkit.workbooks.context import load_context
 from tests.conftest import make_frame, write_params
 
 
@@ -152,7 +153,7 @@ def test_a_small_monitoring_window_is_not_judged(tmp_path: Path) -> None:
     assert m["windows"]["2025-09"]["judged"] is False and m["windows"][ev.judged_windows[-1]]["judged"] is True
     assert m["retraining"]["latest_window"]["window"] == ev.judged_windows[-1]
     # the display and the distribution plots use the latest judged window, and colour no unjudged cell
-    from mrmkit.workbooks import Context  # noqa: F401  (the context of the notebook)
+    from mrmkit.workbooks.context import Context  # noqa: F401  (the context of the notebook)
 
     ctx = _context(root)
     label, mask = drift.latest_window(ev, ctx)

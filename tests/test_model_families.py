@@ -20,7 +20,8 @@ from mrmkit import explain
 from mrmkit.errors import InvalidParameters
 from mrmkit.io import load_inputs
 from mrmkit.params import load_parameters
-from mrmkit.workbooks import backtest, champion_challenger, drift, explainability, load_context, preflight
+from mrmkit.workbooks import backtest, champion_challenger, drift, explainability
+from mrmkit.workbooks.context import load_context, preflight
 from tests.conftest import write_variant
 from tests.model_zoo import PredictOnly, ScoreFunction
 

@@ -22,7 +22,8 @@ from statsmodels.stats.proportion import proportions_ztest
 
 from mrmkit.errors import InvalidParameters
 from mrmkit.params import load_parameters
-from mrmkit.workbooks import backtest, champion_challenger, explainability, load_context, preflight
+from mrmkit.workbooks import backtest, champion_challenger, explainability
+from mrmkit.workbooks.context import load_context, preflight
 from tests.conftest import write_variant
 
 MRMKIT = str(Path(sys.executable).with_name("mrmkit"))

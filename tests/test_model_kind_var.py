@@ -63,7 +63,7 @@ def test_a_var_engine_needs_no_application_data(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("extra", "fragment"),
     [
-        ({"backtest": {}}, "give the P&L and VaR series as backtest.var"),
+        ({"backtest": {}}, "give its P&L and VaR series as backtest.var"),
         ({"data": {"reference": "data/var.csv", "current": "data/var.csv"}}, "remove data.reference, data.current"),
         ({"drift": {}}, "remove drift"),
         ({"model__artifact": "models/engine.skops"}, "remove model.artifact"),
@@ -114,7 +114,8 @@ def test_a_var_engine_runs_end_to_end_and_its_report_is_about_var(tmp_path: Path
 
 
 def test_too_few_days_is_a_limitation_not_a_green(tmp_path: Path) -> None:
-    from mrmkit.workbooks import backtest, load_context
+    from mrmkit.workbooks import backtest
+    from mrmkit.workbooks.context import load_context
 
     _series(tmp_path, days=60)
     params = load_parameters(_write(tmp_path))

@@ -163,7 +163,7 @@ def test_a_check_of_the_whole_file_names_its_fields_not_the_top_level(tmp_path) 
         ),
         (
             {"model": {"id": "m", "version": "1", "kind": "var"}, "backtest": {}},
-            "p.yaml: model.kind var: give the P&L and VaR series as backtest.var",
+            "p.yaml: backtest.var: required for a VaR engine (model.kind var): give its P&L and VaR series as backtest.var",
         ),
     ]
     for raw, start in cases:

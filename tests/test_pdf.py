@@ -380,9 +380,7 @@ def _reports(tmp_path: Path) -> Path:
 def test_booklet_links_are_internal_and_ids_unique(tmp_path: Path) -> None:
     from mrmkit.present.booklet import booklet
 
-    html = booklet(
-        _reports(tmp_path), {"drift": "Data quality and drift"}, {"run_id": "r1", "status": "complete"}, "m 1.0"
-    )
+    html = booklet(_reports(tmp_path), {"run_id": "r1", "status": "complete"}, "m 1.0")
     assert 'href="#drift--Feature-drift"' in html and 'href="#drift"' in html and 'href="#drift--Findings"' in html
     assert 'id="drift--Findings"' in html and 'id="report--executive-summary"' in html
     assert 'id="T_abc_row0_col0"' in html  # pandas Styler ids keep their own style rules
@@ -395,12 +393,12 @@ def test_booklet_header_cannot_escape_its_css_string(tmp_path: Path) -> None:
     from mrmkit.present.booklet import booklet, css_string
 
     hostile = '"; } body { display: none } </style><script>alert(1)</script> \\'
-    html = booklet(_reports(tmp_path), {}, {"run_id": "r1", "status": "complete"}, hostile, paper="letter")
+    html = booklet(_reports(tmp_path), {"run_id": "r1", "status": "complete"}, hostile, paper="letter")
     style = html[html.index("<style>") : html.index("</style>")]
     assert "<script>" not in style and "body { display: none }" not in style
     assert css_string(hostile).count('"') == 2 and "size: letter" in style
     with pytest.raises(ValueError):
-        booklet(_reports(tmp_path / "x"), {}, {}, "m", paper="a3")
+        booklet(_reports(tmp_path / "x"), {}, "m", paper="a3")
 
 
 @needs_browser

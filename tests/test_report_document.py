@@ -119,7 +119,7 @@ def test_summary_conclusions_and_groups(packages):
 def test_sign_off_block_from_the_parameter_file_escaped(packages):
     text = (packages["named"] / "reports" / "index.html").read_text(encoding="utf-8")
     block = text[text.index('id="sign-off"') :]
-    assert "&lt;img src=x onerror=alert(1)&gt; &quot;Q&quot; &amp; Co" in block and "<img src=x" not in block
+    assert "&lt;img src=x onerror=alert(1)&gt; &#34;Q&#34; &amp; Co" in block and "<img src=x" not in block
     assert "R. Viewer (head of validation)" in block and "Drift and backtest of the Q4 sample" in block
     assert "MRM-2026-17" in block
     rows = block[: block.index("</table>")]
@@ -295,11 +295,10 @@ def test_pdf_shows_every_word_and_every_page_is_attributed(packages, tmp_path):
     page names the model and run and is numbered."""
     from mrmkit.present.booklet import booklet
     from mrmkit.present.pdf import package_pdf
-    from mrmkit.run.runner import WORKBOOK_TITLES
 
     package = packages["named"]
     pdf = package_pdf(package, tmp_path / "v.pdf")
-    html = booklet(package / "reports", WORKBOOK_TITLES, {"run_id": package.name, "status": "complete"}, "tiny-pd 1.0")
+    html = booklet(package / "reports", {"run_id": package.name, "status": "complete"}, "tiny-pd 1.0")
     assert not _missing_words(html, pdf)
     printed = "".join(w for *_, w in _pdf_words(pdf))
     for sha in re.findall(r"\b[0-9a-f]{64}\b", html):

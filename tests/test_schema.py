@@ -109,11 +109,11 @@ def test_every_finding_metric_written_in_code_is_declared():
 
 
 def test_report_key_figures_refuse_an_undeclared_key():
-    from mrmkit.present import report
+    from mrmkit.present import keyfigures
 
-    assert report._wb({"score": {"psi": 0.2}}, "drift", "score.psi") == 0.2
+    assert keyfigures._m({"score": {"psi": 0.2}}, "drift", "score.psi") == 0.2
     with pytest.raises(KeyError):
-        report._wb({}, "drift", "score.psy")
+        keyfigures._m({}, "drift", "score.psy")
 
 
 def test_readme_key_table_is_generated_from_the_schema():

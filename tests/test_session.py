@@ -33,7 +33,7 @@ def test_records_metrics_timings_and_profiles(monkeypatch):
     recorded = {}
     monkeypatch.setattr("mrmkit.evidence.scrap.record", lambda name, value: recorded.__setitem__(name, value))
     s = Session("drift")
-    monkeypatch.setattr("mrmkit.workbooks.load_context", lambda *a, **k: _Ctx())
+    monkeypatch.setattr("mrmkit.workbooks.context.load_context", lambda *a, **k: _Ctx())
     s.load({"x": 1}, None)
     evidence = s.analyse(lambda ctx: _Evidence())
     assert isinstance(evidence, _Evidence) and recorded["metrics"] == {"value": 1.5}

@@ -16,7 +16,8 @@ from mrmkit.cli import app
 from mrmkit.errors import InvalidInput, InvalidParameters
 from mrmkit.io import load_inputs
 from mrmkit.params import load_parameters
-from mrmkit.workbooks import backtest, load_context, preflight
+from mrmkit.workbooks import backtest
+from mrmkit.workbooks.context import load_context, preflight
 from tests.conftest import write_variant
 
 

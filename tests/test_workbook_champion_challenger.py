@@ -14,7 +14,7 @@ from mrmkit.errors import InvalidInput, InvalidParameters
 from mrmkit.io import load_inputs
 from mrmkit.params import load_parameters
 from mrmkit.workbooks import champion_challenger as cc
-from mrmkit.workbooks import load_context, preflight
+from mrmkit.workbooks.context import load_context, preflight
 from tests.conftest import write_variant
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from mrmkit import stats
 from mrmkit.params import load_parameters
-from mrmkit.workbooks import drift, load_context
+from mrmkit.workbooks import drift
+from mrmkit.workbooks.context import load_context
 from tests.conftest import write_params
 
 

@@ -12,7 +12,8 @@ from scipy import stats as sps
 from mrmkit import stats
 from mrmkit.errors import InvalidParameters
 from mrmkit.params import load_parameters
-from mrmkit.workbooks import backtest, load_context
+from mrmkit.workbooks import backtest
+from mrmkit.workbooks.context import load_context
 from tests.conftest import make_frame, write_params
 
 

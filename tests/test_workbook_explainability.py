@@ -12,7 +12,7 @@ from mrmkit.errors import InvalidParameters
 from mrmkit.io import load_inputs
 from mrmkit.params import load_parameters
 from mrmkit.workbooks import explainability as xb
-from mrmkit.workbooks import load_context, preflight
+from mrmkit.workbooks.context import load_context, preflight
 from tests.conftest import write_variant
 
 pytestmark = pytest.mark.slow

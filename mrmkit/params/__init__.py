@@ -61,10 +61,7 @@ from mrmkit.params.workbooks import (
     VarSection as VarSection,
 )
 from mrmkit.params.parameters import (
-    CLASSIFIER_RULES as CLASSIFIER_RULES,
-    PD_RULES as PD_RULES,
     _allowed_keys as _allowed_keys,
-    _changed as _changed,
     _check_containment as _check_containment,
     _location as _location,
     _message as _message,

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
+from mrmkit import workbooks
+
 __all__ = [
     "WORKBOOKS",
     "ArtifactSection",
@@ -28,8 +30,9 @@ __all__ = [
     "check_tracking_uri",
 ]
 
-#: Workbooks known to this version, in the order they run. A section of this name enables it.
-WORKBOOKS: tuple[str, ...] = ("drift", "backtest", "champion_challenger", "explainability")
+#: Workbooks known to this version, in the order they run (the registry, :mod:`mrmkit.workbooks`). A section of
+#: this name enables it.
+WORKBOOKS: tuple[str, ...] = workbooks.names()
 
 _SAFE_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 

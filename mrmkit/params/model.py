@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from mrmkit import kinds
 from mrmkit.params._base import (
     _SAFE_NAME,
     ArtifactSection,
@@ -22,6 +23,10 @@ from mrmkit.params._base import (
 __all__ = ["ModelSection", "ChallengerSection", "DataSection", "ValidationSection", "MlflowSection"]
 
 
+#: The values of model.kind: the registered kinds (:mod:`mrmkit.kinds`).
+KindName = Literal[kinds.names()]  # type: ignore[valid-type]
+
+
 class ModelSection(ArtifactSection):
     """Identity of the model under validation (``model``)."""
 
@@ -34,11 +39,11 @@ class ModelSection(ArtifactSection):
     intended_use: str | None = Field(None, description="Model card: the decisions and population it is meant for.")
     limitations: str | None = Field(None, description="Model card: known limitations and conditions of use.")
     data_description: str | None = Field(None, description="Model card: the development data.")
-    kind: Literal["pd", "var", "classifier"] = Field(
+    kind: KindName = Field(  # type: ignore[valid-type]
         "pd",
-        description="pd: a probability-of-default model on application data (every workbook); var: a market-risk "
-        "VaR/ES engine, validated on its P&L, VaR and ES series alone (the backtest workbook's VaR part); "
-        "classifier: a binary alerting model (fraud, AML) judged at policy.alert_rate or policy.threshold.",
+        description="What kind of model this is; each kind decides which workbook sections apply. "
+        + "; ".join(f"{k}: {kinds.get(k).label}" for k in kinds.names())
+        + ".",
     )
 
     @field_validator("id", "version", mode="before")

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from mrmkit import kinds
 from mrmkit.errors import InvalidParameters, shorten
 from mrmkit.params._base import WORKBOOKS, Query, _Section, check_tracking_uri
+from mrmkit.params.kind_rules import check_kind
 from mrmkit.params.model import ChallengerSection, DataSection, MlflowSection, ModelSection, ValidationSection
 from mrmkit.params.policy import PolicySection
 from mrmkit.params.workbooks import BacktestSection, ChampionChallengerSection, DriftSection, ExplainabilitySection
@@ -25,21 +27,7 @@ __all__ = [
     "parameters_from_dict",
     "read_yaml",
     "setting_default",
-    "PD_RULES",
-    "CLASSIFIER_RULES",
 ]
-
-
-#: Decision rules that concern credit decisions (a PD cut-off) and those that concern alerts (a classifier).
-PD_RULES = ("min_auc_gain", "max_bad_rate_increase", "max_approval_rate_decrease")
-CLASSIFIER_RULES = ("min_catch_rate_gain", "max_false_positive_rate_increase")
-
-
-def _changed(section: BaseModel | None, names: tuple[str, ...]) -> list[str]:
-    """The settings of ``names`` that differ from their defaults (a resolved file spells every default out)."""
-    if section is None:
-        return []
-    return [k for k in names if getattr(section, k) != type(section).model_fields[k].default]
 
 
 class Parameters(_Section):
@@ -104,88 +92,30 @@ class Parameters(_Section):
 
     @model_validator(mode="before")
     @classmethod
-    def _var_needs_no_data(cls, raw: Any) -> Any:
-        # a VaR engine has no application data: its data section (the roots) may be left out
+    def _rows_or_series(cls, raw: Any) -> Any:
+        # a kind whose evidence is its own output series (a VaR engine) has no application data: its data
+        # section (the roots) may be left out
         model = raw.get("model") if isinstance(raw, dict) else None
-        if isinstance(model, dict) and model.get("kind") == "var" and "data" not in raw:
+        kind = model.get("kind", "pd") if isinstance(model, dict) else None
+        if kind in kinds.names() and not kinds.get(kind).scored_on_rows and "data" not in raw:
             return {**raw, "data": {}}
         return raw
 
     @model_validator(mode="after")
     def _kind_sections(self) -> Parameters:
-        kind, policy = self.model.kind, self.policy
-        alerting = [f"policy.{k}" for k in ("alert_rate", "threshold", "costs") if getattr(policy, k) is not None]
-        cc = self.champion_challenger
-        alerting += [
-            f"champion_challenger.rules.{k}"
-            for k in _changed(cc.rules if cc else None, CLASSIFIER_RULES)
-            if kind != "classifier"
-        ]
-        if kind != "classifier" and alerting:
-            raise ValueError(f"{', '.join(alerting)}: only for model.kind classifier (this model is kind {kind})")
-        if kind in ("pd", "classifier"):
-            label = {
-                "pd": "a PD model (model.kind pd, the default)",
-                "classifier": "a classifier (model.kind classifier)",
-            }
-            missing = [f"data.{k}" for k in ("reference", "current") if getattr(self.data, k) is None]
-            if missing:
-                raise ValueError(f"{' and '.join(missing)}: required for {label[kind]}")
-            return self if kind == "pd" else self._classifier_sections()
-        # model.kind var: the P&L, VaR and ES series are the whole evidence
-        if self.backtest is None or self.backtest.var is None:
-            raise ValueError("model.kind var: give the P&L and VaR series as backtest.var")
-        named = [
-            k
-            for k in ("reference", "current", "id", "target", "score", "grade", "time", "segment")
-            if getattr(self.data, k) is not None
-        ] + (["features"] if self.data.features else [])
-        refused = [f"data.{k}" for k in named]
-        refused += [
-            name
-            for name in ("drift", "champion_challenger", "explainability", "challenger")
-            if getattr(self, name) is not None
-        ]
-        refused += [
-            f"backtest.{k}"
-            for k in ("stress", "initial_auc", "grades", "as_of")
-            if getattr(self.backtest, k) is not None
-        ]
-        refused += ["model.artifact"] if self.model.artifact is not None else []
-        if refused:
+        check_kind(self, self.model.kind)
+        if kinds.get(self.model.kind).decision == "operating_point" and (
+            (self.policy.alert_rate is None) == (self.policy.threshold is None)
+        ):
             raise ValueError(
-                f"model.kind var: a VaR engine is validated on its P&L, VaR and ES series only; remove "
-                f"{', '.join(refused)}"
-            )
-        return self
-
-    def _classifier_sections(self) -> Parameters:
-        policy = self.policy
-        if (policy.alert_rate is None) == (policy.threshold is None):
-            raise ValueError(
-                "model.kind classifier: give exactly one operating point, policy.alert_rate (the share "
+                f"model.kind {self.model.kind}: give exactly one operating point, policy.alert_rate (the share "
                 "of cases alerted) or policy.threshold (alert when the score is at or above it)"
-            )
-        refused = ["policy.cutoff"] if policy.cutoff is not None else []
-        refused += ["data.grade"] if self.data.grade is not None else []
-        if self.backtest is not None:
-            refused += [f"backtest.{k}" for k in ("grades", "var", "stress") if getattr(self.backtest, k) is not None]
-            refused += [f"backtest.{k}" for k in _changed(self.backtest, ("n_grades",))]
-        if self.explainability is not None and self.explainability.actionable:
-            refused.append("explainability.actionable")
-        if self.champion_challenger is not None:
-            refused += [f"champion_challenger.rules.{k}" for k in _changed(self.champion_challenger.rules, PD_RULES)]
-        if refused:
-            raise ValueError(
-                f"model.kind classifier: {', '.join(refused)} concern PD models (rating grades, PD "
-                "stress, credit decisions) or VaR engines; remove them, the operating point is "
-                "policy.alert_rate or policy.threshold"
             )
         return self
 
     @model_validator(mode="after")
     def _model_given(self) -> Parameters:
-        if self.model.kind == "var":
+        if not kinds.get(self.model.kind).scored_on_rows:
             return self
         if self.model.artifact is None and self.data.score is None:
             raise ValueError("model: give the model as model.artifact, or its scores as data.score (scores-only mode)")

@@ -15,6 +15,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from mrmkit import workbooks
+
 __all__ = ["PAPERS", "booklet", "css_string"]
 
 PAPERS = {"a4": "A4", "letter": "letter"}
@@ -64,9 +66,7 @@ def _headings(part_html: str) -> list[tuple[str, str]]:
     return [(anchor, _TAGS.sub("", text).replace("¶", "").strip()) for anchor, text in _H2.findall(part_html)]
 
 
-def booklet(
-    reports: Path, titles: dict[str, str], identity: dict[str, Any], model_label: str, paper: str = "a4"
-) -> str:
+def booklet(reports: Path, identity: dict[str, Any], model_label: str, paper: str = "a4") -> str:
     """The whole validation as one HTML page, ready for Chromium's print to PDF."""
     from mrmkit.present.render import CSP_META
     from mrmkit.present.style import CSS
@@ -74,14 +74,14 @@ def booklet(
     reports = Path(reports)
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}")
-    workbooks = [p.stem for p in sorted(reports.glob("*.html")) if p.name != "index.html"]
-    order = [w for w in titles if w in workbooks] + [w for w in workbooks if w not in titles]
+    present = {p.stem for p in reports.glob("*.html") if p.name != "index.html"}
+    order = [w for w in workbooks.names() if w in present]  # the registered workbooks, in their order
     names = set(order)
     parts = [
         ("report", "Validation report", _part((reports / "index.html").read_text(encoding="utf-8"), "report", names))
     ]
     parts += [
-        (w, titles.get(w, w), _part((reports / f"{w}.html").read_text(encoding="utf-8"), w, names)) for w in order
+        (w, workbooks.get(w).title, _part((reports / f"{w}.html").read_text(encoding="utf-8"), w, names)) for w in order
     ]
     toc = []
     for part, title, html in parts:

@@ -187,10 +187,9 @@ def html_to_pdf(html: Path, pdf: Path, timeout: float = 120) -> Path:
 
 def _write_booklet(reports: Path, identity: dict, model_label: str, paper: str, folder: Path) -> Path:
     from mrmkit.present.booklet import booklet
-    from mrmkit.run.runner import WORKBOOK_TITLES
 
     html = folder / "validation.html"
-    html.write_text(booklet(reports, WORKBOOK_TITLES, identity, model_label, paper), encoding="utf-8")
+    html.write_text(booklet(reports, identity, model_label, paper), encoding="utf-8")
     return html
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 import re
 import warnings
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-__all__ = ["notebook_to_html", "external_references", "CSP_META", "with_csp"]
+__all__ = ["notebook_to_html", "without_sections", "external_references", "CSP_META", "with_csp"]
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
@@ -93,13 +94,40 @@ def _render(nb: Any) -> str:
     return with_csp(page)
 
 
-def notebook_to_html(notebook: Path, html: Path, title: str | None = None) -> None:
-    """Render ``notebook`` to ``html`` with code cells hidden and every image inline."""
+def _heading(cell: Any) -> tuple[int, str] | None:
+    """(level, text) of a Markdown cell that opens with a heading, else None."""
+    if cell.get("cell_type") != "markdown":
+        return None
+    first = "".join(cell.get("source", "")).lstrip().split("\n", 1)[0]
+    match = re.match(r"(#{1,6})\s+(.*?)\s*#*\s*$", first)
+    return (len(match.group(1)), match.group(2)) if match else None
+
+
+def without_sections(cells: list[Any], titles: Collection[str]) -> list[Any]:
+    """``cells`` less the sections headed by one of ``titles``: a section runs from its heading to the next
+    heading of the same or a higher level (a level-2 section takes its level-3 subsections with it)."""
+    kept, dropping = [], None  # the level of the section being dropped
+    for cell in cells:
+        heading = _heading(cell)
+        if heading is not None and dropping is not None and heading[0] <= dropping:
+            dropping = None
+        if heading is not None and dropping is None and heading[1] in titles:
+            dropping = heading[0]
+        if dropping is None:
+            kept.append(cell)
+    return kept
+
+
+def notebook_to_html(notebook: Path, html: Path, title: str | None = None, drop: Collection[str] = ()) -> None:
+    """Render ``notebook`` to ``html`` with code cells hidden and every image inline, less the sections whose
+    headings are in ``drop`` (the sections that did not run in this package)."""
     import nbformat
 
     nb = nbformat.read(str(notebook), as_version=4)
     if title:
         nb.metadata["title"] = title
+    if drop:
+        nb.cells = without_sections(nb.cells, set(drop))
     body = _render(nb)
     html.parent.mkdir(parents=True, exist_ok=True)
     html.write_text(body, encoding="utf-8")

@@ -1,77 +1,17 @@
-"""What the workbook notebooks call: load a run's context, then one ``analyse`` per workbook.
+"""The workbooks: one registered :class:`~mrmkit.workbooks.registry.WorkbookSpec` each, and their code.
 
-Notebooks only call these functions, record the results and plot them; the statistics live in
-:mod:`mrmkit.stats` and the policy in :mod:`mrmkit.policy`.
+- :mod:`~mrmkit.workbooks.registry`: the spec, its sections, and the registry every consumer iterates;
+- :mod:`~mrmkit.workbooks.builtin`: the four built-in workbooks (drift, backtest, champion_challenger,
+  explainability), registered on import of this package;
+- :mod:`~mrmkit.workbooks.scope`: which sections of a package ran, and why the others did not;
+- :mod:`~mrmkit.workbooks.context`: the context a notebook runs on; :mod:`~mrmkit.workbooks.session`: what
+  every notebook does around its analysis;
+- ``mrmkit.workbooks.<name>``: each workbook's analysis, findings rules and tables.
+
+Importing this package is cheap (no pandas): the registry is read by the parameter models and the CLI.
 """
 
-from __future__ import annotations
+from mrmkit.workbooks import builtin as _builtin  # noqa: F401  (registers the built-in workbooks)
+from mrmkit.workbooks.registry import Section, WorkbookSpec, get, names, specs
 
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-
-from mrmkit.errors import InvalidParameters
-from mrmkit.evidence.profiles import ProfileStore
-from mrmkit.io import Inputs, load_inputs
-from mrmkit.params import Parameters, load_parameters, parameters_from_dict
-
-__all__ = ["Context", "load_context", "preflight"]
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """The resolved parameters and validated inputs of one run, and the shared reference profiles."""
-
-    params: Parameters
-    inputs: Inputs
-    profiles: ProfileStore = field(default_factory=ProfileStore)
-
-
-def load_context(
-    params: dict[str, Any] | None = None,
-    profile_store: str | None = None,
-    *,
-    params_file: str | Path | None = None,
-    workbook: str | None = None,
-) -> Context:
-    """The context a workbook notebook runs on: validated parameters and the inputs they name, loaded once.
-
-    ``mrmkit run`` passes ``params``, the parameters as resolved for the run, and ``profile_store``, the
-    folder of the reference profiles shared by every run writing to the same output folder (without it
-    profiles live in memory for this kernel). A person running a notebook directly gives ``params_file``
-    instead: the parameter file is read as ``mrmkit run`` reads it (paths relative to the file) and the
-    ``workbook``'s input checks run as they would before a run, so a problem is one sentence, not a
-    traceback in a later cell.
-    """
-    if params_file is not None and params:
-        raise InvalidParameters("params_file: give either params_file or params, not both.")
-    if params_file is not None:
-        parsed = load_parameters(Path(params_file).expanduser())
-        source = str(params_file)
-    elif params:
-        parsed = parameters_from_dict(params, Path.cwd(), "parameters.yaml")
-        source = "parameters.yaml"
-    else:
-        raise InvalidParameters(
-            "params_file: this workbook needs a parameter file; set params_file in the parameters cell "
-            "(or papermill -p params_file PARAMS.yaml)."
-        )
-    if workbook is not None and workbook not in parsed.enabled_workbooks():
-        raise InvalidParameters(
-            f"{source}: the parameter file has no {workbook} section, so the {workbook} workbook is not enabled."
-        )
-    workbooks = [workbook] if workbook is not None else None
-    inputs = load_inputs(parsed, workbooks)
-    if params_file is not None and workbooks is not None:
-        preflight(parsed, inputs, workbooks)
-    return Context(params=parsed, inputs=inputs, profiles=ProfileStore(profile_store))
-
-
-def preflight(params: Parameters, inputs: Inputs, workbooks: list[str]) -> None:
-    """Run each workbook's input checks (a module-level ``preflight``) before anything is executed."""
-    import importlib
-
-    for name in workbooks:
-        check = getattr(importlib.import_module(f"mrmkit.workbooks.{name}"), "preflight", None)
-        if check is not None:
-            check(params, inputs)
+__all__ = ["Section", "WorkbookSpec", "get", "names", "specs"]

@@ -35,8 +35,8 @@ class Session:
         self._clock = {"start": time.perf_counter()}
 
     def load(self, params: dict[str, Any], profile_store: str | None, params_file: str | None = None) -> Any:
-        """The workbook's context (:func:`mrmkit.workbooks.load_context`), with its input checks."""
-        from mrmkit.workbooks import load_context
+        """The workbook's context (:func:`mrmkit.workbooks.context.load_context`), with its input checks."""
+        from mrmkit.workbooks.context import load_context
 
         self._clock["imported"] = time.perf_counter()
         self.ctx = load_context(params, profile_store, params_file=params_file, workbook=self.workbook)

@@ -14,10 +14,11 @@ import pandas as pd
 
 from mrmkit import stats
 from mrmkit.policy import NOT_ENOUGH_DATA, classify_low
-from mrmkit.workbooks import Context, display
+from mrmkit.workbooks import display
 from mrmkit.workbooks.backtest.analysis_pd import IN_SAMPLE
 from mrmkit.workbooks.backtest.workbook import BacktestEvidence
 from mrmkit.workbooks.common import window_maturity
+from mrmkit.workbooks.context import Context
 
 
 def findings_frame(evidence: BacktestEvidence) -> Any:

@@ -13,13 +13,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mrmkit import kinds
 from mrmkit.errors import InvalidInput, InvalidParameters
-from mrmkit.params import CLASSIFIER_RULES, PD_RULES
-from mrmkit.workbooks import Context, alerts
+from mrmkit.workbooks import alerts
 from mrmkit.workbooks.champion_challenger import findings as rules
 from mrmkit.workbooks.champion_challenger import tables
 from mrmkit.workbooks.champion_challenger.analysis_offline import _fairness, _offline
 from mrmkit.workbooks.champion_challenger.analysis_online import _AB_DECISIONS, _ab, _read_log, _shadow
+from mrmkit.workbooks.context import Context
 
 __all__ = ["ChallengerEvidence", "analyse", "preflight"]
 
@@ -136,9 +137,7 @@ def analyse(ctx: Context) -> ChallengerEvidence:
         "challenger_source": "artifact"
         if params.challenger.artifact is not None
         else f"column {params.challenger.score}",
-        "rules": params.champion_challenger.rules.model_dump(
-            exclude=set(PD_RULES if params.model.kind == "classifier" else CLASSIFIER_RULES)
-        ),
+        "rules": params.champion_challenger.rules.model_dump(exclude=_refused_rules(params.model.kind)),
         "decision_rule": "any failed rule: DO NOT PROMOTE; else any inconclusive rule: INCONCLUSIVE; else PROMOTE",
     }
     return ChallengerEvidence(
@@ -151,3 +150,9 @@ def analyse(ctx: Context) -> ChallengerEvidence:
         settings=settings,
         frames=frames,
     )
+
+
+def _refused_rules(kind: str) -> set[str]:
+    """The decision rules the model's kind refuses (a PD model has no alert-rate rules, and the reverse)."""
+    prefix = "champion_challenger.rules."
+    return {field.removeprefix(prefix) for field, _ in kinds.get(kind).refused if field.startswith(prefix)}

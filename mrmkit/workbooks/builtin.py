@@ -1,0 +1,278 @@
+"""The four built-in workbooks and their sections, registered in the order they run.
+
+Each section's ``scope`` rule reads the workbook's own metrics (what its analysis recorded) and says why the
+section did not run, in plain words, or ``None`` when it ran. Whether a section applies to a kind of model at
+all is the kind's to say (:mod:`mrmkit.kinds`); these rules cover what the inputs allow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from mrmkit.workbooks.registry import Section, WorkbookSpec, metric, register
+
+__all__ = ["DRIFT", "BACKTEST", "CHAMPION_CHALLENGER", "EXPLAINABILITY"]
+
+Metrics = Mapping[str, Any]
+
+
+def _not_applicable(m: Metrics, key: str) -> str | None:
+    """The recorded reason when ``key.applicable`` is false (or the part is missing), else None."""
+    part = metric(m, key)
+    if not isinstance(part, Mapping):
+        return "not computed in this run"
+    if part.get("applicable", True):
+        return None
+    return str(part.get("reason") or "not applicable to these inputs")
+
+
+FINDINGS = Section("findings", "Findings")
+SETTINGS = Section("settings", "Settings and conventions")
+
+# ---- data quality and drift -------------------------------------------------------------------------------
+
+
+def _windows(m: Metrics) -> str | None:
+    return None if metric(m, "windows") else "no time column was given, so the current sample has no windows"
+
+
+def _drifted_bins(m: Metrics) -> str | None:
+    features = metric(m, "features") or {}
+    drifted = any(isinstance(f, Mapping) and f.get("status") in ("amber", "red") for f in features.values())
+    return None if drifted else "no feature has an amber or red PSI"
+
+
+DRIFT = register(
+    WorkbookSpec(
+        name="drift",
+        title="Data quality and drift",
+        order=10,
+        package="mrmkit.workbooks.drift",
+        sections=(
+            FINDINGS,
+            Section("quality", "Data quality", "data quality of every feature (missing values, range, categories)"),
+            Section(
+                "features", "Feature drift", "population stability of every feature (PSI, KS, Wasserstein, chi-square)"
+            ),
+            Section("prediction", "Prediction drift", "stability of the score and the grades"),
+            Section("over_time", "Drift over time", "drift per monitoring window", _windows),
+            Section("bin_tables", "PSI bin tables of the amber and red features", "", _drifted_bins),
+            SETTINGS,
+        ),
+    )
+)
+
+# ---- backtest and stress test -----------------------------------------------------------------------------
+
+
+def _pd_outcomes(m: Metrics) -> str | None:
+    return _not_applicable(m, "pd")
+
+
+def _pd_windows(m: Metrics) -> str | None:
+    reason = _pd_outcomes(m)
+    if reason is None:
+        return None if metric(m, "pd.windows") else "no time column was given, so there are no monitoring windows"
+    reason = _not_applicable(m, "classifier")
+    if reason is None:
+        return (
+            None if metric(m, "classifier.windows") else "no time column was given, so there are no monitoring windows"
+        )
+    return reason
+
+
+def _operating_point(m: Metrics) -> str | None:
+    return _not_applicable(m, "classifier")
+
+
+def _var(m: Metrics) -> str | None:
+    return None if metric(m, "var") else "no P&L and VaR series was given"
+
+
+def _es(m: Metrics) -> str | None:
+    return _var(m) or (None if metric(m, "var.es") else "no expected-shortfall series was given")
+
+
+def _stress(m: Metrics) -> str | None:
+    return "no stress scenario was given" if metric(m, "stress") is None else _not_applicable(m, "stress")
+
+
+BACKTEST = register(
+    WorkbookSpec(
+        name="backtest",
+        title="Backtest and stress test",
+        order=20,
+        package="mrmkit.workbooks.backtest",
+        sections=(
+            FINDINGS,
+            Section(
+                "pd_discrimination",
+                "PD model: discrimination",
+                "discrimination against observed defaults (AUC, Gini, KS, current against initial AUC)",
+                _pd_outcomes,
+            ),
+            Section(
+                "classifier_operating_point",
+                "Classifier: performance at the operating point",
+                "ranking (AUC) and performance at the operating point (catch rate, false-positive rate, precision, cost)",
+                _operating_point,
+            ),
+            Section(
+                "pd_calibration",
+                "PD model: calibration by grade",
+                "calibration by grade (binomial, Jeffreys, Hosmer-Lemeshow)",
+                _pd_outcomes,
+            ),
+            Section(
+                "concentration",
+                "Concentration and migration",
+                "concentration and migration of the grades",
+                _pd_outcomes,
+            ),
+            Section("over_time", "Over time", "outcomes per monitoring window", _pd_windows),
+            Section(
+                "var",
+                "VaR backtesting",
+                "VaR backtests (Basel traffic light, Kupiec, Christoffersen, conditional coverage)",
+                _var,
+            ),
+            Section("es", "Expected shortfall", "expected-shortfall backtests (Acerbi-Szekely Z2)", _es, level=3),
+            Section("stress", "Stress scenarios", "stress scenarios", _stress),
+            Section(
+                "sensitivity",
+                "Sensitivity",
+                "one-at-a-time sensitivity",
+                lambda m: _not_applicable(m, "sensitivity"),
+            ),
+            SETTINGS,
+        ),
+    )
+)
+
+# ---- champion and challenger ------------------------------------------------------------------------------
+
+
+def _labelled(m: Metrics) -> str | None:
+    return _not_applicable(m, "labelled")
+
+
+def _alerts(m: Metrics) -> str | None:
+    if metric(m, "alerts") is None:
+        return "not an alerting model"
+    return _not_applicable(m, "alerts")
+
+
+def _decisions(m: Metrics) -> str | None:
+    return _labelled(m) or (None if metric(m, "business") else "no decision cut-off was compared")
+
+
+def _calibration(m: Metrics) -> str | None:
+    return _labelled(m) or (None if metric(m, "calibration") else "the models were not compared on grades")
+
+
+CHAMPION_CHALLENGER = register(
+    WorkbookSpec(
+        name="champion_challenger",
+        title="Champion and challenger",
+        order=30,
+        package="mrmkit.workbooks.champion_challenger",
+        sections=(
+            Section("recommendation", "Recommendation"),
+            FINDINGS,
+            Section(
+                "offline",
+                "Offline comparison on labelled data",
+                "the challenger against the champion on the same cases (paired DeLong test, bootstrap)",
+                _labelled,
+            ),
+            Section(
+                "alerts",
+                "Alerts at the same alert rate",
+                "catch and false-positive rates at the same alert rate (exact McNemar)",
+                _alerts,
+                level=3,
+            ),
+            Section(
+                "decisions",
+                "Decisions at the cut-off",
+                "decisions and business outcome at the cut-off (McNemar, swap sets)",
+                _decisions,
+                level=3,
+            ),
+            Section(
+                "calibration",
+                "Calibration on the same grades",
+                "calibration of both models on the same grades",
+                _calibration,
+                level=3,
+            ),
+            Section(
+                "shadow",
+                "Shadow scoring",
+                "shadow scoring (coverage, agreement, latency)",
+                lambda m: None if metric(m, "shadow") else "no shadow-scoring log was given",
+            ),
+            Section(
+                "ab",
+                "A/B test",
+                "the A/B test (sample ratio, guardrails, primary metric)",
+                lambda m: None if metric(m, "ab") else "no A/B log was given",
+            ),
+            Section(
+                "fairness",
+                "Fairness guardrails",
+                "fairness by protected group (adverse impact ratio, parity differences)",
+                lambda m: _not_applicable(m, "fairness"),
+            ),
+            SETTINGS,
+        ),
+    )
+)
+
+# ---- explainability ---------------------------------------------------------------------------------------
+
+
+def _explained(m: Metrics) -> str | None:
+    if metric(m, "applicable") is False:
+        return str(metric(m, "reason") or "the model could not be explained")
+    return None
+
+
+def _per_model(part: str) -> Any:
+    def rule(m: Metrics) -> str | None:
+        reason = _explained(m)
+        if reason is not None:
+            return reason
+        reasons = [_not_applicable(model, part) for model in (metric(m, "models") or {}).values()]
+        if reasons and any(r is None for r in reasons):
+            return None
+        return next((r for r in reasons if r), "no model was explained")
+
+    return rule
+
+
+EXPLAINABILITY = register(
+    WorkbookSpec(
+        name="explainability",
+        title="Explainability",
+        order=40,
+        package="mrmkit.workbooks.explainability",
+        sections=(
+            FINDINGS,
+            Section("global", "Global explanations", "the drivers of the model (SHAP importance)", _explained),
+            Section("local", "Local explanations", "explanations of single decisions (SHAP and LIME)", _explained),
+            Section(
+                "checks", "Checks: additivity and stability", "additivity and stability of the explanations", _explained
+            ),
+            Section("reason_codes", "Adverse-action reason codes", "reason codes", _per_model("reason_codes")),
+            Section(
+                "counterfactuals",
+                "Counterfactuals: what would change the decision",
+                "counterfactuals",
+                _per_model("counterfactuals"),
+            ),
+            SETTINGS,
+        ),
+    )
+)

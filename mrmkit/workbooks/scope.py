@@ -1,0 +1,99 @@
+"""What ran in a package, section by section, and why the rest did not.
+
+:func:`package_scope` asks, for each workbook that ran, each of its sections: does the model's kind have it
+(:meth:`mrmkit.kinds.ModelKind.applies`), and did the inputs let it run (the section's ``scope`` rule on the
+workbook's metrics)? The runner records the answer in the manifest (``scope``); the workbook reports drop
+the sections that did not run, and the validation report lists them once, with the reason, and builds its
+"Tested" sentences, its contents and its supervisory map from the sections that did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mrmkit import kinds
+from mrmkit.workbooks import registry
+
+__all__ = ["SectionScope", "package_scope", "ran", "not_run", "tested_sentence", "to_record", "from_record"]
+
+
+@dataclass(frozen=True, slots=True)
+class SectionScope:
+    """One section of one workbook: whether it ran in this package, and if not, why."""
+
+    workbook: str
+    section: str
+    title: str
+    ran: bool
+    reason: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.workbook}.{self.section}"
+
+
+def _section_scope(kind: kinds.ModelKind, spec: registry.WorkbookSpec, status: str, metrics: Mapping[str, Any]):
+    for section in spec.sections:
+        if not kind.applies(f"{spec.name}.{section.id}"):
+            yield SectionScope(spec.name, section.id, section.title, False, f"does not apply to a {kind.noun}")
+        elif status != "complete":
+            yield SectionScope(spec.name, section.id, section.title, False, "the workbook failed before it finished")
+        else:
+            reason = section.scope(metrics)
+            yield SectionScope(spec.name, section.id, section.title, reason is None, reason)
+
+
+def package_scope(
+    kind: str, statuses: Mapping[str, str], metrics: Mapping[str, Mapping[str, Any]]
+) -> tuple[SectionScope, ...]:
+    """Every section of every workbook that ran (``statuses``: workbook name to ``complete`` or ``failed``)."""
+    model_kind = kinds.get(kind)
+    out: list[SectionScope] = []
+    for spec in registry.specs():
+        if spec.name in statuses:
+            out += _section_scope(model_kind, spec, statuses[spec.name], metrics.get(spec.name) or {})
+    return tuple(out)
+
+
+def ran(scope: Iterable[SectionScope], workbook: str | None = None) -> list[SectionScope]:
+    return [s for s in scope if s.ran and (workbook is None or s.workbook == workbook)]
+
+
+def not_run(scope: Iterable[SectionScope], workbook: str | None = None) -> list[SectionScope]:
+    return [s for s in scope if not s.ran and (workbook is None or s.workbook == workbook)]
+
+
+def tested_sentence(scope: Iterable[SectionScope], workbook: str, vocabulary: Any) -> str:
+    """What the workbook tested in this package: the ``tests`` words of the sections that ran, joined."""
+    spec = registry.get(workbook)
+    words = [spec.section(s.section).tests.format_map(_Words(vocabulary)) for s in ran(scope, workbook)]
+    words = [w for w in words if w]
+    if not words:
+        return "nothing: no section of this workbook ran"
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+class _Words(dict):
+    """The kind's vocabulary as format fields (``{events}``, ``{adverse_cases}``, ...)."""
+
+    def __init__(self, vocabulary: Any) -> None:
+        super().__init__({name: getattr(vocabulary, name) for name in vocabulary.__slots__})
+
+
+def to_record(scope: Iterable[SectionScope]) -> dict[str, dict[str, dict[str, Any]]]:
+    """The manifest's ``scope`` entry: workbook -> section -> title, ran, reason."""
+    record: dict[str, dict[str, dict[str, Any]]] = {}
+    for s in scope:
+        record.setdefault(s.workbook, {})[s.section] = {"title": s.title, "ran": s.ran, "reason": s.reason}
+    return record
+
+
+def from_record(record: Mapping[str, Mapping[str, Mapping[str, Any]]] | None) -> tuple[SectionScope, ...]:
+    """The scope a manifest recorded (empty for a package of an mrmkit before scopes were recorded)."""
+    return tuple(
+        SectionScope(workbook, section, str(entry["title"]), bool(entry["ran"]), entry.get("reason"))
+        for workbook, sections in (record or {}).items()
+        for section, entry in sections.items()
+    )
