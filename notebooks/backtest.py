@@ -13,11 +13,6 @@
 
 # %% [markdown]
 # # Backtest and stress test
-#
-# Outcome analysis of the PD model (discrimination, calibration by grade, concentration, migration, and
-# their evolution over the monitoring windows), VaR backtesting when a daily P&L and VaR series is given,
-# stress scenarios and one-at-a-time sensitivity when the model is given as an artifact. Every number is
-# computed by `mrmkit.stats` and `mrmkit.stress`; thresholds come from the parameter file's `policy`.
 
 # %% tags=["parameters"]
 # Parameters. To run this workbook yourself, set `params_file` to a parameter file (a path relative to
@@ -43,6 +38,7 @@ from mrmkit.workbooks.display import text
 
 ctx = session.load(params, profile_store, params_file)
 evidence = session.analyse(backtest.analyse)
+display(session.scope_note())
 
 # %% [markdown]
 # ## Findings
@@ -52,11 +48,9 @@ display(backtest.findings_frame(evidence))
 
 # %% [markdown]
 # ## PD model: discrimination
-#
-# AUC with its DeLong variance and 95% interval, Gini and KS on the development (reference) sample and on
-# the mature part of the current sample, and the ECB test of the current against the initial AUC.
 
 # %%
+display(session.describe("pd_discrimination"))
 if not evidence.pd["applicable"]:
     display(text("PD outcome analysis not applicable: {}.", evidence.pd["reason"]))
 else:
@@ -66,13 +60,9 @@ else:
 
 # %% [markdown]
 # ## Classifier: performance at the operating point
-#
-# For an alerting model (`model.kind: classifier`): AUC on both samples and the current-against-initial
-# test, then at the policy's operating point the alerts, the events caught (catch rate, recall), precision,
-# false-positive rate, F1, lift and the expected cost of `policy.costs`; the catch and false-positive rates
-# of the current sample are tested against the reference sample's. PD calibration does not apply.
 
 # %%
+display(session.describe("classifier_operating_point"))
 if evidence.classifier is None:
     display(text("Not an alerting model (model.kind is {}): this section does not apply.", ctx.params.model.kind))
 elif not evidence.classifier["applicable"]:
@@ -93,12 +83,9 @@ else:
 
 # %% [markdown]
 # ## PD model: calibration by grade
-#
-# Observed default rate against mean PD per grade, with the one-sided binomial and Jeffreys tests
-# (H0: the PD is not underestimated), Hosmer-Lemeshow over grades (df = number of grades), Spiegelhalter
-# and Brier for the whole sample.
 
 # %%
+display(session.describe("pd_calibration"))
 if evidence.pd["applicable"]:
     display(backtest.grade_frame_for_display(evidence))
     display(plots.calibration_chart(evidence.grade_table))
@@ -120,11 +107,9 @@ else:
 
 # %% [markdown]
 # ## Over time
-#
-# Per monitoring window (application month: the vintage view): volume, defaults, observed default rate,
-# mean PD and AUC. Immature windows are shown and left out of the outcome tests.
 
 # %%
+display(session.describe("over_time"))
 if evidence.pd["applicable"] and not evidence.window_table.empty:
     display(backtest.window_frame_for_display(evidence))
     display(plots.over_time(evidence.window_table))
@@ -134,12 +119,9 @@ elif evidence.classifier is not None and not evidence.window_table.empty:
 
 # %% [markdown]
 # ## VaR backtesting
-#
-# Exceptions (a loss larger than VaR), Kupiec's proportion of failures, Christoffersen's independence,
-# conditional coverage, the binomial z test, the time until first failure, and the Basel traffic light on
-# the latest 250 days, for each VaR level.
 
 # %%
+display(session.describe("var"))
 if evidence.var is None:
     display(text("No VaR series was given (`backtest.var`): this section does not apply."))
 else:
@@ -149,11 +131,9 @@ else:
 
 # %% [markdown]
 # ### Expected shortfall
-#
-# For each expected-shortfall series, Acerbi and Szekely's Z2 backtest against its VaR (one-sided, H0: ES
-# not understated).
 
 # %%
+display(session.describe("es"))
 if evidence.var is None or not evidence.var["es"]:
     display(text("No expected-shortfall series was given (`backtest.var.es`): this section does not apply."))
 else:
@@ -161,12 +141,9 @@ else:
 
 # %% [markdown]
 # ## Stress scenarios
-#
-# Each scenario shocks features of the current sample and rescores it with the model: mean PD and its
-# change, the PD distribution, the approval rate at the policy cut-off, the grade distribution and the
-# expected loss when exposure and LGD are given.
 
 # %%
+display(session.describe("stress"))
 if evidence.stress is None:
     display(text("No stress scenario was given (`backtest.stress`)."))
 elif not evidence.stress["applicable"]:
@@ -177,11 +154,9 @@ else:
 
 # %% [markdown]
 # ## Sensitivity
-#
-# One feature at a time, up and down by the configured steps: the change in mean PD, the share of decisions
-# that flip at the cut-off, and whether the direction matches the declared expectation.
 
 # %%
+display(session.describe("sensitivity"))
 if not evidence.sensitivity["applicable"]:
     display(text("Sensitivity analysis not applicable: {}.", evidence.sensitivity["reason"]))
 else:

@@ -13,10 +13,6 @@
 
 # %% [markdown]
 # # Champion and challenger
-#
-# Is the challenger better, safe to switch to, and fair? The recommendation comes first, from the
-# pre-registered rules of the parameter file; then the offline comparison on labelled data, shadow scoring,
-# the A/B test and the fairness guardrails. Every number is computed by `mrmkit.stats`.
 
 # %% tags=["parameters"]
 # Parameters. To run this workbook yourself, set `params_file` to a parameter file (a path relative to
@@ -41,6 +37,7 @@ from mrmkit.workbooks.display import text
 
 ctx = session.load(params, profile_store, params_file)
 evidence = session.analyse(cc.analyse)
+display(session.scope_note())
 
 # %% [markdown]
 # ## Recommendation
@@ -57,24 +54,18 @@ display(cc.findings_frame(evidence))
 
 # %% [markdown]
 # ## Offline comparison on labelled data
-#
-# Discrimination of both models on the same mature applications: AUC with DeLong intervals, the paired
-# DeLong test (two-sided, and one-sided for a better challenger), and a stratified, seeded bootstrap
-# interval of the AUC difference.
 
 # %%
+display(session.describe("offline"))
 display(cc.discrimination_frame(evidence))
 if evidence.offline.get("labelled", {}).get("applicable"):
     display(plots.roc_and_cap(cc.curves(evidence, ctx), **plots.units(ctx.params.model.kind)))
 
 # %% [markdown]
 # ### Alerts at the same alert rate
-#
-# For an alerting model (`model.kind: classifier`): both models alert the same share of the cases; the
-# catch rate is compared on the events and the false-positive rate on the genuine cases, each by the exact
-# McNemar test with the Agresti-Min interval of the paired difference.
 
 # %%
+display(session.describe("alerts"))
 if "alerts" in evidence.offline:
     display(cc.alerts_frame(evidence))
 else:
@@ -82,11 +73,9 @@ else:
 
 # %% [markdown]
 # ### Decisions at the cut-off
-#
-# Business metrics at the policy cut-off and at the challenger cut-off matched to the champion's approval
-# rate, with bootstrap intervals of the differences; McNemar's test of the paired decisions; swap sets.
 
 # %%
+display(session.describe("decisions"))
 if "alerts" in evidence.offline:
     display(text("Not applicable to an alerting model: its decisions are compared at the same alert rate (above)."))
 elif evidence.offline.get("labelled", {}).get("applicable"):
@@ -96,10 +85,9 @@ elif evidence.offline.get("labelled", {}).get("applicable"):
 
 # %% [markdown]
 # ### Calibration on the same grades
-#
-# Both models on the champion's rating scale, with the backtest's one-sided Jeffreys test per grade.
 
 # %%
+display(session.describe("calibration"))
 if "alerts" in evidence.offline:
     display(text("Not applicable to an alerting model: it is judged on its ranking at the operating point."))
 elif evidence.offline.get("labelled", {}).get("applicable"):
@@ -139,13 +127,9 @@ else:
 
 # %% [markdown]
 # ## Fairness guardrails
-#
-# Approval rates by protected group at the policy cut-off for both models: adverse impact ratio against the
-# reference group with the four-fifths flag and a significance test, demographic-parity and
-# equal-opportunity differences. Groups too small to judge are shown and marked. For an alerting model
-# the favourable outcome is not being alerted, so the rates are shares not alerted.
 
 # %%
+display(session.describe("fairness"))
 if not evidence.fairness.get("applicable"):
     display(text("Fairness not assessed: {}.", evidence.fairness["reason"]))
 else:

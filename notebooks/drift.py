@@ -13,11 +13,6 @@
 
 # %% [markdown]
 # # Data quality and drift
-#
-# This workbook compares the current (monitoring) sample with the reference (development) sample: the
-# quality of each feature, the stability of each feature and of the model's score, and how drift evolves
-# across monitoring windows. Every number is computed by `mrmkit.stats`; the thresholds come from the
-# parameter file's `policy` section. Conventions are listed at the end.
 
 # %% tags=["parameters"]
 # Parameters. To run this workbook yourself, set `params_file` to a parameter file (a path relative to
@@ -45,6 +40,7 @@ pd.set_option("display.max_rows", 200, "display.max_columns", 50, "display.preci
 
 ctx = session.load(params, profile_store, params_file)
 evidence = session.analyse(drift.analyse)
+display(session.scope_note())
 
 # %% [markdown]
 # ## Findings
@@ -55,21 +51,16 @@ display(drift.findings_frame(evidence))
 
 # %% [markdown]
 # ## Data quality
-#
-# Missing shares in both samples and their change, the share of current values outside the reference
-# range, categories never seen in the reference, type changes and constant columns.
 
 # %%
+display(session.describe("quality"))
 display(drift.quality_frame_for_display(evidence))
 
 # %% [markdown]
 # ## Feature drift
-#
-# PSI, KS, Wasserstein (raw and divided by the reference standard deviation) and Jensen-Shannon distance
-# for numeric features; PSI and chi-square for categorical ones. p-values are adjusted for multiple testing
-# across all features (method in the settings below).
 
 # %%
+display(session.describe("features"))
 display(drift.features_frame_for_display(evidence))
 thr = ctx.params.policy.psi
 display(plots.psi_by_feature(evidence.features["psi"], evidence.features["status"], thr.amber, thr.red))
@@ -86,10 +77,9 @@ for name in drift.most_drifted(evidence, ctx.params.drift.top_features):
 
 # %% [markdown]
 # ## Prediction drift
-#
-# PSI of the model's score (reference deciles) and, when the model assigns rating grades, of the grades.
 
 # %%
+display(session.describe("prediction"))
 display(drift.score_frame_for_display(evidence))
 display(plots.distribution(pd.Series(ctx.inputs.reference_score), pd.Series(ctx.inputs.current_score),
                            "model score", False, evidence.score["psi"]))
@@ -98,10 +88,9 @@ if evidence.grade_psi is not None:
 
 # %% [markdown]
 # ## Drift over time
-#
-# PSI of each feature and of the score in each monitoring window against the whole reference sample.
 
 # %%
+display(session.describe("over_time"))
 if evidence.windows.empty:
     display(text("No time column (`data.time`) was given, so the current sample is not split into windows."))
 else:

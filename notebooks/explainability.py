@@ -13,11 +13,6 @@
 
 # %% [markdown]
 # # Explainability
-#
-# Why do the models decide what they decide? Global drivers (SHAP), local explanations of named and
-# notable applications (SHAP waterfalls and LIME), the checks that make them trustworthy (additivity,
-# stability), adverse-action reason codes for declined applications (ECOA / Regulation B), and the
-# smallest changes that would reverse a decline. The explainer chosen for each model is recorded.
 
 # %% tags=["parameters"]
 # Parameters. To run this workbook yourself, set `params_file` to a parameter file (a path relative to
@@ -42,6 +37,7 @@ from mrmkit.workbooks.display import text
 
 ctx = session.load(params, profile_store, params_file)
 evidence = session.analyse(xb.analyse)
+display(session.scope_note())
 
 # %% [markdown]
 # ## Findings
@@ -55,11 +51,9 @@ if not evidence.applicable:
 
 # %% [markdown]
 # ## Global explanations
-#
-# Mean absolute SHAP value per feature (in the model's log-odds), against the model's own importance, and
-# SHAP importance on the reference against the current sample (explanation drift).
 
 # %%
+display(session.describe("global"))
 for model in evidence.models:
     display(text("### {}: {}", model, evidence.models[model]["explainer_note"]))
     display(xb.importance_frame(evidence, model))
@@ -69,12 +63,9 @@ for model in evidence.models:
 
 # %% [markdown]
 # ## Local explanations
-#
-# For the applications named in the parameters, the highest-risk ones and those closest to the cut-off:
-# each feature's SHAP value, the LIME explanation with its local fit, and how well their top features
-# agree.
 
 # %%
+display(session.describe("local"))
 for model in evidence.models:
     display(text("### {}", model))
     display(xb.local_frame(evidence, model))
@@ -83,33 +74,25 @@ for model in evidence.models:
 
 # %% [markdown]
 # ## Checks: additivity and stability
-#
-# Base value plus the sum of SHAP values must equal the model's output (log-odds); LIME is rerun over
-# several seeds and the rank correlation of its top features reported.
 
 # %%
+display(session.describe("checks"))
 display(xb.checks_frame(evidence))
 
 # %% [markdown]
-# ## Adverse-action reason codes
-#
-# For declined applications (PD above the cut-off) in the explained sample: the top features pushing
-# towards decline, mapped through the reason-code table; a frequency table of reasons over all declines.
-# For an alerting model (`model.kind: classifier`) the same for the alerted cases: the reasons shown to
-# the analyst who reviews the alert.
+# ## Reason codes
 
 # %%
+display(session.describe("reason_codes"))
 for model in evidence.models:
     display(text("### {}", model))
     display(xb.reasons_summary(evidence, model))
 
 # %% [markdown]
 # ## Counterfactuals: what would change the decision
-#
-# For declined applications, the smallest change in the actionable features (within their allowed ranges)
-# that brings the PD to the cut-off, found by a seeded search.
 
 # %%
+display(session.describe("counterfactuals"))
 for model in evidence.models:
     display(text("### {}", model))
     display(xb.counterfactual_frame(evidence, model))

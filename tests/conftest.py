@@ -79,6 +79,14 @@ def write_params(folder: Path, **overrides) -> Path:
     return path
 
 
+def write_var_params(folder: Path, var: dict, name: str = "var.yaml") -> Path:
+    """A VaR engine's parameter file (``model.kind: var``) whose evidence is the ``backtest.var`` section."""
+    params = {"seed": 7, "model": {"id": "tiny-var", "version": "1.0", "kind": "var"}, "backtest": {"var": var}}
+    path = folder / name
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+    return path
+
+
 @pytest.fixture
 def tiny_project(tmp_path: Path) -> Path:
     """A folder with reference and current parquet files and a scores-only parameter file."""

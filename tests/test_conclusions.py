@@ -21,7 +21,7 @@ from mrmkit.params import LowThresholds, load_parameters
 from mrmkit.policy import NOT_ENOUGH_DATA
 from mrmkit.workbooks import backtest, drift
 from mrmkit.workbooks.context import load_context
-from tests.conftest import make_frame, write_params
+from tests.conftest import make_frame, write_params, write_var_params
 
 
 def _project(root: Path, n_ref: int, n_cur: int, shift: float = 0.0, seed: int = 5) -> Path:
@@ -89,7 +89,8 @@ def test_a_95_percent_var_traffic_light_is_titled_as_an_extension(tmp_path: Path
     pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "pnl": pnl, "var_95": np.full(300, 1.2)}).to_csv(
         root / "data" / "var.csv", index=False
     )
-    ev = backtest.analyse(_context(root, backtest={"var": {"data": "data/var.csv", "levels": {"var_95": 0.95}}}))
+    params = load_parameters(write_var_params(root, {"data": "data/var.csv", "levels": {"var_95": 0.95}}))
+    ev = backtest.analyse(load_context(params.model_dump(mode="json")))
     light = ev.var["levels"]["var_95"]["traffic_light"]
     assert light["basel"] is False and "not a Basel zone" in light["name"]
     titles = [f["title"] for f in ev.findings if "traffic" in f["title"]]

@@ -14,7 +14,7 @@ from mrmkit.errors import InvalidParameters
 from mrmkit.params import load_parameters
 from mrmkit.workbooks import backtest
 from mrmkit.workbooks.context import load_context
-from tests.conftest import make_frame, write_params
+from tests.conftest import make_frame, write_var_params
 
 
 def _project(root: Path, tail: float) -> Path:
@@ -36,7 +36,7 @@ def _project(root: Path, tail: float) -> Path:
 
 def _evidence(root: Path, **var):
     section = {"data": "data/var.csv", "levels": {"var_975": 0.975}, "es": {"es_975": "var_975"}, **var}
-    params = load_parameters(write_params(root, backtest={"var": section}))
+    params = load_parameters(write_var_params(root, section))
     return backtest.analyse(load_context(params.model_dump(mode="json")))
 
 
@@ -61,8 +61,5 @@ def test_an_es_paired_with_an_unknown_var_column_is_refused(tmp_path: Path) -> N
     root = _project(tmp_path, 1.0)
     with pytest.raises(InvalidParameters, match="es.es_975 pairs with 'var_99'"):
         load_parameters(
-            write_params(
-                root,
-                backtest={"var": {"data": "data/var.csv", "levels": {"var_975": 0.975}, "es": {"es_975": "var_99"}}},
-            )
+            write_var_params(root, {"data": "data/var.csv", "levels": {"var_975": 0.975}, "es": {"es_975": "var_99"}})
         )

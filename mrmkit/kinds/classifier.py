@@ -24,6 +24,7 @@ CLASSIFIER = register(
             score="score",
             favourable_rate="share not alerted",
             adverse_cases="alerted cases",
+            threshold="operating point",
         ),
         scored_on_rows=True,
         calibrated_pd=False,

@@ -63,6 +63,7 @@ PD = register(
             score="PD",
             favourable_rate="approval rate",
             adverse_cases="declined applications",
+            threshold="cut-off",
         ),
         scored_on_rows=True,
         calibrated_pd=True,
@@ -118,9 +119,11 @@ PD = register(
         ),
         refused=(
             ("backtest.var", "a P&L, VaR and ES series belongs to a VaR engine's parameter file (model.kind var)"),
-            ("policy.alert_rate", "an operating point is for an alerting model (model.kind classifier)"),
-            ("policy.threshold", "an operating point is for an alerting model (model.kind classifier)"),
-            ("policy.costs", "outcome costs are for an alerting model (model.kind classifier)"),
+            *((f"policy.{name}", _ALERTING) for name in ("alert_rate", "threshold", "costs")),
+            *(
+                (f"champion_challenger.rules.{rule}", _ALERTING)
+                for rule in ("min_catch_rate_gain", "max_false_positive_rate_increase")
+            ),
         ),
     )
 )

@@ -30,6 +30,7 @@ class Vocabulary:
     score: str
     favourable_rate: str  # "approval rate", "share not alerted"
     adverse_cases: str  # "declined applications", "alerted cases"
+    threshold: str  # where decisions are taken: "cut-off", "operating point"
 
     def __post_init__(self) -> None:
         for name in ("unit", "units", "event", "events", "score"):

@@ -24,6 +24,7 @@ VAR = register(
             score="VaR",
             favourable_rate="",
             adverse_cases="",
+            threshold="",
         ),
         scored_on_rows=False,
         calibrated_pd=False,

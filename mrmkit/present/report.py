@@ -237,7 +237,7 @@ def write_index(
         sign_off=summary.sign_off(params.validation, str(identity["started"])[:10]),
         not_run=[
             {"workbook": workbooks.get(s.workbook).title, "section": s.title, "reason": s.reason}
-            for s in scopes.not_run(scope)
+            for s in scopes.left_out(scope)
         ],
         inputs=[(role, sources.describe(e), e["sha256"]) for role, e in sorted(inputs.items())],
     )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-__all__ = ["Section", "WorkbookSpec", "register", "get", "specs", "names", "metric"]
+__all__ = ["Section", "WorkbookSpec", "register", "get", "specs", "names", "metric", "words"]
 
 #: A scope rule: the workbook's metrics in, ``None`` when the section ran, else why it did not (plain words).
 ScopeRule = Callable[[Mapping[str, Any]], "str | None"]
@@ -56,6 +56,9 @@ class Section:
         The rule that says, from the workbook's metrics, whether the section ran or why not.
     level
         The heading level in the notebook (2 or 3); a level-3 section ends at the next heading of level 2 or 3.
+    description
+        What the section shows, for the reader of its report; ``{events}``, ``{adverse_cases}`` and the other
+        fields of :class:`mrmkit.kinds.Vocabulary` take the model kind's words.
     """
 
     id: str
@@ -63,6 +66,7 @@ class Section:
     tests: str = ""
     scope: ScopeRule = _always
     level: int = 2
+    description: str = ""
 
     def __post_init__(self) -> None:
         if not self.id.isidentifier():
@@ -100,6 +104,10 @@ class WorkbookSpec:
     def parameter_section(self) -> str:
         """The top-level key of the parameter file whose presence enables the workbook."""
         return self.name
+
+    def describe(self, section_id: str, vocabulary: Any) -> str:
+        """The section's description in the words of a model kind."""
+        return self.section(section_id).description.format_map(words(vocabulary))
 
     def section(self, section_id: str) -> Section:
         for s in self.sections:
@@ -151,3 +159,8 @@ def specs() -> tuple[WorkbookSpec, ...]:
 def names() -> tuple[str, ...]:
     """The registered workbooks' names, in the order they run."""
     return tuple(s.name for s in specs())
+
+
+def words(vocabulary: Any) -> dict[str, str]:
+    """A kind's vocabulary as format fields (``{events}``, ``{adverse_cases}``, ...)."""
+    return {name: getattr(vocabulary, name) for name in vocabulary.__slots__}

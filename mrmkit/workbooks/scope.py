@@ -16,7 +16,7 @@ from typing import Any
 from mrmkit import kinds
 from mrmkit.workbooks import registry
 
-__all__ = ["SectionScope", "package_scope", "ran", "not_run", "tested_sentence", "to_record", "from_record"]
+__all__ = ["SectionScope", "package_scope", "ran", "not_run", "left_out", "tested_sentence", "to_record", "from_record"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,7 @@ class SectionScope:
     title: str
     ran: bool
     reason: str | None = None
+    applies: bool = True  # False when the section is foreign to the model's kind (never part of its scope)
 
     @property
     def id(self) -> str:
@@ -37,7 +38,7 @@ class SectionScope:
 def _section_scope(kind: kinds.ModelKind, spec: registry.WorkbookSpec, status: str, metrics: Mapping[str, Any]):
     for section in spec.sections:
         if not kind.applies(f"{spec.name}.{section.id}"):
-            yield SectionScope(spec.name, section.id, section.title, False, f"does not apply to a {kind.noun}")
+            yield SectionScope(spec.name, section.id, section.title, False, f"does not apply to a {kind.noun}", False)
         elif status != "complete":
             yield SectionScope(spec.name, section.id, section.title, False, "the workbook failed before it finished")
         else:
@@ -62,38 +63,40 @@ def ran(scope: Iterable[SectionScope], workbook: str | None = None) -> list[Sect
 
 
 def not_run(scope: Iterable[SectionScope], workbook: str | None = None) -> list[SectionScope]:
+    """The sections that did not run: foreign to the kind, or applicable but not allowed by the inputs."""
     return [s for s in scope if not s.ran and (workbook is None or s.workbook == workbook)]
+
+
+def left_out(scope: Iterable[SectionScope]) -> list[SectionScope]:
+    """The sections that apply to the model's kind but did not run in this package (the report's Scope appendix)."""
+    return [s for s in scope if s.applies and not s.ran]
 
 
 def tested_sentence(scope: Iterable[SectionScope], workbook: str, vocabulary: Any) -> str:
     """What the workbook tested in this package: the ``tests`` words of the sections that ran, joined."""
     spec = registry.get(workbook)
-    words = [spec.section(s.section).tests.format_map(_Words(vocabulary)) for s in ran(scope, workbook)]
+    words = [spec.section(s.section).tests.format_map(registry.words(vocabulary)) for s in ran(scope, workbook)]
     words = [w for w in words if w]
     if not words:
         return "nothing: no section of this workbook ran"
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-class _Words(dict):
-    """The kind's vocabulary as format fields (``{events}``, ``{adverse_cases}``, ...)."""
-
-    def __init__(self, vocabulary: Any) -> None:
-        super().__init__({name: getattr(vocabulary, name) for name in vocabulary.__slots__})
-
-
 def to_record(scope: Iterable[SectionScope]) -> dict[str, dict[str, dict[str, Any]]]:
     """The manifest's ``scope`` entry: workbook -> section -> title, ran, reason."""
     record: dict[str, dict[str, dict[str, Any]]] = {}
     for s in scope:
-        record.setdefault(s.workbook, {})[s.section] = {"title": s.title, "ran": s.ran, "reason": s.reason}
+        entry = {"title": s.title, "applies": s.applies, "ran": s.ran, "reason": s.reason}
+        record.setdefault(s.workbook, {})[s.section] = entry
     return record
 
 
 def from_record(record: Mapping[str, Mapping[str, Mapping[str, Any]]] | None) -> tuple[SectionScope, ...]:
     """The scope a manifest recorded (empty for a package of an mrmkit before scopes were recorded)."""
     return tuple(
-        SectionScope(workbook, section, str(entry["title"]), bool(entry["ran"]), entry.get("reason"))
+        SectionScope(
+            workbook, section, str(entry["title"]), bool(entry["ran"]), entry.get("reason"), bool(entry["applies"])
+        )
         for workbook, sections in (record or {}).items()
         for section, entry in sections.items()
     )

@@ -32,6 +32,7 @@ class Session:
     def __init__(self, workbook: str) -> None:
         self.workbook = workbook
         self.ctx: Any = None
+        self.metrics: dict[str, Any] = {}
         self._clock = {"start": time.perf_counter()}
 
     def load(self, params: dict[str, Any], profile_store: str | None, params_file: str | None = None) -> Any:
@@ -51,8 +52,29 @@ class Session:
             raise RuntimeError("Session.load must run before Session.analyse")
         evidence = analyse(self.ctx)
         self._clock["analysed"] = time.perf_counter()
-        scrap.record("metrics", evidence.metrics())
+        self.metrics = evidence.metrics()
+        scrap.record("metrics", self.metrics)
         return evidence
+
+    def describe(self, section: str) -> Any:
+        """What a section of this workbook shows, in the words of the model's kind (Markdown)."""
+        from IPython.display import Markdown
+
+        from mrmkit import kinds, workbooks
+
+        vocabulary = kinds.get(self.ctx.params.model.kind).vocabulary
+        return Markdown(workbooks.get(self.workbook).describe(section, vocabulary))
+
+    def scope_note(self) -> Any:
+        """What this workbook tested for this model, from the sections that ran (:mod:`mrmkit.workbooks.scope`)."""
+        from mrmkit import kinds
+        from mrmkit.workbooks import scope
+        from mrmkit.workbooks.display import text
+
+        kind = kinds.get(self.ctx.params.model.kind)
+        ran = scope.package_scope(kind.name, {self.workbook: "complete"}, {self.workbook: self.metrics})
+        sentence = scope.tested_sentence(ran, self.workbook, kind.vocabulary)
+        return text("**Tested for this {}:** {}.", kind.noun, sentence)
 
     def timings(self) -> dict[str, float]:
         c, now = self._clock, time.perf_counter()
