@@ -55,8 +55,8 @@ if not evidence.pd["applicable"]:
     display(text("PD outcome analysis not applicable: {}.", evidence.pd["reason"]))
 else:
     display(backtest.discrimination_frame(evidence))
-    display(backtest.maturity_text(evidence))
-    display(plots.roc_and_cap(backtest.curves(evidence, ctx)))
+    display(backtest.maturity_text(evidence, ctx))
+    display(plots.roc_and_cap(backtest.curves(evidence, ctx), **plots.units(ctx.params.model_kind.vocabulary)))
 
 # %% [markdown]
 # ## Classifier: performance at the operating point
@@ -69,12 +69,12 @@ elif not evidence.classifier["applicable"]:
     display(text("Outcome analysis not applicable: {}.", evidence.classifier["reason"]))
 else:
     display(backtest.discrimination_frame(evidence))
-    display(backtest.maturity_text(evidence))
+    display(backtest.maturity_text(evidence, ctx))
     if evidence.classifier["operating_point"]["applicable"]:
         display(backtest.operating_point_frame(evidence))
         display(backtest.alert_tests_frame(evidence))
         display(plots.precision_recall(backtest.precision_recall_curves(evidence, ctx)))
-        display(plots.roc_and_cap(backtest.curves(evidence, ctx), **plots.units("classifier")))
+        display(plots.roc_and_cap(backtest.curves(evidence, ctx), **plots.units(ctx.params.model_kind.vocabulary)))
     else:
         display(text("Performance at the operating point not measured: {}.", evidence.classifier["operating_point"]["reason"]))
     display(text("Calibration not applicable: {}.", evidence.classifier["calibration"]["reason"]))

@@ -59,7 +59,7 @@ display(cc.findings_frame(evidence))
 display(session.describe("offline"))
 display(cc.discrimination_frame(evidence))
 if evidence.offline.get("labelled", {}).get("applicable"):
-    display(plots.roc_and_cap(cc.curves(evidence, ctx), **plots.units(ctx.params.model.kind)))
+    display(plots.roc_and_cap(cc.curves(evidence, ctx), **plots.units(ctx.params.model_kind.vocabulary)))
 
 # %% [markdown]
 # ### Alerts at the same alert rate

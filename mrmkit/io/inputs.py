@@ -69,7 +69,7 @@ def load_inputs(params: Parameters, workbooks: Sequence[str] | None = None) -> I
     workbook reads the P&L, VaR and ES series itself.
     """
     d = params.data
-    if params.model.kind == "var":
+    if not params.model_kind.scored_on_rows:
         empty = pd.DataFrame()
         return Inputs(
             reference=empty,

@@ -110,6 +110,11 @@ class ModelKind:
                     f"apply to the kind: {', '.join(missing)}"
                 )
 
+    @property
+    def alerting(self) -> bool:
+        """True for a model that alerts at an operating point (a classifier), not one that approves at a cut-off."""
+        return self.decision == "operating_point"
+
     def applies(self, section: str) -> bool:
         """Whether the ``workbook.section`` applies to this kind (a section also needs its own inputs)."""
         return section in self.sections

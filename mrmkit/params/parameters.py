@@ -121,6 +121,11 @@ class Parameters(_Section):
             raise ValueError("model: give the model as model.artifact, or its scores as data.score (scores-only mode)")
         return self
 
+    @property
+    def model_kind(self) -> kinds.ModelKind:
+        """The registered kind of ``model.kind``: what applies to this model and the words its reports use."""
+        return kinds.get(self.model.kind)
+
     def enabled_workbooks(self) -> list[str]:
         return [name for name in WORKBOOKS if getattr(self, name) is not None]
 

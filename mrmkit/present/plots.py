@@ -145,13 +145,14 @@ def _curve_points(y: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndar
     return np.r_[0, share], np.r_[0, tp / max(yy.sum(), 1)], np.r_[0, fp / max((1 - yy).sum(), 1)]
 
 
-def units(kind: str) -> dict[str, str]:
-    """The words for the cases and the events of a model kind, for axis labels."""
-    return {"cases": "cases", "events": "events"} if kind == "classifier" else {"cases": "loans", "events": "defaults"}
+def units(vocabulary: Any) -> dict[str, str]:
+    """The words for the cases and the events of a model kind (its :class:`mrmkit.kinds.Vocabulary`), for axis
+    labels."""
+    return {"cases": vocabulary.units, "events": vocabulary.events}
 
 
 def roc_and_cap(
-    curves: dict[str, tuple[np.ndarray, np.ndarray]], cases: str = "loans", events: str = "defaults"
+    curves: dict[str, tuple[np.ndarray, np.ndarray]], cases: str = "applications", events: str = "defaults"
 ) -> Figure:
     """ROC and CAP (cumulative accuracy profile) curves of each labelled sample (``cases``, ``events``: axis words)."""
     fig = Figure(figsize=(9, 4))

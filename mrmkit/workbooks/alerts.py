@@ -59,7 +59,7 @@ def favourable(params: Any, scores: np.ndarray) -> np.ndarray:
     threshold is taken over the scored cases.
     """
     scores = np.asarray(scores, dtype=float)
-    if params.model.kind != "classifier":
+    if not params.model_kind.alerting:
         return scores <= params.policy.cutoff
     scored = ~np.isnan(scores)
     out = np.zeros(scores.shape, dtype=bool)

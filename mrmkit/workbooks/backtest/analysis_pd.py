@@ -113,7 +113,7 @@ def _window_table(ctx: Context, mature: np.ndarray, windows: dict[str, dict[str,
             "mature": bool(windows[label]["mature"]),
             "matures_on": windows[label]["matures_on"],
         }
-        if ctx.params.model.kind == "classifier":  # the catch-rate trend at the operating point
+        if ctx.params.model_kind.alerting:  # the catch-rate trend at the operating point
             point = alerts.sample_metrics(y, s, ctx.params.policy) if disc else {}
             rows[label].update(
                 recall=point.get("recall", np.nan), false_positive_rate=point.get("false_positive_rate", np.nan)
@@ -124,10 +124,10 @@ def _window_table(ctx: Context, mature: np.ndarray, windows: dict[str, dict[str,
 def pd_backtest(ctx: Context) -> PdBacktest:
     """A PD model's outcome analysis on the mature current sample (not applicable to another kind)."""
     inp, cfg = ctx.inputs, ctx.params.backtest
-    if ctx.params.model.kind == "var":
+    if not ctx.params.model_kind.scored_on_rows:
         reason = "model.kind var: a VaR engine is backtested on its P&L, VaR and ES series (below), not on defaults"
         return PdBacktest({"applicable": False, "reason": reason}, pd.DataFrame(), pd.DataFrame())
-    if ctx.params.model.kind == "classifier":
+    if ctx.params.model_kind.alerting:
         return PdBacktest({"applicable": False, "reason": alerts.CALIBRATION_REASON}, pd.DataFrame(), pd.DataFrame())
     if inp.current_target is None:
         reason = "no target column (data.target): outcome analysis needs observed defaults"
@@ -184,7 +184,7 @@ def pd_backtest(ctx: Context) -> PdBacktest:
 def classifier_backtest(ctx: Context) -> ClassifierBacktest:
     """An alerting model's outcome analysis: AUC and the ECB test, and everything at the operating point."""
     inp, cfg, policy = ctx.inputs, ctx.params.backtest, ctx.params.policy
-    if ctx.params.model.kind != "classifier":
+    if not ctx.params.model_kind.alerting:
         return ClassifierBacktest(None, pd.DataFrame())
     if inp.current_target is None:
         reason = "no target column (data.target): outcome analysis needs observed events"

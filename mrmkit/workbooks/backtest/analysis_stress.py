@@ -88,7 +88,7 @@ def sensitivity_analysis(cfg: BacktestSection, ctx: Context) -> SensitivityAnaly
     from mrmkit import stress
 
     inp = ctx.inputs
-    if ctx.params.model.kind == "var":
+    if not ctx.params.model_kind.scored_on_rows:
         reason = "model.kind var: a VaR engine has no application features to perturb"
         return SensitivityAnalysis(_not_applicable(reason), None)
     if inp.model is None:
@@ -102,7 +102,7 @@ def sensitivity_analysis(cfg: BacktestSection, ctx: Context) -> SensitivityAnaly
         list(inp.categorical),
         cutoff=(
             alerts.policy_threshold(ctx.params.policy, inp.current_score)
-            if ctx.params.model.kind == "classifier"
+            if ctx.params.model_kind.alerting
             else ctx.params.policy.cutoff
         ),  # a classifier's decisions flip at its alert threshold
         steps=(("sd", s.sd_step), ("relative", s.relative_step)),

@@ -208,7 +208,7 @@ def _sensitivity_findings(frame: pd.DataFrame | None, ctx: Context) -> list[dict
     if frame is None:
         return []
     out = []
-    word = "score" if ctx.params.model.kind == "classifier" else "PD"
+    word = ctx.params.model_kind.vocabulary.score
     if "monotonicity" in frame.columns:
         material = frame["max_abs_change"] >= MATERIAL_PD_CHANGE
         for _, row in frame[(frame["monotonicity"] == "violated") & material].iterrows():

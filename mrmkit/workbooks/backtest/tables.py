@@ -28,7 +28,7 @@ def findings_frame(evidence: BacktestEvidence) -> Any:
 def discrimination_frame(evidence: BacktestEvidence) -> Any:
     classifier = evidence.classifier is not None
     d = (evidence.classifier if classifier else evidence.pd)["discrimination"]
-    cases, events = ("cases", "events") if classifier else ("loans", "defaults")
+    cases, events = ("cases", "events") if classifier else ("applications", "defaults")
     rows = []
     for label, key in (("development (reference)", "development"), ("current, mature windows", "current")):
         m = d[key]
@@ -74,19 +74,22 @@ def discrimination_frame(evidence: BacktestEvidence) -> Any:
     return styler
 
 
-def maturity_text(evidence: BacktestEvidence) -> Any:
+def maturity_text(evidence: BacktestEvidence, ctx: Context) -> Any:
     m = (evidence.classifier or evidence.pd)["maturity"]
+    units = ctx.params.model_kind.vocabulary.units
     immature = [w for w, v in m["windows"].items() if not v["mature"]]
     if immature:
         return display.text(
-            "Maturity: {}. {:,} loans are mature; {:,} loans in windows {} are not yet mature and are left out of "
+            "Maturity: {}. {:,} {} are mature; {:,} {} in windows {} are not yet mature and are left out of "
             "the outcome tests.",
             m["rule"],
             m["n_mature"],
+            units,
             m["n_immature"],
+            units,
             ", ".join(immature),
         )
-    return display.text("Maturity: {}. {:,} loans are mature.", m["rule"], m["n_mature"])
+    return display.text("Maturity: {}. {:,} {} are mature.", m["rule"], m["n_mature"], units)
 
 
 def curves(evidence: BacktestEvidence, ctx: Context) -> dict[str, tuple[np.ndarray, np.ndarray]]:

@@ -92,7 +92,7 @@ def preflight(params: Any, inputs: Any) -> None:
             ("reference", inputs.reference_score, params.data.reference),
             ("current", inputs.current_score, params.data.current),
         )
-        if params.model.kind == "pd"
+        if params.model_kind.calibrated_pd
         else ()
     ):
         edge = (scores <= 0) | (scores >= 1)
@@ -138,7 +138,7 @@ def analyse(ctx: Context) -> BacktestEvidence:
     stress_part = stress_test(cfg, ctx)
     sens_part = sensitivity_analysis(cfg, ctx)
     findings_all = judge(pd_part, classifier_part, var_part, sens_part, ctx)
-    classifier = ctx.params.model.kind == "classifier"
+    classifier = ctx.params.model_kind.alerting
     settings = {
         "p_value_thresholds": {"amber": ctx.params.policy.p_value.amber, "red": ctx.params.policy.p_value.red},
         **(

@@ -19,7 +19,7 @@ from mrmkit.workbooks import alerts
 from mrmkit.workbooks.champion_challenger import findings as rules
 from mrmkit.workbooks.champion_challenger import tables
 from mrmkit.workbooks.champion_challenger.analysis_offline import _fairness, _offline
-from mrmkit.workbooks.champion_challenger.analysis_online import _AB_DECISIONS, _ab, _read_log, _shadow
+from mrmkit.workbooks.champion_challenger.analysis_online import _ab, _read_log, _shadow, ab_decisions
 from mrmkit.workbooks.context import Context
 
 __all__ = ["ChallengerEvidence", "analyse", "preflight"]
@@ -49,7 +49,7 @@ def preflight(params: Any, inputs: Any) -> None:
     scores = inputs.challenger_score
     if np.isnan(scores).all():
         raise InvalidInput(f"challenger.score: no application of {params.data.current} has a challenger score.")
-    if params.policy.cutoff is None and params.model.kind != "classifier":
+    if params.policy.cutoff is None and not params.model_kind.alerting:
         raise InvalidInput("policy.cutoff: the champion-challenger comparison needs the PD cut-off of the decision.")
     for attribute, reference in cc.fairness.reference_groups.items():
         if attribute not in params.data.protected:
@@ -79,7 +79,7 @@ def preflight(params: Any, inputs: Any) -> None:
                 f"champion_challenger.ab.arm: column {a.arm!r} in {a.data} must hold 'champion' and 'challenger'; found {sorted(arms)}."
             )
         decisions = set(frame[a.decision].dropna().astype(str))
-        allowed = _AB_DECISIONS[params.model.kind]
+        allowed = ab_decisions(params)
         if not decisions <= set(allowed):
             raise InvalidInput(
                 f"champion_challenger.ab.decision: column {a.decision!r} in {a.data} must hold '{allowed[0]}' or "
@@ -87,7 +87,7 @@ def preflight(params: Any, inputs: Any) -> None:
             )
         for arm in ("champion", "challenger"):
             observed = frame[a.arm] == arm  # a classifier's outcome is known for every case; a loan's once approved
-            observed &= frame[a.decision] == "approve" if params.model.kind != "classifier" else True
+            observed &= frame[a.decision] == allowed[0] if not params.model_kind.alerting else True
             if frame.loc[observed, a.outcome].notna().sum() == 0:
                 raise InvalidInput(
                     f"champion_challenger.ab.outcome: the {arm} arm of {a.data} has no observed outcome."
@@ -128,7 +128,7 @@ def analyse(ctx: Context) -> ChallengerEvidence:
                 "comparison": "both models at the champion's "
                 "alert rate; catch and false-positive rates by the exact McNemar test with Agresti-Min intervals",
             }
-            if params.model.kind == "classifier"
+            if params.model_kind.alerting
             else {"cutoff": params.policy.cutoff}
         ),
         "n_bootstrap": params.champion_challenger.n_bootstrap,

@@ -84,7 +84,7 @@ def _offline(
     result["bootstrap_auc"] = _plain(
         stats.bootstrap_auc_difference(y, a, b, n_resamples=cc.n_bootstrap, seed=seed, ci_level=cc.ci_level)
     )
-    if params.model.kind == "classifier":
+    if params.model_kind.alerting:
         result["alerts"] = _alert_comparison(ctx, y, a, b)
         result["labelled"] = {"applicable": True, "n": int(y.size), "defaults": int(y.sum())}
         return result, frames

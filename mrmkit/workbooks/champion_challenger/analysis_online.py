@@ -21,7 +21,12 @@ from mrmkit.workbooks.context import Context
 
 _plain = jsonable
 #: The A/B log's decision labels per model kind: the favourable decision first.
-_AB_DECISIONS = {"pd": ("approve", "decline"), "classifier": ("clear", "alert")}
+
+
+def ab_decisions(params: Any) -> tuple[str, str]:
+    """The A/B log's decision labels for the model's kind: the favourable decision first."""
+    words = params.model_kind.vocabulary
+    return words.favourable, words.adverse
 
 
 def _read_log(section: Any, columns: list[str], field: str) -> pd.DataFrame:
@@ -95,7 +100,7 @@ def _ab(ctx: Context) -> dict[str, Any] | None:
     a = cc.ab
     log = _read_log(a, [a.id, a.arm, a.decision, a.outcome, a.date, *a.guardrails], "champion_challenger.ab")
     arm = log[a.arm].astype(str).to_numpy()
-    approved = (log[a.decision].astype(str) == _AB_DECISIONS[ctx.params.model.kind][0]).to_numpy()
+    approved = (log[a.decision].astype(str) == ab_decisions(ctx.params)[0]).to_numpy()
     outcome = pd.to_numeric(log[a.outcome], errors="coerce").to_numpy(dtype=float)
     result: dict[str, Any] = {"maturity": "every recorded outcome is used (no backtest.as_of)"}
     bt = ctx.params.backtest
@@ -123,8 +128,8 @@ def _ab(ctx: Context) -> dict[str, Any] | None:
         stats.sample_ratio_mismatch(counts, [1 - a.challenger_share, a.challenger_share])
     )
     policy = ctx.params.policy
-    if ctx.params.model.kind == "classifier":
-        alerted = (log[a.decision].astype(str) == "alert").to_numpy()
+    if ctx.params.model_kind.alerting:
+        alerted = (log[a.decision].astype(str) == ab_decisions(ctx.params)[1]).to_numpy()
         result.update(_ab_alerts(arm, alerted, outcome, cc.ci_level))
         ch, cl = result["arms"]["champion"], result["arms"]["challenger"]
         small = {

@@ -327,9 +327,9 @@ def decide(params: Any, offline: dict[str, Any], fairness: dict[str, Any]) -> di
         rules.append(_rule("AUC gain", "inconclusive", "no labelled mature data to compare discrimination"))
     elif too_few:  # a comparison of AUCs on a handful of defaults decides nothing either way
         rules.append(_rule("AUC gain", "inconclusive", f"{NOT_ENOUGH_DATA}: {too_few}"))
-    elif params.model.kind == "classifier" and not offline["alerts"]["applicable"]:
+    elif params.model_kind.alerting and not offline["alerts"]["applicable"]:
         rules.append(_rule("catch rate at the same alert rate", "inconclusive", offline["alerts"]["reason"]))
-    elif params.model.kind == "classifier":
+    elif params.model_kind.alerting:
         rules += _alert_rules(offline["alerts"], rules_cfg, params.champion_challenger.ci_level)
     else:
         gain = offline["challenger"]["auc"]["value"] - offline["champion"]["auc"]["value"]

@@ -116,7 +116,7 @@ def preflight(params: Any, inputs: Any) -> None:
 
 def decision_cut(ctx: Context, scores: np.ndarray) -> float | None:
     """The score at which the decision turns adverse: the PD cut-off, or a classifier's alert threshold."""
-    if ctx.params.model.kind == "classifier":
+    if ctx.params.model_kind.alerting:
         return alerts.policy_threshold(ctx.params.policy, np.asarray(scores, dtype=float))
     return ctx.params.policy.cutoff
 
@@ -214,7 +214,7 @@ def _explain_model(
                 for k in ("seeds", "spearman_mean", "spearman_min", "n_pairs", "mean_top_overlap")
             }
     # reason codes and counterfactuals on the declined applications (a classifier's alerted cases) of the sample
-    classifier = ctx.params.model.kind == "classifier"
+    classifier = ctx.params.model_kind.alerting
     sample_pd = 1.0 / (1.0 + np.exp(-expl.output))
     sample_ids = sample.index.astype(str).to_numpy()
     reasons, cfs = None, None
@@ -323,12 +323,12 @@ def analyse(ctx: Context) -> ExplainEvidence:
         "lime_samples": cfg.lime_samples,
         "lime_seeds": cfg.lime_seeds,
         "cutoff": params.policy.cutoff,
-        **({"operating_point": alerts.operating_text(params.policy)} if params.model.kind == "classifier" else {}),
+        **({"operating_point": alerts.operating_text(params.policy)} if params.model_kind.alerting else {}),
         "output_space": "log-odds (SHAP); probability (LIME)",
         "reason_rule": "top_k features with the largest positive SHAP values among "
         + (
             "alerted cases (score at or above the alert threshold)"
-            if params.model.kind == "classifier"
+            if params.model_kind.alerting
             else "declined applications (PD > cutoff)"
         ),
     }
