@@ -145,27 +145,17 @@ def test_every_schema_section_names_a_registered_section():
 
 def test_every_kind_names_real_sections_and_real_parameter_fields():
     every = {f"{spec.name}.{s.id}" for spec in workbooks.specs() for s in spec.sections}
-    params = (
-        Parameters.model_validate(
-            {"model": {"id": "m", "version": "1", "kind": "pd"}, "data": {"score": "s"}},
-            context={"base_dir": ROOT},
-        )
-        if False
-        else None
-    )
     for name in kinds.names():
         kind = kinds.get(name)
         assert kind.sections <= every, kind.sections - every
         for field, reason in (*kind.required, *kind.refused):
             assert reason, field
-            root, *rest = field.split(".")
-            assert root in Parameters.model_fields, field
+            assert field.split(".")[0] in Parameters.model_fields, field
         # every description of a section the kind has reads in the kind's words (no unknown field)
         for section in kind.sections:
             wb, sid = section.split(".")
             workbooks.get(wb).describe(sid, kind.vocabulary)
             scope.tested_sentence((), wb, kind.vocabulary)
-    assert params is None
 
 
 def test_given_reads_defaults_from_the_models():
