@@ -15,7 +15,7 @@ import pandas as pd
 
 from mrmkit import stats
 from mrmkit.policy import NOT_ENOUGH_DATA, classify_low, not_enough_data
-from mrmkit.workbooks import Context
+from mrmkit.workbooks.context import Context
 
 __all__ = ["window_maturity", "grade_table"]
 

@@ -19,8 +19,9 @@ from mrmkit import stats
 from mrmkit.errors import InvalidInput
 from mrmkit.policy import NOT_ENOUGH_DATA, classify_low, not_enough_data
 from mrmkit.stats._base import jsonable
-from mrmkit.workbooks import Context, alerts
+from mrmkit.workbooks import alerts
 from mrmkit.workbooks.common import _window_labels, grade_table, window_maturity
+from mrmkit.workbooks.context import Context
 
 __all__ = [
     "PdBacktest",

@@ -15,7 +15,8 @@ import pandas as pd
 
 from mrmkit.params import BacktestSection
 from mrmkit.stats._base import jsonable
-from mrmkit.workbooks import Context, alerts
+from mrmkit.workbooks import alerts
+from mrmkit.workbooks.context import Context
 
 __all__ = ["StressTest", "SensitivityAnalysis", "stress_test", "sensitivity_analysis"]
 

@@ -19,7 +19,7 @@ from mrmkit import stats
 from mrmkit.params import BacktestSection
 from mrmkit.policy import NOT_ENOUGH_DATA, not_enough_data
 from mrmkit.stats._base import jsonable
-from mrmkit.workbooks import Context
+from mrmkit.workbooks.context import Context
 
 __all__ = ["VarBacktest", "var_backtest"]
 

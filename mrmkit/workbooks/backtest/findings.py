@@ -14,10 +14,11 @@ from typing import Any
 import pandas as pd
 
 from mrmkit.policy import NOT_ENOUGH_DATA, finding, low_threshold_text, p_value_finding
-from mrmkit.workbooks import Context, alerts
+from mrmkit.workbooks import alerts
 from mrmkit.workbooks.backtest.analysis_pd import IN_SAMPLE, ClassifierBacktest, PdBacktest
 from mrmkit.workbooks.backtest.analysis_stress import SensitivityAnalysis
 from mrmkit.workbooks.backtest.analysis_var import VarBacktest
+from mrmkit.workbooks.context import Context
 
 __all__ = ["WORKBOOK", "MATERIAL_PD_CHANGE", "judge"]
 

@@ -16,11 +16,12 @@ import pandas as pd
 
 from mrmkit.errors import InvalidInput
 from mrmkit.io import parse_dates, read_frame, require_columns
-from mrmkit.workbooks import Context, alerts
+from mrmkit.workbooks import alerts
 from mrmkit.workbooks.backtest.analysis_pd import classifier_backtest, pd_backtest
 from mrmkit.workbooks.backtest.analysis_stress import sensitivity_analysis, stress_test
 from mrmkit.workbooks.backtest.analysis_var import var_backtest
 from mrmkit.workbooks.backtest.findings import MATERIAL_PD_CHANGE, judge
+from mrmkit.workbooks.context import Context
 
 __all__ = ["BacktestEvidence", "analyse", "preflight", "read_var_series"]
 

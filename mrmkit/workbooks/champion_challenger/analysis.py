@@ -15,11 +15,12 @@ import pandas as pd
 
 from mrmkit.errors import InvalidInput, InvalidParameters
 from mrmkit.params import CLASSIFIER_RULES, PD_RULES
-from mrmkit.workbooks import Context, alerts
+from mrmkit.workbooks import alerts
 from mrmkit.workbooks.champion_challenger import findings as rules
 from mrmkit.workbooks.champion_challenger import tables
 from mrmkit.workbooks.champion_challenger.analysis_offline import _fairness, _offline
 from mrmkit.workbooks.champion_challenger.analysis_online import _AB_DECISIONS, _ab, _read_log, _shadow
+from mrmkit.workbooks.context import Context
 
 __all__ = ["ChallengerEvidence", "analyse", "preflight"]
 

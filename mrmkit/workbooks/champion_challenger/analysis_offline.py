@@ -16,8 +16,9 @@ import pandas as pd
 
 from mrmkit import stats
 from mrmkit.stats._base import jsonable
-from mrmkit.workbooks import Context, alerts
+from mrmkit.workbooks import alerts
 from mrmkit.workbooks.common import grade_table, window_maturity
+from mrmkit.workbooks.context import Context
 
 if TYPE_CHECKING:
     from mrmkit.workbooks.champion_challenger.analysis import ChallengerEvidence

@@ -16,7 +16,8 @@ from mrmkit import stats
 from mrmkit.io import parse_dates, read_frame, require_columns
 from mrmkit.policy import NOT_ENOUGH_DATA, not_enough_data
 from mrmkit.stats._base import jsonable
-from mrmkit.workbooks import Context, alerts
+from mrmkit.workbooks import alerts
+from mrmkit.workbooks.context import Context
 
 _plain = jsonable
 #: The A/B log's decision labels per model kind: the favourable decision first.

@@ -18,7 +18,7 @@ import pandas as pd
 
 from mrmkit import stats
 from mrmkit.policy import NOT_ENOUGH_DATA, classify, not_enough_data
-from mrmkit.workbooks import Context
+from mrmkit.workbooks.context import Context
 from mrmkit.workbooks.drift import findings as rules
 from mrmkit.workbooks.drift import tables
 

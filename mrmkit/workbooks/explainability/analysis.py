@@ -17,7 +17,8 @@ import pandas as pd
 from mrmkit import explain
 from mrmkit.errors import InvalidParameters, one_line
 from mrmkit.stats._base import jsonable
-from mrmkit.workbooks import Context, alerts
+from mrmkit.workbooks import alerts
+from mrmkit.workbooks.context import Context
 from mrmkit.workbooks.explainability import findings, tables
 
 __all__ = ["ExplainEvidence", "analyse", "preflight", "decision_cut", "LOCAL_STABILITY_ROWS"]
