@@ -161,7 +161,7 @@ if not evidence.sensitivity["applicable"]:
     display(text("Sensitivity analysis not applicable: {}.", evidence.sensitivity["reason"]))
 else:
     display(backtest.sensitivity_frame_for_display(evidence))
-    display(backtest.tornado_figure(evidence))
+    display(plots.tornado(**backtest.tornado_data(evidence)))
 
 # %% [markdown]
 # ## Settings and conventions

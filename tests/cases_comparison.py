@@ -40,4 +40,9 @@ CASES: dict[str, tuple[Callable[[Callable[..., Any], dict[str, Any]], Any], dict
         lambda f, d: f([1.0, 3.1], bounds=group_sequential_bounds([0.25, 0.5, 0.75, 1.0])),
         {"alternative": "greater"},
     ),
+    "sequential_looks": (
+        lambda f, d: f(d["y"], d["s"] > 0.5, bounds=group_sequential_bounds([0.5, 1.0])),
+        {"bounds": [2.8, 1.9]},
+    ),
+    "welch_t_test": (lambda f, d: f(d["s"], d["t"], alternative="greater"), {"alternative": "larger"}),
 }

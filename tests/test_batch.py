@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from mrmkit.batch import BatchResult, run_batch, write_batch_index
-from mrmkit.batch.inventory import due, inventory_from_dict, load_inventory
 from mrmkit.errors import InvalidParameters
+from mrmkit.params.inventory import due, inventory_from_dict, load_inventory
 from mrmkit.present.render import external_references
 from tests.conftest import make_frame, write_params
 

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from mrmkit import kinds, workbooks
+from mrmkit import kinds
 from mrmkit.evidence import schema
 from mrmkit.kinds.registry import Expectation, ModelKind, Vocabulary
 from mrmkit.params import Parameters
 from mrmkit.params.kind_rules import given
-from mrmkit.workbooks import registry, scope
-from mrmkit.workbooks.registry import Section, WorkbookSpec
+from mrmkit.registry import scope, workbooks
+from mrmkit.registry import workbooks as registry
+from mrmkit.registry.workbooks import Section, WorkbookSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 KIND_NAMES = set(kinds.names())

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from mrmkit.batch.inventory import load_inventory
 from mrmkit.errors import InvalidParameters
 from mrmkit.params import load_parameters, read_yaml
+from mrmkit.params.inventory import load_inventory
 from tests.conftest import write_params
 
 MRMKIT = str(Path(sys.executable).with_name("mrmkit"))

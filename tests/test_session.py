@@ -68,7 +68,7 @@ def test_the_module_imports_only_the_standard_library():
     # notebook's own imports
     assert (
         done.stdout.strip()
-        == "['mrmkit.workbooks', 'mrmkit.workbooks.builtin', 'mrmkit.workbooks.registry', 'mrmkit.workbooks.session']"
+        == "['mrmkit.workbooks', 'mrmkit.registry.builtin', 'mrmkit.registry.workbooks', 'mrmkit.workbooks.session']"
     )
 
 

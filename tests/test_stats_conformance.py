@@ -54,6 +54,10 @@ CASES: dict[str, tuple[Callable[[Callable[..., Any], dict[str, Any]], Any], dict
     "gini": (lambda f, d: f(d["y"], d["s"]), {"ci_level": "high"}),
     "ks_statistic": (lambda f, d: f(d["y"], d["s"]), None),
     "delong_test": (lambda f, d: f(d["y"], d["s"], d["t"]), {"alternative": "both"}),
+    "hanley_mcneil_test": (
+        lambda f, d: f(0.81, se_a=0.021, auc_b=0.74, se_b=0.034, alternative="greater"),
+        {"se_a": -0.1},
+    ),
     "data_quality": (lambda f, d: f(d["ref"], d["cur"], id_column="id"), {"max_examples": -1}),
 }
 

@@ -426,3 +426,15 @@ def test_chi2_pools_rare_categories_by_cochrans_rule() -> None:
 def test_chi2_with_every_category_rare_has_no_test() -> None:
     result = chi2_test(["a", "b", "c"], ["a", "b"])
     assert result.p_value == 1.0 and result.df == 0 and "too rare" in result.note
+
+
+@pytest.mark.parametrize("n1, n2", [(7, 5), (300, 420), (2500, 10_000), (10_000, 10_000), (40, 10_001)])
+def test_ks_test_p_value_is_scipys_public_result(n1, n2):
+    # the p-value comes from scipy's public API: ks_2samp(method="exact") up to 10,000 values, kstwo beyond
+    rng = np.random.default_rng(n1 * n2)
+    a, b = np.round(rng.normal(size=n1), 2), np.round(rng.normal(0.03, 1.1, size=n2), 2)  # with ties
+    r = ks_test(a, b)
+    exact = max(n1, n2) <= 10_000
+    ref = sps.ks_2samp(a, b, method="exact" if exact else "asymp")
+    assert r.method == ("exact" if exact else "asymp")
+    assert r.statistic == ref.statistic and r.p_value == ref.pvalue

@@ -100,7 +100,7 @@ def run_batch(
 
 def inventory_params(inventory_path: str | Path, today: date, all_models: bool = False) -> list[Path]:
     """Parameter files of an inventory's models: those due on ``today``, or all but retired ones."""
-    from mrmkit.batch.inventory import due, load_inventory
+    from mrmkit.params.inventory import due, load_inventory
 
     inventory = load_inventory(inventory_path)
     entries = [e for e in inventory.models if e.status != "retired"] if all_models else due(inventory, today)

@@ -279,7 +279,7 @@ def _list_inventory(path: Path, packages: list[dict[str, Any]]) -> None:
 
     from rich.table import Table
 
-    from mrmkit.batch.inventory import load_inventory, next_due
+    from mrmkit.params.inventory import load_inventory, next_due
 
     today = date.today()
     last = {}

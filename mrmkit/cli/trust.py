@@ -25,7 +25,7 @@ def verify(
     ] = None,
 ) -> None:
     """Re-hash every file of a package against its manifest; check its signature and its audit line."""
-    from mrmkit.evidence.manifest import check_package
+    from mrmkit.evidence.check import check_package
     from mrmkit.evidence.signing import fingerprint, load_public_key
 
     if package.suffix.lower() == ".pdf" and package.is_file():

@@ -57,8 +57,6 @@ from mrmkit.demo.writing import (
     DemoBuild,
     _auc as _auc,
     _plain as _plain,
-    _write_bytes as _write_bytes,
-    _write_parquet as _write_parquet,
     write_demo,
 )
 # isort: on

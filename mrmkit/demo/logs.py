@@ -48,6 +48,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from mrmkit.demo.files import write_parquet
 from mrmkit.errors import InsufficientData, InvalidInput, InvalidParameters
 from mrmkit.stats._base import check_int, check_probability
 
@@ -345,18 +346,6 @@ def _observed(outcome: np.ndarray, approved: np.ndarray) -> Any:
     return values
 
 
-# ------------------------------------------------------------------------------------------ files
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    sink = pa.BufferOutputStream()
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), sink, compression="zstd")
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(sink.getvalue().to_pybytes())
-    os.replace(tmp, path)
-
-
 def write_logs(
     out_dir: str | os.PathLike[str], seed: int, current_path: str | os.PathLike[str], cutoff: float
 ) -> LogPaths:
@@ -397,6 +386,6 @@ def write_logs(
     data = Path(out_dir).resolve() / "data"
     data.mkdir(parents=True, exist_ok=True)
     paths = LogPaths(shadow=data / "shadow_log.parquet", ab=data / "ab_log.parquet")
-    _write_parquet(shadow, paths.shadow)
-    _write_parquet(ab, paths.ab)
+    write_parquet(shadow, paths.shadow)
+    write_parquet(ab, paths.ab)
     return paths

@@ -5,7 +5,8 @@
 - :mod:`~mrmkit.evidence.tables`: bin tables and per-row records stored as Parquet beside the metrics;
 - :mod:`~mrmkit.evidence.profiles`: the reference profiles shared by the runs into one output folder;
 - :mod:`~mrmkit.evidence.manifest`, :mod:`~mrmkit.evidence.signing`, :mod:`~mrmkit.evidence.audit`: hashes,
-  signatures and the hash-chained audit trail.
+  signatures and the hash-chained audit trail;
+- :mod:`~mrmkit.evidence.check`: the three checked together (``mrmkit verify PACKAGE``).
 
 Nothing here imports the running or presentation layers.
 """

@@ -271,7 +271,7 @@ def _found(paths: Sequence[Path], empty_ok: bool = False) -> dict[Path, tuple[Pa
 
 def _verify(path: Path) -> str | None:
     """Why ``path`` does not verify as ``mrmkit verify PACKAGE`` (no key) checks it, or ``None`` if it does."""
-    from mrmkit.evidence.manifest import check_package
+    from mrmkit.evidence.check import check_package
 
     try:
         return check_package(path).problem()
@@ -396,7 +396,7 @@ def _package_samples(package: LatestPackage, now: datetime) -> Iterator[Sample]:
 
 def _inventory_samples(inventory: Any, today: date) -> Iterator[Sample]:
     """Due dates from the inventory (same rule as ``mrmkit list --inventory``); retired models are never due."""
-    from mrmkit.batch.inventory import next_due
+    from mrmkit.params.inventory import next_due
 
     for entry in inventory.models:
         yield Sample(INVENTORY, (entry.id, entry.name, entry.owner, entry.risk_tier, entry.status, entry.frequency), 1)
@@ -419,7 +419,7 @@ def export_prometheus(
     now : datetime
         The time the ages and due days are counted to (an aware time; see :func:`parse_now`).
     inventory : path, optional
-        An inventory file; adds each model's due days (:func:`mrmkit.batch.inventory.next_due`, against the UTC
+        An inventory file; adds each model's due days (:func:`mrmkit.params.inventory.next_due`, against the UTC
         date of ``now``).
     empty_ok : bool
         A folder without packages gives no package samples instead of an error (``mrmkit batch``).
@@ -431,7 +431,7 @@ def export_prometheus(
     InvalidParameters
         The inventory file is missing or invalid.
     """
-    from mrmkit.batch.inventory import load_inventory
+    from mrmkit.params.inventory import load_inventory
 
     paths = [Path(p) for p in paths]
     if not paths and not empty_ok:

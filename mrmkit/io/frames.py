@@ -120,7 +120,8 @@ def read_frame(path: Path | Any, field: str, columns: Sequence[str] | None = Non
     if not isinstance(path, (str, os.PathLike)):  # {query: ...} on data.database (mrmkit.sources.sql)
         from mrmkit.sources import sql
 
-        return _checked(sql.read(path, field, columns), field, path)
+        with sql.rows_file(path, field) as rows:
+            return _checked(_read_parquet(rows, field, columns), field, path)
     path = Path(path)
     if not path.exists():
         raise InvalidInput(f"{field}: data file {path} does not exist.")

@@ -10,7 +10,10 @@ The package has one module per part of the file, and this module re-exports all 
 threshold pairs, a data input given as a query), :mod:`~mrmkit.params.model` (``model``, ``challenger``,
 ``data``),
 :mod:`~mrmkit.params.policy` (``policy``), :mod:`~mrmkit.params.workbooks` (the sections of the four
-workbooks) and :mod:`~mrmkit.params.parameters` (the whole file, its validation and loading).
+workbooks) and :mod:`~mrmkit.params.parameters` (the whole file, its validation and loading). Two more files
+a bank writes are read here, not re-exported: :mod:`~mrmkit.params.database` (the checks of a database URL
+and query) and :mod:`~mrmkit.params.inventory` (the model inventory, which ``mrmkit batch``, ``mrmkit list``
+and the Prometheus export read).
 """
 
 # isort: off

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from mrmkit import workbooks
+from mrmkit.registry import workbooks
 
 __all__ = [
     "WORKBOOKS",
@@ -58,7 +58,7 @@ class Query(_Section):
     """A data input given as a query against ``data.database`` instead of a file: ``{query: "SELECT ..."}``.
 
     The text stays in the parameter file (and so in the package's ``parameters.yaml``), so ``reproduce`` runs
-    the same query again. Only one ``SELECT`` or ``WITH`` statement is accepted (:func:`mrmkit.sources.sql.check_query`);
+    the same query again. Only one ``SELECT`` or ``WITH`` statement is accepted (:func:`mrmkit.params.database.check_query`);
     the database's read-only mode is the real guard. The parameters set ``_role`` and ``_database`` once the
     whole file is known (:class:`~mrmkit.params.Parameters`): a loader needs no other object to run it.
     """
@@ -71,7 +71,7 @@ class Query(_Section):
     @field_validator("query", mode="after")
     @classmethod
     def _one_select(cls, value: str) -> str:
-        from mrmkit.sources.sql import check_query
+        from mrmkit.params.database import check_query
 
         return check_query(value)
 

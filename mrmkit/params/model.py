@@ -121,7 +121,7 @@ class DataSection(_Section):
     @field_validator("database", mode="after")
     @classmethod
     def _database_url(cls, value: str | None, info: ValidationInfo) -> str | None:
-        from mrmkit.sources.sql import check_url
+        from mrmkit.params.database import check_url
 
         return None if value is None else check_url(value, (info.context or {}).get("base_dir"))
 

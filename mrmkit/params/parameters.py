@@ -259,7 +259,7 @@ def parameters_from_dict(raw: Any, base_dir: Path, source: str) -> Parameters:
 
 
 def _check_containment(params: Parameters, source: str) -> None:
-    from mrmkit.sources.sql import sqlite_path
+    from mrmkit.params.database import sqlite_path
 
     roots = params.data.roots
     files = dict(params.input_paths())

@@ -15,7 +15,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from mrmkit import workbooks
+from mrmkit.registry import workbooks
 
 __all__ = ["PAPERS", "booklet", "css_string"]
 

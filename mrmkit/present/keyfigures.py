@@ -1,6 +1,6 @@
 """What the validation report shows of each section that ran: a few key figures and its conventions.
 
-Both are keyed by ``workbook.section`` (:mod:`mrmkit.workbooks.registry`), so the report shows the figures
+Both are keyed by ``workbook.section`` (:mod:`mrmkit.registry.workbooks`), so the report shows the figures
 and the conventions of the sections that ran in the package and of no other: a VaR engine's report has no
 PD cut-off, a PD model's no traffic light. Every metric key read here is declared in the metrics schema
 (:func:`mrmkit.evidence.schema.key`), so a renamed key fails a test instead of showing "n/a".
@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from mrmkit.evidence import schema
-from mrmkit.workbooks.registry import metric
+from mrmkit.registry.workbooks import metric
 
 __all__ = ["FIGURES", "CONVENTIONS", "fmt", "key_figures", "conventions"]
 

@@ -4,7 +4,7 @@ Cover, executive summary (overall rating, one conclusion per workbook, findings 
 workbook with the key figures of the sections that ran and its first charts, the model card, the map from the
 sections that ran to supervisory expectations (and what this package leaves unevidenced, with the reason), the
 conventions of the sections that ran, the sign-off, an appendix of the sections that did not run and why, and
-an appendix of inputs. Everything the report says of scope comes from :mod:`mrmkit.workbooks.scope`; the page
+an appendix of inputs. Everything the report says of scope comes from :mod:`mrmkit.registry.scope`; the page
 is the template ``templates/report/index.html.j2``, which escapes every value.
 """
 
@@ -16,14 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
-from mrmkit import kinds, sources, workbooks
+from mrmkit import kinds, sources
 from mrmkit.params import Parameters
 from mrmkit.policy import SEVERITY_ORDER, overall_rating
 from mrmkit.present import keyfigures, style, summary
 from mrmkit.present.pages import render_page
 from mrmkit.present.render import CSP_META
-from mrmkit.workbooks import scope as scopes
-from mrmkit.workbooks.registry import metric
+from mrmkit.registry import scope as scopes
+from mrmkit.registry import workbooks
+from mrmkit.registry.workbooks import metric
 
 __all__ = ["write_index", "overall_rating", "SEVERITY_ORDER"]
 

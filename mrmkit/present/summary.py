@@ -1,6 +1,6 @@
 """The parts of the validation report a committee reads first, as data for the report's template.
 
-- :func:`conclusions`: per workbook that ran, what it tested (the sections that ran, :mod:`mrmkit.workbooks.scope`),
+- :func:`conclusions`: per workbook that ran, what it tested (the sections that ran, :mod:`mrmkit.registry.scope`),
   what it found and what that means, written from the findings (never from free text in the data: titles are
   quoted from mrmkit's own rules);
 - :func:`finding_groups`: the findings grouped red, amber, green and ordered by workbook, each linked to the
@@ -20,11 +20,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from mrmkit import workbooks
 from mrmkit.evidence import schema
 from mrmkit.policy import finding_order
 from mrmkit.present.pages import render_page
-from mrmkit.workbooks import scope as scopes
+from mrmkit.registry import scope as scopes
+from mrmkit.registry import workbooks
 
 __all__ = ["anchor", "finding_link", "conclusions", "finding_groups", "sign_off", "identity_block", "stamp_reports"]
 

@@ -1,7 +1,7 @@
 """Publishing a run: from the executed workbooks in the staging folder to a complete evidence package.
 
 Order of work: render each workbook's report without the sections that did not run
-(:mod:`mrmkit.workbooks.scope`); write ``metrics.json``, its tables and ``environment.txt``; write the
+(:mod:`mrmkit.registry.scope`); write ``metrics.json``, its tables and ``environment.txt``; write the
 validation report (``reports/index.html``), stamp every report with the package's identity and, when asked,
 print the PDF; write ``manifest.json`` and sign it; append the run's audit line; rename the staging folder
 to ``<out>/<model_id>/<model_version>/<run_id>/``. The caller removes the staging folder if any step raises.
@@ -21,16 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
-from mrmkit import workbooks
 from mrmkit.errors import MrmkitError
 from mrmkit.evidence import audit, schema, signing, tables
 from mrmkit.evidence.manifest import environment_lines, key_versions, write_manifest
 from mrmkit.params import Parameters
 from mrmkit.present import report, summary
 from mrmkit.present.render import notebook_to_html
+from mrmkit.registry import scope as scopes
+from mrmkit.registry import workbooks
 from mrmkit.run.execute import Executed
 from mrmkit.run.staging import OWNER
-from mrmkit.workbooks import scope as scopes
 
 __all__ = ["Run", "publish"]
 

@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
-from mrmkit import sources, workbooks
+from mrmkit import sources
 from mrmkit.errors import InvalidInput, InvalidParameters, MrmkitError, PublishError
 from mrmkit.evidence import audit, signing
 from mrmkit.evidence.profiles import STORE_DIR
 from mrmkit.io import load_inputs, sha256_file
 from mrmkit.params import Parameters, load_parameters
 from mrmkit.policy import overall_rating
+from mrmkit.registry import workbooks
 from mrmkit.run.execute import execute_workbooks
 from mrmkit.run.publish import Run, publish
 from mrmkit.run.staging import _prepare_out, _tidy_staging, remove_staging

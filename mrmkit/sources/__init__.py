@@ -20,19 +20,13 @@ serves other bytes.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from mrmkit.params import Parameters
+from mrmkit.sources.cache import SOURCES_ENV, cached, using
 
 __all__ = ["SOURCES_ENV", "cached", "changed", "describe", "snapshot", "using"]
-
-SOURCES_ENV = "MRMKIT_SOURCES_DIR"
-_FOLDER: contextvars.ContextVar[Path | None] = contextvars.ContextVar("mrmkit_sources", default=None)
 
 
 def snapshot(params: Parameters, folder: Path) -> dict[str, dict[str, Any]]:
@@ -43,26 +37,6 @@ def snapshot(params: Parameters, folder: Path) -> dict[str, dict[str, Any]]:
     records.update(sql.snapshot(params, folder))
     records.update(registry.snapshot(params, folder))
     return records
-
-
-@contextlib.contextmanager
-def using(folder: Path | None) -> Iterator[None]:
-    """Within the block, loaders in this thread read remote inputs from ``folder`` (the runner's own checks)."""
-    token = _FOLDER.set(folder)
-    try:
-        yield
-    finally:
-        _FOLDER.reset(token)
-
-
-def cached() -> Path | None:
-    """The run's snapshot folder: set by :func:`using` in the runner, by :data:`SOURCES_ENV` in a workbook's
-    kernel; ``None`` outside a run (fetch directly)."""
-    folder = _FOLDER.get()
-    if folder is not None:
-        return folder
-    value = os.environ.get(SOURCES_ENV)
-    return Path(value) if value else None
 
 
 def changed(role: str, record: dict[str, Any]) -> str | None:

@@ -46,6 +46,7 @@ import yaml
 from mrmkit.errors import InvalidInput, MrmkitError, shorten
 from mrmkit.params import Parameters
 from mrmkit.params._base import ArtifactSection, parse_registry_uri
+from mrmkit.sources.cache import cached
 
 __all__ = ["snapshot", "handles", "changed", "model_file", "folder_sha256", "mlflow_module", "server"]
 
@@ -119,10 +120,8 @@ def changed(role: str, record: dict[str, Any]) -> str | None:
 def model_file(section: ArtifactSection, field: str) -> tuple[Path, str]:
     """The model file to load for a registry artifact and its format: from the run's snapshot when there is one
     (:func:`mrmkit.sources.cached`), else fetched now into a temporary folder removed when the process exits."""
-    from mrmkit import sources
-
     uri = str(section.artifact)
-    folder = sources.cached()
+    folder = cached()
     saved = folder / SUBDIR / f"{field}.json" if folder is not None else None
     if saved is not None and saved.is_file():
         record = json.loads(saved.read_text(encoding="utf-8"))
@@ -362,12 +361,15 @@ def _check_trust(section: ArtifactSection, record: dict[str, Any], field: str) -
 
 def folder_sha256(path: Path) -> str:
     """sha256 of a file, or of a folder as documented above (sorted relative paths with their files' sha256)."""
-    from mrmkit.io import sha256_file
-
     if path.is_file():
-        return sha256_file(path)
+        return _file_sha256(path)
     lines = hashlib.sha256()
     files = sorted((p.relative_to(path).as_posix(), p) for p in path.rglob("*") if p.is_file())
     for rel, file in files:
-        lines.update(f"{rel}\0{sha256_file(file)}\n".encode())
+        lines.update(f"{rel}\0{_file_sha256(file)}\n".encode())
     return lines.hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -35,23 +35,25 @@ says so and asks for an ORDER BY (PostgreSQL returns a query without ORDER BY in
 The hash depends on the values and their types, not on the connection or the driver's row objects.
 
 Within a run the rows are fetched once (:func:`snapshot`, called by :func:`mrmkit.sources.snapshot`) and
-every workbook reads the snapshot; outside a run :func:`read` queries directly. ``reproduce`` calls
+every workbook reads the snapshot; outside a run :func:`rows_file` queries directly. ``reproduce`` calls
 :func:`changed`, which runs the query again and compares the hash.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
-import re
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from mrmkit.errors import InvalidInput, shorten
+from mrmkit.params.database import check_query, check_url, sqlite_path
+from mrmkit.sources.cache import cached
 
 __all__ = [
     "CHUNK_ROWS",
@@ -60,7 +62,7 @@ __all__ = [
     "check_url",
     "fetch",
     "handles",
-    "read",
+    "rows_file",
     "rows_sha256",
     "snapshot",
     "sqlite_path",
@@ -69,41 +71,6 @@ __all__ = [
 #: rows fetched per round trip; each chunk becomes Arrow columns at once
 CHUNK_ROWS = 50_000
 _DEFAULTS = {"MRMKIT_MAX_ROWS": 20_000_000, "MRMKIT_SQL_TIMEOUT": 600, "MRMKIT_SQL_CONNECT_TIMEOUT": 5}
-_SQLITE = re.compile(r"^sqlite(\+pysqlite)?://(?P<rest>.*)$", re.S)
-_POSTGRES = re.compile(r"^postgresql(\+psycopg)?://", re.S)
-# statement keywords that write, lock or change the session; refused anywhere outside literals and comments
-_WRITES = (
-    "INSERT",
-    "UPDATE",
-    "DELETE",
-    "MERGE",
-    "DROP",
-    "CREATE",
-    "ALTER",
-    "TRUNCATE",
-    "GRANT",
-    "REVOKE",
-    "COPY",
-    "ATTACH",
-    "DETACH",
-    "PRAGMA",
-    "VACUUM",
-    "REINDEX",
-    "ANALYZE",
-    "COMMIT",
-    "ROLLBACK",
-    "SAVEPOINT",
-    "RELEASE",
-    "BEGIN",
-    "LOCK",
-    "EXECUTE",
-    "PREPARE",
-    "LISTEN",
-    "NOTIFY",
-    "INTO",
-    "SET_CONFIG",
-)
-_LITERALS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|\$(\w*)\$.*?\$\1\$", re.S)
 
 
 def _limit(name: str) -> int:
@@ -111,71 +78,6 @@ def _limit(name: str) -> int:
         return max(1, int(os.environ.get(name, _DEFAULTS[name])))
     except ValueError:
         return _DEFAULTS[name]
-
-
-# ----------------------------------------------------------------------------------- parameters
-def check_url(value: str, base_dir: Path | str | None) -> str:
-    """``data.database`` as recorded: a SQLite file resolved to an absolute path, a PostgreSQL URL for psycopg.
-
-    Refused (``ValueError``, which the parameter loader turns into one sentence naming ``data.database``): a
-    password in the URL, another dialect, an in-memory SQLite database, options in a SQLite URL.
-    """
-    value = value.strip()
-    m = _SQLITE.match(value)
-    if m:
-        rest = m.group("rest")
-        if not rest.startswith("/") or rest in ("/", "/:memory:") or "?" in rest:
-            raise ValueError(
-                "a SQLite database is given as sqlite:///relative/path.db or sqlite:////absolute/path.db, "
-                "without options (mrmkit opens the file read-only itself)"
-            )
-        path = Path(rest[1:]).expanduser()
-        if not path.is_absolute():
-            if base_dir is None:
-                raise ValueError("a relative SQLite path needs the parameter file's folder to resolve against")
-            path = Path(base_dir) / path
-        return f"sqlite:///{path.resolve()}"
-    if _POSTGRES.match(value):
-        parts = urlsplit(value)
-        if parts.password is not None or "password" in {k.lower() for k in parse_qs(parts.query)}:
-            raise ValueError(
-                "the URL contains a password, and the parameter file is copied into every evidence "
-                "package; remove it and give the password in PGPASSWORD, a PGPASSFILE, or the environment "
-                "variable named by data.database_password_env"
-            )
-        if not parts.hostname and "host" not in parse_qs(parts.query):
-            raise ValueError("give the PostgreSQL server, e.g. postgresql+psycopg://user@host:5432/database")
-        return "postgresql+psycopg://" + value.split("://", 1)[1]
-    raise ValueError(
-        "give a SQLAlchemy URL of a SQLite file (sqlite:///data/logs.db) or of a PostgreSQL database "
-        f"(postgresql+psycopg://user@host:5432/database); got {shorten(value.split('://', 1)[0])}://..."
-    )
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file of a ``sqlite:///`` URL as :func:`check_url` resolved it, else ``None``."""
-    m = _SQLITE.match(url)
-    return Path(m.group("rest")[1:]) if m else None
-
-
-def check_query(text: str) -> str:
-    """``text`` when it is one statement that only reads (``SELECT`` or ``WITH``); else ``ValueError``.
-
-    Literals, quoted names and comments are blanked out first, so a ``;`` or a keyword inside a string does
-    not count. This refuses mistakes and obvious attempts early; the database's read-only mode is the guard.
-    """
-    code = _LITERALS.sub(" ", text).strip()
-    if code.endswith(";"):
-        code = code[:-1].rstrip()
-    if ";" in code:
-        raise ValueError("give one statement; ';' joins several, and only a single SELECT is run")
-    words = re.findall(r"[A-Za-z_]+", code)
-    if not words or words[0].upper() not in ("SELECT", "WITH"):
-        raise ValueError(f"a query starts with SELECT or WITH; got {shorten(words[0] if words else code)}")
-    found = sorted({w.upper() for w in words} & set(_WRITES))
-    if found:
-        raise ValueError(f"a query may only read, and {', '.join(found)} would write, lock or change the session")
-    return text
 
 
 # ----------------------------------------------------------------------------------- connecting
@@ -404,23 +306,24 @@ def snapshot(params: Any, folder: Path) -> dict[str, dict[str, Any]]:
     return records
 
 
-def read(query: Any, field: str, columns: Any = None) -> Any:
-    """The rows of ``query`` as a data frame typed as a Parquet file's: from the run's snapshot, else queried now."""
+@contextlib.contextmanager
+def rows_file(query: Any, field: str) -> Iterator[Path]:
+    """A Parquet file of the rows of ``query``: the run's snapshot, else the rows queried now into a temporary
+    file removed when the block ends. The caller reads it with the Parquet reader of a data file
+    (:func:`mrmkit.io.read_frame`), so a query's rows are typed and checked as a file's."""
     import pyarrow.parquet as pq
 
-    from mrmkit import sources
-    from mrmkit.io.frames import _read_parquet
-
     role = query._role or field.removesuffix(".query")
-    folder = sources.cached()
+    folder = cached()
     if folder is not None and (Path(folder) / f"{role}.parquet").is_file():
-        return _read_parquet(Path(folder) / f"{role}.parquet", field, columns)
+        yield Path(folder) / f"{role}.parquet"
+        return
     if query._database is None:
         raise InvalidInput(f"{field}: a query needs data.database, the SQLAlchemy URL of the database it runs on.")
     table = fetch(query._database, query.query, role, query._password_env)
     with tempfile.TemporaryDirectory(prefix="mrmkit-query-") as tmp:  # the same reader as a snapshot's
         pq.write_table(table, Path(tmp) / "rows.parquet")
-        return _read_parquet(Path(tmp) / "rows.parquet", field, columns)
+        yield Path(tmp) / "rows.parquet"
 
 
 def handles(record: dict[str, Any]) -> bool:

@@ -13,10 +13,12 @@ from mrmkit.stats.discrimination import (
     AucResult,
     DelongTestResult,
     GiniResult,
+    HanleyMcNeilResult,
     KsStatisticResult,
     auc,
     delong_test,
     gini,
+    hanley_mcneil_test,
     ks_statistic,
 )
 from mrmkit.stats.drift import (
@@ -76,10 +78,12 @@ __all__ = [
     "gini",
     "ks_statistic",
     "delong_test",
+    "hanley_mcneil_test",
     "AucResult",
     "GiniResult",
     "KsStatisticResult",
     "DelongTestResult",
+    "HanleyMcNeilResult",
     # data quality
     "data_quality",
     "DataQuality",

@@ -14,7 +14,7 @@ from mrmkit.errors import InvalidParameters
 from mrmkit.evidence.profiles import ProfileStore
 from mrmkit.io import Inputs, load_inputs
 from mrmkit.params import Parameters, load_parameters, parameters_from_dict
-from mrmkit.workbooks import registry
+from mrmkit.registry import workbooks as registry
 
 __all__ = ["Context", "load_context", "preflight"]
 

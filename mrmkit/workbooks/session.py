@@ -60,15 +60,16 @@ class Session:
         """What a section of this workbook shows, in the words of the model's kind (Markdown)."""
         from IPython.display import Markdown
 
-        from mrmkit import kinds, workbooks
+        from mrmkit import kinds
+        from mrmkit.registry import workbooks
 
         vocabulary = kinds.get(self.ctx.params.model.kind).vocabulary
         return Markdown(workbooks.get(self.workbook).describe(section, vocabulary))
 
     def scope_note(self) -> Any:
-        """What this workbook tested for this model, from the sections that ran (:mod:`mrmkit.workbooks.scope`)."""
+        """What this workbook tested for this model, from the sections that ran (:mod:`mrmkit.registry.scope`)."""
         from mrmkit import kinds
-        from mrmkit.workbooks import scope
+        from mrmkit.registry import scope
         from mrmkit.workbooks.display import text
 
         kind = kinds.get(self.ctx.params.model.kind)

@@ -13,23 +13,23 @@ Conventions shared by every function here:
 * Nothing here modifies its inputs. Undefined quantities are NaN (``None`` in ``to_dict()``) with a note.
 
 Tests: :func:`mcnemar_test` (paired decisions), :func:`two_proportion_test` and
-:func:`fisher_exact_test` (two independent groups), :func:`sample_ratio_mismatch` (is an A/B split as
-designed?). Discrimination: :func:`bootstrap_auc_difference` (the DeLong test is
+:func:`fisher_exact_test` (two independent groups), :func:`welch_t_test` (the means of two independent
+groups), :func:`sample_ratio_mismatch` (is an A/B split as designed?). Discrimination: :func:`bootstrap_auc_difference` (the DeLong test is
 :func:`mrmkit.stats.delong_test`). Business impact at a cut-off: :func:`matched_cutoff`,
 :func:`swap_set`, :func:`bootstrap_metric_difference`. Agreement of the scores: :func:`score_agreement`.
-Design: :func:`sample_size_two_proportions`, :func:`group_sequential_bounds` and
-:func:`sequential_decision`.
+Design: :func:`sample_size_two_proportions`, :func:`group_sequential_bounds`,
+:func:`sequential_decision` and :func:`sequential_looks` (the z at each look of a log).
 
 The functions live in submodules by family and are all importable from here: :mod:`.proportions`
 (paired and two-group tests), :mod:`.design` (sample-ratio mismatch, sample size), :mod:`.bootstrap`,
-:mod:`.cutoffs` (business impact at a cut-off, score agreement) and :mod:`.sequential`; :mod:`._common`
+:mod:`.cutoffs` (business impact at a cut-off, score agreement), :mod:`.sequential` and :mod:`.means`; :mod:`._common`
 holds the argument checks and the resampling core they share.
 """
 
 from __future__ import annotations
 
 # The submodules are imported in the order of their @register calls (the order of REGISTRY).
-from mrmkit.stats.comparison import _common, proportions, design, bootstrap, cutoffs, sequential  # noqa: F401  # isort: skip
+from mrmkit.stats.comparison import _common, proportions, design, bootstrap, cutoffs, sequential, means  # noqa: F401  # isort: skip
 from mrmkit.stats.comparison._common import _resample_weights as _resample_weights
 from mrmkit.stats.comparison._common import _WeightedAuc as _WeightedAuc
 from mrmkit.stats.comparison.bootstrap import (
@@ -53,6 +53,7 @@ from mrmkit.stats.comparison.design import (
     sample_ratio_mismatch,
     sample_size_two_proportions,
 )
+from mrmkit.stats.comparison.means import WelchTestResult, welch_t_test
 from mrmkit.stats.comparison.proportions import (
     FisherExactResult,
     McNemarResult,
@@ -64,8 +65,10 @@ from mrmkit.stats.comparison.proportions import (
 from mrmkit.stats.comparison.sequential import (
     GroupSequentialBounds,
     SequentialDecisionResult,
+    SequentialLooksResult,
     group_sequential_bounds,
     sequential_decision,
+    sequential_looks,
 )
 
 __all__ = [
@@ -81,6 +84,8 @@ __all__ = [
     "score_agreement",
     "group_sequential_bounds",
     "sequential_decision",
+    "sequential_looks",
+    "welch_t_test",
     "McNemarResult",
     "SampleSizeResult",
     "TwoProportionResult",
@@ -94,4 +99,6 @@ __all__ = [
     "ScoreAgreementResult",
     "GroupSequentialBounds",
     "SequentialDecisionResult",
+    "SequentialLooksResult",
+    "WelchTestResult",
 ]

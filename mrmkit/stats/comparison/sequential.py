@@ -1,5 +1,6 @@
-"""Group sequential design: Lan-DeMets boundaries (:func:`group_sequential_bounds`) and the decision at
-each look (:func:`sequential_decision`).
+"""Group sequential design: Lan-DeMets boundaries (:func:`group_sequential_bounds`), the decision at
+each look (:func:`sequential_decision`) and the z of two event rates at each look of a log
+(:func:`sequential_looks`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from scipy import optimize, stats
 from mrmkit.errors import InsufficientData, InvalidInput, InvalidParameters
 from mrmkit.stats._base import Result, check_probability, dot, register, single_threaded_blas
 from mrmkit.stats.comparison._common import _CHUNK_CELLS, _alternative, _vector
+from mrmkit.stats.comparison.proportions import two_proportion_test
 
 _SPENDING = ("obrien-fleming",)
 
@@ -353,5 +355,161 @@ def sequential_decision(z_values: Any, bounds: Any, alternative: str | None = No
         decision=decision,
         alternative=alt,
         n_looks_planned=int(b.size),
+        note=note,
+    )
+
+
+# ------------------------------------------------------------------------------------------- the looks
+@dataclass(frozen=True, slots=True)
+class SequentialLooksResult(Result):
+    """Per look k: the first ``n_outcomes[k]`` outcomes in accrual order; ``z`` of p2 - p1 (NaN when a group has
+    none yet), and whether it crossed the boundary by the design's ``alternative``."""
+
+    information_fractions: tuple[float, ...]
+    n_outcomes: tuple[int, ...]
+    x1: tuple[int, ...]
+    n1: tuple[int, ...]
+    x2: tuple[int, ...]
+    n2: tuple[int, ...]
+    z_values: tuple[float, ...]
+    boundaries: tuple[float, ...]
+    crossed: tuple[bool, ...]
+    first_crossing: int | None
+    alternative: str
+    n_total: int
+    note: str | None
+
+
+def _binary_or_missing(y: Any, func: str) -> np.ndarray:
+    try:
+        arr = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"y of {func} must be 0/1 outcomes or NaN (not yet observed): {exc}.") from exc
+    if arr.ndim != 1:
+        raise InvalidInput(f"y of {func} must be one-dimensional; got shape {arr.shape}.")
+    known = arr[~np.isnan(arr)]
+    if not np.isin(known, (0.0, 1.0)).all():
+        raise InvalidInput(f"y of {func} must be 0/1 outcomes or NaN (not yet observed); other values found.")
+    return arr
+
+
+def _group(group: Any, n: int, func: str) -> np.ndarray:
+    arr = np.asarray(group)
+    if arr.shape != (n,) or not np.isin(arr, (0, 1)).all():
+        raise InvalidInput(
+            f"group of {func} must hold 0 (group 1) or 1 (group 2) for each of the {n} rows of y; "
+            f"got shape {arr.shape}."
+        )
+    return arr.astype(bool)
+
+
+@register("sequential_looks")
+def sequential_looks(y: Any, group: Any, bounds: Any) -> SequentialLooksResult:
+    """The z statistic of a difference of two event rates at each look of a group-sequential test.
+
+    Parameters
+    ----------
+    y : array-like of 0/1 or NaN
+        One outcome per row, **in the order the outcomes accrued** (e.g. by decision date); NaN for a row
+        whose outcome is not observed (a declined application, an immature loan), which is left out.
+    group : array-like of 0/1 or bool
+        The group of each row: 0 for group 1 (the champion arm), 1 for group 2 (the challenger arm).
+    bounds : GroupSequentialBounds
+        The design (:func:`group_sequential_bounds`): its information fractions say when the looks are,
+        its boundaries and alternative when a look crosses.
+
+    Returns
+    -------
+    SequentialLooksResult
+        Per look: ``n_outcomes``, the events and sizes of both groups, ``z_values``, ``boundaries`` and
+        ``crossed``; ``first_crossing`` (1-based) or None.
+
+    Purpose
+    -------
+    Replays a group-sequential A/B test on its log: the z statistic the trial would have seen at each
+    planned interim look, and whether it would have stopped, so that an early stop (or the lack of one)
+    can be checked against the design.
+
+    Method
+    ------
+    With N observed outcomes and information fractions t_1 < ... < t_K = 1, look k holds the first
+    ``ceil(t_k N)`` observed outcomes in accrual order. Its statistic is the pooled two-proportion z of
+    :func:`two_proportion_test` (``z = (p2 - p1) / sqrt(p (1 - p) (1/n1 + 1/n2))``), NaN while a group
+    has no outcome yet. A look crosses when ``|z| >= b_k`` (two-sided design), ``z >= b_k`` ('greater')
+    or ``z <= -b_k`` ('less'), as :func:`sequential_decision` decides. Counts come from cumulative sums
+    in one pass over the rows.
+
+    Signs of high risk
+    ------------------
+    A trial stopped early at a look whose boundary was not crossed (or run on after one was); a final z
+    that crosses only because more than the planned information was collected.
+
+    Strengths
+    ---------
+    Uses the design's own spending boundaries, so repeated looks keep the overall type I error at its
+    alpha; the information is counted in observed outcomes, which is what the variance depends on.
+
+    Limitations
+    -----------
+    Information is measured by the number of outcomes, not by the variance of the difference, so the
+    looks fall only approximately at the planned fractions when event rates drift; outcomes observed late
+    (long outcome windows) make the replay differ from what was seen at the time; efficacy stopping only.
+
+    References
+    ----------
+    Lan, K. K. G. & DeMets, D. L. (1983). Discrete sequential boundaries for clinical trials.
+    Biometrika 70(3), 659-663.
+    Jennison, C. & Turnbull, B. W. (2000). Group Sequential Methods with Applications to Clinical
+    Trials. Chapman & Hall/CRC, chapters 2 and 7.
+    Fleiss, J. L., Levin, B. & Paik, M. C. (2003). Statistical Methods for Rates and Proportions, 3rd
+    ed. Wiley, chapter 2.
+    """
+    func = "sequential_looks"
+    if not isinstance(bounds, GroupSequentialBounds):
+        raise InvalidParameters(
+            f"The 'bounds' parameter of {func} must be the result of group_sequential_bounds; got {bounds!r}."
+        )
+    outcome = _binary_or_missing(y, func)
+    in_two = _group(group, outcome.size, func)
+    seen = ~np.isnan(outcome)
+    events, second = outcome[seen] == 1.0, in_two[seen]
+    total = int(events.size)
+    # cumulative counts after each observed outcome, with a leading 0 (no outcome yet)
+    cum = {
+        "n2": np.concatenate(([0], np.cumsum(second))),
+        "x2": np.concatenate(([0], np.cumsum(events & second))),
+        "x1": np.concatenate(([0], np.cumsum(events & ~second))),
+    }
+    info = np.asarray(bounds.information_fractions, dtype=np.float64)
+    m = np.ceil(info * total).astype(np.int64)
+    n2, x2, x1 = (cum[k][m] for k in ("n2", "x2", "x1"))
+    n1 = m - n2
+    z = np.array(
+        [
+            two_proportion_test(int(a), int(b), int(c), int(d)).z if min(b, d) > 0 else math.nan
+            for a, b, c, d in zip(x1, n1, x2, n2, strict=True)
+        ],
+        dtype=np.float64,
+    )
+    b = np.asarray(bounds.boundaries, dtype=np.float64)
+    alt = bounds.alternative
+    with np.errstate(invalid="ignore"):
+        crossed = np.abs(z) >= b if alt == "two-sided" else (z >= b if alt == "greater" else z <= -b)
+    hits = np.flatnonzero(crossed)
+    empty = int((np.minimum(n1, n2) == 0).sum())
+    note = f"{empty} look(s) before both groups had an outcome: z is undefined there (NaN)." if empty else None
+    return SequentialLooksResult(
+        information_fractions=tuple(info.tolist()),
+        n_outcomes=tuple(int(v) for v in m),
+        x1=tuple(int(v) for v in x1),
+        n1=tuple(int(v) for v in n1),
+        x2=tuple(int(v) for v in x2),
+        n2=tuple(int(v) for v in n2),
+        z_values=tuple(z.tolist()),
+        boundaries=tuple(b.tolist()),
+        crossed=tuple(bool(c) for c in crossed),
+        first_crossing=int(hits[0]) + 1 if hits.size else None,
+        alternative=alt,
+        n_total=total,
         note=note,
     )

@@ -1,4 +1,5 @@
-"""Discriminatory power of a score for a binary outcome: AUC (DeLong), Gini, KS, paired DeLong test.
+"""Discriminatory power of a score for a binary outcome: AUC (DeLong), Gini, KS, paired DeLong test, and the
+unpaired Hanley-McNeil test of two AUCs from independent samples.
 
 Conventions: ``y`` is 0/1 (or bool) with 1 the event (e.g. default); a higher score means a higher
 likelihood of the event; ties between a positive and a negative count one half. Directions are never
@@ -10,8 +11,9 @@ Sun & Xu (2014): O(n log n) instead of the O(n_pos x n_neg) pairwise definition.
 
 The package has one module per family, and this module re-exports all their names:
 :mod:`~mrmkit.stats.discrimination.measures` (AUC, Gini, KS of one score),
-:mod:`~mrmkit.stats.discrimination.delong` (paired DeLong test) and the shared input checks and kernels in
-``_common``.
+:mod:`~mrmkit.stats.discrimination.delong` (paired DeLong test),
+:mod:`~mrmkit.stats.discrimination.independent` (Hanley-McNeil test of two independent AUCs) and the shared
+input checks and kernels in ``_common``.
 """
 
 # isort: off
@@ -26,6 +28,7 @@ from mrmkit.stats.discrimination.measures import (
     ks_statistic,
 )
 from mrmkit.stats.discrimination.delong import DelongTestResult, delong_test
+from mrmkit.stats.discrimination.independent import HanleyMcNeilResult, hanley_mcneil_test
 
 # The former module's other names, still importable from here ("x as x" marks a re-export).
 from mrmkit.stats.discrimination._common import (
@@ -45,8 +48,10 @@ __all__ = [
     "gini",
     "ks_statistic",
     "delong_test",
+    "hanley_mcneil_test",
     "AucResult",
     "GiniResult",
     "KsStatisticResult",
     "DelongTestResult",
+    "HanleyMcNeilResult",
 ]

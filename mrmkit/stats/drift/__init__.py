@@ -51,7 +51,6 @@ from mrmkit.stats.drift.distance import (
     _ks_pvalue as _ks_pvalue,
     _merge as _merge,
     _numeric_only as _numeric_only,
-    _scipy_exact_ks as _scipy_exact_ks,
     _wasserstein_from_pair as _wasserstein_from_pair,
 )
 from mrmkit.stats.drift.chi_square import (

@@ -9,6 +9,7 @@ pass; :func:`mrmkit.stats.drift.drift_table` uses the same kernel.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +19,6 @@ from scipy import stats
 from mrmkit.errors import InvalidInput
 from mrmkit.stats._base import Result, dot, register
 from mrmkit.stats._samples import _Categorical, _Numeric, _pair
-
-try:  # scipy's own exact small-sample p-value of ks_2samp (private, so guarded)
-    from scipy.stats._stats_py import _attempt_exact_2kssamp as _scipy_exact_ks
-except ImportError:  # pragma: no cover - exercised only on a scipy without it
-    _scipy_exact_ks = None
 
 __all__ = ["ks_test", "wasserstein", "KsResult", "WassersteinResult"]
 
@@ -90,15 +86,19 @@ def _merge(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
 
 
 def _ks_pvalue(d: float, n1: int, n2: int, a: np.ndarray, b: np.ndarray) -> tuple[float, float, str, str | None]:
-    """p-value by scipy.stats.ks_2samp's own rule: exact when max(n1, n2) <= 10,000, else asymptotic."""
+    """p-value by scipy.stats.ks_2samp's own rule: exact when max(n1, n2) <= 10,000, else asymptotic.
+
+    The exact p-value is scipy's public ``ks_2samp(a, b, method="exact")`` on the two samples (its statistic,
+    a multiple of 1 / lcm(n1, n2), replaces ``d``); when that computation fails numerically scipy warns and
+    falls back to the asymptotic distribution, which is recorded with a note.
+    """
     note = None
     if max(n1, n2) <= _KS_MAX_EXACT_N:
-        if _scipy_exact_ks is None:  # pragma: no cover
-            res = stats.ks_2samp(a, b, method="auto")
-            return float(res.statistic), float(res.pvalue), "auto (scipy.stats.ks_2samp)", None
-        ok, d, prob = _scipy_exact_ks(n1, n2, math.gcd(n1, n2), d, "two-sided")
-        if ok:
-            return float(d), float(np.clip(prob, 0, 1)), "exact", None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RuntimeWarning)
+            res = stats.ks_2samp(a, b, method="exact")
+        if not any("Switching to method=asymp" in str(w.message) for w in caught):
+            return float(res.statistic), float(res.pvalue), "exact", None
         note = "The exact p-value failed numerically; scipy's asymptotic distribution was used instead."
     m, n = sorted([float(n1), float(n2)], reverse=True)
     prob = stats.kstwo.sf(d, np.round(m * n / (m + n)))

@@ -39,7 +39,7 @@ from mrmkit.workbooks.backtest.tables import (
     sensitivity_frame_for_display,
     settings_frame,
     stress_frame_for_display,
-    tornado_figure,
+    tornado_data,
     var_frame,
     window_frame_for_display,
 )
@@ -74,6 +74,6 @@ __all__ = [
     "es_frame",
     "stress_frame_for_display",
     "sensitivity_frame_for_display",
-    "tornado_figure",
+    "tornado_data",
     "settings_frame",
 ]

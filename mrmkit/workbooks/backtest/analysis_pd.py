@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from mrmkit import stats
 from mrmkit.errors import InvalidInput
@@ -279,12 +278,11 @@ def _auc_initial(
         "ecb_p_value": ecb.p_value,
     }
     if se is not None:
-        total = math.sqrt(ecb.standard_error**2 + se**2)
-        z = (value - ecb.auc_current) / total
+        test = stats.hanley_mcneil_test(value, se, ecb.auc_current, ecb.standard_error, alternative="greater")
         out.update(
-            statistic=z,
-            standard_error=total,
-            p_value=float(sps.norm.sf(z)),
+            statistic=test.z,
+            standard_error=test.standard_error,
+            p_value=test.p_value,
             method="Current against initial AUC, both standard errors (independent samples)",
         )
     else:

@@ -513,13 +513,12 @@ def _signed4(v: Any) -> str:
     return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:+.4f}"
 
 
-def tornado_figure(evidence: BacktestEvidence) -> Any:
-    from mrmkit.present import plots
-
+def tornado_data(evidence: BacktestEvidence) -> dict[str, Any]:
+    """The arguments of :func:`mrmkit.present.plots.tornado` for the sensitivity table's first step."""
     t = evidence.sensitivity_table
     first_step = t["step"].iloc[0]
     quantity = "mean score" if evidence.classifier is not None else "mean PD"
-    return plots.tornado(t[t["step"] == first_step], up="change_up", down="change_down", quantity=quantity)
+    return {"table": t[t["step"] == first_step], "up": "change_up", "down": "change_down", "quantity": quantity}
 
 
 def settings_frame(evidence: BacktestEvidence) -> Any:

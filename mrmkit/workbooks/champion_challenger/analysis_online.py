@@ -232,8 +232,6 @@ def _guardrails(log: pd.DataFrame, a: Any, arm: np.ndarray, ctx: Context) -> dic
     A 0/1 column (complaints, a manual review) is compared by the two-proportion z test, any other
     numeric column (review minutes, customer contacts) by Welch's t test; missing values are left out.
     """
-    from scipy import stats as sps
-
     policy, result = ctx.params.policy, {}
     for column in a.guardrails:
         values = pd.to_numeric(log[column], errors="coerce").to_numpy(dtype=float)
@@ -257,12 +255,12 @@ def _guardrails(log: pd.DataFrame, a: Any, arm: np.ndarray, ctx: Context) -> dic
                 p_value=r.p_value,
             )
         else:
-            r = sps.ttest_ind(z, x, equal_var=False, alternative="greater")
+            t = stats.welch_t_test(x, z, alternative="greater")
             entry.update(
                 test="Welch's t test, one-sided (H1: higher in the challenger arm)",
-                difference=float(z.mean() - x.mean()),
-                statistic=float(r.statistic),
-                p_value=float(r.pvalue),
+                difference=t.difference,
+                statistic=t.t,
+                p_value=t.p_value,
             )
         result[column] = entry
     return result
@@ -271,28 +269,21 @@ def _guardrails(log: pd.DataFrame, a: Any, arm: np.ndarray, ctx: Context) -> dic
 def _looks(
     log: pd.DataFrame, a: Any, arm: np.ndarray, approved: np.ndarray, outcome: np.ndarray, bounds: Any
 ) -> list[dict[str, Any]]:
-    """z of the bad-rate difference at each look, with outcomes accumulated in decision-date order."""
-    observed = approved & ~np.isnan(outcome)
+    """z of the bad-rate difference at each look (:func:`mrmkit.stats.sequential_looks`), with the outcomes of
+    approved loans accumulated in decision-date order; a row of neither arm is left out."""
     order = np.argsort(pd.to_datetime(log[a.date]).to_numpy(), kind="stable") if a.date else np.arange(len(log))
-    obs = observed[order]
-    total = int(obs.sum())
-    looks = []
-    for t, z_bound in zip(a.looks, bounds.boundaries, strict=True):
-        k = int(np.searchsorted(np.cumsum(obs), int(np.ceil(t * total))) + 1)
-        idx = order[:k]
-        m_obs = observed[idx]
-        arm_k, out_k = arm[idx][m_obs], outcome[idx][m_obs]
-        x1, n1 = int(out_k[arm_k == "champion"].sum()), int((arm_k == "champion").sum())
-        x2, n2 = int(out_k[arm_k == "challenger"].sum()), int((arm_k == "challenger").sum())
-        test = stats.two_proportion_test(x1, n1, x2, n2) if min(n1, n2) > 0 else None
-        z = test.z if test is not None else None
-        looks.append(
-            {
-                "information": t,
-                "n_outcomes": int(m_obs.sum()),
-                "z": z,
-                "boundary": float(z_bound),
-                "crossed": bool(z is not None and abs(z) >= z_bound),
-            }
+    counted = approved & ((arm == "champion") | (arm == "challenger"))
+    y = np.where(counted, outcome, np.nan)[order]
+    result = stats.sequential_looks(y, (arm == "challenger")[order], bounds)
+    return [
+        {
+            "information": t,
+            "n_outcomes": n,
+            "z": None if np.isnan(z) else z,
+            "boundary": b,
+            "crossed": crossed,
+        }
+        for t, n, z, b, crossed in zip(
+            a.looks, result.n_outcomes, result.z_values, result.boundaries, result.crossed, strict=True
         )
-    return looks
+    ]

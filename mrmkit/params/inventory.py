@@ -27,7 +27,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from mrmkit.errors import InvalidParameters
-from mrmkit.params import read_yaml
+from mrmkit.params.parameters import read_yaml
 
 __all__ = ["Inventory", "InventoryEntry", "load_inventory", "inventory_from_dict", "due", "next_due", "MONTHS"]
 

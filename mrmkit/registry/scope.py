@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mrmkit import kinds
-from mrmkit.workbooks import registry
+from mrmkit.registry import workbooks as registry
 
 __all__ = ["SectionScope", "package_scope", "ran", "not_run", "left_out", "tested_sentence", "to_record", "from_record"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mrmkit.workbooks.registry import Section, WorkbookSpec, metric, register
+from mrmkit.registry.workbooks import Section, WorkbookSpec, metric, register
 
 __all__ = ["DRIFT", "BACKTEST", "CHAMPION_CHALLENGER", "EXPLAINABILITY"]
 
