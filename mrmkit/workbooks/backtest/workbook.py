@@ -138,25 +138,7 @@ def analyse(ctx: Context) -> BacktestEvidence:
     stress_part = stress_test(cfg, ctx)
     sens_part = sensitivity_analysis(cfg, ctx)
     findings_all = judge(pd_part, classifier_part, var_part, sens_part, ctx)
-    classifier = ctx.params.model_kind.alerting
-    settings = {
-        "p_value_thresholds": {"amber": ctx.params.policy.p_value.amber, "red": ctx.params.policy.p_value.red},
-        **(
-            {
-                "operating_point": alerts.operating_text(ctx.params.policy),
-                "alert_performance_tests": "catch rate and false-positive rate, current against reference: one-sided "
-                "two-proportion z tests",
-            }
-            if classifier
-            else {"cutoff": ctx.params.policy.cutoff}
-        ),
-        "maturity_months": cfg.maturity_months,
-        "as_of": cfg.as_of.isoformat() if cfg.as_of else None,
-        **({} if classifier else {"grade_status_test": "Jeffreys (one-sided, H0: PD not underestimated)"}),
-        "sensitivity_materiality": f"a monotonicity violation is a finding when the mean {'score' if classifier else 'PD'} "
-        f"moves by {MATERIAL_PD_CHANGE:g} or more",
-        "auc_initial_test": "ECB (2019): S = (AUC_initial - AUC_current) / DeLong standard error of AUC_current; one-sided",
-    }
+    settings = _settings(ctx)
     return BacktestEvidence(
         pd=pd_part.metrics,
         classifier=classifier_part.metrics,
@@ -171,3 +153,47 @@ def analyse(ctx: Context) -> BacktestEvidence:
         findings=findings_all,
         settings=settings,
     )
+
+
+def _settings(ctx: Context) -> dict[str, Any]:
+    """The conventions of the parts of the workbook that apply to the model's kind, and only those."""
+    params, cfg = ctx.params, ctx.params.backtest
+    kind, policy = params.model_kind, params.policy
+    settings: dict[str, Any] = {"p_value_thresholds": {"amber": policy.p_value.amber, "red": policy.p_value.red}}
+    if kind.alerting:
+        settings["operating_point"] = alerts.operating_text(policy)
+        settings["alert_performance_tests"] = (
+            "catch rate and false-positive rate, current against reference: one-sided two-proportion z tests"
+        )
+    if kind.decision == "cutoff":
+        settings["cutoff"] = policy.cutoff
+    if kind.scored_on_rows:
+        settings["maturity_months"] = cfg.maturity_months
+        settings["as_of"] = cfg.as_of.isoformat() if cfg.as_of else None
+        settings["auc_initial_test"] = (
+            "ECB (2019): S = (AUC_initial - AUC_current) / DeLong standard error of AUC_current; one-sided"
+        )
+        settings["sensitivity_materiality"] = (
+            f"a monotonicity violation is a finding when the mean {kind.vocabulary.score} moves by "
+            f"{MATERIAL_PD_CHANGE:g} or more"
+        )
+    if kind.calibrated_pd:
+        settings["grade_status_test"] = "Jeffreys (one-sided, H0: PD not underestimated)"
+    if cfg.var is not None:
+        settings.update(_var_settings(cfg.var, policy))
+    return settings
+
+
+def _var_settings(var: Any, policy: Any) -> dict[str, Any]:
+    return {
+        "var_exception_rule": "an exception is a day whose loss exceeds VaR (pnl < -VaR)",
+        "var_tests": "Kupiec proportion of failures (exact p-value), Christoffersen independence, conditional "
+        "coverage, binomial z, time until first failure",
+        "traffic_light_days": var.traffic_light_days,
+        "min_var_days": policy.min_sample.var_days,
+        **(
+            {"es_test": "Acerbi and Szekely (2014) Z2 against its VaR, one-sided (H0: ES not understated), simulated"}
+            if var.es
+            else {}
+        ),
+    }
