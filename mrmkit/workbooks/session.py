@@ -51,7 +51,7 @@ class Session:
             raise RuntimeError("Session.load must run before Session.analyse")
         evidence = analyse(self.ctx)
         self._clock["analysed"] = time.perf_counter()
-        scrap.record("metrics", evidence.metrics())
+        scrap.record("metrics", evidence.metrics(), workbook=self.workbook)
         return evidence
 
     def timings(self) -> dict[str, float]:
