@@ -168,3 +168,35 @@ def test_the_runner_publishes_refused_metrics_as_a_failed_workbook():
         assert evidence.admit("drift", {}, stopped) == ({}, stopped)
     assert evidence.admit("drift", _drift(), None) == (_drift(), None)
     assert evidence.admit("drift", {}, "RuntimeError: boom") == ({}, "RuntimeError: boom")
+
+
+def test_typed_keys_are_the_models_fields_and_refuse_a_typo():
+    from mrmkit.evidence.keys import KEYS
+
+    psi = KEYS.drift.features["*"].psi
+    assert psi.dotted == "drift.features.*.psi" and psi.type == "number"
+    assert KEYS.drift.summary.status_counts.k_n_a.dotted == "drift.summary.status_counts.n/a"  # as the model
+    assert KEYS.drift.summary.status_counts["n/a"] == KEYS.drift.summary.status_counts.k_n_a
+    assert KEYS.champion_challenger.fairness.applicable.type == "bool"  # a named child beside "<attribute>"
+    assert KEYS.champion_challenger.fairness["*"].dotted == "champion_challenger.fairness.*"
+    with pytest.raises(AttributeError, match="drift has no key 'scor'"):
+        _ = KEYS.drift.scor
+    with pytest.raises(KeyError, match="no entries named from the data"):
+        _ = KEYS.drift.score["*"]
+    with pytest.raises(KeyError, match="backtest.nope is not a key"):
+        _ = KEYS.backtest["nope"]
+    tree = {"drift": _drift()}
+    assert list(psi.values(tree)) == [(("income",), 0.12), (("a.b",), "inf")]  # a name from the data keeps its dots
+    assert list(KEYS.drift.score.psi.values(tree)) == []  # absent: nothing
+    parsed = models.workbook_model("drift").model_validate(tree["drift"], by_alias=True)
+    assert parsed.features["income"].psi == next(psi.values(tree))[1]  # the same field, read either way
+
+
+def test_the_exports_read_typed_keys():
+    from mrmkit.evidence.keys import Key
+    from mrmkit.export.mlflow_log import HEADLINE
+    from mrmkit.export.prometheus import SOURCES
+
+    assert all(isinstance(key, Key) for key in HEADLINE)
+    assert all(isinstance(key, Key) for _, key, _ in SOURCES)
+    assert {key.type for key in HEADLINE} <= {"number", "int"}
