@@ -4,6 +4,7 @@
 - :mod:`~mrmkit.evidence.models`: the frozen pydantic models of each workbook's metrics, built from it;
 - :mod:`~mrmkit.evidence.metrics`: :func:`validate`, :func:`dumps` (the one serialiser of ``metrics.json``)
   and :func:`write_schema` (``metrics.schema.json``, the JSON Schema every package carries);
+- :mod:`~mrmkit.evidence.keys`: typed keys (``KEYS.drift.score.psi``) for the consumers that read metrics;
 - :mod:`~mrmkit.evidence.scrap`: the one adapter to scrapbook, the recorder inside the notebooks;
 - :mod:`~mrmkit.evidence.tables`: bin tables and per-row records stored as Parquet beside the metrics;
 - :mod:`~mrmkit.evidence.profiles`: the reference profiles shared by the runs into one output folder;

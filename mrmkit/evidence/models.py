@@ -208,9 +208,12 @@ class _Builder:
 
 
 @functools.cache
-def _workbooks() -> dict[str, Any]:
-    builder = _Builder()
-    return {name: builder._group(node) for name, node in schema.load().children.items()}
+def _workbook_type(workbook: str) -> Any:
+    """``Model | None`` of one workbook (built on first use: a notebook builds only its own)."""
+    node = schema.load().children.get(workbook)
+    if node is None:
+        raise KeyError(f"{workbook!r} is not a workbook of {schema.SCHEMA_FILE.name}")
+    return _Builder()._group(node)  # model names start with the workbook's: unique across workbooks
 
 
 def workbooks() -> tuple[str, ...]:
@@ -220,13 +223,13 @@ def workbooks() -> tuple[str, ...]:
 
 def workbook_model(workbook: str) -> type[BaseModel]:
     """The frozen model of one workbook's metrics (a :class:`KeyError` for an unknown workbook)."""
-    return _workbooks()[workbook].__args__[0]  # the model of "Model | None"
+    return _workbook_type(workbook).__args__[0]  # the model of "Model | None"
 
 
 @functools.cache
 def metrics_model() -> type[BaseModel]:
     """The frozen model of a whole ``metrics.json``: one optional field per workbook."""
-    fields = {name: (kind, Field(default=None)) for name, kind in _workbooks().items()}
+    fields = {name: (_workbook_type(name), Field(default=None)) for name in workbooks()}
     model = create_model("Metrics", __config__=ConfigDict(frozen=True, extra="forbid"), **fields)
     model.__doc__ = "The evidence of one package (metrics.json): the metrics of each workbook that ran."
     return model
