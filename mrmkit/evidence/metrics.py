@@ -29,7 +29,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mrmkit.evidence.models import TABLE_TAGS, metrics_model, workbook_model, workbooks
+from mrmkit.evidence.models import TABLE_TAGS, _show, metrics_model, workbook_model, workbooks
 
 __all__ = [
     "SCHEMA_NAME",
@@ -76,11 +76,6 @@ def _problem(error: dict[str, Any], workbook: str) -> str:
     if kind == "missing":
         return f"{where}: missing"
     return f"{where}: {error['msg']}"
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def validate(metrics: Any) -> list[str]:

@@ -57,6 +57,7 @@ TABLE_TAGS = ("[rows]", "[table file]")  # the tags of a table's two forms (left
 
 
 def _show(value: Any) -> str:
+    """``value`` as a problem names it: its repr, cut to 40 characters."""
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -184,6 +185,8 @@ class _Builder:
         for key, child in named.items():
             kind = _FINDING_METRIC if key == "metric" and node.path.endswith("findings[]") else self.type_of(child)
             name = field_name(key)
+            if name in fields:
+                raise ValueError(f"{schema.SCHEMA_FILE.name}: {node.path} has two keys read as the field {name!r}")
             extra = {"x-section": child.section} if child.section else None
             fields[name] = (
                 kind,

@@ -60,7 +60,7 @@ HEADLINE: tuple[Key, ...] = (
     KEYS.champion_challenger.delong.p_value,
     KEYS.explainability.shap.additivity_max_abs_error,
 )
-DECISION_KEY = "champion_challenger.decision.recommendation"
+DECISION_KEY = KEYS.champion_challenger.decision.recommendation
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -123,7 +123,7 @@ def log_package(package: Path, params: Parameters, rating: str) -> str:
         "mrmkit.manifest_sha256": str(manifest.get("manifest_sha256")),
         "mrmkit.package": str(package.resolve()),
     }
-    decision = (metrics.get("champion_challenger") or {}).get("decision", {}).get("recommendation")
+    decision = next((value for _, value in DECISION_KEY.values(metrics)), None)
     if decision is not None:
         tags["mrmkit.decision"] = str(decision)
     if "uri" in source:
