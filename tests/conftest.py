@@ -16,8 +16,6 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 # the tests never sign with, or create, the developer's own keys: a config folder of their own
 os.environ["MRMKIT_CONFIG_DIR"] = tempfile.mkdtemp(prefix="mrmkit-config-")
 os.environ.pop("MRMKIT_SIGNING_KEY", None)
-# every package the suite builds must record only keys declared in mrmkit/metrics_schema.yaml
-os.environ["MRMKIT_SCHEMA_STRICT"] = "1"
 
 FEATURES = ["income", "utilisation", "enquiries", "region"]
 

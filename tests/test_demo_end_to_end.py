@@ -89,6 +89,20 @@ def test_demo_prints_a_package_that_verifies(demo_run) -> None:
     assert set(manifest["inputs"]) >= {"parameters", "data.reference", "data.current", "model.artifact"}
 
 
+def test_every_demo_package_validates_against_the_schema_it_carries(demo_run) -> None:
+    """The three demo packages (four workbooks, three model kinds): metrics.json validates against the
+    package's metrics.schema.json with an independent JSON Schema validator, and the manifest hashes it."""
+    import jsonschema
+
+    root, _ = demo_run
+    packages = sorted(p.parent for p in (root / "outputs").glob("*/*/*/manifest.json"))
+    assert len(packages) == 3, packages
+    for package in packages:
+        assert "metrics.schema.json" in json.loads((package / "manifest.json").read_text())["files"]
+        schema = json.loads((package / "metrics.schema.json").read_text())
+        jsonschema.Draft202012Validator(schema).validate(json.loads((package / "metrics.json").read_text()))
+
+
 def test_demo_report_finds_the_injected_drift(demo_run) -> None:
     """The demo injects drift into named features (mrmkit.demo.drift); the report must find it."""
     _, package = demo_run

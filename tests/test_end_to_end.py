@@ -55,6 +55,7 @@ def test_package_layout_and_manifest(published) -> None:
         "manifest.json",
         "parameters.yaml",
         "metrics.json",
+        "metrics.schema.json",
         "environment.txt",
         "notebooks/drift.ipynb",
         "reports/drift.html",
@@ -101,6 +102,22 @@ def test_metrics_have_the_documented_keys(published) -> None:
     assert sum(w["n"] for w in metrics["windows"].values()) == 2000
     assert metrics["settings"]["p_value_adjustment"] == "holm"
     assert metrics["findings"] and all(f["workbook"] == "drift" for f in metrics["findings"])
+
+
+def test_the_package_carries_the_json_schema_its_metrics_validate_against(published) -> None:
+    import jsonschema
+
+    from mrmkit import evidence
+
+    _, _, package = published
+    manifest = json.loads((package / "manifest.json").read_text())
+    assert "metrics.schema.json" in manifest["files"]  # hashed like every file: an edit is seen by verify
+    schema = json.loads((package / "metrics.schema.json").read_text())
+    stored = json.loads((package / "metrics.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(stored)
+    assert evidence.validate(stored) == [] and evidence.validate(read_metrics(package)) == []
+    stored["drift"]["summary"]["n_featurez"] = 1  # the schema is not vacuous
+    assert not jsonschema.Draft202012Validator(schema).is_valid(stored)
 
 
 def test_reports_are_offline_and_escape_data(published) -> None:
@@ -193,3 +210,39 @@ def test_failing_workbook_publishes_a_failed_package(published, tmp_path: Path, 
     assert any(o.get("output_type") == "error" for c in executed.cells for o in c.get("outputs", []))
     assert verify_package(package).intact
     assert "FAILED" in (package / "reports" / "index.html").read_text()
+
+
+@pytest.mark.parametrize("where", ["recorder", "runner"])
+def test_refused_metrics_publish_a_failed_workbook(published, tmp_path: Path, monkeypatch, where) -> None:
+    """An undeclared key is a bug of mrmkit's: the recorder refuses it in the notebook, or (past a recorder
+    that did not check) the runner refuses what it reads back; either way the package is published, the
+    workbook failed with the key named, and metrics.json holds only validated metrics (none, when the
+    runner refused them; the ones recorded before, when the recorder refused the later ones)."""
+    from mrmkit import evidence
+
+    root, params, _ = published
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    nb = nbformat.read(str(Path(__file__).resolve().parents[1] / "notebooks" / "drift.ipynb"), as_version=4)
+    record = (
+        "from mrmkit.evidence import scrap\nscrap.record('metrics', {'summary': {'n_featurez': 1}}, workbook='drift')"
+        if where == "recorder"
+        else "import scrapbook\nscrapbook.glue('metrics', {'summary': {'n_featurez': 1}}, encoder='json')"
+    )
+    nb.cells.append(nbformat.v4.new_code_cell(record))
+    nbformat.write(nb, str(folder / "drift.ipynb"))
+    monkeypatch.setenv("MRMKIT_NOTEBOOKS", str(folder))
+    with pytest.warns(evidence.EvidenceWarning, match="drift.summary.n_featurez: not in the schema"):
+        result, package = _run(params, root / f"out-refused-{where}")
+    assert result.exit_code == 1
+    manifest = json.loads((package / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    error = manifest["workbooks"]["drift"]["error"]
+    assert error.startswith("InvalidEvidence: the drift workbook recorded metrics") and "n_featurez" in error
+    stored = json.loads((package / "metrics.json").read_text())
+    assert evidence.validate(stored) == []
+    if where == "runner":
+        assert stored == {"drift": {}}
+    else:  # the notebook's analysis had recorded valid metrics before the refused record
+        assert stored["drift"]["summary"]["n_features"] == 4
+    assert verify_package(package).intact

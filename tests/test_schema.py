@@ -1,8 +1,8 @@
 """The metrics schema (mrmkit/metrics_schema.yaml) and the tables a package keeps beside metrics.json.
 
-Every package the suite builds is checked against the schema by the runner (conftest sets
-MRMKIT_SCHEMA_STRICT), so an undeclared key fails the test that made it; these tests check the checker,
-the keys written in code, the README's key table, and the round trip of the tables.
+Every package the suite builds is validated by the runner against the models built from the schema (the
+suite turns the refusal's warning into an error), so an undeclared key fails the test that made it; these
+tests check the checker, the keys written in code, the README's key table, and the round trip of the tables.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from mrmkit import evidence
 from mrmkit.compare import HISTORY_KEYS, flatten, read_metrics
 from mrmkit.errors import PackageError
 from mrmkit.evidence import schema, tables
@@ -46,7 +47,7 @@ def test_unknown_key_wrong_type_and_undeclared_finding_metric_are_reported():
         },
         "nowhere": {},
     }
-    problems = schema.unknown(metrics)
+    problems = evidence.validate(metrics)
     assert "drift.summary.n_featurez: not in the schema" in problems
     assert any(p.startswith("drift.features.income.psi:") and "number" in p for p in problems)
     assert any("drift.features.income.psy" in p for p in problems)
@@ -212,7 +213,7 @@ def test_tables_round_trip_exactly_and_leave_references(tmp_path):
         "tables/explainability.models.champion.reason_codes.reasons.parquet",
     ]
     assert all((tmp_path / n).is_file() and (tmp_path / n).resolve().is_relative_to(tmp_path) for n in names)
-    assert not schema.unknown(stored)
+    assert not evidence.validate(stored)
     back = tables.resolve(json.loads(text), tmp_path)
     assert back == metrics
     assert flatten(back) == flatten(metrics)

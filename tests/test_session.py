@@ -30,13 +30,18 @@ class _Ctx:
 
 
 def test_records_metrics_timings_and_profiles(monkeypatch):
-    recorded = {}
-    monkeypatch.setattr("mrmkit.evidence.scrap.record", lambda name, value: recorded.__setitem__(name, value))
+    recorded, checked_as = {}, {}
+
+    def record(name, value, workbook=None):
+        recorded[name], checked_as[name] = value, workbook
+
+    monkeypatch.setattr("mrmkit.evidence.scrap.record", record)
     s = Session("drift")
     monkeypatch.setattr("mrmkit.workbooks.context.load_context", lambda *a, **k: _Ctx())
     s.load({"x": 1}, None)
     evidence = s.analyse(lambda ctx: _Evidence())
     assert isinstance(evidence, _Evidence) and recorded["metrics"] == {"value": 1.5}
+    assert checked_as["metrics"] == "drift"  # the recorder validates them as the drift workbook's metrics
     s.finish()
     assert set(recorded["timings"]) == {"imports_s", "load_s", "analyse_s", "cells_s"}
     assert all(v >= 0 for v in recorded["timings"].values())

@@ -1,4 +1,4 @@
-"""Write the README's table of ``metrics.json`` keys from ``mrmkit/metrics_schema.yaml``.
+"""Write the README's table of ``metrics.json`` keys from ``mrmkit/evidence/metrics_schema.yaml``.
 
 ``python tools/make_readme_keys.py`` rewrites the table; ``--check`` exits 1, naming the section, when
 the README's table differs from the schema's (a test runs it). One row per documented entry: a group
@@ -18,8 +18,9 @@ INTRO = (
     'Floats are full precision; NaN is written `null`, infinities `"inf"` / `"-inf"`. Tables (PSI bins, '
     "per-row reason codes and counterfactuals, sensitivity rows) are kept in `tables/*.parquet`; `metrics.json` "
     'holds `{"$table": "tables/<name>.parquet", "rows": n}` in their place, and `mrmkit diff`, `history` '
-    "and `reproduce` read them back. Every key is declared in `mrmkit/metrics_schema.yaml`, which this table "
-    "is generated from (`python tools/make_readme_keys.py`); `<name>` stands for a name from the data."
+    "and `reproduce` read them back. Every key is declared in `mrmkit/evidence/metrics_schema.yaml`, which this "
+    "table, the workbooks' pydantic models and each package's `metrics.schema.json` are generated from "
+    "(`python tools/make_readme_keys.py`); `<name>` stands for a name from the data."
 )
 
 

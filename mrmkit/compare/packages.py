@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from mrmkit.compare.metrics import MetricChange, _change, _equal, _label, _natural, flatten
 from mrmkit.errors import MrmkitError, PackageError, one_line
-from mrmkit.evidence import schema, tables
+from mrmkit.evidence import tables
+from mrmkit.evidence.keys import KEYS
 from mrmkit.evidence.manifest import MANIFEST, read_manifest
 
 if TYPE_CHECKING:
@@ -23,13 +24,16 @@ if TYPE_CHECKING:
 
 METRICS = "metrics.json"
 PARAMETERS = "parameters.yaml"
-HISTORY_KEYS = (  # each is checked against the metrics schema when history() uses it
-    "drift.score.psi",
-    "drift.summary.status_counts.red",
-    "backtest.pd.discrimination.current.auc",
-    "backtest.var.kupiec_pof.p_value",
-    "champion_challenger.decision.recommendation",
-    "explainability.shap.additivity_max_abs_error",
+HISTORY_KEYS = tuple(  # history's default columns: typed keys, checked as this module is imported
+    key.dotted
+    for key in (
+        KEYS.drift.score.psi,
+        KEYS.drift.summary.status_counts.red,
+        KEYS.backtest.pd.discrimination.current.auc,
+        KEYS.backtest.var.kupiec_pof.p_value,
+        KEYS.champion_challenger.decision.recommendation,
+        KEYS.explainability.shap.additivity_max_abs_error,
+    )
 )
 PACKAGE_STATUS = "package.status"
 
@@ -255,7 +259,7 @@ def history(model_id: str, root: Path = Path("outputs"), keys: Sequence[str] | N
     import pandas as pd
 
     root = Path(root)
-    keys = [schema.key(k) for k in HISTORY_KEYS] if keys is None else list(keys)
+    keys = list(HISTORY_KEYS) if keys is None else list(keys)
     if not root.is_dir():
         raise PackageError(f"{root} is not a folder of evidence packages.")
     packages = _scan(root)

@@ -13,8 +13,8 @@ The schema is a tree that mirrors ``metrics.json``. Each entry is one of
 A key in angle brackets (``"<feature>"``) stands for any name taken from the data: a feature, a window,
 a grade, a model, an id. A named child wins over it (``applicable`` beside ``"<attribute>"``).
 
-:func:`unknown` lists what a metrics tree holds that the schema lacks (a test runs it on every package the
-suite builds, and the runner refuses to publish undeclared keys when ``MRMKIT_SCHEMA_STRICT`` is set);
+The frozen pydantic models of :mod:`mrmkit.evidence.models` are built from this tree, and
+:func:`mrmkit.evidence.metrics.validate` checks every package's metrics with them on every run;
 :func:`key` returns a dotted key only if it is declared, so the report, ``history`` and the findings name
 nothing the schema does not know.
 """
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ import yaml
 __all__ = [
     "Node",
     "load",
-    "unknown",
+    "in_tree",
     "declared",
     "key",
     "tables",
@@ -43,11 +42,9 @@ __all__ = [
     "section_of",
     "sections",
     "TABLE_REF",
-    "STRICT_ENV",
 ]
 
 SCHEMA_FILE = Path(__file__).with_name("metrics_schema.yaml")
-STRICT_ENV = "MRMKIT_SCHEMA_STRICT"
 TABLE_REF = "$table"  # the key of a moved table's reference: {"$table": "tables/x.parquet", "rows": n}
 LEAF_TYPES = ("number", "int", "string", "bool", "list", "any")
 _TABLE = re.compile(r"^table\((.*)\)$")
@@ -111,85 +108,6 @@ def load() -> Node:
     return _parse(yaml.load(SCHEMA_FILE.read_text(encoding="utf-8"), Loader=loader), "")  # noqa: S506 (a safe loader)
 
 
-def _type_ok(value: Any, kind: str) -> bool:
-    if value is None or kind == "any":
-        return True
-    if kind == "number":
-        return (isinstance(value, (int, float)) and not isinstance(value, bool)) or value in ("inf", "-inf")
-    if kind == "int":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "bool":
-        return isinstance(value, bool)
-    if kind == "list":
-        return isinstance(value, list)
-    return False
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _finding_metric_ok(metric: str, metrics: dict[str, Any]) -> bool:
-    """A finding names a declared key; one with a dotted name from the data must also be recorded."""
-    if declared(metric, dotted_names=False):
-        return True
-    return declared(metric) and _in_tree(metrics, metric)
-
-
-def _check(value: Any, node: Node, path: str, out: list[str], root: dict[str, Any]) -> None:
-    if value is None:
-        return
-    if node.kind == "leaf":
-        if not _type_ok(value, node.type):
-            out.append(f"{path}: {_show(value)} is not of type {node.type}")
-    elif node.kind == "table":
-        if isinstance(value, dict) and set(value) == {TABLE_REF, "rows"}:
-            return
-        if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
-            out.append(f"{path}: a table must be a list of records")
-            return
-        for row in value:
-            for column, cell in row.items():
-                if column not in node.columns:
-                    out.append(f"{path}[].{column}: not a declared column")
-                elif not _type_ok(cell, node.columns[column]):
-                    out.append(f"{path}[].{column}: {_show(cell)} is not of type {node.columns[column]}")
-    elif node.kind == "records":
-        if not isinstance(value, list):
-            out.append(f"{path}: expected a list of records")
-            return
-        for item in value:
-            _check(item, node.item, f"{path}[]", out, root)  # type: ignore[arg-type]
-            if path.endswith("findings") and isinstance(item, dict) and isinstance(item.get("metric"), str):
-                if not _finding_metric_ok(item["metric"], root):
-                    out.append(f"{path}[]: the finding's metric {item['metric']!r} is not a declared key")
-    else:
-        if not isinstance(value, dict):
-            out.append(f"{path}: {_show(value)} should be a group of keys")
-            return
-        for name, sub in value.items():
-            child = node.child(str(name))
-            where = f"{path}.{name}" if path else str(name)
-            if child is None:
-                out.append(f"{where}: not in the schema")
-            else:
-                _check(sub, child, where, out, root)
-
-
-def unknown(metrics: dict[str, Any]) -> list[str]:
-    """What ``metrics`` holds that the schema lacks or types otherwise, one line per problem."""
-    out: list[str] = []
-    _check(metrics, load(), "", out, metrics)
-    return out
-
-
-def strict() -> bool:
-    return os.environ.get(STRICT_ENV, "") not in ("", "0")
-
-
 def _match(node: Node, parts: list[str], dotted_names: bool) -> bool:
     if not parts:
         return True
@@ -213,13 +131,13 @@ def _match(node: Node, parts: list[str], dotted_names: bool) -> bool:
     return any(_match(node.wildcard, parts[i:], dotted_names) for i in range(1, len(parts) + 1))
 
 
-def _in_tree(tree: Any, dotted: str) -> bool:
+def in_tree(tree: Any, dotted: str) -> bool:
     """Whether ``dotted`` leads to a value of ``tree`` (its keys may hold dots)."""
     if not isinstance(tree, dict):
         return False
     for name, value in tree.items():
         name = str(name)
-        if dotted == name or (dotted.startswith(name + ".") and _in_tree(value, dotted[len(name) + 1 :])):
+        if dotted == name or (dotted.startswith(name + ".") and in_tree(value, dotted[len(name) + 1 :])):
             return True
     return False
 

@@ -31,34 +31,36 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from mrmkit.errors import MrmkitError, shorten
+from mrmkit.evidence.keys import KEYS, Key
 from mrmkit.params import Parameters
 
 __all__ = ["HEADLINE", "LoggingFailed", "headline_metrics", "log_package", "metric_name", "tracking_uri"]
 
-#: dotted metrics.json keys logged as MLflow metrics; ``*`` stands for a name from the data
-HEADLINE = (
-    "drift.score.psi",
-    "drift.grade.psi",
-    "drift.features.*.psi",
-    "drift.summary.status_counts.red",
-    "backtest.pd.discrimination.current.auc",
-    "backtest.pd.discrimination.development.auc",
-    "backtest.pd.discrimination.auc_initial_test.p_value",
-    "backtest.pd.calibration.hosmer_lemeshow.p_value",
-    "backtest.pd.calibration.portfolio_jeffreys.p_value",
-    "backtest.pd.calibration.spiegelhalter.p_value",
-    "backtest.classifier.discrimination.current.auc",
-    "backtest.var.kupiec_pof.p_value",
-    "backtest.var.christoffersen_independence.p_value",
-    "champion_challenger.delong.p_value",
-    "explainability.shap.additivity_max_abs_error",
+#: metrics.json keys logged as MLflow metrics (typed keys, :mod:`mrmkit.evidence.keys`: checked at import);
+#: ``*`` stands for a name from the data
+_BT = KEYS.backtest
+HEADLINE: tuple[Key, ...] = (
+    KEYS.drift.score.psi,
+    KEYS.drift.grade.psi,
+    KEYS.drift.features["*"].psi,
+    KEYS.drift.summary.status_counts.red,
+    _BT.pd.discrimination.current.auc,
+    _BT.pd.discrimination.development.auc,
+    _BT.pd.discrimination.auc_initial_test.p_value,
+    _BT.pd.calibration.hosmer_lemeshow.p_value,
+    _BT.pd.calibration.portfolio_jeffreys.p_value,
+    _BT.pd.calibration.spiegelhalter.p_value,
+    _BT.classifier.discrimination.current.auc,
+    _BT.var.kupiec_pof.p_value,
+    _BT.var.christoffersen_independence.p_value,
+    KEYS.champion_challenger.delong.p_value,
+    KEYS.explainability.shap.additivity_max_abs_error,
 )
-DECISION_KEY = "champion_challenger.decision.recommendation"
+DECISION_KEY = KEYS.champion_challenger.decision.recommendation
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -81,28 +83,15 @@ def metric_name(part: str) -> str:
     return f"{safe.replace('..', '__')}_{hashlib.sha256(part.encode()).hexdigest()[:8]}"
 
 
-def _walk(node: Any, parts: list[str], path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
-    if not parts:
-        yield path, node
-        return
-    if not isinstance(node, dict):
-        return
-    head, rest = parts[0], parts[1:]
-    names = sorted(node) if head == "*" else [head]
-    for name in names:
-        if name in node:
-            yield from _walk(node[name], rest, (*path, name))
-
-
 def headline_metrics(metrics: dict[str, Any]) -> dict[str, float]:
     """The MLflow metrics of a package's ``metrics.json``: :data:`HEADLINE` values under sanitized names."""
     logged: dict[str, float] = {}
-    for pattern in HEADLINE:
-        stars = [i for i, p in enumerate(pattern.split(".")) if p == "*"]
-        for path, value in _walk(metrics, pattern.split("."), ()):
+    for key in HEADLINE:
+        for names, value in key.values(metrics):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 continue
-            name = ".".join(metric_name(p) if i in stars else p for i, p in enumerate(path))
+            from_data = iter(names)
+            name = ".".join(metric_name(next(from_data)) if p == "*" else p for p in key.dotted.split("."))
             logged[name] = float(value)
     psis = [v for k, v in logged.items() if k.endswith(".psi") and k.startswith("drift.")]
     if psis:
@@ -134,7 +123,7 @@ def log_package(package: Path, params: Parameters, rating: str) -> str:
         "mrmkit.manifest_sha256": str(manifest.get("manifest_sha256")),
         "mrmkit.package": str(package.resolve()),
     }
-    decision = (metrics.get("champion_challenger") or {}).get("decision", {}).get("recommendation")
+    decision = next((value for _, value in DECISION_KEY.values(metrics)), None)
     if decision is not None:
         tags["mrmkit.decision"] = str(decision)
     if "uri" in source:

@@ -9,9 +9,9 @@ verify gives ``mrmkit_package_info`` and ``mrmkit_package_verified 0`` and nothi
 the dashboard and the alert see that the evidence was altered, and the other models are still exported.
 
 The metrics are read from ``metrics.json`` after its sha256 is checked against the verified manifest, so
-the values exported are exactly the bytes that verified. Which keys are read is :data:`SOURCES` (a test
-checks every one is declared in ``metrics_schema.yaml``). Nothing here reads the clock: the caller
-passes ``now``.
+the values exported are exactly the bytes that verified. Which keys are read is :data:`SOURCES`, typed keys
+of :mod:`mrmkit.evidence.keys` (a key ``metrics_schema.yaml`` does not declare fails this module's import).
+Nothing here reads the clock: the caller passes ``now``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from mrmkit.errors import InvalidParameters, PackageError, one_line
+from mrmkit.evidence.keys import KEYS, Key
 from mrmkit.export.textformat import Family, Sample, render
 
 __all__ = [
@@ -152,33 +153,35 @@ FAMILIES = (
     INVENTORY,
 )
 
-#: (family, metrics key with ``*`` for a name from the data, fixed label values); the ``*`` fills the
-#: family's one label that the fixed values leave open. Every key is declared in metrics_schema.yaml.
-SOURCES: tuple[tuple[Family, str, dict[str, str]], ...] = (
-    (FEATURE_PSI, "drift.features.*.psi", {}),
-    (SCORE_PSI, "drift.score.psi", {}),
-    (GRADE_PSI, "drift.grade.psi", {}),
+#: (family, typed metrics key with ``*`` for a name from the data, fixed label values); the ``*`` fills the
+#: family's one label that the fixed values leave open. Each key is checked against the models as this
+#: module is imported (:mod:`mrmkit.evidence.keys`).
+_BT = KEYS.backtest
+SOURCES: tuple[tuple[Family, Key, dict[str, str]], ...] = (
+    (FEATURE_PSI, KEYS.drift.features["*"].psi, {}),
+    (SCORE_PSI, KEYS.drift.score.psi, {}),
+    (GRADE_PSI, KEYS.drift.grade.psi, {}),
     *(
-        (AUC, f"backtest.{kind}.discrimination.{sample}.auc", {"sample": sample})
+        (AUC, _BT[kind].discrimination[sample].auc, {"sample": sample})
         for kind in ("pd", "classifier")
         for sample in ("current", "development")
     ),
-    *((AUC_TEST, f"backtest.{kind}.discrimination.auc_initial_test.p_value", {}) for kind in ("pd", "classifier")),
+    *((AUC_TEST, _BT[kind].discrimination.auc_initial_test.p_value, {}) for kind in ("pd", "classifier")),
     *(
-        (CALIBRATION, f"backtest.pd.calibration.{test}.p_value", {"test": test})
+        (CALIBRATION, _BT.pd.calibration[test].p_value, {"test": test})
         for test in ("hosmer_lemeshow", "portfolio_jeffreys", "spiegelhalter")
     ),
     *(
-        (GRADE_CALIBRATION, f"backtest.pd.calibration.grades.*.{test}_p_value", {"test": test})
+        (GRADE_CALIBRATION, _BT.pd.calibration.grades["*"][f"{test}_p_value"], {"test": test})
         for test in ("jeffreys", "binomial")
     ),
-    (ZONE, "backtest.var.levels.*.traffic_light.zone", {}),
-    (EXCEPTIONS, "backtest.var.levels.*.traffic_light.exceptions", {}),
-    (VAR_TEST, "backtest.var.levels.*.kupiec_pof.p_value", {"test": "kupiec_pof"}),
-    (VAR_TEST, "backtest.var.levels.*.kupiec_pof.p_value_exact", {"test": "kupiec_pof_exact"}),
-    (VAR_TEST, "backtest.var.levels.*.christoffersen_independence.p_value", {"test": "christoffersen_independence"}),
-    (VAR_TEST, "backtest.var.levels.*.conditional_coverage.p_value", {"test": "conditional_coverage"}),
-    (ES_TEST, "backtest.var.es.*.p_value", {}),
+    (ZONE, _BT.var.levels["*"].traffic_light.zone, {}),
+    (EXCEPTIONS, _BT.var.levels["*"].traffic_light.exceptions, {}),
+    (VAR_TEST, _BT.var.levels["*"].kupiec_pof.p_value, {"test": "kupiec_pof"}),
+    (VAR_TEST, _BT.var.levels["*"].kupiec_pof.p_value_exact, {"test": "kupiec_pof_exact"}),
+    (VAR_TEST, _BT.var.levels["*"].christoffersen_independence.p_value, {"test": "christoffersen_independence"}),
+    (VAR_TEST, _BT.var.levels["*"].conditional_coverage.p_value, {"test": "conditional_coverage"}),
+    (ES_TEST, _BT.var.es["*"].p_value, {}),
 )
 
 
@@ -339,21 +342,6 @@ def _number(value: Any, family: Family) -> float | int | None:
     return {"inf": float("inf"), "-inf": float("-inf")}.get(value) if isinstance(value, str) else None
 
 
-def _walk(tree: Any, parts: list[str], names: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
-    """Values at ``parts`` in ``tree`` (``*`` is any key: a name from the data, which may hold dots)."""
-    if not parts:
-        yield names, tree
-        return
-    if not isinstance(tree, dict):
-        return
-    head, rest = parts[0], parts[1:]
-    if head == "*":
-        for name, child in tree.items():
-            yield from _walk(child, rest, (*names, str(name)))
-    elif head in tree:
-        yield from _walk(tree[head], rest, names)
-
-
 def _rating(findings: list[dict[str, Any]], failed: bool) -> int:
     """The validation report's overall rating (:func:`mrmkit.policy.overall_rating`) as a number."""
     from mrmkit.policy import overall_rating
@@ -382,7 +370,7 @@ def _package_samples(package: LatestPackage, now: datetime) -> Iterator[Sample]:
     yield Sample(RATING, package.labels, _rating(findings, package.status == "failed"))
     seen: set[tuple[str, tuple[str, ...]]] = set()  # the first source wins (backtest.pd before backtest.classifier)
     for family, key, fixed in SOURCES:
-        for names, value in _walk(metrics, key.split(".")):
+        for names, value in key.values(metrics):
             number = _number(value, family)
             if number is None:
                 continue

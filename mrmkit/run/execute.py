@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mrmkit import evidence
 from mrmkit.evidence import scrap
 
 __all__ = ["Executed", "execute_notebook", "execute_workbooks"]
@@ -97,7 +98,8 @@ def _collect(name: str, executed: Path, error: str | None, done: Executed) -> No
         done.timings[f"{name}.{key}"] = round(float(seconds), 3)
     if error is None and not isinstance(recorded, dict):
         error = "the workbook finished without recording its metrics"
-    done.metrics[name] = recorded if isinstance(recorded, dict) else {}
+    metrics = recorded if isinstance(recorded, dict) else {}
+    done.metrics[name], error = evidence.admit(name, metrics, error)  # refused metrics: the workbook failed
     done.results[name] = {"status": "failed" if error else "complete", "error": error}
 
 

@@ -10,7 +10,6 @@ to ``<out>/<model_id>/<model_version>/<run_id>/``. The caller removes the stagin
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
 import time
@@ -21,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
+from mrmkit import evidence
 from mrmkit.errors import MrmkitError
-from mrmkit.evidence import audit, schema, signing, tables
+from mrmkit.evidence import audit, signing, tables
 from mrmkit.evidence.manifest import environment_lines, key_versions, write_manifest
 from mrmkit.params import Parameters
 from mrmkit.present import report, summary
@@ -69,16 +69,10 @@ def _render_reports(run: Run, scope: tuple[scopes.SectionScope, ...], say: Calla
 
 
 def _write_metrics(run: Run) -> None:
-    metrics = run.executed.metrics
-    undeclared = schema.unknown(metrics)
-    if undeclared and schema.strict():  # a workbook recorded a key the schema lacks: a bug of mrmkit's
-        raise RuntimeError(f"metrics not in {schema.SCHEMA_FILE.name}: " + "; ".join(undeclared[:20]))
-    stored, table_files = tables.split(metrics)  # bin tables and per-row records go to tables/*.parquet
+    stored, table_files = tables.split(run.executed.metrics)  # bin tables and per-row records: tables/*.parquet
     tables.write(table_files, run.staging)
-    (run.staging / "metrics.json").write_text(
-        json.dumps(stored, indent=2, sort_keys=True, allow_nan=False, ensure_ascii=False) + "\n",
-        encoding="utf-8",
-    )
+    (run.staging / "metrics.json").write_text(evidence.dumps(stored), encoding="utf-8")
+    evidence.write_schema(run.staging)  # metrics.schema.json, which metrics.json validates against
     (run.staging / "environment.txt").write_text("\n".join(environment_lines()) + "\n", encoding="utf-8")
 
 

@@ -53,7 +53,7 @@ class Session:
         evidence = analyse(self.ctx)
         self._clock["analysed"] = time.perf_counter()
         self.metrics = evidence.metrics()
-        scrap.record("metrics", self.metrics)
+        scrap.record("metrics", self.metrics, workbook=self.workbook)
         return evidence
 
     def describe(self, section: str) -> Any:
