@@ -15,8 +15,10 @@ from rich.console import Console
 from rich.text import Text
 
 from mrmkit.errors import MrmkitError, one_line, printable
+from mrmkit.registry import workbooks
 
-WORKBOOK_NAMES = "drift, backtest, champion_challenger, explainability"
+#: The registered workbooks, for the CLI help (:mod:`mrmkit.registry`).
+WORKBOOK_NAMES = ", ".join(workbooks.names())
 
 
 class SafeConsole(Console):

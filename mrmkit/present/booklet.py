@@ -11,10 +11,12 @@ boxes, which Chromium prints); the paper is A4 or US letter.
 from __future__ import annotations
 
 import re
-from html import escape
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
+from mrmkit.present.pages import render_page
 from mrmkit.registry import workbooks
 
 __all__ = ["PAPERS", "booklet", "css_string"]
@@ -83,10 +85,6 @@ def booklet(reports: Path, identity: dict[str, Any], model_label: str, paper: st
     parts += [
         (w, workbooks.get(w).title, _part((reports / f"{w}.html").read_text(encoding="utf-8"), w, names)) for w in order
     ]
-    toc = []
-    for part, title, html in parts:
-        sub = "".join(f'<li><a href="#{escape(a)}">{escape(t)}</a></li>' for a, t in _headings(html))
-        toc.append(f'<li><a href="#{part}">{escape(title)}</a><ol>{sub}</ol></li>')
     header = f"{model_label} · run {identity.get('run_id', '')}"
     page_css = (
         f"@page {{ size: {PAPERS[paper]}; margin: 20mm 14mm 18mm;"
@@ -97,11 +95,16 @@ def booklet(reports: Path, identity: dict[str, Any], model_label: str, paper: st
         " .part { break-before: page; } .toc ol { list-style: none; padding-left: 1.2em; }"
         " .toc > ol > li { margin-top: 0.6em; font-weight: 600; } .toc li li { font-weight: normal; }"
     )
-    body = "".join(f'<section class="part" id="{part}">{html}</section>' for part, _, html in parts)
     title = f"Validation of {model_label}, run {identity.get('run_id', '')}"
-    return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">{CSP_META}<title>{escape(title)}</title>'
-        f"<style>{CSS}\n{page_css}</style></head>\n<body>"
-        f'<nav class="toc"><h1>{escape(title)}</h1><h2>Contents</h2><ol>{"".join(toc)}</ol></nav>'
-        f"{body}</body></html>\n"
+    return render_page(
+        "booklet.html.j2",
+        csp_meta=Markup(CSP_META),
+        css=Markup(CSS),
+        page_css=Markup(page_css),  # built from css_string(), which no text can break out of
+        title=title,
+        parts=[
+            # each part's HTML is a report mrmkit rendered itself, every value in it escaped already
+            {"id": part, "title": label, "headings": _headings(html), "html": Markup(html)}
+            for part, label, html in parts
+        ],
     )
