@@ -13,6 +13,21 @@ from rich.text import Text
 from mrmkit.cli._console import _guard, err, out
 from mrmkit.errors import MrmkitError, PackageError, one_line
 
+TRUSTED_HELP = (
+    "A file of the public keys you trust (one 'mrmkit-ed25519 ...' line or PEM block each); default "
+    "$MRMKIT_TRUSTED_KEYS. A package not signed by one of them is untrusted."
+)
+
+
+def _identity(manifest: dict[str, Any]) -> str:
+    """Model, version and run id as the manifest records them (not the folder names, which anyone can change)."""
+    from mrmkit.errors import shorten
+
+    return ", ".join(
+        f"{label} {shorten(manifest.get(key)) if manifest.get(key) is not None else '-'}"
+        for label, key in (("model", "model_id"), ("version", "model_version"), ("run", "run_id"))
+    )
+
 
 @_guard
 def verify(
@@ -23,10 +38,12 @@ def verify(
         str | None,
         typer.Option("--key", metavar="KEY", help="A public key you trust (file or 'mrmkit-ed25519 ...' text)."),
     ] = None,
+    trusted_file: Annotated[Path | None, typer.Option("--trusted-keys", metavar="FILE", help=TRUSTED_HELP)] = None,
 ) -> None:
     """Re-hash every file of a package against its manifest; check its signature and its audit line."""
     from mrmkit.evidence.manifest import check_package
     from mrmkit.evidence.signing import fingerprint, load_public_key
+    from mrmkit.evidence.trusted import trusted_keys
 
     if package.suffix.lower() == ".pdf" and package.is_file():
         from mrmkit.present.pdf import verify_pdf
@@ -39,7 +56,8 @@ def verify(
             raise typer.Exit(1)
         out.print(f"intact: {package} matches its manifest {package.name}.json", soft_wrap=True)
         return
-    trusted = load_public_key(key) if key is not None else None
+    trust = trusted_keys(trusted_file)
+    trusted = [load_public_key(key)] if key is not None else list(trust.keys) if trust is not None else None
     if not package.exists() and not package.is_symlink():
         raise PackageError(f"{package} does not exist.")
     try:
@@ -48,11 +66,13 @@ def verify(
         err.print(Text("not a package: ") + Text(one_line(exc)))
         raise typer.Exit(1) from None
     report, signature, trail_line = check.files, check.signature, check.trail_line
+    out.print(Text(f"package: {_identity(check.manifest)} (as its manifest records them)"), soft_wrap=True)
     if report.intact:
         out.print(f"intact: {report.checked} files match the manifest of {package}")
     for line in report.lines():
         out.print(line, soft_wrap=True)
-    out.print(signature.line(fingerprint(trusted) if trusted is not None else None), soft_wrap=True)
+    shown = ", ".join(fingerprint(k) for k in trusted) if trusted is not None else None
+    out.print(signature.line(shown), soft_wrap=True)
     out.print(trail_line, soft_wrap=True)
     good = check.good
     outcome = "intact" if good else "altered: " + "; ".join([*report.lines(), signature.line(), trail_line])
@@ -147,14 +167,57 @@ audit_app = typer.Typer(help="The audit trail of runs, verifications and re-perf
 
 @audit_app.command("verify")
 @_guard
-def audit_verify(log: Annotated[Path, typer.Argument(help="The audit log, e.g. outputs/audit.jsonl.")]) -> None:
-    """Check the audit trail's hash chain and the packages anchored in it; name every problem."""
+def audit_verify(
+    log: Annotated[Path, typer.Argument(help="The audit log, e.g. outputs/audit.jsonl.")],
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            metavar="KEY",
+            help="The public key that signs the log's checkpoint (file or 'mrmkit-ed25519 ...' text); without it "
+            "the log's tail is not proven. Default: the keys of $MRMKIT_TRUSTED_KEYS.",
+        ),
+    ] = None,
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoint", metavar="FILE", help="A copy of an earlier checkpoint, kept elsewhere: must be in the log."
+        ),
+    ] = None,
+) -> None:
+    """Check the audit trail's hash chain, its signed checkpoint and the packages anchored in it; name every problem."""
     from mrmkit.evidence.audit import verify_with_packages
+    from mrmkit.evidence.audit.checkpoint import read_copy
+    from mrmkit.evidence.signing import load_public_key
+    from mrmkit.evidence.trusted import trusted_keys
 
-    result = verify_with_packages(log)
+    trust = trusted_keys() if key is None else None
+    trusted = [load_public_key(key)] if key is not None else list(trust.keys) if trust is not None else None
+    copy = read_copy(checkpoint) if checkpoint is not None else None
+    result = verify_with_packages(log, trusted, copy)
     if result.intact:
-        out.print(f"intact: {result.n_lines} lines, hash chain unbroken")
+        out.print(f"intact: {result.n_lines} lines, hash chain unbroken", soft_wrap=True)
+        out.print(Text(result.tail), soft_wrap=True)
         return
     for line in result.lines():
         out.print(line, highlight=False, markup=False, soft_wrap=True)
+    if result.tail:
+        out.print(Text(result.tail), soft_wrap=True)
     raise typer.Exit(1)
+
+
+@_guard
+def withdraw(
+    package: Annotated[Path, typer.Argument(help="The package to withdraw (it may already be deleted).")],
+    reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help="Why it is withdrawn (recorded).")],
+) -> None:
+    """Record in the audit trail that a package is withdrawn, so its absence is not reported as a deletion.
+
+    The package's files are left as they are; remove them afterwards if you will."""
+    from mrmkit.evidence.audit.withdraw import withdraw as record
+
+    line = record(package, reason)
+    out.print(
+        Text(f"withdrawn: {line['model_id']}/{line['model_version']}/{line['run_id']} (audit line seq {line['seq']})"),
+        soft_wrap=True,
+    )
