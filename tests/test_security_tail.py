@@ -16,8 +16,8 @@ from mrmkit.cli import app
 from mrmkit.errors import MrmkitError
 from mrmkit.evidence import audit
 from mrmkit.evidence.audit.checkpoint import checkpoint_path
-from mrmkit.evidence.manifest import write_manifest
-from mrmkit.evidence.signing import init_keys, public_key_text, sign_package
+from mrmkit.evidence.signing import init_keys, public_key_text
+from tests.security_helpers import hand_package as package
 
 runner = CliRunner()
 
@@ -30,48 +30,6 @@ def keys(tmp_path, monkeypatch):
     monkeypatch.delenv("MRMKIT_TRUSTED_KEYS", raising=False)
     _, public = init_keys()
     return public_key_text(public)
-
-
-def package(out: Path, run_id: str, model: str = "pd", version: str = "1.0", red: int = 0) -> Path:
-    """A small signed package published as `mrmkit run` does: its run line first, then the folder."""
-    staging = out / ".staging" / run_id
-    staging.mkdir(parents=True)
-    (staging / "metrics.json").write_text(json.dumps({"drift": {"findings": [{"severity": "red"}] * red}}))
-    log = out / audit.AUDIT_LOG
-    head = audit.head(log) if log.exists() else None
-    manifest = write_manifest(
-        staging,
-        {
-            "model_id": model,
-            "model_version": version,
-            "run_id": run_id,
-            "status": "complete",
-            "started": f"2026-01-0{len(run_id) % 9 + 1}T00:00:00+00:00",
-            "red_findings": red,
-            "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
-        },
-    )
-    from mrmkit.evidence.signing import load_private_key
-
-    key = load_private_key()
-    if key is not None:
-        sign_package(staging, key)
-    target = out / model / version / run_id
-    audit.append(
-        log,
-        {
-            "action": "run",
-            "package": str(target.resolve()),
-            "model_id": model,
-            "model_version": version,
-            "run_id": run_id,
-            "manifest_sha256": manifest["manifest_sha256"],
-            "outcome": "complete",
-        },
-    )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.rename(staging, target)
-    return target
 
 
 @pytest.fixture

@@ -17,6 +17,10 @@ from rich.text import Text
 from mrmkit.errors import MrmkitError, one_line, printable
 
 WORKBOOK_NAMES = "drift, backtest, champion_challenger, explainability"
+TRUSTED_HELP = (
+    "A file of the public keys you trust (one 'mrmkit-ed25519 ...' line or PEM block each); default "
+    "$MRMKIT_TRUSTED_KEYS. A package not signed by one of them is untrusted, and said so."
+)
 
 
 class SafeConsole(Console):

@@ -10,13 +10,8 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from mrmkit.cli._console import _guard, err, out
+from mrmkit.cli._console import TRUSTED_HELP, _guard, err, out
 from mrmkit.errors import MrmkitError, PackageError, one_line
-
-TRUSTED_HELP = (
-    "A file of the public keys you trust (one 'mrmkit-ed25519 ...' line or PEM block each); default "
-    "$MRMKIT_TRUSTED_KEYS. A package not signed by one of them is untrusted."
-)
 
 
 def _identity(manifest: dict[str, Any]) -> str:
@@ -84,6 +79,28 @@ def verify(
     if not good:
         err.print(f"{package} does not verify.")
         raise typer.Exit(1)
+
+
+def say_trust(packages: list[Path], trusted_file: Path | None) -> dict[Path, str]:
+    """Each package's trust under the setting (``--trusted-keys`` or ``$MRMKIT_TRUSTED_KEYS``), said on standard
+    error: every untrusted package by name, or, without a setting, that none was checked against a key."""
+    from mrmkit.evidence.trusted import UNCHECKED, package_trust, trusted_keys
+
+    trust = trusted_keys(trusted_file)
+    if trust is None:
+        err.print(
+            Text(
+                f"note: signatures not checked: the packages are {UNCHECKED} "
+                "(give --trusted-keys FILE or set MRMKIT_TRUSTED_KEYS)."
+            ),
+            soft_wrap=True,
+        )
+        return {p: UNCHECKED for p in packages}
+    phrases = {p: package_trust(p, trust) for p in packages}
+    for package, phrase in phrases.items():
+        if phrase.startswith("UNTRUSTED"):
+            err.print(Text("warning: ", style="bold yellow") + Text(f"{package}: {phrase}"), soft_wrap=True)
+    return phrases
 
 
 def _audit(package: Path, action: str, outcome: str) -> None:

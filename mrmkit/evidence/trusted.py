@@ -20,7 +20,7 @@ from typing import Any
 
 from mrmkit.errors import InvalidParameters, shorten
 
-__all__ = ["ENV", "UNCHECKED", "Trust", "trusted_keys", "parse_keys", "signature_trust"]
+__all__ = ["ENV", "UNCHECKED", "Trust", "trusted_keys", "parse_keys", "signature_trust", "package_trust"]
 
 ENV = "MRMKIT_TRUSTED_KEYS"
 UNCHECKED = "unsigned or not checked against a key"
@@ -96,3 +96,19 @@ def signature_trust(signature: Any, trust: Trust | None) -> str:
     if signature.state == "invalid":
         return f"UNTRUSTED: invalid signature ({signature.problem})"
     return f"UNTRUSTED: signed by {signature.fingerprint}, not a trusted key"
+
+
+def package_trust(package: Path, trust: Trust | None) -> str:
+    """A package's files and signature under the setting, in words: ``trusted (signed by ...)``, ``UNTRUSTED:
+    ...`` (files altered, unsigned, another key), or :data:`UNCHECKED` without a setting (files altered is
+    still UNTRUSTED)."""
+    from mrmkit.errors import PackageError
+    from mrmkit.evidence.manifest import check_package
+
+    try:
+        check = check_package(package, list(trust.keys) if trust is not None else None)
+    except PackageError:
+        return "UNTRUSTED: not a readable package"
+    if not check.files.intact:
+        return "UNTRUSTED: its files do not match its manifest"
+    return signature_trust(check.signature, trust)
