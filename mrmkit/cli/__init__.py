@@ -84,6 +84,9 @@ app.command("list")(list_command)
 
 def _terminate(signum: int, frame: Any) -> None:
     """SIGTERM unwinds like Ctrl-C, so a run in progress removes its staging folder and publishes nothing."""
+    from mrmkit.errors import terminating
+
+    terminating(signum)  # a library error raised while unwinding (ZMQError) still ends as interrupted
     raise KeyboardInterrupt
 
 

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from mrmkit.errors import MrmkitError, one_line, printable
+from mrmkit.errors import MrmkitError, one_line, printable, terminating
 
 WORKBOOK_NAMES = "drift, backtest, champion_challenger, explainability"
 TRUSTED_HELP = (
@@ -67,6 +67,11 @@ def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
             err.print(Text("error: ", style="bold red") + Text(one_line(exc)), soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
+            err.print("interrupted; nothing was published for the run in progress.")
+            raise typer.Exit(130) from None
+        except Exception:
+            if not terminating():  # a bug of mrmkit's: the traceback is wanted
+                raise
             err.print("interrupted; nothing was published for the run in progress.")
             raise typer.Exit(130) from None
 

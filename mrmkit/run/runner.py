@@ -25,7 +25,15 @@ from typing import Any
 
 import mrmkit
 from mrmkit import sources
-from mrmkit.errors import InvalidInput, InvalidParameters, MrmkitError, PublishError
+from mrmkit.errors import (
+    InvalidInput,
+    InvalidParameters,
+    MrmkitError,
+    PublishError,
+    disk_full,
+    shorten,
+    terminating,
+)
 from mrmkit.evidence import audit, schema, scrap, signing, tables
 from mrmkit.evidence.manifest import environment_lines, key_versions, write_manifest
 from mrmkit.evidence.profiles import STORE_DIR
@@ -166,12 +174,39 @@ def _execute(
             kernel_manager_class=_kernel_manager(env),
         )
     except pm.PapermillExecutionError as exc:
+        _check_written(output)
         return f"{exc.ename}: {exc.evalue}"
     except Exception as exc:  # a dead kernel or a broken notebook file is a failed workbook too
+        if terminating():  # SIGTERM while the kernel started or stopped (a ZMQError): the run is interrupted
+            raise KeyboardInterrupt from None
+        if disk_full(exc):  # the executed notebook could not be written: nothing can be published
+            raise PublishError(
+                f"{output.name}: the executed notebook could not be written ({_why(exc)}); nothing was published."
+            ) from None
         if not output.exists():
             shutil.copyfile(notebook, output)
+        _check_written(output)
         return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+    _check_written(output)
     return None
+
+
+def _why(exc: BaseException) -> str:
+    while exc is not None and not (isinstance(exc, OSError) and exc.strerror):
+        exc = exc.__cause__ or exc.__context__
+    return exc.strerror if exc is not None else "the disk is full"
+
+
+def _check_written(notebook: Path) -> None:
+    """The executed notebook is whole JSON; a truncated one (a full disk, a file size limit) publishes nothing."""
+    try:
+        with open(notebook, "rb") as handle:
+            json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise PublishError(
+            f"{notebook.name}: the executed notebook was cut short ({shorten(exc)}): the disk is full or a file size "
+            "limit was reached; nothing was published."
+        ) from None
 
 
 def run(
@@ -245,9 +280,9 @@ def _run(
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         _tidy_staging(out)
-        if isinstance(exc, OSError):
+        if isinstance(exc, OSError | audit.AuditError):
             raise PublishError(
-                f"{log}: the audit trail cannot be read ({exc.strerror or exc}); nothing was published."
+                f"{log}: the audit trail cannot be read ({getattr(exc, 'strerror', None) or exc}); nothing was published."
             ) from None
         raise
     timings: dict[str, float] = {"validation_s": round(time.perf_counter() - t0, 3)}
@@ -360,7 +395,7 @@ def _run(
         if record_audit:
             # the run's line first, then the package: a package is never visible without its audit line (a crash
             # between the two leaves a line whose package is missing, which `audit verify` does not hide)
-            audit.append(
+            _append_run(
                 log,
                 {
                     "action": "run",
@@ -392,6 +427,15 @@ def _run(
         timings=timings,
         rating=report.overall_rating(findings, bool(failed)),
     )
+
+
+def _append_run(log: Path, event: dict[str, Any]) -> None:
+    """The run's audit line; a log that cannot grow (full disk, EFBIG, a damaged last line) publishes nothing,
+    with the exit code of a package that could not be written (2), not that of a failed workbook (1)."""
+    try:
+        audit.append(log, event)
+    except audit.AuditError as exc:
+        raise PublishError(f"{str(exc).rstrip('.')}; nothing was published.") from None
 
 
 def _user() -> str:

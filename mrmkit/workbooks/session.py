@@ -79,8 +79,11 @@ def _print_resolution() -> None:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
     except ImportError:  # outside a kernel with matplotlib: nothing to set
         return
+    from mrmkit.present.plots import plain_text
+
     matplotlib.rcParams["figure.dpi"] = 100
     set_matplotlib_formats("retina")
+    plain_text()  # after the inline backend's settings: data's names are never read as mathematics
 
 
 def start(workbook: str, quiet: str = "deprecation") -> Session:
