@@ -21,7 +21,6 @@ import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import IO, Any
 
 from mrmkit.errors import InvalidInput, MrmkitError, printable
@@ -242,11 +241,3 @@ def iter_lines(fd: int, line_limit: int, start: int = 0) -> Iterator[tuple[bytes
         add(block[begin:])
     if pending or overlong:
         yield bytes(pending) + (b"..." if overlong else b""), False
-
-
-def is_regular(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` (not followed) is a regular file, without opening it."""
-    try:
-        return stat.S_ISREG(os.lstat(Path(path)).st_mode)
-    except OSError:
-        return False

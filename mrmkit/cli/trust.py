@@ -119,7 +119,7 @@ def _audit(package: Path, action: str, outcome: str) -> None:
             "package": str(Path(package).resolve()),
             "run_id": manifest.get("run_id"),
             "manifest_sha256": manifest.get("manifest_sha256"),
-            "outcome": outcome,
+            "outcome": outcome if len(outcome) <= 8000 else outcome[:7999] + "…",  # a log line is bounded
         },
     )
 
