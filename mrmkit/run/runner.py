@@ -130,13 +130,14 @@ def _select(params: Parameters, workbooks: Sequence[str] | None, source: str) ->
     return chosen
 
 
-def _kernel_manager(env: dict[str, str] | None = None) -> type:
+def _kernel_manager(env: dict[str, str] | None = None, stderr: Any = None) -> type:
     """A kernel manager talking to the kernel over local IPC sockets instead of TCP on localhost.
 
     The sockets sit beside the kernel's connection file in Jupyter's runtime folder (not in the package),
     no port is opened, and ipykernel has no reason to warn about unencrypted TCP on every run. ``env`` is
     added to the kernel's environment only (this run's snapshot of remote inputs, :mod:`mrmkit.sources`), so
-    two runs in one process never see each other's.
+    two runs in one process never see each other's. ``stderr``, a file, receives the kernel's own messages
+    (a kernel stopped by SIGTERM logs ZeroMQ errors there instead of on the user's terminal).
     """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
@@ -151,6 +152,8 @@ def _kernel_manager(env: dict[str, str] | None = None) -> type:
         async def _async_pre_start_kernel(self, **kw: Any) -> Any:
             if extra:
                 kw["env"] = {**(kw.get("env") or os.environ), **extra}
+            if stderr is not None:
+                kw["stderr"] = stderr
             return await super()._async_pre_start_kernel(**kw)
 
     return IPCKernelManager
@@ -162,6 +165,18 @@ def _execute(
     """Run one notebook in its own kernel; return the error text if it raised."""
     import papermill as pm
 
+    with tempfile.TemporaryFile() as kernel_log:
+        error = _papermill(pm, notebook, output, parameters, cwd, env, kernel_log)
+        if error is not None and "DeadKernelError" in error:
+            kernel_log.seek(0)
+            said = [ln for ln in kernel_log.read().decode("utf-8", "replace").splitlines() if ln.strip()]
+            error += f" (the kernel said: {shorten(said[-1], 300)})" if said else ""
+    return error
+
+
+def _papermill(
+    pm: Any, notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, env: Any, kernel_log: Any
+) -> str | None:
     try:
         pm.execute_notebook(
             str(notebook),
@@ -171,7 +186,7 @@ def _execute(
             progress_bar=False,
             log_output=False,
             cwd=str(cwd),
-            kernel_manager_class=_kernel_manager(env),
+            kernel_manager_class=_kernel_manager(env, kernel_log),
         )
     except pm.PapermillExecutionError as exc:
         _check_written(output)
