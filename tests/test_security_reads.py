@@ -280,3 +280,14 @@ def test_the_audit_log_json_stays_valid(tmp_path) -> None:  # the helper's reads
     path = tmp_path / "x.json"
     path.write_text(json.dumps({"a": 1}))
     assert json.loads(read_text(path, "X", 100)) == {"a": 1}
+
+
+@pytest.mark.parametrize("kind", ["fifo", "fifo-with-writer", "dev-zero", "socket", "folder"])
+def test_run_refuses_an_audit_log_that_is_no_file_before_any_workbook(special, project, kind) -> None:
+    params = write_params(project)
+    (project / "out").mkdir()
+    special("out/audit.jsonl", kind)
+    result = runner.invoke(app, ["run", str(params), "--out", str(project / "out")])
+    one_sentence(result, "audit.jsonl")
+    assert "running the" not in result.stderr  # refused before any workbook ran
+    assert not list((project / "out").glob("*/*/*"))
