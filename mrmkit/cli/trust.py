@@ -68,6 +68,10 @@ def verify(
         out.print(line, soft_wrap=True)
     shown = ", ".join(fingerprint(k) for k in trusted) if trusted is not None else None
     out.print(signature.line(shown), soft_wrap=True)
+    if trusted is None:
+        from mrmkit.evidence.trusted import UNCHECKED
+
+        out.print(f"trust: {UNCHECKED} (pass --key or --trusted-keys FILE, or set MRMKIT_TRUSTED_KEYS)")
     out.print(trail_line, soft_wrap=True)
     good = check.good
     outcome = "intact" if good else "altered: " + "; ".join([*report.lines(), signature.line(), trail_line])
