@@ -354,3 +354,17 @@ def test_many_lines_are_streamed(tmp_path) -> None:
     report = audit.verify(log)
     assert [p.kind for p in report.problems] == ["malformed", "malformed"]
     assert "longer than" in report.problems[0].message
+
+
+@pytest.mark.parametrize("how", ["manifest removed", "emptied", "renamed"])
+def test_a_package_that_is_no_longer_a_package_is_seen(trail, how) -> None:
+    log, key, packages = trail
+    if how == "manifest removed":
+        (packages[1] / "manifest.json").unlink()
+    elif how == "emptied":
+        shutil.rmtree(packages[1])
+        packages[1].mkdir()
+    else:
+        packages[1].rename(packages[1].with_name("20260102T000000Z-cccccccc"))
+    result = audit_verify(log, "--key", key)
+    assert result.exit_code == 1 and "is gone" in result.stdout

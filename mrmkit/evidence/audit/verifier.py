@@ -374,8 +374,8 @@ def _gone(folder: Path, chain: list[_Line], present: set[Path], at: int) -> list
             AuditProblem(
                 at,
                 "missing",
-                f"the package of the run line {_at(ln)}, {printable('/'.join(parts))}, is gone and no withdraw line "
-                "records its removal (`mrmkit withdraw PACKAGE --reason ...`)",
+                f"the package of the run line {_at(ln)}, {printable('/'.join(parts))}, is gone (or is no readable "
+                "package) and no withdraw line records its removal (`mrmkit withdraw PACKAGE --reason ...`)",
             )
         )
     return problems
