@@ -43,6 +43,37 @@ class PackageError(MrmkitError):
     """An evidence package is missing, unreadable or not a package."""
 
 
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is a write refused for lack of room (ENOSPC, EFBIG, EDQUOT)."""
+    import errno
+
+    codes = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, OSError) and exc.errno in codes:
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+# ----------------------------------------------------------------------------------------- termination
+
+_TERMINATING: list[int] = []
+
+
+def terminating(signum: int | None = None) -> bool:
+    """Whether a SIGTERM (or Ctrl-C) asked this process to stop; ``terminating(signum)`` records that it did.
+
+    An interrupt that lands inside a library (a kernel starting, ZeroMQ sockets closing) may surface as that
+    library's own error instead of ``KeyboardInterrupt``; the command line and the runner ask this first, so
+    the run still ends as interrupted (exit 130, nothing published), never with a traceback.
+    """
+    if signum is not None:
+        _TERMINATING.append(signum)
+    return bool(_TERMINATING)
+
+
 # ------------------------------------------------------------------------------------- message hygiene
 
 #: the longest a value is shown inside a message, and the longest a whole message may be

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import numpy as np
 from typer.testing import CliRunner
 
 from mrmkit.cli import app
-from mrmkit.evidence.manifest import _canonical, file_entries
+from mrmkit.evidence import audit
+from mrmkit.evidence.manifest import _canonical, file_entries, write_manifest
 from tests.conftest import make_frame, write_params
 
 runner = CliRunner()
@@ -52,3 +54,46 @@ def forge(package: Path, edit) -> None:
 
 def verify(package: Path, *extra: str):
     return runner.invoke(app, ["verify", str(package), *extra])
+
+
+def hand_package(out: Path, run_id: str, model: str = "pd", version: str = "1.0", red: int = 0) -> Path:
+    """A small signed package published as `mrmkit run` does: its run line first, then the folder."""
+    staging = out / ".staging" / run_id
+    staging.mkdir(parents=True)
+    (staging / "metrics.json").write_text(json.dumps({"drift": {"findings": [{"severity": "red"}] * red}}))
+    log = out / audit.AUDIT_LOG
+    head = audit.head(log) if log.exists() else None
+    manifest = write_manifest(
+        staging,
+        {
+            "model_id": model,
+            "model_version": version,
+            "run_id": run_id,
+            "status": "complete",
+            "started": f"2026-01-0{len(run_id) % 9 + 1}T00:00:00+00:00",
+            "red_findings": red,
+            "audit_head": {"seq": head[0], "hash": head[1]} if head else None,
+        },
+    )
+
+    from mrmkit.evidence.signing import load_private_key, sign_package
+
+    key = load_private_key()
+    if key is not None:
+        sign_package(staging, key)
+    target = out / model / version / run_id
+    audit.append(
+        log,
+        {
+            "action": "run",
+            "package": str(target.resolve()),
+            "model_id": model,
+            "model_version": version,
+            "run_id": run_id,
+            "manifest_sha256": manifest["manifest_sha256"],
+            "outcome": "complete",
+        },
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.rename(staging, target)
+    return target

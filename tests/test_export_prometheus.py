@@ -339,7 +339,7 @@ def test_forged_package_exports_only_that_it_does_not_verify(tmp_path: Path, var
     valued = {
         lab["model_id"]
         for name, rows in parsed.items()
-        if name not in ("mrmkit_package_info", "mrmkit_package_verified")
+        if name not in ("mrmkit_package_info", "mrmkit_package_verified", "mrmkit_package_trusted")
         for lab, _ in rows
     }
     assert valued == {"desk-var"}  # nothing read from an unverified package; the others still exported

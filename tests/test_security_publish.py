@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from mrmkit.run import runner as runner_module
+from mrmkit.run import staging as staging_module
 from tests.security_helpers import project, publish
 
 pytestmark = pytest.mark.slow
@@ -104,7 +105,7 @@ def test_a_killed_runs_staging_is_reclaimed_by_the_next_run(published, tmp_path)
     (reused / ".owner").write_text(json.dumps({"pid": os.getpid(), "start": "0", "host": os.uname().nodename}))
     live = staging / f"{os.getpid()}-live"  # this very process: a run in progress, never removed
     live.mkdir()
-    (live / ".owner").write_text(json.dumps(runner_module._owner()))
+    (live / ".owner").write_text(json.dumps(staging_module._owner()))
     other_host = staging / "1-otherhost"
     other_host.mkdir()
     (other_host / ".owner").write_text(json.dumps({"pid": 1, "start": "5", "host": "another-machine"}))

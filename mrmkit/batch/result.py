@@ -99,8 +99,11 @@ def _css_class(value: Any) -> str:
     return str(value) if str(value) in _CLASSES else ""
 
 
-def write_batch_index(result: BatchResult, path: str | Path) -> Path:
-    """Write a self-contained offline HTML page listing every model of the batch; return its path."""
+def write_batch_index(result: BatchResult, path: str | Path, trust: Any = None) -> Path:
+    """Write a self-contained offline HTML page listing every model of the batch; return its path.
+
+    Each package's signature is shown under ``trust`` (:func:`mrmkit.evidence.trusted.trusted_keys`)."""
+    from mrmkit.evidence.trusted import package_trust
     from mrmkit.present.render import CSP_META
 
     path = Path(path)
@@ -129,7 +132,8 @@ def write_batch_index(result: BatchResult, path: str | Path) -> Path:
             )
             + (f'<td class="{"red" if red else ""}">{red}</td>' if published else "<td>-</td>")
             + f"<td>{link}</td>"
-            f"<td>{e(str(r['params']))}</td>"
+            + (f"<td>{e(package_trust(Path(r['package']), trust))}</td>" if published else "<td>-</td>")
+            + f"<td>{e(str(r['params']))}</td>"
             f'<td class="err">{e(str(r.get("error") or ""))}</td>'
             "</tr>"
         )
@@ -148,7 +152,9 @@ def write_batch_index(result: BatchResult, path: str | Path) -> Path:
         )
         + "<p>Overall rating: the most severe finding of the model's report (failed when a workbook failed).</p>"
         "<table><thead><tr><th>Model</th><th>Status</th><th>Overall rating</th><th>Red findings</th><th>Report</th>"
-        "<th>Parameter file</th><th>Error</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></body></html>\n"
+        "<th>Signature</th><th>Parameter file</th><th>Error</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table></body></html>\n"
     )
     path.write_text(page, encoding="utf-8")
     return path

@@ -21,7 +21,7 @@ from mrmkit.cli._console import SafeConsole, cell, table_console
 from mrmkit.cli.export import export_app
 from mrmkit.cli.packages import diff, history, list_command, open_command, report, reproduce
 from mrmkit.cli.run import batch, demo, run_command
-from mrmkit.cli.trust import audit_app, keys_app, verify
+from mrmkit.cli.trust import audit_app, keys_app, verify, withdraw
 
 __all__ = ["app", "main", "SafeConsole", "cell", "table_console"]
 
@@ -75,6 +75,7 @@ app.command()(history)
 app.command("open")(open_command)
 app.command()(report)
 app.command()(batch)
+app.command()(withdraw)
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(export_app, name="export")
@@ -83,6 +84,9 @@ app.command("list")(list_command)
 
 def _terminate(signum: int, frame: Any) -> None:
     """SIGTERM unwinds like Ctrl-C, so a run in progress removes its staging folder and publishes nothing."""
+    from mrmkit.errors import terminating
+
+    terminating(signum)  # a library error raised while unwinding (ZMQError) still ends as interrupted
     raise KeyboardInterrupt
 
 

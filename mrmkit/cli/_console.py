@@ -14,11 +14,15 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from mrmkit.errors import MrmkitError, one_line, printable
+from mrmkit.errors import MrmkitError, one_line, printable, terminating
 from mrmkit.registry import workbooks
 
 #: The registered workbooks, for the CLI help (:mod:`mrmkit.registry`).
 WORKBOOK_NAMES = ", ".join(workbooks.names())
+TRUSTED_HELP = (
+    "A file of the public keys you trust (one 'mrmkit-ed25519 ...' line or PEM block each); default "
+    "$MRMKIT_TRUSTED_KEYS. A package not signed by one of them is untrusted, and said so."
+)
 
 
 class SafeConsole(Console):
@@ -65,6 +69,11 @@ def _guard(func: Callable[..., Any]) -> Callable[..., Any]:
             err.print(Text("error: ", style="bold red") + Text(one_line(exc)), soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
+            err.print("interrupted; nothing was published for the run in progress.")
+            raise typer.Exit(130) from None
+        except Exception:
+            if not terminating():  # a bug of mrmkit's: the traceback is wanted
+                raise
             err.print("interrupted; nothing was published for the run in progress.")
             raise typer.Exit(130) from None
 

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from mrmkit.cli._console import _guard, err
+from mrmkit.cli._console import TRUSTED_HELP, _guard, err
 from mrmkit.errors import printable
 
 export_app = typer.Typer(
@@ -36,20 +36,27 @@ def _warn(message: str) -> None:
 
 
 def write_prometheus(
-    paths: list[Path], out_file: Path | None, inventory: Path | None, now: str | None, empty_ok: bool = False
+    paths: list[Path],
+    out_file: Path | None,
+    inventory: Path | None,
+    now: str | None,
+    empty_ok: bool = False,
+    trusted_file: Path | None = None,
 ) -> int:
     """Export, write (``out_file`` atomically, else standard output) and warn; the number of unverified packages.
 
     On a terminal, control characters in label values (legal in the format, raw) are shown as escapes; a
     pipe or a file gets the exact text.
     """
+    from mrmkit.evidence.trusted import UNCHECKED, trusted_keys
     from mrmkit.export.prometheus import export_prometheus, parse_now
     from mrmkit.export.textformat import check_target, write_atomic
 
     moment = parse_now(now)
+    trust = trusted_keys(trusted_file)
     if out_file is not None:
         check_target(out_file)
-    result = export_prometheus(paths, moment, inventory, empty_ok=empty_ok)
+    result = export_prometheus(paths, moment, inventory, empty_ok=empty_ok, trust=trust)
     if out_file is None:
         terminal = sys.stdout.isatty()
         sys.stdout.write("\n".join(map(printable, result.text.split("\n"))) if terminal else result.text)
@@ -59,6 +66,11 @@ def write_prometheus(
             _warn(f"{out_file} does not end in .prom; node_exporter's textfile collector reads only *.prom files.")
         write_atomic(out_file, result.text)
         err.print(f"mrmkit: wrote {out_file} ({len(result.packages)} model(s))", soft_wrap=True)
+    if trust is None and result.packages:
+        _warn(
+            f"no trusted keys (--trusted-keys FILE or MRMKIT_TRUSTED_KEYS): every package is {UNCHECKED}; "
+            "mrmkit_package_verified 1 says only that its files match its manifest, not who published it."
+        )
     for package in result.unverified:
         _warn(
             f"{package.path} does not verify ({package.problem}); only mrmkit_package_info and "
@@ -83,12 +95,13 @@ def prometheus(
         ),
     ] = None,
     now: Annotated[str | None, typer.Option("--now", metavar="TIME", help=NOW_HELP)] = None,
+    trusted_file: Annotated[Path | None, typer.Option("--trusted-keys", metavar="FILE", help=TRUSTED_HELP)] = None,
 ) -> None:
     """Write the headline metrics of the latest package of each model in the Prometheus text format.
 
     Exit 0 written; 1 written, but the latest package of a model does not verify (named on standard error; only mrmkit_package_info and mrmkit_package_verified 0 are exported for it); 2 a user error, nothing written.
     """  # noqa: E501  (one line: typer keeps the line breaks of a help paragraph)
-    if write_prometheus(list(packages), out_file, inventory, now):
+    if write_prometheus(list(packages), out_file, inventory, now, trusted_file=trusted_file):
         raise typer.Exit(1)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,8 +9,18 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from mrmkit.cli._console import WORKBOOK_NAMES, SafeConsole, _guard, _progress, cell, err, out, table_console
-from mrmkit.cli.trust import _audit
+from mrmkit.cli._console import (
+    TRUSTED_HELP,
+    WORKBOOK_NAMES,
+    SafeConsole,
+    _guard,
+    _progress,
+    cell,
+    err,
+    out,
+    table_console,
+)
+from mrmkit.cli.trust import _audit, say_trust
 from mrmkit.errors import MrmkitError, PackageError, printable
 
 
@@ -72,6 +81,7 @@ def diff(
     package_b: Annotated[Path, typer.Argument(help="The second package.")],
     fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help=DIFF_FORMAT_HELP)] = "table",
     summary: Annotated[bool, typer.Option("--summary", help=SUMMARY_HELP)] = False,
+    trusted_file: Annotated[Path | None, typer.Option("--trusted-keys", metavar="FILE", help=TRUSTED_HELP)] = None,
 ) -> None:
     """Compare two packages: parameter changes and status changes first, then findings, then the metric changes by
     workbook with their counts. Warns (exit 0) when the packages are of different models."""
@@ -80,6 +90,7 @@ def diff(
 
     check_format(fmt)
     result = diff_packages(package_a, package_b)
+    say_trust([package_a, package_b], trusted_file)
     if warning := result.model_warning():
         err.print(Text("warning: ", style="bold yellow") + Text(printable(warning)), soft_wrap=True)
     if fmt == "json":
@@ -119,6 +130,7 @@ def history(
     model_id: Annotated[str, typer.Argument(help="The model's id.")],
     directory: Annotated[Path, typer.Argument(help="Folder of packages.")] = Path("outputs"),
     fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help=HISTORY_FORMAT_HELP)] = "table",
+    trusted_file: Annotated[Path | None, typer.Option("--trusted-keys", metavar="FILE", help=TRUSTED_HELP)] = None,
 ) -> None:
     """Key metrics of one model across its packages, oldest first."""
     from rich.table import Table
@@ -128,6 +140,7 @@ def history(
 
     check_format(fmt)
     frame = model_history(model_id, directory)
+    say_trust([Path(p) for p in frame.attrs["paths"]], trusted_file)
     columns = [*map(str, frame.columns), "path"]
     rows = [[*row, path] for row, path in zip(frame.itertuples(index=False), frame.attrs["paths"], strict=True)]
     if fmt == "json":
@@ -169,13 +182,19 @@ def open_command(
     port: Annotated[
         int | None, typer.Option("--port", metavar="PORT", help="JupyterLab's port (default: its own choice).")
     ] = None,
+    trusted_file: Annotated[Path | None, typer.Option("--trusted-keys", metavar="FILE", help=TRUSTED_HELP)] = None,
 ) -> None:
     """Copy a package's executed notebook into a working folder (inputs checked by hash) and open it in JupyterLab."""
+    from mrmkit.evidence.trusted import package_trust, trusted_keys
     from mrmkit.run.workbench import lab_command, prepare, start_lab
 
+    trust = trusted_keys(trusted_file)
+    if trust is not None and package.is_dir() and (phrase := package_trust(package, trust)).startswith("UNTRUSTED"):
+        raise PackageError(f"{package} is not opened: {phrase}.")
     bench = prepare(package, workbook, directory)
     for line in bench.lines():
         out.print(line)
+    out.print(Text(f"signature: {package_trust(package, trust)}"), soft_wrap=True)
     if not lab:
         return
     lab_command(bench, browser, port)  # JupyterLab missing: the copy is made, the message says how to install it
@@ -208,13 +227,15 @@ def report(
 
 def find_packages(root: Path) -> list[dict[str, Any]]:
     """Every package under ``root`` (``<model>/<version>/<run>/manifest.json``), oldest first."""
+    from mrmkit.evidence.manifest import read_manifest
+
     rows = []
     for manifest_path in sorted(root.glob("*/*/*/manifest.json")):
         if any(part.startswith(".") for part in manifest_path.relative_to(root).parts):
             continue
         try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            manifest = read_manifest(manifest_path.parent)
+        except PackageError:
             rows.append({"path": manifest_path.parent, "model_id": manifest_path.parts[-4], "status": "unreadable"})
             continue
         rows.append(
@@ -240,11 +261,13 @@ def list_command(
             "--inventory", metavar="FILE", help="Per model of this inventory: last package and next due date."
         ),
     ] = None,
+    trusted_file: Annotated[Path | None, typer.Option("--trusted-keys", metavar="FILE", help=TRUSTED_HELP)] = None,
 ) -> None:
     """List the evidence packages found: model, version, run, status, date, red findings."""
     if not directory.is_dir():
         raise PackageError(f"{directory} is not a folder of evidence packages.")
     rows = find_packages(directory)
+    trust = say_trust([r["path"] for r in rows], trusted_file) if rows else {}
     if inventory is not None:
         _list_inventory(inventory, rows)
         return
@@ -254,7 +277,7 @@ def list_command(
     from rich.table import Table
 
     table = Table(show_edge=False, box=None, pad_edge=False)
-    for column in ("model", "version", "run", "status", "started (UTC)", "red findings"):
+    for column in ("model", "version", "run", "status", "started (UTC)", "red findings", "signature"):
         table.add_column(column)
     for r in rows:
         table.add_row(
@@ -267,6 +290,7 @@ def list_command(
                     r.get("status"),
                     r.get("started"),
                     r.get("red_findings"),
+                    trust.get(r["path"]),
                 )
             )
         )

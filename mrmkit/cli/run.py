@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mrmkit.cli._console import WORKBOOK_NAMES, _guard, _progress, err, out
+from mrmkit.cli._console import TRUSTED_HELP, WORKBOOK_NAMES, _guard, _progress, err, out
 from mrmkit.errors import MrmkitError
 
 
@@ -171,14 +171,17 @@ def batch(
             "prometheus <out>` to FILE (atomically; with --inventory, the due days too).",
         ),
     ] = None,
+    trusted_file: Annotated[Path | None, typer.Option("--trusted-keys", metavar="FILE", help=TRUSTED_HELP)] = None,
 ) -> None:
     """Run many models; one model's failure never stops the others. Writes <out>/batch-index.html."""
     from datetime import date
 
     from mrmkit.batch import inventory_params, run_batch, write_batch_index
+    from mrmkit.evidence.trusted import trusted_keys
 
     if bool(params) == bool(inventory):
         raise MrmkitError("batch: give parameter files or --inventory FILE, not both and not neither.")
+    trust = trusted_keys(trusted_file)  # a bad key file is refused before any model runs
     if prometheus is not None:
         from mrmkit.export.textformat import check_target
 
@@ -186,7 +189,7 @@ def batch(
     files = list(params) if params else inventory_params(inventory, date.today(), all_models=all_models)
     if not files:
         out.print("no model is due for validation")
-        _export_after(out_dir, prometheus, inventory)  # the due days still change every day
+        _export_after(out_dir, prometheus, inventory, trusted_file)  # the due days still change every day
         return
     if err.is_terminal:
         from rich.progress import Progress
@@ -208,12 +211,14 @@ def batch(
         result = run_batch(files, out_dir, jobs=jobs, scheduler=scheduler, progress=log)
     for line in result.to_lines():
         out.print(line, highlight=False, markup=False, soft_wrap=True)
-    print(write_batch_index(result, out_dir / "batch-index.html"))
-    _export_after(out_dir, prometheus, inventory)
+    print(write_batch_index(result, out_dir / "batch-index.html", trust))
+    _export_after(out_dir, prometheus, inventory, trusted_file)
     raise typer.Exit(result.exit_code)
 
 
-def _export_after(out_dir: Path, prometheus: Path | None, inventory: Path | None) -> None:
+def _export_after(
+    out_dir: Path, prometheus: Path | None, inventory: Path | None, trusted_file: Path | None = None
+) -> None:
     """``--prometheus FILE``: every model of ``out_dir`` (not only this batch's), so the file is the whole picture.
 
     A package that does not verify is named on standard error and leaves the batch's exit code as it is.
@@ -222,4 +227,6 @@ def _export_after(out_dir: Path, prometheus: Path | None, inventory: Path | None
         return
     from mrmkit.cli.export import write_prometheus
 
-    write_prometheus([out_dir] if out_dir.exists() else [], prometheus, inventory, None, empty_ok=True)
+    write_prometheus(
+        [out_dir] if out_dir.exists() else [], prometheus, inventory, None, empty_ok=True, trusted_file=trusted_file
+    )

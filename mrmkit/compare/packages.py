@@ -98,12 +98,15 @@ def read_metrics(package: Path, with_tables: bool = True) -> dict[str, Any]:
 
     :class:`~mrmkit.errors.PackageError` if it is missing or malformed, or a table cannot be read.
     """
+    from mrmkit.evidence.manifest import MANIFEST_LIMIT
+    from mrmkit.files import read_bytes
+
     path = Path(package) / METRICS
+    if not path.exists() and not path.is_symlink():
+        raise PackageError(f"{package} has no {METRICS}; its metrics cannot be compared.")
     try:
-        metrics = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PackageError(f"{package} has no {METRICS}; its metrics cannot be compared.") from None
-    except (OSError, ValueError) as exc:
+        metrics = json.loads(read_bytes(path, "The metrics file", MANIFEST_LIMIT, error=PackageError, follow=False))
+    except ValueError as exc:
         raise PackageError(f"{path} cannot be read as JSON ({exc}).") from None
     if not isinstance(metrics, dict):
         raise PackageError(f"{path} is not a table of workbooks; it is not an mrmkit {METRICS}.")

@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import hmac
+import io
 import json
 import os
 import uuid
@@ -81,13 +82,20 @@ _KEY_FILE = "profile_store.key"
 
 def store_key() -> bytes:
     """The user's secret for binding stored profiles to their data (created on first use, mode 0600)."""
+    from mrmkit.errors import InvalidParameters
     from mrmkit.evidence.signing import config_dir
+    from mrmkit.files import read_text
 
     path = config_dir() / _KEY_FILE
-    try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    except (OSError, ValueError):
-        pass
+
+    def read() -> bytes:
+        return bytes.fromhex(read_text(path, "The profile store key", 4096, error=InvalidParameters).strip())
+
+    if path.exists() or path.is_symlink():
+        try:
+            return read()
+        except ValueError as exc:  # InvalidParameters is a ValueError: a FIFO, a device, not hex
+            raise InvalidParameters(f"{str(exc).rstrip('.')}; remove it and a new key is made.") from None
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_name(f".{_KEY_FILE}.{uuid.uuid4().hex}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -99,7 +107,7 @@ def store_key() -> bytes:
         pass
     finally:
         tmp.unlink(missing_ok=True)
-    return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    return read()
 
 
 def _mac(key: bytes, data_sha256: str, content_sha256: str) -> str:
@@ -118,6 +126,24 @@ def _write_atomic(path: Path, write: Any) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+_META_LIMIT = 256 * 1024 * 1024
+_NPY_HEADER = 64 * 1024
+
+
+def _bounded(path: Path, limit: int) -> bytes:
+    """A stored file's bytes: a regular file of at most ``limit`` bytes, else ValueError (the profile is rebuilt)."""
+    from mrmkit.files import read_bytes
+
+    return read_bytes(path, "The stored profile", limit, follow=False)
+
+
+def _meta(path: Path) -> dict[str, Any]:
+    meta = json.loads(_bounded(path, _META_LIMIT))
+    if not isinstance(meta, dict):
+        raise ValueError("its metadata is not a JSON object")
+    return meta
 
 
 class ProfileStore:
@@ -186,7 +212,7 @@ class ProfileStore:
             return None
         try:
             profile = self._read(key, name, meta_path, values_path)
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            meta = _meta(meta_path)
             if not hmac.compare_digest(str(meta.get("mac", "")), _mac(self._secret(), key, profile.sha256)):
                 raise ValueError("it is not bound to this data by the store's key (edited, or from another store)")
             return profile
@@ -197,7 +223,7 @@ class ProfileStore:
 
     @staticmethod
     def _read(key: str, name: Any, meta_path: Path, values_path: Path) -> ColumnProfile:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta = _meta(meta_path)
         if meta.get("meta_sha256") != _self_hash(meta):
             raise ValueError("its metadata does not match its own hash")
         if meta.get("format") != PROFILE_FORMAT or meta.get("data_sha256") != key:
@@ -207,7 +233,9 @@ class ProfileStore:
             raise ValueError("impossible counts")
         counts = None
         if kind == "numeric":
-            values = np.load(values_path, mmap_mode="r", allow_pickle=False)
+            data = _bounded(values_path, 8 * (n - missing) + _NPY_HEADER)  # a regular file, never a FIFO
+            values = np.load(io.BytesIO(data), allow_pickle=False)
+            values.setflags(write=False)
             if values.dtype != np.float64 or values.ndim != 1 or values.size != n - missing:
                 raise ValueError("the values file has the wrong shape or type")
             if values.size > 1 and not bool(np.all(values[1:] >= values[:-1])):

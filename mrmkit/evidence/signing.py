@@ -122,30 +122,43 @@ def load_private_key(path: Path | None = None) -> Any | None:
         if os.environ.get("MRMKIT_SIGNING_KEY"):
             raise InvalidParameters(f"MRMKIT_SIGNING_KEY: {path} does not exist.")
         return None
-    mode = path.stat().st_mode
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise InvalidParameters(
-            f"signing key {path} can be read by other users (mode {stat.S_IMODE(mode):o}); run chmod 600 on it."
-        )
+    from mrmkit.files import open_fd
+
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    except (OSError, ValueError, TypeError) as exc:
+        fd = open_fd(path, _KEY_LIMIT)
+    except OSError as exc:
+        raise InvalidParameters(f"signing key {path} cannot be read ({exc.strerror or exc}).") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise InvalidParameters(
+                f"signing key {path} can be read by other users (mode {stat.S_IMODE(mode):o}); run chmod 600 on it."
+            )
+        pem = os.read(fd, _KEY_LIMIT)
+    finally:
+        os.close(fd)
+    try:
+        key = serialization.load_pem_private_key(pem, password=None)
+    except (ValueError, TypeError) as exc:
         raise InvalidParameters(f"signing key {path} cannot be read as a PEM private key ({shorten(exc)}).") from None
     if not isinstance(key, Ed25519PrivateKey):
         raise InvalidParameters(f"signing key {path} is not an Ed25519 key.")
     return key
 
 
-def load_public_key(given: str) -> Any:
+_KEY_LIMIT = 64 * 1024
+
+
+def load_public_key(given: str, from_file: bool = True) -> Any:
     """A public key from a file (PEM or the one-line form) or from the one-line text itself."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    path = Path(given)
-    try:
-        text = path.read_text(encoding="utf-8") if path.is_file() else given
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidParameters(f"--key: {path} cannot be read ({shorten(exc)}).") from None
+    from mrmkit.files import read_text
+
+    text = given
+    if from_file and not given.lstrip().startswith((_PREFIX + " ", "-----BEGIN")) and os.path.lexists(given):
+        text = read_text(given, "--key: the public key file", _KEY_LIMIT, error=InvalidParameters)
     text = text.strip()
     try:
         if text.startswith("-----BEGIN"):
@@ -164,7 +177,7 @@ def load_public_key(given: str) -> Any:
 
 def sign_package(package: Path, key: Any) -> str:
     """Sign ``package/manifest.json`` with ``key``; write ``manifest.sig``; return the key's fingerprint."""
-    manifest = (Path(package) / "manifest.json").read_bytes()
+    manifest = _manifest_bytes(package)
     public = key.public_key()
     record = {
         "format": 1,
@@ -214,18 +227,19 @@ def check_signature(package: Path, trusted: Any | None = None) -> SignatureRepor
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+    from mrmkit.files import read_bytes
+
     path = Path(package) / SIGNATURE
+    keys = None if trusted is None else list(trusted) if isinstance(trusted, list | tuple) else [trusted]
     if not path.exists() and not path.is_symlink():
-        return SignatureReport("unsigned", trusted=False if trusted is not None else None)
+        return SignatureReport("unsigned", trusted=False if keys is not None else None)
     try:
-        if path.is_symlink() or not path.is_file():
-            raise ValueError(f"{SIGNATURE} is not a regular file")
-        record = json.loads(path.read_text(encoding="utf-8"))
+        record = json.loads(read_bytes(path, SIGNATURE, _KEY_LIMIT, error=InvalidParameters, follow=False))
         if not isinstance(record, dict) or record.get("format") != 1 or record.get("algorithm") != "ed25519":
             raise ValueError(f"{SIGNATURE} is not an mrmkit Ed25519 signature")
         public = Ed25519PublicKey.from_public_bytes(base64.b64decode(record["public_key"], validate=True))
         signature = base64.b64decode(record["signature"], validate=True)
-        manifest = (Path(package) / "manifest.json").read_bytes()
+        manifest = _manifest_bytes(package)
     except (OSError, ValueError, TypeError, KeyError) as exc:
         return SignatureReport("invalid", problem=f"{SIGNATURE} cannot be read: {shorten(exc)}")
     named = fingerprint(public)
@@ -235,6 +249,14 @@ def check_signature(package: Path, trusted: Any | None = None) -> SignatureRepor
         return SignatureReport("invalid", named, problem=f"the signature by {named} does not match manifest.json")
     if record.get("fingerprint") != named:
         return SignatureReport("invalid", named, problem="the fingerprint it states is not that of its key")
-    if trusted is None:
+    if keys is None:
         return SignatureReport("valid", named)
-    return SignatureReport("valid", named, trusted=_raw(trusted) == _raw(public))
+    return SignatureReport("valid", named, trusted=_raw(public) in {_raw(k) for k in keys})
+
+
+def _manifest_bytes(package: Path) -> bytes:
+    """The exact bytes of ``manifest.json`` (a regular file, bounded as a manifest is)."""
+    from mrmkit.evidence.manifest import MANIFEST, MANIFEST_LIMIT
+    from mrmkit.files import read_bytes
+
+    return read_bytes(Path(package) / MANIFEST, MANIFEST, MANIFEST_LIMIT, error=InvalidParameters, follow=False)

@@ -131,13 +131,14 @@ def _read(package: Path, name: Any, where: str) -> list[dict[str, Any]]:
     if not isinstance(name, str) or not _NAME.match(name) or ".." in name:
         raise PackageError(f"{package}/metrics.json: {where} points to {name!r}, which is not a table of the package.")
     path = Path(package) / name
+    from mrmkit.files import open_regular
+
     try:
         info = os.lstat(path)
         if not stat.S_ISREG(info.st_mode):
             raise OSError("it is not a regular file")
-        if info.st_size > MAX_TABLE_BYTES:
-            raise OSError(f"it is {info.st_size:,} bytes, more than a table can be")
-        table = pq.read_table(path)
+        with open_regular(path, "The table", MAX_TABLE_BYTES, error=PackageError, follow=False) as handle:
+            table = pq.read_table(handle)
     except FileNotFoundError:
         raise PackageError(f"{path} is missing; {where} cannot be read.") from None
     except (OSError, pa.ArrowException) as exc:

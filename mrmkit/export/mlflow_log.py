@@ -27,7 +27,6 @@ A model that came from the registry (``models:/``) also gets tags on its model v
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import os
 import re
@@ -110,8 +109,11 @@ def log_package(package: Path, params: Parameters, rating: str) -> str:
             "model.tracking_uri or MLFLOW_TRACKING_URI."
         )
     mlflow = registry.mlflow_module("mlflow.log", "logging to MLflow")
-    manifest = json.loads((package / "manifest.json").read_text(encoding="utf-8"))
-    metrics = json.loads((package / "metrics.json").read_text(encoding="utf-8"))
+    from mrmkit.compare.packages import read_metrics
+    from mrmkit.evidence.manifest import read_manifest
+
+    manifest = read_manifest(package)
+    metrics = read_metrics(package, with_tables=False)
     source = (manifest.get("inputs") or {}).get("model.artifact") or {}
     meta = source.get("registry") or {}
     tags = {

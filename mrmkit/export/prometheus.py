@@ -26,6 +26,7 @@ from typing import Any
 
 from mrmkit.errors import InvalidParameters, PackageError, one_line
 from mrmkit.evidence.keys import KEYS, Key
+from mrmkit.evidence.trusted import Trust
 from mrmkit.export.textformat import Family, Sample, render
 
 __all__ = [
@@ -61,8 +62,14 @@ PACKAGE_INFO = _gauge(
 PACKAGE_VERIFIED = _gauge(
     "mrmkit_package_verified",
     "1 if the package verifies as `mrmkit verify PACKAGE` "
-    "(files, manifest hash, signature, audit line), 0 if not; no other value of an "
-    "unverified package is exported.",
+    "(files, manifest hash, signature, audit line) and, with trusted keys (--trusted-keys or "
+    "MRMKIT_TRUSTED_KEYS), is signed by one of them; 0 if not; no other value of an "
+    "unverified package is exported. Without trusted keys it is unsigned or not checked against a key.",
+)
+PACKAGE_TRUSTED = _gauge(
+    "mrmkit_package_trusted",
+    "1 if the package is signed by a key of the trust setting (--trusted-keys or MRMKIT_TRUSTED_KEYS); "
+    "0 if it is unsigned, signed by another key, or the export had no trusted keys (not checked against a key).",
 )
 VALIDATED_AT = _gauge("mrmkit_validation_timestamp_seconds", "Start of the validation run (Unix time).")
 AGE = _gauge("mrmkit_validation_age_days", "Days from the start of the validation run to the export (--now).")
@@ -133,6 +140,7 @@ INVENTORY = _gauge(
 FAMILIES = (
     PACKAGE_INFO,
     PACKAGE_VERIFIED,
+    PACKAGE_TRUSTED,
     VALIDATED_AT,
     AGE,
     RATING,
@@ -197,6 +205,7 @@ class LatestPackage:
     started: datetime | None
     verified: bool
     problem: str | None = None
+    trusted: bool | None = None  # signed by a trusted key; None: no trust setting (not checked against a key)
 
     @property
     def labels(self) -> tuple[str, str, str]:
@@ -272,18 +281,21 @@ def _found(paths: Sequence[Path], empty_ok: bool = False) -> dict[Path, tuple[Pa
     return found
 
 
-def _verify(path: Path) -> str | None:
-    """Why ``path`` does not verify as ``mrmkit verify PACKAGE`` (no key) checks it, or ``None`` if it does."""
+def _verify(path: Path, trust: Trust | None = None) -> tuple[str | None, bool | None]:
+    """Why ``path`` does not verify as ``mrmkit verify PACKAGE`` checks it (with the trusted keys, if any), or
+    ``None`` if it does; and whether it is signed by a trusted key (``None`` without a trust setting)."""
     from mrmkit.evidence.check import check_package
 
     try:
-        return check_package(path).problem()
+        check = check_package(path, list(trust.keys) if trust is not None else None)
     except PackageError as exc:
-        return one_line(exc)
+        return one_line(exc), False if trust is not None else None
+    trusted = None if trust is None else bool(check.signature.trusted and check.signature.state == "valid")
+    return check.problem(), trusted
 
 
-def find_latest(paths: Sequence[Path], empty_ok: bool = False) -> list[LatestPackage]:
-    """The latest package of each model under ``paths``, verified, sorted by model id.
+def find_latest(paths: Sequence[Path], empty_ok: bool = False, trust: Trust | None = None) -> list[LatestPackage]:
+    """The latest package of each model under ``paths``, verified (against ``trust``'s keys), sorted by model id.
 
     :class:`~mrmkit.errors.PackageError` if a path does not exist or (unless ``empty_ok``) holds no package.
     """
@@ -301,7 +313,7 @@ def find_latest(paths: Sequence[Path], empty_ok: bool = False) -> list[LatestPac
         _, path, manifest = latest[model_id]
         parts = path.resolve().parts
         run_id = str(manifest.get("run_id") or parts[-1])
-        problem = _verify(path)
+        problem, trusted = _verify(path, trust)
         chosen.append(
             LatestPackage(
                 path=path,
@@ -312,6 +324,7 @@ def find_latest(paths: Sequence[Path], empty_ok: bool = False) -> list[LatestPac
                 started=_when(manifest.get("started"), run_id),
                 verified=problem is None,
                 problem=problem,
+                trusted=trusted,
             )
         )
     return chosen
@@ -324,7 +337,10 @@ def _metrics(package: LatestPackage) -> dict[str, Any]:
     entry = read_manifest(package.path)["files"].get("metrics.json")
     if not isinstance(entry, dict):
         return {}  # a failed run may have recorded none
-    data = (package.path / "metrics.json").read_bytes()
+    from mrmkit.evidence.manifest import MANIFEST_LIMIT
+    from mrmkit.files import read_bytes
+
+    data = read_bytes(package.path / "metrics.json", "metrics.json", MANIFEST_LIMIT, error=PackageError, follow=False)
     if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
         raise PackageError(f"{package.path}: metrics.json changed after it was verified; run the export again.")
     metrics = json.loads(data)
@@ -353,6 +369,7 @@ def _package_samples(package: LatestPackage, now: datetime) -> Iterator[Sample]:
     """The samples of one package: identity and verification always, values only when it verifies."""
     yield Sample(PACKAGE_INFO, (*package.labels, package.status), 1)
     yield Sample(PACKAGE_VERIFIED, package.labels, int(package.verified))
+    yield Sample(PACKAGE_TRUSTED, package.labels, int(bool(package.trusted)))
     if not package.verified:
         return
     if package.started is not None:
@@ -396,7 +413,11 @@ def _inventory_samples(inventory: Any, today: date) -> Iterator[Sample]:
 
 
 def export_prometheus(
-    paths: Iterable[str | Path], now: datetime, inventory: str | Path | None = None, empty_ok: bool = False
+    paths: Iterable[str | Path],
+    now: datetime,
+    inventory: str | Path | None = None,
+    empty_ok: bool = False,
+    trust: Trust | None = None,
 ) -> PrometheusExport:
     """The exposition text for the latest package of each model under ``paths``.
 
@@ -411,6 +432,9 @@ def export_prometheus(
         date of ``now``).
     empty_ok : bool
         A folder without packages gives no package samples instead of an error (``mrmkit batch``).
+    trust : Trust, optional
+        The trusted public keys (:func:`mrmkit.evidence.trusted.trusted_keys`): a package not signed by one of
+        them does not verify. Without it, signatures are only checked against the key they name.
 
     Raises
     ------
@@ -425,7 +449,7 @@ def export_prometheus(
     if not paths and not empty_ok:
         raise PackageError("export prometheus: give at least one package or folder of packages.")
     book = load_inventory(inventory) if inventory is not None else None  # a bad inventory fails before the work
-    packages = find_latest(paths, empty_ok)
+    packages = find_latest(paths, empty_ok, trust)
     samples = [s for p in packages for s in _package_samples(p, now)]
     if book is not None:
         samples += _inventory_samples(book, now.astimezone(UTC).date())

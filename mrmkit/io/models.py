@@ -44,11 +44,17 @@ def load_model(section: ArtifactSection, field: str) -> Any:
 
 
 def _load_file(path: Path, fmt: str | None, section: ArtifactSection, field: str) -> Any:
+    import io
+
+    from mrmkit.files import read_bytes
+    from mrmkit.io.frames import _data_limit
+
+    data = read_bytes(path, f"{field}: model artifact", _data_limit())  # a regular file only, read once, bounded
     if fmt == "skops":
         import skops.io as sio
 
         try:
-            untrusted = sio.get_untrusted_types(file=path)
+            untrusted = sio.get_untrusted_types(data=data)
         except Exception as exc:
             raise InvalidInput(f"{field}: {path} is not a readable skops file ({_first_line(exc)}).") from None
         refused = sorted(set(untrusted) - set(section.trusted_types))
@@ -59,7 +65,7 @@ def _load_file(path: Path, fmt: str | None, section: ArtifactSection, field: str
                 f"list them under {key} if you trust this file."
             )
         try:
-            return sio.load(path, trusted=list(untrusted))
+            return sio.loads(data, trusted=list(untrusted))
         except Exception as exc:
             raise InvalidInput(f"{field}: {path} could not be loaded with skops ({_first_line(exc)}).") from None
     if not section.trusted:
@@ -68,16 +74,14 @@ def _load_file(path: Path, fmt: str | None, section: ArtifactSection, field: str
         if fmt == "joblib":
             import joblib
 
-            return joblib.load(path)
+            return joblib.load(io.BytesIO(data))
         if fmt == "cloudpickle":  # MLflow's scikit-learn flavour; plain pickle with cloudpickle's reducers
             import cloudpickle
 
-            with open(path, "rb") as handle:
-                return cloudpickle.load(handle)  # noqa: S301 - only reached with trusted: true
+            return cloudpickle.load(io.BytesIO(data))  # noqa: S301 - only reached with trusted: true
         import pickle
 
-        with open(path, "rb") as handle:
-            return pickle.load(handle)  # noqa: S301 - only reached with trusted: true
+        return pickle.load(io.BytesIO(data))  # noqa: S301 - only reached with trusted: true
     except Exception as exc:
         raise InvalidInput(f"{field}: {path} could not be loaded as {fmt} ({_first_line(exc)}).") from None
 

@@ -7,7 +7,11 @@ linear in the file), refuses what a parameter file never needs, and only then bu
 
 * a file larger than :data:`MAX_BYTES`;
 * nesting deeper than :data:`MAX_DEPTH`;
-* a document that would expand (aliases followed) to more than :data:`MAX_NODES` nodes;
+* a document that would expand (aliases followed) to more than :data:`MAX_NODES` nodes, or to more than
+  :data:`MAX_EXPANDED_BYTES` bytes of text (one long string aliased a thousand times is few nodes, but
+  gigabytes once the parameters are built and written back);
+* a path that is not a regular file (a FIFO, ``/dev/zero``, a socket, a folder): it is opened without
+  blocking and checked after opening, and never more than :data:`MAX_BYTES` are read;
 * a key given twice in one mapping (YAML 1.2 forbids it; PyYAML keeps the last one);
 * anything that is not a scalar, a list or a mapping of the standard YAML tags.
 
@@ -16,6 +20,8 @@ Each refusal is one ``InvalidParameters`` sentence naming the file, the line and
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +29,12 @@ import yaml
 
 from mrmkit.errors import InvalidParameters, shorten
 
-__all__ = ["read_yaml_file", "MAX_BYTES", "MAX_DEPTH", "MAX_NODES"]
+__all__ = ["read_yaml_file", "MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "MAX_EXPANDED_BYTES"]
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 32
 MAX_NODES = 100_000
+MAX_EXPANDED_BYTES = 2 * MAX_BYTES
 
 
 def _line(node: yaml.Node) -> int:
@@ -37,6 +44,7 @@ def _line(node: yaml.Node) -> int:
 def _check(root: yaml.Node, path: Path) -> None:
     """Depth, expanded size and duplicate keys of a composed document, without expanding any alias."""
     expanded: dict[int, int] = {}  # id(node) -> nodes it stands for, aliases followed
+    size: dict[int, int] = {}  # id(node) -> bytes of text it stands for, aliases followed
     # iterative post-order walk: (node, depth, children done)
     stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
     on_path: set[int] = set()
@@ -47,10 +55,16 @@ def _check(root: yaml.Node, path: Path) -> None:
             on_path.discard(key)
             children = _children(node)
             expanded[key] = 1 + sum(expanded[id(c)] for c in children)
+            size[key] = _own_bytes(node) + sum(size[id(c)] for c in children)
             if expanded[key] > MAX_NODES:
                 raise InvalidParameters(
                     f"{path}: the document at line {_line(node)} expands to more than {MAX_NODES:,} values once its "
                     "aliases are followed; a parameter file needs far fewer, so aliases are refused here."
+                )
+            if size[key] > MAX_EXPANDED_BYTES:
+                raise InvalidParameters(
+                    f"{path}: the value at line {_line(node)} expands to more than {MAX_EXPANDED_BYTES:,} bytes once its "
+                    "aliases are followed; a parameter file needs far less, so aliases are refused here."
                 )
             continue
         if key in expanded:
@@ -64,6 +78,13 @@ def _check(root: yaml.Node, path: Path) -> None:
         on_path.add(key)
         stack.append((node, depth, True))
         stack.extend((child, depth + 1, False) for child in _children(node) if id(child) not in expanded)
+
+
+def _own_bytes(node: yaml.Node) -> int:
+    """Bytes a node's own text costs once built and written back: a scalar's value (UTF-8), a collection's brackets."""
+    if isinstance(node, yaml.ScalarNode):
+        return len(node.value.encode("utf-8", "surrogatepass")) + 2
+    return 2
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -94,24 +115,38 @@ def _duplicates(node: yaml.MappingNode, path: Path) -> None:
 
 def read_yaml_file(path: str | Path, kind: str = "Parameter file") -> Any:
     """The content of a user's YAML file, or one ``InvalidParameters`` sentence naming the file and the line."""
+    from mrmkit.files import NotRegularFile, open_fd, problem
+
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise IsADirectoryError
-        if size > MAX_BYTES:
-            raise InvalidParameters(
-                f"{kind} {path} is {size:,} bytes; a parameter or inventory file is at most {MAX_BYTES:,} bytes."
-            )
-        text = path.read_text(encoding="utf-8")
+        fd = open_fd(path, MAX_BYTES)
     except FileNotFoundError:
         raise InvalidParameters(f"{kind} {path} does not exist.") from None
     except IsADirectoryError:
         raise InvalidParameters(f"{kind} {path} is a folder, not a file.") from None
-    except UnicodeDecodeError as exc:
-        raise InvalidParameters(f"{kind} {path} cannot be read: it is not UTF-8 text (byte {exc.start:,}).") from None
+    except NotRegularFile as exc:
+        raise InvalidParameters(f"{kind} {path} cannot be read: {problem(exc)}.") from None
+    except OSError as exc:
+        if exc.errno == errno.EFBIG:
+            raise InvalidParameters(
+                f"{kind} {path} is {path.stat().st_size:,} bytes; a parameter or inventory file is at most "
+                f"{MAX_BYTES:,} bytes."
+            ) from None
+        raise InvalidParameters(f"{kind} {path} cannot be read ({exc.strerror or exc}).") from None
+    try:
+        data = b""
+        while len(data) <= MAX_BYTES and (block := os.read(fd, MAX_BYTES + 1 - len(data))):
+            data += block
     except OSError as exc:
         raise InvalidParameters(f"{kind} {path} cannot be read ({exc.strerror or exc}).") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_BYTES:
+        raise InvalidParameters(f"{kind} {path} grew past {MAX_BYTES:,} bytes while it was read.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidParameters(f"{kind} {path} cannot be read: it is not UTF-8 text (byte {exc.start:,}).") from None
     if "\x00" in text:
         raise InvalidParameters(f"{kind} {path} contains a NUL byte; it is not a YAML text file.")
     loader = yaml.SafeLoader(text)

@@ -270,11 +270,13 @@ def verify_pdf(pdf: Path) -> list[str]:
 
     pdf = Path(pdf)
     side = pdf.with_name(pdf.name + PDF_MANIFEST_SUFFIX)
-    try:
-        record = json.loads(side.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    from mrmkit.files import read_text
+
+    if not side.exists() and not side.is_symlink():
         return [f"{side} is missing; the PDF has no manifest to check it against."]
-    except (OSError, ValueError) as exc:
+    try:
+        record = json.loads(read_text(side, "The PDF manifest", 16 * 1024 * 1024))
+    except ValueError as exc:  # InvalidInput included: a FIFO, a device, too large, not UTF-8
         return [f"{side} cannot be read as JSON ({exc})."]
     if not isinstance(record, dict):
         return [f"{side} is not a PDF manifest."]

@@ -1,14 +1,30 @@
-"""matplotlib figures from results: no statistics here, only drawing what :mod:`mrmkit.stats` computed."""
+"""matplotlib figures from results: no statistics here, only drawing what :mod:`mrmkit.stats` computed.
+
+Every text on a figure is plain text: feature names, segments and grades come from the data, and matplotlib
+would otherwise read ``$...$`` in them as mathematics (and fail the workbook on ``$\\frac{$`` or a lone
+backslash). :func:`plain_text` turns mathtext off for every figure drawn in this process; importing this
+module calls it, and so does the workbook session.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
+
+
+def plain_text() -> None:
+    """Text from data reaches figures as it is: no mathtext (``$...$``), no TeX, for every figure from now on."""
+    matplotlib.rcParams["text.parse_math"] = False
+    matplotlib.rcParams["text.usetex"] = False
+
+
+plain_text()
 
 __all__ = ["psi_by_feature", "distribution", "psi_heatmap", "STATUS_COLOURS"]
 

@@ -7,8 +7,10 @@ the error text, and the others still run. Nothing here writes outside the stagin
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mrmkit import evidence
+from mrmkit.errors import PublishError, disk_full, shorten, terminating
 from mrmkit.evidence import scrap
 
 __all__ = ["Executed", "execute_notebook", "execute_workbooks"]
@@ -35,13 +38,14 @@ class Executed:
         return [w for w, r in self.results.items() if r["status"] == "failed"]
 
 
-def _kernel_manager(env: dict[str, str] | None = None) -> type:
+def _kernel_manager(env: dict[str, str] | None = None, stderr: Any = None) -> type:
     """A kernel manager talking to the kernel over local IPC sockets instead of TCP on localhost.
 
     The sockets sit beside the kernel's connection file in Jupyter's runtime folder (not in the package),
     no port is opened, and ipykernel has no reason to warn about unencrypted TCP on every run. ``env`` is
     added to the kernel's environment only (this run's snapshot of remote inputs, :mod:`mrmkit.sources`), so
-    two runs in one process never see each other's.
+    two runs in one process never see each other's. ``stderr``, a file, receives the kernel's own messages
+    (a kernel stopped by SIGTERM logs ZeroMQ errors there instead of on the user's terminal).
     """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
@@ -56,6 +60,8 @@ def _kernel_manager(env: dict[str, str] | None = None) -> type:
         async def _async_pre_start_kernel(self, **kw: Any) -> Any:
             if extra:
                 kw["env"] = {**(kw.get("env") or os.environ), **extra}
+            if stderr is not None:
+                kw["stderr"] = stderr
             return await super()._async_pre_start_kernel(**kw)
 
     return IPCKernelManager
@@ -67,6 +73,18 @@ def execute_notebook(
     """Run one notebook in its own kernel; return the error text if it raised."""
     import papermill as pm
 
+    with tempfile.TemporaryFile() as kernel_log:
+        error = _papermill(pm, notebook, output, parameters, cwd, env, kernel_log)
+        if error is not None and "DeadKernelError" in error:
+            kernel_log.seek(0)
+            said = [ln for ln in kernel_log.read().decode("utf-8", "replace").splitlines() if ln.strip()]
+            error += f" (the kernel said: {shorten(said[-1], 300)})" if said else ""
+    return error
+
+
+def _papermill(
+    pm: Any, notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, env: Any, kernel_log: Any
+) -> str | None:
     try:
         pm.execute_notebook(
             str(notebook),
@@ -76,15 +94,42 @@ def execute_notebook(
             progress_bar=False,
             log_output=False,
             cwd=str(cwd),
-            kernel_manager_class=_kernel_manager(env),
+            kernel_manager_class=_kernel_manager(env, kernel_log),
         )
     except pm.PapermillExecutionError as exc:
+        _check_written(output)
         return f"{exc.ename}: {exc.evalue}"
     except Exception as exc:  # a dead kernel or a broken notebook file is a failed workbook too
+        if terminating():  # SIGTERM while the kernel started or stopped (a ZMQError): the run is interrupted
+            raise KeyboardInterrupt from None
+        if disk_full(exc):  # the executed notebook could not be written: nothing can be published
+            raise PublishError(
+                f"{output.name}: the executed notebook could not be written ({_why(exc)}); nothing was published."
+            ) from None
         if not output.exists():
             shutil.copyfile(notebook, output)
+        _check_written(output)
         return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+    _check_written(output)
     return None
+
+
+def _why(exc: BaseException) -> str:
+    while exc is not None and not (isinstance(exc, OSError) and exc.strerror):
+        exc = exc.__cause__ or exc.__context__
+    return exc.strerror if exc is not None else "the disk is full"
+
+
+def _check_written(notebook: Path) -> None:
+    """The executed notebook is whole JSON; a truncated one (a full disk, a file size limit) publishes nothing."""
+    try:
+        with open(notebook, "rb") as handle:
+            json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise PublishError(
+            f"{notebook.name}: the executed notebook was cut short ({shorten(exc)}): the disk is full or a file size "
+            "limit was reached; nothing was published."
+        ) from None
 
 
 def _collect(name: str, executed: Path, error: str | None, done: Executed) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 import mrmkit
 from mrmkit import evidence
-from mrmkit.errors import MrmkitError
+from mrmkit.errors import MrmkitError, PublishError
 from mrmkit.evidence import audit, signing, tables
 from mrmkit.evidence.manifest import environment_lines, key_versions, write_manifest
 from mrmkit.params import Parameters
@@ -146,7 +146,7 @@ def _move_into_place(run: Run, identity: dict[str, Any], manifest: dict[str, Any
     if run.record_audit:
         # the run's line first, then the package: a package is never visible without its audit line (a crash
         # between the two leaves a line whose package is missing, which `audit verify` does not hide)
-        audit.append(
+        _append_run(
             run.out / audit.AUDIT_LOG,
             {
                 "action": "run",
@@ -179,6 +179,15 @@ def publish(run: Run, say: Callable[[str], None]) -> tuple[Path, str, list[dict[
     if run.signer is not None:
         say(f"signed by {signing.sign_package(run.staging, run.signer)}")
     return _move_into_place(run, identity, manifest), status, findings
+
+
+def _append_run(log: Path, event: dict[str, Any]) -> None:
+    """The run's audit line; a log that cannot grow (full disk, EFBIG, a damaged last line) publishes nothing,
+    with the exit code of a package that could not be written (2), not that of a failed workbook (1)."""
+    try:
+        audit.append(log, event)
+    except audit.AuditError as exc:
+        raise PublishError(f"{str(exc).rstrip('.')}; nothing was published.") from None
 
 
 def _git_commit(folder: Path) -> str | None:

@@ -169,9 +169,9 @@ def _audit_head(out: Path, staging: Path, record_audit: bool) -> tuple[int, str]
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         _tidy_staging(out)
-        if isinstance(exc, OSError):
+        if isinstance(exc, OSError | audit.AuditError):
             raise PublishError(
-                f"{log}: the audit trail cannot be read ({exc.strerror or exc}); nothing was published."
+                f"{log}: the audit trail cannot be read ({getattr(exc, 'strerror', None) or exc}); nothing was published."
             ) from None
         raise
 

@@ -65,7 +65,9 @@ def _stale(folder: Path) -> bool:
     import socket
 
     try:
-        owner = json.loads((folder / OWNER).read_text(encoding="utf-8"))
+        from mrmkit.files import read_text
+
+        owner = json.loads(read_text(folder / OWNER, "The staging owner", 1 << 16))
         pid, start, host = int(owner["pid"]), owner.get("start"), owner.get("host")
     except (OSError, ValueError, KeyError, TypeError):
         pid_text = folder.name.split("-", 1)[0]  # older staging folders: the pid is in the name

@@ -134,9 +134,11 @@ def prepare(package: Path, workbook: str | None = None, folder: Path | None = No
         if not folder.is_dir():
             raise InvalidParameters(f"--dir: {folder} exists and is not a folder.")
         if any(folder.iterdir()):
+            from mrmkit.files import read_text
+
             try:
-                earlier = json.loads(marker.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                earlier = json.loads(read_text(marker, "The open marker", 1 << 20))
+            except ValueError:  # InvalidInput included: not a regular file
                 earlier = None
             if earlier != identity:
                 raise InvalidParameters(

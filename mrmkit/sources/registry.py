@@ -41,8 +41,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mrmkit.errors import InvalidInput, MrmkitError, shorten
 from mrmkit.params import Parameters
 from mrmkit.params._base import ArtifactSection, parse_registry_uri
@@ -319,9 +317,12 @@ def _flavour(path: Path, field: str, uri: str) -> tuple[str, str, list[str], Any
     flavours: dict[str, Any] = {}
     signature = None
     if mlmodel.is_file():
-        try:
-            meta = yaml.safe_load(mlmodel.read_text(encoding="utf-8")) or {}
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        from mrmkit.errors import InvalidParameters
+        from mrmkit.params.yamlfile import read_yaml_file
+
+        try:  # the one bounded YAML reader: a regular file, no alias bombs
+            meta = read_yaml_file(mlmodel, kind="MLmodel file") or {}
+        except InvalidParameters as exc:
             raise InvalidInput(
                 f"{field}: the MLmodel file of {uri} is not readable YAML ({_first_line(str(exc))})."
             ) from None

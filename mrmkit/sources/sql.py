@@ -107,9 +107,11 @@ def _engine(database: str, password_env: str | None, deadline: list[float]) -> A
     if path is not None:
         import sqlite3
 
-        if not path.is_file():
+        from mrmkit.files import open_regular
+
+        if not path.exists():
             raise InvalidInput(f"data.database: the SQLite database {path} does not exist.")
-        with open(path, "rb") as fh:
+        with open_regular(path, "data.database: the SQLite database", 1 << 62) as fh:  # a regular file, never a FIFO
             head = fh.read(16)
         if head and head != b"SQLite format 3\x00":
             raise InvalidInput(f"data.database: {path} is not a SQLite database.")

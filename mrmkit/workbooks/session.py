@@ -102,8 +102,10 @@ def _print_resolution() -> None:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
     except ImportError:  # outside a kernel with matplotlib: nothing to set
         return
+
     matplotlib.rcParams["figure.dpi"] = 100
     set_matplotlib_formats("retina")
+    # mathtext stays off: importing mrmkit.present.plots, which every notebook does after start(), turns it off
 
 
 def start(workbook: str, quiet: str = "deprecation") -> Session:

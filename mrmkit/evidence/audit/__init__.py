@@ -17,9 +17,13 @@ Limitations, stated plainly:
 
 - The chain proves that lines were not changed *relative to each other*. Removing lines from the end, or
   editing the last line and recomputing its hash, leaves a shorter or different but valid chain, and
-  whoever can write the file can rewrite the whole chain with fresh hashes. To catch that, record the
-  head of the log elsewhere (``head(path)``, for instance in a package manifest or a ticket) and pass it
-  back to ``verify(path, anchors={seq: hash})``.
+  whoever can write the file can rewrite the whole chain with fresh hashes. To catch that, every append
+  made with the user's signing key also signs a checkpoint of the log's length and head
+  (:mod:`~mrmkit.evidence.audit.checkpoint`), which ``verify_with_packages(path, trusted=[key])`` checks;
+  heads recorded elsewhere (``head(path)``, in a package manifest or a ticket) can be passed back to
+  ``verify(path, anchors={seq: hash})``. Without a trusted key the tail is not proven, and reports say so.
+- Two run lines for one run id, and a run line whose package is gone without a ``withdraw`` line
+  (:mod:`~mrmkit.evidence.audit.withdraw`), are problems of ``verify_with_packages``.
 - A hash is not a signature: the chain shows integrity, not who wrote a line.
 - Concurrent appends are serialised with ``fcntl.flock`` on the log itself (POSIX; a local file system or
   one whose locks work across machines).

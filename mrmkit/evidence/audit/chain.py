@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -24,12 +25,15 @@ __all__ = [
     "canonical",
     "line_hash",
     "read",
+    "records",
+    "lines",
+    "MAX_LINE",
 ]
 
 AUDIT_LOG = "audit.jsonl"
 GENESIS = "0" * 64
 RESERVED = ("seq", "time", "user", "host", "prev", "hash")
-KINDS = ("edited", "removed", "reordered", "inserted", "malformed")
+KINDS = ("edited", "removed", "reordered", "inserted", "malformed", "duplicated", "missing", "unsigned", "checkpoint")
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -62,6 +66,7 @@ class AuditReport:
     problems: tuple[AuditProblem, ...] = ()
     last_seq: int | None = None
     last_hash: str | None = None
+    tail: str = ""  # what the signed checkpoint proves of the log's end (verify_with_packages), in one line
 
     @property
     def intact(self) -> bool:
@@ -79,6 +84,7 @@ class AuditReport:
             "last_seq": self.last_seq,
             "last_hash": self.last_hash,
             "problems": [p._asdict() for p in self.problems],
+            "tail": self.tail,
         }
 
 
@@ -138,16 +144,44 @@ def _parse(raw: bytes) -> dict[str, Any]:
     return record
 
 
-def _read_bytes(path: Path) -> bytes:
+#: the longest line the log may hold (bytes); a longer one is malformed, and never held in memory whole
+MAX_LINE = 1 << 20
+
+
+def _open(path: Path) -> int:
+    """A read-only descriptor of the log (a regular file, opened without blocking); one sentence otherwise."""
+    from mrmkit.files import open_fd, problem
+
     path = Path(path)
     try:
-        return path.read_bytes()
+        return open_fd(path)
     except FileNotFoundError:
         raise InvalidInput(f"The audit trail {path} does not exist.") from None
-    except IsADirectoryError:
-        raise InvalidInput(f"The audit trail {path} is a folder, not a file.") from None
+    except OSError as exc:
+        raise InvalidInput(f"The audit trail {path} cannot be read: {problem(exc)}.") from None
+
+
+def lines(path: Path) -> Iterator[tuple[int, bytes, bool]]:
+    """``(line number, line without its newline, complete)`` of the log, streamed with a bound per line.
+
+    A line longer than :data:`MAX_LINE` comes back cut (and so malformed); the last line is incomplete
+    when the file does not end with a newline. Memory never holds more than one line.
+    """
+    from mrmkit.files import iter_lines
+
+    fd = _open(path)
+    try:
+        for number, (raw, complete) in enumerate(iter_lines(fd, MAX_LINE), start=1):
+            yield number, raw, complete
     except OSError as exc:
         raise InvalidInput(f"The audit trail {path} cannot be read ({exc.strerror or exc}).") from None
+    finally:
+        os.close(fd)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The whole log (kept for callers of the former module; the log is read with :func:`lines`)."""
+    return b"".join(raw + (b"\n" if complete else b"") for _, raw, complete in lines(path))
 
 
 def _split(data: bytes) -> tuple[list[bytes], bool]:
@@ -159,22 +193,24 @@ def _split(data: bytes) -> tuple[list[bytes], bool]:
     return (parts[:-1] if complete else parts), complete
 
 
-def read(path: Path) -> list[dict[str, Any]]:
-    """Every record of the audit trail, in file order. Does not check the chain: use ``verify`` for that.
+def records(path: Path) -> Iterator[dict[str, Any]]:
+    """Every record of the audit trail, in file order, streamed. Does not check the chain (``verify`` does).
 
-    Raises ``InvalidInput`` when the file is missing or unreadable and ``AuditError`` naming the first line
-    that is not a well-formed audit line.
+    Raises ``InvalidInput`` when the file is missing, not a regular file or unreadable and ``AuditError``
+    naming the first line that is not a well-formed audit line.
     """
     path = Path(path)
-    raw_lines, complete = _split(_read_bytes(path))
-    records = []
-    for number, raw in enumerate(raw_lines, start=1):
-        if number == len(raw_lines) and not complete:
+    for number, raw, complete in lines(path):
+        if not complete:
             raise AuditError(
                 f"Line {number} of {path} is incomplete (no newline at the end): an append was interrupted."
             )
         try:
-            records.append(_parse(raw))
+            yield _parse(raw)
         except ValueError as exc:
             raise AuditError(f"Line {number} of {path} is malformed: {exc}.") from None
-    return records
+
+
+def read(path: Path) -> list[dict[str, Any]]:
+    """Every record of the audit trail, in file order (:func:`records` as a list)."""
+    return list(records(path))

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,21 +14,25 @@ from mrmkit.evidence.audit.chain import (
     AUDIT_LOG,
     GENESIS,
     KINDS,
+    MAX_LINE,
     AuditError,
     AuditProblem,
     AuditReport,
     _is_hash,
     _parse,
-    _read_bytes,
-    _split,
     line_hash,
-    read,
+    lines,
+    records,
 )
 
 __all__ = ["verify", "packages_under", "verify_with_packages", "package_trail"]
 
 
 # ------------------------------------------------------------------------------------------------ verify
+
+
+#: the fields of a line kept after it is checked: the log is streamed, and only these stay in memory
+_KEPT = ("seq", "prev", "hash", "action", "run_id", "model_id", "model_version", "package", "manifest_sha256")
 
 
 @dataclass(slots=True)
@@ -84,12 +88,19 @@ def verify(path: Path, anchors: Mapping[int, str] | None = None) -> AuditReport:
       another seq.
     - ``inserted``: a line repeats the seq of another and no later line's ``prev`` points to it.
     """
+    report, _ = _scan(path, anchors)
+    return report
+
+
+def _scan(path: Path, anchors: Mapping[int, str] | None = None) -> tuple[AuditReport, list[_Line]]:
+    """:func:`verify`, and the well-formed lines of the log (their kept fields only), streamed once."""
     path = Path(path)
-    raw_lines, complete = _split(_read_bytes(path))
     problems: list[AuditProblem] = []
     entries: list[_Line | None] = []  # None for a malformed line
-    for number, raw in enumerate(raw_lines, start=1):
-        if number == len(raw_lines) and not complete:
+    n_lines = 0
+    for number, raw, complete in lines(path):
+        n_lines = number
+        if not complete:
             problems.append(
                 AuditProblem(
                     number,
@@ -100,13 +111,15 @@ def verify(path: Path, anchors: Mapping[int, str] | None = None) -> AuditReport:
             entries.append(None)
             continue
         try:
+            if len(raw) > MAX_LINE:
+                raise ValueError(f"it is longer than the {MAX_LINE:,} bytes a line may have")
             record = _parse(raw)
         except ValueError as exc:
             problems.append(AuditProblem(number, "malformed", f"line {number} is not a well-formed audit line: {exc}"))
             entries.append(None)
             continue
         sound = line_hash(record) == record["hash"]
-        entries.append(_Line(number, record, sound))
+        entries.append(_Line(number, {k: record[k] for k in _KEPT if k in record}, sound))
         if not sound:
             problems.append(
                 AuditProblem(
@@ -116,13 +129,13 @@ def verify(path: Path, anchors: Mapping[int, str] | None = None) -> AuditReport:
                 )
             )
 
-    lines = [e for e in entries if e is not None]
-    referenced = {ln.prev for ln in lines}
+    good = [e for e in entries if e is not None]
+    referenced = {ln.prev for ln in good}
 
     # Duplicated seqs: the line no later line points to was inserted (or came from an unlocked writer).
     inserted: set[int] = set()
     by_seq: dict[int, list[_Line]] = {}
-    for ln in lines:
+    for ln in good:
         if ln.sound:
             by_seq.setdefault(ln.seq, []).append(ln)
     for group in by_seq.values():
@@ -139,7 +152,7 @@ def verify(path: Path, anchors: Mapping[int, str] | None = None) -> AuditReport:
                 why = f"repeats the seq of line {group[0].number} and no later line points to either: one of them was inserted"
             problems.append(AuditProblem(ln.number, "inserted", f"{_at(ln)} {why}"))
 
-    chain = [ln for ln in lines if ln.number not in inserted]
+    chain = [ln for ln in good if ln.number not in inserted]
     by_hash = {ln.hash: ln for ln in chain}
     present = {ln.seq for ln in chain}
     max_seen: _Line | None = None
@@ -203,7 +216,7 @@ def verify(path: Path, anchors: Mapping[int, str] | None = None) -> AuditReport:
                     )
                 )
 
-    n_lines = len(raw_lines)
+    problems += _duplicated_runs(chain)
     for seq, expected in sorted((anchors or {}).items()):
         found = [ln for ln in chain if ln.seq == seq]
         if not found:
@@ -224,15 +237,38 @@ def verify(path: Path, anchors: Mapping[int, str] | None = None) -> AuditReport:
                 )
             )
 
-    tip = lines[-1] if lines else None
+    tip = good[-1] if good else None
     problems.sort(key=lambda p: (p.line, KINDS.index(p.kind)))
-    return AuditReport(
+    report = AuditReport(
         path=path,
         n_lines=n_lines,
         problems=tuple(problems),
         last_seq=tip.seq if tip else None,
         last_hash=tip.hash if tip else None,
     )
+    return report, chain
+
+
+def _duplicated_runs(chain: list[_Line]) -> list[AuditProblem]:
+    """A run id has one run line: a second one (however well chained) was forged or replayed."""
+    first: dict[str, _Line] = {}
+    problems = []
+    for ln in chain:
+        run_id = ln.record.get("run_id")
+        if ln.record.get("action") != "run" or not isinstance(run_id, str):
+            continue
+        if run_id in first:
+            problems.append(
+                AuditProblem(
+                    ln.number,
+                    "duplicated",
+                    f"{_at(ln)} is a second run line for the run {printable(run_id)} (the first is "
+                    f"{_at(first[run_id])}): a run is recorded once",
+                )
+            )
+        else:
+            first[run_id] = ln
+    return problems
 
 
 # ---------------------------------------------------------------------------------- packages as anchors
@@ -254,14 +290,23 @@ def packages_under(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
     return found
 
 
-def verify_with_packages(path: Path) -> AuditReport:
-    """Check the log's chain and its anchors: every package under the log's folder names it.
+def verify_with_packages(
+    path: Path, trusted: Sequence[Any] | None = None, copy: Mapping[str, Any] | None = None
+) -> AuditReport:
+    """Check the log's chain, its signed checkpoint and its anchors: every package under the log's folder names it.
 
     Each package's manifest records ``audit_head``, the log's last line before the run, and the log must
-    hold a ``run`` line for that package with the manifest's hash. So removing the last lines, emptying or
+    hold one ``run`` line for that package with the manifest's hash. So removing the last lines, emptying or
     deleting the log, rewriting the whole chain with fresh hashes, or editing a package and its run line,
-    each shows as a problem naming the package, though the chain alone may be unbroken.
+    each shows as a problem naming the package, though the chain alone may be unbroken. A run line whose
+    package is gone is a problem unless a ``withdraw`` line records its removal.
+
+    The tail (lines removed from the end, the newest lines edited and re-chained) is proven only by the
+    signed checkpoint (:mod:`~mrmkit.evidence.audit.checkpoint`) checked against ``trusted`` keys: without
+    them, ``AuditReport.tail`` says what was not proven. ``copy`` is a checkpoint kept elsewhere.
     """
+    from mrmkit.evidence.audit.checkpoint import check
+
     path = Path(path)
     packages = packages_under(path.parent)
     anchors = {}
@@ -269,7 +314,7 @@ def verify_with_packages(path: Path) -> AuditReport:
         anchor = manifest.get("audit_head")
         if isinstance(anchor, dict) and isinstance(anchor.get("seq"), int) and _is_hash(anchor.get("hash")):
             anchors[anchor["seq"]] = anchor["hash"]
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         if not packages:
             raise InvalidInput(f"{path} does not exist.")
         return AuditReport(
@@ -283,27 +328,57 @@ def verify_with_packages(path: Path) -> AuditReport:
                 ),
             ),
         )
-    report = verify(path, anchors)
+    report, chain = _scan(path, anchors)
     problems = list(report.problems)
-    try:
-        runs = {r.get("run_id"): r for r in read(path) if r.get("action") == "run"}
-    except (AuditError, InvalidInput):
-        runs = {}  # a malformed log is already a problem of the chain
+    at = report.n_lines + 1
+    runs: dict[Any, list[_Line]] = {}
+    for ln in chain:
+        if ln.sound and ln.record.get("action") == "run":
+            runs.setdefault(ln.record.get("run_id"), []).append(ln)
     for package, manifest in packages:
-        run = runs.get(manifest.get("run_id"))
+        found = runs.get(manifest.get("run_id"), [])
         where = printable(package.relative_to(path.parent).as_posix())
-        if run is None:
-            problems.append(AuditProblem(report.n_lines + 1, "removed", f"no run line for the package {where}"))
-        elif run.get("manifest_sha256") != manifest.get("manifest_sha256"):
-            problems.append(
-                AuditProblem(
-                    report.n_lines + 1,
-                    "edited",
-                    f"the run line (seq {run.get('seq')}) of "
-                    f"{where} records another manifest hash than the package has",
+        if not found:
+            problems.append(AuditProblem(at, "removed", f"no run line for the package {where}"))
+        for run in found:
+            if run.record.get("manifest_sha256") != manifest.get("manifest_sha256"):
+                problems.append(
+                    AuditProblem(
+                        at,
+                        "edited",
+                        f"the run line (seq {run.seq}) of {where} records another manifest hash than the package has",
+                    )
                 )
+    problems += _gone(path.parent, chain, {p.resolve() for p, _ in packages}, at)
+    heads = {ln.seq: ln.hash for ln in chain if ln.sound}
+    tail = check(path, heads, report.last_seq or 0, report.n_lines, trusted, copy)
+    problems += tail.problems
+    return AuditReport(path, report.n_lines, tuple(problems), report.last_seq, report.last_hash, tail=tail.line)
+
+
+def _gone(folder: Path, chain: list[_Line], present: set[Path], at: int) -> list[AuditProblem]:
+    """Run lines whose package is no longer under ``folder`` and that no ``withdraw`` line accounts for."""
+    withdrawn = {ln.record.get("run_id") for ln in chain if ln.sound and ln.record.get("action") == "withdraw"}
+    problems = []
+    for ln in chain:
+        record = ln.record
+        if not ln.sound or record.get("action") != "run" or record.get("run_id") in withdrawn:
+            continue
+        parts = [record.get(k) for k in ("model_id", "model_version", "run_id")]
+        if not all(isinstance(p, str) and p for p in parts):
+            continue  # not a line mrmkit run wrote: nothing to look for
+        expected = (Path(folder) / parts[0] / parts[1] / parts[2]).resolve()
+        if expected in present:
+            continue
+        problems.append(
+            AuditProblem(
+                at,
+                "missing",
+                f"the package of the run line {_at(ln)}, {printable('/'.join(parts))}, is gone (or is no readable "
+                "package) and no withdraw line records its removal (`mrmkit withdraw PACKAGE --reason ...`)",
             )
-    return AuditReport(path, report.n_lines, tuple(problems), report.last_seq, report.last_hash)
+        )
+    return problems
 
 
 def package_trail(package: Path, manifest: Mapping[str, Any]) -> tuple[bool | None, str]:
@@ -312,12 +387,15 @@ def package_trail(package: Path, manifest: Mapping[str, Any]) -> tuple[bool | No
     if not log.exists():
         return None, "audit trail: none next to the package"
     try:
-        runs = [r for r in read(log) if r.get("action") == "run" and r.get("run_id") == manifest.get("run_id")]
+        runs = [r for r in records(log) if r.get("action") == "run" and r.get("run_id") == manifest.get("run_id")]
     except (AuditError, InvalidInput) as exc:
         return False, f"audit trail: {log} cannot be read ({printable(exc)})"
     if not runs:
         return False, f"audit trail: {log} has no run line for this package"
-    run = runs[-1]
+    if len(runs) > 1:
+        seqs = ", ".join(str(r.get("seq")) for r in runs)
+        return False, f"audit trail: {log} has {len(runs)} run lines for this run (seqs {seqs}); a run is recorded once"
+    run = runs[0]
     if run.get("manifest_sha256") != manifest.get("manifest_sha256"):
         return False, f"audit trail: the manifest hash differs from the run line (seq {run.get('seq')}) in {log}"
     return True, f"audit trail: matches the run line (seq {run.get('seq')}) in {log}"

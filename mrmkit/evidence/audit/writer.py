@@ -4,6 +4,7 @@ the last line's seq and hash, to anchor elsewhere.
 
 from __future__ import annotations
 
+import errno
 import getpass
 import json
 import os
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mrmkit.errors import InvalidInput, InvalidParameters
-from mrmkit.evidence.audit.chain import GENESIS, RESERVED, AuditError, _parse, _read_bytes, _split, line_hash
+from mrmkit.evidence.audit.chain import GENESIS, MAX_LINE, RESERVED, AuditError, _open, _parse, line_hash
 
 try:
     import fcntl
@@ -72,6 +73,8 @@ def _last_line(fd: int, size: int) -> bytes:
         cut = tail.rfind(b"\n", 0, len(tail) - 1)
         if cut >= 0:
             return tail[cut + 1 :]
+        if len(tail) > MAX_LINE + 1:  # no line is that long: what is left cannot parse, so do not read it all
+            return tail
     return tail
 
 
@@ -103,15 +106,11 @@ def append(path: Path, event: Mapping[str, Any]) -> dict[str, Any]:
     body = _normalise(event)
     if fcntl is None:  # pragma: no cover - Windows
         raise AuditError("The audit trail needs POSIX file locks (fcntl), which this platform lacks.")
+    from mrmkit.evidence.signing import load_private_key
+
+    signer = load_private_key()  # with a key, every append also signs the checkpoint of the tail
     created = not path.exists()
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o666)
-    except FileNotFoundError:
-        raise InvalidInput(f"Cannot create the audit trail {path}: the folder {path.parent} does not exist.") from None
-    except IsADirectoryError:
-        raise InvalidInput(f"The audit trail {path} is a folder, not a file.") from None
-    except OSError as exc:
-        raise InvalidInput(f"The audit trail {path} cannot be opened for writing ({exc.strerror or exc}).") from None
+    fd = _open_for_append(path)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         size = os.fstat(fd).st_size
@@ -126,18 +125,26 @@ def append(path: Path, event: Mapping[str, Any]) -> dict[str, Any]:
         }
         record["hash"] = line_hash(record)
         data = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
+        if len(data) > MAX_LINE:
+            raise InvalidParameters(
+                f"The audit event is {len(data):,} bytes; a line of the log is at most {MAX_LINE:,}."
+            )
         try:
             written = os.write(fd, data)
             if written != len(data):
                 raise OSError(f"only {written} of {len(data)} bytes were written")
             os.fsync(fd)
+            if signer is not None:
+                from mrmkit.evidence.audit.checkpoint import write_checkpoint
+
+                write_checkpoint(path, record["seq"], record["hash"], signer)
         except OSError as exc:
             try:
                 os.ftruncate(fd, size)
             except OSError:
                 pass
             raise AuditError(
-                f"Could not append to the audit trail {path} ({exc}); the log was left as it was."
+                f"Could not append to the audit trail {path} ({exc.strerror or exc}); the log was left as it was."
             ) from None
     finally:
         os.close(fd)  # releases the lock
@@ -162,10 +169,39 @@ def _fsync_dir(folder: Path) -> None:
 def head(path: Path) -> tuple[int, str] | None:
     """(seq, hash) of the last line of the log, to anchor elsewhere; None for an empty log.
 
-    Raises ``AuditError`` when the last line is incomplete, malformed or edited.
+    Reads the log backwards from its end (never the whole file). Raises ``InvalidInput`` when it is missing or
+    not a regular file, and ``AuditError`` when the last line is incomplete, malformed or edited.
     """
     path = Path(path)
-    raw_lines, complete = _split(_read_bytes(path))
-    if not raw_lines:
-        return None
-    return _check_last(raw_lines[-1] + (b"\n" if complete else b""), path)
+    fd = _open(path)
+    try:
+        size = os.fstat(fd).st_size
+        return _check_last(_last_line(fd, size), path) if size else None
+    finally:
+        os.close(fd)
+
+
+def _open_for_append(path: Path) -> int:
+    """The log opened for appending (created when missing): a regular file, checked after the open."""
+    import stat
+
+    from mrmkit.files import file_kind
+
+    flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except FileNotFoundError:
+        raise InvalidInput(f"Cannot create the audit trail {path}: the folder {path.parent} does not exist.") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"The audit trail {path} is a folder, not a file.") from None
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise InvalidInput(
+                f"The audit trail {path} cannot be written: it is not a regular file (a socket)."
+            ) from None
+        raise InvalidInput(f"The audit trail {path} cannot be opened for writing ({exc.strerror or exc}).") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise InvalidInput(f"The audit trail {path} cannot be written: it is not a regular file ({file_kind(mode)}).")
+    return fd
