@@ -105,6 +105,15 @@ class DataSection(_Section):
     protected: list[str] = Field(
         default_factory=list, description="Protected attributes; never model features, kept for fairness."
     )
+    exposure: str | None = Field(
+        None,
+        description="Exposure-at-default column of the current sample (may also be a feature), for the expected "
+        "and observed losses of the stress test and the champion-challenger comparison; without it, losses are "
+        "per unit of exposure.",
+    )
+    lgd: float | str | None = Field(
+        None, description="Loss given default: a number in [0, 1], or a column of the current sample; default 1."
+    )
 
     _inputs = field_validator("reference", "current", mode="before")(path_or_query)
 
@@ -126,6 +135,13 @@ class DataSection(_Section):
         if not value:
             raise ValueError("name at least one folder")
         return [_resolve(v, info) for v in value]
+
+    @field_validator("lgd", mode="after")
+    @classmethod
+    def _lgd_share(cls, value: float | str | None) -> float | str | None:
+        if isinstance(value, float) and not 0 <= value <= 1:
+            raise ValueError(f"a loss given default is a share between 0 and 1, or a column; got {value}")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> DataSection:

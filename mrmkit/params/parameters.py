@@ -104,6 +104,30 @@ class Parameters(_Section):
 
     @model_validator(mode="before")
     @classmethod
+    def _loss_inputs_in_data(cls, raw: Any) -> Any:
+        # earlier versions read exposure and LGD from backtest.stress, which only the stress test could see;
+        # they are columns of the data, so a file (or a package's parameters.yaml) that has them there still
+        # runs, read as data.exposure and data.lgd
+        backtest = raw.get("backtest") if isinstance(raw, dict) else None
+        stress = backtest.get("stress") if isinstance(backtest, dict) else None
+        moved = [k for k in ("exposure", "lgd") if isinstance(stress, dict) and k in stress]
+        if not moved:
+            return raw
+        data = raw.get("data") if isinstance(raw.get("data"), dict) else {}
+        both = [k for k in moved if k in data]
+        if both:
+            raise ValueError(
+                f"backtest.stress.{both[0]}: it is read as data.{both[0]}, which is also given; keep data.{both[0]} only"
+            )
+        stress = {k: v for k, v in stress.items() if k not in moved}
+        return {
+            **raw,
+            "data": {**data, **{k: raw["backtest"]["stress"][k] for k in moved}},
+            "backtest": {**backtest, "stress": stress},
+        }
+
+    @model_validator(mode="before")
+    @classmethod
     def _var_needs_no_data(cls, raw: Any) -> Any:
         # a VaR engine has no application data: its data section (the roots) may be left out
         model = raw.get("model") if isinstance(raw, dict) else None
@@ -137,7 +161,7 @@ class Parameters(_Section):
             raise ValueError("model.kind var: give the P&L and VaR series as backtest.var")
         named = [
             k
-            for k in ("reference", "current", "id", "target", "score", "grade", "time", "segment")
+            for k in ("reference", "current", "id", "target", "score", "grade", "time", "segment", "exposure", "lgd")
             if getattr(self.data, k) is not None
         ] + (["features"] if self.data.features else [])
         refused = [f"data.{k}" for k in named]
@@ -167,7 +191,7 @@ class Parameters(_Section):
                 "of cases alerted) or policy.threshold (alert when the score is at or above it)"
             )
         refused = ["policy.cutoff"] if policy.cutoff is not None else []
-        refused += ["data.grade"] if self.data.grade is not None else []
+        refused += [f"data.{k}" for k in ("grade", "exposure", "lgd") if getattr(self.data, k) is not None]
         if self.backtest is not None:
             refused += [f"backtest.{k}" for k in ("grades", "var", "stress") if getattr(self.backtest, k) is not None]
             refused += [f"backtest.{k}" for k in _changed(self.backtest, ("n_grades",))]
@@ -178,7 +202,7 @@ class Parameters(_Section):
         if refused:
             raise ValueError(
                 f"model.kind classifier: {', '.join(refused)} concern PD models (rating grades, PD "
-                "stress, credit decisions) or VaR engines; remove them, the operating point is "
+                "stress, credit losses, credit decisions) or VaR engines; remove them, the operating point is "
                 "policy.alert_rate or policy.threshold"
             )
         return self

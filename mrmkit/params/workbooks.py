@@ -154,11 +154,10 @@ class Scenario(_Section):
 
 
 class StressSection(_Section):
-    """Stress scenarios (``backtest.stress``); they need a model artifact."""
+    """Stress scenarios (``backtest.stress``); they need a model artifact. Their expected loss uses
+    ``data.exposure`` and ``data.lgd`` (read from here by earlier versions: see :class:`~mrmkit.params.Parameters`)."""
 
     scenarios: list[Scenario] = Field(min_length=1)
-    exposure: str | None = Field(None, description="Exposure-at-default column, for expected loss.")
-    lgd: float | str | None = Field(None, description="Loss given default: a number, or a column.")
     domains: dict[str, tuple[float | None, float | None]] = Field(
         default_factory=dict, description="Allowed range per feature, e.g. {revolving_utilisation: [0, null]}."
     )
