@@ -181,13 +181,6 @@ def _parameters(
             "grades": {"upper_bounds": list(_models.GRADE_UPPER_BOUNDS), "labels": list(_models.GRADES)},
             "maturity_months": 12,
             "as_of": _as_of(windows),
-            "var": {
-                "data": "data/var.parquet",
-                "date": "date",
-                "pnl": "pnl",
-                "levels": {"var_99": 0.99, "var_95": 0.95, "var_975": 0.975},
-                "es": {"es_975": "var_975"},
-            },
             "stress": _STRESS,
             "sensitivity": {"expected_direction": _EXPECTED_DIRECTION},
         },
