@@ -57,7 +57,11 @@ class ModelSection(ArtifactSection):
 class ChallengerSection(ArtifactSection):
     """A challenger model (``challenger``), for comparison workbooks."""
 
-    score: str | None = Field(None, description="Column holding the challenger's scores.")
+    score: str | None = Field(
+        None,
+        description="Column holding the challenger's scores (scores-only mode: not read when challenger.artifact "
+        "scores the current sample).",
+    )
 
 
 class DataSection(_Section):
@@ -91,7 +95,9 @@ class DataSection(_Section):
     id: str | None = Field(None, description="Application id column (duplicates are reported).")
     target: str | None = Field(None, description="Binary outcome column (1 = default).")
     score: str | None = Field(
-        None, description="Column with the model's probability of default; required without an artifact."
+        None,
+        description="Column with the model's probability of default; required without an artifact, not read when "
+        "model.artifact scores the data.",
     )
     grade: str | None = Field(None, description="Rating-grade column, when the model assigns grades.")
     features: list[str] | None = Field(

@@ -77,7 +77,10 @@ def stress_test(cfg: BacktestSection, ctx: Context) -> StressTest:
         clip=s.clip,
         reference=inp.reference,
     )
-    return StressTest({"applicable": True, **_plain(result)}, result.to_frame())
+    table = result.to_frame()
+    described = {sc.name: sc.description or "" for sc in s.scenarios}  # what each scenario means, for the reader
+    table.insert(1, "description", table["scenario"].map(described).fillna("the current sample as it is"))
+    return StressTest({"applicable": True, **_plain(result)}, table)
 
 
 def sensitivity_analysis(cfg: BacktestSection, ctx: Context) -> SensitivityAnalysis:
