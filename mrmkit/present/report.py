@@ -64,7 +64,7 @@ EXPECTATIONS: tuple[tuple[str, str, str, str, frozenset[str]], ...] = (
         "traffic light, Kupiec, Christoffersen, conditional coverage",
         "backtest",
         "backtest.var.levels",
-        _PD | _VAR,
+        _VAR,  # a trading book's P&L: not a PD model's evidence (issue 24)
     ),
     (
         "SR 11-7 / SR 26-2: sensitivity and stress testing",
@@ -134,7 +134,7 @@ EXPECTATIONS: tuple[tuple[str, str, str, str, frozenset[str]], ...] = (
         "Z2 test of each ES series against its VaR",
         "backtest",
         "backtest.var.es.*.statistic",
-        _PD | _VAR,
+        _VAR,  # a trading book's P&L: not a PD model's evidence (issue 24)
     ),
 )
 #: How each model kind is named in the model card.
@@ -242,8 +242,14 @@ def _key_figures(name: str, m: dict[str, Any], kind: str = "pd") -> list[tuple[s
             ),
             ("Jeffreys p, whole portfolio", _fmt(_wb(m, name, "pd.calibration.portfolio_jeffreys.p_value"), "p")),
             ("Hosmer-Lemeshow p", _fmt(_wb(m, name, "pd.calibration.hosmer_lemeshow.p_value"), "p")),
-            ("VaR traffic light (primary level)", _fmt(_wb(m, name, "var.traffic_light.zone"))),
-            ("Kupiec p, exact (primary level)", _fmt(_wb(m, name, "var.kupiec_pof.p_value_exact"), "p")),
+            *(  # a P&L series given beside a PD model's data: its VaR figures, else none
+                (
+                    ("VaR traffic light (primary level)", _fmt(_wb(m, name, "var.traffic_light.zone"))),
+                    ("Kupiec p, exact (primary level)", _fmt(_wb(m, name, "var.kupiec_pof.p_value_exact"), "p")),
+                )
+                if _wb(m, name, "var")
+                else ()
+            ),
         ]
     if name == "champion_challenger":
         return [
