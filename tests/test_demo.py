@@ -288,10 +288,11 @@ def test_parameter_file(small):
         "time",
         "segment",
         "protected",
+        "exposure",
+        "lgd",
     ]
     assert raw["drift"] == {} and raw["seed"] == 7
     backtest = raw["backtest"]
-    assert backtest["var"]["data"] == "data/var.parquet" and (build.out_dir / "data" / "var.parquet").is_file()
     assert len(backtest["stress"]["scenarios"]) >= 3  # the issue asks for at least three demo scenarios
     # four windows from 2025-01: the last (2025-04) matures on 2026-04-30, after as_of, so it stays immature
     assert backtest["as_of"] == "2026-04-15"
@@ -308,7 +309,19 @@ def test_parameter_file(small):
         params.champion_challenger.shadow.data == build.shadow_log
         and params.champion_challenger.ab.data == build.ab_log
     )
-    assert params.backtest.var.data == build.var
+    assert (params.data.exposure, params.data.lgd) == ("loan_amount", 0.45)
+
+
+def test_pd_demo_carries_no_trading_book_series(small):
+    """The P&L, VaR and ES series belong to the VaR engine's file: the PD package has no VaR backtest."""
+    from mrmkit.params import load_parameters
+
+    build = small[0]
+    for path in (build.parameters, build.sql_parameters):
+        assert "var" not in yaml.safe_load(path.read_text())["backtest"], path.name
+        assert load_parameters(path).backtest.var is None
+    assert yaml.safe_load(build.var_parameters.read_text())["backtest"]["var"]["data"] == "data/var.parquet"
+    assert load_parameters(build.var_parameters).backtest.var.data == build.var and build.var.is_file()
 
 
 def test_record_is_json(small):

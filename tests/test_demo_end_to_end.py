@@ -15,6 +15,7 @@ from mrmkit.batch import THREAD_VARIABLES
 from mrmkit.evidence.manifest import verify_package
 from mrmkit.present.pdf import find_chromium
 from mrmkit.present.render import external_references
+from mrmkit.present.report import EXPECTATIONS
 from tests.browser import measure
 
 pytestmark = pytest.mark.slow
@@ -50,6 +51,10 @@ def test_demo_also_publishes_the_var_engine(demo_run) -> None:
     es = metrics["backtest"]["var"]["es"]["es_975"]
     assert es["var_column"] == "var_975" and es["n"] == 500
     assert set(metrics["backtest"]["var"]["levels"]) == {"var_99", "var_975"}
+    assert 0 <= metrics["backtest"]["var"]["kupiec_pof"]["p_value"] <= 1
+    assert metrics["backtest"]["var"]["levels"]["var_99"]["traffic_light"]["zone"] == "yellow"  # built so
+    index = (package / "reports" / "index.html").read_text()
+    assert 'href="backtest.html"' in index and "Basel traffic light yellow" in index
 
 
 def test_demo_also_publishes_the_fraud_classifier(demo_run) -> None:
@@ -148,17 +153,19 @@ def test_rerun_of_the_demo_parameters_gives_identical_metrics(demo_run) -> None:
 
 
 def test_demo_backtest_metrics_and_findings(demo_run) -> None:
-    """Issue 3's contract keys are present and the index shows the backtest's findings."""
+    """Issue 3's contract keys are present and the index shows the backtest's findings; the PD model's package
+    has no VaR backtest (the trading book's series is the VaR engine's, issue 24)."""
     _, package = demo_run
     metrics = json.loads((package / "metrics.json").read_text())["backtest"]
-    assert 0 <= metrics["var"]["kupiec_pof"]["p_value"] <= 1
-    assert metrics["var"]["levels"]["var_99"]["traffic_light"]["zone"] == "yellow"  # the demo series is built so
+    assert metrics["var"] is None
+    assert not [f for f in metrics["findings"] if (f.get("metric") or "").startswith("backtest.var")]
+    assert "backtest.var.data" not in json.loads((package / "manifest.json").read_text())["inputs"]
     assert metrics["pd"]["discrimination"]["auc_initial_test"]["p_value"] is not None
     assert metrics["pd"]["maturity"]["windows"]["2025-06"]["mature"] is False
     assert {r["name"] for r in metrics["stress"]["rows"]} >= {"baseline", "income_fall", "delinquency_rise"}
     assert metrics["sensitivity"]["applicable"] is True
     index = (package / "reports" / "index.html").read_text()
-    assert 'href="backtest.html"' in index and "Basel traffic light yellow" in index
+    assert 'href="backtest.html"' in index and "Basel traffic light" not in index
     assert external_references((package / "reports" / "backtest.html").read_text()) == []
 
 
@@ -206,8 +213,13 @@ def test_demo_validation_report_has_its_sections_and_numbers(demo_run) -> None:
     assert "Model Validation, second line (demo)" in index  # the validator, from the demo's validation section
     assert metrics["champion_challenger"]["decision"]["recommendation"] in index
     assert f"{metrics['drift']['summary']['n_features']}</td>" in index
-    # the demo evidences every expectation; those with amber or red findings say so beside the badge
-    assert index.count(">EVIDENCED<") + index.count(">EVIDENCED, WITH ") == 10 and "NOT EVIDENCED" not in index
+    # the demo evidences every expectation of a PD model (no Basel VaR row: the trading book's series is the VaR
+    # engine's); those with amber or red findings say so beside the badge
+    rows = [e for e in EXPECTATIONS if "pd" in e[4]]
+    assert not [e for e in rows if e[3].startswith("backtest.var")]
+    assert "Basel VaR" not in index and "Expected-shortfall" not in index
+    assert index.count(">EVIDENCED<") + index.count(">EVIDENCED, WITH ") == len(rows) == 8
+    assert "NOT EVIDENCED" not in index
     assert index.count(">EVIDENCED, WITH ") >= 1  # the demo has injected drift: never a plain green badge there
     assert "data:image/png;base64," in index
     manifest = json.loads((package / "manifest.json").read_text())

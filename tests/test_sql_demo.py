@@ -59,7 +59,20 @@ def test_sqlite_queries_give_exactly_the_metrics_of_the_files(demo) -> None:
     assert (
         raw["data"]["database"] == "sqlite:///data/demo.db" and "query" in raw["champion_challenger"]["shadow"]["data"]
     )
-    assert "query" in raw["data"]["current"] and "query" in raw["backtest"]["var"]["data"]
+    assert "query" in raw["data"]["current"] and "var" not in raw["backtest"]  # the P&L is the VaR engine's
+
+
+def test_the_var_series_query_gives_exactly_the_metrics_of_the_file(demo, tmp_path: Path) -> None:
+    """demo_var.yaml with its P&L series read from demo.db's var_series table instead of the Parquet file."""
+    build = demo[0]
+    raw = yaml.safe_load(build.var_parameters.read_text())
+    raw["data"] = {"database": "sqlite:///data/demo.db"}
+    raw["backtest"]["var"]["data"] = {"query": "SELECT * FROM var_series ORDER BY date"}
+    params = build.out_dir / "demo_var_sql.yaml"
+    params.write_text(yaml.safe_dump(raw, sort_keys=False))
+    files, sqlite = _metrics(build.var_parameters, tmp_path / "files"), _metrics(params, tmp_path / "sqlite")
+    assert set(sqlite) == set(files) and any(k.startswith("backtest.var.levels.var_99") for k in files)
+    assert [k for k in files if not _same(files[k], sqlite[k])] == []
 
 
 # ----------------------------------------------------------------------------------- a real PostgreSQL server

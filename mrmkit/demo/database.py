@@ -28,12 +28,12 @@ TABLES = {
     "var_series": "var.parquet",
 }
 
-#: the demo's data inputs as queries; each ORDER BY gives the files' own order (the workbooks see rows in
-#: order) and runs unchanged on PostgreSQL, which has no rowid
+#: demo.yaml's data inputs as queries; each ORDER BY gives the files' own order (the workbooks see rows in
+#: order) and runs unchanged on PostgreSQL, which has no rowid (the VaR series' table belongs to the VaR
+#: engine, whose demo_var.yaml reads the file)
 QUERIES = {
     ("data", "reference"): "SELECT * FROM reference ORDER BY application_id",
     ("data", "current"): "SELECT * FROM current ORDER BY application_id",
-    ("backtest", "var", "data"): "SELECT * FROM var_series ORDER BY date",
     ("champion_challenger", "shadow", "data"): "SELECT * FROM shadow_log ORDER BY timestamp, application_id",
     ("champion_challenger", "ab", "data"): "SELECT * FROM ab_log ORDER BY application_id",
 }

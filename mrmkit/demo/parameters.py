@@ -1,8 +1,9 @@
 """The contents of the demo's parameter files: ``demo.yaml`` (the PD model) and ``demo_var.yaml`` (the VaR engine).
 
 The PD model's file names the data and models written by :func:`mrmkit.demo.writing.write_demo` and
-sets up every workbook: the credit cut-off, the stress scenarios, the expected directions of the
-sensitivity check, the adverse-action reasons and the actionable features of the explanations.
+sets up every workbook: the credit cut-off, the exposure and LGD of the losses, the stress scenarios, the
+expected directions of the sensitivity check, the adverse-action reasons and the actionable features of the
+explanations. The trading book's P&L series belongs to the VaR engine's file alone.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ CUTOFF = 0.08
 # Stress scenarios of the demo: an income fall, a delinquency rise, a debt-service shock, and a card-only
 # utilisation stress (segment-limited). Domains keep shocked values meaningful.
 _STRESS = {
-    "exposure": "loan_amount",
-    "lgd": 0.45,
     "domains": {
         "annual_income": [0, None],
         "debt_to_income": [0, None],
@@ -173,6 +172,8 @@ def _parameters(
             "time": TIME,
             "segment": SEGMENT,
             "protected": list(_portfolio.PROTECTED),
+            "exposure": "loan_amount",
+            "lgd": 0.45,
         },
         "policy": {"cutoff": CUTOFF},
         "drift": {},
@@ -180,13 +181,6 @@ def _parameters(
             "grades": {"upper_bounds": list(_models.GRADE_UPPER_BOUNDS), "labels": list(_models.GRADES)},
             "maturity_months": 12,
             "as_of": _as_of(windows),
-            "var": {
-                "data": "data/var.parquet",
-                "date": "date",
-                "pnl": "pnl",
-                "levels": {"var_99": 0.99, "var_95": 0.95, "var_975": 0.975},
-                "es": {"es_975": "var_975"},
-            },
             "stress": _STRESS,
             "sensitivity": {"expected_direction": _EXPECTED_DIRECTION},
         },

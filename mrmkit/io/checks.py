@@ -16,7 +16,14 @@ import pandas as pd
 from mrmkit.errors import InvalidInput, shorten
 from mrmkit.io.frames import _reason
 
-__all__ = ["parse_dates", "require_columns", "check_binary", "check_probabilities"]
+__all__ = [
+    "parse_dates",
+    "require_columns",
+    "check_binary",
+    "check_probabilities",
+    "loss_columns",
+    "check_loss_columns",
+]
 
 
 def _name(column: Any) -> str:
@@ -152,4 +159,27 @@ def _check_values(frame: pd.DataFrame, columns: Iterable[str], path: Path, field
             raise InvalidInput(
                 f"{field}: column {_name(column)} in {path} has no value at all (every row is "
                 "missing); drop the feature or fix the extract."
+            )
+
+
+def loss_columns(data: Any) -> list[str]:
+    """The columns ``data.exposure`` and ``data.lgd`` name (an LGD given as a number names none)."""
+    return [c for c in (data.exposure, data.lgd) if isinstance(c, str)]
+
+
+def check_loss_columns(frame: pd.DataFrame, data: Any) -> None:
+    """The exposure and LGD columns of the current sample: present, and every value a number, an exposure at
+    least 0 and an LGD between 0 and 1."""
+    for field, column, high in (("data.exposure", data.exposure, np.inf), ("data.lgd", data.lgd, 1.0)):
+        if not isinstance(column, str):
+            continue
+        require_columns(frame, [column], data.current, field)
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        bad = ~(np.isfinite(values) & (values >= 0) & (values <= high))
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            allowed = "a finite number of at least 0" if high == np.inf else "a number between 0 and 1"
+            raise InvalidInput(
+                f"{field}: column {_name(column)} in {data.current} has {int(bad.sum()):,} values that are not "
+                f"{allowed} (first at row {row + 2} of the file: {shorten(frame[column].iloc[row])})."
             )

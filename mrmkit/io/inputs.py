@@ -11,7 +11,15 @@ import numpy as np
 import pandas as pd
 
 from mrmkit.errors import InvalidInput
-from mrmkit.io.checks import _check_dates, _check_values, check_binary, check_probabilities, require_columns
+from mrmkit.io.checks import (
+    _check_dates,
+    _check_values,
+    check_binary,
+    check_loss_columns,
+    check_probabilities,
+    loss_columns,
+    require_columns,
+)
 from mrmkit.io.frames import read_frame
 from mrmkit.io.models import _load_challenger, load_model, score_model
 from mrmkit.params import Parameters
@@ -84,7 +92,7 @@ def load_inputs(params: Parameters, workbooks: Sequence[str] | None = None) -> I
         )
     used = None  # with data.features given, only the named columns are read (a wide file costs what they cost)
     if d.features is not None:
-        named = [*d.features, d.id, d.target, d.score, d.grade, d.time, d.segment, *d.protected]
+        named = [*d.features, d.id, d.target, d.score, d.grade, d.time, d.segment, *d.protected, *loss_columns(d)]
         if params.challenger is not None:
             named.append(params.challenger.score)
         used = [c for c in named if c]
@@ -115,6 +123,7 @@ def load_inputs(params: Parameters, workbooks: Sequence[str] | None = None) -> I
             _check_dates(frame, d.time, path)
         _check_values(frame, features, path, key)
     ref, cur = frames["data.reference"], frames["data.current"]
+    check_loss_columns(cur, d)
 
     targets = [None, None]
     if d.target:

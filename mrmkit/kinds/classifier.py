@@ -7,7 +7,7 @@ rate, precision and cost; calibration by grade does not apply, and the favourabl
 from mrmkit.kinds.pd import CONCEPTUAL_SOUNDNESS, MONITORING, ROW_SECTIONS
 from mrmkit.kinds.registry import Expectation, ModelKind, Vocabulary, register
 
-_PD_ONLY = "concerns PD models (rating grades, PD stress, credit decisions); the operating point is policy.alert_rate or policy.threshold"
+_PD_ONLY = "concerns PD models (rating grades, PD stress, credit losses, credit decisions); the operating point is policy.alert_rate or policy.threshold"
 
 CLASSIFIER = register(
     ModelKind(
@@ -67,6 +67,8 @@ CLASSIFIER = register(
         refused=(
             ("policy.cutoff", _PD_ONLY),
             ("data.grade", _PD_ONLY),
+            ("data.exposure", _PD_ONLY),
+            ("data.lgd", _PD_ONLY),
             ("backtest.grades", _PD_ONLY),
             ("backtest.n_grades", _PD_ONLY),
             ("backtest.stress", _PD_ONLY),

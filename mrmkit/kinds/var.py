@@ -54,6 +54,8 @@ VAR = register(
                 "data.grade",
                 "data.time",
                 "data.segment",
+                "data.exposure",
+                "data.lgd",
                 "data.features",
                 "drift",
                 "champion_challenger",

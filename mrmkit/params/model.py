@@ -62,7 +62,11 @@ class ModelSection(ArtifactSection):
 class ChallengerSection(ArtifactSection):
     """A challenger model (``challenger``), for comparison workbooks."""
 
-    score: str | None = Field(None, description="Column holding the challenger's scores.")
+    score: str | None = Field(
+        None,
+        description="Column holding the challenger's scores (scores-only mode: not read when challenger.artifact "
+        "scores the current sample).",
+    )
 
 
 class DataSection(_Section):
@@ -96,7 +100,9 @@ class DataSection(_Section):
     id: str | None = Field(None, description="Application id column (duplicates are reported).")
     target: str | None = Field(None, description="Binary outcome column (1 = default).")
     score: str | None = Field(
-        None, description="Column with the model's probability of default; required without an artifact."
+        None,
+        description="Column with the model's probability of default; required without an artifact, not read when "
+        "model.artifact scores the data.",
     )
     grade: str | None = Field(None, description="Rating-grade column, when the model assigns grades.")
     features: list[str] | None = Field(
@@ -109,6 +115,15 @@ class DataSection(_Section):
     segment: str | None = Field(None, description="Segment column (e.g. product).")
     protected: list[str] = Field(
         default_factory=list, description="Protected attributes; never model features, kept for fairness."
+    )
+    exposure: str | None = Field(
+        None,
+        description="Exposure-at-default column of the current sample (may also be a feature), for the expected "
+        "and observed losses of the stress test and the champion-challenger comparison; without it, losses are "
+        "per unit of exposure.",
+    )
+    lgd: float | str | None = Field(
+        None, description="Loss given default: a number in [0, 1], or a column of the current sample; default 1."
     )
 
     _inputs = field_validator("reference", "current", mode="before")(path_or_query)
@@ -131,6 +146,13 @@ class DataSection(_Section):
         if not value:
             raise ValueError("name at least one folder")
         return [_resolve(v, info) for v in value]
+
+    @field_validator("lgd", mode="after")
+    @classmethod
+    def _lgd_share(cls, value: float | str | None) -> float | str | None:
+        if isinstance(value, float) and not 0 <= value <= 1:
+            raise ValueError(f"a loss given default is a share between 0 and 1, or a column; got {value}")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> DataSection:

@@ -92,6 +92,30 @@ class Parameters(_Section):
 
     @model_validator(mode="before")
     @classmethod
+    def _loss_inputs_in_data(cls, raw: Any) -> Any:
+        # earlier versions read exposure and LGD from backtest.stress, which only the stress test could see;
+        # they are columns of the data, so a file (or a package's parameters.yaml) that has them there still
+        # runs, read as data.exposure and data.lgd
+        backtest = raw.get("backtest") if isinstance(raw, dict) else None
+        stress = backtest.get("stress") if isinstance(backtest, dict) else None
+        moved = [k for k in ("exposure", "lgd") if isinstance(stress, dict) and k in stress]
+        if not moved:
+            return raw
+        data = raw.get("data") if isinstance(raw.get("data"), dict) else {}
+        both = [k for k in moved if k in data]
+        if both:
+            raise ValueError(
+                f"backtest.stress.{both[0]}: it is read as data.{both[0]}, which is also given; keep data.{both[0]} only"
+            )
+        stress = {k: v for k, v in stress.items() if k not in moved}
+        return {
+            **raw,
+            "data": {**data, **{k: raw["backtest"]["stress"][k] for k in moved}},
+            "backtest": {**backtest, "stress": stress},
+        }
+
+    @model_validator(mode="before")
+    @classmethod
     def _rows_or_series(cls, raw: Any) -> Any:
         # a kind whose evidence is its own output series (a VaR engine) has no application data: its data
         # section (the roots) may be left out

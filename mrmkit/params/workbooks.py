@@ -154,11 +154,10 @@ class Scenario(_Section):
 
 
 class StressSection(_Section):
-    """Stress scenarios (``backtest.stress``); they need a model artifact."""
+    """Stress scenarios (``backtest.stress``); they need a model artifact. Their expected loss uses
+    ``data.exposure`` and ``data.lgd`` (read from here by earlier versions: see :class:`~mrmkit.params.Parameters`)."""
 
     scenarios: list[Scenario] = Field(min_length=1)
-    exposure: str | None = Field(None, description="Exposure-at-default column, for expected loss.")
-    lgd: float | str | None = Field(None, description="Loss given default: a number, or a column.")
     domains: dict[str, tuple[float | None, float | None]] = Field(
         default_factory=dict, description="Allowed range per feature, e.g. {revolving_utilisation: [0, null]}."
     )
@@ -225,7 +224,10 @@ class ShadowSection(_Section):
     """A shadow-scoring log: the champion decides, the challenger is scored alongside."""
 
     data: Path | Query = Field(description="The log (.parquet or .csv), or {query: ...} on data.database.")
-    id: str = Field("application_id", description="Application id column.")
+    id: str = Field(
+        "application_id",
+        description="Application id column: must exist; it identifies the log's rows for its reader, no figure uses it.",
+    )
     timestamp: str = Field("timestamp", description="Time of scoring.")
     champion_score: str = Field("champion_pd", description="Champion's PD.")
     challenger_score: str = Field("challenger_pd", description="Challenger's PD; missing when not scored.")
@@ -256,7 +258,10 @@ class AbSection(_Section):
     """An A/B log: each application's arm, the decision and, when matured, the outcome."""
 
     data: Path | Query = Field(description="The log (.parquet or .csv), or {query: ...} on data.database.")
-    id: str = Field("application_id")
+    id: str = Field(
+        "application_id",
+        description="Application id column: must exist; it identifies the log's rows for its reader, no figure uses it.",
+    )
     arm: str = Field("arm", description="Arm column with values 'champion' and 'challenger'.")
     decision: str = Field(
         "decision",

@@ -4,6 +4,8 @@
   (``backtest.as_of`` and ``backtest.maturity_months``); the backtest and champion-challenger both use it.
 - :func:`grade_table`: defaults, mean PD and the binomial and Jeffreys tests per grade; the backtest's
   calibration and champion-challenger's side-by-side calibration of both models.
+- :func:`loss_inputs` and :func:`loss_settings`: the exposure and LGD of ``data.exposure`` and ``data.lgd``,
+  and how they were used in words; the stress test's and the business comparison's losses both use them.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from mrmkit import stats
 from mrmkit.policy import NOT_ENOUGH_DATA, classify_low, not_enough_data
 from mrmkit.workbooks.context import Context
 
-__all__ = ["window_maturity", "grade_table"]
+__all__ = ["window_maturity", "grade_table", "loss_inputs", "loss_settings"]
 
 
 def _window_labels(dates: pd.Series) -> pd.Series:
@@ -90,3 +92,29 @@ def grade_table(y: np.ndarray, score: np.ndarray, grades: np.ndarray, order: lis
     table["status_reason"] = [not_enough_data(n, minimum, "loans") if 0 < n < minimum else None for n in table["n"]]
     table.index.name = None
     return table
+
+
+def loss_inputs(ctx: Context, rows: Any = slice(None)) -> tuple[np.ndarray | None, Any]:
+    """Exposure (``None``: per unit of exposure) and LGD (a number, an array, or ``None``: 1) of the current
+    sample's ``rows``, from ``data.exposure`` and ``data.lgd`` (their columns are checked when loaded)."""
+    frame, data = ctx.inputs.current, ctx.params.data
+
+    def column(name: str) -> np.ndarray:
+        return pd.to_numeric(frame[name]).to_numpy(dtype=float)[rows]
+
+    exposure = None if data.exposure is None else column(data.exposure)
+    return exposure, column(data.lgd) if isinstance(data.lgd, str) else data.lgd
+
+
+def loss_settings(ctx: Context) -> dict[str, str]:
+    """Which exposure and LGD the losses use, in words, for a workbook's settings."""
+    data = ctx.params.data
+    lgd = data.lgd
+    return {
+        "exposure": f"column {data.exposure}"
+        if data.exposure is not None
+        else "none (data.exposure not given): losses are per unit of exposure",
+        "lgd": f"column {lgd}"
+        if isinstance(lgd, str)
+        else (f"{lgd:g}" if lgd is not None else "1 (data.lgd not given)"),
+    }

@@ -16,6 +16,7 @@ import pandas as pd
 from mrmkit.params import BacktestSection
 from mrmkit.stats._base import jsonable
 from mrmkit.workbooks import alerts
+from mrmkit.workbooks.common import loss_inputs
 from mrmkit.workbooks.context import Context
 
 __all__ = ["StressTest", "SensitivityAnalysis", "stress_test", "sensitivity_analysis"]
@@ -55,13 +56,10 @@ def stress_test(cfg: BacktestSection, ctx: Context) -> StressTest:
         return StressTest(_not_applicable(reason), None)
     s = cfg.stress
     cur = inp.current
-    exposure = cur[s.exposure].to_numpy(dtype=float) if s.exposure else None
-    if isinstance(s.lgd, str):
-        lgd = cur[s.lgd].to_numpy(dtype=float)
-    elif s.lgd is not None:
-        lgd = np.full(len(cur), float(s.lgd))
-    else:
-        lgd = None
+    exposure, lgd = loss_inputs(ctx)
+    if exposure is not None or lgd is not None:  # the one given alone: the other is 1 (per unit, or LGD 1)
+        exposure = np.ones(len(cur)) if exposure is None else exposure
+        lgd = np.full(len(cur), 1.0 if lgd is None else lgd, dtype=float) if np.ndim(lgd) == 0 else lgd
     scenarios = [sc.model_dump(exclude_none=True, exclude={"description"}) for sc in s.scenarios]
     for sc in scenarios:
         if "segment" in sc and not sc["segment"].get("column"):
@@ -80,7 +78,10 @@ def stress_test(cfg: BacktestSection, ctx: Context) -> StressTest:
         clip=s.clip,
         reference=inp.reference,
     )
-    return StressTest({"applicable": True, **_plain(result)}, result.to_frame())
+    table = result.to_frame()
+    described = {sc.name: sc.description or "" for sc in s.scenarios}  # what each scenario means, for the reader
+    table.insert(1, "description", table["scenario"].map(described).fillna("the current sample as it is"))
+    return StressTest({"applicable": True, **_plain(result)}, table)
 
 
 def sensitivity_analysis(cfg: BacktestSection, ctx: Context) -> SensitivityAnalysis:

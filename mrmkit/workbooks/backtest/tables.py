@@ -440,6 +440,7 @@ def _two_decimals(v: Any) -> str:
 
 _STRESS_COLUMNS = {
     "scenario": "scenario",
+    "description": "description",
     "segment": "segment",
     "rows_changed": "rows shocked",
     "mean_pd": "mean PD",

@@ -106,12 +106,6 @@ def preflight(params: Any, inputs: Any) -> None:
         read_var_series(cfg.var)
     if cfg.stress is not None and inputs.model is not None:
         s = cfg.stress
-        for column, field in (
-            (s.exposure, "backtest.stress.exposure"),
-            (s.lgd if isinstance(s.lgd, str) else None, "backtest.stress.lgd"),
-        ):
-            if column:
-                require_columns(inputs.current, [column], params.data.current, field)
         for sc in cfg.stress.scenarios:
             segment = sc.segment.model_dump() if sc.segment else None
             if segment and not segment.get("column"):

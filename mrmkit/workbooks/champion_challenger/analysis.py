@@ -20,6 +20,7 @@ from mrmkit.workbooks.champion_challenger import findings as rules
 from mrmkit.workbooks.champion_challenger import tables
 from mrmkit.workbooks.champion_challenger.analysis_offline import _fairness, _offline
 from mrmkit.workbooks.champion_challenger.analysis_online import _ab, _read_log, _shadow, ab_decisions
+from mrmkit.workbooks.common import loss_settings
 from mrmkit.workbooks.context import Context
 
 __all__ = ["ChallengerEvidence", "analyse", "preflight"]
@@ -134,6 +135,7 @@ def analyse(ctx: Context) -> ChallengerEvidence:
         "n_bootstrap": params.champion_challenger.n_bootstrap,
         "seed": params.seed,
         "ci_level": params.champion_challenger.ci_level,
+        **({} if params.model_kind.alerting else loss_settings(ctx)),
         "challenger_source": "artifact"
         if params.challenger.artifact is not None
         else f"column {params.challenger.score}",

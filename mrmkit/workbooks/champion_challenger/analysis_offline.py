@@ -17,7 +17,7 @@ import pandas as pd
 from mrmkit import stats
 from mrmkit.stats._base import jsonable
 from mrmkit.workbooks import alerts
-from mrmkit.workbooks.common import grade_table, window_maturity
+from mrmkit.workbooks.common import grade_table, loss_inputs, window_maturity
 from mrmkit.workbooks.context import Context
 
 if TYPE_CHECKING:
@@ -88,20 +88,16 @@ def _offline(
         result["alerts"] = _alert_comparison(ctx, y, a, b)
         result["labelled"] = {"applicable": True, "n": int(y.size), "defaults": int(y.sum())}
         return result, frames
-    exposure, lgd = _loss_inputs(ctx, use)
+    exposure, lgd = loss_inputs(ctx, use)
     matched = stats.matched_cutoff(a, cutoff, b)
     result["matched_cutoff"] = _plain(matched)
     cut_b = matched.cutoff_b
-    result["business"] = _plain(
-        stats.bootstrap_metric_difference(
-            y, a, b, cutoff, cutoff, n_resamples=cc.n_bootstrap, seed=seed, ci_level=cc.ci_level
+    for key, cut in (("business", cutoff), ("business_matched", cut_b)):
+        result[key] = _plain(
+            stats.bootstrap_metric_difference(
+                y, a, b, cutoff, cut, cc.n_bootstrap, seed, cc.ci_level, exposure=exposure, lgd=lgd
+            )
         )
-    )
-    result["business_matched"] = _plain(
-        stats.bootstrap_metric_difference(
-            y, a, b, cutoff, cut_b, n_resamples=cc.n_bootstrap, seed=seed, ci_level=cc.ci_level
-        )
-    )
     result["confusion"] = {
         label: {
             model: _confusion(y, scores <= cut)
@@ -173,20 +169,6 @@ def _confusion(y: np.ndarray, approved: np.ndarray) -> dict[str, int]:
         "declined_good": int((~approved & ~bad).sum()),
         "declined_bad": int((~approved & bad).sum()),
     }
-
-
-def _loss_inputs(ctx: Context, rows: np.ndarray) -> tuple[np.ndarray | None, Any]:
-    """Exposure and LGD of the compared rows from backtest.stress when it names them (else 1 and 1)."""
-    bt = ctx.params.backtest
-    stress = bt.stress if bt is not None else None
-    if stress is None or stress.exposure is None:
-        return None, None
-    exposure = pd.to_numeric(ctx.inputs.current[stress.exposure], errors="coerce").to_numpy(dtype=float)[rows]
-    if isinstance(stress.lgd, str):
-        lgd = pd.to_numeric(ctx.inputs.current[stress.lgd], errors="coerce").to_numpy(dtype=float)[rows]
-    else:
-        lgd = stress.lgd
-    return exposure, lgd
 
 
 def _calibration(
