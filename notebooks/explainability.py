@@ -70,7 +70,11 @@ for model in evidence.models:
     display(text("### {}", model))
     display(xb.local_frame(evidence, model))
     for row_id in evidence.local[model]["ids"][:3]:
-        display(plots.shap_waterfall(evidence.local[model]["shap"][row_id], row_id, model))
+        display(
+            plots.shap_waterfall(
+                evidence.local[model]["shap"][row_id], row_id, model, unit=ctx.params.model_kind.vocabulary.unit
+            )
+        )
 
 # %% [markdown]
 # ## Checks: additivity and stability

@@ -60,6 +60,7 @@ CLASSIFIER = register(
                 ("champion_challenger.fairness",),
             ),
         ),
+        workbook_titles=(("backtest", "Backtest and sensitivity"),),
         required=(
             ("data.reference", "a classifier is compared on a reference and a current sample"),
             ("data.current", "a classifier is compared on a reference and a current sample"),

@@ -85,6 +85,9 @@ class ModelKind:
         Dotted parameter fields this kind must not have, each with the reason.
     expectations
         The supervisory expectations this kind's validation answers, in the order the report lists them.
+    workbook_titles
+        (workbook, title) pairs where the workbook's own title would claim what the kind does not have (a
+        VaR engine's backtest has no stress test).
     """
 
     name: str
@@ -98,6 +101,7 @@ class ModelKind:
     expectations: tuple[Expectation, ...]
     required: tuple[tuple[str, str], ...] = ()
     refused: tuple[tuple[str, str], ...] = ()
+    workbook_titles: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.decision not in (None, "cutoff", "operating_point"):

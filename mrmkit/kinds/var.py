@@ -42,6 +42,7 @@ VAR = register(
                 ("backtest.es",),
             ),
         ),
+        workbook_titles=(("backtest", "VaR and ES backtest"),),
         required=(("backtest.var", "give its P&L and VaR series as backtest.var"),),
         refused=tuple(
             (field, _SERIES_ONLY)

@@ -10,6 +10,7 @@ boxes, which Chromium prints); the paper is A4 or US letter.
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,16 @@ def _part(html: str, part: str, names: set[str]) -> str:
     return _HREF.sub(link, body)
 
 
+_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+
+
+def _title(page: str, workbook: str) -> str:
+    """A workbook report's own title (its first level-1 heading: the kind's name of the workbook)."""
+    match = _H1.search(page)
+    text = html.unescape(_TAGS.sub("", match.group(1)).replace("¶", "").strip()) if match else ""
+    return text or workbooks.get(workbook).title
+
+
 def _headings(part_html: str) -> list[tuple[str, str]]:
     return [(anchor, _TAGS.sub("", text).replace("¶", "").strip()) for anchor, text in _H2.findall(part_html)]
 
@@ -83,7 +94,8 @@ def booklet(reports: Path, identity: dict[str, Any], model_label: str, paper: st
         ("report", "Validation report", _part((reports / "index.html").read_text(encoding="utf-8"), "report", names))
     ]
     parts += [
-        (w, workbooks.get(w).title, _part((reports / f"{w}.html").read_text(encoding="utf-8"), w, names)) for w in order
+        (w, _title(page, w), _part(page, w, names))
+        for w, page in ((w, (reports / f"{w}.html").read_text(encoding="utf-8")) for w in order)
     ]
     header = f"{model_label} · run {identity.get('run_id', '')}"
     page_css = (

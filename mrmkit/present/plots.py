@@ -397,8 +397,10 @@ def shap_beeswarm(explanation, sample: pd.DataFrame, model: str, top: int = 12) 
     return fig
 
 
-def shap_waterfall(contributions: pd.Series, row_id: str, model: str, top: int = 10) -> Figure:
-    """One application's largest contributions as a cumulative waterfall (log-odds)."""
+def shap_waterfall(
+    contributions: pd.Series, row_id: str, model: str, top: int = 10, unit: str = "application"
+) -> Figure:
+    """One case's largest contributions as a cumulative waterfall (log-odds); ``unit`` names the case."""
     c = contributions.reindex(contributions.abs().sort_values(ascending=False).index)
     shown, rest = c.iloc[:top], c.iloc[top:].sum()
     items = list(shown.items()) + ([(f"{len(c) - top} other features", rest)] if len(c) > top else [])
@@ -412,7 +414,7 @@ def shap_waterfall(contributions: pd.Series, row_id: str, model: str, top: int =
     ax.invert_yaxis()
     ax.axvline(0, color="#333", linewidth=0.8)
     ax.set_xlabel("cumulative SHAP value from the base value (log-odds)")
-    ax.set_title(f"{model}: application {row_id}", fontsize=10)
+    ax.set_title(f"{model}: {unit} {row_id}", fontsize=10)
     fig.tight_layout()
     return fig
 

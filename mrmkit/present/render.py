@@ -103,6 +103,20 @@ def _heading(cell: Any) -> tuple[int, str] | None:
     return (len(match.group(1)), match.group(2)) if match else None
 
 
+def _retitled(cells: list[Any], title: str) -> list[Any]:
+    """``cells`` with the first level-1 heading reading ``title`` (a kind may rename its workbook)."""
+    import copy
+
+    for i, cell in enumerate(cells):
+        heading = _heading(cell)
+        if heading is not None and heading[0] == 1:
+            source = "".join(cell.get("source", "")).split("\n", 1)
+            renamed = copy.deepcopy(cell)
+            renamed["source"] = "# " + title + ("\n" + source[1] if len(source) > 1 else "")
+            return [*cells[:i], renamed, *cells[i + 1 :]]
+    return cells
+
+
 def without_sections(cells: list[Any], titles: Collection[str]) -> list[Any]:
     """``cells`` less the sections headed by one of ``titles``: a section runs from its heading to the next
     heading of the same or a higher level (a level-2 section takes its level-3 subsections with it)."""
@@ -126,6 +140,7 @@ def notebook_to_html(notebook: Path, html: Path, title: str | None = None, drop:
     nb = nbformat.read(str(notebook), as_version=4)
     if title:
         nb.metadata["title"] = title
+        nb.cells = _retitled(nb.cells, title)
     if drop:
         nb.cells = without_sections(nb.cells, set(drop))
     body = _render(nb)

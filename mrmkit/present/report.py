@@ -70,7 +70,7 @@ def _workbook_sections(
     results: Mapping[str, Mapping[str, Any]],
     metrics: Mapping[str, Any],
     scope: tuple[scopes.SectionScope, ...],
-    words: Any,
+    kind: kinds.ModelKind,
     notebooks: Path | None,
 ) -> list[dict[str, Any]]:
     out = []
@@ -79,10 +79,10 @@ def _workbook_sections(
         out.append(
             {
                 "name": name,
-                "title": workbooks.get(name).title,
+                "title": workbooks.get(name).title_for(kind),
                 "status": results[name]["status"],
                 "error": results[name].get("error") or "",
-                "figures": keyfigures.key_figures(ran, metrics.get(name) or {}, words),
+                "figures": keyfigures.key_figures(ran, metrics.get(name) or {}, kind.vocabulary),
                 "charts": _charts(notebooks / f"{name}.ipynb") if notebooks else [],
             }
         )
@@ -94,13 +94,14 @@ def _expectation(
     scope: tuple[scopes.SectionScope, ...],
     findings: list[Mapping[str, Any]],
     results: Mapping[str, Mapping[str, Any]],
+    kind: kinds.ModelKind,
 ) -> dict[str, Any]:
     """One row of the supervisory map: evidenced by the sections that ran, with the worst of their findings."""
     by_id = {s.id: s for s in scope}
     ran = [by_id[s] for s in expectation.sections if s in by_id and by_id[s].ran]
     row: dict[str, Any] = {"source": expectation.source, "evidence": expectation.evidence, "links": [], "why": ""}
     if not ran:
-        row.update(css="none", status="NOT EVIDENCED", why=_why_not(expectation, by_id, results))
+        row.update(css="none", status="NOT EVIDENCED", why=_why_not(expectation, by_id, results, kind))
         return row
     titles = {s.title for s in ran}
     worst = min(
@@ -121,7 +122,7 @@ def _expectation(
     row["links"] = [
         {
             "href": f"{s.workbook}.html#{summary.anchor(s.title)}",
-            "text": f"{workbooks.get(s.workbook).title}: {s.title}",
+            "text": f"{workbooks.get(s.workbook).title_for(kind)}: {s.title}",
         }
         for s in ran
     ]
@@ -132,12 +133,13 @@ def _why_not(
     expectation: kinds.Expectation,
     by_id: Mapping[str, scopes.SectionScope],
     results: Mapping[str, Mapping[str, Any]],
+    kind: kinds.ModelKind,
 ) -> str:
     reasons = []
     for section in expectation.sections:
         workbook = section.split(".", 1)[0]
         if workbook not in results:
-            reasons.append(f"the {workbooks.get(workbook).title.lower()} workbook was not run")
+            reasons.append(f"the {workbooks.get(workbook).title_for(kind).lower()} workbook was not run")
         elif section in by_id:
             reasons.append(f"{by_id[section].title}: {by_id[section].reason}")
     return "; ".join(dict.fromkeys(reasons))
@@ -229,15 +231,15 @@ def write_index(
         recommendation=metric(metrics, "champion_challenger.decision.recommendation")
         if "champion_challenger" in ran_workbooks
         else None,
-        conclusions=summary.conclusions(workbook_results, findings, scope, kind.vocabulary),
-        finding_groups=summary.finding_groups(findings),
-        workbook_sections=_workbook_sections(workbook_results, metrics, scope, kind.vocabulary, notebooks),
+        conclusions=summary.conclusions(workbook_results, findings, scope, kind),
+        finding_groups=summary.finding_groups(findings, kind),
+        workbook_sections=_workbook_sections(workbook_results, metrics, scope, kind, notebooks),
         model_card=_model_card(params, kind, inputs),
-        expectations=[_expectation(e, scope, findings, workbook_results) for e in kind.expectations],
+        expectations=[_expectation(e, scope, findings, workbook_results, kind) for e in kind.expectations],
         conventions=keyfigures.conventions([s.id for s in scopes.ran(scope)], params),
         sign_off=summary.sign_off(params.validation, str(identity["started"])[:10]),
         not_run=[
-            {"workbook": workbooks.get(s.workbook).title, "section": s.title, "reason": s.reason}
+            {"workbook": workbooks.get(s.workbook).title_for(kind), "section": s.title, "reason": s.reason}
             for s in scopes.left_out(scope)
         ],
         inputs=[(role, sources.describe(e), e["sha256"]) for role, e in sorted(inputs.items())],

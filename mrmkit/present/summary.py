@@ -49,9 +49,9 @@ def finding_link(finding: Mapping[str, Any]) -> str:
     return f"{workbook}.html#{anchor(section)}"
 
 
-def _title(name: str) -> str:
+def _title(name: str, kind: Any) -> str:
     try:
-        return workbooks.get(name).title
+        return workbooks.get(name).title_for(kind)
     except KeyError:
         return name
 
@@ -66,7 +66,7 @@ def conclusions(
     results: Mapping[str, Mapping[str, Any]],
     findings: list[Mapping[str, Any]],
     scope: Iterable[scopes.SectionScope],
-    vocabulary: Any,
+    kind: Any,
 ) -> list[dict[str, str]]:
     """One short conclusion per workbook that ran: what it tested, what it found, what that means."""
     scope = tuple(scope)
@@ -84,25 +84,27 @@ def conclusions(
             found = f"{counts['red']} red and {counts['amber']} amber findings, the most severe: {named}."
         else:
             found = "No amber or red finding."
-        tested = "the workbook did not finish" if failed else scopes.tested_sentence(scope, name, vocabulary)
-        out.append({"title": _title(name), "worst": worst, "tested": tested, "found": found, "means": MEANS[worst]})
+        tested = "the workbook did not finish" if failed else scopes.tested_sentence(scope, name, kind.vocabulary)
+        out.append(
+            {"title": _title(name, kind), "worst": worst, "tested": tested, "found": found, "means": MEANS[worst]}
+        )
     return out
 
 
-def finding_groups(findings: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def finding_groups(findings: list[Mapping[str, Any]], kind: Any) -> list[dict[str, Any]]:
     """The findings grouped by severity (red first), ordered by workbook within each group."""
     groups = []
     for severity in SEVERITIES:
         group = sorted((f for f in findings if f.get("severity") == severity), key=_order)
         if group:
-            groups.append({"severity": severity, "rows": [_finding_row(f) for f in group]})
+            groups.append({"severity": severity, "rows": [_finding_row(f, kind) for f in group]})
     return groups
 
 
-def _finding_row(f: Mapping[str, Any]) -> dict[str, Any]:
+def _finding_row(f: Mapping[str, Any], kind: Any) -> dict[str, Any]:
     return {
         "link": finding_link(f),
-        "workbook": _title(str(f.get("workbook", ""))),
+        "workbook": _title(str(f.get("workbook", "")), kind),
         "title": str(f.get("title", "")),
         "detail": str(f.get("detail", "")),
         "threshold": str(f.get("threshold") or ""),
@@ -155,7 +157,7 @@ def stamp_reports(reports: Path, params: Any, identity: Mapping[str, Any]) -> No
         match = _BODY.search(text)
         if match is None:
             continue
-        block = identity_block(params, identity, _title(path.stem))
+        block = identity_block(params, identity, _title(path.stem, params.model_kind))
         text = text[: match.end()] + block + text[match.end() :]
         text = text.replace("</head>", f"<style>{_IDENTITY_CSS}</style></head>", 1)
         path.write_text(text, encoding="utf-8")

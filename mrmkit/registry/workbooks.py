@@ -95,6 +95,10 @@ class WorkbookSpec:
         if duplicated:
             raise ValueError(f"workbook {self.name!r} declares section {', '.join(duplicated)} twice")
 
+    def title_for(self, kind: Any) -> str:
+        """The workbook's title for a model of ``kind`` (a :class:`mrmkit.kinds.ModelKind`), which may rename it."""
+        return dict(kind.workbook_titles).get(self.name, self.title)
+
     @property
     def notebook(self) -> str:
         """The notebook's file name in the notebooks folder."""

@@ -62,7 +62,7 @@ def _render_reports(run: Run, scope: tuple[scopes.SectionScope, ...], say: Calla
         notebook_to_html(
             run.staging / "notebooks" / f"{name}.ipynb",
             run.staging / "reports" / f"{name}.html",
-            title=workbooks.get(name).title,
+            title=workbooks.get(name).title_for(run.params.model_kind),
             drop=[s.title for s in scopes.not_run(scope, name) if run.executed.results[name]["status"] == "complete"],
         )
         run.executed.timings[f"{name}.render_s"] = round(time.perf_counter() - t, 3)
