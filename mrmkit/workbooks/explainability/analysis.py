@@ -322,8 +322,11 @@ def analyse(ctx: Context) -> ExplainEvidence:
         "top_k": cfg.top_k,
         "lime_samples": cfg.lime_samples,
         "lime_seeds": cfg.lime_seeds,
-        "cutoff": params.policy.cutoff,
-        **({"operating_point": alerts.operating_text(params.policy)} if params.model_kind.alerting else {}),
+        **(
+            {"operating_point": alerts.operating_text(params.policy)}
+            if params.model_kind.alerting
+            else {"cutoff": params.policy.cutoff}
+        ),
         "output_space": "log-odds (SHAP); probability (LIME)",
         "reason_rule": "top_k features with the largest positive SHAP values among "
         + (
