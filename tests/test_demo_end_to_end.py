@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from mrmkit import kinds
 from mrmkit.batch import THREAD_VARIABLES
 from mrmkit.evidence.manifest import verify_package
 from mrmkit.present.pdf import find_chromium
 from mrmkit.present.render import external_references
-from mrmkit.present.report import EXPECTATIONS
 from tests.browser import measure
 
 pytestmark = pytest.mark.slow
@@ -215,8 +215,8 @@ def test_demo_validation_report_has_its_sections_and_numbers(demo_run) -> None:
     assert f"{metrics['drift']['summary']['n_features']}</td>" in index
     # the demo evidences every expectation of a PD model (no Basel VaR row: the trading book's series is the VaR
     # engine's); those with amber or red findings say so beside the badge
-    rows = [e for e in EXPECTATIONS if "pd" in e[4]]
-    assert not [e for e in rows if e[3].startswith("backtest.var")]
+    rows = kinds.get("pd").expectations
+    assert not [e for e in rows if any(s.startswith(("backtest.var", "backtest.es")) for s in e.sections)]
     assert "Basel VaR" not in index and "Expected-shortfall" not in index
     assert index.count(">EVIDENCED<") + index.count(">EVIDENCED, WITH ") == len(rows) == 8
     assert "NOT EVIDENCED" not in index
