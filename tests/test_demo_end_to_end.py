@@ -193,7 +193,7 @@ def test_demo_explainability_adds_up_and_gives_reasons(demo_run) -> None:
         assert m["reason_codes"]["applicable"] and m["reason_codes"]["n_rows"] > 0
         assert m["counterfactuals"]["n_found"] > 0
     html = (package / "reports" / "explainability.html").read_text()
-    assert "Adverse-action reason codes" in html and external_references(html) == []
+    assert "Reason codes" in html and external_references(html) == []
 
 
 def test_demo_validation_report_has_its_sections_and_numbers(demo_run) -> None:

@@ -83,7 +83,9 @@ def test_the_wheel_ships_every_notebook_and_template(fresh) -> None:
         assert f"mrmkit/notebooks/{workbook}.ipynb" in names
         shipped = json.loads(zipfile.ZipFile(wheel).read(f"mrmkit/notebooks/{workbook}.ipynb"))
         assert shipped == json.loads((ROOT / "notebooks" / f"{workbook}.ipynb").read_text())
-    assert any(n.startswith("mrmkit/templates/mrmkit_offline/") for n in names)
+    assert any(n.startswith("mrmkit/present/templates/mrmkit_offline/") for n in names)
+    assert "mrmkit/present/templates/report/index.html.j2" in names
+    assert "mrmkit/evidence/metrics_schema.yaml" in names
 
 
 def test_the_demo_runs_from_the_installed_wheel(fresh, tmp_path) -> None:

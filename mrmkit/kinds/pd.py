@@ -89,7 +89,7 @@ PD = register(
             Expectation(
                 "ECB PD backtesting (instructions for validation reporting, 2019)",
                 "Jeffreys test per grade, current-against-initial AUC, concentration",
-                ("backtest.pd_calibration",),
+                ("backtest.pd_calibration", "backtest.pd_discrimination", "backtest.concentration"),
             ),
             Expectation(
                 "SR 11-7 / SR 26-2: sensitivity and stress testing",

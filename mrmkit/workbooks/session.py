@@ -58,21 +58,18 @@ class Session:
 
     def describe(self, section: str) -> Any:
         """What a section of this workbook shows, in the words of the model's kind (Markdown)."""
-        from IPython.display import Markdown
-
-        from mrmkit import kinds
         from mrmkit.registry import workbooks
+        from mrmkit.workbooks.display import text
 
-        vocabulary = kinds.get(self.ctx.params.model.kind).vocabulary
-        return Markdown(workbooks.get(self.workbook).describe(section, vocabulary))
+        words = self.ctx.params.model_kind.vocabulary
+        return text("{}", workbooks.get(self.workbook).describe(section, words))
 
     def scope_note(self) -> Any:
         """What this workbook tested for this model, from the sections that ran (:mod:`mrmkit.registry.scope`)."""
-        from mrmkit import kinds
         from mrmkit.registry import scope
         from mrmkit.workbooks.display import text
 
-        kind = kinds.get(self.ctx.params.model.kind)
+        kind = self.ctx.params.model_kind
         ran = scope.package_scope(kind.name, {self.workbook: "complete"}, {self.workbook: self.metrics})
         sentence = scope.tested_sentence(ran, self.workbook, kind.vocabulary)
         return text("**Tested for this {}:** {}.", kind.noun, sentence)
