@@ -218,3 +218,26 @@ def test_scope_record_round_trips_through_the_manifest():
 def test_a_failed_workbook_ran_no_section():
     got = scope.package_scope("pd", {"drift": "failed"}, {"drift": {}})
     assert not scope.ran(got) and all(s.reason for s in got)
+
+
+def test_an_expectation_is_evidenced_by_any_of_its_sections_that_ran():
+    """Issue 24: 'sensitivity and stress testing: NOT EVIDENCED' was printed for a package whose sensitivity ran."""
+    from mrmkit.present.report import _expectation
+
+    pd_kind = kinds.get("pd")
+    (stress_and_sensitivity,) = [e for e in pd_kind.expectations if "stress" in e.source]
+    metrics = {"backtest": {"pd": {"applicable": True}, "stress": None, "sensitivity": {"applicable": True}}}
+    results = {"backtest": {"status": "complete"}}
+    got = scope.package_scope("pd", {"backtest": "complete"}, metrics)
+    row = _expectation(stress_and_sensitivity, got, [], results, pd_kind)
+    assert row["status"] == "EVIDENCED" and [link["text"] for link in row["links"]] == [
+        "Backtest and stress test: Sensitivity"
+    ]
+    amber = {"workbook": "backtest", "severity": "amber", "metric": "backtest.sensitivity.rows"}
+    assert _expectation(stress_and_sensitivity, got, [amber], results, pd_kind)["status"].endswith("AMBER FINDINGS")
+    metrics["backtest"]["sensitivity"] = {"applicable": False, "reason": "scores-only mode"}
+    got = scope.package_scope("pd", {"backtest": "complete"}, metrics)
+    row = _expectation(stress_and_sensitivity, got, [], results, pd_kind)
+    assert row["status"] == "NOT EVIDENCED" and "Sensitivity: scores-only mode" in row["why"]
+    (monitoring,) = [e for e in pd_kind.expectations if "monitoring" in e.source]
+    assert "was not run" in _expectation(monitoring, got, [], results, pd_kind)["why"]
