@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mrmkit.errors import PackageError, printable
+from mrmkit.files import file_kind
 
 __all__ = [
     "MANIFEST",
@@ -62,27 +63,13 @@ KEY_PACKAGES = (
 UNLISTED = frozenset({MANIFEST, "manifest.sig"})
 
 
-def _kind(mode: int) -> str:
-    for test, name in (
-        (stat.S_ISLNK, "symbolic link"),
-        (stat.S_ISFIFO, "FIFO"),
-        (stat.S_ISSOCK, "socket"),
-        (stat.S_ISCHR, "character device"),
-        (stat.S_ISBLK, "block device"),
-        (stat.S_ISDIR, "folder"),
-    ):
-        if test(mode):
-            return name
-    return "special file"
-
-
 def _hash_regular(path: Path, chunk: int = 1 << 20) -> tuple[str, int]:
     """sha256 and size of a regular file, opened without following a link or blocking on a FIFO."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise IsADirectoryError(f"not a regular file ({_kind(info.st_mode)})")
+            raise IsADirectoryError(f"not a regular file ({file_kind(info.st_mode)})")
         digest = hashlib.sha256()
         while block := os.read(fd, chunk):
             digest.update(block)
@@ -121,7 +108,7 @@ def scan_package(root: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
             try:
                 mode = os.lstat(path).st_mode
                 if not stat.S_ISREG(mode):
-                    problems.append(f"not a regular file ({_kind(mode)}): {printable(rel)}")
+                    problems.append(f"not a regular file ({file_kind(mode)}): {printable(rel)}")
                     continue
                 digest, size = _hash_regular(path)
             except OSError as exc:
@@ -161,7 +148,7 @@ def _read_regular(path: Path, limit: int) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise OSError(f"it is not a regular file ({_kind(info.st_mode)})")
+            raise OSError(f"it is not a regular file ({file_kind(info.st_mode)})")
         if info.st_size > limit:
             raise OSError(f"it is {info.st_size:,} bytes, more than a manifest can be")
         chunks = []
