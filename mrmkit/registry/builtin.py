@@ -66,7 +66,7 @@ DRIFT = register(
             Section(
                 "prediction",
                 "Prediction drift",
-                "stability of the score and the grades",
+                "stability of the model's {score}",
                 description="PSI of the model's {score} (reference deciles) and, when the model assigns rating grades, of the grades.",
             ),
             Section(
