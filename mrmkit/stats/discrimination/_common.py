@@ -14,6 +14,7 @@ of threads.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -101,3 +102,35 @@ def _cov2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     k = a.size - 1
     ab = dot(da, db) / k
     return np.array([[dot(da, da) / k, ab], [ab, dot(db, db) / k]])
+
+
+def _z_test(
+    difference: float,
+    standard_error: float,
+    alternative: str,
+    *,
+    tie_note: str,
+    degenerate_note: str,
+    unknown_note: str | None = None,
+) -> tuple[float, float, str | None]:
+    """z, p-value and note of a normal test of ``difference`` with ``standard_error``.
+
+    A zero error gives z = 0 with ``tie_note`` when the difference is 0, else an infinite z with
+    ``degenerate_note``; with ``unknown_note``, a NaN error gives NaN z and p.
+    """
+    note = None
+    if unknown_note is not None and math.isnan(standard_error):
+        z, note = math.nan, unknown_note
+    elif standard_error > 0.0:
+        z = difference / standard_error
+    elif difference == 0.0:
+        z, note = 0.0, tie_note
+    else:
+        z, note = math.copysign(math.inf, difference), degenerate_note
+    if alternative == "two-sided":
+        p = 2.0 * float(stats.norm.sf(abs(z)))
+    elif alternative == "greater":
+        p = float(stats.norm.sf(z))
+    else:
+        p = float(stats.norm.cdf(z))
+    return z, p, note

@@ -14,7 +14,7 @@ from scipy import stats
 
 from mrmkit.errors import InsufficientData, InvalidParameters
 from mrmkit.stats._base import Result, register
-from mrmkit.stats.discrimination._common import _ALTERNATIVES, _cov2, _groups, _level, _placements, _scores
+from mrmkit.stats.discrimination._common import _ALTERNATIVES, _cov2, _groups, _level, _placements, _scores, _z_test
 
 __all__ = ["delong_test", "DelongTestResult"]
 
@@ -118,20 +118,13 @@ def delong_test(
     s = _cov2(v10_a, v10_b) / m + _cov2(v01_a, v01_b) / n
     var_diff = float(s[0, 0] + s[1, 1] - 2.0 * s[0, 1])
     d = auc_a - auc_b
-    note = None
-    if var_diff > 0.0:
-        z = d / math.sqrt(var_diff)
-    elif d == 0.0:
-        z, note = 0.0, "The two scores give identical placements: no difference to test (z = 0, p = 1)."
-    else:
-        z = math.copysign(math.inf, d)
-        note = "The variance of the difference is zero while the AUCs differ: the test is degenerate."
-    if alternative == "two-sided":
-        p = 2.0 * float(stats.norm.sf(abs(z)))
-    elif alternative == "greater":
-        p = float(stats.norm.sf(z))
-    else:
-        p = float(stats.norm.cdf(z))
+    z, p, note = _z_test(
+        d,
+        math.sqrt(var_diff) if var_diff > 0.0 else 0.0,
+        alternative,
+        tie_note="The two scores give identical placements: no difference to test (z = 0, p = 1).",
+        degenerate_note="The variance of the difference is zero while the AUCs differ: the test is degenerate.",
+    )
     half = float(stats.norm.ppf(0.5 + level / 2.0)) * math.sqrt(max(var_diff, 0.0))
     return DelongTestResult(
         auc_a,

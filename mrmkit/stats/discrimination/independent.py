@@ -13,7 +13,7 @@ from scipy import stats
 
 from mrmkit.errors import InvalidParameters
 from mrmkit.stats._base import Result, check_probability, register
-from mrmkit.stats.discrimination._common import _ALTERNATIVES, _level
+from mrmkit.stats.discrimination._common import _ALTERNATIVES, _level, _z_test
 
 __all__ = ["hanley_mcneil_test", "HanleyMcNeilResult"]
 
@@ -129,22 +129,14 @@ def hanley_mcneil_test(
     sa, sb = _standard_error(se_a, "se_a"), _standard_error(se_b, "se_b")
     se = math.sqrt(sa**2 + sb**2)
     d = a - b
-    note = None
-    if math.isnan(se):
-        z, note = math.nan, "A standard error is not known (NaN): z and the p-value are undefined."
-    elif se > 0.0:
-        z = d / se
-    elif d == 0.0:
-        z, note = 0.0, "Both standard errors are 0 and the AUCs are equal: no difference to test (z = 0, p = 1)."
-    else:
-        z = math.copysign(math.inf, d)
-        note = "Both standard errors are 0 while the AUCs differ: the test is degenerate."
-    if alternative == "two-sided":
-        p = 2.0 * float(stats.norm.sf(abs(z)))
-    elif alternative == "greater":
-        p = float(stats.norm.sf(z))
-    else:
-        p = float(stats.norm.cdf(z))
+    z, p, note = _z_test(
+        d,
+        se,
+        alternative,
+        tie_note="Both standard errors are 0 and the AUCs are equal: no difference to test (z = 0, p = 1).",
+        degenerate_note="Both standard errors are 0 while the AUCs differ: the test is degenerate.",
+        unknown_note="A standard error is not known (NaN): z and the p-value are undefined.",
+    )
     half = float(stats.norm.ppf(0.5 + level / 2.0)) * se
     return HanleyMcNeilResult(
         auc_a=a,
