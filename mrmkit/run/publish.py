@@ -14,13 +14,14 @@ import os
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import mrmkit
-from mrmkit import evidence
+from mrmkit import conclude, evidence
+from mrmkit.conclude import record as issue_record
 from mrmkit.errors import MrmkitError, PublishError
 from mrmkit.evidence import audit, signing, tables
 from mrmkit.evidence.manifest import environment_lines, key_versions, write_manifest
@@ -53,6 +54,7 @@ class Run:
     record_audit: bool
     pdf: bool
     paper: str
+    known_issues: dict[str, str] = field(default_factory=dict)  # issue key to id, from earlier validations
 
 
 def _render_reports(run: Run, scope: tuple[scopes.SectionScope, ...], say: Callable[[str], None]) -> None:
@@ -163,8 +165,8 @@ def _move_into_place(run: Run, identity: dict[str, Any], manifest: dict[str, Any
     return target
 
 
-def publish(run: Run, say: Callable[[str], None]) -> tuple[Path, str, list[dict[str, Any]]]:
-    """Turn the staging folder into a published package; return its path, status and findings."""
+def publish(run: Run, say: Callable[[str], None]) -> tuple[Path, str, list[dict[str, Any]], str]:
+    """Turn the staging folder into a published package; return its path, status, findings and proposed rating."""
     executed = run.executed
     status = "failed" if executed.failed else "complete"
     statuses = {name: r["status"] for name, r in executed.results.items()}
@@ -173,12 +175,15 @@ def publish(run: Run, say: Callable[[str], None]) -> tuple[Path, str, list[dict[
     _write_metrics(run)
     identity = _identity(run, status)
     findings = [f for name in executed.results for f in executed.metrics[name].get("findings", [])]
+    issues = conclude.build(findings, executed.metrics, run.params.model_kind, run.known_issues)
+    rating = conclude.proposed_rating(issues, bool(executed.failed))
+    issue_record.write(run.staging, run.params.model.id, issues, rating)
     _write_reports(run, identity, scope, findings, say)
     red = sum(1 for f in findings if f.get("severity") == "red")
     manifest = _write_manifest(run, identity, scope, red)
     if run.signer is not None:
         say(f"signed by {signing.sign_package(run.staging, run.signer)}")
-    return _move_into_place(run, identity, manifest), status, findings
+    return _move_into_place(run, identity, manifest), status, findings, rating
 
 
 def _append_run(log: Path, event: dict[str, Any]) -> None:

@@ -26,7 +26,6 @@ from mrmkit.evidence import audit, signing
 from mrmkit.evidence.profiles import STORE_DIR
 from mrmkit.io import load_inputs, sha256_file
 from mrmkit.params import Parameters, load_parameters
-from mrmkit.policy import overall_rating
 from mrmkit.registry import workbooks
 from mrmkit.run.execute import execute_workbooks
 from mrmkit.run.publish import Run, publish
@@ -56,7 +55,7 @@ class RunResult:
     failed_workbooks: list[str]
     red_findings: int
     timings: dict[str, float] = field(default_factory=dict)
-    rating: str = ""  # the report's overall rating: the most severe finding, or "failed"
+    rating: str = ""  # mrmkit's proposed rating: the most severe issue (mrmkit.conclude), or "failed"
 
 
 def _select(params: Parameters, chosen: Sequence[str] | None, source: str) -> list[str]:
@@ -216,7 +215,7 @@ def _execute_and_publish(
             pdf=pdf,
             paper=paper,
         )
-        target, status, findings = publish(run, say)
+        target, status, findings, rating = publish(run, say)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise PublishError(
@@ -234,5 +233,5 @@ def _execute_and_publish(
         failed_workbooks=failed,
         red_findings=sum(1 for f in findings if f.get("severity") == "red"),
         timings=executed.timings,
-        rating=overall_rating(findings, bool(failed)),
+        rating=rating,
     )

@@ -1,0 +1,87 @@
+"""Headlines: an issue stated by its impact, from the numbers, before the tests that show it.
+
+"Defaults are underestimated" is what a committee must read first, with the observed and predicted rates side
+by side and their trend, not a list of p-values. Each function takes the package's metrics (all workbooks), the
+issue's captures (its VaR level, for example) and the model kind, and returns a sentence or None when the
+numbers it needs are missing (the issue then leads with its most severe test).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from mrmkit.registry.workbooks import metric
+
+__all__ = ["calibration", "var_level", "alert_performance"]
+
+
+def _windows(metrics: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    windows = metric(metrics, "backtest.pd.windows") or {}
+    return [
+        (name, w)
+        for name, w in windows.items()
+        if isinstance(w, Mapping) and w.get("n") and w.get("observed_rate") is not None and w.get("mean_pd") is not None
+    ]
+
+
+def _trend(metrics: Mapping[str, Any]) -> str:
+    """ "the observed default rate rose from 4.2% (2025-01) to 7.7% (2025-06, not yet mature) while the mean PD
+    rose from 4.0% to 5.5%", or "" with fewer than two cohorts."""
+    windows = _windows(metrics)
+    if len(windows) < 2:
+        return ""
+    (first, a), (last, b) = windows[0], windows[-1]
+    late = "" if b.get("mature", True) else ", not yet mature"
+    moved = "rose" if b["observed_rate"] > a["observed_rate"] else "fell"
+    pd_moved = "rose" if b["mean_pd"] > a["mean_pd"] else "fell"
+    return (
+        f"the observed default rate {moved} from {a['observed_rate']:.1%} ({first}) to {b['observed_rate']:.1%} "
+        f"({last}{late}) while the mean PD {pd_moved} from {a['mean_pd']:.1%} to {b['mean_pd']:.1%}"
+    )
+
+
+def calibration(metrics: Mapping[str, Any], captures: Mapping[str, str], kind: Any) -> str | None:
+    """Under- or overestimation on the mature sample, and the cohorts' trend that shows where it is going."""
+    portfolio = metric(metrics, "backtest.pd.calibration.portfolio_jeffreys")
+    if not isinstance(portfolio, Mapping) or portfolio.get("observed_rate") is None or portfolio.get("pd") is None:
+        return None
+    observed, predicted = portfolio["observed_rate"], portfolio["pd"]
+    way = "underestimated" if observed > predicted else "overestimated"
+    text = (
+        f"Defaults are {way}: {observed:.2%} observed against a mean PD of {predicted:.2%} on "
+        f"{int(portfolio['n']):,} mature {kind.vocabulary.units}"
+    )
+    trend = _trend(metrics)
+    return f"{text}; {trend}." if trend else f"{text}."
+
+
+def var_level(metrics: Mapping[str, Any], captures: Mapping[str, str], kind: Any) -> str | None:
+    """Exceptions against those expected at the level, with the Basel zone."""
+    entry = (metric(metrics, "backtest.var.levels") or {}).get(captures.get("level", ""))
+    if not isinstance(entry, Mapping) or entry.get("n") is None or entry.get("coverage") is None:
+        return None
+    expected = entry["n"] * (1 - entry["coverage"])
+    text = (
+        f"VaR {captures['level']} is exceeded too often: {entry['exceptions']} exceptions in {entry['n']:,} days "
+        f"where {expected:.1f} are expected at {entry['coverage']:.1%} coverage"
+    )
+    light = entry.get("traffic_light") or {}
+    if light.get("applicable"):
+        text += f" (Basel {light['zone']} zone)"
+    return text + "."
+
+
+def alert_performance(metrics: Mapping[str, Any], captures: Mapping[str, str], kind: Any) -> str | None:
+    """The catch rate and false-positive rate at the operating point, reference against current."""
+    tests = metric(metrics, "backtest.classifier.operating_point.tests")
+    if not isinstance(tests, Mapping) or not {"recall", "false_positive_rate"} <= set(tests):
+        return None
+    recall, fpr = tests["recall"], tests["false_positive_rate"]
+    if recall.get("reference") is None or recall.get("current") is None:
+        return None
+    return (
+        f"At the operating point the model catches {recall['current']:.1%} of {kind.vocabulary.events} against "
+        f"{recall['reference']:.1%} on the reference sample, with a false-positive rate of {fpr['current']:.2%} "
+        f"against {fpr['reference']:.2%}."
+    )
