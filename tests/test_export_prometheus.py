@@ -152,7 +152,7 @@ def inventory_file(folder: Path) -> Path:
 
 
 def test_real_package_values_equal_its_metrics(real: Path) -> None:
-    from mrmkit.present.report import overall_rating
+    from mrmkit.policy import overall_rating
 
     text = export_prometheus([real.parents[2]], parse_now(NOW)).text
     parsed = samples(text)
@@ -210,7 +210,7 @@ def test_var_zones_and_p_values(var_folder: Path) -> None:
 
 
 def test_rating_matches_the_report() -> None:
-    from mrmkit.present.report import overall_rating
+    from mrmkit.policy import overall_rating
 
     cases = [[], [{"severity": "amber"}], [{"severity": "green"}, {"severity": "red"}], [{"severity": "odd"}]]
     for findings in cases:

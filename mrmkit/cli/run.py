@@ -44,8 +44,8 @@ def _publish(
     if result.status == "failed":
         err.print(f"workbook failed: {', '.join(result.failed_workbooks)}; the package is kept, marked failed.")
         raise typer.Exit(1)
-    if fail_on == "red" and result.red_findings:
-        err.print(f"{result.red_findings} red finding(s) and --fail-on red.")
+    if fail_on == "red" and result.rating == "red":
+        err.print("a high-severity validation issue (proposed rating red) and --fail-on red.")
         raise typer.Exit(3)
 
 

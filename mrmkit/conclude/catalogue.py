@@ -68,12 +68,20 @@ class IssueType:
             raise ValueError(f"issue type code must be 2-4 capital letters; got {self.code!r}")
         object.__setattr__(self, "_compiled", tuple(_compile(p) for p in self.patterns))
 
-    def captures(self, metric: str) -> dict[str, str] | None:
-        """The placeholders' values if ``metric`` matches one of the patterns, else None."""
+    def captures(self, metric: str, metrics: Mapping[str, Any] | None = None) -> dict[str, str] | None:
+        """The placeholders' values if ``metric`` matches one of the patterns, else None.
+
+        A name with dots in it (a feature ``income.v2``) is ambiguous in a dotted path; with ``metrics`` given,
+        a capture is widened to the longest key the evidence holds at that place.
+        """
         for regex in self._compiled:  # type: ignore[attr-defined]
             found = regex.fullmatch(metric)
             if found is not None:
-                return {k: v for k, v in found.groupdict().items() if v is not None}
+                out = {k: v for k, v in found.groupdict().items() if v is not None}
+                if metrics is not None:
+                    for name in out:
+                        out[name] = _widen(metric, found.start(name), out[name], metrics)
+                return out
         return None
 
 
@@ -104,6 +112,18 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
+def _widen(metric: str, start: int, captured: str, metrics: Mapping[str, Any]) -> str:
+    """The longest key at the capture's place in ``metrics`` that the path continues with (else as captured)."""
+    node: Any = metrics
+    for part in metric[: max(start - 1, 0)].split(".") if start else []:
+        node = node.get(part) if isinstance(node, Mapping) else None
+    if not isinstance(node, Mapping):
+        return captured
+    rest = metric[start:].split(".")
+    keys = [".".join(rest[:j]) for j in range(len(rest), 0, -1)]
+    return next((k for k in keys if k in node), captured)
+
+
 def register(issue_type: IssueType) -> IssueType:
     """Add a type to the catalogue; a code registered twice is an error."""
     if issue_type.code in _TYPES:
@@ -125,12 +145,13 @@ def types() -> tuple[IssueType, ...]:
     return tuple(_TYPES.values())
 
 
-def match(metric: str) -> tuple[IssueType | None, dict[str, str]]:
-    """The type that claims a finding's metric path and its captures; ``(None, {})`` for an ignored path."""
+def match(metric: str, metrics: Mapping[str, Any] | None = None) -> tuple[IssueType | None, dict[str, str]]:
+    """The type that claims a finding's metric path and its captures (widened against ``metrics``, the package's
+    evidence, when given); ``(None, {})`` for an ignored path."""
     if any(p.fullmatch(metric) for p in _IGNORED_PATTERNS):
         return None, {}
     for issue_type in _TYPES.values():
-        captures = issue_type.captures(metric)
+        captures = issue_type.captures(metric, metrics)
         if captures is not None:
             return issue_type, captures
     raise LookupError(f"no issue type claims the finding metric {metric!r}")

@@ -64,12 +64,14 @@ def _key(issue_type: catalogue.IssueType, captures: Mapping[str, str]) -> str:
     return ":".join(parts)
 
 
-def _group(findings: Iterable[Mapping[str, Any]]) -> dict[str, tuple[catalogue.IssueType, list[Any]]]:
+def _group(
+    findings: Iterable[Mapping[str, Any]], metrics: Mapping[str, Any]
+) -> dict[str, tuple[catalogue.IssueType, list[Any]]]:
     groups: dict[str, tuple[catalogue.IssueType, list[Any]]] = {}
     for f in findings:
         if f.get("severity") not in SEVERITY_OF:
             continue  # a passed check is not an issue
-        issue_type, captures = catalogue.match(str(f.get("metric") or ""))
+        issue_type, captures = catalogue.match(str(f.get("metric") or ""), metrics)
         if issue_type is None:
             continue
         key = _key(issue_type, captures)
@@ -97,7 +99,7 @@ def _rationale(severity: str, tests: list[Mapping[str, Any]]) -> str:
     decisive = [t for t in tests if t["severity"] == rating]
     rule = next((str(t.get("threshold") or "") for t in decisive if t.get("threshold")), "")
     count = f"{len(decisive)} of its {len(tests)} tests" if len(tests) > 1 else "its test"
-    text = f"{severity.capitalize()}: {count} crossed the policy's {rating} threshold"
+    text = f"{count} crossed the policy's {rating} threshold"
     return f"{text} ({rule})." if rule else f"{text}."
 
 
@@ -160,7 +162,7 @@ def build(
     known: Mapping[str, str] | None = None,
 ) -> list[Issue]:
     """The validation issues of a package, in reading order, with ids (``known``: key to id already given)."""
-    groups = _group(findings)
+    groups = _group(findings, metrics)
     issues = sorted((_issue(k, t, m, metrics, kind) for k, (t, m) in groups.items()), key=_order)
     _assign_ids(issues, known or {})
     return issues

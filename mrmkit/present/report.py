@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
-from mrmkit import kinds, sources
+from mrmkit import conclude, kinds, sources
 from mrmkit.params import Parameters
-from mrmkit.policy import SEVERITY_ORDER, overall_rating
+from mrmkit.policy import SEVERITY_ORDER
 from mrmkit.present import keyfigures, style, summary
 from mrmkit.present.pages import render_page
 from mrmkit.present.render import CSP_META
@@ -26,7 +26,7 @@ from mrmkit.registry import scope as scopes
 from mrmkit.registry import workbooks
 from mrmkit.registry.workbooks import metric
 
-__all__ = ["write_index", "overall_rating", "SEVERITY_ORDER"]
+__all__ = ["write_index"]
 
 
 def _registry_rows(inputs: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str]]:
@@ -145,8 +145,13 @@ def _why_not(
     return "; ".join(dict.fromkeys(reasons))
 
 
-def _findings_worst(findings: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    return {s: sum(1 for f in findings if f.get("severity") == s) for s in ("red", "amber", "green")}
+def _decision(metrics: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The champion-challenger recommendation and its rules: a decision about a change, not an issue of the model."""
+    decision = metric(metrics, "champion_challenger.decision")
+    if not isinstance(decision, Mapping) or not decision.get("recommendation"):
+        return None
+    rules = [r for r in decision.get("rules") or [] if isinstance(r, Mapping)]
+    return {"recommendation": decision["recommendation"], "rules": rules}
 
 
 def _model_card(params: Parameters, kind: kinds.ModelKind, inputs: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -211,14 +216,17 @@ def write_index(
     inputs: dict[str, dict[str, Any]] | None = None,
     notebooks: Path | None = None,
     scope: Iterable[scopes.SectionScope] | None = None,
+    issues: Iterable[conclude.Issue] | None = None,
 ) -> None:
-    """Write the package's validation report; ``scope`` is what ran (computed from the metrics if not given)."""
+    """Write the package's validation report; ``scope`` is what ran (computed from the metrics if not given),
+    ``issues`` the validation issues (built from the findings if not given)."""
     metrics, inputs = metrics or {}, inputs or {}
     kind = kinds.get(params.model.kind)
     statuses = {name: r["status"] for name, r in workbook_results.items()}
     scope = tuple(scope) if scope is not None else scopes.package_scope(kind.name, statuses, metrics)
     ran_workbooks = {s.workbook for s in scopes.ran(scope)}
     failed = any(r["status"] == "failed" for r in workbook_results.values())
+    issues = list(issues) if issues is not None else conclude.build(findings, metrics, kind)
     m = params.model
     page = render_page(
         "index.html.j2",
@@ -226,13 +234,11 @@ def write_index(
         css=_markup(style.CSS),
         title=f"Validation report: {m.name or m.id} {m.version}",
         cover=_cover(params, kind, identity, inputs),
-        rating=overall_rating(findings, failed),
-        counts=_findings_worst(findings),
-        recommendation=metric(metrics, "champion_challenger.decision.recommendation")
-        if "champion_challenger" in ran_workbooks
-        else None,
-        conclusions=summary.conclusions(workbook_results, findings, scope, kind),
-        finding_groups=summary.finding_groups(findings, kind),
+        rating=conclude.proposed_rating(issues, failed),
+        counts={s: sum(1 for i in issues if i.severity == s) for s in ("high", "medium")},
+        decision=_decision(metrics) if "champion_challenger" in ran_workbooks else None,
+        conclusions=summary.conclusions(workbook_results, issues, scope, kind),
+        issues=summary.issue_list(issues, kind),
         workbook_sections=_workbook_sections(workbook_results, metrics, scope, kind, notebooks),
         model_card=_model_card(params, kind, inputs),
         expectations=[_expectation(e, scope, findings, workbook_results, kind) for e in kind.expectations],

@@ -23,7 +23,7 @@ table.identity th { width: 14em; background: none; font-weight: 600; }
 .muted { color: #5b6570; font-size: 0.9em; } img { max-width: 100%; }
 .charts img { max-width: 48%; margin-right: 1%; vertical-align: top; }
 .key { font-family: ui-monospace, 'DejaVu Sans Mono', monospace; font-size: 0.82em; overflow-wrap: break-word; }
-table.findings td:first-child { width: 9em; } .conclusion h3 { margin-bottom: 0.2em; } .conclusion p { margin-top: 0.2em; }
+table.tests td:first-child { width: 40%; } .issue h3 { margin-bottom: 0.3em; } .decision { border-left: 4px solid #8a94a0; padding-left: 12px; } .conclusion h3 { margin-bottom: 0.2em; } .conclusion p { margin-top: 0.2em; }
 .sign-off td { height: 2.2em; } .sign-off span.blank { display: inline-block; min-width: 12em; border-bottom: 1px solid #333; }
 @media print { a { color: inherit; text-decoration: none; } tr, img { break-inside: avoid; } h2 { break-after: avoid; }
                body { max-width: none; margin: 0; } }

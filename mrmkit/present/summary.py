@@ -1,10 +1,9 @@
 """The parts of the validation report a committee reads first, as data for the report's template.
 
 - :func:`conclusions`: per workbook that ran, what it tested (the sections that ran, :mod:`mrmkit.registry.scope`),
-  what it found and what that means, written from the findings (never from free text in the data: titles are
-  quoted from mrmkit's own rules);
-- :func:`finding_groups`: the findings grouped red, amber, green and ordered by workbook, each linked to the
-  section of the workbook report that holds its evidence (the schema's ``_section``);
+  the validation issues it raised and what that means (never free text from the data: titles are mrmkit's own);
+- :func:`issue_list`: the validation issues (:mod:`mrmkit.conclude`) in reading order, each with its tests and
+  links to the sections of the workbook reports that hold its evidence (the schema's ``_section``);
 - :func:`sign_off`: validator, reviewer, scope and dates from the parameter file's ``validation`` section;
 - :func:`stamp_reports`: the identity block (model, id, version, run, date, package status, a link back to
   the validation report) at the top of every workbook report, so a printed page is never anonymous.
@@ -20,21 +19,24 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from mrmkit.conclude import Issue
 from mrmkit.evidence import schema
-from mrmkit.policy import finding_order
 from mrmkit.present.pages import render_page
 from mrmkit.registry import scope as scopes
 from mrmkit.registry import workbooks
 
-__all__ = ["anchor", "finding_link", "conclusions", "finding_groups", "sign_off", "identity_block", "stamp_reports"]
+__all__ = ["anchor", "finding_link", "conclusions", "issue_list", "sign_off", "identity_block", "stamp_reports"]
 
-SEVERITIES = ("red", "amber", "green")
+#: What a workbook's worst issue means for the reader (``failed``: the workbook did not finish).
 MEANS = {
-    "red": "the model breaches the policy on these points: remediation, or a documented and approved acceptance, is needed before further reliance",
-    "amber": "no breach of the red thresholds; the amber points need monitoring and an explanation before the next validation",
-    "green": "no test breaches the policy's amber or red thresholds",
+    "red": "at least one high-severity issue: remediation, or a documented and approved acceptance of the risk, is "
+    "needed before further reliance on these points",
+    "amber": "no high-severity issue; the medium-severity issues need remediation or an explanation before the next "
+    "validation",
+    "green": "no test crossed the policy's amber or red thresholds",
     "failed": "the workbook did not finish, so its evidence is missing: the error is in its report",
 }
+_RATING = {"high": "red", "medium": "amber"}
 
 
 def anchor(section: str) -> str:
@@ -56,34 +58,30 @@ def _title(name: str, kind: Any) -> str:
         return name
 
 
-def _order(f: Mapping[str, Any]) -> tuple[int, tuple[Any, ...]]:
-    names = workbooks.names()
-    workbook = str(f.get("workbook", ""))
-    return (names.index(workbook) if workbook in names else len(names)), finding_order(f)
+def _found(mine: list[Issue]) -> str:
+    if not mine:
+        return "No issue: every test is within the policy's thresholds or was not judged for want of data."
+    high = sum(1 for i in mine if i.severity == "high")
+    named = "; ".join(f"{i.id} {i.category} ({i.severity})" for i in mine[:3])
+    more = f" and {len(mine) - 3} more" if len(mine) > 3 else ""
+    count = f"{len(mine)} issue{'' if len(mine) == 1 else 's'}, {high} of high severity"
+    return f"{count}: {named}{more}."
 
 
 def conclusions(
     results: Mapping[str, Mapping[str, Any]],
-    findings: list[Mapping[str, Any]],
+    issues: Iterable[Issue],
     scope: Iterable[scopes.SectionScope],
     kind: Any,
 ) -> list[dict[str, str]]:
-    """One short conclusion per workbook that ran: what it tested, what it found, what that means."""
-    scope = tuple(scope)
+    """One short conclusion per workbook that ran: what it tested, which issues it raised, what that means."""
+    scope, issues = tuple(scope), list(issues)
     out = []
     for name in [w for w in workbooks.names() if w in results]:
-        mine = sorted((f for f in findings if f.get("workbook") == name), key=finding_order)
-        counts = {s: sum(1 for f in mine if f.get("severity") == s) for s in SEVERITIES}
+        mine = [i for i in issues if i.workbook == name]
         failed = results[name].get("status") == "failed"
-        worst = "failed" if failed else next((s for s in ("red", "amber") if counts[s]), "green")
-        if failed:
-            found = "The workbook failed before it finished."
-        elif counts["red"] or counts["amber"]:
-            top = [f for f in mine if f.get("severity") in ("red", "amber")][:2]
-            named = "; ".join(f"“{f.get('title', '')}”" for f in top)
-            found = f"{counts['red']} red and {counts['amber']} amber findings, the most severe: {named}."
-        else:
-            found = "No amber or red finding."
+        worst = "failed" if failed else _RATING.get(mine[0].severity, "green") if mine else "green"
+        found = "The workbook failed before it finished." if failed else _found(mine)
         tested = "the workbook did not finish" if failed else scopes.tested_sentence(scope, name, kind.vocabulary)
         out.append(
             {"title": _title(name, kind), "worst": worst, "tested": tested, "found": found, "means": MEANS[worst]}
@@ -91,25 +89,28 @@ def conclusions(
     return out
 
 
-def finding_groups(findings: list[Mapping[str, Any]], kind: Any) -> list[dict[str, Any]]:
-    """The findings grouped by severity (red first), ordered by workbook within each group."""
-    groups = []
-    for severity in SEVERITIES:
-        group = sorted((f for f in findings if f.get("severity") == severity), key=_order)
-        if group:
-            groups.append({"severity": severity, "rows": [_finding_row(f, kind) for f in group]})
-    return groups
-
-
-def _finding_row(f: Mapping[str, Any], kind: Any) -> dict[str, Any]:
-    return {
-        "link": finding_link(f),
-        "workbook": _title(str(f.get("workbook", "")), kind),
-        "title": str(f.get("title", "")),
-        "detail": str(f.get("detail", "")),
-        "threshold": str(f.get("threshold") or ""),
-        "metric_parts": str(f.get("metric") or "").split("."),
-    }
+def issue_list(issues: Iterable[Issue], kind: Any) -> list[dict[str, Any]]:
+    """The validation issues in reading order, each with its tests and the links to its evidence."""
+    return [
+        {
+            "id": i.id,
+            "severity": i.severity,
+            "badge": _RATING[i.severity],
+            "category": i.category,
+            "title": i.title,
+            "rationale": i.rationale,
+            "scope": ", ".join(i.scope),
+            "remedy": i.remedy,
+            "observation": i.observation,
+            "workbook": _title(i.workbook, kind) if i.workbook else "",
+            "links": [
+                {"href": link["href"], "text": f"{_title(link['workbook'], kind)}: {link['section']}"}
+                for link in i.evidence
+            ],
+            "tests": i.tests,
+        }
+        for i in issues
+    ]
 
 
 def sign_off(validation: Any, run_date: str) -> dict[str, Any]:

@@ -91,7 +91,9 @@ def _identity(run: Run, status: str) -> dict[str, Any]:
     }
 
 
-def _write_reports(run: Run, identity: dict[str, Any], scope: Any, findings: list[Any], say: Any) -> None:
+def _write_reports(
+    run: Run, identity: dict[str, Any], scope: Any, findings: list[Any], issues: list[Any], say: Any
+) -> None:
     reports = run.staging / "reports"
     report.write_index(
         reports / "index.html",
@@ -103,6 +105,7 @@ def _write_reports(run: Run, identity: dict[str, Any], scope: Any, findings: lis
         inputs=run.inputs,
         notebooks=run.staging / "notebooks",
         scope=scope,
+        issues=issues,
     )
     summary.stamp_reports(reports, run.params, identity)
     if run.pdf:
@@ -178,7 +181,7 @@ def publish(run: Run, say: Callable[[str], None]) -> tuple[Path, str, list[dict[
     issues = conclude.build(findings, executed.metrics, run.params.model_kind, run.known_issues)
     rating = conclude.proposed_rating(issues, bool(executed.failed))
     issue_record.write(run.staging, run.params.model.id, issues, rating)
-    _write_reports(run, identity, scope, findings, say)
+    _write_reports(run, identity, scope, findings, issues, say)
     red = sum(1 for f in findings if f.get("severity") == "red")
     manifest = _write_manifest(run, identity, scope, red)
     if run.signer is not None:
