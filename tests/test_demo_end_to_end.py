@@ -179,9 +179,8 @@ def test_demo_champion_challenger_leads_with_the_recommendation(demo_run) -> Non
     html = (package / "reports" / "champion_challenger.html").read_text()
     assert html.index("Recommendation") < html.index("Offline comparison")
     assert external_references(html) == []
-    assert (
-        f"Recommendation: {metrics['decision']['recommendation']}" in (package / "reports" / "index.html").read_text()
-    )
+    index = (package / "reports" / "index.html").read_text()
+    assert f"Champion-challenger decision: {metrics['decision']['recommendation']}" in index
 
 
 def test_demo_explainability_adds_up_and_gives_reasons(demo_run) -> None:
@@ -224,6 +223,24 @@ def test_demo_validation_report_has_its_sections_and_numbers(demo_run) -> None:
     assert "data:image/png;base64," in index
     manifest = json.loads((package / "manifest.json").read_text())
     assert manifest["inputs"]["data.reference"]["sha256"] in index
+
+
+def test_every_demo_package_states_its_issues(demo_run) -> None:
+    """Issue 26: every package has issues.json; each demo finding is claimed by a specific issue type (none by a
+    workbook's fallback); the PD model's first issue is its calibration, headlined by the widening gap."""
+    from mrmkit.conclude import record
+
+    root, pd_package = demo_run
+    fallbacks = {"BKT", "CCE", "DRX", "OTH"}
+    for package in sorted((root / "outputs").glob("*/*/*")):
+        issues = record.read(package)
+        assert issues is not None and issues.issues, package
+        assert not [i.id for i in issues.issues if i.type in fallbacks - {"CCE"}], package
+        index = (package / "reports" / "index.html").read_text()
+        assert f"<strong>Headline:</strong> {issues.issues[0].id}: " in index
+    first = record.read(pd_package).issues[0]
+    assert (first.id, first.severity) == ("CAL-01", "high")
+    assert first.title.startswith("Defaults are underestimated") and "while the mean PD rose" in first.title
 
 
 def test_demo_package_reproduces(demo_run) -> None:

@@ -3,8 +3,8 @@ conclusions per workbook, findings grouped by severity, and a sign-off block fro
 
 from __future__ import annotations
 
-import os
 import json
+import os
 import re
 import shutil
 import subprocess

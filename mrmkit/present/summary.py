@@ -62,10 +62,11 @@ def _found(mine: list[Issue]) -> str:
     if not mine:
         return "No issue: every test is within the policy's thresholds or was not judged for want of data."
     high = sum(1 for i in mine if i.severity == "high")
-    named = "; ".join(f"{i.id} {i.category} ({i.severity})" for i in mine[:3])
-    more = f" and {len(mine) - 3} more" if len(mine) > 3 else ""
     count = f"{len(mine)} issue{'' if len(mine) == 1 else 's'}, {high} of high severity"
-    return f"{count}: {named}{more}."
+    others = "; ".join(f"{i.id} {i.category} ({i.severity})" for i in mine[1:4])
+    more = f" and {len(mine) - 4} more" if len(mine) > 4 else ""
+    lead = f"{count}. First {mine[0].id} ({mine[0].severity}): {mine[0].title.rstrip('.')}."
+    return f"{lead} Also: {others}{more}." if others else lead
 
 
 def conclusions(
