@@ -56,7 +56,7 @@ def test_grade_portfolio_and_hosmer_lemeshow_calibration_are_one_issue():
     ]
     (issue,) = conclude.build(findings, {}, PD)
     assert (issue.id, issue.category, issue.severity) == ("CAL-01", "PD calibration", "high")
-    assert sorted(issue.scope) == ["grade A", "grade B", "grade C"] and len(issue.tests) == 5
+    assert issue.scope == ["grade A", "grade B", "grade C"] and len(issue.tests) == 5
     assert issue.evidence[0]["href"] == "backtest.html#PD-model:-calibration-by-grade"
 
 
@@ -112,6 +112,11 @@ def test_calibration_headline_states_the_gap_and_its_trend():
         "the observed default rate rose from 4.2% (2025-01) to 7.7% (2025-06, not yet mature) while the mean PD "
         "rose from 4.0% to 5.5%."
     )
+
+
+def test_affected_scope_reads_in_natural_order():
+    findings = [_f("backtest", "red", f"backtest.pd.calibration.grades.{g}.jeffreys_p_value") for g in ("10", "2", "1")]
+    assert conclude.build(findings, {}, PD)[0].scope == ["grade 1", "grade 2", "grade 10"]
 
 
 def test_without_the_numbers_the_issue_leads_with_its_most_severe_test():

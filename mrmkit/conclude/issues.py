@@ -91,7 +91,12 @@ def _scope(issue_type: catalogue.IssueType, members: list[Any]) -> list[str]:
         for name, words in issue_type.scope.items():
             if name in captures:
                 labels.append(words.format(captures[name]))
-    return list(dict.fromkeys(labels))
+    return sorted(dict.fromkeys(labels), key=_natural)
+
+
+def _natural(text: str) -> list[Any]:
+    """Sort key that puts "grade 2" before "grade 10"."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text)]
 
 
 def _rationale(severity: str, tests: list[Mapping[str, Any]]) -> str:
