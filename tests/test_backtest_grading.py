@@ -328,3 +328,12 @@ def test_a_migration_matrix_is_declared_metrics(tmp_path: Path) -> None:
     assert ev.pd["migration"]["applicable"] and ev.pd["migration"]["n"] == 2100
     tree = json.loads(json.dumps(jsonable(ev.metrics())))
     assert validate({"backtest": tree}) == []
+
+
+def test_the_notebook_tables_show_the_family_and_not_enough_data(one_hot_grade, powerless_grade) -> None:
+    html = backtest.grade_frame_for_display(powerless_grade).to_html()
+    assert "Jeffreys p, adjusted" in html and "Holm-adjusted over the 6 grades tested (G2, G3, G4, G5, G6, G7)" in html
+    assert NOT_ENOUGH_DATA in html and "0.6" in html
+    summary = backtest.calibration_summary_frame(one_hot_grade).data
+    assert summary.set_index("test").loc["Hosmer-Lemeshow", "status"] == "green"
+    assert "7 groups of adjacent grades" in summary.set_index("test").loc["Hosmer-Lemeshow", "statistic"]
