@@ -337,3 +337,18 @@ def test_the_notebook_tables_show_the_family_and_not_enough_data(one_hot_grade, 
     summary = backtest.calibration_summary_frame(one_hot_grade).data
     assert summary.set_index("test").loc["Hosmer-Lemeshow", "status"] == "green"
     assert "7 groups of adjacent grades" in summary.set_index("test").loc["Hosmer-Lemeshow", "statistic"]
+
+
+def test_a_portfolio_finding_heads_with_the_observed_rate_against_the_mean_pd(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    reference = _frame(rng, SEVEN, 2000, np.ones(7))
+    ev = _analyse(tmp_path, reference, _frame(rng, SEVEN, 1500, np.full(7, 1.3), "c"))
+    (found,) = [f for f in ev.findings if f["title"] == "Portfolio PD underestimated (Jeffreys)"]
+    cur, ref = (ev.pd["calibration"]["portfolio_rates"][k] for k in ("current", "reference"))
+    assert found["severity"] == "red"
+    assert (
+        f"mature current sample: {cur['defaults']:,} defaults in 10,500 loans, {cur['observed_rate']:.2%} observed "
+        f"against a mean PD of {cur['mean_pd']:.2%}; reference sample: {ref['defaults']:,} defaults in 14,000 loans"
+    ) in found["detail"]
+    (hl,) = [f for f in ev.findings if f["title"] == "Grades miscalibrated (Hosmer-Lemeshow)"]
+    assert "over 7 groups of adjacent grades (adjacent grades pooled" in hl["detail"]

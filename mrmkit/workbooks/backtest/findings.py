@@ -71,6 +71,18 @@ def _portfolio_view(cal: dict[str, Any]) -> str:
     )
 
 
+def _rates_text(cal: dict[str, Any]) -> str:
+    """Observed default rate against mean PD, mature current sample then reference: a portfolio finding's facts."""
+    rates = cal["portfolio_rates"]
+    parts = [
+        f"{label}: {r['defaults']:,} defaults in {r['n']:,} loans, {r['observed_rate']:.2%} observed against a "
+        f"mean PD of {r['mean_pd']:.2%}"
+        for label, r in (("mature current sample", rates["current"]), ("reference sample", rates["reference"]))
+        if r is not None
+    ]
+    return f" ({'; '.join(parts)})"
+
+
 def _grade_findings(table: pd.DataFrame, cal: dict[str, Any]) -> list[dict[str, Any]]:
     """A grade whose adjusted Jeffreys p-value is amber or red, with the family and the portfolio view."""
     family = cal["grade_family"]
@@ -121,12 +133,14 @@ def _pd_findings(metrics: dict[str, Any], table: pd.DataFrame, ctx: Context) -> 
         if cal[key].get("status") == NOT_ENOUGH_DATA:  # too few mature loans or expected defaults: not judged
             continue
         p = cal[key]["p_value"]
+        groups = cal[key].get("groups")
+        where = f" over {len(groups)} groups of adjacent grades ({cal[key]['pooling']})" if groups else _rates_text(cal)
         out.append(
             p_value_finding(
                 WORKBOOK,
                 p,
                 policy,
-                lambda label=label, p=p: (label, f"p = {p:.3g}."),
+                lambda label=label, p=p, where=where: (label, f"p = {p:.3g}{where}."),
                 f"backtest.pd.calibration.{key}.p_value",
             )
         )
