@@ -24,12 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import stats as sps
 
 from mrmkit import stats
 from mrmkit.params import DecisionRules, PolicySection
 from mrmkit.policy import NOT_ENOUGH_DATA, classify, classify_low
-from mrmkit.workbooks.backtest import analysis_pd
+from mrmkit.workbooks.backtest import analysis_pd, grading
 from mrmkit.workbooks.champion_challenger import _champion_flags, interval_decision
 
 POLICY = PolicySection()
@@ -219,13 +220,86 @@ def _portfolio_jeffreys(rng: np.random.Generator, n: int, changed: bool) -> str:
     return classify_low(stats.jeffreys_test(n, int(y.sum()), math.fsum(pd_) / n).p_value, POLICY.p_value)
 
 
-@rule("backtest: Hosmer-Lemeshow over grades", "backtest", 0.05, "defaults at 1.2 times the PD", nominal_red=0.01)
+def _grade_frame(n_g: np.ndarray, d_g: np.ndarray, mean: np.ndarray) -> pd.DataFrame:
+    """The workbook's grade table of these counts: per-grade binomial and Jeffreys p-values, the loans rule."""
+    keep = n_g > 0
+    binomial, jeffreys = np.full(n_g.size, np.nan), np.full(n_g.size, np.nan)
+    if keep.any():
+        binomial[keep] = stats.binomial_test(n_g[keep], d_g[keep], mean[keep]).p_value
+        jeffreys[keep] = stats.jeffreys_test(n_g[keep], d_g[keep], mean[keep]).p_value
+    few = (n_g > 0) & (n_g < POLICY.min_sample.events)
+    return pd.DataFrame(
+        {
+            "n": n_g,
+            "defaults": d_g,
+            "mean_pd": np.where(keep, mean, np.nan),
+            "binomial_p_value": binomial,
+            "jeffreys_p_value": jeffreys,
+            "status_reason": [f"{k} loans" if f else None for k, f in zip(n_g, few, strict=True)],
+        },
+        index=[str(g + 1) for g in range(n_g.size)],
+    )
+
+
+@rule(
+    "backtest: Hosmer-Lemeshow over grades (adjacent grades pooled to 5 expected defaults)",
+    "backtest",
+    0.05,
+    "defaults at 1.2 times the PD",
+    nominal_red=0.01,
+)
 def _hosmer_lemeshow(rng: np.random.Generator, n: int, changed: bool) -> str:
     bounds = _bounds(rng)
     y, pd_ = _portfolio(rng, n, 1.2 if changed else 1.0)
-    n_g, d_g, mean = _grade_counts(y, pd_, bounds)
-    keep = n_g > 0
-    return classify_low(stats.hosmer_lemeshow(n_g[keep], d_g[keep], mean[keep]).p_value, POLICY.p_value)
+    table = _grade_frame(*_grade_counts(y, pd_, bounds))
+    hl = grading.pooled_hosmer_lemeshow(table, POLICY.min_sample.expected_events, POLICY.min_sample.events)
+    return hl.get("status") or classify_low(hl["p_value"], POLICY.p_value)
+
+
+def _worst(statuses: pd.Series) -> str:
+    """The family's status: its worst grade, "not enough data" when no grade was tested."""
+    for status in ("red", "amber", "green"):
+        if (statuses == status).any():
+            return status
+    return NOT_ENOUGH_DATA
+
+
+def _grade_family(rng: np.random.Generator, n: int, changed: bool, policy: PolicySection) -> str:
+    """Ten equal-population grades, each judged by the workbook's rule; one middle grade at twice its PD."""
+    bounds = _bounds(rng)
+    y, pd_ = _portfolio(rng, n)
+    if changed:
+        hot = np.searchsorted(bounds, pd_, side="left") == GRADES // 2
+        y[hot] = (rng.random(int(hot.sum())) < 2.0 * pd_[hot]).astype(int)
+    judged, _ = grading.judge_grades(_grade_frame(*_grade_counts(y, pd_, bounds)), policy)
+    return _worst(judged["status"])
+
+
+FAMILY_SIZES = (2_000, 10_000, 100_000)  # at 500 rows (50 loans a grade) no grade expects 5 defaults
+ALONE = PolicySection(multiplicity="none", min_sample={"expected_events": 1e-9})  # the rule before issue 26
+
+
+@rule(
+    "backtest: any of 10 grades, each judged alone (before: no multiplicity control, no expected-defaults minimum)",
+    "backtest",
+    None,
+    "one middle grade's defaults at twice its PD",
+    sizes=FAMILY_SIZES,
+)
+def _grades_alone(rng: np.random.Generator, n: int, changed: bool) -> str:
+    return _grade_family(rng, n, changed, ALONE)
+
+
+@rule(
+    "backtest: any of 10 grades, Holm over the grades tested (policy.multiplicity), 5 expected defaults",
+    "backtest",
+    0.05,
+    "one middle grade's defaults at twice its PD",
+    nominal_red=0.01,
+    sizes=FAMILY_SIZES,
+)
+def _grades_holm(rng: np.random.Generator, n: int, changed: bool) -> str:
+    return _grade_family(rng, n, changed, POLICY)
 
 
 @rule(

@@ -82,9 +82,17 @@ def test_grade_tests_equal_the_statistics(demo, evidence) -> None:
     table = evidence.grade_table.loc[g.index]
     jeff = stats.jeffreys_test(g["n"].to_numpy(), g["d"].to_numpy(), g["p"].to_numpy())
     np.testing.assert_allclose(table["jeffreys_p_value"].to_numpy(), np.asarray(jeff.p_value), rtol=1e-12)
-    hl = stats.hosmer_lemeshow(g["n"].to_numpy(), g["d"].to_numpy(), g["p"].to_numpy())
-    assert evidence.pd["calibration"]["hosmer_lemeshow"]["statistic"] == pytest.approx(hl.statistic, rel=1e-12)
-    assert evidence.pd["calibration"]["hosmer_lemeshow"]["df"] == len(g)
+    # Hosmer-Lemeshow over groups of adjacent grades, each expecting at least 5 defaults and non-defaults
+    groups = evidence.pd["calibration"]["hosmer_lemeshow"]["groups"]
+    assert sorted(grade for group in groups for grade in group) == sorted(g.index)
+    position = {grade: i for i, group in enumerate(groups) for grade in group}
+    pooled = cur.groupby(cur["champion_grade"].map(position)).agg(
+        n=("default_12m", "size"), d=("default_12m", "sum"), e=("champion_pd", "sum")
+    )
+    assert (np.minimum(pooled["e"], pooled["n"] - pooled["e"]) >= 5).all()
+    hl = stats.hosmer_lemeshow(pooled["n"].to_numpy(), pooled["d"].to_numpy(), (pooled["e"] / pooled["n"]).to_numpy())
+    assert evidence.pd["calibration"]["hosmer_lemeshow"]["statistic"] == pytest.approx(hl.statistic, rel=1e-10)
+    assert evidence.pd["calibration"]["hosmer_lemeshow"]["df"] == len(groups)
 
 
 def test_var_results_equal_the_statistics(demo) -> None:

@@ -8,6 +8,8 @@ Every setting has a default, so a parameter file may leave ``policy`` out; the t
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from mrmkit.params._base import LowThresholds, Thresholds, _Section
@@ -34,6 +36,17 @@ class MinimumSample(_Section):
         ge=1,
         description="Defaults and non-defaults, each at least, for a discrimination test (AUC, Gini, KS) of a sample "
         "or window to get a status; also the least rows of a calibration test of a grade or a portfolio.",
+    )
+    expected_events: float = Field(
+        5.0,
+        gt=0,
+        description="Expected defaults (the sum of the PDs) and expected non-defaults, each at least, for a calibration "
+        "test of a PD model to get a status: each grade's Jeffreys and binomial tests, the portfolio Jeffreys test, "
+        "Spiegelhalter's test and each group of the Hosmer-Lemeshow test (adjacent grades are pooled until each "
+        "group has this many). Below it a test has no power (a grade expecting 0.3 defaults reads green whatever "
+        "its PD) and the chi-square and normal approximations behind Hosmer-Lemeshow and Spiegelhalter fail; "
+        "5 is the usual rule for them (Cochran 1954, Biometrics 10(4), 417-451; Hosmer, Lemeshow and "
+        "Sturdivant 2013, Applied Logistic Regression, 3rd ed., chapter 5, on the Hosmer-Lemeshow test).",
     )
     var_days: int = Field(
         100,
@@ -77,6 +90,14 @@ class PolicySection(_Section):
         default_factory=lambda: LowThresholds(amber=0.05, red=0.01),
         description="Outcome tests (calibration, AUC deterioration, VaR backtests): a p-value below `amber` is "
         "amber, below `red` red.",
+    )
+    multiplicity: Literal["holm", "bonferroni", "none"] = Field(
+        "holm",
+        description="Control of the family-wise error over a PD model's grades: each grade's Jeffreys and binomial "
+        "p-values are adjusted over the grades tested (Holm 1979, Scandinavian Journal of Statistics 6(2), "
+        "65-70: step-down, valid under any dependence; or Bonferroni; `none` judges each grade alone) and the "
+        "grade's status is the adjusted Jeffreys p-value against `p_value`. Grades below "
+        "`min_sample.expected_events` are not tested and not counted in the family.",
     )
     cutoff: float | None = Field(
         None, gt=0, lt=1, description="PD cut-off of the credit decision: approve when PD <= cutoff."

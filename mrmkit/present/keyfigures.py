@@ -73,10 +73,30 @@ def _pd_discrimination(m: Mapping[str, Any], words: Any) -> Rows:
     ]
 
 
+def _judged_p(m: Mapping[str, Any], test: str) -> str:
+    """A calibration test's p-value, or "not enough data" when the policy's minimum left it unjudged."""
+    if _m(m, "backtest", f"pd.calibration.{test}.status") == "not enough data":
+        return "not enough data"
+    return fmt(_m(m, "backtest", f"pd.calibration.{test}.p_value"), "p")
+
+
 def _pd_calibration(m: Mapping[str, Any], words: Any) -> Rows:
+    rates = "pd.calibration.portfolio_rates"
+
+    def rate_pair(sample: str) -> str:
+        observed = fmt(_m(m, "backtest", f"{rates}.{sample}.observed_rate"), "pct")
+        return f"{observed} / {fmt(_m(m, 'backtest', f'{rates}.{sample}.mean_pd'), 'pct')}"
+
+    untested = _m(m, "backtest", "pd.calibration.untested_grades") or []
     return [
-        ("Jeffreys p, whole portfolio", fmt(_m(m, "backtest", "pd.calibration.portfolio_jeffreys.p_value"), "p")),
-        ("Hosmer-Lemeshow p", fmt(_m(m, "backtest", "pd.calibration.hosmer_lemeshow.p_value"), "p")),
+        ("observed default rate / mean PD, reference", rate_pair("reference")),
+        ("observed default rate / mean PD, mature current", rate_pair("current")),
+        ("Jeffreys p, whole portfolio", _judged_p(m, "portfolio_jeffreys")),
+        ("Hosmer-Lemeshow p", _judged_p(m, "hosmer_lemeshow")),
+        (
+            "grades not tested (not enough data)",
+            ", ".join(str(u.get("grade")) for u in untested) if untested else "none",
+        ),
     ]
 
 

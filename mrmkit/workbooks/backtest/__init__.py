@@ -6,7 +6,10 @@ Conventions (recorded in ``backtest.settings``):
   ``backtest.as_of``); immature windows are shown and left out, with the reason;
 - grades: the scale of ``backtest.grades``, else the ``data.grade`` column (grades ordered by label, best
   first), else ``backtest.n_grades`` equal-population grades cut on the reference sample's PDs;
-- a grade's status is the Jeffreys test's p-value against ``policy.p_value`` (ECB instructions 2019);
+- a grade's status is the Jeffreys test's p-value (ECB instructions 2019) adjusted over the grades tested
+  (``policy.multiplicity``, Holm by default) against ``policy.p_value``; a grade, a whole-portfolio test or a
+  Hosmer-Lemeshow group (adjacent grades pooled) expecting fewer than ``policy.min_sample.expected_events``
+  defaults or non-defaults is "not enough data" (:mod:`~mrmkit.workbooks.backtest.grading`);
 - the ECB current-against-initial AUC test uses the DeLong standard error of the current AUC;
 - VaR: an exception is a loss larger than VaR (pnl < -VaR, VaR a positive amount); the Basel traffic
   light covers the latest ``backtest.var.traffic_light_days`` days.

@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from mrmkit import stats
-from mrmkit.errors import InvalidInput
+from mrmkit.errors import InsufficientData, InvalidInput
 from mrmkit.policy import NOT_ENOUGH_DATA, classify_low, not_enough_data
 from mrmkit.stats._base import jsonable
 from mrmkit.workbooks import alerts
+from mrmkit.workbooks.backtest import grading
 from mrmkit.workbooks.common import _window_labels, grade_table, window_maturity
 from mrmkit.workbooks.context import Context
 
@@ -139,14 +140,13 @@ def pd_backtest(ctx: Context) -> PdBacktest:
     development = _discrimination(inp.reference_target, inp.reference_score)
     current = _discrimination(y_cur, s_cur)
     auc_test = _auc_initial(cfg.initial_auc, development, current, y_cur, s_cur, ctx.params.policy.min_sample.events)
-    table = grade_table(y_cur, s_cur, cur_grades[mature], order, ctx)
-    populated = table[table["n"] > 0]
-    hl = stats.hosmer_lemeshow(
-        populated["n"].to_numpy(), populated["defaults"].to_numpy(), populated["mean_pd"].to_numpy()
-    )
-    spiegel = stats.spiegelhalter_test(y_cur, s_cur)
+    policy = ctx.params.policy
+    table, family = grading.judge_grades(grade_table(y_cur, s_cur, cur_grades[mature], order, ctx), policy)
+    hl = grading.pooled_hosmer_lemeshow(table, policy.min_sample.expected_events, policy.min_sample.events)
+    spiegel = _plain(stats.spiegelhalter_test(y_cur, s_cur))
     brier = stats.brier_score(y_cur, s_cur)
-    portfolio = stats.jeffreys_test(int(y_cur.size), int(y_cur.sum()), math.fsum(s_cur) / s_cur.size)
+    portfolio = _plain(stats.jeffreys_test(int(y_cur.size), int(y_cur.sum()), math.fsum(s_cur) / s_cur.size))
+    _judge_portfolio_tests(portfolio, spiegel, hl, math.fsum(s_cur), int(y_cur.size), ctx)
     ref_counts = pd.Series(ref_grades).value_counts().reindex(order, fill_value=0).to_numpy()
     cur_counts = table["n"].to_numpy()
     concentration = _concentration(ref_grades, cur_grades[mature], cur_counts, ref_counts, grade_source, ctx)
@@ -164,20 +164,61 @@ def pd_backtest(ctx: Context) -> PdBacktest:
         "discrimination": {"development": development, "current": current, "auc_initial_test": auc_test},
         "calibration": {
             "grades": {g: _plain(row.to_dict()) for g, row in table.iterrows()},
-            "hosmer_lemeshow": _plain(hl),
-            "spiegelhalter": _plain(spiegel),
+            "grade_family": family,
+            "untested_grades": grading.untested_grades(table),
+            "hosmer_lemeshow": hl,
+            "spiegelhalter": spiegel,
             "brier": _plain(brier),
-            "portfolio_jeffreys": _plain(portfolio),
+            "portfolio_jeffreys": portfolio,
+            "portfolio_rates": _portfolio_rates(inp.reference_target, inp.reference_score, y_cur, s_cur),
         },
         "concentration": concentration,
         "migration": migration,
         "windows": {w: _plain(r.to_dict()) for w, r in windows_frame.iterrows()},
     }
-    reason = not_enough_data(int(mature.sum()), ctx.params.policy.min_sample.events, "mature loans")
-    if reason:  # too few mature loans: the portfolio and Hosmer-Lemeshow tests are computed but not judged
-        for key in ("portfolio_jeffreys", "hosmer_lemeshow"):
-            metrics["calibration"][key].update(status=NOT_ENOUGH_DATA, status_reason=reason)
     return PdBacktest(metrics, table, windows_frame)
+
+
+def _judge_portfolio_tests(
+    portfolio: dict[str, Any],
+    spiegel: dict[str, Any],
+    hl: dict[str, Any],
+    expected_defaults: float,
+    n: int,
+    ctx: Context,
+) -> None:
+    """Each whole-sample calibration test's status: "not enough data" below the policy's minimum of mature
+    loans or of expected defaults and non-defaults (then computed, not judged), else its p-value's status."""
+    policy = ctx.params.policy
+    reason = not_enough_data(n, policy.min_sample.events, "mature loans") or grading.expected_events_reason(
+        expected_defaults, n, policy.min_sample.expected_events
+    )
+    for test in (portfolio, spiegel):
+        if reason:
+            test.update(status=NOT_ENOUGH_DATA, status_reason=reason)
+        else:
+            test["status"] = classify_low(test["p_value"], policy.p_value)
+    if hl.get("status") != NOT_ENOUGH_DATA:
+        hl["status"] = classify_low(hl["p_value"], policy.p_value)
+
+
+def _sample_rates(y: np.ndarray | None, s: np.ndarray) -> dict[str, Any] | None:
+    if y is None or y.size == 0:
+        return None
+    return {
+        "n": int(y.size),
+        "defaults": int(y.sum()),
+        "observed_rate": float(y.mean()),
+        "mean_pd": math.fsum(s) / s.size,
+    }
+
+
+def _portfolio_rates(
+    y_ref: np.ndarray | None, s_ref: np.ndarray, y_cur: np.ndarray, s_cur: np.ndarray
+) -> dict[str, Any]:
+    """Observed default rate and mean PD of the reference sample (None without outcomes) and the mature
+    current sample: the headline of a calibration issue (defaults rising faster than the PDs)."""
+    return {"reference": _sample_rates(y_ref, s_ref), "current": _sample_rates(y_cur, s_cur)}
 
 
 def classifier_backtest(ctx: Context) -> ClassifierBacktest:
@@ -269,7 +310,19 @@ def _auc_initial(
         value, se, source = development["auc"], math.sqrt(development["auc_variance"]), IN_SAMPLE
     else:
         return None
-    ecb = stats.auc_initial_test(value, y, s)
+    reason = not_enough_data(min(int(y.sum()), int(y.size - y.sum())), min_events, "defaults or non-defaults")
+    try:
+        ecb = stats.auc_initial_test(value, y, s)
+    except InsufficientData:  # too few defaults for DeLong's variance: not judged, and said so
+        return {
+            "auc_initial": value,
+            "auc_current": current["auc"],
+            "initial_auc_source": source,
+            "initial_standard_error": se,
+            "method": "ECB current-against-initial AUC test (not computed)",
+            "status": NOT_ENOUGH_DATA,
+            "status_reason": reason or "fewer than two defaults or non-defaults: DeLong's variance is undefined",
+        }
     out = {
         **_plain(ecb),
         "initial_auc_source": source,
@@ -287,7 +340,6 @@ def _auc_initial(
         )
     else:
         out["method"] = "ECB current-against-initial AUC test (initial AUC taken as exact)"
-    reason = not_enough_data(min(int(y.sum()), int(y.size - y.sum())), min_events, "defaults or non-defaults")
     if reason:
         out.update(status=NOT_ENOUGH_DATA, status_reason=reason)
     return out

@@ -15,6 +15,7 @@ import pandas as pd
 
 from mrmkit.policy import NOT_ENOUGH_DATA, finding, low_threshold_text, p_value_finding
 from mrmkit.workbooks import alerts
+from mrmkit.workbooks.backtest import grading
 from mrmkit.workbooks.backtest.analysis_pd import IN_SAMPLE, ClassifierBacktest, PdBacktest
 from mrmkit.workbooks.backtest.analysis_stress import SensitivityAnalysis
 from mrmkit.workbooks.backtest.analysis_var import VarBacktest
@@ -54,51 +55,92 @@ def _auc_finding(test: dict[str, Any] | None, ctx: Context, section: str) -> lis
     return [f] if f is not None else []
 
 
+def _portfolio_view(cal: dict[str, Any]) -> str:
+    """The whole-portfolio calibration results a grade finding is read with: portfolio Jeffreys and Hosmer-Lemeshow."""
+    parts = []
+    for key, label in (("portfolio_jeffreys", "portfolio Jeffreys"), ("hosmer_lemeshow", "Hosmer-Lemeshow")):
+        test = cal[key]
+        if test.get("status") == NOT_ENOUGH_DATA:
+            parts.append(f"{label} not judged ({test['status_reason']})")
+        else:
+            parts.append(f"{label} p = {test['p_value']:.3g} ({test['status']})")
+    pj = cal["portfolio_jeffreys"]
+    return (
+        f"Portfolio view: {parts[0]}, {pj['defaults']:,} defaults in {pj['n']:,} loans ({pj['observed_rate']:.2%}) "
+        f"against a mean PD of {pj['pd']:.2%}; {parts[1]}."
+    )
+
+
+def _rates_text(cal: dict[str, Any]) -> str:
+    """Observed default rate against mean PD, mature current sample then reference: a portfolio finding's facts."""
+    rates = cal["portfolio_rates"]
+    parts = [
+        f"{label}: {r['defaults']:,} defaults in {r['n']:,} loans, {r['observed_rate']:.2%} observed against a "
+        f"mean PD of {r['mean_pd']:.2%}"
+        for label, r in (("mature current sample", rates["current"]), ("reference sample", rates["reference"]))
+        if r is not None
+    ]
+    return f" ({'; '.join(parts)})"
+
+
+def _grade_findings(table: pd.DataFrame, cal: dict[str, Any]) -> list[dict[str, Any]]:
+    """A grade whose adjusted Jeffreys p-value is amber or red, with the family and the portfolio view."""
+    family = cal["grade_family"]
+    adjusted = grading.family_text(family["method"], family["family_size"])
+    out = []
+    for grade, row in table[table["status"].isin(["amber", "red"])].iterrows():
+        out.append(
+            finding(
+                WORKBOOK,
+                row["status"],
+                f"PD underestimated in grade {grade}",
+                f"{int(row['defaults'])} defaults in {int(row['n'])} loans ({row['observed_rate']:.2%}) against a "
+                f"mean PD of {row['mean_pd']:.2%} ({row['expected_defaults']:.1f} expected); Jeffreys p = "
+                f"{row['jeffreys_p_value']:.3g}, {adjusted}: {row['jeffreys_p_value_adjusted']:.3g} (binomial p = "
+                f"{row['binomial_p_value']:.3g}, adjusted {row['binomial_p_value_adjusted']:.3g}). "
+                + _portfolio_view(cal),
+                metric=f"backtest.pd.calibration.grades.{grade}.jeffreys_p_value_adjusted",
+                value=float(row["jeffreys_p_value_adjusted"]),
+                threshold=family["rule"],
+                worse="lower",
+            )
+        )
+    return out
+
+
 def _pd_findings(metrics: dict[str, Any], table: pd.DataFrame, ctx: Context) -> list[dict[str, Any]]:
     policy = ctx.params.policy.p_value
     rule = low_threshold_text("p-value", policy)
-    out = _auc_finding(metrics["discrimination"]["auc_initial_test"], ctx, "pd")
-    for grade, row in table.iterrows():
-        if row["status"] in ("amber", "red"):
-            out.append(
-                finding(
-                    WORKBOOK,
-                    row["status"],
-                    f"PD underestimated in grade {grade}",
-                    f"{int(row['defaults'])} defaults in {int(row['n'])} loans ({row['observed_rate']:.2%}) against a mean PD of "
-                    f"{row['mean_pd']:.2%}; Jeffreys p = {row['jeffreys_p_value']:.3g}, binomial p = {row['binomial_p_value']:.3g}.",
-                    metric=f"backtest.pd.calibration.grades.{grade}.jeffreys_p_value",
-                    value=float(row["jeffreys_p_value"]),
-                    threshold=rule,
-                    worse="lower",
-                )
-            )
-        if row["n"] == 0:
-            out.append(
-                finding(
-                    WORKBOOK,
-                    "amber",
-                    f"Grade {grade} has no mature observations",
-                    "No loan of this grade in the mature current sample: its calibration cannot be tested.",
-                    metric=f"backtest.pd.calibration.grades.{grade}.n",
-                    value=0,
-                    threshold="an empty grade is amber",
-                )
-            )
     cal = metrics["calibration"]
+    out = _auc_finding(metrics["discrimination"]["auc_initial_test"], ctx, "pd")
+    out += _grade_findings(table, cal)
+    for grade in table.index[table["n"] == 0]:
+        out.append(
+            finding(
+                WORKBOOK,
+                "amber",
+                f"Grade {grade} has no mature observations",
+                "No loan of this grade in the mature current sample: its calibration cannot be tested.",
+                metric=f"backtest.pd.calibration.grades.{grade}.n",
+                value=0,
+                threshold="an empty grade is amber",
+            )
+        )
     for key, label in (
         ("portfolio_jeffreys", "Portfolio PD underestimated (Jeffreys)"),
         ("hosmer_lemeshow", "Grades miscalibrated (Hosmer-Lemeshow)"),
     ):
-        if cal[key].get("status") == NOT_ENOUGH_DATA:  # too few mature loans: computed, not judged
+        if cal[key].get("status") == NOT_ENOUGH_DATA:  # too few mature loans or expected defaults: not judged
             continue
         p = cal[key]["p_value"]
+        groups = cal[key].get("groups")
+        where = f" over {len(groups)} groups of adjacent grades ({cal[key]['pooling']})" if groups else _rates_text(cal)
         out.append(
             p_value_finding(
                 WORKBOOK,
                 p,
                 policy,
-                lambda label=label, p=p: (label, f"p = {p:.3g}."),
+                lambda label=label, p=p, where=where: (label, f"p = {p:.3g}{where}."),
                 f"backtest.pd.calibration.{key}.p_value",
             )
         )
@@ -267,12 +309,19 @@ def judge(
             )
         )
     if not findings_all:
+        untested = (pd_part.metrics.get("calibration") or {}).get("untested_grades") or []
         findings_all.append(
             finding(
                 WORKBOOK,
                 "green",
                 "No backtest finding",
-                "Every outcome test is above the policy's p-value thresholds.",
+                "Every outcome test judged is above the policy's p-value thresholds"
+                + (
+                    f"; not tested (not enough data): grade{'s' if len(untested) > 1 else ''} "
+                    f"{', '.join(u['grade'] for u in untested)}."
+                    if untested
+                    else "."
+                ),
                 metric="backtest.findings",
                 threshold=low_threshold_text("p-value", ctx.params.policy.p_value),
             )

@@ -16,6 +16,7 @@ from mrmkit import stats
 from mrmkit.policy import NOT_ENOUGH_DATA, classify_low
 from mrmkit.workbooks import display
 from mrmkit.workbooks.backtest.analysis_pd import IN_SAMPLE
+from mrmkit.workbooks.backtest.grading import family_text
 from mrmkit.workbooks.backtest.workbook import BacktestEvidence
 from mrmkit.workbooks.common import window_maturity
 from mrmkit.workbooks.context import Context
@@ -106,59 +107,87 @@ def grade_frame_for_display(evidence: BacktestEvidence) -> Any:
         [
             "n",
             "defaults",
+            "expected_defaults",
             "observed_rate",
             "mean_pd",
             "binomial_p_value",
             "jeffreys_p_value",
+            "jeffreys_p_value_adjusted",
             "jeffreys_ci_lower",
             "jeffreys_ci_upper",
             "status",
+            "status_reason",
         ]
     ]
+    family = evidence.pd["calibration"]["grade_family"]
     return display.styled(
-        t,
+        t.assign(status_reason=t["status_reason"].fillna("")),
         {
             "n": display.INTEGER,
             "defaults": display.INTEGER,
+            "expected_defaults": _one_decimal,
             "observed_rate": display.PERCENT,
             "mean_pd": display.PERCENT,
             "binomial_p_value": display.P_VALUE,
             "jeffreys_p_value": display.P_VALUE,
+            "jeffreys_p_value_adjusted": display.P_VALUE,
             "jeffreys_ci_lower": display.PERCENT,
             "jeffreys_ci_upper": display.PERCENT,
         },
         labels={
             "n": "loans",
+            "expected_defaults": "expected defaults",
             "observed_rate": "observed DR",
             "mean_pd": "mean PD",
             "binomial_p_value": "binomial p",
             "jeffreys_p_value": "Jeffreys p",
+            "jeffreys_p_value_adjusted": "Jeffreys p, adjusted",
             "jeffreys_ci_lower": "Jeffreys 95% low",
             "jeffreys_ci_upper": "Jeffreys 95% high",
+            "status_reason": "why not tested",
         },
+    ).set_caption(
+        f"A grade's status is its Jeffreys p-value {family_text(family['method'], family['family_size'])} "
+        f"({', '.join(family['tested_grades']) or 'none'}); a grade with fewer expected defaults or "
+        "non-defaults than policy.min_sample.expected_events is not tested and not counted in the family"
     )
 
 
 def calibration_summary_frame(evidence: BacktestEvidence) -> Any:
     c = evidence.pd["calibration"]
     policy = _p_thresholds(evidence)
+    hl = c["hosmer_lemeshow"]
     rows = [
         (
             "Hosmer-Lemeshow",
-            f"chi-square {c['hosmer_lemeshow']['statistic']:.3f}, df {c['hosmer_lemeshow']['df']}",
-            c["hosmer_lemeshow"]["p_value"],
+            f"chi-square {hl['statistic']:.3f}, df {hl['df']} ({len(hl['groups'])} groups of adjacent grades)",
+            hl,
         ),
-        ("Spiegelhalter", f"z {c['spiegelhalter']['z']:.3f}", c["spiegelhalter"]["p_value"]),
+        ("Spiegelhalter", f"z {c['spiegelhalter']['z']:.3f}", c["spiegelhalter"]),
         (
             "Jeffreys, whole portfolio",
-            f"{c['portfolio_jeffreys'].get('observed_rate', float('nan')):.3%} observed",
-            c["portfolio_jeffreys"]["p_value"],
+            f"{c['portfolio_jeffreys'].get('observed_rate', float('nan')):.3%} observed against "
+            f"{c['portfolio_jeffreys']['pd']:.3%} mean PD",
+            c["portfolio_jeffreys"],
         ),
         ("Brier score", f"{c['brier']['value']:.5f}", None),
     ]
-    frame = pd.DataFrame(rows, columns=["test", "statistic", "p_value"])
-    frame["status"] = [classify_low(p, policy) if not pd.isna(p) else "" for p in frame["p_value"]]
-    return display.styled(frame, {"p_value": display.P_VALUE}, labels={"p_value": "p"}, index=False)
+    frame = pd.DataFrame(
+        [
+            (
+                name,
+                statistic,
+                test["p_value"] if test else None,
+                (test.get("status") or classify_low(test["p_value"], policy)) if test else "",
+                (test.get("status_reason") or "") if test else "",
+            )
+            for name, statistic, test in rows
+        ],
+        columns=["test", "statistic", "p_value", "status", "status_reason"],
+    )
+    return display.styled(
+        frame, {"p_value": display.P_VALUE}, labels={"p_value": "p", "status_reason": "why not judged"}, index=False
+    )
 
 
 def _p_thresholds(evidence: BacktestEvidence) -> Any:

@@ -172,10 +172,31 @@ def _settings(ctx: Context) -> dict[str, Any]:
             f"{MATERIAL_PD_CHANGE:g} or more"
         )
     if kind.calibrated_pd:
-        settings["grade_status_test"] = "Jeffreys (one-sided, H0: PD not underestimated)"
+        settings["grade_status_test"] = (
+            "Jeffreys (one-sided, H0: PD not underestimated), its p-value adjusted over the grades tested "
+            "(policy.multiplicity) against policy.p_value"
+        )
+        settings["multiplicity"] = _multiplicity_text(policy.multiplicity)
+        settings["min_expected_events"] = (
+            f"a calibration test (a grade, the portfolio Jeffreys and Spiegelhalter tests, each Hosmer-Lemeshow "
+            f"group) expecting fewer than {policy.min_sample.expected_events:g} defaults or non-defaults is "
+            "'not enough data' and such a grade is left out of the family; Hosmer-Lemeshow pools adjacent "
+            "grades up to the minimum"
+        )
     if cfg.var is not None:
         settings.update(_var_settings(cfg.var, policy))
     return settings
+
+
+def _multiplicity_text(method: str) -> str:
+    """The grades' multiplicity control in words, for the settings."""
+    if method == "none":
+        return "none: each grade's Jeffreys test judged alone at policy.p_value"
+    name = {"holm": "Holm (1979) step-down", "bonferroni": "Bonferroni"}[method]
+    return (
+        f"{name}: each grade's Jeffreys and binomial p-values adjusted over the family of grades tested, "
+        "controlling the family-wise error at policy.p_value"
+    )
 
 
 def _var_settings(var: Any, policy: Any) -> dict[str, Any]:
