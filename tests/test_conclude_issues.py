@@ -119,6 +119,27 @@ def test_affected_scope_reads_in_natural_order():
     assert conclude.build(findings, {}, PD)[0].scope == ["grade 1", "grade 2", "grade 10"]
 
 
+def test_without_cohorts_the_headline_compares_with_the_reference_sample():
+    metrics = {
+        "backtest": {
+            "pd": {
+                "calibration": {
+                    "portfolio_jeffreys": {"observed_rate": 0.012, "pd": 0.02, "n": 4000},
+                    "portfolio_rates": {
+                        "reference": {"observed_rate": 0.021, "mean_pd": 0.02, "n": 9000, "defaults": 189}
+                    },
+                },
+            }
+        }
+    }
+    findings = [_f("backtest", "amber", "backtest.pd.calibration.hosmer_lemeshow.p_value")]
+    (issue,) = conclude.build(findings, metrics, PD)
+    assert issue.title == (
+        "Defaults are overestimated: 1.20% observed against a mean PD of 2.00% on 4,000 mature applications; on the "
+        "reference sample 2.10% were observed against a mean PD of 2.00%."
+    )
+
+
 def test_without_the_numbers_the_issue_leads_with_its_most_severe_test():
     findings = [
         _f("backtest", "amber", "backtest.pd.calibration.grades.C.jeffreys_p_value", "grade C"),

@@ -25,12 +25,23 @@ def _windows(metrics: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     ]
 
 
+def _against_reference(metrics: Mapping[str, Any]) -> str:
+    """On the reference sample, observed against predicted; "" without its outcomes."""
+    reference = metric(metrics, "backtest.pd.calibration.portfolio_rates.reference")
+    if not isinstance(reference, Mapping) or reference.get("observed_rate") is None:
+        return ""
+    return (
+        f"on the reference sample {reference['observed_rate']:.2%} were observed against a mean PD of "
+        f"{reference['mean_pd']:.2%}"
+    )
+
+
 def _trend(metrics: Mapping[str, Any]) -> str:
-    """ "the observed default rate rose from 4.2% (2025-01) to 7.7% (2025-06, not yet mature) while the mean PD
-    rose from 4.0% to 5.5%", or "" with fewer than two cohorts."""
+    """The cohorts' trend ("the observed default rate rose from 4.2% (2025-01) to 7.7% (2025-06, not yet mature)
+    while the mean PD rose from 4.0% to 5.5%"); with fewer than two cohorts the reference sample's rates."""
     windows = _windows(metrics)
     if len(windows) < 2:
-        return ""
+        return _against_reference(metrics)
     (first, a), (last, b) = windows[0], windows[-1]
     late = "" if b.get("mature", True) else ", not yet mature"
     moved = "rose" if b["observed_rate"] > a["observed_rate"] else "fell"
