@@ -283,3 +283,39 @@ def test_list_inventory_shows_open_and_overdue_issues(out: Path, tmp_path: Path)
     header, row = done.output.splitlines()[:2]
     assert "open issues" in header and "overdue issues" in header
     assert "3 (1 high)" in row and row.split("3 (1 high)")[1].split()[0] == "1"
+
+
+def test_report_partial_shows_the_follow_up_escaped(out: Path, tmp_path: Path) -> None:
+    from mrmkit.present.pages import render_page
+    from mrmkit.remediation import follow_up
+
+    update(out, "m", "CAL-01", owner="<b>Team</b>", due="2026-01-31")
+    hostile = {**CAL, "title": "<script>x</script>"}
+    issues, rows = validate(out, [hostile], date(2026, 6, 30), "run2")
+    folder = _package(tmp_path / "pkg", rows, issues, "red")
+    shown = follow_up(folder)
+    assert [(r["id"], r["observation"], r["overdue"]) for r in shown][:1] == [("CAL-01", "still observed", True)]
+    assert {r["status_words"] for r in shown} >= {"open"}
+    page = render_page("register.html.j2", follow_up=shown)
+    assert "OVERDUE" in page and "&lt;b&gt;Team&lt;/b&gt;" in page and "<b>Team" not in page
+    assert "no longer observed" in page and "DIS-01" in page
+    assert render_page("register.html.j2", follow_up=[]).strip() == ""
+
+
+def test_prometheus_rating_is_the_proposed_rating_not_the_worst_finding(tmp_path: Path) -> None:
+    # a weaker challenger ("DO NOT PROMOTE") is a red finding of the decision, not an issue of the model: the
+    # exported rating is issues.json's proposed rating (green), where the findings alone made it red (2)
+    decision = {"severity": "red", "metric": "champion_challenger.decision.recommendation", "workbook": "cc"}
+    issues = conclude.build([decision], {}, None)
+    folder = _package(tmp_path / "out", [], issues, conclude.proposed_rating(issues, False))
+    metrics = {"champion_challenger": {"findings": [decision]}}
+    (folder / "metrics.json").write_text(json.dumps(metrics))
+    write_manifest(
+        folder,
+        {"model_id": "m", "model_version": "1.0", "run_id": folder.name, "status": "complete", "red_findings": 1},
+    )
+    text = export_prometheus([tmp_path / "out"], parse_now("2026-07-01")).text
+    values = {
+        s.name: s.value for f in text_string_to_metric_families(text) for s in f.samples if not s.labels.get("severity")
+    }
+    assert issues == [] and values["mrmkit_overall_rating"] == 0 and values["mrmkit_issues_overdue"] == 0
