@@ -26,6 +26,8 @@ COMMANDS = [
     "keys init",
     "keys show",
     "audit verify",
+    "issue update",
+    "issue list",
 ]
 
 

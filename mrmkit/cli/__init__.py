@@ -5,7 +5,8 @@ failed workbook or a package that does not verify); a traceback is shown only fo
 
 The commands live by job in :mod:`mrmkit.cli.run` (demo, run, batch), :mod:`mrmkit.cli.trust` (verify and
 the ``keys`` and ``audit`` groups), :mod:`mrmkit.cli.packages` (reproduce, diff, history, open, report,
-list) and :mod:`mrmkit.cli.export` (the ``export`` group), with what they share in :mod:`mrmkit.cli._console`; they are registered here on the one ``app``, in
+list), :mod:`mrmkit.cli.export` (the ``export`` group) and :mod:`mrmkit.cli.issues` (the ``issue`` group, the
+remediation register), with what they share in :mod:`mrmkit.cli._console`; they are registered here on the one ``app``, in
 the order ``mrmkit --help`` lists them. A command imports the heavy modules it needs in its body, so
 ``import mrmkit.cli`` stays cheap.
 """
@@ -19,6 +20,7 @@ import typer
 
 from mrmkit.cli._console import SafeConsole, cell, table_console
 from mrmkit.cli.export import export_app
+from mrmkit.cli.issues import issue_app
 from mrmkit.cli.packages import diff, history, list_command, open_command, report, reproduce
 from mrmkit.cli.run import batch, demo, run_command
 from mrmkit.cli.trust import audit_app, keys_app, verify, withdraw
@@ -79,6 +81,7 @@ app.command()(withdraw)
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(export_app, name="export")
+app.add_typer(issue_app, name="issue")
 app.command("list")(list_command)
 
 

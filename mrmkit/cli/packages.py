@@ -258,7 +258,9 @@ def list_command(
     inventory: Annotated[
         Path | None,
         typer.Option(
-            "--inventory", metavar="FILE", help="Per model of this inventory: last package and next due date."
+            "--inventory",
+            metavar="FILE",
+            help="Per model of this inventory: last package, open and overdue issues of its register, next due date.",
         ),
     ] = None,
     trusted_file: Annotated[Path | None, typer.Option("--trusted-keys", metavar="FILE", help=TRUSTED_HELP)] = None,
@@ -269,7 +271,7 @@ def list_command(
     rows = find_packages(directory)
     trust = say_trust([r["path"] for r in rows], trusted_file) if rows else {}
     if inventory is not None:
-        _list_inventory(inventory, rows)
+        _list_inventory(inventory, rows, directory)
         return
     if not rows:
         out.print(f"no evidence packages in {directory}")
@@ -297,8 +299,23 @@ def list_command(
     table_console(120).print(table)
 
 
-def _list_inventory(path: Path, packages: list[dict[str, Any]]) -> None:
-    """Per inventory model: its last package, status, red findings and next due date, overdue first."""
+def _issue_cells(folder: Path, model_id: str, today: Any) -> tuple[str, str]:
+    """Open issues (high/medium) and overdue remediations of the model's live register; '-' without one."""
+    from mrmkit.remediation import RegisterError, live_counts, load
+
+    try:
+        register = load(folder, model_id)
+    except RegisterError:
+        return "register altered", "?"
+    if not register.entries:
+        return "-", "-"
+    n = live_counts(register, today)
+    return f"{n['high'] + n['medium']} ({n['high']} high)", str(n["overdue"])
+
+
+def _list_inventory(path: Path, packages: list[dict[str, Any]], folder: Path) -> None:
+    """Per inventory model: its last package, status, red findings, open and overdue issues of its remediation
+    register, and next due date, overdue first."""
     from datetime import date
 
     from rich.table import Table
@@ -316,7 +333,8 @@ def _list_inventory(path: Path, packages: list[dict[str, Any]]) -> None:
         rank = 0 if overdue else 2 if entry.status == "retired" else 1  # overdue, then by due date, retired last
         entries.append((rank, nxt or date.min, entry, nxt, overdue))
     table = Table(show_edge=False, box=None, pad_edge=False)
-    for column in ("model", "status", "last package", "package status", "red findings", "next due", ""):
+    columns = ("model", "status", "last package", "package status", "red findings", "open issues", "overdue issues")
+    for column in (*columns, "next due", ""):
         table.add_column(column)
     for _, _, entry, nxt, overdue in sorted(entries, key=lambda e: (e[0], e[1], e[2].id)):
         p = last.get(entry.id, {})
@@ -330,6 +348,7 @@ def _list_inventory(path: Path, packages: list[dict[str, Any]]) -> None:
                     p.get("run_id") or "-",
                     p.get("status") or "-",
                     p.get("red_findings") if p.get("red_findings") is not None else "-",
+                    *_issue_cells(folder, entry.id, today),
                     due_text,
                     "OVERDUE" if overdue else "",
                 ),

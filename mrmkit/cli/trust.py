@@ -206,7 +206,7 @@ def audit_verify(
         ),
     ] = None,
 ) -> None:
-    """Check the audit trail's hash chain, its signed checkpoint and the packages anchored in it; name every problem."""
+    """Check the audit trail's hash chain, its signed checkpoint, the packages and issue registers anchored in it."""
     from mrmkit.evidence.audit import verify_with_packages
     from mrmkit.evidence.audit.checkpoint import read_copy
     from mrmkit.evidence.signing import load_public_key
@@ -215,7 +215,7 @@ def audit_verify(
     trust = trusted_keys() if key is None else None
     trusted = [load_public_key(key)] if key is not None else list(trust.keys) if trust is not None else None
     copy = read_copy(checkpoint) if checkpoint is not None else None
-    result = verify_with_packages(log, trusted, copy)
+    result = _with_registers(verify_with_packages(log, trusted, copy))
     if result.intact:
         out.print(f"intact: {result.n_lines} lines, hash chain unbroken", soft_wrap=True)
         out.print(Text(result.tail), soft_wrap=True)
@@ -225,6 +225,17 @@ def audit_verify(
     if result.tail:
         out.print(Text(result.tail), soft_wrap=True)
     raise typer.Exit(1)
+
+
+def _with_registers(report: Any) -> Any:
+    """The report with the remediation registers beside the log checked against its issue lines."""
+    from dataclasses import replace
+
+    from mrmkit.evidence.audit import AuditProblem
+    from mrmkit.remediation import check
+
+    found = [AuditProblem(report.n_lines + 1, kind, message) for kind, message in check(report.path.parent)]
+    return replace(report, problems=(*report.problems, *found)) if found else report
 
 
 @_guard

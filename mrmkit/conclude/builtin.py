@@ -1,7 +1,7 @@
 """mrmkit's issue types, by workbook; specific types first, each workbook's fallback last (:mod:`.catalogue`).
 
-Ranks: model performance (calibration, discrimination, VaR and ES coverage, alert performance) 10, fair
-treatment 15, drift of the model's inputs and score 20, the grade distribution and sensitivity 30, explanation
+Ranks: model performance (calibration, discrimination, VaR and ES coverage, alert performance) 10, overdue
+remediation of an earlier validation's issue 12, fair treatment 15, drift of the model's inputs and score 20, the grade distribution and sensitivity 30, explanation
 integrity 35, data quality and sufficiency 40, anything else 50.
 """
 
@@ -175,6 +175,17 @@ register(
         ("explainability.**",),
         rank=35,
         remedy="correct the explanation method or the reason-code mapping before explanations are relied on",
+    )
+)
+register(
+    IssueType(
+        "REM",
+        "Remediation overdue",
+        "",
+        ("remediation.overdue.{issue}",),  # made by mrmkit.remediation from the register, never from a finding
+        rank=12,
+        remedy="complete the remediation, or record a new due date or the risk acceptance with its approver "
+        "(`mrmkit issue update`)",
     )
 )
 register(

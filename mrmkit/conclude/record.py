@@ -18,7 +18,7 @@ from mrmkit import files
 from mrmkit.conclude.issues import Issue
 from mrmkit.errors import MrmkitError, printable
 
-__all__ = ["ISSUES_FILE", "IssueRecord", "IssuesFile", "write", "read"]
+__all__ = ["ISSUES_FILE", "IssueRecord", "FollowUp", "IssuesFile", "write", "read"]
 
 ISSUES_FILE = "issues.json"
 FORMAT_VERSION = 1
@@ -63,17 +63,37 @@ class IssueRecord(_Strict):
     observation: str = "new"
 
 
+class FollowUp(_Strict):
+    """One issue of the remediation register as this validation saw it (:mod:`mrmkit.remediation.follow`)."""
+
+    id: str = Field(pattern=r"^[A-Z]{2,4}-\d{2,}$")
+    key: str
+    title: str
+    severity: Literal["high", "medium"]
+    workbook: str
+    status: Literal["open", "in-progress", "remediated", "risk-accepted", "closed"]
+    owner: str | None
+    due: str | None = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    approver: str | None
+    observation: Literal["new", "still observed", "observed again", "no longer observed", "not assessed"]
+    overdue: bool
+
+
 class IssuesFile(_Strict):
     format_version: Literal[1] = FORMAT_VERSION
     model_id: str
     proposed_rating: Literal["green", "amber", "red", "failed"]
     issues: list[IssueRecord]
+    follow_up: list[FollowUp] = []  # the register's issues checked against this package (mrmkit.remediation)
 
 
-def write(package: Path, model_id: str, issues: Iterable[Issue], rating: str) -> Path:
+def write(package: Path, model_id: str, issues: Iterable[Issue], rating: str, follow_up: Iterable[dict] = ()) -> Path:
     """Write ``issues.json`` into ``package`` (sorted keys, so the same issues give the same bytes)."""
     content = IssuesFile(
-        model_id=model_id, proposed_rating=rating, issues=[IssueRecord(**i.to_record()) for i in issues]
+        model_id=model_id,
+        proposed_rating=rating,
+        issues=[IssueRecord(**i.to_record()) for i in issues],
+        follow_up=[FollowUp(**row) for row in follow_up],
     )
     path = Path(package) / ISSUES_FILE
     text = json.dumps(content.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False)

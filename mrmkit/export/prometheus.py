@@ -75,7 +75,18 @@ VALIDATED_AT = _gauge("mrmkit_validation_timestamp_seconds", "Start of the valid
 AGE = _gauge("mrmkit_validation_age_days", "Days from the start of the validation run to the export (--now).")
 RATING = _gauge(
     "mrmkit_overall_rating",
-    "Overall rating of the validation report (its most severe finding): green=0, amber=1, red=2, failed=3.",
+    "Overall rating of the validation: the proposed rating in issues.json (the most severe issue), else the most "
+    "severe finding: green=0, amber=1, red=2, failed=3.",
+)
+ISSUES_OPEN = _gauge(
+    "mrmkit_issues_open",
+    "Issues of the model's remediation register open or in remediation when the package was published "
+    "(issues.json follow_up), by severity (high, medium).",
+    "severity",
+)
+ISSUES_OVERDUE = _gauge(
+    "mrmkit_issues_overdue",
+    "Issues of the model's remediation register whose remediation was overdue when the package was published.",
 )
 FINDINGS = _gauge("mrmkit_findings", "Findings of a workbook by severity.", "workbook", "severity")
 FEATURE_PSI = _gauge(
@@ -144,6 +155,8 @@ FAMILIES = (
     VALIDATED_AT,
     AGE,
     RATING,
+    ISSUES_OPEN,
+    ISSUES_OVERDUE,
     FINDINGS,
     FEATURE_PSI,
     SCORE_PSI,
@@ -330,21 +343,52 @@ def find_latest(paths: Sequence[Path], empty_ok: bool = False, trust: Trust | No
     return chosen
 
 
-def _metrics(package: LatestPackage) -> dict[str, Any]:
-    """``metrics.json`` of a verified package, only if its bytes are those its manifest records."""
+def _verified_json(package: LatestPackage, name: str) -> Any:
+    """A JSON file of a verified package, only if its bytes are those its manifest records; None if it has none."""
     from mrmkit.evidence.manifest import read_manifest
 
-    entry = read_manifest(package.path)["files"].get("metrics.json")
+    entry = read_manifest(package.path)["files"].get(name)
     if not isinstance(entry, dict):
-        return {}  # a failed run may have recorded none
+        return None  # a failed run may have recorded none; an older package has no issues.json
     from mrmkit.evidence.manifest import MANIFEST_LIMIT
     from mrmkit.files import read_bytes
 
-    data = read_bytes(package.path / "metrics.json", "metrics.json", MANIFEST_LIMIT, error=PackageError, follow=False)
+    data = read_bytes(package.path / name, name, MANIFEST_LIMIT, error=PackageError, follow=False)
     if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
-        raise PackageError(f"{package.path}: metrics.json changed after it was verified; run the export again.")
-    metrics = json.loads(data)
+        raise PackageError(f"{package.path}: {name} changed after it was verified; run the export again.")
+    return json.loads(data)
+
+
+def _metrics(package: LatestPackage) -> dict[str, Any]:
+    """``metrics.json`` of a verified package, only if its bytes are those its manifest records."""
+    metrics = _verified_json(package, "metrics.json")
     return metrics if isinstance(metrics, dict) else {}
+
+
+def _issues(package: LatestPackage) -> Any:
+    """``issues.json`` of a verified package (validated), or None for a package published before it existed."""
+    from pydantic import ValidationError
+
+    from mrmkit.conclude.record import IssuesFile
+
+    raw = _verified_json(package, "issues.json")
+    if raw is None:
+        return None
+    try:
+        return IssuesFile.model_validate(raw)
+    except ValidationError:
+        raise PackageError(f"{package.path}: issues.json is not valid; run mrmkit verify on it.") from None
+
+
+def _issue_samples(package: LatestPackage, issues: Any) -> Iterator[Sample]:
+    """Open issues by severity and overdue remediations, from the follow-up the package recorded."""
+    from mrmkit.remediation.view import counts
+
+    rows = [r.model_dump() for r in issues.follow_up] or [{**i.model_dump(), "status": "open"} for i in issues.issues]
+    n = counts(rows)
+    for severity in ("high", "medium"):
+        yield Sample(ISSUES_OPEN, (*package.labels, severity), n[severity])
+    yield Sample(ISSUES_OVERDUE, package.labels, n["overdue"])
 
 
 def _number(value: Any, family: Family) -> float | int | None:
@@ -384,7 +428,12 @@ def _package_samples(package: LatestPackage, now: datetime) -> Iterator[Sample]:
         for severity in SEVERITIES:
             count = sum(f.get("severity") == severity for f in items)
             yield Sample(FINDINGS, (*package.labels, str(workbook), severity), count)
-    yield Sample(RATING, package.labels, _rating(findings, package.status == "failed"))
+    issues = _issues(package)
+    if issues is None:
+        yield Sample(RATING, package.labels, _rating(findings, package.status == "failed"))
+    else:  # the proposed rating: a champion-challenger decision is no finding on the model (mrmkit.conclude)
+        yield Sample(RATING, package.labels, RATINGS[issues.proposed_rating])
+        yield from _issue_samples(package, issues)
     seen: set[tuple[str, tuple[str, ...]]] = set()  # the first source wins (backtest.pd before backtest.classifier)
     for family, key, fixed in SOURCES:
         for names, value in key.values(metrics):

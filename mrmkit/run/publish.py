@@ -4,7 +4,8 @@ Order of work: render each workbook's report without the sections that did not r
 (:mod:`mrmkit.registry.scope`); write ``metrics.json``, its tables and ``environment.txt``; write the
 validation report (``reports/index.html``), stamp every report with the package's identity and, when asked,
 print the PDF; write ``manifest.json`` and sign it; append the run's audit line; rename the staging folder
-to ``<out>/<model_id>/<model_version>/<run_id>/``. The caller removes the staging folder if any step raises.
+to ``<out>/<model_id>/<model_version>/<run_id>/``; add the package's new issues to the model's remediation
+register (:mod:`mrmkit.remediation`), whose follow-up ``issues.json`` records. The caller removes the staging folder if any step raises.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
-from mrmkit import conclude, evidence
+from mrmkit import conclude, evidence, remediation
 from mrmkit.conclude import record as issue_record
 from mrmkit.errors import MrmkitError, PublishError
 from mrmkit.evidence import audit, signing, tables
@@ -55,6 +56,7 @@ class Run:
     pdf: bool
     paper: str
     known_issues: dict[str, str] = field(default_factory=dict)  # issue key to id, from earlier validations
+    register: Any = None  # the model's remediation register when the run started (mrmkit.remediation.Register)
 
 
 def _render_reports(run: Run, scope: tuple[scopes.SectionScope, ...], say: Callable[[str], None]) -> None:
@@ -179,14 +181,32 @@ def publish(run: Run, say: Callable[[str], None]) -> tuple[Path, str, list[dict[
     identity = _identity(run, status)
     findings = [f for name in executed.results for f in executed.metrics[name].get("findings", [])]
     issues = conclude.build(findings, executed.metrics, run.params.model_kind, run.known_issues)
+    register = run.register or remediation.Register(run.params.model.id)
+    assessed = [name for name, state in statuses.items() if state == "complete"]
+    issues, follow_up = remediation.follow(register, issues, run.started.date(), assessed)
     rating = conclude.proposed_rating(issues, bool(executed.failed))
-    issue_record.write(run.staging, run.params.model.id, issues, rating)
+    issue_record.write(run.staging, run.params.model.id, issues, rating, follow_up)
     _write_reports(run, identity, scope, findings, issues, say)
     red = sum(1 for f in findings if f.get("severity") == "red")
     manifest = _write_manifest(run, identity, scope, red)
     if run.signer is not None:
         say(f"signed by {signing.sign_package(run.staging, run.signer)}")
-    return _move_into_place(run, identity, manifest), status, findings, rating
+    target = _move_into_place(run, identity, manifest)
+    if run.record_audit:
+        _record_issues(run, issues, identity["run_id"])
+    return target, status, findings, rating
+
+
+def _record_issues(run: Run, issues: list[Any], run_id: str) -> None:
+    """New issues into the model's register as open, those observed again reopened (after the package is
+    published, so a run that publishes nothing changes nothing)."""
+    try:
+        remediation.record(run.out, run.params.model.id, issues, run_id)
+    except (OSError, MrmkitError) as exc:
+        raise PublishError(
+            f"The package {run_id} was published, but its issues could not be added to the register "
+            f"({str(exc).rstrip('.')}); the next run of the model adds them."
+        ) from None
 
 
 def _append_run(log: Path, event: dict[str, Any]) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import mrmkit
-from mrmkit import sources
+from mrmkit import remediation, sources
 from mrmkit.errors import InvalidInput, InvalidParameters, MrmkitError, PublishError
 from mrmkit.evidence import audit, signing
 from mrmkit.evidence.profiles import STORE_DIR
@@ -179,6 +179,8 @@ def _execute_and_publish(
     prepared: _Prepared, out: Path, say: Callable[[str], None], *, pdf: bool, paper: str, record_audit: bool
 ) -> RunResult:
     params = prepared.params
+    # the model's remediation register, checked against the audit trail before anything is written
+    register = remediation.load(out, params.model.id) if record_audit else remediation.Register(params.model.id)
     staging = _prepare_out(out)
     head = _audit_head(out, staging, record_audit)
     validation_s = round(time.perf_counter() - prepared.t0, 3)
@@ -214,6 +216,8 @@ def _execute_and_publish(
             record_audit=record_audit,
             pdf=pdf,
             paper=paper,
+            known_issues=register.known(),
+            register=register,
         )
         target, status, findings, rating = publish(run, say)
     except OSError as exc:
