@@ -217,9 +217,11 @@ def write_index(
     notebooks: Path | None = None,
     scope: Iterable[scopes.SectionScope] | None = None,
     issues: Iterable[conclude.Issue] | None = None,
+    follow_up: list[dict[str, Any]] | None = None,
 ) -> None:
     """Write the package's validation report; ``scope`` is what ran (computed from the metrics if not given),
-    ``issues`` the validation issues (built from the findings if not given)."""
+    ``issues`` the validation issues (built from the findings if not given), ``follow_up`` the remediation
+    register's earlier issues as this validation found them (:func:`mrmkit.remediation.follow_up`)."""
     metrics, inputs = metrics or {}, inputs or {}
     kind = kinds.get(params.model.kind)
     statuses = {name: r["status"] for name, r in workbook_results.items()}
@@ -239,6 +241,7 @@ def write_index(
         decision=_decision(metrics) if "champion_challenger" in ran_workbooks else None,
         conclusions=summary.conclusions(workbook_results, issues, scope, kind),
         issues=summary.issue_list(issues, kind),
+        follow_up=follow_up or [],
         workbook_sections=_workbook_sections(workbook_results, metrics, scope, kind, notebooks),
         model_card=_model_card(params, kind, inputs),
         expectations=[_expectation(e, scope, findings, workbook_results, kind) for e in kind.expectations],

@@ -108,6 +108,7 @@ def _write_reports(
         notebooks=run.staging / "notebooks",
         scope=scope,
         issues=issues,
+        follow_up=remediation.follow_up(run.staging),
     )
     summary.stamp_reports(reports, run.params, identity)
     if run.pdf:
