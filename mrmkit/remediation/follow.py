@@ -79,11 +79,11 @@ def overdue_issue(entry: Entry, observed: Issue | None, today: date, ident: str)
         type=rem.code,
         category=rem.title,
         title=(
-            f"Remediation of {entry.id} ({entry.title}) is overdue: due {entry.due}, {days} day{'s' * (days != 1)} ago, status "
-            f"{entry.status}{owner}; the issue {seen}."
+            f"The remediation of {entry.id} was due {entry.due}, {days:,} day{'s' * (days != 1)} ago (status "
+            f"{entry.status}{owner}); the issue {seen}: {entry.title.rstrip('.')}."
         ),
         severity=severity,
-        rationale=f"{severity.capitalize()}: {why}, and its remediation was due on {entry.due}.",
+        rationale=f"{why}, and its remediation was due on {entry.due}.",
         workbook=entry.workbook,
         scope=[entry.id],
         evidence=list(observed.evidence) if observed is not None else [],
