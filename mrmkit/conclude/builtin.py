@@ -184,8 +184,8 @@ register(
         "",
         ("remediation.overdue.{issue}",),  # made by mrmkit.remediation from the register, never from a finding
         rank=12,
-        remedy="complete the remediation, or record a new due date or the risk acceptance with its approver "
-        "(`mrmkit issue update`)",
+        remedy="complete the remediation, or record a new due date or the risk acceptance with its approver in the "
+        "remediation register",
     )
 )
 register(
