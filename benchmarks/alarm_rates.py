@@ -177,6 +177,58 @@ def _retraining(rng: np.random.Generator, n: int, changed: bool) -> str:
     return "red" if fired else "green"
 
 
+# ------------------------------------------------------------------------------- drift: top-driver rule
+# policy.driver_shift: a top driver (its importance is given here: the first of 5 features) is amber when its
+# Holm-adjusted p-value over the 5 features' tests is below policy.p_value.amber and its effect size reaches
+# the threshold of its kind. The binary flag's PSI rule is measured on the same change: what PSI alone does.
+
+DRIVER_FEATURES = 5
+FLAG_SHARE, FLAG_MOVED = 0.09, 0.18  # the churn case: PSI about 0.07, Cohen's h 0.27
+
+
+def _flag(rng: np.random.Generator, n: int, share: float) -> np.ndarray:
+    return (rng.random(n) < share).astype(float)
+
+
+def _driver_rule(rng: np.random.Generator, n: int, driver: tuple[np.ndarray, np.ndarray], test: Callable) -> str:
+    """The rule's status for the first of DRIVER_FEATURES features; the others are unchanged normal features."""
+    p = [test(*driver).p_value]
+    for _ in range(DRIVER_FEATURES - 1):
+        p.append(stats.ks_test(rng.standard_normal(REFERENCE_ROWS), rng.standard_normal(n)).p_value)
+    adjusted = stats.adjust_pvalues(np.array(p), method="holm").adjusted[0]
+    effect = stats.shift_effect(*driver)
+    limit = {"binary": POLICY.driver_shift.cohens_h, "numeric": POLICY.driver_shift.ks_distance}[effect.kind]
+    return "amber" if adjusted < POLICY.p_value.amber and effect.value >= limit else "green"
+
+
+@rule("drift: feature PSI (binary flag, 9%)", "drift", None, "share 9% to 18% (PSI 0.07; the churn case)")
+def _psi_flag(rng: np.random.Generator, n: int, changed: bool) -> str:
+    ref, cur = _flag(rng, REFERENCE_ROWS, FLAG_SHARE), _flag(rng, n, FLAG_MOVED if changed else FLAG_SHARE)
+    return classify(stats.psi(ref, cur).value, POLICY.psi)
+
+
+@rule(
+    "drift: top-driver rule (binary flag 9%, Cohen's h; Holm over 5 features)",
+    "drift",
+    0.05,
+    "the top driver's share 9% to 18% (Cohen's h 0.27)",
+)
+def _driver_flag(rng: np.random.Generator, n: int, changed: bool) -> str:
+    ref, cur = _flag(rng, REFERENCE_ROWS, FLAG_SHARE), _flag(rng, n, FLAG_MOVED if changed else FLAG_SHARE)
+    return _driver_rule(rng, n, (ref, cur), stats.discrete_test)
+
+
+@rule(
+    "drift: top-driver rule (numeric, KS distance; Holm over 5 features)",
+    "drift",
+    0.05,
+    "the top driver's mean shifted by 0.3 SD (KS distance 0.12, PSI 0.09)",
+)
+def _driver_numeric(rng: np.random.Generator, n: int, changed: bool) -> str:
+    ref, cur = rng.standard_normal(REFERENCE_ROWS), rng.standard_normal(n) + (0.3 if changed else 0.0)
+    return _driver_rule(rng, n, (ref, cur), stats.ks_test)
+
+
 # --------------------------------------------------------------------------------------------- backtest
 
 GRADES = 10

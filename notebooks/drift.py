@@ -64,6 +64,8 @@ display(session.describe("features"))
 display(drift.features_frame_for_display(evidence))
 thr = ctx.params.policy.psi
 display(plots.psi_by_feature(evidence.features["psi"], evidence.features["status"], thr.amber, thr.red))
+display(text("Top-driver rule: {}.", evidence.settings["driver_shift"]["rule"]))
+display(text("Importance to the model: {}.", evidence.settings["importance"]["note"]))
 
 # %% [markdown]
 # ### Distributions of the most drifted features (pooled or in the latest window)

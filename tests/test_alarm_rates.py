@@ -61,6 +61,7 @@ def test_the_harness_covers_every_rule_family() -> None:
     for family in (
         "PSI",
         "retraining",
+        "top-driver",
         "Jeffreys",
         "Hosmer-Lemeshow",
         "concentration",

@@ -48,6 +48,7 @@ CASES: dict[str, tuple[Callable[[Callable[..., Any], dict[str, Any]], Any], dict
     "wasserstein": (lambda f, d: f(d["ref"]["x"], d["cur"]["x"]), None),
     "chi2_test": (lambda f, d: f(d["ref"]["c"], d["cur"]["c"]), None),
     "discrete_test": (lambda f, d: f(np.round(d["ref"]["x"]), np.round(d["cur"]["x"])), {"min_expected": 0}),
+    "shift_effect": (lambda f, d: f(d["ref"]["c"], d["cur"]["c"]), {"categorical": "yes"}),
     "drift_table": (lambda f, d: f(d["ref"], d["cur"], n_jobs=2), {"n_jobs": 0}),
     "adjust_pvalues": (lambda f, d: f([0.01, 0.2, np.nan, 0.04]), {"method": "nope"}),
     "auc": (lambda f, d: f(d["y"], d["s"]), {"ci_level": 0}),

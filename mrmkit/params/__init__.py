@@ -39,6 +39,7 @@ from mrmkit.params.model import (
 )
 from mrmkit.params.policy import (
     Costs as Costs,
+    DriverShift as DriverShift,
     MinimumSample as MinimumSample,
     PolicySection as PolicySection,
     RetrainingTrigger as RetrainingTrigger,

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from mrmkit.params._base import LowThresholds, Thresholds, _Section
 
-__all__ = ["RetrainingTrigger", "MinimumSample", "Costs", "PolicySection"]
+__all__ = ["RetrainingTrigger", "MinimumSample", "Costs", "DriverShift", "PolicySection"]
 
 
 class RetrainingTrigger(_Section):
@@ -61,6 +61,37 @@ class Costs(_Section):
     false_positive: float = Field(ge=0, description="Cost of alerting a legitimate case (review, customer friction).")
     false_negative: float = Field(ge=0, description="Cost of missing an event (the fraud loss).")
     true_positive: float = Field(0.0, ge=0, description="Cost of alerting an event (review cost; default 0).")
+
+
+class DriverShift(_Section):
+    """A material shift in one of the model's top drivers (``policy.driver_shift``): the drift workbook's rule.
+
+    A feature among the model's ``top_k`` most important whose importance share is at least ``min_share`` is
+    amber when its shift is significant (adjusted p-value below ``policy.p_value.amber``) and material (effect
+    size at or above the threshold of its kind); the defaults are Cohen's (1988) small effects.
+    """
+
+    top_k: int = Field(3, ge=1, description="A top driver is among this many features of highest importance ...")
+    min_share: float = Field(
+        0.10, ge=0, le=1, description="... and has at least this share of the model's importance (shares add to 1)."
+    )
+    cohens_h: float = Field(
+        0.2, gt=0, description="Binary feature: Cohen's h of the share of one value, at least (Cohen's small: 0.2)."
+    )
+    cramers_v: float = Field(
+        0.1,
+        gt=0,
+        le=1,
+        description="Categorical feature: Cramér's V of the two samples weighted equally (Cohen's w), at least "
+        "(Cohen's small w: 0.1).",
+    )
+    ks_distance: float = Field(
+        0.08,
+        gt=0,
+        le=1,
+        description="Numeric feature: Kolmogorov-Smirnov distance, at least (0.08: two normal distributions a small "
+        "Cohen's d of 0.2 apart, 2 Phi(0.1) - 1 = 0.0797).",
+    )
 
 
 class PolicySection(_Section):
@@ -121,4 +152,8 @@ class PolicySection(_Section):
     min_sample: MinimumSample = Field(
         default_factory=MinimumSample,
         description='Smallest samples a test is judged on; below them its status is "not enough data" with the count.',
+    )
+    driver_shift: DriverShift = Field(
+        default_factory=DriverShift,
+        description="Drift: a significant, material shift in one of the model's top drivers is amber, whatever its PSI.",
     )

@@ -54,6 +54,13 @@ class DriftSection(_Section):
         description="A numeric feature with at most this many distinct values (both samples pooled) is tested as "
         "discrete (chi-square on its values, stats.discrete_test) instead of by KS; 0 never.",
     )
+    importance_rows: int = Field(
+        2000,
+        ge=100,
+        le=100_000,
+        description="Reference rows (a seeded sample, `seed`) on which the permutation importance of each feature "
+        "to the model artifact's score is measured, for the top-driver rule (policy.driver_shift).",
+    )
 
 
 class GradeScale(_Section):

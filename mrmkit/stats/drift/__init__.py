@@ -19,7 +19,7 @@ The package has one module per family, and this module re-exports all their name
 :mod:`~mrmkit.stats.drift.distance` (KS, Wasserstein and ``_merge``), :mod:`~mrmkit.stats.drift.chi_square`
 (chi-square), :mod:`~mrmkit.stats.drift.table` (:func:`drift_table`),
 :mod:`~mrmkit.stats.drift.multiple_testing` (:func:`adjust_pvalues`) and :mod:`~mrmkit.stats.drift.discrete`
-(:func:`discrete_test`); ``_pair`` is in :mod:`mrmkit.stats._samples`.
+(:func:`discrete_test`), :mod:`~mrmkit.stats.drift.effect_size` (:func:`shift_effect`); ``_pair`` is in :mod:`mrmkit.stats._samples`.
 """
 
 # isort: off
@@ -31,6 +31,7 @@ from mrmkit.stats.drift.chi_square import Chi2Result, chi2_test
 from mrmkit.stats.drift.table import ColumnDrift, DriftTable, drift_table
 from mrmkit.stats.drift.multiple_testing import AdjustedPValues, adjust_pvalues
 from mrmkit.stats.drift.discrete import DiscreteTestResult as DiscreteTestResult, discrete_test as discrete_test
+from mrmkit.stats.drift.effect_size import ShiftEffectResult, cohens_h, cramers_v, shift_effect
 
 # The former module's other names, still importable from here ("x as x" marks a re-export).
 from mrmkit.stats._samples import ColumnProfile as ColumnProfile
@@ -80,6 +81,10 @@ __all__ = [
     "chi2_test",
     "drift_table",
     "adjust_pvalues",
+    "shift_effect",
+    "cohens_h",
+    "cramers_v",
+    "ShiftEffectResult",
     "PsiBin",
     "PsiResult",
     "KsResult",

@@ -21,6 +21,8 @@ from mrmkit.policy import NOT_ENOUGH_DATA, classify, not_enough_data
 from mrmkit.workbooks.context import Context
 from mrmkit.workbooks.drift import findings as rules
 from mrmkit.workbooks.drift import tables
+from mrmkit.workbooks.drift.drivers import driver_columns, rule_settings
+from mrmkit.workbooks.drift.importance import feature_importance
 
 __all__ = ["DriftEvidence", "analyse", "latest_window"]
 
@@ -29,7 +31,7 @@ __all__ = ["DriftEvidence", "analyse", "latest_window"]
 class DriftEvidence:
     """Everything the drift workbook reports."""
 
-    features: pd.DataFrame  # one row per feature: statistics, adjusted p-values, status
+    features: pd.DataFrame  # one row per feature: statistics, adjusted p-values, effect size, importance, statuses
     quality: pd.DataFrame  # one row per feature: data-quality checks and their statuses
     duplicate_ids: dict[str, int | None]
     feature_results: Any  # the DriftTable, for the PSI bin tables
@@ -85,10 +87,10 @@ def _feature_frame(table: Any, ctx: Context, reason: str | None) -> pd.DataFrame
     frame["p_value"] = tests.reindex(frame.index)
     frame["p_value_adjusted"] = adjusted.reindex(frame.index)
     frame["significant"] = frame["p_value_adjusted"] < ctx.params.drift.alpha
-    frame["status"] = [classify(v, ctx.params.policy.psi) for v in frame["psi"]]
+    frame["psi_status"] = [classify(v, ctx.params.policy.psi) for v in frame["psi"]]
     frame["status_reason"] = reason
     if reason:  # too few rows: no status, no significance (the numbers are still shown)
-        frame["status"] = NOT_ENOUGH_DATA
+        frame["psi_status"] = NOT_ENOUGH_DATA
         frame["significant"] = False
     return frame
 
@@ -207,7 +209,16 @@ def analyse(ctx: Context) -> DriftEvidence:
     table = stats.drift_table(profile, inp.current[features], categorical=inp.categorical, bins=cfg.bins)
     # whether the samples are large enough to be judged: decided once, for every feature, the grades and findings
     few = _too_small(len(inp.reference), len(inp.current), ctx)
-    frame = _feature_frame(table, ctx, few)
+    importance = feature_importance(ctx)
+    frame = driver_columns(
+        _feature_frame(table, ctx, few),
+        profile,
+        inp.current,
+        {*inp.categorical, *textual},
+        importance,
+        policy,
+        few,
+    )
     quality, duplicates = _quality_frame(ctx, few)
 
     score_psi = stats.psi(score_profile, inp.current_score, bins=cfg.bins)
@@ -269,6 +280,8 @@ def analyse(ctx: Context) -> DriftEvidence:
             "window": cfg.window if params.data.time else None,
             "psi_thresholds": {"amber": policy.psi.amber, "red": policy.psi.red},
             "retraining": {"psi": policy.retraining.psi, "min_features": policy.retraining.min_features},
+            "driver_shift": rule_settings(policy, importance, cfg.p_value_adjustment),
+            "importance": importance.settings(),
             "reference_profile": {
                 "sha256": profile.sha256,
                 "score_sha256": score_profile.sha256,

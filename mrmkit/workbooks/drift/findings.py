@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from mrmkit.policy import NOT_ENOUGH_DATA, classify, finding, threshold_text
+from mrmkit.workbooks.drift.drivers import RANK, rule_text
 from mrmkit.workbooks.drift.tables import _plain
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ def _window_findings(evidence: DriftEvidence, policy: Any) -> list[dict[str, Any
     out = []
     for name, value in row.items():
         status = classify(value, policy.psi)
-        pooled = score["psi_status"] if name == "score" else frame.at[name, "status"]
+        pooled = score["psi_status"] if name == "score" else frame.at[name, "psi_status"]
         if status in ("amber", "red") and rank[status] > rank[pooled]:
             what = "The score" if name == "score" else f"Feature {name}"
             metric = (
@@ -42,14 +43,62 @@ def _window_findings(evidence: DriftEvidence, policy: Any) -> list[dict[str, Any
                     WORKBOOK,
                     status,
                     f"{what} has shifted in the latest window {window} (PSI {value:.3f})",
-                    f"PSI {value:.3f} in {window} against the reference, {status} while the whole current sample "
-                    f"is {pooled}: the shift is recent.",
+                    f"PSI {value:.3f} in {window} against the reference, {status} while its PSI over the whole "
+                    f"current sample is {pooled}: the shift is recent.",
                     metric=metric,
                     value=float(value),
                     threshold=threshold_text("PSI", policy.psi),
                 )
             )
     return out
+
+
+def _ordinal(rank: int) -> str:
+    words = {1: "strongest", 2: "second strongest", 3: "third strongest"}
+    return words.get(rank, f"{rank}th strongest")
+
+
+def _change(row: pd.Series) -> str:
+    """What moved, in words: a share for a binary or categorical feature, the mean for a numeric one."""
+    kind, level = row["effect_kind"], row["effect_level"]
+    if kind in ("binary", "categorical"):
+        a, b = row["effect_reference_share"], row["effect_current_share"]
+        what = "its share of value" if kind == "binary" else "the share of its category"
+        return f"{what} {level} {'rose' if b > a else 'fell'} from {a:.1%} to {b:.1%}"
+    a, b = row["effect_reference_mean"], row["effect_current_mean"]
+    return f"its distribution moved (mean {a:.4g} in the reference, {b:.4g} now)"
+
+
+def _driver_sentence(name: str, row: pd.Series, evidence: DriftEvidence) -> str:
+    """Why the top-driver rule fired: the driver, the change, its effect size and test."""
+    importance = evidence.settings["importance"]
+    adjustment = evidence.settings["driver_shift"]["p_value_adjustment"].capitalize().replace("Fdr_bh", "BH")
+    if pd.isna(row["importance"]):
+        who = f"{name} shifted materially (no importance to the model could be measured, so every feature counts)"
+    else:
+        who = (
+            f"{name} is the model's {_ordinal(int(row['importance_rank']))} driver ({row['importance']:.0%} of the "
+            f"importance, by {importance['method']})"
+        )
+    return (
+        f"{who}; {_change(row)}, {row['effect_measure']} {row['effect_size']:.2f} (material from "
+        f"{row['effect_threshold']:g}), {adjustment}-adjusted p = {row['p_value_adjusted']:.2g}."
+    )
+
+
+def _driver_finding(name: str, row: pd.Series, evidence: DriftEvidence, policy: Any) -> dict[str, Any]:
+    """The top-driver rule's finding for a feature whose PSI alone would not have raised one."""
+    psi_alone = f" PSI {row['psi']:.3f} alone would be {row['psi_status']}." if not pd.isna(row["psi"]) else ""
+    return finding(
+        WORKBOOK,
+        row["status"],
+        f"Feature {name}, a top driver of the model, has shifted materially ({row['effect_measure']} "
+        f"{row['effect_size']:.2f})",
+        _driver_sentence(name, row, evidence) + psi_alone,
+        metric=f"drift.features.{name}.effect_size",
+        value=float(row["effect_size"]),
+        threshold=rule_text(policy, evidence.settings["importance"]["method"] != "none"),
+    )
 
 
 def evidence_findings(evidence: DriftEvidence, policy: Any) -> list[dict[str, Any]]:
@@ -61,15 +110,19 @@ def evidence_findings(evidence: DriftEvidence, policy: Any) -> list[dict[str, An
     for name, row in frame.sort_values("psi", ascending=False).iterrows():
         if row["status"] not in ("amber", "red"):
             continue
+        if RANK[row["psi_status"]] < RANK[row["status"]]:  # the top-driver rule alone raised it
+            out.append(_driver_finding(name, row, evidence, policy))
+            continue
         test = (
             f"{row['test']} adjusted p = {row['p_value_adjusted']:.3g}" if not pd.isna(row["p_value_adjusted"]) else ""
         )
+        driver = f" {_driver_sentence(name, row, evidence)}" if row["driver_status"] == "amber" else ""
         out.append(
             finding(
                 WORKBOOK,
                 row["status"],
                 f"Feature {name} has shifted (PSI {row['psi']:.3f})",
-                f"PSI {row['psi']:.3f} against the reference sample; {test}.".replace("; .", "."),
+                f"PSI {row['psi']:.3f} against the reference sample; {test}.".replace("; .", ".") + driver,
                 metric=f"drift.features.{name}.psi",
                 value=float(row["psi"]),
                 threshold=psi_rule,

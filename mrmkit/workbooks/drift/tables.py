@@ -90,7 +90,8 @@ def summary_markdown(evidence: DriftEvidence) -> Any:
     latest = evidence.retraining.get("latest_window")
     lines = [
         display.text(
-            "- **{} features** compared: {} green, {} amber, {} red (PSI amber from {:g}, red from {:g}).",
+            "- **{} features** compared: {} green, {} amber, {} red (PSI amber from {:g}, red from {:g}; "
+            "or amber by the top-driver rule).",
             evidence.sizes["features"],
             counts["green"],
             counts["amber"],
@@ -98,6 +99,7 @@ def summary_markdown(evidence: DriftEvidence) -> Any:
             s["psi_thresholds"]["amber"],
             s["psi_thresholds"]["red"],
         ),
+        _drivers_line(evidence),
     ]
     if counts[NOT_ENOUGH_DATA]:
         reason = evidence.features["status_reason"].dropna()
@@ -140,6 +142,24 @@ def summary_markdown(evidence: DriftEvidence) -> Any:
         )
     )
     return display.join(lines)
+
+
+def _drivers_line(evidence: DriftEvidence) -> Any:
+    """The model's top drivers, how their importance was measured, and the features the top-driver rule raised."""
+    f, importance = evidence.features, evidence.settings["importance"]
+    raised = [str(n) for n in f.index[f["driver_status"] == "amber"]]
+    if importance["method"] == "none":
+        who = "no importance measured ({}): every feature is judged by its effect size".format(importance["note"])
+    else:
+        top = f[f["top_driver"]].sort_values("importance_rank")
+        names = ", ".join(f"{n} ({v:.0%})" for n, v in top["importance"].items()) or "none"
+        who = "top drivers {} by {} importance".format(names, importance["method"])
+    return display.text(
+        "- Top-driver rule: {}; a significant, material shift in {}: **{}**.",
+        who,
+        "one of them" if importance["method"] != "none" else "a feature",
+        ", ".join(raised) or "none",
+    )
 
 
 def findings_frame(evidence: DriftEvidence) -> Any:
@@ -208,7 +228,13 @@ def features_frame_for_display(evidence: DriftEvidence) -> Any:
     cols = [
         "kind",
         "psi",
+        "psi_status",
         "status",
+        "importance",
+        "top_driver",
+        "effect_measure",
+        "effect_size",
+        "driver_status",
         "ks_statistic",
         "wasserstein",
         "wasserstein_normed",
@@ -223,11 +249,14 @@ def features_frame_for_display(evidence: DriftEvidence) -> Any:
     if evidence.features["status_reason"].notna().any():
         cols.insert(3, "status_reason")
     frame = evidence.features.sort_values(["psi", "column"], ascending=[False, True])[cols]
-    frame = frame.assign(significant=frame["significant"].map({True: "yes", False: "no"}))
+    yes_no = {True: "yes", False: "no"}
+    frame = frame.assign(significant=frame["significant"].map(yes_no), top_driver=frame["top_driver"].map(yes_no))
     return display.styled(
         frame,
         {
             "psi": display.FIXED4,
+            "importance": display.PERCENT,
+            "effect_size": display.FIXED4,
             "ks_statistic": display.FIXED4,
             "wasserstein": display.GENERAL,
             "wasserstein_normed": display.FIXED4,
@@ -237,9 +266,16 @@ def features_frame_for_display(evidence: DriftEvidence) -> Any:
             "p_value": display.P_VALUE,
             "p_value_adjusted": display.P_VALUE,
         },
+        status_columns=("psi_status", "status", "driver_status"),
         labels={
             "kind": "type",
             "psi": "PSI",
+            "psi_status": "PSI status",
+            "importance": "importance",
+            "top_driver": "top driver",
+            "effect_measure": "effect size",
+            "effect_size": "value",
+            "driver_status": "top-driver rule",
             "ks_statistic": "KS",
             "wasserstein": "Wasserstein (feature units)",
             "wasserstein_normed": "Wasserstein / reference sd",
