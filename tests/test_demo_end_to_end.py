@@ -273,3 +273,5 @@ def test_every_demo_report_reads_as_a_document_in_a_browser(demo_run) -> None:
         assert not [c for c in seen["cells"] if _LITERAL.search(c)], name
         assert "{'" not in seen["text"] and "['" not in seen["text"], name
         assert seen["alts"] and all(alt.strip() for alt in seen["alts"]), name
+        printed = measure(page, media="print")  # issue 27: as printed from the browser, 9 pt at least
+        assert printed["smallest"]["table"]["pt"] >= 9 and printed["smallest"]["all"]["pt"] >= 9, (name, printed)

@@ -385,7 +385,15 @@ def test_booklet_links_are_internal_and_ids_unique(tmp_path: Path) -> None:
     assert 'id="drift--Findings"' in html and 'id="report--executive-summary"' in html
     assert 'id="T_abc_row0_col0"' in html  # pandas Styler ids keep their own style rules
     assert 'href="#report"' in html and "index.html" not in html and "drift.html" not in html
-    assert '<li><a href="#drift">Data quality and drift</a><ol><li><a href="#drift--Findings">Findings</a>' in html
+    contents = html[html.index('<nav class="contents"') : html.index("</nav>")]
+    assert re.findall(r'href="#([^"]+)"', contents) == [
+        "report",
+        "report--executive-summary",
+        "drift",
+        "drift--Findings",
+        "drift--Feature-drift",
+    ]
+    assert ">Data quality and drift</a>" in contents and contents.count("000</span>") == 5  # pages to come
     assert "size: A4" in html and "counter(pages)" in html
 
 
@@ -399,6 +407,14 @@ def test_booklet_header_cannot_escape_its_css_string(tmp_path: Path) -> None:
     assert css_string(hostile).count('"') == 2 and "size: letter" in style
     with pytest.raises(ValueError):
         booklet(_reports(tmp_path / "x"), {}, "m", paper="a3")
+
+
+def _size(pdf: Path) -> tuple[int, int]:
+    """The first page's size in points, rounded."""
+    import pypdf
+
+    box = pypdf.PdfReader(str(pdf)).pages[0].mediabox
+    return round(float(box.width)), round(float(box.height))
 
 
 @needs_browser
@@ -415,7 +431,7 @@ def test_package_pdf_is_one_document_with_its_own_manifest(tmp_path: Path) -> No
     )
     pdf = package_pdf(package, paper="letter")
     data = pdf.read_bytes()
-    assert re.search(rb"/MediaBox \[0 0 612 792\]", data)  # US letter
+    assert _size(pdf) == (612, 792)  # US letter
     assert b"file:" not in data and b"/URI" not in data  # every link is internal
     assert verify_pdf(pdf) == []
     with pdf.open("ab") as fh:
@@ -423,8 +439,100 @@ def test_package_pdf_is_one_document_with_its_own_manifest(tmp_path: Path) -> No
     assert any("does not match its manifest" in p for p in verify_pdf(pdf))
     pdf.unlink()
     a4 = package_pdf(package)
-    assert re.search(rb"/MediaBox \[0 0 594\.9\d* 841\.9\d*\]", a4.read_bytes())  # A4
+    assert _size(a4) == (595, 842)  # A4
     write_manifest(package, {"run_id": package.name, "status": "failed"})  # the package changes afterwards
     assert any("has changed since the PDF was printed" in p for p in verify_pdf(a4))
     with pytest.raises(InvalidParameters, match="--paper"):
         package_pdf(package, tmp_path / "x.pdf", paper="a3")
+
+
+def test_booklet_links_and_contents_carry_their_pages(tmp_path: Path) -> None:
+    """On paper a link cannot be clicked: each internal link and contents entry gives its target's page, in
+    a box of fixed width so the numbers of the second print do not move anything."""
+    from mrmkit.present.booklet import booklet
+
+    pages = {"report": 2, "report--executive-summary": 2, "drift": 3, "drift--Findings": 3, "drift--Feature-drift": 4}
+    html = booklet(_reports(tmp_path), {"run_id": "r1", "status": "complete"}, "m 1.0", pages=pages)
+    assert '<a href="#drift--Feature-drift">drift</a><span class="page-ref">p.&nbsp;4</span>' in html
+    assert '<a href="#drift">all of it</a><span class="page-ref">p.&nbsp;3</span>' in html
+    assert '<a href="#report">report</a><span class="page-ref">p.&nbsp;2</span>' in html
+    assert re.search(
+        r'href="#drift--Feature-drift">Feature drift</a><span class="contents-fill"></span>'
+        r'<span class="contents-page">4</span>',
+        html,
+    )
+    assert "000" not in html  # no placeholder left once the pages are known
+    assert 'href="https://example.org/x">outside</a><span' not in html  # not an internal link: no page
+
+
+def test_contents_from_the_headings_of_a_page() -> None:
+    from mrmkit.present.contents import add_contents, entries, with_ids
+
+    page = (
+        '<h1>Report</h1><p>cover</p><h2 id="summary">Summary</h2><h2>Model card</h2>'
+        '<h2 class="x">Model <em>card</em>¶</h2><h2 id="model-card-2">Taken</h2><h3 id="deep">Deep</h2>'
+    )
+    named = with_ids(page)
+    assert '<h2 id="model-card">Model card</h2>' in named
+    assert '<h2 id="model-card-3" class="x">' in named  # unique: model-card-2 is taken already
+    assert [(e.text, e.anchor) for e in entries(named)] == [
+        ("Summary", "summary"),
+        ("Model card", "model-card"),
+        ("Model card", "model-card-3"),
+        ("Taken", "model-card-2"),
+    ]
+    full = add_contents(page)
+    nav = full.index('<nav class="contents"')
+    assert full.index("<p>cover</p>") < nav < full.index('<h2 id="summary">')
+    assert re.findall(r'href="#([^"]+)"', full[nav:]) == ["summary", "model-card", "model-card-3", "model-card-2"]
+    assert "contents-page" not in full  # on screen no page numbers
+    assert add_contents("<h1>No sections</h1>") == "<h1>No sections</h1>"
+
+
+def _long_reports(tmp_path: Path) -> Path:
+    """Reports whose sections fall on known pages: 60 paragraphs of body text push each next section on."""
+    reports = _reports(tmp_path)
+    filler = "".join(
+        f"<p>Paragraph {i} of the evidence, long enough to fill a line or so of text.</p>" for i in range(60)
+    )
+    (reports / "drift.html").write_text(
+        '<html><body><main><h1>Data quality and drift</h1><h2 id="Findings">Findings</h2>'
+        + filler
+        + '<h2 id="Feature-drift">Feature drift</h2><p>see <a href="#Findings">the findings</a></p>'
+        + filler
+        + '<h2 id="Settings">Settings</h2><table><tr><th>setting</th><td>value</td></tr></table></main></body></html>',
+        encoding="utf-8",
+    )
+    return reports
+
+
+@needs_browser
+def test_booklet_pdf_has_an_outline_of_its_contents_and_right_page_numbers(tmp_path: Path) -> None:
+    """Issue 27: the PDF's outline has one entry per part and per section, and every page number the
+    contents and the links print is the page the heading is on (read back from the PDF with pypdf)."""
+    import pypdf
+
+    from mrmkit.present.pdf import reports_pdf
+
+    pdf = reports_pdf(_long_reports(tmp_path), tmp_path / "v.pdf", {"run_id": "r1", "status": "complete"}, "m 1.0")
+    reader = pypdf.PdfReader(str(pdf))
+    outline = reader.outline
+    titles = [item.title for item in outline if not isinstance(item, list)]
+    assert titles == ["Validation report", "Data quality and drift"]
+    children = [[c.title for c in item] for item in outline if isinstance(item, list)]
+    assert children == [["Executive summary"], ["Findings", "Feature drift", "Settings"]]
+    assert reader.page_mode == "/UseOutlines"
+    texts = [page.extract_text() for page in reader.pages]
+    parts = {item.title: reader.get_destination_page_number(item) + 1 for item in outline if not isinstance(item, list)}
+    on = {
+        c.title: reader.get_destination_page_number(c) + 1 for item in outline if isinstance(item, list) for c in item
+    }
+    assert parts == {"Validation report": 2, "Data quality and drift": 3}  # each part on a new page
+    assert on["Findings"] == 3 and 3 < on["Feature drift"] < on["Settings"]  # the filler spreads them over pages
+    for title, page in (parts | on).items():
+        assert re.search(rf"^{re.escape(title)} {page}$", texts[0], re.M), (title, page)  # the contents' number
+    for title, page in on.items():
+        assert title in texts[page - 1].splitlines(), (title, page)  # is the page the heading is on
+        assert title not in texts[page - 2].splitlines(), (title, page)
+    assert f"the findings p. {on['Findings']}" in " ".join(texts[on["Feature drift"] - 1].split())
+    assert "000" not in texts[0]

@@ -273,13 +273,27 @@ def _pdf_words(pdf: Path) -> list[tuple[int, float, float, str]]:
     return out
 
 
+def _column_text(pdf: Path) -> str:
+    """The PDF's words column by column (page, left edge, height): a key wrapped inside a table cell, whose
+    lines start at the cell's left edge, reads whole although the next cell's words lie between its lines."""
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    words = [
+        (number, float(x0), float(y0), word)
+        for number, body in enumerate(re.findall(r"<page [^>]*>(.*?)</page>", xml, re.S), start=1)
+        for x0, y0, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>', body
+        )
+    ]
+    return "".join(w for *_, w in sorted(words))
+
+
 def _missing_words(html: str, pdf: Path) -> list[str]:
     """Words of the page (six characters or more) that the PDF does not show: cut at a page edge."""
     from html import unescape
 
     shown = _Shown()
     shown.feed(html)
-    printed = "".join(unescape(w) for _, _, _, w in _pdf_words(pdf))
+    printed = "".join(unescape(w) for _, _, _, w in _pdf_words(pdf)) + unescape(_column_text(pdf))
     return sorted({w for w in shown.words if len(w) >= 6 and w not in printed})
 
 
@@ -309,7 +323,7 @@ def test_pdf_shows_every_word_and_every_page_is_attributed(packages, tmp_path):
     pdf = package_pdf(package, tmp_path / "v.pdf")
     html = booklet(package / "reports", {"run_id": package.name, "status": "complete"}, "tiny-pd 1.0")
     assert not _missing_words(html, pdf)
-    printed = "".join(w for *_, w in _pdf_words(pdf))
+    printed = "".join(w for *_, w in _pdf_words(pdf)) + _column_text(pdf)
     for sha in re.findall(r"\b[0-9a-f]{64}\b", html):
         assert sha in printed  # a sha256 wrapped over two lines is still whole, none loses its last character
     words = _pdf_words(pdf)
@@ -319,3 +333,41 @@ def test_pdf_shows_every_word_and_every_page_is_attributed(packages, tmp_path):
         text = " ".join(w for n, _, _, w in words if n == number)
         assert package.name in text and "tiny-pd" in text, number  # the page header
         assert f"page {number} of {pages}" in text, number
+
+
+@pytest.mark.slow
+@_NEEDS_PDF_TOOLS
+def test_printed_validation_is_readable_and_navigable(packages, tmp_path):
+    """Issue 27 on a real package: printed, no text and no table text is below 9 pt (computed style in
+    Chromium, print rules applied; they were 7 pt) and no table is wider than the text column; the PDF's
+    outline has one entry per part and per section of the booklet, and the contents' page numbers are the
+    pages the headings are printed on (both read back with pypdf)."""
+    import pypdf
+
+    from mrmkit.present.booklet import booklet, booklet_parts
+    from mrmkit.present.contents import entries
+    from mrmkit.present.pdf import package_pdf
+    from tests.browser import measure
+
+    package = packages["named"]
+    page = tmp_path / "booklet.html"
+    page.write_text(booklet(package / "reports", {"run_id": package.name}, "tiny-pd 1.0"), encoding="utf-8")
+    seen = measure(page, media="print")
+    assert seen["smallest"]["table"]["pt"] >= 9, seen["smallest"]
+    assert seen["smallest"]["all"]["pt"] >= 9, seen["smallest"]
+    assert not seen["wide"], seen["wide"]
+
+    pdf = package_pdf(package, tmp_path / "v.pdf")
+    reader = pypdf.PdfReader(str(pdf))
+    parts = booklet_parts(package / "reports")
+    tops = [item for item in reader.outline if not isinstance(item, list)]
+    subs = [item for item in reader.outline if isinstance(item, list)]
+    assert [t.title for t in tops] == [p.title for p in parts]
+    assert [[s.title for s in sub] for sub in subs] == [[e.text for e in entries(p.html)] for p in parts]
+    assert all(len(sub) >= 2 for sub in subs)  # a part has sections
+    contents = reader.pages[0].extract_text() + "\n" + reader.pages[1].extract_text()
+    for sub in subs:
+        for item in sub:
+            number = reader.get_destination_page_number(item) + 1
+            assert item.title in reader.pages[number - 1].extract_text(), (item.title, number)
+            assert re.search(rf"^{re.escape(item.title)} {number}$", contents, re.M), (item.title, number)

@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import uuid
 from pathlib import Path
 
 from mrmkit.errors import InvalidParameters, MrmkitError, PackageError
@@ -87,14 +88,19 @@ def _missing_message() -> str:
     return INSTALL_HINT
 
 
-def chromium_command(browser: str, html: Path, pdf: Path, profile: Path) -> list[str]:
-    """The full command line that prints ``html`` to ``pdf`` with an empty profile folder, offline."""
+OUTLINE_FLAG = "--generate-pdf-document-outline"  # an outline of the headings (Chromium 156 has it)
+
+
+def chromium_command(browser: str, html: Path, pdf: Path, profile: Path, outline: bool = False) -> list[str]:
+    """The full command line that prints ``html`` to ``pdf`` with an empty profile folder, offline (with
+    ``outline``: and an outline of the page's headings in the PDF)."""
     return [
         browser,
         *OFFLINE_FLAGS,
         NO_DNS_FLAG,
         f"--user-data-dir={profile}",
         "--no-pdf-header-footer",
+        *([OUTLINE_FLAG] if outline else []),
         f"--print-to-pdf={pdf}",
         Path(html).resolve().as_uri(),
     ]
@@ -120,8 +126,9 @@ def _kill_group(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
-def html_to_pdf(html: Path, pdf: Path, timeout: float = 120) -> Path:
-    """Print the HTML file ``html`` to ``pdf`` with headless Chromium and no network access.
+def html_to_pdf(html: Path, pdf: Path, timeout: float = 120, outline: bool = False) -> Path:
+    """Print the HTML file ``html`` to ``pdf`` with headless Chromium and no network access (with
+    ``outline``: and Chromium's outline of its headings).
 
     The PDF appears atomically (written to a temporary file in the same folder, then renamed). Raises
     ``ChromiumMissing`` when no browser is found and ``MrmkitError`` when Chromium fails, times out or
@@ -145,7 +152,7 @@ def html_to_pdf(html: Path, pdf: Path, timeout: float = 120) -> Path:
             profile = Path(work) / "profile"
             profile.mkdir()
             errors = Path(work) / "stderr.txt"
-            command = chromium_command(browser, html, tmp, profile)
+            command = chromium_command(browser, html, tmp, profile, outline)
             # stderr to a file, not a pipe: helper processes may keep a pipe open after Chromium exits.
             with errors.open("wb") as err:
                 try:
@@ -185,21 +192,44 @@ def html_to_pdf(html: Path, pdf: Path, timeout: float = 120) -> Path:
     return pdf
 
 
-def _write_booklet(reports: Path, identity: dict, model_label: str, paper: str, folder: Path) -> Path:
-    from mrmkit.present.booklet import booklet
+MAX_PASSES = 4  # the page numbers sit in fixed-width boxes, so the second print confirms the first
 
-    html = folder / "validation.html"
-    html.write_text(booklet(reports, identity, model_label, paper), encoding="utf-8")
-    return html
+
+def _print_booklet(reports: Path, identity: dict, model_label: str, paper: str, work: Path) -> tuple[Path, dict]:
+    """Print the booklet until its page numbers are those of the print they came from: the first print
+    has placeholders, each next one the pages its predecessor put every linked element on."""
+    from mrmkit.present.booklet import booklet
+    from mrmkit.present.pdfnav import destination_pages
+
+    html, printed, pages = work / "validation.html", work / "validation.pdf", None
+    for _ in range(MAX_PASSES):
+        html.write_text(booklet(reports, identity, model_label, paper, pages), encoding="utf-8")
+        found = destination_pages(html_to_pdf(html, printed, outline=True))
+        if found == pages:
+            return printed, pages
+        pages = found
+    raise MrmkitError(f"the page numbers of the PDF of {reports} did not settle after {MAX_PASSES} prints.")
 
 
 def reports_pdf(reports: Path, pdf: Path, identity: dict, model_label: str, paper: str = "a4") -> Path:
-    """Print the whole validation (report and workbook reports, :mod:`mrmkit.present.booklet`) to one PDF."""
+    """Print the whole validation (report and workbook reports, :mod:`mrmkit.present.booklet`) to one PDF
+    whose contents and links give their pages and whose outline (bookmarks) mirrors the contents."""
+    from mrmkit.present.booklet import booklet_contents, booklet_parts
+    from mrmkit.present.pdfnav import add_outline
+
     if paper not in PAPERS:
         raise InvalidParameters(f"--paper {paper!r}: choose one of {', '.join(PAPERS)}.")
+    pdf = Path(pdf)
     with tempfile.TemporaryDirectory(prefix="mrmkit-booklet-") as work:
-        html = _write_booklet(Path(reports), identity, model_label, paper, Path(work))
-        return html_to_pdf(html, pdf)
+        printed, pages = _print_booklet(Path(reports), identity, model_label, paper, Path(work))
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        part = pdf.with_name(f".{pdf.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")  # the usual permissions
+        try:
+            add_outline(printed, part, booklet_contents(booklet_parts(Path(reports)), pages))
+            os.replace(part, pdf)
+        finally:
+            part.unlink(missing_ok=True)
+    return pdf
 
 
 def package_pdf(package: Path, out: Path | None = None, paper: str = "a4") -> Path:

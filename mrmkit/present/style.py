@@ -25,8 +25,12 @@ table.identity th { width: 14em; background: none; font-weight: 600; }
 .key { font-family: ui-monospace, 'DejaVu Sans Mono', monospace; font-size: 0.82em; overflow-wrap: break-word; }
 table.tests td:first-child { width: 40%; } .issue h3 { margin-bottom: 0.3em; } .decision { border-left: 4px solid #8a94a0; padding-left: 12px; } .conclusion h3 { margin-bottom: 0.2em; } .conclusion p { margin-top: 0.2em; }
 .sign-off td { height: 2.2em; } .sign-off span.blank { display: inline-block; min-width: 12em; border-bottom: 1px solid #333; }
-@media print { a { color: inherit; text-decoration: none; } tr, img { break-inside: avoid; } h2 { break-after: avoid; }
-               body { max-width: none; margin: 0; } }
+.contents { margin: 1em 0 1.4em; } .contents-title { font-weight: 600; margin: 0 0 0.3em; }
+.contents ol { list-style: none; margin: 0; padding-left: 1.2em; } .contents > ol { padding-left: 0; }
+.contents > ol > li { margin-top: 0.35em; } .contents li li { font-weight: normal; }
+.contents-entry { display: flex; align-items: baseline; } .contents-fill { flex: 1; margin: 0 0.4em;
+  border-bottom: 1px dotted #8a94a0; } .contents-page { width: 2.4em; text-align: right; }
+.page-ref { display: none; }
 
 /* workbook reports: nbconvert's cells without JupyterLab's stylesheet */
 .cell { margin: 0; } .output_area pre, pre { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.85em; }
@@ -42,8 +46,28 @@ code, .key { font-family: ui-monospace, 'DejaVu Sans Mono', 'Liberation Mono', m
 .key { overflow-wrap: break-word; }  /* a metric key breaks after its dots (<wbr>), not inside a name */
 .output_png img, .output_svg svg { max-width: 100%; height: auto; }
 @page { size: A4; margin: 16mm 14mm; }
-@media print { .rendered_html table, table.dataframe { display: table; overflow: visible; font-size: 7pt; }
-  table.dataframe th.row_heading { overflow-wrap: anywhere; min-width: 9em; }
-  table.dataframe thead th { overflow-wrap: anywhere; min-width: 3.6em; }
-  table { page-break-inside: auto; } thead { display: table-header-group; } }
+/* print: nothing below 9 pt, links that show, headings kept with what follows, one chart a row */
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
+  table { font-size: 9.5pt; page-break-inside: auto; } thead { display: table-header-group; }
+  th, td { padding: 3px 5px; }
+  .rendered_html table, table.dataframe { display: table; overflow: visible; font-size: 9pt; }
+  .rendered_html table th, .rendered_html table td, table.dataframe th, table.dataframe td { padding: 2px 3px; }
+  .rendered_html table th { overflow-wrap: anywhere; }  /* names; a number in a cell never breaks */
+  .rendered_html table td { overflow-wrap: break-word; }
+  table.dataframe th.row_heading, .rendered_html th.row_heading { min-width: 6em; }
+  table.dataframe thead th, .rendered_html thead th { hyphens: auto; min-width: 2.4em; }
+  .muted, .badge, .key, code, pre, .output_area pre, .page-ref { font-size: max(9pt, 0.85em); }
+  a[href] { color: #0b4f8a; text-decoration: underline; text-decoration-thickness: 0.5pt; }
+  .anchor-link { display: none; }
+  .page-ref { display: inline-block; width: 3.6em; margin-left: 0.3em; color: #5b6570; white-space: nowrap; }
+  .charts img { display: block; width: 100%; max-width: 100%; margin: 0 0 0.8em; }
+  tr, img, .output_png, .contents li { break-inside: avoid; }
+  h1, h2, h3, h4, h5, :is(h2, h3, h4) + p, .text_cell:has(h1, h2, h3, h4, h5),
+    .output_area:has(> .output_markdown) { break-after: avoid; }
+  h1, h2, h3, h4, h5 { break-inside: avoid; }
+  thead, tbody tr:first-child, .issue > p:has(+ p, + table), .output_area:has(+ .output_area table) { break-after: avoid; }
+  table:not(:has(tbody tr:nth-child(9))) { break-inside: avoid; }  /* a short table stays whole */
+  p, li { orphans: 3; widows: 3; }
+}
 """
