@@ -19,7 +19,7 @@ import mrmkit
 from mrmkit import conclude, kinds, sources
 from mrmkit.params import Parameters
 from mrmkit.policy import SEVERITY_ORDER
-from mrmkit.present import keyfigures, style, summary
+from mrmkit.present import contents, keyfigures, style, summary
 from mrmkit.present.pages import render_page
 from mrmkit.present.render import CSP_META
 from mrmkit.registry import scope as scopes
@@ -254,7 +254,7 @@ def write_index(
         inputs=[(role, sources.describe(e), e["sha256"]) for role, e in sorted(inputs.items())],
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+    path.write_text(contents.add_contents(page), encoding="utf-8")
 
 
 def _markup(text: str) -> Any:
