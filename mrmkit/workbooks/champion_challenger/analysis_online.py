@@ -165,10 +165,14 @@ def _ab(ctx: Context) -> dict[str, Any] | None:
         result["approval_rate"] = _plain(
             stats.two_proportion_test(ch["approved"], ch["n"], cl["approved"], cl["n"], ci_level=cc.ci_level)
         )
-        result["bad_rate"] = _plain(
-            stats.two_proportion_test(
-                ch["defaults"], ch["with_outcome"], cl["defaults"], cl["with_outcome"], ci_level=cc.ci_level
+        result["bad_rate"] = (  # no mature outcome in an arm (backtest.as_of): not tested, marked below
+            _plain(
+                stats.two_proportion_test(
+                    ch["defaults"], ch["with_outcome"], cl["defaults"], cl["with_outcome"], ci_level=cc.ci_level
+                )
             )
+            if min(ch["with_outcome"], cl["with_outcome"])
+            else None
         )
         bounds = stats.group_sequential_bounds(a.looks, alpha=a.design.alpha if a.design else 0.05)
         result["sequential"] = {"bounds": _plain(bounds), "looks": _looks(log, a, arm, approved, outcome, bounds)}
