@@ -228,6 +228,9 @@ def test_without_mature_outcomes_the_performance_rules_are_inconclusive(demo) ->
     performance = [r for r in ev.decision["rules"] if r["family"] == "performance"]
     assert {r["outcome"] for r in performance} == {"inconclusive"}
     assert ev.decision["recommendation"] == "INCONCLUSIVE"
+    # the A/B log's outcomes are immature too: its bad-rate test is not judged, not an error
+    assert ev.ab["bad_rate"]["status"] == "not enough data" and "p_value" not in ev.ab["bad_rate"]
+    assert "not tested" in cc.ab_frame(ev).to_html()
 
 
 @pytest.mark.slow

@@ -287,6 +287,9 @@ def ab_frame(evidence: ChallengerEvidence) -> Any:
     )
     for label, key in tested:
         t = ab[key]
+        if "p1" not in t:  # an arm with nothing to count (no mature outcome, no event): not tested
+            rows.append((f"{label}: champion, challenger, difference", f"not tested: {t['status_reason']}"))
+            continue
         rows.append(
             (
                 f"{label}: champion, challenger, difference",
