@@ -83,7 +83,7 @@ def test_a_weaker_challenger_is_a_decision_not_a_red_finding_on_the_champion(dem
     # the demo's champion has no four-fifths flag and keeps to its latency: nothing against the model itself
     assert overall_rating(ev.findings, failed=False) == "green"
     assert not [f for f in ev.findings if "decision" in f["metric"] or "Recommendation" in f["title"]]
-    assert "Failed: AUC gain" in ev.decision["reason"]
+    assert "Failed: AUC gain" in ev.decision["reason"] and "Concerns about the change" in ev.decision["reason"]
     assert all(f["severity"] != "red" for f in ev.findings)
     # what the comparison says against the change stays with the decision, finding-shaped
     assert all({"severity", "title", "detail", "metric"} <= set(c) for c in ev.decision["concerns"])

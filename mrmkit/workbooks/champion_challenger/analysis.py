@@ -131,7 +131,7 @@ def analyse(ctx: Context) -> ChallengerEvidence:
         *judge.ab_concerns(ab, params.champion_challenger.ab, params.policy),
         *judge.fairness_concerns(fairness, params),
     ]
-    decision = {**rules.decide(params, offline, fairness), "concerns": concerns}
+    decision = rules.decide(params, offline, fairness, concerns)
     settings = {
         **(
             {

@@ -242,9 +242,16 @@ def _recommend(rules: list[dict[str, str]]) -> tuple[str, str]:
     return "PROMOTE", f"Every rule that applied passed ({outcomes.count('pass')}).{left_out}"
 
 
-def decide(params: Any, offline: dict[str, Any], fairness: dict[str, Any]) -> dict[str, Any]:
-    """The recommendation by the pre-registered rules of ``champion_challenger.rules``, each rule's outcome and
-    the reason for the recommendation."""
+def decide(
+    params: Any, offline: dict[str, Any], fairness: dict[str, Any], concerns: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The recommendation by the pre-registered rules of ``champion_challenger.rules``, each rule's outcome, the
+    reason for the recommendation and the ``concerns`` about the change beside it (counted in the reason: they
+    do not change the rules' outcome, but a committee reads them with it)."""
     rules = performance_rules(params, offline) + fairness_rule(params, fairness)
     recommendation, reason = _recommend(rules)
-    return {"recommendation": recommendation, "reason": reason, "rules": rules}
+    concerns = list(concerns or [])
+    counts = {s: sum(c["severity"] == s for c in concerns) for s in ("red", "amber")}
+    if concerns:
+        reason += f" Concerns about the change to weigh with it: {counts['red']} red, {counts['amber']} amber."
+    return {"recommendation": recommendation, "reason": reason, "rules": rules, "concerns": concerns}
