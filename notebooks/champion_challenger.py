@@ -45,6 +45,8 @@ display(session.scope_note())
 # %%
 display(cc.recommendation_markdown(evidence))
 display(cc.rules_frame(evidence))
+display(text("**Concerns about the change** (evidence of the decision, not findings on the champion)"))
+display(cc.concerns_frame(evidence))
 
 # %% [markdown]
 # ## Findings

@@ -214,7 +214,7 @@ def test_ab_alerting_rates_and_guardrails_equal_statsmodels_and_scipy(fraud) -> 
     assert ab["sequential"]["applicable"] is False
 
 
-def test_a_worse_guardrail_is_a_finding(fraud, tmp_path) -> None:
+def test_a_worse_guardrail_is_a_concern_about_the_change(fraud, tmp_path) -> None:
     built, raw = fraud
     log = pd.read_parquet(built.ab)
     log.loc[log["arm"] == "challenger", "review_minutes"] += 1.0  # a minute more per case in the challenger arm
@@ -224,8 +224,10 @@ def test_a_worse_guardrail_is_a_finding(fraud, tmp_path) -> None:
         r["champion_challenger"]["ab"]["data"] = "data/slow_ab.parquet"
 
     evidence = champion_challenger.analyse(_context(built.parameters.parent, raw, slow))
-    (f,) = [f for f in evidence.findings if f["title"] == "Guardrail review_minutes is worse in the challenger arm"]
+    title = "Guardrail review_minutes is worse in the challenger arm"
+    (f,) = [f for f in evidence.decision["concerns"] if f["title"] == title]
     assert f["severity"] == "red" and f["metric"] == "champion_challenger.ab.guardrails.review_minutes.p_value"
+    assert not [f for f in evidence.findings if f["title"] == title]  # about the change, not the champion
 
 
 def test_explanations_give_reasons_for_the_alerted_cases(fraud) -> None:

@@ -173,7 +173,7 @@ def test_bad_ab_logs_are_refused(demo) -> None:
             _evidence(_params(demo, f"{name}.yaml", use))
 
 
-def test_missing_challenger_scores_are_a_labelled_finding(demo) -> None:
+def test_missing_challenger_scores_are_a_concern_about_the_change(demo) -> None:
     build = demo[0]
     cur = pd.read_parquet(build.current)
     cur.loc[:9, "challenger_pd"] = np.nan
@@ -185,7 +185,8 @@ def test_missing_challenger_scores_are_a_labelled_finding(demo) -> None:
 
     ev = _evidence(_params(demo, "partial.yaml", partial))
     assert ev.offline["matching"]["challenger_missing"] == 10
-    assert any(f["title"] == "10 applications have no challenger score" for f in ev.findings)
+    assert any(f["title"] == "10 applications have no challenger score" for f in ev.decision["concerns"])
+    assert not any("challenger score" in f["title"] for f in ev.findings)  # not a finding on the champion
 
 
 def test_a_latency_breach_in_one_week_names_that_week(demo, tmp_path) -> None:
@@ -208,8 +209,9 @@ def test_a_latency_breach_in_one_week_names_that_week(demo, tmp_path) -> None:
         raw["champion_challenger"]["shadow"]["data"] = str(path)
 
     ev = _evidence(_params(demo, "slow.yaml", slow_week))
-    found = [f for f in ev.findings if "latency" in f["title"].lower() and "Challenger" in f["title"]]
-    assert len(found) == 1, [f["title"] for f in ev.findings]
+    found = [f for f in ev.decision["concerns"] if "latency" in f["title"].lower() and "Challenger" in f["title"]]
+    assert len(found) == 1, [f["title"] for f in ev.decision["concerns"]]
+    assert not [f for f in ev.findings if "Challenger" in f["title"]]  # the challenger's latency is not the model's
     f = found[0]
     assert ev.shadow["latency_ms"]["challenger"]["p99"] <= 250
     assert "weeks" in f["title"] and "900 ms" in f["title"]
@@ -234,7 +236,8 @@ def test_a_week_with_a_handful_of_requests_is_not_judged_for_latency(demo, tmp_p
     ev = _evidence(_params(demo, "small_week.yaml", edit))
     late = sorted(ev.shadow["weeks"])[-1]
     assert ev.shadow["weeks"][late]["applications"] == 5 and late in ev.shadow["weeks_not_judged"]
-    assert not [f for f in ev.findings if "latency" in f["title"].lower() and late in f["detail"]]
+    flagged = [*ev.findings, *ev.decision["concerns"]]
+    assert not [f for f in flagged if "latency" in f["title"].lower() and late in f["detail"]]
 
 
 def test_a_tiny_ab_test_is_not_judged(demo, tmp_path) -> None:
@@ -251,7 +254,7 @@ def test_a_tiny_ab_test_is_not_judged(demo, tmp_path) -> None:
     ev = _evidence(_params(demo, "small_ab.yaml", edit))
     for key in ("sample_ratio_mismatch", "approval_rate", "bad_rate"):
         assert ev.ab[key]["status"] == "not enough data" and "fewer than the policy" in ev.ab[key]["status_reason"]
-    assert not [f for f in ev.findings if "sample ratio" in f["title"]]
+    assert not [f for f in [*ev.findings, *ev.decision["concerns"]] if "sample ratio" in f["title"]]
     assert "not judged" in cc.ab_frame(ev).to_html()
 
 

@@ -3,7 +3,8 @@
 The work is split by job: :mod:`.analysis` (the entry points :func:`preflight` and :func:`analyse`, and
 the frozen evidence) with its families :mod:`.analysis_offline` (the paired comparison on the current
 sample, fairness) and :mod:`.analysis_online` (the shadow-scoring and A/B logs); :mod:`.findings` (the
-findings and the decision rules, from the evidence and the policy's thresholds) and :mod:`.tables` (what is
+findings on the champion and the concerns about the change, from the evidence and the policy's thresholds),
+:mod:`.decision` (the pre-registered decision rules) and :mod:`.tables` (what is
 displayed and recorded, from the evidence only). This module re-exports what the notebook, the tests and
 the other modules use.
 
@@ -17,26 +18,33 @@ Conventions (recorded in ``champion_challenger.settings``):
   gives it the champion's approval rate (the matched cut-off);
 - bootstrap intervals are stratified (defaulters and non-defaulters resampled separately), paired, with
   ``champion_challenger.n_bootstrap`` resamples seeded by the parameter file's ``seed``;
-- the decision applies the pre-registered rules of ``champion_challenger.rules``: any failed rule gives
-  DO NOT PROMOTE, else any inconclusive rule INCONCLUSIVE, else PROMOTE.
+- the decision applies the pre-registered rules of ``champion_challenger.rules``, each ``pass``, ``fail``,
+  ``inconclusive`` (data too few) or ``not applicable`` (data absent by design): any failed rule gives DO NOT
+  PROMOTE, else any inconclusive rule INCONCLUSIVE, else INCONCLUSIVE when no performance rule passed, else
+  PROMOTE;
+- the decision is about the change, not a finding on the champion: it and its ``concerns`` (what the
+  challenger adds, the shadow and A/B comparisons) never set the model's rating; the workbook's findings are
+  the champion's own (its four-fifths flags, its latency).
 """
 
 from mrmkit.workbooks.champion_challenger.analysis import ChallengerEvidence, analyse, preflight
 from mrmkit.workbooks.champion_challenger.analysis_offline import curves
-from mrmkit.workbooks.champion_challenger.findings import (
-    WORKBOOK,
+from mrmkit.workbooks.champion_challenger.decision import (
+    NOT_APPLICABLE,
     _alert_rules,
-    _champion_flags,
+    decide,
     gain_decision,
     interval_decision,
     metric,
 )
+from mrmkit.workbooks.champion_challenger.findings import WORKBOOK, _champion_flags
 from mrmkit.workbooks.champion_challenger.tables import (
     ab_frame,
     agreement_frame,
     alerts_frame,
     business_frame,
     calibration_frame,
+    concerns_frame,
     confusion_frame,
     disagreements_frame,
     discrimination_frame,
@@ -57,6 +65,8 @@ __all__ = [
     "analyse",
     "preflight",
     "curves",
+    "decide",
+    "NOT_APPLICABLE",
     "metric",
     "interval_decision",
     "gain_decision",
@@ -67,6 +77,7 @@ __all__ = [
     "alerts_frame",
     "business_frame",
     "calibration_frame",
+    "concerns_frame",
     "confusion_frame",
     "disagreements_frame",
     "discrimination_frame",

@@ -16,7 +16,8 @@ import pandas as pd
 from mrmkit import kinds
 from mrmkit.errors import InvalidInput, InvalidParameters
 from mrmkit.workbooks import alerts
-from mrmkit.workbooks.champion_challenger import findings as rules
+from mrmkit.workbooks.champion_challenger import decision as rules
+from mrmkit.workbooks.champion_challenger import findings as judge
 from mrmkit.workbooks.champion_challenger import tables
 from mrmkit.workbooks.champion_challenger.analysis_offline import _fairness, _offline
 from mrmkit.workbooks.champion_challenger.analysis_online import _ab, _read_log, _shadow, ab_decisions
@@ -28,7 +29,11 @@ __all__ = ["ChallengerEvidence", "analyse", "preflight"]
 
 @dataclass(frozen=True)
 class ChallengerEvidence:
-    """Everything the champion-challenger workbook reports."""
+    """Everything the champion-challenger workbook reports.
+
+    ``findings`` are about the champion, the model under validation, and set its rating; the decision
+    (``recommendation``, ``reason``, ``rules``) and its ``concerns`` are about the proposed change and never do.
+    """
 
     decision: dict[str, Any]
     offline: dict[str, Any]
@@ -112,16 +117,21 @@ def analyse(ctx: Context) -> ChallengerEvidence:
     shadow, weekly = _shadow(ctx)
     ab = _ab(ctx)
     fairness = _fairness(ctx, champion, challenger)
-    decision = rules.decide(params, offline, fairness)
     if weekly is not None:
         frames["shadow_weekly"] = weekly
-    f_offline = rules.offline_findings(offline)
-    f_shadow = rules.shadow_findings(shadow, weekly, params.policy)
+    # findings are about the champion (the model under validation) and set its rating; concerns are about the
+    # change, evidence of the decision that never sets the model's rating
+    f_shadow = judge.shadow_findings(shadow, weekly, params.policy)
+    c_shadow = judge.shadow_concerns(shadow, weekly, params.policy)
     if shadow is not None:
-        shadow["flags"] = [f["title"] for f in f_shadow]  # the shadow section's findings, in its metrics
-    f_ab = rules.ab_findings(ab, params.champion_challenger.ab, params.policy)
-    f_fair = rules.fairness_findings(fairness, params)
-    lead = rules.recommendation_finding(decision)
+        shadow["flags"] = [f["title"] for f in [*f_shadow, *c_shadow]]  # the shadow section's flags, in its metrics
+    concerns = [
+        *judge.offline_concerns(offline),
+        *c_shadow,
+        *judge.ab_concerns(ab, params.champion_challenger.ab, params.policy),
+        *judge.fairness_concerns(fairness, params),
+    ]
+    decision = rules.decide(params, offline, fairness, concerns)
     settings = {
         **(
             {
@@ -140,7 +150,7 @@ def analyse(ctx: Context) -> ChallengerEvidence:
         if params.challenger.artifact is not None
         else f"column {params.challenger.score}",
         "rules": params.champion_challenger.rules.model_dump(exclude=_refused_rules(params.model.kind)),
-        "decision_rule": "any failed rule: DO NOT PROMOTE; else any inconclusive rule: INCONCLUSIVE; else PROMOTE",
+        "decision_rule": rules.DECISION_RULE,
     }
     return ChallengerEvidence(
         decision=decision,
@@ -148,7 +158,7 @@ def analyse(ctx: Context) -> ChallengerEvidence:
         shadow=shadow,
         ab=ab,
         fairness=fairness,
-        findings=[lead, *f_offline, *f_shadow, *f_ab, *f_fair],
+        findings=[*f_shadow, *judge.fairness_findings(fairness, params)],
         settings=settings,
         frames=frames,
     )

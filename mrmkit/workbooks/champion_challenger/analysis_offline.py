@@ -64,8 +64,18 @@ def _offline(
         top = pd.concat([top, inp.current.loc[scored].iloc[order][list(inp.features)].reset_index(drop=True)], axis=1)
     result["largest_disagreements"] = [str(i) for i in top["id"]]
     frames["disagreements"] = top
-    if y is None or y.min() == y.max():
-        result["labelled"] = {"applicable": False, "reason": "no target or a single class among mature rows"}
+    if y is None:  # absent by design: the decision's performance rules are not applicable
+        result["labelled"] = {"applicable": False, "absent": True, "reason": "no outcome column (data.target)"}
+        return result, frames
+    if y.size == 0 or y.min() == y.max():  # outcomes given, but none or one class among mature rows: too few
+        outcomes = "no mature row" if y.size == 0 else f"a single class among {y.size:,} mature rows"
+        result["labelled"] = {
+            "applicable": False,
+            "absent": False,
+            "reason": f"{outcomes} with a challenger score ({maturity_rule})",
+            "n": int(y.size),
+            "defaults": int(y.sum()),
+        }
         return result, frames
     seed = params.seed
     result["champion"] = {

@@ -165,10 +165,8 @@ def _ab(ctx: Context) -> dict[str, Any] | None:
         result["approval_rate"] = _plain(
             stats.two_proportion_test(ch["approved"], ch["n"], cl["approved"], cl["n"], ci_level=cc.ci_level)
         )
-        result["bad_rate"] = _plain(
-            stats.two_proportion_test(
-                ch["defaults"], ch["with_outcome"], cl["defaults"], cl["with_outcome"], ci_level=cc.ci_level
-            )
+        result["bad_rate"] = _proportions(
+            ch["defaults"], ch["with_outcome"], cl["defaults"], cl["with_outcome"], cc.ci_level
         )
         bounds = stats.group_sequential_bounds(a.looks, alpha=a.design.alpha if a.design else 0.05)
         result["sequential"] = {"bounds": _plain(bounds), "looks": _looks(log, a, arm, approved, outcome, bounds)}
@@ -209,21 +207,26 @@ def _ab_alerts(arm: np.ndarray, alerted: np.ndarray, outcome: np.ndarray, level:
             "false_alarms": int((known & ~event & alerted).sum()),
         }
     ch, cl = arms["champion"], arms["challenger"]
-    test = stats.two_proportion_test
     return {
         "arms": arms,
-        "alert_rate": _plain(test(ch["alerts"], ch["n"], cl["alerts"], cl["n"], ci_level=level)),
-        "catch_rate": _plain(test(ch["caught"], ch["events"], cl["caught"], cl["events"], ci_level=level)),
-        "false_positive_rate": _plain(
-            test(
-                ch["false_alarms"],
-                ch["with_outcome"] - ch["events"],
-                cl["false_alarms"],
-                cl["with_outcome"] - cl["events"],
-                ci_level=level,
-            )
+        "alert_rate": _proportions(ch["alerts"], ch["n"], cl["alerts"], cl["n"], level),
+        "catch_rate": _proportions(ch["caught"], ch["events"], cl["caught"], cl["events"], level),
+        "false_positive_rate": _proportions(
+            ch["false_alarms"],
+            ch["with_outcome"] - ch["events"],
+            cl["false_alarms"],
+            cl["with_outcome"] - cl["events"],
+            level,
         ),
     }
+
+
+def _proportions(x1: int, n1: int, x2: int, n2: int, level: float) -> dict[str, Any] | None:
+    """The two-proportion test of the arms, or None when an arm has no case to count (no mature outcome, no
+    event): that test is marked "not enough data" with the count by the caller."""
+    if min(n1, n2) == 0:
+        return None
+    return _plain(stats.two_proportion_test(x1, n1, x2, n2, ci_level=level))
 
 
 def _guardrails(log: pd.DataFrame, a: Any, arm: np.ndarray, ctx: Context) -> dict[str, Any]:

@@ -1,7 +1,11 @@
-"""The champion-challenger workbook's findings and decision: evidence and the policy's thresholds in, prose out.
+"""The champion-challenger workbook's findings and concerns: evidence and the policy's thresholds in, prose out.
 
-Every ``finding(...)`` of the workbook is made here, and the pre-registered decision rules of
-``champion_challenger.rules`` are applied here; nothing here reads data or computes a statistic.
+Every ``finding(...)`` of the workbook is made here, sorted by what it is about. A **finding** is about the
+model under validation, the champion (its own four-fifths flags, its latency in the shadow log), and counts
+in the model's rating. A **concern** is about the proposed change (what the challenger adds, the shadow and
+A/B comparisons, the pairing of the two models' scores): finding-shaped, it is evidence of the decision
+(``champion_challenger.decision.concerns``) and never sets the model's rating. Nothing here reads data or
+computes a statistic; the decision rules are applied in :mod:`.decision`.
 """
 
 from __future__ import annotations
@@ -10,20 +14,16 @@ from typing import Any
 
 import pandas as pd
 
-from mrmkit.policy import NOT_ENOUGH_DATA, finding, not_enough_data, p_value_finding
-from mrmkit.workbooks.champion_challenger.tables import _interval
+from mrmkit.policy import NOT_ENOUGH_DATA, finding, p_value_finding
 
 __all__ = [
     "WORKBOOK",
-    "offline_findings",
+    "offline_concerns",
     "shadow_findings",
-    "ab_findings",
+    "shadow_concerns",
+    "ab_concerns",
     "fairness_findings",
-    "decide",
-    "recommendation_finding",
-    "metric",
-    "interval_decision",
-    "gain_decision",
+    "fairness_concerns",
 ]
 
 WORKBOOK = "champion_challenger"
@@ -32,8 +32,9 @@ WORKBOOK = "champion_challenger"
 # ------------------------------------------------------------------------------------------ offline
 
 
-def offline_findings(offline: dict[str, Any]) -> list[dict[str, Any]]:
-    """Applications the challenger did not score, and duplicated ids, in the paired comparison."""
+def offline_concerns(offline: dict[str, Any]) -> list[dict[str, Any]]:
+    """Applications the challenger did not score, and duplicated ids, in the paired comparison: concerns about
+    the comparison's evidence, not about the champion."""
     coverage = offline["matching"]
     out_findings = []
     if coverage["challenger_missing"]:
@@ -67,22 +68,24 @@ def offline_findings(offline: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def shadow_findings(result: dict[str, Any] | None, weekly: pd.DataFrame | None, policy: Any) -> list[dict[str, Any]]:
-    """Shadow coverage and decision agreement below the policy's minimum, latency above its p99 limit."""
+    """The champion's latency above the policy's p99 limit: the model under validation, in production."""
+    if result is None or "champion" not in result["latency_ms"]:
+        return []
+    return _latency(result, weekly, policy, "champion")
+
+
+def shadow_concerns(result: dict[str, Any] | None, weekly: pd.DataFrame | None, policy: Any) -> list[dict[str, Any]]:
+    """Shadow coverage and decision agreement below the policy's minimum, the challenger's latency above its
+    p99 limit: about the change."""
     if result is None:
         return []
     out = []
     checks = [
-        ("coverage", result["coverage"], policy.shadow_coverage, "at least", "Shadow coverage"),
-        (
-            "decision_agreement",
-            result["decision_agreement"],
-            policy.shadow_agreement,
-            "at least",
-            "Shadow decision agreement",
-        ),
+        ("coverage", result["coverage"], policy.shadow_coverage, "Shadow coverage"),
+        ("decision_agreement", result["decision_agreement"], policy.shadow_agreement, "Shadow decision agreement"),
     ]
     too_few = result.get("not_judged")  # fewer shadow applications than policy.min_sample.rows
-    for key, value, limit, _, label in checks:
+    for key, value, limit, label in checks:
         if value is not None and value < limit and not too_few:
             out.append(
                 finding(
@@ -96,44 +99,50 @@ def shadow_findings(result: dict[str, Any] | None, weekly: pd.DataFrame | None, 
                     worse="lower",
                 )
             )
-    judged_weeks = [w for w in weekly.index if w not in result["weeks_not_judged"]]
-    for model, lat in result["latency_ms"].items():
-        breach = [w for w in judged_weeks if weekly.at[w, f"{model}_p99_ms"] > policy.latency_p99_ms]
-        overall = lat["p99"] > policy.latency_p99_ms and not too_few
-        if overall or breach:
-            # name the part that breached and show its value: a headline p99 within the policy beside a breach
-            # in one week would read as a contradiction
-            weeks = ", ".join(f"{w} ({weekly.at[w, f'{model}_p99_ms']:.0f} ms)" for w in breach)
-            if overall:
-                title = (
-                    f"{model.capitalize()} latency breaches the policy: p99 {lat['p99']:.0f} ms over the whole period"
-                )
-            else:
-                title = (
-                    f"{model.capitalize()} latency breaches the policy in {len(breach)} of {len(judged_weeks)} weeks "
-                    f"(worst p99 {max(weekly.loc[breach, f'{model}_p99_ms']):.0f} ms)"
-                )
-            out.append(
-                finding(
-                    WORKBOOK,
-                    "amber",
-                    title,
-                    f"p99 {lat['p99']:.0f} ms over the whole period; weeks with p99 above "
-                    f"{policy.latency_p99_ms:g} ms: {weeks or 'none'}.",
-                    metric=f"champion_challenger.shadow.latency_ms.{model}.p99",
-                    value=lat["p99"],
-                    threshold=f"99th percentile latency at most {policy.latency_p99_ms:g} ms, overall and "
-                    "in every week",
-                )
-            )
+    if "challenger" in result["latency_ms"]:
+        out += _latency(result, weekly, policy, "challenger")
     return out
+
+
+def _latency(result: dict[str, Any], weekly: pd.DataFrame, policy: Any, model: str) -> list[dict[str, Any]]:
+    """One model's p99 latency above the policy's limit, over the whole period or in a judged week."""
+    lat = result["latency_ms"][model]
+    too_few = result.get("not_judged")
+    judged_weeks = [w for w in weekly.index if w not in result["weeks_not_judged"]]
+    breach = [w for w in judged_weeks if weekly.at[w, f"{model}_p99_ms"] > policy.latency_p99_ms]
+    overall = lat["p99"] > policy.latency_p99_ms and not too_few
+    if not (overall or breach):
+        return []
+    # name the part that breached and show its value: a headline p99 within the policy beside a breach
+    # in one week would read as a contradiction
+    weeks = ", ".join(f"{w} ({weekly.at[w, f'{model}_p99_ms']:.0f} ms)" for w in breach)
+    if overall:
+        title = f"{model.capitalize()} latency breaches the policy: p99 {lat['p99']:.0f} ms over the whole period"
+    else:
+        title = (
+            f"{model.capitalize()} latency breaches the policy in {len(breach)} of {len(judged_weeks)} weeks "
+            f"(worst p99 {max(weekly.loc[breach, f'{model}_p99_ms']):.0f} ms)"
+        )
+    return [
+        finding(
+            WORKBOOK,
+            "amber",
+            title,
+            f"p99 {lat['p99']:.0f} ms over the whole period; weeks with p99 above "
+            f"{policy.latency_p99_ms:g} ms: {weeks or 'none'}.",
+            metric=f"champion_challenger.shadow.latency_ms.{model}.p99",
+            value=lat["p99"],
+            threshold=f"99th percentile latency at most {policy.latency_p99_ms:g} ms, overall and in every week",
+        )
+    ]
 
 
 # ------------------------------------------------------------------------------------------ A/B
 
 
-def ab_findings(result: dict[str, Any] | None, a: Any, policy: Any) -> list[dict[str, Any]]:
-    """An A/B test short of its planned size, a sample ratio mismatch, and guardrails worse in the challenger arm."""
+def ab_concerns(result: dict[str, Any] | None, a: Any, policy: Any) -> list[dict[str, Any]]:
+    """An A/B test short of its planned size, a sample ratio mismatch, and guardrails worse in the challenger arm:
+    the experiment on the change, not the champion."""
     if result is None:
         return []
     arms = result["arms"]
@@ -172,10 +181,10 @@ def ab_findings(result: dict[str, Any] | None, a: Any, policy: Any) -> list[dict
     )
     if f:
         out.append(f)
-    return out + _guardrail_findings(result["guardrails"], a, policy)
+    return out + _guardrail_concerns(result["guardrails"], a, policy)
 
 
-def _guardrail_findings(guardrails: dict[str, Any], a: Any, policy: Any) -> list[dict[str, Any]]:
+def _guardrail_concerns(guardrails: dict[str, Any], a: Any, policy: Any) -> list[dict[str, Any]]:
     out = []
     for column in a.guardrails:
         entry = guardrails[column]
@@ -201,14 +210,24 @@ def _guardrail_findings(guardrails: dict[str, Any], a: Any, policy: Any) -> list
 
 
 def fairness_findings(fairness: dict[str, Any], params: Any) -> list[dict[str, Any]]:
-    """Per protected attribute: the champion's own four-fifths flags, then the flags the challenger adds."""
+    """Per protected attribute, the champion's own four-fifths flags: findings on the model under validation."""
     out = []
-    if not params.data.protected:
+    if not fairness.get("applicable"):
         return out
     for attribute in params.data.protected:
         entry = fairness[attribute]
-        reference = entry["reference_group"]
-        out += _champion_flags(entry["champion"]["adverse_impact"], attribute, reference, params.policy.p_value)
+        impact = entry["champion"]["adverse_impact"]
+        out += _champion_flags(impact, attribute, entry["reference_group"], params.policy.p_value)
+    return out
+
+
+def fairness_concerns(fairness: dict[str, Any], params: Any) -> list[dict[str, Any]]:
+    """Per protected attribute, the four-fifths flags the challenger adds: concerns about the change."""
+    out = []
+    if not fairness.get("applicable"):
+        return out
+    for attribute in params.data.protected:
+        entry = fairness[attribute]
         for g in entry["new_flags"]:
             out.append(
                 finding(
@@ -216,7 +235,7 @@ def fairness_findings(fairness: dict[str, Any], params: Any) -> list[dict[str, A
                     "red",
                     f"Challenger fails the four-fifths rule for {attribute} = {g}",
                     "The champion does not; the challenger's adverse impact ratio is below 0.8 against "
-                    f"{attribute} = {reference}.",
+                    f"{attribute} = {entry['reference_group']}.",
                     metric=f"champion_challenger.fairness.{attribute}.new_flags",
                     threshold="adverse impact ratio below 0.8 (EEOC four-fifths rule)",
                 )
@@ -254,135 +273,3 @@ def _champion_flags(impact: dict[str, Any], attribute: str, reference: Any, thre
             )
         )
     return out
-
-
-# ------------------------------------------------------------------------------------------ decision
-
-
-def metric(result: dict[str, Any], name: str) -> dict[str, Any]:
-    """One metric's comparison from a ``bootstrap_metric_difference`` result (difference = challenger - champion)."""
-    return next(m for m in result["metrics"] if m["metric"] == name)
-
-
-def interval_decision(interval: Any, limit: float) -> str:
-    """A rule "the change is at most ``limit``" judged on the change's confidence interval.
-
-    ``pass`` when the whole interval is at or below the limit, ``fail`` when the whole interval is above
-    it, ``inconclusive`` when it straddles the limit: a point estimate alone fails an equal challenger
-    half the time (measured in ``benchmarks/alarm_rates.py``).
-    """
-    low, high = (float(v) for v in interval)
-    if high <= limit:
-        return "pass"
-    if low > limit:
-        return "fail"
-    return "inconclusive"
-
-
-def _rule(name: str, outcome: str, evidence: str) -> dict[str, str]:
-    return {"rule": name, "outcome": outcome, "evidence": evidence}
-
-
-def gain_decision(gain: float, p: float, upper: float, min_gain: float, max_p: float) -> str:
-    """A rule "the challenger is better by more than ``min_gain``": pass when the gain exceeds it with one-sided
-    p below ``max_p``; fail when there is no gain or the interval's upper end is below ``min_gain``."""
-    if gain > min_gain and p < max_p:
-        return "pass"
-    if gain <= 0 or upper < min_gain:
-        return "fail"
-    return "inconclusive"
-
-
-def _alert_rules(comparison: dict[str, Any], rules_cfg: Any, level: float) -> list[dict[str, str]]:
-    """A classifier's promotion rules, at the same alert rate: more fraud caught, not more false alarms."""
-    catch, fpr = comparison["catch_rate"], comparison["false_positive_rate"]
-    gain, p, upper = catch["difference"], catch["p_value"], catch["ci"][1]
-    outcome = gain_decision(gain, p, upper, rules_cfg.min_catch_rate_gain, rules_cfg.max_p_value)
-    at = f"at the same alert rate ({comparison['alert_rate']:.2%})"
-    return [
-        _rule(
-            f"catch rate {at} rises by more than {rules_cfg.min_catch_rate_gain:g} with one-sided McNemar p below "
-            f"{rules_cfg.max_p_value:g}",
-            outcome,
-            f"{catch['rate_a']:.2%} to {catch['rate_b']:.2%} (change {gain:+.4f}), exact p = {p:.3g}, "
-            f"{level:.0%} interval {_interval(catch['ci'])}",
-        ),
-        _rule(
-            f"false-positive rate {at} rises at most {rules_cfg.max_false_positive_rate_increase:g}",
-            interval_decision(fpr["ci"], rules_cfg.max_false_positive_rate_increase),
-            f"{fpr['rate_a']:.3%} to {fpr['rate_b']:.3%} (change {fpr['difference']:+.5f}), {level:.0%} interval "
-            f"{_interval(fpr['ci'])}",
-        ),
-    ]
-
-
-def decide(params: Any, offline: dict[str, Any], fairness: dict[str, Any]) -> dict[str, Any]:
-    """The recommendation by the pre-registered rules of ``champion_challenger.rules``, and each rule's outcome."""
-    rules_cfg = params.champion_challenger.rules
-    rules = []
-    labelled = offline.get("labelled", {})
-    events = min(labelled.get("defaults", 0), labelled.get("n", 0) - labelled.get("defaults", 0))
-    too_few = not_enough_data(events, params.policy.min_sample.events, "defaults or non-defaults")
-    if not labelled.get("applicable"):
-        rules.append(_rule("AUC gain", "inconclusive", "no labelled mature data to compare discrimination"))
-    elif too_few:  # a comparison of AUCs on a handful of defaults decides nothing either way
-        rules.append(_rule("AUC gain", "inconclusive", f"{NOT_ENOUGH_DATA}: {too_few}"))
-    elif params.model_kind.alerting and not offline["alerts"]["applicable"]:
-        rules.append(_rule("catch rate at the same alert rate", "inconclusive", offline["alerts"]["reason"]))
-    elif params.model_kind.alerting:
-        rules += _alert_rules(offline["alerts"], rules_cfg, params.champion_challenger.ci_level)
-    else:
-        gain = offline["challenger"]["auc"]["value"] - offline["champion"]["auc"]["value"]
-        p = offline["delong_one_sided"]["p_value"]
-        upper = offline["bootstrap_auc"]["ci"][1]
-        outcome = gain_decision(gain, p, upper, rules_cfg.min_auc_gain, rules_cfg.max_p_value)
-        rules.append(
-            _rule(
-                f"AUC gain above {rules_cfg.min_auc_gain:g} with one-sided DeLong p below {rules_cfg.max_p_value:g}",
-                outcome,
-                f"gain {gain:+.4f}, p = {p:.3g}, bootstrap {params.champion_challenger.ci_level:.0%} interval of the gain up to {upper:+.4f}",
-            )
-        )
-        level = params.champion_challenger.ci_level
-        bad = metric(offline["business_matched"], "bad_rate_approved")
-        rules.append(
-            _rule(
-                f"bad rate among approved at the matched cut-off rises at most {rules_cfg.max_bad_rate_increase:g}",
-                interval_decision(bad["ci_difference"], rules_cfg.max_bad_rate_increase),
-                f"change {bad['difference']:+.4f}, bootstrap {level:.0%} interval {_interval(bad['ci_difference'])}",
-            )
-        )
-        appr = metric(offline["business"], "approval_rate")
-        low, high = appr["ci_difference"]
-        rules.append(
-            _rule(
-                f"approval rate at the policy cut-off falls at most {rules_cfg.max_approval_rate_decrease:g}",
-                interval_decision((-high, -low), rules_cfg.max_approval_rate_decrease),
-                f"change {appr['difference']:+.4f}, bootstrap {level:.0%} interval {_interval(appr['ci_difference'])}",
-            )
-        )
-    if rules_cfg.no_fairness_flag:
-        if not fairness.get("applicable"):
-            rules.append(_rule("no new four-fifths flag", "inconclusive", fairness.get("reason", "not assessed")))
-        else:
-            new = {k: v["new_flags"] for k, v in fairness.items() if isinstance(v, dict) and v.get("new_flags")}
-            rules.append(
-                _rule("no new four-fifths flag", "fail" if new else "pass", f"new flags: {new}" if new else "none")
-            )
-    outcomes = [r["outcome"] for r in rules]
-    decision = "DO NOT PROMOTE" if "fail" in outcomes else "INCONCLUSIVE" if "inconclusive" in outcomes else "PROMOTE"
-    return {"recommendation": decision, "rules": rules}
-
-
-def recommendation_finding(decision: dict[str, Any]) -> dict[str, Any]:
-    """The lead finding: the recommendation, green, amber or red, with every rule's outcome and evidence."""
-    severity = {"PROMOTE": "green", "INCONCLUSIVE": "amber", "DO NOT PROMOTE": "red"}[decision["recommendation"]]
-    lead = finding(
-        WORKBOOK,
-        severity,
-        f"Recommendation: {decision['recommendation']}",
-        "; ".join(f"{r['rule']}: {r['outcome']} ({r['evidence']})" for r in decision["rules"]),
-        metric="champion_challenger.decision.recommendation",
-        threshold="pre-registered rules (champion_challenger.rules)",
-    )
-    return lead

@@ -20,6 +20,7 @@ __all__ = [
     "metrics",
     "recommendation_markdown",
     "rules_frame",
+    "concerns_frame",
     "findings_frame",
     "discrimination_frame",
     "business_frame",
@@ -56,20 +57,25 @@ def _interval(interval: Any) -> str:
 
 
 def recommendation_markdown(evidence: ChallengerEvidence) -> Any:
+    """The recommendation, the count of rules by outcome and the reason: a decision about the change."""
     d = evidence.decision
-    counts = {o: sum(r["outcome"] == o for r in d["rules"]) for o in ("pass", "fail", "inconclusive")}
+    outcomes = ("pass", "fail", "inconclusive", "not applicable")
+    counts = {o: sum(r["outcome"] == o for r in d["rules"]) for o in outcomes}
     return display.text(
-        "### {}\n\n{} rules pass, {} fail, {} inconclusive. {}.",
+        "### {}\n\n{} rules pass, {} fail, {} inconclusive, {} not applicable. {}\n\n"
+        "A recommendation about the change, not a finding on the champion: it does not set the model's rating. {}.",
         d["recommendation"],
         counts["pass"],
         counts["fail"],
         counts["inconclusive"],
+        counts["not applicable"],
+        d["reason"],
         evidence.settings["decision_rule"],
     )
 
 
 def rules_frame(evidence: ChallengerEvidence) -> Any:
-    frame = pd.DataFrame(evidence.decision["rules"])
+    frame = pd.DataFrame(evidence.decision["rules"], columns=["rule", "family", "outcome", "evidence"])
     css = {
         "pass": display.STATUS_CSS["green"],
         "fail": display.STATUS_CSS["red"],
@@ -78,7 +84,17 @@ def rules_frame(evidence: ChallengerEvidence) -> Any:
     return display.styled(frame, status_columns=(), index=False).map(lambda v: css.get(v, ""), subset=["outcome"])
 
 
+def concerns_frame(evidence: ChallengerEvidence) -> Any:
+    """What the evidence says against the change (the challenger, the shadow and A/B comparisons), worst first."""
+    concerns = evidence.decision["concerns"]
+    if not concerns:
+        return display.text("No concern about the change.")
+    return display.findings_table(concerns)
+
+
 def findings_frame(evidence: ChallengerEvidence) -> Any:
+    if not evidence.findings:
+        return display.text("No finding on the champion.")
     return display.findings_table(evidence.findings)
 
 
@@ -271,6 +287,9 @@ def ab_frame(evidence: ChallengerEvidence) -> Any:
     )
     for label, key in tested:
         t = ab[key]
+        if "p1" not in t:  # an arm with nothing to count (no mature outcome, no event): not tested
+            rows.append((f"{label}: champion, challenger, difference", f"not tested: {t['status_reason']}"))
+            continue
         rows.append(
             (
                 f"{label}: champion, challenger, difference",
