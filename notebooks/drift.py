@@ -62,6 +62,7 @@ display(drift.quality_frame_for_display(evidence))
 # %%
 display(session.describe("features"))
 display(drift.features_frame_for_display(evidence))
+display(drift.feature_tests_for_display(evidence))
 thr = ctx.params.policy.psi
 display(plots.psi_by_feature(evidence.features["psi"], evidence.features["status"], thr.amber, thr.red))
 display(text("Top-driver rule: {}.", evidence.settings["driver_shift"]["rule"]))

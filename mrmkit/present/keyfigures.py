@@ -54,7 +54,10 @@ def _drift_features(m: Mapping[str, Any], words: Any) -> Rows:
     c = _m(m, "drift", "summary.status_counts") or {}
     return [
         ("features compared", fmt(_m(m, "drift", "summary.n_features"))),
-        ("feature statuses, PSI and top-driver rule (green / amber / red)", f"{c.get('green', 0)} / {c.get('amber', 0)} / {c.get('red', 0)}"),
+        (
+            "feature statuses, PSI and top-driver rule (green / amber / red)",
+            f"{c.get('green', 0)} / {c.get('amber', 0)} / {c.get('red', 0)}",
+        ),
         ("retraining signal", fmt(_m(m, "drift", "retraining.signal"))),
     ]
 

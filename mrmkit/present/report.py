@@ -18,7 +18,7 @@ from typing import Any
 import mrmkit
 from mrmkit import conclude, kinds, sources
 from mrmkit.params import Parameters
-from mrmkit.policy import SEVERITY_ORDER
+from mrmkit.policy import SEVERITY_ORDER, finding_order
 from mrmkit.present import contents, keyfigures, style, summary
 from mrmkit.present.pages import render_page
 from mrmkit.present.render import CSP_META
@@ -151,7 +151,13 @@ def _decision(metrics: Mapping[str, Any]) -> dict[str, Any] | None:
     if not isinstance(decision, Mapping) or not decision.get("recommendation"):
         return None
     rules = [r for r in decision.get("rules") or [] if isinstance(r, Mapping)]
-    return {"recommendation": decision["recommendation"], "rules": rules}
+    concerns = [c for c in decision.get("concerns") or [] if isinstance(c, Mapping)]
+    return {
+        "recommendation": decision["recommendation"],
+        "reason": decision.get("reason") or "",
+        "rules": rules,
+        "concerns": sorted(concerns, key=finding_order),
+    }
 
 
 def _model_card(params: Parameters, kind: kinds.ModelKind, inputs: Mapping[str, Any]) -> list[tuple[str, Any]]:

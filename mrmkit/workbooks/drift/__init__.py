@@ -23,6 +23,7 @@ the tests and the other modules use. Conventions (all recorded in the metrics un
 from mrmkit.workbooks.drift.analysis import DriftEvidence, analyse, latest_window
 from mrmkit.workbooks.drift.findings import WORKBOOK
 from mrmkit.workbooks.drift.tables import (
+    feature_tests_for_display,
     features_frame_for_display,
     findings_frame,
     heatmap_frame,
@@ -41,6 +42,7 @@ __all__ = [
     "analyse",
     "latest_window",
     "features_frame_for_display",
+    "feature_tests_for_display",
     "findings_frame",
     "heatmap_frame",
     "most_drifted",

@@ -24,6 +24,7 @@ __all__ = [
     "findings_frame",
     "quality_frame_for_display",
     "features_frame_for_display",
+    "feature_tests_for_display",
     "most_drifted",
     "score_frame_for_display",
     "psi_table_frame",
@@ -224,68 +225,66 @@ def quality_frame_for_display(evidence: DriftEvidence) -> Any:
     return styler
 
 
-def features_frame_for_display(evidence: DriftEvidence) -> Any:
-    cols = [
-        "kind",
-        "psi",
-        "psi_status",
-        "status",
-        "importance",
-        "top_driver",
-        "effect_measure",
-        "effect_size",
-        "driver_status",
-        "ks_statistic",
-        "wasserstein",
-        "wasserstein_normed",
-        "js_distance",
-        "chi2_statistic",
-        "chi2_df",
-        "test",
-        "p_value",
-        "p_value_adjusted",
-        "significant",
-    ]
-    if evidence.features["status_reason"].notna().any():
-        cols.insert(3, "status_reason")
+_LABELS = {
+    "kind": "type",
+    "psi": "PSI",
+    "psi_status": "PSI status",
+    "importance": "importance",
+    "top_driver": "top driver",
+    "effect_measure": "effect size",
+    "effect_size": "value",
+    "driver_status": "top-driver rule",
+    "ks_statistic": "KS",
+    "wasserstein": "Wasserstein (feature units)",
+    "wasserstein_normed": "Wasserstein / reference sd",
+    "js_distance": "JS distance",
+    "chi2_statistic": "chi-square",
+    "chi2_df": "df",
+    "p_value_adjusted": "adjusted p",
+    "p_value": "p",
+    "status_reason": "why not judged",
+}
+_FORMATS = {
+    "psi": display.FIXED4,
+    "importance": display.PERCENT,
+    "effect_size": display.FIXED4,
+    "ks_statistic": display.FIXED4,
+    "wasserstein": display.GENERAL,
+    "wasserstein_normed": display.FIXED4,
+    "js_distance": display.FIXED4,
+    "chi2_statistic": display.GENERAL,
+    "chi2_df": display.INTEGER,
+    "p_value": display.P_VALUE,
+    "p_value_adjusted": display.P_VALUE,
+}
+
+
+def _feature_rows(evidence: DriftEvidence, cols: list[str]) -> pd.DataFrame:
     frame = evidence.features.sort_values(["psi", "column"], ascending=[False, True])[cols]
     yes_no = {True: "yes", False: "no"}
-    frame = frame.assign(significant=frame["significant"].map(yes_no), top_driver=frame["top_driver"].map(yes_no))
+    return frame.assign(**{c: frame[c].map(yes_no) for c in ("significant", "top_driver") if c in cols})
+
+
+def features_frame_for_display(evidence: DriftEvidence) -> Any:
+    """Each feature's status: PSI, the top-driver rule (importance, effect size) and the worse of the two."""
+    cols = ["kind", "psi", "psi_status", "importance", "top_driver", "effect_measure", "effect_size", "driver_status"]
+    cols.append("status")
+    if evidence.features["status_reason"].notna().any():
+        cols.append("status_reason")
+    frame = _feature_rows(evidence, cols)
     return display.styled(
-        frame,
-        {
-            "psi": display.FIXED4,
-            "importance": display.PERCENT,
-            "effect_size": display.FIXED4,
-            "ks_statistic": display.FIXED4,
-            "wasserstein": display.GENERAL,
-            "wasserstein_normed": display.FIXED4,
-            "js_distance": display.FIXED4,
-            "chi2_statistic": display.GENERAL,
-            "chi2_df": display.INTEGER,
-            "p_value": display.P_VALUE,
-            "p_value_adjusted": display.P_VALUE,
-        },
-        status_columns=("psi_status", "status", "driver_status"),
-        labels={
-            "kind": "type",
-            "psi": "PSI",
-            "psi_status": "PSI status",
-            "importance": "importance",
-            "top_driver": "top driver",
-            "effect_measure": "effect size",
-            "effect_size": "value",
-            "driver_status": "top-driver rule",
-            "ks_statistic": "KS",
-            "wasserstein": "Wasserstein (feature units)",
-            "wasserstein_normed": "Wasserstein / reference sd",
-            "js_distance": "JS distance",
-            "chi2_statistic": "chi-square",
-            "chi2_df": "df",
-            "p_value_adjusted": "adjusted p",
-            "p_value": "p",
-            "status_reason": "why not judged",
-        },
+        frame, _FORMATS, status_columns=("psi_status", "status", "driver_status"), labels=_LABELS
+    ).set_caption("Status of each feature: the worse of its PSI status and the top-driver rule.")
+
+
+def feature_tests_for_display(evidence: DriftEvidence) -> Any:
+    """Each feature's distances and its test of no change (raw and Holm-adjusted p)."""
+    cols = ["ks_statistic", "wasserstein", "wasserstein_normed", "js_distance", "chi2_statistic", "chi2_df"]
+    cols += ["test", "p_value", "p_value_adjusted", "significant"]
+    frame = _feature_rows(evidence, cols)
+    return display.styled(frame, _FORMATS, labels=_LABELS).set_caption(
+        "Distances between the reference and current distributions of each feature, and the test of no change "
+        "(p adjusted by Holm over the features)."
     )
 
 
