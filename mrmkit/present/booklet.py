@@ -5,7 +5,9 @@ contents first, each workbook report on a new page, every id prefixed with its p
 and every link between the reports rewritten to an internal one (``drift.html#Findings`` becomes
 ``#drift--Findings``), so the PDF's links work on any machine and none points at a file path. Each page
 carries the model, version and run id at the top and "page n of N" at the bottom (CSS paged media margin
-boxes, which Chromium prints); the paper is A4 or US letter.
+boxes, which Chromium prints); the paper is A4 or US letter. A draft report (``data-document-status="DRAFT"``
+on the validation report's body: no opinion, or a sign-off date missing) prints DRAFT at the top of every
+page and as a mark across it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ _ID = re.compile(r'\bid="([^"]*)"')
 _HREF = re.compile(r'\bhref="([^"]*)"')
 _H2 = re.compile(r'<h2 id="([^"]*)"[^>]*>(.*?)</h2>', re.S)
 _TAGS = re.compile(r"<[^>]+>")
+_MARK = re.compile(r'<div class="(?:mrmkit-)?draft-mark" aria-hidden="true">DRAFT</div>')
+_STATUS = re.compile(r'<body[^>]*\bdata-document-status="([A-Z]+)"')
 
 
 def css_string(text: str) -> str:
@@ -46,7 +50,7 @@ def css_string(text: str) -> str:
 def _part(html: str, part: str, names: set[str]) -> str:
     """The body of one report, its ids prefixed by ``part`` and its links made internal."""
     match = _MAIN.search(html) or _BODY.search(html)
-    body = match.group(1) if match else html
+    body = _MARK.sub("", match.group(1) if match else html)  # the booklet prints one mark per page itself
     # pandas Styler ids (T_<uuid>...) are unique already and its own style rules select them: kept as they are
     body = _ID.sub(lambda m: m.group(0) if m.group(1).startswith("T_") else f'id="{part}--{m.group(1)}"', body)
 
@@ -90,9 +94,10 @@ def booklet(reports: Path, identity: dict[str, Any], model_label: str, paper: st
     present = {p.stem for p in reports.glob("*.html") if p.name != "index.html"}
     order = [w for w in workbooks.names() if w in present]  # the registered workbooks, in their order
     names = set(order)
-    parts = [
-        ("report", "Validation report", _part((reports / "index.html").read_text(encoding="utf-8"), "report", names))
-    ]
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    match = _STATUS.search(index)
+    draft = match is not None and match.group(1) == "DRAFT"
+    parts = [("report", "Validation report", _part(index, "report", names))]
     parts += [
         (w, _title(page, w), _part(page, w, names))
         for w, page in ((w, (reports / f"{w}.html").read_text(encoding="utf-8")) for w in order)
@@ -103,7 +108,14 @@ def booklet(reports: Path, identity: dict[str, Any], model_label: str, paper: st
         f" @top-left {{ content: {css_string(header)}; font-size: 8pt; color: #5b6570; font-family: 'DejaVu Sans', Arial, sans-serif; }}"
         f" @top-right {{ content: {css_string(str(identity.get('status', '')))}; font-size: 8pt; color: #5b6570; font-family: 'DejaVu Sans', Arial, sans-serif; }}"
         ' @bottom-right { content: "page " counter(page) " of " counter(pages); font-size: 8pt; color: #5b6570;'
-        " font-family: 'DejaVu Sans', Arial, sans-serif; } }"
+        " font-family: 'DejaVu Sans', Arial, sans-serif; }"
+        + (
+            ' @top-center { content: "DRAFT"; font-size: 11pt; font-weight: 700; color: #7a0c0c;'
+            " font-family: 'DejaVu Sans', Arial, sans-serif; }"
+            if draft
+            else ""
+        )
+        + " }"
         " .part { break-before: page; } .toc ol { list-style: none; padding-left: 1.2em; }"
         " .toc > ol > li { margin-top: 0.6em; font-weight: 600; } .toc li li { font-weight: normal; }"
     )
@@ -114,6 +126,7 @@ def booklet(reports: Path, identity: dict[str, Any], model_label: str, paper: st
         css=Markup(CSS),
         page_css=Markup(page_css),  # built from css_string(), which no text can break out of
         title=title,
+        draft=draft,
         parts=[
             # each part's HTML is a report mrmkit rendered itself, every value in it escaped already
             {"id": part, "title": label, "headings": _headings(html), "html": Markup(html)}

@@ -53,6 +53,7 @@ class Run:
     record_audit: bool
     pdf: bool
     paper: str
+    inventory: Any = None  # the model's inventory entry, when the run comes from an inventory
 
 
 def _render_reports(run: Run, scope: tuple[scopes.SectionScope, ...], say: Callable[[str], None]) -> None:
@@ -101,6 +102,8 @@ def _write_reports(run: Run, identity: dict[str, Any], scope: Any, findings: lis
         inputs=run.inputs,
         notebooks=run.staging / "notebooks",
         scope=scope,
+        signing_key=signing.fingerprint(run.signer.public_key()) if run.signer is not None else None,
+        inventory=run.inventory,
     )
     summary.stamp_reports(reports, run.params, identity)
     if run.pdf:
