@@ -468,3 +468,27 @@ def test_var_params_accept_its_own_expectation_ids(tmp_path):
     path.write_text(yaml.safe_dump(raw))
     with pytest.raises(InvalidParameters, match="not a supervisory expectation of a VaR engine"):
         load_parameters(path)
+
+
+def test_a_run_from_an_inventory_finds_its_entry_by_path_then_by_id(tmp_path):
+    from mrmkit.run.runner import _inventory_entry
+
+    path = write_params(tmp_path)
+    params = load_parameters(path)
+    entry = {"name": "T", "owner": "o", "risk_tier": "low", "status": "production", "frequency": "annual"}
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(
+        yaml.safe_dump(
+            {
+                "models": [
+                    {**entry, "id": "other", "parameters": "params.yaml", "last_validated": "2025-01-31"},
+                    {**entry, "id": "tiny-pd", "parameters": "elsewhere.yaml", "last_validated": "2024-01-31"},
+                ]
+            }
+        )
+    )
+    assert _inventory_entry(None, params, path) is None
+    assert _inventory_entry(inventory, params, path).id == "other"  # the entry naming this very file
+    assert _inventory_entry(inventory, params, tmp_path / "copy.yaml").id == "tiny-pd"  # else the model id
+    rows = dict(document.document_control(params.validation, None, _inventory_entry(inventory, params, path)))
+    assert rows["Next validation due"] == "2026-01-31 (inventory)"

@@ -43,7 +43,7 @@ CLASSIFIER = register(
                 id="SR11-7.OUTCOMES",
             ),
             Expectation(
-                "SR 11-7 / SR 26-2 §V: sensitivity analysis",
+                "SR 11-7 / SR 26-2 §V: sensitivity testing",
                 "one-at-a-time sensitivity of the score and the alerts",
                 ("backtest.sensitivity",),
                 id="SR11-7.SENSITIVITY",

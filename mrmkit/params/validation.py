@@ -19,8 +19,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, ValidationError, model_validator
 
-from mrmkit.errors import InvalidParameters
+from mrmkit.errors import InvalidParameters, shorten
 from mrmkit.params._base import _Section
+from mrmkit.params.yamlfile import read_yaml_file
 
 __all__ = ["OPINIONS", "Review", "ValidationSection", "merge_validation_file", "check_expectation_ids"]
 
@@ -147,6 +148,20 @@ def _inside(path: Path, raw: dict[str, Any], base_dir: Path) -> bool:
     return any(path.is_relative_to(f) for f in folders)
 
 
+def _first_problem(exc: ValidationError) -> str:
+    """The first problem of a validation file's keys, named as the parameter file's would be."""
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in ("validation", *first["loc"]))
+    if first["type"] == "extra_forbidden":
+        return f"unknown key {where!r} (allowed here: {', '.join(ValidationSection.model_fields)})"
+    if first["type"] == "missing":
+        return f"required key {where!r} is missing"
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "value_error":
+        return f"{where}: {message}"
+    return f"{where}: {shorten(message, 200)} (got {shorten(first.get('input'))})"
+
+
 def merge_validation_file(raw: Any, base_dir: Path, source: str) -> Any:
     """``raw`` with the keys of the file ``validation.file`` names merged into its ``validation`` section.
 
@@ -166,9 +181,7 @@ def merge_validation_file(raw: Any, base_dir: Path, source: str) -> Any:
         raise InvalidParameters(
             f"{source}: validation.file ({path}) lies outside the parameter file's folder and data.roots."
         )
-    from mrmkit.params.parameters import read_yaml
-
-    content = read_yaml(path, "Validation file")
+    content = read_yaml_file(path, "Validation file")
     if not isinstance(content, dict):
         raise InvalidParameters(f"{path}: a validation file is a YAML mapping of validation keys (opinion, ...).")
     if "file" in content:
@@ -179,13 +192,6 @@ def merge_validation_file(raw: Any, base_dir: Path, source: str) -> Any:
     try:
         ValidationSection.model_validate(content)
     except ValidationError as exc:
-        from mrmkit.params.parameters import _message
-
-        first = exc.errors()[0]
-        first = {**first, "loc": ("validation", *first["loc"])}
-        text = _message(first)
-        if first["type"] == "extra_forbidden":
-            text += f" (allowed here: {', '.join(f for f in ValidationSection.model_fields)})"
-        raise InvalidParameters(f"{path}: {text}.") from None
+        raise InvalidParameters(f"{path}: {_first_problem(exc)}.") from None
     merged = {**{k: v for k, v in section.items() if k != "file"}, **content}
     return {**raw, "validation": merged}
