@@ -215,14 +215,18 @@ def test_demo_validation_report_has_its_sections_and_numbers(demo_run) -> None:
     assert "Model Validation, second line (demo)" in index  # the validator, from the demo's validation section
     assert metrics["champion_challenger"]["decision"]["recommendation"] in index
     assert f"{metrics['drift']['summary']['n_features']}</td>" in index
-    # the demo evidences every expectation of a PD model (no Basel VaR row: the trading book's series is the VaR
-    # engine's); those with amber or red findings say so beside the badge
+    # the demo evidences every expectation of a PD model a computation can evidence (no Basel VaR row: the
+    # trading book's series is the VaR engine's); those with amber or red findings say so beside the badge. The
+    # expectations only a review evidences stay NOT EVIDENCED (the demo records no review), one is out of
+    # scope, and the report is a DRAFT (the demo states no opinion)
     rows = kinds.get("pd").expectations
     assert not [e for e in rows if any(s.startswith(("backtest.var", "backtest.es")) for s in e.sections)]
     assert "Basel VaR" not in index and "Expected-shortfall" not in index
-    assert index.count(">EVIDENCED<") + index.count(">EVIDENCED, WITH ") == len(rows) == 8
-    assert "NOT EVIDENCED" not in index
+    computed = [e for e in rows if e.sections]
+    assert index.count(">EVIDENCED<") + index.count(">EVIDENCED, WITH ") == len(computed) == 10
+    assert index.count(">NOT EVIDENCED<") == len(rows) - len(computed) - 1 and index.count(">OUT OF SCOPE<") == 1
     assert index.count(">EVIDENCED, WITH ") >= 1  # the demo has injected drift: never a plain green badge there
+    assert 'data-document-status="DRAFT"' in index
     assert "data:image/png;base64," in index
     manifest = json.loads((package / "manifest.json").read_text())
     assert manifest["inputs"]["data.reference"]["sha256"] in index

@@ -113,7 +113,7 @@ def test_an_expectation_must_cite_sections_that_apply_to_its_kind():
             calibrated_pd=False,
             decision=None,
             sections=frozenset({"drift.features"}),
-            expectations=(Expectation("E", "e", ("backtest.var",)),),
+            expectations=(Expectation("E", "e", ("backtest.var",), id="E"),),
         )
     with pytest.raises(ValueError, match="must not be empty"):
         Vocabulary("", "", "", "", "", "", "", "", "", "")

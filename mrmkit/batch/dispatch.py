@@ -59,8 +59,12 @@ def run_batch(
     jobs: int | None = None,
     scheduler: str | None = None,
     progress: Progress | None = None,
+    inventory: str | Path | None = None,
 ) -> BatchResult:
-    """Run every parameter file; ``progress(done, total, last_result)`` is called after each model."""
+    """Run every parameter file; ``progress(done, total, last_result)`` is called after each model. With
+    ``inventory``, each report's document control takes the model's last validation and next due date from it."""
+    import functools
+
     from mrmkit.errors import InvalidParameters
 
     params = [Path(p) for p in param_files]
@@ -79,13 +83,14 @@ def run_batch(
             progress(done, len(params), record)
 
     unfinished: list[int] = []
+    fn = functools.partial(run_one, inventory=str(Path(inventory).resolve())) if inventory else run_one
     if params:
         _passive_omp()
         if scheduler:
-            unfinished = _dask([p.resolve() for p in params], out, scheduler, report)
+            unfinished = _dask([p.resolve() for p in params], out, scheduler, report, fn)
         else:
             workers = min(jobs or os.cpu_count() or 1, len(params))
-            unfinished = _local([p.resolve() for p in params], out, workers, report)
+            unfinished = _local([p.resolve() for p in params], out, workers, report, fn)
     for i in unfinished:
         results[i] = _unfinished(params[i], "interrupted", "the batch was interrupted; nothing published for it")
     missing = [i for i, r in enumerate(results) if r is None]

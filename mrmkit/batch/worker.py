@@ -42,8 +42,9 @@ def _model_id(params: Path) -> str | None:
         return None
 
 
-def run_one(params: str, out: str) -> dict[str, Any]:
-    """Run one parameter file in this process; never raises. The worker function of both back ends."""
+def run_one(params: str, out: str, inventory: str | None = None) -> dict[str, Any]:
+    """Run one parameter file in this process; never raises. The worker function of both back ends
+    (``inventory``: the inventory file the model comes from, for its report's document control)."""
     _passive_omp()
     t0 = time.perf_counter()
     path = Path(params)
@@ -53,7 +54,7 @@ def run_one(params: str, out: str) -> dict[str, Any]:
         from mrmkit.run.runner import run
 
         try:
-            result = run(path, out=Path(out))
+            result = run(path, out=Path(out), inventory=inventory)
         except MrmkitError as exc:
             record.update(error=str(exc), exit_code=exc.exit_code)
         else:

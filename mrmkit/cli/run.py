@@ -202,13 +202,14 @@ def batch(
                 jobs=jobs,
                 scheduler=scheduler,
                 progress=lambda done, total, last: bar.update(task, completed=done),
+                inventory=inventory,
             )
     else:
 
         def log(done: int, total: int, last: dict[str, Any]) -> None:
             err.print(f"mrmkit: {done}/{total} {last.get('model_id') or last.get('params')}: {last.get('status')}")
 
-        result = run_batch(files, out_dir, jobs=jobs, scheduler=scheduler, progress=log)
+        result = run_batch(files, out_dir, jobs=jobs, scheduler=scheduler, progress=log, inventory=inventory)
     for line in result.to_lines():
         out.print(line, highlight=False, markup=False, soft_wrap=True)
     print(write_batch_index(result, out_dir / "batch-index.html", trust))

@@ -154,6 +154,10 @@ def _parameters(
             "scope": "Annual validation of the champion on the monitoring sample: data quality and drift, "
             "outcomes and stress, the challenger and the explanations; the downturn calibration is out of scope",
             "reference": "MRM-DEMO-2026-01",
+            "out_of_scope": {
+                "ECB-TRIM.PD-DEFAULT-MOC": "the downturn calibration and the margin of conservatism are reviewed "
+                "in the separate IRB calibration validation (demo)"
+            },
         },
         "challenger": {
             "artifact": "models/challenger.skops",

@@ -6,7 +6,8 @@ string ``model.kind`` with a literal, it asks the kind (``kinds.get(params.model
 calls :func:`register`, and one import line below.
 
 Built in: ``pd`` (:mod:`~mrmkit.kinds.pd`), ``classifier`` (:mod:`~mrmkit.kinds.classifier`) and ``var``
-(:mod:`~mrmkit.kinds.var`). This package imports nothing else of mrmkit, so every layer may ask it.
+(:mod:`~mrmkit.kinds.var`); the supervisory expectations several kinds share, each with its stable id, are in
+:mod:`~mrmkit.kinds.expectations`. This package imports nothing else of mrmkit, so every layer may ask it.
 """
 
 from mrmkit.kinds.registry import Expectation, ModelKind, Vocabulary, get, names, register

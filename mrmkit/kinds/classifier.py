@@ -4,7 +4,8 @@ Judged on its ranking (AUC) and at ``policy.alert_rate`` or ``policy.threshold``
 rate, precision and cost; calibration by grade does not apply, and the favourable decision is to clear.
 """
 
-from mrmkit.kinds.pd import CONCEPTUAL_SOUNDNESS, MONITORING, ROW_SECTIONS
+from mrmkit.kinds.expectations import CONCEPTUAL_SOUNDNESS_ROWS, DATA_QUALITY, MONITORING, REVIEW_ONLY
+from mrmkit.kinds.pd import ROW_SECTIONS
 from mrmkit.kinds.registry import Expectation, ModelKind, Vocabulary, register
 
 _PD_ONLY = "concerns PD models (rating grades, PD stress, credit losses, credit decisions); the operating point is policy.alert_rate or policy.threshold"
@@ -32,33 +33,40 @@ CLASSIFIER = register(
         sections=ROW_SECTIONS
         | {"backtest.classifier_operating_point", "backtest.over_time", "champion_challenger.alerts"},
         expectations=(
+            CONCEPTUAL_SOUNDNESS_ROWS,
+            DATA_QUALITY,
             MONITORING,
             Expectation(
-                "SR 11-7 / SR 26-2: outcomes analysis",
+                "SR 11-7 / SR 26-2 §V: outcomes analysis, including back-testing",
                 "AUC, and catch rate, false-positive rate, precision and cost at the operating point",
                 ("backtest.classifier_operating_point",),
+                id="SR11-7.OUTCOMES",
             ),
             Expectation(
-                "SR 11-7 / SR 26-2: sensitivity testing",
+                "SR 11-7 / SR 26-2 §V: sensitivity testing",
                 "one-at-a-time sensitivity of the score and the alerts",
                 ("backtest.sensitivity",),
+                id="SR11-7.SENSITIVITY",
             ),
             Expectation(
-                "SR 11-7 / SR 26-2: benchmarking",
+                "SR 11-7 / SR 26-2 §V: benchmarking",
                 "champion against challenger on the same cases at the same alert rate",
                 ("champion_challenger.offline", "champion_challenger.alerts"),
+                id="SR11-7.BENCHMARKING",
             ),
-            CONCEPTUAL_SOUNDNESS,
             Expectation(
                 "Alert reasons for the reviewing analyst",
                 "reason codes of alerted cases",
                 ("explainability.reason_codes",),
+                id="ALERT-REASONS",
             ),
             Expectation(
                 "Fairness of alerts (customer friction by protected group)",
                 "four-fifths rule on the share not alerted, parity differences",
                 ("champion_challenger.fairness",),
+                id="ALERT-FAIRNESS",
             ),
+            *REVIEW_ONLY,
         ),
         workbook_titles=(("backtest", "Backtest and sensitivity"),),
         required=(

@@ -4,20 +4,11 @@ Judged on discrimination and calibration against observed defaults, by rating gr
 ``policy.cutoff`` (approve when the PD is at or below it); adverse-action reasons go to declined applicants.
 """
 
+from mrmkit.kinds.expectations import CONCEPTUAL_SOUNDNESS_ROWS, DATA_QUALITY, MONITORING, REVIEW_ONLY
 from mrmkit.kinds.registry import Expectation, ModelKind, Vocabulary, register
 
 _ALERTING = "only for model.kind classifier, an alerting model judged at an operating point"
 
-MONITORING = Expectation(
-    "SR 11-7 / SR 26-2: ongoing monitoring",
-    "data quality, population stability and drift over time",
-    ("drift.quality", "drift.features", "drift.prediction", "drift.over_time"),
-)
-CONCEPTUAL_SOUNDNESS = Expectation(
-    "SR 11-7 / SR 26-2: conceptual soundness",
-    "drivers of the decisions (SHAP, LIME) and their stability",
-    ("explainability.global", "explainability.local", "explainability.checks"),
-)
 #: Sections every kind scored on rows of data has (the drift and explainability workbooks, the findings and
 #: settings of each workbook).
 ROW_SECTIONS = frozenset(
@@ -80,38 +71,69 @@ PD = register(
             "explainability.counterfactuals",
         },
         expectations=(
+            CONCEPTUAL_SOUNDNESS_ROWS,
+            DATA_QUALITY,
             MONITORING,
             Expectation(
-                "SR 11-7 / SR 26-2: outcomes analysis",
+                "SR 11-7 / SR 26-2 §V: outcomes analysis, including back-testing",
                 "discrimination and calibration against observed defaults",
                 ("backtest.pd_discrimination", "backtest.pd_calibration"),
+                id="SR11-7.OUTCOMES",
             ),
             Expectation(
-                "ECB PD backtesting (instructions for validation reporting, 2019)",
-                "Jeffreys test per grade, current-against-initial AUC, concentration",
-                ("backtest.pd_calibration", "backtest.pd_discrimination", "backtest.concentration"),
+                "ECB instructions for reporting the validation results of IRB models (2019) §2.5: PD predictive "
+                "ability",
+                "Jeffreys test of the PD of each grade against its observed default rate",
+                ("backtest.pd_calibration",),
+                id="ECB-IRB.PD-CALIBRATION",
             ),
             Expectation(
-                "SR 11-7 / SR 26-2: sensitivity and stress testing",
+                "ECB instructions for reporting the validation results of IRB models (2019) §2.5: PD "
+                "discriminatory power",
+                "current AUC against the AUC at initial validation",
+                ("backtest.pd_discrimination",),
+                id="ECB-IRB.PD-DISCRIMINATION",
+            ),
+            Expectation(
+                "ECB instructions for reporting the validation results of IRB models (2019) §2.5: stability "
+                "(migrations, concentration)",
+                "grade migration matrix and Herfindahl concentration of the grades",
+                ("backtest.concentration",),
+                id="ECB-IRB.PD-STABILITY",
+            ),
+            Expectation(
+                "ECB guide to internal models (TRIM), credit risk: definition of default, rating philosophy "
+                "and margin of conservatism",
+                "the validator's review of the default definition used for the targets, the rating philosophy "
+                "and the margin of conservatism",
+                id="ECB-TRIM.PD-DEFAULT-MOC",
+            ),
+            Expectation(
+                "SR 11-7 / SR 26-2 §V: sensitivity analysis and stress testing",
                 "stress scenarios and one-at-a-time sensitivity",
                 ("backtest.stress", "backtest.sensitivity"),
+                id="SR11-7.SENSITIVITY",
             ),
             Expectation(
-                "SR 11-7 / SR 26-2: benchmarking",
+                "SR 11-7 / SR 26-2 §V: benchmarking",
                 "champion against challenger on the same applications",
                 ("champion_challenger.offline",),
+                id="SR11-7.BENCHMARKING",
             ),
-            CONCEPTUAL_SOUNDNESS,
             Expectation(
-                "ECOA / Regulation B: adverse-action reasons",
+                "ECOA / Regulation B, 12 CFR 1002.9: specific reasons for adverse action",
                 "reason codes of declined applications",
                 ("explainability.reason_codes",),
+                id="REG-B.ADVERSE-ACTION",
             ),
             Expectation(
-                "Fair-lending screens (ECOA disparate impact)",
+                "ECOA / Regulation B, 12 CFR 1002.4: no discrimination on a prohibited basis (disparate-impact "
+                "screens)",
                 "adverse impact ratio, four-fifths rule, parity differences",
                 ("champion_challenger.fairness",),
+                id="REG-B.FAIR-LENDING",
             ),
+            *REVIEW_ONLY,
         ),
         required=(
             ("data.reference", "a PD model is compared on a reference and a current sample"),

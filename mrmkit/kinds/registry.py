@@ -40,19 +40,34 @@ class Vocabulary:
 
 @dataclass(frozen=True, slots=True)
 class Expectation:
-    """One supervisory expectation and the workbook sections (``workbook.section``) whose evidence answers it.
+    """One supervisory expectation a validation of the kind must address, and how it can be evidenced.
 
-    The report marks it evidenced when at least one of ``sections`` ran in the package, and otherwise says
-    why not (the workbook was not run, or the section did not apply, with its reason).
+    ``id`` is stable across versions (``validation.out_of_scope`` and ``validation.reviews`` name it). The report
+    marks it evidenced when at least one of ``sections`` (``workbook.section``) ran in the package, or when the
+    validator records a review of it; an expectation with no ``sections`` is one mrmkit cannot evidence
+    (conceptual soundness, development documentation, implementation testing, data lineage, use): only a
+    recorded review does. ``supporting`` sections are shown beside it as material for that review but never
+    evidence it on their own (SHAP and LIME do not show a model is conceptually sound).
     """
 
-    source: str  # "SR 11-7 / SR 26-2: ongoing monitoring"
-    evidence: str  # what the sections show, in words
-    sections: tuple[str, ...]
+    source: str  # "SR 11-7 / SR 26-2 §V: outcomes analysis"
+    evidence: str  # what the sections show (or what the review must cover), in words
+    sections: tuple[str, ...] = ()
+    id: str = ""
+    supporting: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not self.sections or any(s.count(".") != 1 for s in self.sections):
-            raise ValueError(f"Expectation {self.source!r}: sections are 'workbook.section' ids; got {self.sections}")
+        if any(s.count(".") != 1 for s in (*self.sections, *self.supporting)):
+            raise ValueError(
+                f"Expectation {self.source!r}: sections are 'workbook.section' ids; got {self.sections + self.supporting}"
+            )
+        if not self.id:
+            raise ValueError(f"Expectation {self.source!r}: give it a stable id (for example 'SR11-7.OUTCOMES')")
+
+    @property
+    def needs_review(self) -> bool:
+        """True when no section of mrmkit's can evidence it: only the validator's recorded review can."""
+        return not self.sections
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +99,8 @@ class ModelKind:
     refused
         Dotted parameter fields this kind must not have, each with the reason.
     expectations
-        The supervisory expectations this kind's validation answers, in the order the report lists them.
+        Every supervisory expectation a validation of this kind must address, in the order the report's map
+        lists them, including those only the validator's review can evidence.
     workbook_titles
         (workbook, title) pairs where the workbook's own title would claim what the kind does not have (a
         VaR engine's backtest has no stress test).
@@ -106,8 +122,11 @@ class ModelKind:
     def __post_init__(self) -> None:
         if self.decision not in (None, "cutoff", "operating_point"):
             raise ValueError(f"ModelKind {self.name!r}: decision must be 'cutoff', 'operating_point' or None")
+        ids = [e.id for e in self.expectations]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"ModelKind {self.name!r}: expectation ids must be unique; got {ids}")
         for expectation in self.expectations:
-            missing = [s for s in expectation.sections if s not in self.sections]
+            missing = [s for s in (*expectation.sections, *expectation.supporting) if s not in self.sections]
             if missing:
                 raise ValueError(
                     f"ModelKind {self.name!r}: expectation {expectation.source!r} cites sections that do not "
@@ -118,6 +137,15 @@ class ModelKind:
     def alerting(self) -> bool:
         """True for a model that alerts at an operating point (a classifier), not one that approves at a cut-off."""
         return self.decision == "operating_point"
+
+    def expectation(self, expectation_id: str) -> Expectation:
+        """The expectation of this kind with the id; an unknown id lists the kind's ids."""
+        for e in self.expectations:
+            if e.id == expectation_id:
+                return e
+        raise KeyError(
+            f"{expectation_id!r} is not an expectation of a {self.noun}; known: {', '.join(e.id for e in self.expectations)}"
+        )
 
     def applies(self, section: str) -> bool:
         """Whether the ``workbook.section`` applies to this kind (a section also needs its own inputs)."""

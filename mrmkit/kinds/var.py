@@ -5,6 +5,7 @@ conditional coverage, Acerbi-Szekely Z2); it has no application data, so no drif
 explanation workbook applies.
 """
 
+from mrmkit.kinds.expectations import CONCEPTUAL_SOUNDNESS, REVIEW_ONLY
 from mrmkit.kinds.registry import Expectation, ModelKind, Vocabulary, register
 
 _SERIES_ONLY = "a VaR engine is validated on its P&L, VaR and ES series only"
@@ -31,16 +32,26 @@ VAR = register(
         decision=None,
         sections=frozenset({"backtest.findings", "backtest.var", "backtest.es", "backtest.settings"}),
         expectations=(
+            CONCEPTUAL_SOUNDNESS,
             Expectation(
-                "Basel VaR backtesting (1996 supervisory framework)",
+                "Basel Committee, supervisory framework for backtesting (1996; MAR32 of the consolidated "
+                "framework): VaR backtesting",
                 "traffic light, Kupiec, Christoffersen, conditional coverage",
                 ("backtest.var",),
+                id="BASEL.VAR-BACKTEST",
             ),
             Expectation(
                 "Expected-shortfall backtest (Acerbi and Szekely 2014)",
                 "Z2 test of each ES series against its VaR",
                 ("backtest.es",),
+                id="ES.BACKTEST",
             ),
+            Expectation(
+                "Basel Committee, MAR32 of the consolidated framework: profit and loss attribution",
+                "the validator's review of the P&L attribution test (hypothetical against risk-theoretical P&L)",
+                id="BASEL.PL-ATTRIBUTION",
+            ),
+            *REVIEW_ONLY,
         ),
         workbook_titles=(("backtest", "VaR and ES backtest"),),
         required=(("backtest.var", "give its P&L and VaR series as backtest.var"),),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -19,6 +18,7 @@ from mrmkit.params._base import (
     path_or_query,
     resolve_input,
 )
+from mrmkit.params.validation import ValidationSection
 
 __all__ = ["ModelSection", "ChallengerSection", "DataSection", "ValidationSection", "MlflowSection"]
 
@@ -170,21 +170,6 @@ class DataSection(_Section):
             if unknown:
                 raise ValueError(f"categorical: {unknown} are not in features")
         return self
-
-
-class ValidationSection(_Section):
-    """Who validates and reviews, and what the validation covers (``validation``): the report's sign-off block."""
-
-    validator: str | None = Field(
-        None, description="The validator (name, role); blank in the sign-off block when absent."
-    )
-    reviewer: str | None = Field(None, description="The reviewer who signs the validation off; blank when absent.")
-    scope: str | None = Field(None, description="What this validation covers and what it leaves out.")
-    reference: str | None = Field(
-        None, description="The validation's reference in the model inventory or ticket system."
-    )
-    validated_on: dt.date | None = Field(None, description="Date the validator signs (YYYY-MM-DD); blank when absent.")
-    reviewed_on: dt.date | None = Field(None, description="Date the reviewer signs (YYYY-MM-DD); blank when absent.")
 
 
 class MlflowSection(_Section):

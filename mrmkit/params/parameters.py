@@ -19,6 +19,7 @@ from mrmkit.params._base import WORKBOOKS, Query, _Section, check_tracking_uri
 from mrmkit.params.kind_rules import check_kind
 from mrmkit.params.model import ChallengerSection, DataSection, MlflowSection, ModelSection, ValidationSection
 from mrmkit.params.policy import PolicySection
+from mrmkit.params.validation import check_expectation_ids, merge_validation_file
 from mrmkit.params.workbooks import BacktestSection, ChampionChallengerSection, DriftSection, ExplainabilitySection
 
 __all__ = [
@@ -124,6 +125,11 @@ class Parameters(_Section):
         if kind in kinds.names() and not kinds.get(kind).scored_on_rows and "data" not in raw:
             return {**raw, "data": {}}
         return raw
+
+    @model_validator(mode="after")
+    def _kind_expectations(self) -> Parameters:
+        check_expectation_ids(self.validation, self.model_kind)
+        return self
 
     @model_validator(mode="after")
     def _kind_sections(self) -> Parameters:
@@ -266,6 +272,7 @@ def parameters_from_dict(raw: Any, base_dir: Path, source: str) -> Parameters:
     """Validate a parsed parameter mapping; ``source`` names the file in error messages."""
     if not isinstance(raw, dict):
         raise InvalidParameters(f"{source}: the file must be a YAML mapping of sections; got {type(raw).__name__}.")
+    raw = merge_validation_file(raw, Path(base_dir), source)
     try:
         params = Parameters.model_validate(raw, context={"base_dir": Path(base_dir)})
     except ValidationError as exc:

@@ -8,7 +8,9 @@ machine and none points at a file path. On paper a link cannot be clicked, so ev
 followed by the page it leads to, and every contents entry by its page: :mod:`mrmkit.present.pdf` prints
 twice, the first time with placeholders of the same width, and reads the pages from the first PDF. Each
 page carries the model, version and run id at the top and "page n of N" at the bottom (CSS paged media
-margin boxes, which Chromium prints); the paper is A4 or US letter.
+margin boxes, which Chromium prints); the paper is A4 or US letter. A draft report
+(``data-document-status="DRAFT"`` on the validation report's body: no opinion, or a sign-off date missing)
+prints DRAFT at the top of every page and as a mark across it.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ _ID = re.compile(r'\bid="([^"]*)"')
 _HREF = re.compile(r'\bhref="([^"]*)"')
 _INTERNAL_LINK = re.compile(r'<a\b([^>]*)\bhref="#([^"]+)"([^>]*)>(.*?)</a>', re.S)
 _H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+_MARK = re.compile(r'<div class="(?:mrmkit-)?draft-mark" aria-hidden="true">DRAFT</div>')
+_STATUS = re.compile(r'<body[^>]*\bdata-document-status="([A-Z]+)"')
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,8 @@ def css_string(text: str) -> str:
 def _part(page: str, part: str, names: set[str]) -> str:
     """The body of one report, its sections given ids, its ids prefixed by ``part``, its links made internal."""
     match = _MAIN.search(page) or _BODY.search(page)
-    body = with_ids(match.group(1) if match else page)
+    body = _MARK.sub("", match.group(1) if match else page)  # the booklet prints one mark per page itself
+    body = with_ids(body)
     # pandas Styler ids (T_<uuid>...) are unique already and its own style rules select them: kept as they are
     body = _ID.sub(lambda m: m.group(0) if m.group(1).startswith("T_") else f'id="{part}--{m.group(1)}"', body)
 
@@ -126,13 +131,26 @@ def _with_page_refs(body: str, targets: set[str], pages: Mapping[str, int] | Non
     return _INTERNAL_LINK.sub(ref, body)
 
 
-def _page_css(paper: str, identity: dict[str, Any], model_label: str) -> str:
+def is_draft(reports: Path) -> bool:
+    """Whether the validation report in ``reports`` is a draft (no opinion, or a sign-off date missing)."""
+    match = _STATUS.search((Path(reports) / "index.html").read_text(encoding="utf-8"))
+    return match is not None and match.group(1) == "DRAFT"
+
+
+def _page_css(paper: str, identity: dict[str, Any], model_label: str, draft: bool) -> str:
     header = f"{model_label} · run {identity.get('run_id', '')}"
     margin_box = "font-size: 8pt; color: #5b6570; font-family: 'DejaVu Sans', Arial, sans-serif;"
+    draft_box = (
+        ' @top-center { content: "DRAFT"; font-size: 11pt; font-weight: 700; color: #7a0c0c;'
+        " font-family: 'DejaVu Sans', Arial, sans-serif; }"
+        if draft
+        else ""
+    )
     return (
         f"@page {{ size: {PAPERS[paper]}; margin: 20mm 14mm 18mm;"
         f" @top-left {{ content: {css_string(header)}; {margin_box} }}"
         f" @top-right {{ content: {css_string(str(identity.get('status', '')))}; {margin_box} }}"
+        f"{draft_box}"
         f' @bottom-right {{ content: "page " counter(page) " of " counter(pages); {margin_box} }} }}'
         " .part { break-before: page; } .contents > ol > li { font-weight: 600; }"
     )
@@ -151,11 +169,13 @@ def booklet(
     parts = booklet_parts(Path(reports))
     targets = {p.id for p in parts} | {html.unescape(i) for p in parts for i in _ID.findall(p.html)}
     title = f"Validation of {model_label}, run {identity.get('run_id', '')}"
+    draft = is_draft(Path(reports))
     return render_page(
         "booklet.html.j2",
         csp_meta=Markup(CSP_META),
         css=Markup(CSS),
-        page_css=Markup(_page_css(paper, identity, model_label)),  # from css_string(), which no text can escape
+        page_css=Markup(_page_css(paper, identity, model_label, draft)),  # css_string(): no text can escape it
+        draft=draft,
         title=title,
         contents=contents_block(booklet_contents(parts, pages)),
         # each part's HTML is a report mrmkit rendered itself, every value in it escaped already

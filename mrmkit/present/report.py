@@ -1,10 +1,11 @@
 """``reports/index.html``: the validation report a model-risk committee and a regulator read.
 
-Cover, executive summary (overall rating, one conclusion per workbook, findings by severity), one summary per
-workbook with the key figures of the sections that ran and its first charts, the model card, the map from the
-sections that ran to supervisory expectations (and what this package leaves unevidenced, with the reason), the
-conventions of the sections that ran, the sign-off, an appendix of the sections that did not run and why, and
-an appendix of inputs. Everything the report says of scope comes from :mod:`mrmkit.registry.scope`; the page
+A DRAFT mark on every page until the validator's opinion and both sign-off dates are given, cover, document
+control (:mod:`mrmkit.present.document`), executive summary (mrmkit's proposed rating beside the validator's
+opinion, the limitations, one conclusion per workbook, findings by severity), one summary per workbook with
+the key figures of the sections that ran and its first charts, the model card, the supervisory map of every
+expectation of the kind (:mod:`mrmkit.present.supervisory`), the conventions of the sections that ran, the
+sign-off, an appendix of the sections that did not run and why, and an appendix of inputs. Everything the report says of scope comes from :mod:`mrmkit.registry.scope`; the page
 is the template ``templates/report/index.html.j2``, which escapes every value.
 """
 
@@ -19,7 +20,7 @@ import mrmkit
 from mrmkit import conclude, kinds, sources
 from mrmkit.params import Parameters
 from mrmkit.policy import SEVERITY_ORDER, finding_order
-from mrmkit.present import contents, keyfigures, style, summary
+from mrmkit.present import contents, document, keyfigures, style, summary, supervisory
 from mrmkit.present.pages import render_page
 from mrmkit.present.render import CSP_META
 from mrmkit.registry import scope as scopes
@@ -89,60 +90,8 @@ def _workbook_sections(
     return out
 
 
-def _expectation(
-    expectation: kinds.Expectation,
-    scope: tuple[scopes.SectionScope, ...],
-    findings: list[Mapping[str, Any]],
-    results: Mapping[str, Mapping[str, Any]],
-    kind: kinds.ModelKind,
-) -> dict[str, Any]:
-    """One row of the supervisory map: evidenced by the sections that ran, with the worst of their findings."""
-    by_id = {s.id: s for s in scope}
-    ran = [by_id[s] for s in expectation.sections if s in by_id and by_id[s].ran]
-    row: dict[str, Any] = {"source": expectation.source, "evidence": expectation.evidence, "links": [], "why": ""}
-    if not ran:
-        row.update(css="none", status="NOT EVIDENCED", why=_why_not(expectation, by_id, results, kind))
-        return row
-    titles = {s.title for s in ran}
-    worst = min(
-        (
-            SEVERITY_ORDER[f["severity"]]
-            for f in findings
-            if f.get("severity") in ("red", "amber")
-            and f.get("workbook") in {s.workbook for s in ran}
-            and summary.finding_link(f).split("#", 1)[1] in {summary.anchor(t) for t in titles}
-        ),
-        default=None,
-    )
-    if worst is None:
-        row.update(css="complete", status="EVIDENCED")
-    else:  # evidence exists, and it shows a problem: never a plain green badge beside a red finding
-        severity = "red" if worst == 0 else "amber"
-        row.update(css=severity, status=f"EVIDENCED, WITH {severity.upper()} FINDINGS")
-    row["links"] = [
-        {
-            "href": f"{s.workbook}.html#{summary.anchor(s.title)}",
-            "text": f"{workbooks.get(s.workbook).title_for(kind)}: {s.title}",
-        }
-        for s in ran
-    ]
-    return row
-
-
-def _why_not(
-    expectation: kinds.Expectation,
-    by_id: Mapping[str, scopes.SectionScope],
-    results: Mapping[str, Mapping[str, Any]],
-    kind: kinds.ModelKind,
-) -> str:
-    reasons = []
-    for section in expectation.sections:
-        workbook = section.split(".", 1)[0]
-        if workbook not in results:
-            reasons.append(f"the {workbooks.get(workbook).title_for(kind).lower()} workbook was not run")
-        elif section in by_id:
-            reasons.append(f"{by_id[section].title}: {by_id[section].reason}")
-    return "; ".join(dict.fromkeys(reasons))
+#: One row of the supervisory map (kept under its former name for callers of this module).
+_expectation = supervisory.expectation_row
 
 
 def _decision(metrics: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -204,8 +153,7 @@ def _cover(params: Parameters, kind: kinds.ModelKind, identity: Mapping[str, Any
         ("Risk tier", m.risk_tier),
         ("Run id", identity["run_id"]),
         ("Started (UTC)", str(identity["started"]).replace("T", " ").removesuffix("+00:00")),
-        ("Run by", identity.get("user")),
-        ("Status", identity["status"]),
+        ("Package status", identity["status"]),
         ("mrmkit version", mrmkit.__version__),
         _evidence_from(params, kind),
         *_registry_rows(inputs),
@@ -224,10 +172,14 @@ def write_index(
     scope: Iterable[scopes.SectionScope] | None = None,
     issues: Iterable[conclude.Issue] | None = None,
     follow_up: list[dict[str, Any]] | None = None,
+    signing_key: str | None = None,
+    inventory: Any = None,
 ) -> None:
     """Write the package's validation report; ``scope`` is what ran (computed from the metrics if not given),
     ``issues`` the validation issues (built from the findings if not given), ``follow_up`` the remediation
-    register's earlier issues as this validation found them (:func:`mrmkit.remediation.follow_up`)."""
+    register's earlier issues as this validation found them (:func:`mrmkit.remediation.follow_up`),
+    ``signing_key`` the fingerprint of the key that signs the package, ``inventory`` the model's inventory
+    entry when the run has one (its last validation and frequency)."""
     metrics, inputs = metrics or {}, inputs or {}
     kind = kinds.get(params.model.kind)
     statuses = {name: r["status"] for name, r in workbook_results.items()}
@@ -236,8 +188,17 @@ def write_index(
     failed = any(r["status"] == "failed" for r in workbook_results.values())
     issues = list(issues) if issues is not None else conclude.build(findings, metrics, kind)
     m = params.model
+    validation = params.validation
+    expectations = supervisory.supervisory_map(kind, scope, findings, workbook_results, validation)
+    status = document.document_status(validation)
     page = render_page(
         "index.html.j2",
+        document_status=status,
+        draft_reason=_draft_reason(validation),
+        document_control=document.document_control(validation, signing_key, inventory),
+        opinion=document.opinion(validation),
+        limitations=document.limitations(validation, scope, workbook_results, kind, expectations),
+        kind_noun=kind.noun,
         csp_meta=_markup(CSP_META),
         css=_markup(style.CSS),
         title=f"Validation report: {m.name or m.id} {m.version}",
@@ -250,7 +211,7 @@ def write_index(
         follow_up=follow_up or [],
         workbook_sections=_workbook_sections(workbook_results, metrics, scope, kind, notebooks),
         model_card=_model_card(params, kind, inputs),
-        expectations=[_expectation(e, scope, findings, workbook_results, kind) for e in kind.expectations],
+        expectations=expectations,
         conventions=keyfigures.conventions([s.id for s in scopes.ran(scope)], params),
         sign_off=summary.sign_off(params.validation, str(identity["started"])[:10]),
         not_run=[
@@ -261,6 +222,20 @@ def write_index(
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(contents.add_contents(page), encoding="utf-8")
+
+
+def _draft_reason(validation: Any) -> str:
+    """Why the document is a draft, in the words of the fields that would make it final."""
+    lacking = [
+        words
+        for words, given in (
+            ("the validator's opinion (validation.opinion)", validation.opinion),
+            ("the validator's sign-off date (validation.validated_on)", validation.validated_on),
+            ("the reviewer's sign-off date (validation.reviewed_on)", validation.reviewed_on),
+        )
+        if not given
+    ]
+    return "this validation report is not final: it lacks " + ", ".join(lacking) + "."
 
 
 def _markup(text: str) -> Any:

@@ -19,7 +19,12 @@ table.identity th { width: 14em; background: none; font-weight: 600; }
          font-weight: 600; font-size: 0.9em; }
 .red { background: #f9d0d0; color: #7a0c0c; } .amber { background: #fdebc8; color: #6b4500; }
 .green { background: #d9f2d9; color: #14521f; } .failed { background: #444; color: #fff; }
-.complete { background: #d9f2d9; color: #14521f; } .none { background: #eee; color: #555; }
+.complete, .evidenced { background: #e3e9f1; color: #1f2f44; } .none { background: #eee; color: #555; }
+.gap { background: #fff; color: #7a0c0c; border: 1px solid #7a0c0c; }
+.draft-banner { border: 2px solid #7a0c0c; color: #7a0c0c; padding: 6px 12px; font-size: 1.05em; }
+.draft-mark { position: fixed; top: 40%; left: 0; right: 0; text-align: center; font-size: 120px; font-weight: 700;
+  color: rgba(122, 12, 12, 0.10); transform: rotate(-30deg); pointer-events: none; z-index: 10; }
+.verdict { display: flex; flex-wrap: wrap; gap: 12px 40px; } .verdict > div { flex: 1 1 20em; } .verdict p { margin: 0.3em 0; }
 .muted { color: #5b6570; font-size: 0.9em; } img { max-width: 100%; }
 .charts img { max-width: 48%; margin-right: 1%; vertical-align: top; }
 .key { font-family: ui-monospace, 'DejaVu Sans Mono', monospace; font-size: 0.82em; overflow-wrap: break-word; }

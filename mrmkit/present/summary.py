@@ -5,8 +5,10 @@
 - :func:`issue_list`: the validation issues (:mod:`mrmkit.conclude`) in reading order, each with its tests and
   links to the sections of the workbook reports that hold its evidence (the schema's ``_section``);
 - :func:`sign_off`: validator, reviewer, scope and dates from the parameter file's ``validation`` section;
-- :func:`stamp_reports`: the identity block (model, id, version, run, date, package status, a link back to
-  the validation report) at the top of every workbook report, so a printed page is never anonymous.
+- :func:`stamp_reports`: the identity block (model, id, version, run, date, package status, document status,
+  a link back to the validation report) at the top of every workbook report, so a printed page is never
+  anonymous; a draft (no opinion, or a sign-off date missing) says DRAFT there and in a mark on every printed
+  page.
 
 HTML is written by the templates in ``templates/report/`` (:mod:`mrmkit.present.pages`), which escape every
 value.
@@ -130,6 +132,7 @@ def sign_off(validation: Any, run_date: str) -> dict[str, Any]:
 def identity_block(params: Any, identity: Mapping[str, Any], workbook_title: str) -> str:
     """The block at the top of a workbook report: whose evidence it is, from which run, in which state."""
     m = params.model
+    status = "FINAL" if params.validation.final else "DRAFT"
     fields = [
         ("Model", m.name or m.id),
         ("Model id", m.id),
@@ -137,8 +140,9 @@ def identity_block(params: Any, identity: Mapping[str, Any], workbook_title: str
         ("Run id", identity["run_id"]),
         ("Run date (UTC)", str(identity["started"])[:10]),
         ("Package status", identity["status"]),
+        ("Document status", status),
     ]
-    return render_page("identity.html.j2", workbook_title=workbook_title, fields=fields).strip()
+    return render_page("identity.html.j2", workbook_title=workbook_title, fields=fields, document_status=status).strip()
 
 
 _IDENTITY_CSS = (
@@ -146,6 +150,9 @@ _IDENTITY_CSS = (
     "font-family:-apple-system,'Segoe UI',Helvetica,Arial,'DejaVu Sans',sans-serif;font-size:0.92em;background:#f8f9fa}.mrmkit-identity p{margin:4px 0}"
     ".mrmkit-kicker{font-weight:600}.mrmkit-fields{display:flex;flex-wrap:wrap;gap:4px 22px}"
     ".mrmkit-fields span{color:#5b6570}@media print{.mrmkit-identity{background:none}}"
+    ".mrmkit-draft{color:#7a0c0c;font-weight:700}.mrmkit-draft-mark{position:fixed;top:40%;left:0;right:0;"
+    "text-align:center;font-size:120px;font-weight:700;color:rgba(122,12,12,0.10);transform:rotate(-30deg);"
+    "pointer-events:none;z-index:10}"
 )
 _BODY = re.compile(r"<body[^>]*>")
 

@@ -3,6 +3,11 @@
 Each section's ``scope`` rule reads the workbook's own metrics (what its analysis recorded) and says why the
 section did not run, in plain words, or ``None`` when it ran. Whether a section applies to a kind of model at
 all is the kind's to say (:mod:`mrmkit.kinds`); these rules cover what the inputs allow.
+
+A reason is a gap in the evidence (an input not given, too little data: a limitation the report states) unless
+the rule returns it as :class:`~mrmkit.registry.workbooks.NotApplicable`, which only the inputs making the
+section moot earn: no feature drifted (no bin table to show), no application was declined (no adverse-action
+reason to give), no shadow deployment or A/B test was run, no counterfactual was asked for.
 """
 
 from __future__ import annotations
@@ -10,11 +15,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mrmkit.registry.workbooks import Section, WorkbookSpec, metric, register
+from mrmkit.registry.workbooks import NotApplicable, Section, WorkbookSpec, metric, register
 
-__all__ = ["DRIFT", "BACKTEST", "CHAMPION_CHALLENGER", "EXPLAINABILITY"]
+__all__ = [
+    "DRIFT",
+    "BACKTEST",
+    "CHAMPION_CHALLENGER",
+    "EXPLAINABILITY",
+    "NOTHING_DECLINED",
+    "NOTHING_ALERTED",
+    "NO_ACTIONABLE",
+]
 
 Metrics = Mapping[str, Any]
+
+#: The reasons the explainability analysis records when its sample gives the section nothing to do; the
+#: analysis writes these constants, so the rules below recognise them as moot, not missing.
+NOTHING_DECLINED = "no application of the sample is declined"
+NOTHING_ALERTED = "no case of the sample is alerted"
+NO_ACTIONABLE = "no actionable features (explainability.actionable)"
 
 
 def _not_applicable(m: Metrics, key: str) -> str | None:
@@ -40,7 +59,7 @@ def _windows(m: Metrics) -> str | None:
 def _drifted_bins(m: Metrics) -> str | None:
     features = metric(m, "features") or {}
     drifted = any(isinstance(f, Mapping) and f.get("status") in ("amber", "red") for f in features.values())
-    return None if drifted else "no feature has an amber or red PSI"
+    return None if drifted else NotApplicable("no feature has an amber or red PSI")
 
 
 DRIFT = register(
@@ -202,7 +221,7 @@ def _labelled(m: Metrics) -> str | None:
 
 def _alerts(m: Metrics) -> str | None:
     if metric(m, "alerts") is None:
-        return "not an alerting model"
+        return NotApplicable("not an alerting model")
     return _not_applicable(m, "alerts")
 
 
@@ -258,13 +277,13 @@ CHAMPION_CHALLENGER = register(
                 "shadow",
                 "Shadow scoring",
                 "shadow scoring (coverage, agreement, latency)",
-                lambda m: None if metric(m, "shadow") else "no shadow-scoring log was given",
+                lambda m: None if metric(m, "shadow") else NotApplicable("no shadow-scoring log was given"),
             ),
             Section(
                 "ab",
                 "A/B test",
                 "the A/B test (sample ratio, guardrails, primary metric)",
-                lambda m: None if metric(m, "ab") else "no A/B log was given",
+                lambda m: None if metric(m, "ab") else NotApplicable("no A/B log was given"),
             ),
             Section(
                 "fairness",
@@ -287,7 +306,10 @@ def _explained(m: Metrics) -> str | None:
     return None
 
 
-def _per_model(part: str) -> Any:
+def _per_model(part: str, moot: frozenset[str]) -> Any:
+    """The rule of a part computed per explained model: it ran when it ran for one model; a reason in ``moot``
+    (nothing declined, no counterfactual asked for) makes it not applicable, any other is a gap."""
+
     def rule(m: Metrics) -> str | None:
         reason = _explained(m)
         if reason is not None:
@@ -295,7 +317,8 @@ def _per_model(part: str) -> Any:
         reasons = [_not_applicable(model, part) for model in (metric(m, "models") or {}).values()]
         if reasons and any(r is None for r in reasons):
             return None
-        return next((r for r in reasons if r), "no model was explained")
+        reason = next((r for r in reasons if r), "no model was explained")
+        return NotApplicable(reason) if reason in moot else reason
 
     return rule
 
@@ -333,14 +356,14 @@ EXPLAINABILITY = register(
                 "reason_codes",
                 "Reason codes",
                 "reason codes",
-                _per_model("reason_codes"),
+                _per_model("reason_codes", frozenset({NOTHING_DECLINED, NOTHING_ALERTED})),
                 description="For the {adverse_cases} in the explained sample: the features pushing most towards the decision to {adverse}, mapped through the reason-code table; a frequency table of reasons over all {adverse_cases}.",
             ),
             Section(
                 "counterfactuals",
                 "Counterfactuals: what would change the decision",
                 "counterfactuals",
-                _per_model("counterfactuals"),
+                _per_model("counterfactuals", frozenset({NOTHING_DECLINED, NO_ACTIONABLE})),
                 description="For declined applications, the smallest change in the actionable features (within their allowed ranges) that brings the PD to the cut-off, found by a seeded search.",
             ),
             SETTINGS,

@@ -16,7 +16,17 @@ from typing import Any
 from mrmkit import kinds
 from mrmkit.registry import workbooks as registry
 
-__all__ = ["SectionScope", "package_scope", "ran", "not_run", "left_out", "tested_sentence", "to_record", "from_record"]
+__all__ = [
+    "SectionScope",
+    "package_scope",
+    "ran",
+    "not_run",
+    "left_out",
+    "limitations",
+    "tested_sentence",
+    "to_record",
+    "from_record",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +39,9 @@ class SectionScope:
     ran: bool
     reason: str | None = None
     applies: bool = True  # False when the section is foreign to the model's kind (never part of its scope)
+    #: True when the section applies to the kind but did not run for want of an input or of enough data (a gap
+    #: in the evidence: a limitation), False when it ran, is foreign to the kind, or the inputs make it moot
+    missing: bool = False
 
     @property
     def id(self) -> str:
@@ -40,10 +53,13 @@ def _section_scope(kind: kinds.ModelKind, spec: registry.WorkbookSpec, status: s
         if not kind.applies(f"{spec.name}.{section.id}"):
             yield SectionScope(spec.name, section.id, section.title, False, f"does not apply to a {kind.noun}", False)
         elif status != "complete":
-            yield SectionScope(spec.name, section.id, section.title, False, "the workbook failed before it finished")
+            yield SectionScope(
+                spec.name, section.id, section.title, False, "the workbook failed before it finished", missing=True
+            )
         else:
             reason = section.scope(metrics)
-            yield SectionScope(spec.name, section.id, section.title, reason is None, reason)
+            gap = reason is not None and not isinstance(reason, registry.NotApplicable)
+            yield SectionScope(spec.name, section.id, section.title, reason is None, reason, missing=gap)
 
 
 def package_scope(
@@ -72,6 +88,12 @@ def left_out(scope: Iterable[SectionScope]) -> list[SectionScope]:
     return [s for s in scope if s.applies and not s.ran]
 
 
+def limitations(scope: Iterable[SectionScope]) -> list[SectionScope]:
+    """The sections that apply to the model's kind and did not run for want of an input or of data: each is a
+    limitation of the validation, stated in the executive summary (never a silent skip)."""
+    return [s for s in scope if s.applies and not s.ran and s.missing]
+
+
 def tested_sentence(scope: Iterable[SectionScope], workbook: str, vocabulary: Any) -> str:
     """What the workbook tested in this package: the ``tests`` words of the sections that ran, joined."""
     spec = registry.get(workbook)
@@ -86,7 +108,7 @@ def to_record(scope: Iterable[SectionScope]) -> dict[str, dict[str, dict[str, An
     """The manifest's ``scope`` entry: workbook -> section -> title, ran, reason."""
     record: dict[str, dict[str, dict[str, Any]]] = {}
     for s in scope:
-        entry = {"title": s.title, "applies": s.applies, "ran": s.ran, "reason": s.reason}
+        entry = {"title": s.title, "applies": s.applies, "ran": s.ran, "reason": s.reason, "missing": s.missing}
         record.setdefault(s.workbook, {})[s.section] = entry
     return record
 
@@ -95,7 +117,13 @@ def from_record(record: Mapping[str, Mapping[str, Mapping[str, Any]]] | None) ->
     """The scope a manifest recorded (empty for a package of an mrmkit before scopes were recorded)."""
     return tuple(
         SectionScope(
-            workbook, section, str(entry["title"]), bool(entry["ran"]), entry.get("reason"), bool(entry["applies"])
+            workbook,
+            section,
+            str(entry["title"]),
+            bool(entry["ran"]),
+            entry.get("reason"),
+            bool(entry["applies"]),
+            bool(entry.get("missing", False)),
         )
         for workbook, sections in (record or {}).items()
         for section, entry in sections.items()

@@ -19,10 +19,22 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-__all__ = ["Section", "WorkbookSpec", "register", "get", "specs", "names", "metric", "words"]
+__all__ = ["Section", "WorkbookSpec", "NotApplicable", "register", "get", "specs", "names", "metric", "words"]
 
 #: A scope rule: the workbook's metrics in, ``None`` when the section ran, else why it did not (plain words).
 ScopeRule = Callable[[Mapping[str, Any]], "str | None"]
+
+
+class NotApplicable(str):
+    """A scope rule's reason meaning the inputs make the section moot (no application was declined, no feature
+    drifted, no shadow deployment was made), not that evidence is missing.
+
+    Any other reason a rule gives for a section that applies to the model's kind is a gap in the evidence (an
+    input that was not given, or too little data to test): the report states it as a limitation
+    (:func:`mrmkit.registry.scope.limitations`). So a new rule that forgets to decide is never a silent skip.
+    """
+
+    __slots__ = ()
 
 
 def _always(_: Mapping[str, Any]) -> str | None:

@@ -57,6 +57,7 @@ class Run:
     paper: str
     known_issues: dict[str, str] = field(default_factory=dict)  # issue key to id, from earlier validations
     register: Any = None  # the model's remediation register when the run started (mrmkit.remediation.Register)
+    inventory: Any = None  # the model's inventory entry, when the run comes from an inventory
 
 
 def _render_reports(run: Run, scope: tuple[scopes.SectionScope, ...], say: Callable[[str], None]) -> None:
@@ -109,6 +110,8 @@ def _write_reports(
         scope=scope,
         issues=issues,
         follow_up=remediation.follow_up(run.staging),
+        signing_key=signing.fingerprint(run.signer.public_key()) if run.signer is not None else None,
+        inventory=run.inventory,
     )
     summary.stamp_reports(reports, run.params, identity)
     if run.pdf:

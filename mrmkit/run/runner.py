@@ -89,11 +89,14 @@ def run(
     pdf: bool = False,
     paper: str = "a4",
     record_audit: bool = True,
+    inventory: str | Path | None = None,
 ) -> RunResult:
-    """Validate, execute, render and publish; see the module docstring."""
+    """Validate, execute, render and publish; see the module docstring. ``inventory``: the inventory file that
+    lists the model, whose last validation and frequency the report's document control shows."""
     say = progress or (lambda message: None)
     with tempfile.TemporaryDirectory(prefix="mrmkit-sources-") as snapshots:  # remote inputs, fetched once
         prepared = _prepare(Path(params_path), workbooks, Path(snapshots), say)
+        prepared.inventory = _inventory_entry(inventory, prepared.params, Path(params_path))
         return _execute_and_publish(prepared, Path(out), say, pdf=pdf, paper=paper, record_audit=record_audit)
 
 
@@ -111,6 +114,7 @@ class _Prepared:
     inputs: dict[str, Any]
     started: datetime
     t0: float
+    inventory: Any = None
 
 
 def _prepare(
@@ -145,6 +149,17 @@ def _prepare(
         started=started,
         t0=t0,
     )
+
+
+def _inventory_entry(inventory: str | Path | None, params: Parameters, params_path: Path) -> Any:
+    """The inventory's entry for this parameter file (by path, else by model id), or None."""
+    if inventory is None:
+        return None
+    from mrmkit.params.inventory import load_inventory
+
+    entries = load_inventory(inventory).models
+    by_path = [e for e in entries if e.parameters == params_path.resolve()]
+    return (by_path or [e for e in entries if e.id == params.model.id] or [None])[0]
 
 
 def _input_record(
@@ -218,6 +233,7 @@ def _execute_and_publish(
             paper=paper,
             known_issues=register.known(),
             register=register,
+            inventory=prepared.inventory,
         )
         target, status, findings, rating = publish(run, say)
     except OSError as exc:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from mrmkit import explain
 from mrmkit.errors import InvalidParameters, one_line
+from mrmkit.registry.builtin import NO_ACTIONABLE, NOTHING_ALERTED, NOTHING_DECLINED
 from mrmkit.stats._base import jsonable
 from mrmkit.workbooks import alerts
 from mrmkit.workbooks.context import Context
@@ -232,7 +233,7 @@ def _explain_model(
             )
             reasons = {"applicable": True, "result": rc}
         else:
-            none = "no case of the sample is alerted" if classifier else "no application of the sample is declined"
+            none = NOTHING_ALERTED if classifier else NOTHING_DECLINED
             reasons = {"applicable": False, "reason": none}
         if classifier:
             cfs = {
@@ -241,7 +242,7 @@ def _explain_model(
                 "applicant's question (what would change the decision); an alert is not such a decision",
             }
         elif not cfg.actionable or cfg.n_counterfactuals == 0:
-            cfs = {"applicable": False, "reason": "no actionable features (explainability.actionable)"}
+            cfs = {"applicable": False, "reason": NO_ACTIONABLE}
         elif declined.any():
             pos = np.flatnonzero(declined)[: cfg.n_counterfactuals]
             res = explain.counterfactuals(
@@ -257,7 +258,7 @@ def _explain_model(
             )
             cfs = {"applicable": True, "result": res}
         else:
-            cfs = {"applicable": False, "reason": "no application of the sample is declined"}
+            cfs = {"applicable": False, "reason": NOTHING_DECLINED}
     metrics = {
         "explainer": expl.explainer,
         "estimator": expl.estimator,
