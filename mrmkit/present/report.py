@@ -19,7 +19,7 @@ from typing import Any
 import mrmkit
 from mrmkit import conclude, kinds, sources
 from mrmkit.params import Parameters
-from mrmkit.policy import SEVERITY_ORDER, finding_order
+from mrmkit.policy import finding_order
 from mrmkit.present import contents, document, keyfigures, style, summary, supervisory
 from mrmkit.present.pages import render_page
 from mrmkit.present.render import CSP_META
