@@ -222,7 +222,7 @@ def test_a_failed_workbook_ran_no_section():
 
 def test_an_expectation_is_evidenced_by_any_of_its_sections_that_ran():
     """Issue 24: 'sensitivity and stress testing: NOT EVIDENCED' was printed for a package whose sensitivity ran."""
-    from mrmkit.present.report import _expectation
+    from mrmkit.present.supervisory import expectation_row as _expectation
 
     pd_kind = kinds.get("pd")
     (stress_and_sensitivity,) = [e for e in pd_kind.expectations if "stress" in e.source]
