@@ -20,7 +20,14 @@ from mrmkit.params._base import (
 )
 from mrmkit.params.validation import ValidationSection
 
-__all__ = ["ModelSection", "ChallengerSection", "DataSection", "ValidationSection", "MlflowSection"]
+__all__ = [
+    "ModelSection",
+    "ChallengerSection",
+    "ColumnDescription",
+    "DataSection",
+    "ValidationSection",
+    "MlflowSection",
+]
 
 
 #: The values of model.kind: the registered kinds (:mod:`mrmkit.kinds`).
@@ -39,6 +46,11 @@ class ModelSection(ArtifactSection):
     intended_use: str | None = Field(None, description="Model card: the decisions and population it is meant for.")
     limitations: str | None = Field(None, description="Model card: known limitations and conditions of use.")
     data_description: str | None = Field(None, description="Model card: the development data.")
+    currency: str | None = Field(
+        None,
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code of the model's amounts (exposures, losses), printed with every amount (e.g. EUR).",
+    )
     kind: KindName = Field(  # type: ignore[valid-type]
         "pd",
         description="What kind of model this is; each kind decides which workbook sections apply. "
@@ -67,6 +79,16 @@ class ChallengerSection(ArtifactSection):
         description="Column holding the challenger's scores (scores-only mode: not read when challenger.artifact "
         "scores the current sample).",
     )
+
+
+class ColumnDescription(_Section):
+    """One column of the data dictionary (``data.dictionary.<column>``): how the reports name it."""
+
+    label: str | None = Field(
+        None, max_length=200, description="Human name of the column (default: its name, underscores as spaces)."
+    )
+    unit: str | None = Field(None, max_length=50, description="Unit of its values (e.g. EUR, %, months).")
+    description: str | None = Field(None, max_length=2000, description="What the column holds, for the glossary.")
 
 
 class DataSection(_Section):
@@ -124,6 +146,11 @@ class DataSection(_Section):
     )
     lgd: float | str | None = Field(
         None, description="Loss given default: a number in [0, 1], or a column of the current sample; default 1."
+    )
+    dictionary: dict[str, ColumnDescription] = Field(
+        default_factory=dict,
+        description="Data dictionary: for each column, its label, unit and description; the reports name columns "
+        "by their labels and list the names in a glossary.",
     )
 
     _inputs = field_validator("reference", "current", mode="before")(path_or_query)
