@@ -78,13 +78,14 @@ def _alt_texts(body: str) -> str:
 def _render(nb: Any) -> str:
     from html import escape
 
+    from mrmkit.present import captions
     from mrmkit.present.style import CSS
 
     with warnings.catch_warnings():
         # scrapbook's data outputs have no HTML form; they are meant to be invisible in the report
         warnings.filterwarnings("ignore", message=".*scrapbook.*not able to be represented")
         body, _ = _exporter().from_notebook_node(nb)
-    body = _alt_texts(body)
+    body = captions.number(_alt_texts(body))
     title = escape(str(nb.metadata.get("title") or "mrmkit report"))
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -25,6 +25,9 @@ table.identity th { width: 14em; background: none; font-weight: 600; }
 .draft-mark { position: fixed; top: 40%; left: 0; right: 0; text-align: center; font-size: 120px; font-weight: 700;
   color: rgba(122, 12, 12, 0.10); transform: rotate(-30deg); pointer-events: none; z-index: 10; }
 .verdict { display: flex; flex-wrap: wrap; gap: 12px 40px; } .verdict > div { flex: 1 1 20em; } .verdict p { margin: 0.3em 0; }
+figure.mrmkit-figure { margin: 0.8em 0; } figure.mrmkit-figure img { max-width: 100%; }
+figcaption.mrmkit-caption, caption { text-align: left; color: #333; padding: 4px 0; }
+.caption-number { font-weight: 600; }
 .muted { color: #5b6570; font-size: 0.9em; } img { max-width: 100%; }
 .charts img { max-width: 48%; margin-right: 1%; vertical-align: top; }
 .key { font-family: ui-monospace, 'DejaVu Sans Mono', monospace; font-size: 0.82em; overflow-wrap: break-word; }
