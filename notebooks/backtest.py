@@ -33,6 +33,7 @@ import pandas as pd
 from IPython.display import display
 
 from mrmkit.present import plots
+from mrmkit.present.captions import captioned
 from mrmkit.workbooks import backtest
 from mrmkit.workbooks.display import text
 
@@ -52,11 +53,12 @@ display(backtest.findings_frame(evidence))
 # %%
 display(session.describe("pd_discrimination"))
 if not evidence.pd["applicable"]:
-    display(text("PD outcome analysis not applicable: {}.", evidence.pd["reason"]))
+    display(text("PD outcome analysis not applicable: {}.", backtest.words(evidence.pd["reason"])))
 else:
     display(backtest.discrimination_frame(evidence))
     display(backtest.maturity_text(evidence, ctx))
-    display(plots.roc_and_cap(backtest.curves(evidence, ctx), **plots.units(ctx.params.model_kind.vocabulary)))
+    display(captioned(plots.roc_and_cap(backtest.curves(evidence, ctx), **plots.units(ctx.params.model_kind.vocabulary)),
+                      backtest.ROC_CAPTION))
 
 # %% [markdown]
 # ## Classifier: performance at the operating point
@@ -64,20 +66,24 @@ else:
 # %%
 display(session.describe("classifier_operating_point"))
 if evidence.classifier is None:
-    display(text("Not an alerting model (model.kind is {}): this section does not apply.", ctx.params.model.kind))
+    display(text("Not an alerting model: this section does not apply."))
 elif not evidence.classifier["applicable"]:
-    display(text("Outcome analysis not applicable: {}.", evidence.classifier["reason"]))
+    display(text("Outcome analysis not applicable: {}.", backtest.words(evidence.classifier["reason"])))
 else:
     display(backtest.discrimination_frame(evidence))
     display(backtest.maturity_text(evidence, ctx))
     if evidence.classifier["operating_point"]["applicable"]:
         display(backtest.operating_point_frame(evidence))
         display(backtest.alert_tests_frame(evidence))
-        display(plots.precision_recall(backtest.precision_recall_curves(evidence, ctx)))
-        display(plots.roc_and_cap(backtest.curves(evidence, ctx), **plots.units(ctx.params.model_kind.vocabulary)))
+        display(captioned(plots.precision_recall(backtest.precision_recall_curves(evidence, ctx)),
+                          "Precision (share of alerts that are events) against recall (share of events caught), "
+                          "each sample's operating point marked."))
+        display(captioned(plots.roc_and_cap(backtest.curves(evidence, ctx), **plots.units(ctx.params.model_kind.vocabulary)),
+                          backtest.ROC_CAPTION))
     else:
-        display(text("Performance at the operating point not measured: {}.", evidence.classifier["operating_point"]["reason"]))
-    display(text("Calibration not applicable: {}.", evidence.classifier["calibration"]["reason"]))
+        display(text("Performance at the operating point not measured: {}.",
+                     backtest.words(evidence.classifier["operating_point"]["reason"])))
+    display(text("Calibration not applicable: {}.", backtest.words(evidence.classifier["calibration"]["reason"])))
     if not evidence.window_table.empty:
         display(backtest.window_frame_for_display(evidence))
 
@@ -88,10 +94,12 @@ else:
 display(session.describe("pd_calibration"))
 if evidence.pd["applicable"]:
     display(backtest.grade_frame_for_display(evidence))
-    display(plots.calibration_chart(evidence.grade_table))
+    display(captioned(plots.calibration_chart(evidence.grade_table),
+                      "Observed default rate of each grade with its Jeffreys 95% interval (dots coloured by the "
+                      "grade's status) against the grade's mean PD."))
     display(backtest.calibration_summary_frame(evidence))
 else:
-    display(text("Not applicable: {}.", evidence.pd["reason"]))
+    display(text("Not applicable: {}.", backtest.words(evidence.pd["reason"])))
 
 # %% [markdown]
 # ## Concentration and migration
@@ -103,7 +111,7 @@ if evidence.pd["applicable"]:
     if evidence.pd["migration"]["applicable"]:
         display(backtest.migration_frame(evidence))
 else:
-    display(text("Not applicable: {}.", evidence.pd["reason"]))
+    display(text("Not applicable: {}.", backtest.words(evidence.pd["reason"])))
 
 # %% [markdown]
 # ## Over time
@@ -112,7 +120,8 @@ else:
 display(session.describe("over_time"))
 if evidence.pd["applicable"] and not evidence.window_table.empty:
     display(backtest.window_frame_for_display(evidence))
-    display(plots.over_time(evidence.window_table))
+    display(captioned(plots.over_time(evidence.window_table),
+                      "AUC, and observed default rate against mean PD, in each window; grey: windows not yet mature."))
 elif evidence.classifier is not None and not evidence.window_table.empty:
     display(text("For an alerting model the windows, with their catch and false-positive rates, are shown with its "
                  "performance at the operating point above."))
@@ -123,11 +132,13 @@ elif evidence.classifier is not None and not evidence.window_table.empty:
 # %%
 display(session.describe("var"))
 if evidence.var is None:
-    display(text("No VaR series was given (`backtest.var`): this section does not apply."))
+    display(text("No VaR series was given: this section does not apply."))
 else:
     display(backtest.var_frame(evidence))
     for column in evidence.var["levels"]:
-        display(plots.var_timeline(evidence.var_series, column))
+        label = backtest.var_label(evidence, column)
+        display(captioned(plots.var_timeline(evidence.var_series, column, label, evidence.currency),
+                          f"Daily P&L against minus the {label}; red dots: exceptions (losses beyond the VaR)."))
 
 # %% [markdown]
 # ### Expected shortfall
@@ -135,7 +146,7 @@ else:
 # %%
 display(session.describe("es"))
 if evidence.var is None or not evidence.var["es"]:
-    display(text("No expected-shortfall series was given (`backtest.var.es`): this section does not apply."))
+    display(text("No expected-shortfall series was given: this section does not apply."))
 else:
     display(backtest.es_frame(evidence))
 
@@ -145,12 +156,13 @@ else:
 # %%
 display(session.describe("stress"))
 if evidence.stress is None:
-    display(text("No stress scenario was given (`backtest.stress`)."))
+    display(text("No stress scenario was given."))
 elif not evidence.stress["applicable"]:
-    display(text("Stress testing not applicable: {}.", evidence.stress["reason"]))
+    display(text("Stress testing not applicable: {}.", backtest.words(evidence.stress["reason"])))
 else:
     display(backtest.stress_frame_for_display(evidence))
-    display(plots.stress_chart(evidence.stress_table))
+    display(captioned(plots.stress_chart(backtest.stress_chart_table(evidence)),
+                      "Mean PD and approval rate at the cut-off under each stress scenario."))
 
 # %% [markdown]
 # ## Sensitivity
@@ -158,10 +170,10 @@ else:
 # %%
 display(session.describe("sensitivity"))
 if not evidence.sensitivity["applicable"]:
-    display(text("Sensitivity analysis not applicable: {}.", evidence.sensitivity["reason"]))
+    display(text("Sensitivity analysis not applicable: {}.", backtest.words(evidence.sensitivity["reason"])))
 else:
     display(backtest.sensitivity_frame_for_display(evidence))
-    display(plots.tornado(**backtest.tornado_data(evidence)))
+    display(captioned(plots.tornado(**backtest.tornado_data(evidence)), backtest.tornado_caption(evidence)))
 
 # %% [markdown]
 # ## Settings and conventions

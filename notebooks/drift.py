@@ -33,6 +33,7 @@ import pandas as pd
 from IPython.display import display
 
 from mrmkit.present import plots
+from mrmkit.present.captions import captioned
 from mrmkit.workbooks import drift
 from mrmkit.workbooks.display import text
 
@@ -64,19 +65,24 @@ display(session.describe("features"))
 display(drift.features_frame_for_display(evidence))
 display(drift.feature_tests_for_display(evidence))
 thr = ctx.params.policy.psi
-display(plots.psi_by_feature(evidence.features["psi"], evidence.features["status"], thr.amber, thr.red))
-display(text("Top-driver rule: {}.", evidence.settings["driver_shift"]["rule"]))
-display(text("Importance to the model: {}.", evidence.settings["importance"]["note"]))
+display(captioned(plots.psi_by_feature(*drift.psi_bars(evidence), thr.amber, thr.red),
+                  "PSI of each feature, current against reference, coloured by its status; dashed lines: the amber "
+                  "and red thresholds."))
+display(drift.rule_text(evidence))
 
 # %% [markdown]
 # ### Distributions of the most drifted features (pooled or in the latest window)
 
 # %%
 window, in_window = drift.latest_window(evidence, ctx)
-for name in drift.most_drifted(evidence, ctx.params.drift.top_features):
+drifted = drift.most_drifted(evidence, ctx.params.drift.top_features, moved=True)
+if not drifted:
+    display(text("No feature moved (PSI below the amber threshold over the whole sample and in the latest window)."))
+for name in drifted:
     latest = None if window is None else (window, ctx.inputs.current.loc[in_window, name])
-    display(plots.distribution(ctx.inputs.reference[name], ctx.inputs.current[name], name,
-                               name in ctx.inputs.categorical, evidence.features.at[name, "psi"], latest))
+    figure = plots.distribution(ctx.inputs.reference[name], ctx.inputs.current[name], evidence.names.with_unit(name),
+                                name in ctx.inputs.categorical, evidence.features.at[name, "psi"], latest)
+    display(captioned(figure, drift.distribution_caption(evidence, name)))
 
 # %% [markdown]
 # ## Prediction drift
@@ -84,10 +90,12 @@ for name in drift.most_drifted(evidence, ctx.params.drift.top_features):
 # %%
 display(session.describe("prediction"))
 display(drift.score_frame_for_display(evidence))
-display(plots.distribution(pd.Series(ctx.inputs.reference_score), pd.Series(ctx.inputs.current_score),
-                           "model score", False, evidence.score["psi"]))
+display(captioned(plots.distribution(pd.Series(ctx.inputs.reference_score), pd.Series(ctx.inputs.current_score),
+                                     "model score", False, evidence.score["psi"]),
+                  "Distribution of the model's score: share of rows in each score bin, reference against current."))
 if evidence.grade_psi is not None:
-    display(drift.psi_table_frame(evidence.grade_psi))
+    display(drift.psi_table_frame(evidence.grade_psi, "PSI bin table of the rating grades: counts and shares of "
+                                  "each grade, reference against current, and each grade's contribution to the PSI."))
 
 # %% [markdown]
 # ## Drift over time
@@ -99,15 +107,16 @@ if evidence.windows.empty:
 else:
     display(drift.windows_frame_for_display(evidence))
     windows, judged = drift.heatmap_frame(evidence)
-    display(plots.psi_heatmap(windows, thr.amber, thr.red, judged=judged))
+    display(captioned(plots.psi_heatmap(windows, thr.amber, thr.red, judged=judged),
+                      "PSI of each feature and of the score in each monitoring window, coloured by status."))
 
 # %% [markdown]
 # ## PSI bin tables of the amber and red features
 
 # %%
 for name in drift.most_drifted(evidence, None, statuses=("amber", "red")):
-    display(text("**{}**", name))
-    display(drift.psi_table_frame(evidence.feature_results.columns[name].psi))
+    display(text("**{}**", evidence.names.label(name)))
+    display(drift.psi_table_frame(evidence.feature_results.columns[name].psi, drift.psi_table_caption(evidence, name)))
 
 # %% [markdown]
 # ## Settings and conventions

@@ -32,6 +32,7 @@ from mrmkit.present.keyfigures import key_figures
 from mrmkit.workbooks import backtest
 from mrmkit.workbooks.backtest import grading
 from mrmkit.workbooks.context import load_context
+from mrmkit.workbooks.wording import p_is
 
 SEVEN = np.array([0.005, 0.01, 0.02, 0.035, 0.06, 0.10, 0.18])  # a seven-grade scale's PDs, best first
 
@@ -125,10 +126,11 @@ def test_a_grade_finding_states_the_family_and_the_portfolio_view(one_hot_grade)
     assert grade["severity"] == "amber"
     assert grade["metric"] == "backtest.pd.calibration.grades.G4.jeffreys_p_value_adjusted"
     assert "Holm-adjusted over the 7 grades tested" in grade["threshold"]
-    assert "Jeffreys p = 0.00468, Holm-adjusted over the 7 grades tested: 0.0328" in grade["detail"]
+    # p-values at two significant digits (issue 27): 0.00468 and 0.0328 as the evidence records them
+    assert "Jeffreys p = 0.0047, Holm-adjusted over the 7 grades tested: 0.033" in grade["detail"]
     cal = ev.pd["calibration"]
-    assert f"portfolio Jeffreys p = {cal['portfolio_jeffreys']['p_value']:.3g} (green)" in grade["detail"]
-    assert f"Hosmer-Lemeshow p = {cal['hosmer_lemeshow']['p_value']:.3g} (green)" in grade["detail"]
+    assert f"portfolio Jeffreys p {p_is(cal['portfolio_jeffreys']['p_value'])} (green)" in grade["detail"]
+    assert f"Hosmer-Lemeshow p {p_is(cal['hosmer_lemeshow']['p_value'])} (green)" in grade["detail"]
     assert "Holm (1979)" in ev.settings["multiplicity"]
 
 

@@ -162,7 +162,8 @@ def test_churn_case_a_doubled_top_driver_is_amber_although_psi_is_green(tmp_path
     detail = flag[0]["detail"]
     assert "is the model's strongest driver" in detail and "Cohen's h 0.2" in detail
     assert f"rose from {row['effect_reference_share']:.1%} to {row['effect_current_share']:.1%}" in detail
-    assert "Holm-adjusted p = " in detail and f"PSI {row['psi']:.3f} alone would be green" in detail
+    # below the display floor (issue 27): "p < 0.0001", never "p = 0." or 1e-7
+    assert "Holm-adjusted p < 0.0001" in detail and f"PSI {row['psi']:.3f} alone would be green" in detail
     assert ev.status_counts()["amber"] >= 1
     importance = ev.metrics()["settings"]["importance"]
     assert importance["method"] == ("permutation" if model else "association")

@@ -128,7 +128,7 @@ def test_reports_are_offline_and_escape_data(published) -> None:
         assert "<script>alert(" not in text, f"unescaped data in {html.name}"
     index = (package / "reports" / "index.html").read_text()
     assert "tiny-pd" in index and 'href="drift.html"' in index
-    assert "Feature utilisation has shifted" in index
+    assert "Feature Utilisation has shifted" in index  # the column by its label
     drift = (package / "reports" / "drift.html").read_text()
     assert "&lt;script&gt;alert(" in drift  # the unseen category is shown, escaped
     assert "ctx = load_context(params, profile_store)" not in drift  # code hidden

@@ -61,7 +61,7 @@ def test_retraining_fires_on_the_latest_window(tiny_project: Path) -> None:
     assert "latest_window" in ev.retraining["fired_on"] and ev.retraining["signal"]
     titles = [f["title"] for f in ev.findings]
     assert "Retraining signal" in titles
-    assert any("latest window 2025-06" in t and "income" in t for t in titles)
+    assert any("latest window 2025-06" in t and "Income" in t for t in titles)  # by its label
     # the same data with a looser rule: no signal
     loose = _evidence(tiny_project, policy={"retraining": {"psi": 0.2, "min_features": 4}})
     assert loose.retraining["fired_on"] == [] or loose.retraining["score_over_threshold"]

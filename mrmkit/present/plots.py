@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 
 def plain_text() -> None:
@@ -47,7 +48,7 @@ def psi_by_feature(psi: pd.Series, status: pd.Series, amber: float, red: float) 
     ax.axvline(red, color=STATUS_COLOURS["red"], linestyle="--", linewidth=1, label=f"red {red:g}")
     ax.set_xlabel("PSI (current against reference)")
     ax.tick_params(axis="y", labelsize=8)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)  # outside: never over a bar
     ax.set_title("Population stability index by feature")
     fig.tight_layout()
     return fig
@@ -61,7 +62,8 @@ def distribution(
     psi: float | None = None,
     latest: tuple[str, pd.Series] | None = None,
 ) -> Figure:
-    """Reference against current (and the latest window): category shares, or densities on common bins."""
+    """Reference against current (and the latest window): the share of rows in each category, or in each of 40
+    common bins of a numeric feature (tails clipped at 0.5%); ``name`` is the feature's label with its unit."""
     fig = Figure(figsize=(6, 3.2))
     ax = fig.subplots()
     title = name if psi is None else f"{name} (PSI {psi:.3f})"
@@ -87,25 +89,41 @@ def distribution(
             if hi <= lo:
                 lo, hi = both.min() - 0.5, both.max() + 0.5
             edges = np.linspace(lo, hi, 41)
-            ax.hist(np.clip(ref, lo, hi), bins=edges, density=True, histtype="step", linewidth=1.6, label="reference")
-            ax.hist(np.clip(cur, lo, hi), bins=edges, density=True, histtype="step", linewidth=1.6, label="current")
+            ax.hist(
+                np.clip(ref, lo, hi),
+                bins=edges,
+                weights=_shares(ref),
+                histtype="step",
+                linewidth=1.6,
+                label="reference",
+            )
+            ax.hist(
+                np.clip(cur, lo, hi), bins=edges, weights=_shares(cur), histtype="step", linewidth=1.6, label="current"
+            )
             if latest is not None:
                 last = pd.to_numeric(latest[1], errors="coerce").dropna().to_numpy(dtype=float)
                 ax.hist(
                     np.clip(last, lo, hi),
                     bins=edges,
-                    density=True,
+                    weights=_shares(last),
                     histtype="step",
                     linewidth=1.2,
                     linestyle="--",
                     color="#c8423b",
                     label=f"latest window {latest[0]}",
                 )
-        ax.set_ylabel("density (tails clipped at 0.5%)")
+        ax.set_ylabel("share of rows (tails clipped at 0.5%)")
+        ax.set_xlabel(name)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)  # outside: never over the data
     fig.tight_layout()
     return fig
+
+
+def _shares(values: np.ndarray) -> np.ndarray:
+    """Histogram weights that make each bar the share of the sample's rows in its bin."""
+    return np.full(values.shape, 1.0 / max(values.size, 1))
 
 
 def psi_heatmap(
@@ -238,7 +256,8 @@ def calibration_chart(table: pd.DataFrame) -> Figure:
     ax.set_xticks(x, [str(g) for g in t.index])
     ax.set_xlabel("grade (best first)")
     ax.set_ylabel("default rate")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)
     ax.set_title("Calibration by grade (colour: Jeffreys test status)", fontsize=10)
     fig.tight_layout()
     return fig
@@ -261,22 +280,27 @@ def over_time(table: pd.DataFrame) -> Figure:
         ax.set_xticks(x, [str(i) for i in table.index], rotation=45, ha="right", fontsize=8)
     left.set_title("AUC per window (grey: immature, not tested)", fontsize=10)
     right.set_title("Observed and predicted default rate", fontsize=10)
-    right.legend(fontsize=8)
+    left.set_ylabel("AUC")
+    right.set_ylabel("default rate")
+    right.yaxis.set_major_formatter(PercentFormatter(1.0))
+    right.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     fig.tight_layout()
     return fig
 
 
-def var_timeline(series: pd.DataFrame, column: str) -> Figure:
-    """Daily P&L against minus VaR, exceptions marked."""
+def var_timeline(series: pd.DataFrame, column: str, label: str | None = None, currency: str | None = None) -> Figure:
+    """Daily P&L against minus VaR, exceptions marked; ``label`` names the VaR column, ``currency`` the P&L's."""
+    label = label or column
     fig = Figure(figsize=(9, 3.2))
     ax = fig.subplots()
     dates = pd.to_datetime(series["date"])
     ax.bar(dates, series["pnl"], width=1.0, color="#9aa3ab", label="daily P&L")
-    ax.plot(dates, -series[column], color="#1f3b73", linewidth=1.0, label=f"-{column}")
+    ax.plot(dates, -series[column], color="#1f3b73", linewidth=1.0, label=f"minus {label}")
     hits = series[f"{column}_exception"].to_numpy(dtype=bool)
     ax.scatter(dates[hits], series["pnl"][hits], color="#c8423b", s=14, zorder=3, label="exception")
-    ax.legend(fontsize=8, loc="lower left")
-    ax.set_title(f"VaR backtest: {column} ({int(hits.sum())} exceptions)", fontsize=10)
+    ax.set_ylabel(f"P&L ({currency})" if currency else "P&L")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)  # outside: never over the data
+    ax.set_title(f"VaR backtest: {label} ({int(hits.sum())} exceptions)", fontsize=10)
     fig.autofmt_xdate()
     fig.tight_layout()
     return fig
@@ -289,9 +313,11 @@ def stress_chart(table: pd.DataFrame) -> Figure:
     names = [str(n) for n in table["scenario"]]
     left.barh(names, table["mean_pd"].to_numpy(dtype=float), color="#4c72b0")
     left.set_title("Mean PD", fontsize=10)
+    left.xaxis.set_major_formatter(PercentFormatter(1.0))
     if "approval_rate" in table and table["approval_rate"].notna().any():
         right.barh(names, table["approval_rate"].to_numpy(dtype=float), color="#3a9a4d")
         right.set_title("Approval rate at the cut-off", fontsize=10)
+        right.xaxis.set_major_formatter(PercentFormatter(1.0))
     else:
         right.set_axis_off()
     left.invert_yaxis()
@@ -313,7 +339,7 @@ def tornado(
     ax.set_yticks(y, [str(v) for v in t[label]], fontsize=8)
     ax.axvline(0, color="#333", linewidth=0.8)
     ax.set_xlabel(f"change in {quantity}")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     ax.set_title("Sensitivity (one at a time)", fontsize=10)
     fig.tight_layout()
     return fig

@@ -22,6 +22,7 @@ import numpy as np
 from mrmkit import stats
 from mrmkit.policy import NOT_ENOUGH_DATA, classify_low, finding, not_enough_data, p_value_finding
 from mrmkit.stats._base import jsonable
+from mrmkit.workbooks.wording import p_is, words
 
 __all__ = [
     "operating_text",
@@ -149,7 +150,7 @@ def findings(metrics: dict[str, Any], policy: Any, workbook: str) -> list[dict[s
                 workbook,
                 "amber",
                 "Not enough events to test the alert performance",
-                f"{metrics['operating_point']['reason']}.",
+                f"{words(metrics['operating_point']['reason'])}.",
                 metric="backtest.classifier.operating_point",
                 threshold="events and non-events in both samples",
             )
@@ -170,8 +171,8 @@ def findings(metrics: dict[str, Any], policy: Any, workbook: str) -> list[dict[s
             lambda t=t, title=title, key=key: (
                 f"{title} ({t['current']:.2%} against {t['reference']:.2%} on the reference sample)",
                 f"{'Catch rate (recall)' if key == 'recall' else 'False-positive rate'} at the operating point "
-                f"({metrics['operating_point']['rule']}): {t['test']}, z = {t['z']:.2f}, p = {t['p_value']:.3g}."
-                + _base_rate_note(metrics, key),
+                f"({words(metrics['operating_point']['rule'])}): {t['test']}, z = {t['z']:.2f}, "
+                f"p {p_is(t['p_value'])}." + _base_rate_note(metrics, key),
             ),
             f"backtest.classifier.operating_point.tests.{key}.p_value",
         )
@@ -185,8 +186,7 @@ def findings(metrics: dict[str, Any], policy: Any, workbook: str) -> list[dict[s
                 "Not enough events to test the alert performance",
                 f"{tests['recall']['status_reason']}: the catch and false-positive rates were computed but not judged.",
                 metric="backtest.classifier.operating_point.tests.recall",
-                threshold=f"at least {policy.min_sample.events} events and non-events per sample "
-                "(policy.min_sample.events)",
+                threshold=f"at least {policy.min_sample.events} events and non-events per sample",
                 worse="lower",
             )
         )

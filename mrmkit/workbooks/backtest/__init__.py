@@ -26,6 +26,7 @@ from __future__ import annotations
 from mrmkit.workbooks.backtest.analysis_pd import IN_SAMPLE
 from mrmkit.workbooks.backtest.findings import MATERIAL_PD_CHANGE, WORKBOOK
 from mrmkit.workbooks.backtest.tables import (
+    ROC_CAPTION,
     alert_tests_frame,
     calibration_summary_frame,
     concentration_frame,
@@ -41,10 +42,14 @@ from mrmkit.workbooks.backtest.tables import (
     precision_recall_curves,
     sensitivity_frame_for_display,
     settings_frame,
+    stress_chart_table,
     stress_frame_for_display,
+    tornado_caption,
     tornado_data,
     var_frame,
+    var_label,
     window_frame_for_display,
+    words,
 )
 from mrmkit.workbooks.backtest.workbook import BacktestEvidence, analyse, preflight, read_var_series
 from mrmkit.workbooks.common import grade_table, window_maturity
@@ -78,5 +83,10 @@ __all__ = [
     "stress_frame_for_display",
     "sensitivity_frame_for_display",
     "tornado_data",
+    "tornado_caption",
+    "stress_chart_table",
+    "var_label",
+    "words",
+    "ROC_CAPTION",
     "settings_frame",
 ]

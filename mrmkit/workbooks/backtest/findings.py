@@ -14,12 +14,15 @@ from typing import Any
 import pandas as pd
 
 from mrmkit.policy import NOT_ENOUGH_DATA, finding, low_threshold_text, p_value_finding
+from mrmkit.text import numbers
+from mrmkit.text.labels import Dictionary
 from mrmkit.workbooks import alerts
 from mrmkit.workbooks.backtest import grading
 from mrmkit.workbooks.backtest.analysis_pd import IN_SAMPLE, ClassifierBacktest, PdBacktest
 from mrmkit.workbooks.backtest.analysis_stress import SensitivityAnalysis
 from mrmkit.workbooks.backtest.analysis_var import VarBacktest
 from mrmkit.workbooks.context import Context
+from mrmkit.workbooks.wording import measure_label, p_is, words
 
 __all__ = ["WORKBOOK", "MATERIAL_PD_CHANGE", "judge"]
 
@@ -42,7 +45,7 @@ def _auc_finding(test: dict[str, Any] | None, ctx: Context, section: str) -> lis
         lambda: (
             f"Discrimination has deteriorated (AUC {test['auc_current']:.3f} against "
             f"{'the in-sample development AUC ' if in_sample else ''}{test['auc_initial']:.3f})",
-            f"{test['method']}: S = {test['statistic']:.2f}, one-sided p = {test['p_value']:.3g}"
+            f"{test['method']}: S = {test['statistic']:.2f}, one-sided p {p_is(test['p_value'])}"
             + (
                 ". The initial AUC was measured on the development (training) sample itself, which is "
                 "optimistic; give backtest.initial_auc from the original validation."
@@ -63,7 +66,7 @@ def _portfolio_view(cal: dict[str, Any]) -> str:
         if test.get("status") == NOT_ENOUGH_DATA:
             parts.append(f"{label} not judged ({test['status_reason']})")
         else:
-            parts.append(f"{label} p = {test['p_value']:.3g} ({test['status']})")
+            parts.append(f"{label} p {p_is(test['p_value'])} ({test['status']})")
     pj = cal["portfolio_jeffreys"]
     return (
         f"Portfolio view: {parts[0]}, {pj['defaults']:,} defaults in {pj['n']:,} loans ({pj['observed_rate']:.2%}) "
@@ -96,8 +99,8 @@ def _grade_findings(table: pd.DataFrame, cal: dict[str, Any]) -> list[dict[str, 
                 f"PD underestimated in grade {grade}",
                 f"{int(row['defaults'])} defaults in {int(row['n'])} loans ({row['observed_rate']:.2%}) against a "
                 f"mean PD of {row['mean_pd']:.2%} ({row['expected_defaults']:.1f} expected); Jeffreys p = "
-                f"{row['jeffreys_p_value']:.3g}, {adjusted}: {row['jeffreys_p_value_adjusted']:.3g} (binomial p = "
-                f"{row['binomial_p_value']:.3g}, adjusted {row['binomial_p_value_adjusted']:.3g}). "
+                f"{numbers.p_value(row['jeffreys_p_value'])}, {adjusted}: {numbers.p_value(row['jeffreys_p_value_adjusted'])} (binomial p = "
+                f"{numbers.p_value(row['binomial_p_value'])}, adjusted {numbers.p_value(row['binomial_p_value_adjusted'])}). "
                 + _portfolio_view(cal),
                 metric=f"backtest.pd.calibration.grades.{grade}.jeffreys_p_value_adjusted",
                 value=float(row["jeffreys_p_value_adjusted"]),
@@ -140,7 +143,7 @@ def _pd_findings(metrics: dict[str, Any], table: pd.DataFrame, ctx: Context) -> 
                 WORKBOOK,
                 p,
                 policy,
-                lambda label=label, p=p, where=where: (label, f"p = {p:.3g}{where}."),
+                lambda label=label, p=p, where=where: (label, f"p {p_is(p)}{where}."),
                 f"backtest.pd.calibration.{key}.p_value",
             )
         )
@@ -153,7 +156,7 @@ def _pd_findings(metrics: dict[str, Any], table: pd.DataFrame, ctx: Context) -> 
                 shift["status"],
                 "The distribution over the grades has changed",
                 f"Chi-square test of homogeneity of the grade counts, reference against current: chi-square "
-                f"{shift['statistic']:.2f}, df {shift['df']}, p = {shift['p_value']:.3g}; Herfindahl index "
+                f"{shift['statistic']:.2f}, df {shift['df']}, p {p_is(shift['p_value'])}; Herfindahl index "
                 f"{conc['hi']:.3f} against {conc['hi_initial']:.3f} initially"
                 + (
                     ""
@@ -185,9 +188,11 @@ def _var_findings(var_metrics: dict[str, Any] | None, ctx: Context) -> list[dict
     if var_metrics is None:
         return []
     policy = ctx.params.policy.p_value
+    names = Dictionary.from_params(ctx.params)
     findings_out = []
     for column, entry in var_metrics["levels"].items():
         coverage = entry["coverage"]
+        var_name = measure_label(names, column, "VaR", coverage)
         light = entry["traffic_light"]
         if light["applicable"]:
             zone, name, days = light["zone"], light["name"], light["days"]
@@ -196,7 +201,7 @@ def _var_findings(var_metrics: dict[str, Any] | None, ctx: Context) -> list[dict
                     finding(
                         WORKBOOK,
                         "amber" if zone == "yellow" else "red",
-                        f"VaR {column}: {name} {zone} ({light['exceptions']} exceptions in {days} days)",
+                        f"{var_name}: {name} {zone} ({light['exceptions']} exceptions in {days} days)",
                         f"Cumulative binomial probability {light['cumulative_probability']:.4f}; plus factor "
                         f"{light['plus_factor'] if light['plus_factor'] is not None else 'n/a'}.",
                         metric=f"backtest.var.levels.{column}.traffic_light.zone",
@@ -215,8 +220,8 @@ def _var_findings(var_metrics: dict[str, Any] | None, ctx: Context) -> list[dict
                 WORKBOOK,
                 p,
                 policy,
-                lambda label=label, p=p, entry=entry, column=column, coverage=coverage: (
-                    f"VaR {column}: {label} test rejects (p = {p:.3g})",
+                lambda label=label, p=p, entry=entry, var_name=var_name, coverage=coverage: (
+                    f"{var_name}: {label} test rejects (p {p_is(p)})",
                     f"{entry['exceptions']} exceptions in {entry['n']} days at {coverage:.1%} coverage "
                     f"(expected {entry['n'] * (1 - coverage):.1f}).",
                 ),
@@ -228,15 +233,16 @@ def _var_findings(var_metrics: dict[str, Any] | None, ctx: Context) -> list[dict
         if test.get("status") == NOT_ENOUGH_DATA:
             continue
         coverage = var_metrics["levels"][test["var_column"]]["coverage"]
+        es_name = measure_label(names, es_column, "ES", coverage)
         found = p_value_finding(
             WORKBOOK,
             test["p_value"],
             policy,
-            lambda t=test, c=es_column, cov=coverage: (
-                f"ES {c}: Acerbi-Szekely Z2 test rejects (Z2 = {t['statistic']:.3f}, p = {t['p_value']:.3g})",
+            lambda t=test, c=es_name, cov=coverage: (
+                f"{c}: Acerbi-Szekely Z2 test rejects (Z2 = {t['statistic']:.3f}, p {p_is(t['p_value'])})",
                 f"Losses beyond the {cov:.1%} VaR are larger or more frequent than the ES allows: Z2 "
                 f"{t['statistic']:.3f} against a {1 - t['test_level']:.0%} critical value of "
-                f"{t['critical_value']:.3f} ({t['distribution']} null, {t['n_simulations']:,} simulations).",
+                f"{t['critical_value']:.3f} ({words(t['distribution'])} null, {t['n_simulations']:,} simulations).",
             ),
             f"backtest.var.es.{es_column}.p_value",
         )
@@ -251,6 +257,8 @@ def _sensitivity_findings(frame: pd.DataFrame | None, ctx: Context) -> list[dict
         return []
     out = []
     word = ctx.params.model_kind.vocabulary.score
+    label = Dictionary.from_params(ctx.params).label
+    step_words = {"sd": "in standard deviations", "relative": "relative to the value"}
     if "monotonicity" in frame.columns:
         material = frame["max_abs_change"] >= MATERIAL_PD_CHANGE
         for _, row in frame[(frame["monotonicity"] == "violated") & material].iterrows():
@@ -258,8 +266,9 @@ def _sensitivity_findings(frame: pd.DataFrame | None, ctx: Context) -> list[dict
                 finding(
                     WORKBOOK,
                     "amber",
-                    f"Sensitivity: {row['feature']} moves the {word} against its expected direction",
-                    f"Step {row['step']}: mean {word} change {row['change_up']:+.4f} up, {row['change_down']:+.4f} down.",
+                    f"Sensitivity: {label(str(row['feature']))} moves the {word} against its expected direction",
+                    f"Step {step_words.get(row['step'], row['step'])}: mean {word} change {row['change_up']:+.4f} up, "
+                    f"{row['change_down']:+.4f} down.",
                     metric="backtest.sensitivity.rows",
                     threshold="a violated expected direction is amber",
                 )
@@ -267,13 +276,13 @@ def _sensitivity_findings(frame: pd.DataFrame | None, ctx: Context) -> list[dict
     return out
 
 
-def _unjudged_var(var_metrics: dict[str, Any] | None) -> list[str]:
-    """The VaR levels and ES series whose tests got "not enough data"."""
+def _unjudged_var(var_metrics: dict[str, Any] | None, names: Dictionary) -> list[str]:
+    """The VaR levels and ES series whose tests got "not enough data", by the names the report gives them."""
     if var_metrics is None:
         return []
     entries = [*var_metrics["levels"].items(), *var_metrics.get("es", {}).items()]
     return [
-        f"{'ES' if k in var_metrics.get('es', {}) else 'VaR'} {k}"
+        measure_label(names, k, "ES" if k in var_metrics.get("es", {}) else "VaR", e["coverage"])
         for k, e in entries
         if e.get("status") == NOT_ENOUGH_DATA
     ]
@@ -293,7 +302,7 @@ def judge(
         outcome = _pd_findings(pd_part.metrics, pd_part.grade_table, ctx) if pd_part.metrics["applicable"] else []
     var_metrics = var.metrics
     findings_all = outcome + _var_findings(var_metrics, ctx) + _sensitivity_findings(sensitivity.table, ctx)
-    unjudged = _unjudged_var(var_metrics)
+    unjudged = _unjudged_var(var_metrics, Dictionary.from_params(ctx.params))
     if unjudged:  # a backtest left unjudged is a limitation of the validation, never part of a green "no finding"
         findings_all.append(
             finding(
@@ -304,7 +313,7 @@ def judge(
                 f"{ctx.params.policy.min_sample.var_days:,}: these tests were computed but not judged.",
                 metric="backtest.var.n_days",
                 value=var_metrics["n_days"],
-                threshold=f"at least {ctx.params.policy.min_sample.var_days:,} days (policy.min_sample.var_days)",
+                threshold=f"at least {ctx.params.policy.min_sample.var_days:,} days",
                 worse="lower",
             )
         )

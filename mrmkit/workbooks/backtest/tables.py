@@ -14,16 +14,43 @@ import pandas as pd
 
 from mrmkit import stats
 from mrmkit.policy import NOT_ENOUGH_DATA, classify_low
-from mrmkit.workbooks import display
+from mrmkit.text import numbers
+from mrmkit.workbooks import display, wording
 from mrmkit.workbooks.backtest.analysis_pd import IN_SAMPLE
 from mrmkit.workbooks.backtest.grading import family_text
 from mrmkit.workbooks.backtest.workbook import BacktestEvidence
 from mrmkit.workbooks.common import window_maturity
 from mrmkit.workbooks.context import Context
+from mrmkit.workbooks.wording import p_is
+
+#: The caption of the ROC and CAP figure.
+ROC_CAPTION = (
+    "ROC curve (share of events caught against share of non-events flagged) and CAP curve (share of events "
+    "caught against share of all cases, riskiest first) of the development and current samples; dotted: a "
+    "random model."
+)
+
+
+def words(text: Any) -> str:
+    """A reason or convention from the evidence in plain words (no parameter key, no machine name)."""
+    return wording.words(text)
 
 
 def findings_frame(evidence: BacktestEvidence) -> Any:
-    return display.findings_table(evidence.findings)
+    return wording.findings_frame(evidence.findings, "Findings of the backtest and stress-test workbook, worst first.")
+
+
+def _cell(format_: Any) -> Any:
+    """A table cell by one of :mod:`mrmkit.text.numbers`' formats, blank when there is no value."""
+    return lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else format_(v)
+
+
+_P = _cell(numbers.p_value)
+_SHARE = _cell(numbers.share)
+_SHARE2 = _cell(lambda v: numbers.share(v, 2))
+_POINTS = _cell(numbers.points)
+_POINTS2 = _cell(lambda v: numbers.points(v, 2))
+_FIXED3 = _cell(lambda v: numbers.fixed(v, 3))
 
 
 def discrimination_frame(evidence: BacktestEvidence) -> Any:
@@ -42,7 +69,7 @@ def discrimination_frame(evidence: BacktestEvidence) -> Any:
                 m["n"],
                 m["defaults"],
                 m["auc"],
-                f"{m['auc_ci'][0]:.4f} to {m['auc_ci'][1]:.4f}",
+                f"{m['auc_ci'][0]:.3f} to {m['auc_ci'][1]:.3f}",
                 m["gini"],
                 m["ks"],
                 "",
@@ -55,24 +82,28 @@ def discrimination_frame(evidence: BacktestEvidence) -> Any:
         {
             cases: display.INTEGER,
             events: display.INTEGER,
-            "AUC": display.FIXED4,
-            "Gini": display.FIXED4,
-            "KS": display.FIXED4,
+            "AUC": _FIXED3,
+            "Gini": _FIXED3,
+            "KS": _FIXED3,
         },
         status_columns=(),
         index=False,
     )
+    caption = (
+        f"Discrimination of the model: AUC with its 95% interval, Gini and KS on the development and current {cases}."
+    )
     if t is not None:
         judged = (
-            f"S = {t['statistic']:.3f}, one-sided p = {t['p_value']:.3g}"
+            f"S = {t['statistic']:.3f}, one-sided p {p_is(t['p_value'])}"
             if t.get("status") != NOT_ENOUGH_DATA
-            else f"not judged: {t['status_reason']}"
+            else f"not judged: {wording.words(t['status_reason'])}"
         )
         warning = "; measured in-sample, so optimistic" if t["initial_auc_source"] == IN_SAMPLE else ""
-        styler = styler.set_caption(
-            f"{t['method']}: initial AUC {t['auc_initial']:.4f} ({t['initial_auc_source']}{warning}), {judged}"
+        caption += (
+            f" {wording.words(t['method'])}: initial AUC {t['auc_initial']:.3f} "
+            f"({wording.words(t['initial_auc_source'])}{warning}), {judged}."
         )
-    return styler
+    return styler.set_caption(caption)
 
 
 def maturity_text(evidence: BacktestEvidence, ctx: Context) -> Any:
@@ -83,14 +114,14 @@ def maturity_text(evidence: BacktestEvidence, ctx: Context) -> Any:
         return display.text(
             "Maturity: {}. {:,} {} are mature; {:,} {} in windows {} are not yet mature and are left out of "
             "the outcome tests.",
-            m["rule"],
+            wording.words(m["rule"]),
             m["n_mature"],
             units,
             m["n_immature"],
             units,
             ", ".join(immature),
         )
-    return display.text("Maturity: {}. {:,} {} are mature.", m["rule"], m["n_mature"], units)
+    return display.text("Maturity: {}. {:,} {} are mature.", wording.words(m["rule"]), m["n_mature"], units)
 
 
 def curves(evidence: BacktestEvidence, ctx: Context) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -121,18 +152,18 @@ def grade_frame_for_display(evidence: BacktestEvidence) -> Any:
     ]
     family = evidence.pd["calibration"]["grade_family"]
     return display.styled(
-        t.assign(status_reason=t["status_reason"].fillna("")),
+        t.assign(status_reason=t["status_reason"].fillna("").map(wording.words)),
         {
             "n": display.INTEGER,
             "defaults": display.INTEGER,
             "expected_defaults": _one_decimal,
-            "observed_rate": display.PERCENT,
-            "mean_pd": display.PERCENT,
-            "binomial_p_value": display.P_VALUE,
-            "jeffreys_p_value": display.P_VALUE,
-            "jeffreys_p_value_adjusted": display.P_VALUE,
-            "jeffreys_ci_lower": display.PERCENT,
-            "jeffreys_ci_upper": display.PERCENT,
+            "observed_rate": _SHARE2,
+            "mean_pd": _SHARE2,
+            "binomial_p_value": _P,
+            "jeffreys_p_value": _P,
+            "jeffreys_p_value_adjusted": _P,
+            "jeffreys_ci_lower": _SHARE2,
+            "jeffreys_ci_upper": _SHARE2,
         },
         labels={
             "n": "loans",
@@ -147,9 +178,10 @@ def grade_frame_for_display(evidence: BacktestEvidence) -> Any:
             "status_reason": "why not tested",
         },
     ).set_caption(
-        f"A grade's status is its Jeffreys p-value {family_text(family['method'], family['family_size'])} "
+        "Calibration by grade: observed default rate (DR) against mean PD, with the binomial and Jeffreys tests. "
+        f"A grade's status is its Jeffreys p-value {wording.words(family_text(family['method'], family['family_size']))} "
         f"({', '.join(family['tested_grades']) or 'none'}); a grade with fewer expected defaults or "
-        "non-defaults than policy.min_sample.expected_events is not tested and not counted in the family"
+        "non-defaults than the policy's minimum is not tested and not counted in the family."
     )
 
 
@@ -166,11 +198,11 @@ def calibration_summary_frame(evidence: BacktestEvidence) -> Any:
         ("Spiegelhalter", f"z {c['spiegelhalter']['z']:.3f}", c["spiegelhalter"]),
         (
             "Jeffreys, whole portfolio",
-            f"{c['portfolio_jeffreys'].get('observed_rate', float('nan')):.3%} observed against "
-            f"{c['portfolio_jeffreys']['pd']:.3%} mean PD",
+            f"{numbers.share(c['portfolio_jeffreys'].get('observed_rate'), 2)} observed against "
+            f"{numbers.share(c['portfolio_jeffreys']['pd'], 2)} mean PD",
             c["portfolio_jeffreys"],
         ),
-        ("Brier score", f"{c['brier']['value']:.5f}", None),
+        ("Brier score", brier_text(c["brier"]), None),
     ]
     frame = pd.DataFrame(
         [
@@ -185,8 +217,26 @@ def calibration_summary_frame(evidence: BacktestEvidence) -> Any:
         ],
         columns=["test", "statistic", "p_value", "status", "status_reason"],
     )
+    frame = frame.assign(status_reason=frame["status_reason"].map(wording.words))
     return display.styled(
-        frame, {"p_value": display.P_VALUE}, labels={"p_value": "p", "status_reason": "why not judged"}, index=False
+        frame, {"p_value": _P}, labels={"p_value": "p", "status_reason": "why not judged"}, index=False
+    ).set_caption(
+        "Calibration of the whole portfolio: Hosmer-Lemeshow, Spiegelhalter and Jeffreys tests, and the Brier "
+        "score beside the Brier score of the base rate (every loan given the observed default rate)."
+    )
+
+
+def brier_text(brier: dict[str, Any]) -> str:
+    """The Brier score beside its benchmark: the Brier score of the base rate, o (1 - o) with o the observed
+    default rate (Murphy's uncertainty), and the skill score 1 - Brier / that benchmark."""
+    value, base = brier.get("value"), brier.get("uncertainty")
+    if value is None or not base:
+        return numbers.fixed(value, 4)
+    skill = 1 - value / base
+    verdict = "better" if skill > 0 else "no better"
+    return (
+        f"{numbers.fixed(value, 4)} against {numbers.fixed(base, 4)} for the base rate alone (skill "
+        f"{numbers.share(skill)}: {verdict} than giving every loan the observed default rate)"
     )
 
 
@@ -210,18 +260,20 @@ def concentration_frame(evidence: BacktestEvidence) -> Any:
     parts = []
     shift = c["distribution_test"]
     if shift.get("status") == NOT_ENOUGH_DATA:
-        parts.append(f"Chi-square test of homogeneity of the grade counts not judged: {shift['status_reason']}")
+        parts.append(
+            f"Chi-square test of homogeneity of the grade counts not judged: {wording.words(shift['status_reason'])}"
+        )
     else:
         parts.append(
             f"Chi-square test of homogeneity of the grade counts, reference against current (decides the "
-            f"finding): chi-square {shift['statistic']:.2f}, df {shift['df']}, p = {shift['p_value']:.3g}"
+            f"finding): chi-square {shift['statistic']:.2f}, df {shift['df']}, p {p_is(shift['p_value'])}"
         )
     if c.get("p_value") is not None:
         parts.append(
             f"ECB test of higher concentration than initially: statistic {c['statistic']:.3f}, one-sided "
-            f"p = {c['p_value']:.3g}" + ("" if c["ecb_test_informative"] else f" ({c['ecb_note']})")
+            f"p {p_is(c['p_value'])}" + ("" if c["ecb_test_informative"] else f" ({wording.words(c['ecb_note'])})")
         )
-    return styler.set_caption(". ".join(parts) + ".")
+    return styler.set_caption("Concentration of the grades. " + ". ".join(parts) + ".")
 
 
 def migration_text(evidence: BacktestEvidence) -> Any:
@@ -242,7 +294,11 @@ def migration_frame(evidence: BacktestEvidence) -> Any:
     m = evidence.pd["migration"]
     order = m["labels"]
     frame = pd.DataFrame(m["counts"], index=order, columns=order)
-    return display.styled(frame.astype(float), {c: display.INTEGER for c in frame.columns}, status_columns=())
+    return display.styled(
+        frame.rename_axis("reference grade").astype(float),
+        {c: display.INTEGER for c in frame.columns},
+        status_columns=(),
+    ).set_caption("Migration matrix: loans by reference grade (rows) and current grade (columns).")
 
 
 def window_frame_for_display(evidence: BacktestEvidence) -> Any:
@@ -269,13 +325,21 @@ def window_frame_for_display(evidence: BacktestEvidence) -> Any:
         {
             "n": display.INTEGER,
             "defaults": display.INTEGER,
-            "observed_rate": display.PERCENT,
-            "mean_pd": display.PERCENT,
-            "auc": display.FIXED4,
-            **({"recall": display.PERCENT, "false_positive_rate": _percent2} if classifier else {}),
+            "observed_rate": _SHARE2,
+            "mean_pd": _SHARE2,
+            "auc": _FIXED3,
+            **({"recall": _SHARE, "false_positive_rate": _SHARE2} if classifier else {}),
         },
         status_columns=(),
         labels=labels,
+    ).set_caption(
+        "Outcomes per window: "
+        + (
+            "cases, events, event rate, catch and false-positive rates"
+            if classifier
+            else "loans, defaults, observed default rate (DR) against mean PD, AUC"
+        )
+        + "; a window not yet mature is shown but not tested."
     )
 
 
@@ -327,7 +391,8 @@ def operating_point_frame(evidence: BacktestEvidence) -> Any:
     }
     styler = display.styled(pd.DataFrame(rows), fmt, status_columns=(), index=False)
     return styler.set_caption(
-        f"Operating point: {point['rule']}; a case is alerted when its score is at or above the threshold"
+        f"Performance at the operating point: {wording.words(point['rule'])}; a case is alerted when its score is "
+        "at or above the threshold."
     )
 
 
@@ -353,11 +418,15 @@ def alert_tests_frame(evidence: BacktestEvidence) -> Any:
     fmt = {
         "reference": _percent2,
         "current": _percent2,
-        "difference": lambda v: f"{v:+.2%}",
+        "difference": _POINTS2,
         "z": _two_decimals,
-        "p": display.P_VALUE,
+        "p": _P,
     }
-    return display.styled(pd.DataFrame(rows), fmt, index=False)
+    frame = pd.DataFrame(rows).rename(columns={"difference": "change (pp)"})
+    fmt["change (pp)"] = fmt.pop("difference")
+    return display.styled(frame, fmt, index=False).set_caption(
+        "Catch rate and false-positive rate, current against reference, with their one-sided tests."
+    )
 
 
 def precision_recall_curves(evidence: BacktestEvidence, ctx: Context) -> dict[str, Any]:
@@ -381,7 +450,7 @@ def var_frame(evidence: BacktestEvidence) -> Any:
 
         rows.append(
             {
-                "VaR": column,
+                "VaR": wording.measure_label(evidence.names, column, "VaR", e["coverage"]),
                 "coverage": e["coverage"],
                 "days": e["n"],
                 "exceptions": e["exceptions"],
@@ -409,9 +478,9 @@ def var_frame(evidence: BacktestEvidence) -> Any:
         {
             "coverage": display.PERCENT,
             "expected": _one_decimal,
-            "Kupiec p (exact)": display.P_VALUE,
-            "independence p": display.P_VALUE,
-            "cond. coverage p": display.P_VALUE,
+            "Kupiec p (exact)": _P,
+            "independence p": _P,
+            "cond. coverage p": _P,
             "binomial z": _two_decimals,
             "plus factor": _two_decimals,
         },
@@ -419,7 +488,8 @@ def var_frame(evidence: BacktestEvidence) -> Any:
         index=False,
     )
     return styler.map(lambda v: zone_css.get(v, ""), subset=["traffic light"]).set_caption(
-        evidence.var["exception_rule"]
+        "VaR backtests: exceptions against the number expected, the Kupiec, independence and conditional "
+        f"coverage tests and the Basel traffic light. {wording.words(evidence.var['exception_rule']).capitalize()}."
     )
 
 
@@ -428,8 +498,8 @@ def es_frame(evidence: BacktestEvidence) -> Any:
     policy = _p_thresholds(evidence)
     rows = [
         {
-            "ES": column,
-            "VaR": t["var_column"],
+            "ES": wording.measure_label(evidence.names, column, "ES", t["coverage"]),
+            "VaR": wording.measure_label(evidence.names, t["var_column"], "VaR", t["coverage"]),
             "coverage": t["coverage"],
             "days": t["n"],
             "exceptions": t["exceptions"],
@@ -437,19 +507,19 @@ def es_frame(evidence: BacktestEvidence) -> Any:
             "critical value": t["critical_value"],
             "p": t["p_value"],
             "status": t.get("status") or classify_low(t["p_value"], policy),
-            "null": f"{t['distribution']}"
+            "null": f"{wording.words(t['distribution'])}"
             + (f" ({t['degrees_of_freedom']:g} df)" if t["degrees_of_freedom"] else "")
             + f", {t['n_simulations']:,} simulations",
         }
         for column, t in evidence.var["es"].items()
     ]
     caption = (
-        "Z2 = sum of P&L beyond VaR / (T (1 - coverage) ES) + 1; 0 when the ES is right, negative when "
+        "Expected-shortfall backtest (Acerbi and Szekely): Z2 = sum of P&L beyond VaR / (T (1 - coverage) ES) + 1; 0 when the ES is right, negative when "
         "it is understated. The critical value is the 5% quantile of Z2 simulated under the null."
     )
     return display.styled(
         pd.DataFrame(rows),
-        {"coverage": display.PERCENT, "Z2": _three_decimals, "critical value": _three_decimals, "p": display.P_VALUE},
+        {"coverage": display.PERCENT, "Z2": _three_decimals, "critical value": _three_decimals, "p": _P},
         status_columns=("status",),
         index=False,
     ).set_caption(caption)
@@ -473,7 +543,7 @@ _STRESS_COLUMNS = {
     "segment": "segment",
     "rows_changed": "rows shocked",
     "mean_pd": "mean PD",
-    "mean_pd_change": "change",
+    "mean_pd_change": "change (pp)",
     "mean_pd_change_relative": "relative change",
     "approval_rate": "approval rate",
     "expected_loss": "expected loss",
@@ -484,20 +554,29 @@ _STRESS_COLUMNS = {
 def stress_frame_for_display(evidence: BacktestEvidence) -> Any:
     t = evidence.stress_table
     cols = [c for c in _STRESS_COLUMNS if c in t.columns]
+    shown = t[cols].assign(scenario=t["scenario"].map(lambda v: wording.words(v, evidence.names)))
+    currency = evidence.currency
+    labels = dict(_STRESS_COLUMNS)
+    if currency:
+        labels["expected_loss"] = f"expected loss ({currency})"
     return display.styled(
-        t[cols],
+        shown,
         {
             "rows_changed": display.INTEGER,
-            "mean_pd": display.PERCENT,
-            "mean_pd_change": _signed_percent,
+            "mean_pd": _SHARE2,
+            "mean_pd_change": _POINTS2,
             "mean_pd_change_relative": _signed_percent,
-            "approval_rate": display.PERCENT,
-            "expected_loss": display.INTEGER,
+            "approval_rate": _SHARE,
+            "expected_loss": _cell(numbers.amount),
             "expected_loss_change_relative": _signed_percent,
         },
         status_columns=(),
-        labels=_STRESS_COLUMNS,
+        labels=labels,
         index=False,
+    ).set_caption(
+        "Stress scenarios: mean PD (change in percentage points and relative), approval rate and expected loss"
+        + (f" in {currency}" if currency else "")
+        + " under each scenario."
     )
 
 
@@ -521,26 +600,60 @@ _SENSITIVITY_COLUMNS = {
 def sensitivity_frame_for_display(evidence: BacktestEvidence) -> Any:
     t = evidence.sensitivity_table
     cols = [c for c in _SENSITIVITY_COLUMNS if c in t.columns]
+    classifier = evidence.classifier is not None
+    change = _signed4 if classifier else _POINTS2  # a change of the mean PD is a change of a share
     formats = {
-        "change_up": _signed4,
-        "change_down": _signed4,
+        "change_up": change,
+        "change_down": change,
         "flip_share_up": display.PERCENT,
         "flip_share_down": display.PERCENT,
         "share_against": display.PERCENT,
     }
     labels = dict(_SENSITIVITY_COLUMNS)
-    if evidence.classifier is not None:  # a classifier's score and its alerts, not a PD and its approvals
+    if classifier:  # a classifier's score and its alerts, not a PD and its approvals
         labels = {
             k: v.replace("mean PD", "mean score").replace("decisions flipped", "alerts flipped")
             for k, v in labels.items()
         }
-    return display.styled(t[cols], formats, status_columns=(), labels=labels, index=False).map(
-        lambda v: display.STATUS_CSS["amber"] if v == "violated" else "", subset=["monotonicity"]
+    else:
+        labels.update(change_up="mean PD change, up (pp)", change_down="mean PD change, down (pp)")
+    shown = t[cols].assign(feature=t["feature"].map(lambda v: evidence.names.label(str(v))))
+    if "step" in shown:
+        shown = shown.assign(step=shown["step"].map(lambda v: _STEP_WORDS.get(v, wording.words(v))))
+    return (
+        display.styled(shown, formats, status_columns=(), labels=labels, index=False)
+        .map(lambda v: display.STATUS_CSS["amber"] if v == "violated" else "", subset=["monotonicity"])
+        .set_caption(
+            f"Sensitivity, one feature at a time: the change of the mean {'score' if classifier else 'PD'} when a "
+            "feature moves up or down by the step, the share of decisions that flip, and whether the direction "
+            "matches the one declared."
+        )
     )
+
+
+_STEP_WORDS = {"sd": "in standard deviations", "relative": "relative to the value"}
 
 
 def _signed4(v: Any) -> str:
     return "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:+.4f}"
+
+
+def stress_chart_table(evidence: BacktestEvidence) -> pd.DataFrame:
+    """The stress table with its scenarios named in words, for :func:`mrmkit.present.plots.stress_chart`."""
+    t = evidence.stress_table
+    return t.assign(scenario=t["scenario"].map(lambda v: wording.words(v, evidence.names)))
+
+
+def tornado_caption(evidence: BacktestEvidence) -> str:
+    """The caption of the sensitivity (tornado) figure."""
+    if evidence.classifier is not None:
+        return "Change of the mean score when each feature moves up (red) or down (blue) by its first step."
+    return "Change of the mean PD, in percentage points, when each feature moves up (red) or down (blue) by its first step."
+
+
+def var_label(evidence: BacktestEvidence, column: str) -> str:
+    """A VaR column as the report names it (its label, else ``VaR at 99%``)."""
+    return wording.measure_label(evidence.names, column, "VaR", evidence.var["levels"][column]["coverage"])
 
 
 def tornado_data(evidence: BacktestEvidence) -> dict[str, Any]:
@@ -548,9 +661,13 @@ def tornado_data(evidence: BacktestEvidence) -> dict[str, Any]:
     t = evidence.sensitivity_table
     first_step = t["step"].iloc[0]
     quantity = "mean score" if evidence.classifier is not None else "mean PD"
-    return {"table": t[t["step"] == first_step], "up": "change_up", "down": "change_down", "quantity": quantity}
+    table = t[t["step"] == first_step]
+    table = table.assign(feature=table["feature"].map(lambda v: evidence.names.label(str(v))))
+    return {"table": table, "up": "change_up", "down": "change_down", "quantity": quantity}
 
 
 def settings_frame(evidence: BacktestEvidence) -> Any:
-    rows = [(k, display.setting(v)) for k, v in evidence.settings.items()]
-    return display.styled(pd.DataFrame(rows, columns=["setting", "value"]), status_columns=(), index=False)
+    """The workbook's conventions keyed by plain words (the keys are in the evidence's ``backtest.settings``)."""
+    return wording.settings_frame(
+        evidence.settings, "Settings and conventions of the backtest and stress-test workbook."
+    )

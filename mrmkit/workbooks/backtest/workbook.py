@@ -16,6 +16,7 @@ import pandas as pd
 
 from mrmkit.errors import InvalidInput
 from mrmkit.io import parse_dates, read_frame, require_columns
+from mrmkit.text.labels import Dictionary
 from mrmkit.workbooks import alerts
 from mrmkit.workbooks.backtest.analysis_pd import classifier_backtest, pd_backtest
 from mrmkit.workbooks.backtest.analysis_stress import sensitivity_analysis, stress_test
@@ -42,6 +43,8 @@ class BacktestEvidence:
     sensitivity_table: pd.DataFrame | None
     findings: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    names: Dictionary = field(default_factory=Dictionary)  # the columns' labels and units, for the report's words
+    currency: str | None = None  # the model's currency (model.currency), for amounts
 
     def metrics(self) -> dict[str, Any]:
         return {
@@ -146,6 +149,8 @@ def analyse(ctx: Context) -> BacktestEvidence:
         sensitivity_table=sens_part.table,
         findings=findings_all,
         settings=settings,
+        names=Dictionary.from_params(ctx.params),
+        currency=ctx.params.model.currency,
     )
 
 

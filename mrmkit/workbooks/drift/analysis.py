@@ -10,7 +10,7 @@ the retraining trigger) and the sizes they rest on; the findings are made from t
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ import pandas as pd
 
 from mrmkit import stats
 from mrmkit.policy import NOT_ENOUGH_DATA, classify, not_enough_data
+from mrmkit.text.labels import Dictionary
 from mrmkit.workbooks.context import Context
 from mrmkit.workbooks.drift import findings as rules
 from mrmkit.workbooks.drift import tables
@@ -48,6 +49,7 @@ class DriftEvidence:
     sizes: dict[str, int]
     too_small: str | None  # why the reference and current samples get no status (policy.min_sample.rows), or None
     score_too_small: str | None  # the same for the reference and current scores
+    names: Dictionary = field(default_factory=Dictionary)  # the columns' labels and units, for the report's words
 
     def status_counts(self) -> dict[str, int]:
         counts = self.features["status"].value_counts()
@@ -291,6 +293,7 @@ def analyse(ctx: Context) -> DriftEvidence:
         sizes={"reference": int(len(inp.reference)), "current": int(len(inp.current)), "features": len(features)},
         too_small=few,
         score_too_small=small,
+        names=Dictionary.from_params(params),
     )
     return replace(evidence, findings=rules.evidence_findings(evidence, policy))
 

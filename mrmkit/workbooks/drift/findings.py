@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from mrmkit.policy import NOT_ENOUGH_DATA, classify, finding, threshold_text
+from mrmkit.text import numbers
 from mrmkit.workbooks.drift.drivers import RANK, rule_text
 from mrmkit.workbooks.drift.tables import _plain
+from mrmkit.workbooks.wording import p_is, words
 
 if TYPE_CHECKING:
     from mrmkit.workbooks.drift.analysis import DriftEvidence
@@ -34,7 +36,7 @@ def _window_findings(evidence: DriftEvidence, policy: Any) -> list[dict[str, Any
         status = classify(value, policy.psi)
         pooled = score["psi_status"] if name == "score" else frame.at[name, "psi_status"]
         if status in ("amber", "red") and rank[status] > rank[pooled]:
-            what = "The score" if name == "score" else f"Feature {name}"
+            what = "The score" if name == "score" else f"Feature {evidence.names.label(name)}"
             metric = (
                 f"drift.windows.{window}.score_psi" if name == "score" else f"drift.windows.{window}.features.{name}"
             )
@@ -73,16 +75,17 @@ def _driver_sentence(name: str, row: pd.Series, evidence: DriftEvidence) -> str:
     """Why the top-driver rule fired: the driver, the change, its effect size and test."""
     importance = evidence.settings["importance"]
     adjustment = evidence.settings["driver_shift"]["p_value_adjustment"].capitalize().replace("Fdr_bh", "BH")
+    label = evidence.names.label(name)
     if pd.isna(row["importance"]):
-        who = f"{name} shifted materially (no importance to the model could be measured, so every feature counts)"
+        who = f"{label} shifted materially (no importance to the model could be measured, so every feature counts)"
     else:
         who = (
-            f"{name} is the model's {_ordinal(int(row['importance_rank']))} driver ({row['importance']:.0%} of the "
-            f"importance, by {importance['method']})"
+            f"{label} is the model's {_ordinal(int(row['importance_rank']))} driver "
+            f"({numbers.share(row['importance'], 0)} of the importance, by {words(importance['method'])})"
         )
     return (
         f"{who}; {_change(row)}, {row['effect_measure']} {row['effect_size']:.2f} (material from "
-        f"{row['effect_threshold']:g}), {adjustment}-adjusted p = {row['p_value_adjusted']:.2g}."
+        f"{row['effect_threshold']:g}), {adjustment}-adjusted p {p_is(row['p_value_adjusted'])}."
     )
 
 
@@ -92,12 +95,12 @@ def _driver_finding(name: str, row: pd.Series, evidence: DriftEvidence, policy: 
     return finding(
         WORKBOOK,
         row["status"],
-        f"Feature {name}, a top driver of the model, has shifted materially ({row['effect_measure']} "
+        f"Feature {evidence.names.label(name)}, a top driver of the model, has shifted materially ({row['effect_measure']} "
         f"{row['effect_size']:.2f})",
         _driver_sentence(name, row, evidence) + psi_alone,
         metric=f"drift.features.{name}.effect_size",
         value=float(row["effect_size"]),
-        threshold=rule_text(policy, evidence.settings["importance"]["method"] != "none"),
+        threshold=words(rule_text(policy, evidence.settings["importance"]["method"] != "none")),
     )
 
 
@@ -106,6 +109,7 @@ def evidence_findings(evidence: DriftEvidence, policy: Any) -> list[dict[str, An
     frame, quality, duplicates = evidence.features, evidence.quality, evidence.duplicate_ids
     score, grade, retraining = evidence.score, evidence.grade, evidence.retraining
     psi_rule = threshold_text("PSI", policy.psi)
+    name_of = evidence.names.label
     out: list[dict[str, Any]] = []
     for name, row in frame.sort_values("psi", ascending=False).iterrows():
         if row["status"] not in ("amber", "red"):
@@ -114,14 +118,14 @@ def evidence_findings(evidence: DriftEvidence, policy: Any) -> list[dict[str, An
             out.append(_driver_finding(name, row, evidence, policy))
             continue
         test = (
-            f"{row['test']} adjusted p = {row['p_value_adjusted']:.3g}" if not pd.isna(row["p_value_adjusted"]) else ""
+            f"{row['test']} adjusted p {p_is(row['p_value_adjusted'])}" if not pd.isna(row["p_value_adjusted"]) else ""
         )
         driver = f" {_driver_sentence(name, row, evidence)}" if row["driver_status"] == "amber" else ""
         out.append(
             finding(
                 WORKBOOK,
                 row["status"],
-                f"Feature {name} has shifted (PSI {row['psi']:.3f})",
+                f"Feature {name_of(name)} has shifted (PSI {row['psi']:.3f})",
                 f"PSI {row['psi']:.3f} against the reference sample; {test}.".replace("; .", ".") + driver,
                 metric=f"drift.features.{name}.psi",
                 value=float(row["psi"]),
@@ -157,7 +161,7 @@ def evidence_findings(evidence: DriftEvidence, policy: Any) -> list[dict[str, An
                     finding(
                         WORKBOOK,
                         row[status_col],
-                        f"Data quality: {name}",
+                        f"Data quality: {name_of(name)}",
                         text,
                         metric=f"drift.quality.features.{name}.{key}",
                         value=_plain(row[key]),
@@ -169,8 +173,8 @@ def evidence_findings(evidence: DriftEvidence, policy: Any) -> list[dict[str, An
                 finding(
                     WORKBOOK,
                     "red",
-                    f"Data quality: {name} changed type",
-                    f"{name} is {row['reference_type']} in the reference and {row['current_type']} in the current sample.",
+                    f"Data quality: {name_of(name)} changed type",
+                    f"{name_of(name)} is {row['reference_type']} in the reference and {row['current_type']} in the current sample.",
                     metric=f"drift.quality.features.{name}.type_mismatch",
                     threshold="any type change is red",
                 )
@@ -184,8 +188,8 @@ def evidence_findings(evidence: DriftEvidence, policy: Any) -> list[dict[str, An
                 finding(
                     WORKBOOK,
                     "amber",
-                    f"Data quality: {name} is constant",
-                    f"{name} has at most one distinct value in the {where} sample.",
+                    f"Data quality: {name_of(name)} is constant",
+                    f"{name_of(name)} has at most one distinct value in the {where} sample.",
                     metric=f"drift.quality.features.{name}.constant_{where}",
                     threshold="a constant feature is amber",
                 )
@@ -234,7 +238,7 @@ def evidence_findings(evidence: DriftEvidence, policy: Any) -> list[dict[str, An
         for where in retraining["fired_on"]:
             c = retraining if where == "current" else retraining["latest_window"]
             label = "the whole current sample" if where == "current" else f"the latest window ({c['window']})"
-            names = ", ".join(c["features_over_threshold"]) or "no feature"
+            names = ", ".join(name_of(n) for n in c["features_over_threshold"]) or "no feature"
             score_text = " and on the score" if c["score_over_threshold"] else ""
             parts.append(f"in {label}: {len(c['features_over_threshold'])} features ({names}){score_text}")
         out.append(
@@ -244,7 +248,7 @@ def evidence_findings(evidence: DriftEvidence, policy: Any) -> list[dict[str, An
                 "Retraining signal",
                 f"PSI above {policy.retraining.psi:g} " + "; ".join(parts) + ".",
                 metric="drift.retraining.signal",
-                threshold=retraining["rule"],
+                threshold=words(retraining["rule"]),
             )
         )
     few = evidence.too_small
@@ -254,10 +258,10 @@ def evidence_findings(evidence: DriftEvidence, policy: Any) -> list[dict[str, An
                 WORKBOOK,
                 "amber",
                 "Not enough data to judge drift",
-                f"The {few}: no feature, score or grade distribution was given a status, and the retraining "
+                f"The {words(few)}: no feature, score or grade distribution was given a status, and the retraining "
                 "rule was not applied.",
                 metric="drift.summary.status_counts",
-                threshold=f"at least {policy.min_sample.rows:,} rows in each sample (policy.min_sample.rows)",
+                threshold=f"at least {policy.min_sample.rows:,} rows in each sample",
             )
         )
     if not out:

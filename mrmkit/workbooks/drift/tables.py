@@ -13,7 +13,8 @@ import pandas as pd
 
 from mrmkit.params import Thresholds
 from mrmkit.policy import NOT_ENOUGH_DATA, classify
-from mrmkit.workbooks import display
+from mrmkit.text import numbers
+from mrmkit.workbooks import display, wording
 
 if TYPE_CHECKING:
     from mrmkit.workbooks.drift.analysis import DriftEvidence
@@ -26,6 +27,10 @@ __all__ = [
     "features_frame_for_display",
     "feature_tests_for_display",
     "most_drifted",
+    "psi_bars",
+    "rule_text",
+    "distribution_caption",
+    "psi_table_caption",
     "score_frame_for_display",
     "psi_table_frame",
     "windows_frame_for_display",
@@ -117,7 +122,8 @@ def summary_markdown(evidence: DriftEvidence) -> Any:
             evidence.sizes["reference"],
             evidence.sizes["current"],
         ),
-        display.text("- Score PSI: {:.4f} ({}).", evidence.score["psi"], evidence.score["psi_status"]),
+        display.text("- Score PSI: {} ({}).", numbers.fixed(evidence.score["psi"], 3), evidence.score["psi_status"]),
+        _significance_line(evidence),
     ]
     if latest is not None:
         lines.append(
@@ -139,7 +145,7 @@ def summary_markdown(evidence: DriftEvidence) -> Any:
         display.text(
             "- Retraining signal: **{}** (rule: {}).",
             "YES" if evidence.retraining["signal"] else "no",
-            evidence.retraining["rule"],
+            wording.words(evidence.retraining["rule"], evidence.names),
         )
     )
     return display.join(lines)
@@ -149,22 +155,59 @@ def _drivers_line(evidence: DriftEvidence) -> Any:
     """The model's top drivers, how their importance was measured, and the features the top-driver rule raised."""
     f, importance = evidence.features, evidence.settings["importance"]
     raised = [str(n) for n in f.index[f["driver_status"] == "amber"]]
+    label = evidence.names.label
     if importance["method"] == "none":
-        who = "no importance measured ({}): every feature is judged by its effect size".format(importance["note"])
+        note = wording.words(importance["note"], evidence.names)
+        who = f"no importance measured ({note}): every feature is judged by its effect size"
     else:
         top = f[f["top_driver"]].sort_values("importance_rank")
-        names = ", ".join(f"{n} ({v:.0%})" for n, v in top["importance"].items()) or "none"
-        who = "top drivers {} by {} importance".format(names, importance["method"])
+        names = ", ".join(f"{label(n)} ({numbers.share(v, 0)})" for n, v in top["importance"].items()) or "none"
+        who = "top drivers {} by {} importance".format(names, wording.words(importance["method"]))
     return display.text(
         "- Top-driver rule: {}; a significant, material shift in {}: **{}**.",
         who,
         "one of them" if importance["method"] != "none" else "a feature",
-        ", ".join(raised) or "none",
+        ", ".join(label(n) for n in raised) or "none",
+    )
+
+
+def _significance_line(evidence: DriftEvidence) -> Any:
+    """How many features differ significantly, beside how many by a material effect size: on large samples a
+    test finds shifts too small to matter, so significance alone says little."""
+    f = evidence.features
+    significant = f["significant"].fillna(False).astype(bool)
+    material = significant & (f["effect_size"] >= f["effect_threshold"]).fillna(False).astype(bool)
+    return display.text(
+        "- {} of {} features differ significantly (adjusted p below {:g}); only {} of them by a material effect "
+        "size (Cohen's h, Cramér's V or KS distance at or above the rule's threshold). With {:,} current rows a "
+        "test detects shifts too small to matter: judge a shift by its effect size and its PSI, not by its p-value.",
+        int(significant.sum()),
+        len(f),
+        evidence.settings["alpha"],
+        int(material.sum()),
+        evidence.sizes["current"],
     )
 
 
 def findings_frame(evidence: DriftEvidence) -> Any:
-    return display.findings_table(evidence.findings)
+    return wording.findings_frame(evidence.findings, "Findings of the data-quality and drift workbook, worst first.")
+
+
+def _cell(format_: Any) -> Any:
+    """A table cell by one of :mod:`mrmkit.text.numbers`' formats, blank when there is no value."""
+    return lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else format_(v)
+
+
+_P = _cell(numbers.p_value)
+_SHARE = _cell(numbers.share)
+_POINTS = _cell(numbers.points)
+_FIXED3 = _cell(lambda v: numbers.fixed(v, 3))
+_FIXED2 = _cell(lambda v: numbers.fixed(v, 2))
+
+
+def _labelled(frame: pd.DataFrame, evidence: DriftEvidence) -> pd.DataFrame:
+    """A frame indexed by column names, indexed by the columns' labels instead (named "feature")."""
+    return frame.set_axis([evidence.names.label(str(n)) for n in frame.index], axis=0).rename_axis(None)
 
 
 def quality_frame_for_display(evidence: DriftEvidence) -> Any:
@@ -193,20 +236,20 @@ def quality_frame_for_display(evidence: DriftEvidence) -> Any:
         index=q.index,
     )
     styler = display.styled(
-        frame,
+        _labelled(frame, evidence),
         {
-            "missing_share_reference": display.PERCENT,
-            "missing_share_current": display.PERCENT,
-            "missing_share_change": display.SIGNED_PERCENT,
-            "out_of_range_share": display.PERCENT,
-            "unseen_share": display.PERCENT,
+            "missing_share_reference": _SHARE,
+            "missing_share_current": _SHARE,
+            "missing_share_change": _POINTS,
+            "out_of_range_share": _SHARE,
+            "unseen_share": _SHARE,
         },
         status_columns=("missing_status", "range_status", "unseen_status"),
         labels={
             "kind": "type",
             "missing_share_reference": "missing (ref)",
             "missing_share_current": "missing (cur)",
-            "missing_share_change": "change",
+            "missing_share_change": "change (pp)",
             "missing_status": "status",
             "out_of_range_share": "outside ref range",
             "range_status": "status ",
@@ -216,13 +259,17 @@ def quality_frame_for_display(evidence: DriftEvidence) -> Any:
             "type": "type changed (ref / cur)",
         },
     )
+    caption = (
+        "Data quality of each feature: missing values (reference, current, change in percentage points), current "
+        "values outside the reference range, categories unseen in the reference, type changes and constants."
+    )
     d = evidence.duplicate_ids
     if d.get("reference") is not None:
-        styler = styler.set_caption(
-            f"Duplicate ids: {d['reference']} in the reference, {d['current']} in the current sample; "
-            f"{d['across']} current ids also occur in the reference."
+        caption += (
+            f" Duplicate ids: {numbers.count(d['reference'])} in the reference, {numbers.count(d['current'])} in "
+            f"the current sample; {numbers.count(d['across'])} current ids also occur in the reference."
         )
-    return styler
+    return styler.set_caption(caption)
 
 
 _LABELS = {
@@ -243,26 +290,33 @@ _LABELS = {
     "p_value_adjusted": "adjusted p",
     "p_value": "p",
     "status_reason": "why not judged",
+    "effect_threshold": "material from",
 }
 _FORMATS = {
-    "psi": display.FIXED4,
-    "importance": display.PERCENT,
-    "effect_size": display.FIXED4,
-    "ks_statistic": display.FIXED4,
+    "psi": _FIXED3,
+    "importance": _SHARE,
+    "effect_size": _FIXED3,
+    "effect_threshold": _FIXED2,
+    "ks_statistic": _FIXED3,
     "wasserstein": display.GENERAL,
-    "wasserstein_normed": display.FIXED4,
-    "js_distance": display.FIXED4,
-    "chi2_statistic": display.GENERAL,
+    "wasserstein_normed": _FIXED3,
+    "js_distance": _FIXED3,
+    "chi2_statistic": _cell(lambda v: numbers.fixed(v, 1)),
     "chi2_df": display.INTEGER,
-    "p_value": display.P_VALUE,
-    "p_value_adjusted": display.P_VALUE,
+    "p_value": _P,
+    "p_value_adjusted": _P,
 }
 
 
 def _feature_rows(evidence: DriftEvidence, cols: list[str]) -> pd.DataFrame:
     frame = evidence.features.sort_values(["psi", "column"], ascending=[False, True])[cols]
     yes_no = {True: "yes", False: "no"}
-    return frame.assign(**{c: frame[c].map(yes_no) for c in ("significant", "top_driver") if c in cols})
+    frame = frame.assign(**{c: frame[c].map(yes_no) for c in ("significant", "top_driver") if c in cols})
+    if "status_reason" in cols:
+        frame = frame.assign(
+            status_reason=frame["status_reason"].map(lambda v: wording.words(v) if isinstance(v, str) else v)
+        )
+    return _labelled(frame, evidence)
 
 
 def features_frame_for_display(evidence: DriftEvidence) -> Any:
@@ -280,16 +334,27 @@ def features_frame_for_display(evidence: DriftEvidence) -> Any:
 def feature_tests_for_display(evidence: DriftEvidence) -> Any:
     """Each feature's distances and its test of no change (raw and Holm-adjusted p)."""
     cols = ["ks_statistic", "wasserstein", "wasserstein_normed", "js_distance", "chi2_statistic", "chi2_df"]
-    cols += ["test", "p_value", "p_value_adjusted", "significant"]
+    cols += ["test", "p_value", "p_value_adjusted", "significant", "effect_measure", "effect_size", "effect_threshold"]
     frame = _feature_rows(evidence, cols)
+    n = numbers.count(evidence.sizes["current"])
+    adjustment = wording.words(evidence.settings["p_value_adjustment"]).capitalize()
     return display.styled(frame, _FORMATS, labels=_LABELS).set_caption(
-        "Distances between the reference and current distributions of each feature, and the test of no change "
-        "(p adjusted by Holm over the features)."
+        "Distances between the reference and current distributions of each feature, the test of no change (p "
+        f"adjusted by {adjustment} over the features) and the effect size beside it: on {n} current rows a "
+        "significant test may mean a negligible shift; a shift is material only when its effect size reaches "
+        "the threshold."
     )
 
 
-def most_drifted(evidence: DriftEvidence, n: int | None, statuses: tuple[str, ...] | None = None) -> list[str]:
-    """Features by the worse of their pooled and latest judged window's PSI, largest first (ties by name)."""
+def most_drifted(
+    evidence: DriftEvidence, n: int | None, statuses: tuple[str, ...] | None = None, moved: bool = False
+) -> list[str]:
+    """Features by the worse of their pooled and latest judged window's PSI, largest first (ties by name).
+
+    ``moved``: only the features that moved, i.e. whose PSI (pooled or in the latest judged window) reaches the
+    amber threshold or whose status is amber or red (the top-driver rule); a list of "most drifted" features
+    never shows one that did not drift.
+    """
     psi = evidence.features["psi"]
     if evidence.judged_windows:
         latest = evidence.windows.loc[evidence.judged_windows[-1]].drop("score").reindex(psi.index)
@@ -298,30 +363,71 @@ def most_drifted(evidence: DriftEvidence, n: int | None, statuses: tuple[str, ..
     names = list(order.index)
     if statuses is not None:
         names = [f for f in names if evidence.features.at[f, "status"] in statuses]
+    if moved:
+        amber = evidence.settings["psi_thresholds"]["amber"]
+        status = evidence.features["status"]
+        names = [f for f in names if psi[f] >= amber or status[f] in ("amber", "red")]
     return names if n is None else names[:n]
+
+
+def psi_bars(evidence: DriftEvidence) -> tuple[pd.Series, pd.Series]:
+    """Each feature's PSI and status, indexed by the features' labels (the bars of the PSI figure)."""
+    f = evidence.features
+    labels = [evidence.names.label(str(n)) for n in f.index]
+    return f["psi"].set_axis(labels), f["status"].set_axis(labels)
+
+
+def rule_text(evidence: DriftEvidence) -> Any:
+    """The top-driver rule and how the features' importance was measured, in words."""
+    s = evidence.settings
+    return display.text(
+        "Top-driver rule: {}. Importance to the model: {}.",
+        wording.words(s["driver_shift"]["rule"], evidence.names),
+        wording.words(s["importance"]["note"], evidence.names),
+    )
+
+
+def distribution_caption(evidence: DriftEvidence, name: str) -> str:
+    """The caption of a drifted feature's distribution figure."""
+    psi = evidence.features.at[name, "psi"]
+    return (
+        f"{evidence.names.with_unit(name)}: share of rows in each bin (category), reference against current "
+        f"and the latest window; PSI {numbers.fixed(psi, 3)} over the whole current sample."
+    )
+
+
+def psi_table_caption(evidence: DriftEvidence, name: str) -> str:
+    """The caption of a feature's PSI bin table."""
+    return (
+        f"PSI bin table of {evidence.names.label(name)}: counts and shares of each bin, reference against "
+        "current, and each bin's contribution to the PSI."
+    )
 
 
 def score_frame_for_display(evidence: DriftEvidence) -> Any:
     s = evidence.score
     rows = [
-        ("PSI", display.FIXED4(s["psi"]), s["psi_status"]),
-        ("KS statistic", display.FIXED4(s["ks_statistic"]), ""),
-        ("KS p-value", display.P_VALUE(s["ks_p_value"]), ""),
-        ("mean score, reference", display.FIXED4(s["mean_reference"]), ""),
-        ("mean score, current", display.FIXED4(s["mean_current"]), ""),
+        ("PSI", _FIXED3(s["psi"]), s["psi_status"]),
+        ("KS statistic", _FIXED3(s["ks_statistic"]), ""),
+        ("KS p-value", _P(s["ks_p_value"]), ""),
+        ("mean score, reference", numbers.fixed(s["mean_reference"], 4), ""),
+        ("mean score, current", numbers.fixed(s["mean_current"], 4), ""),
         ("scores from", "model artifact" if s["source"] == "artifact" else "score column", ""),
     ]
     if evidence.grade is not None:
-        rows.append(("rating-grade PSI", display.FIXED4(evidence.grade["psi"]), evidence.grade["psi_status"]))
-    return display.styled(pd.DataFrame(rows, columns=["measure", "value", "status"]), index=False)
+        rows.append(("rating-grade PSI", _FIXED3(evidence.grade["psi"]), evidence.grade["psi_status"]))
+    return display.styled(pd.DataFrame(rows, columns=["measure", "value", "status"]), index=False).set_caption(
+        "Drift of the model's score (and of its rating grades): reference against the current sample."
+    )
 
 
 def _thr(evidence: DriftEvidence) -> Thresholds:
     return Thresholds(**evidence.settings["psi_thresholds"])
 
 
-def psi_table_frame(result: Any) -> Any:
-    return display.psi_table(result)
+def psi_table_frame(result: Any, caption: str) -> Any:
+    """A PSI bin table with its ``caption`` (which feature, score or grades it is)."""
+    return display.psi_table(result).set_caption(caption)
 
 
 def windows_frame_for_display(evidence: DriftEvidence) -> Any:
@@ -335,7 +441,12 @@ def windows_frame_for_display(evidence: DriftEvidence) -> Any:
     frame = frame.loc[order]
     judged = [str(w) in evidence.judged_windows for w in frame.columns]
     frame.columns = [str(w) if ok else f"{w} (not judged)" for w, ok in zip(frame.columns, judged, strict=True)]
-    styler = display.frame_style(frame, precision=3)
+    frame.index = [evidence.names.label(str(n)) if n not in ("rows", "score") else n for n in frame.index]
+    order = list(frame.index)
+    styler = display.frame_style(frame, precision=3).set_caption(
+        "PSI of the score and of each feature in each monitoring window, against the whole reference sample "
+        "(first row: the window's number of rows)."
+    )
     thr = _thr(evidence)
     styler = styler.format(display.INTEGER, subset=pd.IndexSlice[["rows"], :])
     coloured = [c for c, ok in zip(frame.columns, judged, strict=True) if ok]
@@ -351,14 +462,18 @@ def heatmap_frame(evidence: DriftEvidence) -> tuple[pd.DataFrame, list[bool]]:
     """The windows' PSI for the heatmap, and whether each window was judged (unjudged ones are drawn grey)."""
     judged = [str(w) in evidence.judged_windows for w in evidence.windows.index]
     labels = [str(w) if ok else f"{w}\n(not judged)" for w, ok in zip(evidence.windows.index, judged, strict=True)]
-    return evidence.windows.set_axis(labels, axis=0), judged
+    columns = [evidence.names.label(str(c)) if c != "score" else "score" for c in evidence.windows.columns]
+    return evidence.windows.set_axis(labels, axis=0).set_axis(columns, axis=1), judged
 
 
 def settings_frame(evidence: DriftEvidence) -> Any:
-    rows = [(k, display.setting(v)) for k, v in evidence.settings.items() if k != "reference_profile"]
-    ref = evidence.settings["reference_profile"]  # one line each: the per-feature hashes are in the metrics
-    rows += [
-        ("reference profile sha256 (features)", ref["sha256"]),
-        ("reference profile sha256 (score)", ref["score_sha256"]),
-    ]
-    return display.styled(pd.DataFrame(rows, columns=["setting", "value"]), status_columns=(), index=False)
+    """The workbook's conventions keyed by plain words (the keys are in the evidence's ``drift.settings``)."""
+    s = dict(evidence.settings)
+    ref = s.pop("reference_profile")  # one line each: the per-feature hashes are in the metrics
+    if "driver_shift" in s:
+        s["driver_shift"] = s["driver_shift"]["rule"]
+    if "importance" in s:
+        s["importance"] = f"{s['importance']['method']}: {s['importance']['note']}"
+    s["reference profile fingerprint (SHA-256), features"] = ref["sha256"]
+    s["reference profile fingerprint (SHA-256), score"] = ref["score_sha256"]
+    return wording.settings_frame(s, "Settings and conventions of the data-quality and drift workbook.")
