@@ -46,7 +46,13 @@ class DriftSection(_Section):
     window: Literal["month", "quarter"] = Field(
         "month", description="Monitoring window length when data.time is given."
     )
-    top_features: int = Field(6, ge=1, le=50, description="Most drifted features whose distributions are plotted.")
+    top_features: int = Field(
+        6,
+        ge=1,
+        le=50,
+        description="Most drifted features whose distributions are plotted; only features that moved (PSI at or above "
+        "the amber threshold, over the whole sample or in the latest window, or amber by the top-driver rule) are shown.",
+    )
     discrete_max_values: int = Field(
         20,
         ge=0,
