@@ -91,7 +91,7 @@ for name in drifted:
 display(session.describe("prediction"))
 display(drift.score_frame_for_display(evidence))
 display(captioned(plots.distribution(pd.Series(ctx.inputs.reference_score), pd.Series(ctx.inputs.current_score),
-                                     "model score", False, evidence.score["psi"]),
+                                     "Model score", False, evidence.score["psi"]),
                   "Distribution of the model's score: share of rows in each score bin, reference against current."))
 if evidence.grade_psi is not None:
     display(drift.psi_table_frame(evidence.grade_psi, "PSI bin table of the rating grades: counts and shares of "

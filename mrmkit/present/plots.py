@@ -256,7 +256,8 @@ def calibration_chart(table: pd.DataFrame) -> Figure:
     ax.set_xticks(x, [str(g) for g in t.index])
     ax.set_xlabel("grade (best first)")
     ax.set_ylabel("default rate")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    for axis_formatter in (ax.yaxis.set_major_formatter, ax.yaxis.set_minor_formatter):  # a log axis labels minors
+        axis_formatter(PercentFormatter(1.0))
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)
     ax.set_title("Calibration by grade (colour: Jeffreys test status)", fontsize=10)
     fig.tight_layout()
