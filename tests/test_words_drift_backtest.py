@@ -28,6 +28,7 @@ def test_words_turns_parameter_keys_and_column_names_into_words() -> None:
     )
     assert not SNAKE_CASE.search(out)
     assert wording.words("backtest.unknown_key.more_here is gone") == "more here is gone"
+    assert wording.words("e.g. one, i.e. two, v1.2") == "e.g. one, i.e. two, v1.2"  # not keys
 
 
 def test_settings_are_keyed_by_plain_words_and_never_show_a_key() -> None:

@@ -91,7 +91,10 @@ PARAMETER_WORDS = {
     "AUC_current": "current AUC",
 }
 _PARAMETER = re.compile("|".join(re.escape(k) for k in sorted(PARAMETER_WORDS, key=len, reverse=True)) + r"\b")
-_DOTTED = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b")
+#: Any other key of the parameter file (a section, then dotted fields); "e.g." or "data.csv" are not keys.
+_DOTTED = re.compile(
+    r"\b(?:policy|data|model|drift|backtest|champion_challenger|explainability|validation)(?:\.[a-z][a-z0-9_]*)+\b"
+)
 
 
 def words(text: Any, names: Any = None) -> str:
