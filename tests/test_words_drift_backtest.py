@@ -52,6 +52,11 @@ def test_a_p_value_reads_p_equals_or_p_below_the_floor() -> None:
     assert f"p {wording.p_is(1.43e-252)}" == "p < 0.0001"
 
 
+def test_a_category_named_like_a_column_reads_as_words() -> None:
+    assert wording.value_label("card_not_present") == "card not present"
+    assert wording.value_label("Card_Present") == "Card_Present" and wording.value_label(3) == 3  # not snake_case
+
+
 def test_var_columns_are_named_by_their_label_or_their_coverage() -> None:
     names = Dictionary({"var_99": {"label": "Desk VaR, 99%, 1 day"}})
     assert wording.measure_label(names, "var_99", "VaR", 0.99) == "Desk VaR, 99%, 1 day"
@@ -135,8 +140,13 @@ def _pd_project(root: Path) -> Path:
     rng = np.random.default_rng(20261207)
     (root / "data").mkdir()
     rename = {"income": "annual_income", "utilisation": "revolving_utilisation", "enquiries": "num_enquiries_6m"}
-    make_frame(rng, 3000, 0.0, "2024-01-01").rename(columns=rename).to_parquet(root / "data" / "reference.parquet")
+    snake = {"north": "north_east", "west": "south_west"}  # categories from the data, named like columns
+    reference = make_frame(rng, 3000, 0.0, "2024-01-01").rename(columns=rename)
+    reference["region"] = reference["region"].replace(snake)
+    reference.to_parquet(root / "data" / "reference.parquet")
     current = make_frame(rng, 2000, 0.25, "2025-01-01").rename(columns=rename)
+    current["region"] = current["region"].replace(snake)
+    current.loc[current.index[:300], "region"] = "south_west"  # the region moves: its PSI bin table is shown
     current.loc[current.index[:40], "annual_income"] = np.nan  # a missing-share change, in percentage points
     current.to_parquet(root / "data" / "current.parquet")
     path = write_params(root)
@@ -221,6 +231,7 @@ def test_every_figure_and_table_has_a_caption(reports, report) -> None:
 def test_features_by_their_label_and_numbers_one_way(reports) -> None:
     drift = " ".join(" ".join(_visible(reports["pd drift"]).text).split())
     assert "Annual income" in drift and "Revolving utilisation" in drift
+    assert "south west" in drift  # the category in the PSI bin table
     assert " pp" in drift  # the missing share's change in percentage points
     assert "differ significantly" in drift and "effect size" in drift  # significance beside the effect size
     backtest = " ".join(" ".join(_visible(reports["pd backtest"]).text).split())

@@ -258,9 +258,11 @@ def psi_coloured(frame: pd.DataFrame, thresholds: Thresholds, columns: Iterable[
     )
 
 
-def psi_table(result: Any) -> Any:
-    """A PSI bin table: counts, shares and each bin's contribution."""
+def psi_table(result: Any, bin_names: Callable[[Any], Any] | None = None) -> Any:
+    """A PSI bin table: counts, shares and each bin's contribution (``bin_names``: how a bin's label reads)."""
     frame = pd.DataFrame(result.to_dict()["table"]).drop(columns=["lower", "upper"], errors="ignore")
+    if bin_names is not None and "label" in frame:
+        frame["label"] = frame["label"].map(bin_names)
     return styled(
         frame,
         {

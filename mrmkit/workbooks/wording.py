@@ -28,6 +28,7 @@ __all__ = [
     "findings_frame",
     "measure_label",
     "p_is",
+    "value_label",
 ]
 
 #: A setting's key in ``<workbook>.settings`` as the settings table names it.
@@ -146,3 +147,9 @@ def p_is(p: Any) -> str:
     """A p-value after "p": ``= 0.034``, or ``< 0.0001`` below the display floor (never "p = < 0.0001")."""
     text = numbers.p_value(p)
     return text if text.startswith("<") else f"= {text}"
+
+
+def value_label(value: Any) -> Any:
+    """A category of the data as a reader reads it: ``card_not_present`` as "card not present" (the value itself
+    stays in the evidence); any other value unchanged."""
+    return value.replace("_", " ") if isinstance(value, str) and SNAKE_CASE.fullmatch(value) else value

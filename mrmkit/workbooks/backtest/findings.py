@@ -64,7 +64,7 @@ def _portfolio_view(cal: dict[str, Any]) -> str:
     for key, label in (("portfolio_jeffreys", "portfolio Jeffreys"), ("hosmer_lemeshow", "Hosmer-Lemeshow")):
         test = cal[key]
         if test.get("status") == NOT_ENOUGH_DATA:
-            parts.append(f"{label} not judged ({test['status_reason']})")
+            parts.append(f"{label} not judged ({words(test['status_reason'])})")
         else:
             parts.append(f"{label} p {p_is(test['p_value'])} ({test['status']})")
     pj = cal["portfolio_jeffreys"]
@@ -137,7 +137,11 @@ def _pd_findings(metrics: dict[str, Any], table: pd.DataFrame, ctx: Context) -> 
             continue
         p = cal[key]["p_value"]
         groups = cal[key].get("groups")
-        where = f" over {len(groups)} groups of adjacent grades ({cal[key]['pooling']})" if groups else _rates_text(cal)
+        where = (
+            f" over {len(groups)} groups of adjacent grades ({words(cal[key]['pooling'])})"
+            if groups
+            else _rates_text(cal)
+        )
         out.append(
             p_value_finding(
                 WORKBOOK,

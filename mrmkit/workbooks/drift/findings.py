@@ -14,7 +14,7 @@ from mrmkit.policy import NOT_ENOUGH_DATA, classify, finding, threshold_text
 from mrmkit.text import numbers
 from mrmkit.workbooks.drift.drivers import RANK, rule_text
 from mrmkit.workbooks.drift.tables import _plain
-from mrmkit.workbooks.wording import p_is, words
+from mrmkit.workbooks.wording import p_is, value_label, words
 
 if TYPE_CHECKING:
     from mrmkit.workbooks.drift.analysis import DriftEvidence
@@ -66,7 +66,7 @@ def _change(row: pd.Series) -> str:
     if kind in ("binary", "categorical"):
         a, b = row["effect_reference_share"], row["effect_current_share"]
         what = "its share of value" if kind == "binary" else "the share of its category"
-        return f"{what} {level} {'rose' if b > a else 'fell'} from {a:.1%} to {b:.1%}"
+        return f"{what} {value_label(level)} {'rose' if b > a else 'fell'} from {a:.1%} to {b:.1%}"
     a, b = row["effect_reference_mean"], row["effect_current_mean"]
     return f"its distribution moved (mean {a:.4g} in the reference, {b:.4g} now)"
 
@@ -150,7 +150,7 @@ def evidence_findings(evidence: DriftEvidence, policy: Any) -> list[dict[str, An
             (
                 "unseen_status",
                 f"{row['unseen_share']:.1%} of current rows have categories unseen in the reference "
-                f"({', '.join(map(str, row['unseen_examples']))})",
+                f"({', '.join(str(value_label(x)) for x in row['unseen_examples'])})",
                 "unseen_share",
                 threshold_text("share", policy.unseen_category_share),
             ),

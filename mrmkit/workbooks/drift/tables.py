@@ -222,7 +222,7 @@ def quality_frame_for_display(evidence: DriftEvidence) -> Any:
             "out_of_range_share": q["out_of_range_share"].where(q["kind"] == "numeric"),
             "range_status": q["range_status"].where(q["kind"] == "numeric", ""),
             "unseen_share": q["unseen_share"].where(q["kind"] == "categorical"),
-            "unseen_examples": [", ".join(map(str, v)) for v in q["unseen_examples"]],
+            "unseen_examples": [", ".join(str(wording.value_label(x)) for x in v) for v in q["unseen_examples"]],
             "unseen_status": q["unseen_status"].where(q["kind"] == "categorical", ""),
             "type": [
                 f"{r} / {c}" if m else ""
@@ -427,7 +427,7 @@ def _thr(evidence: DriftEvidence) -> Thresholds:
 
 def psi_table_frame(result: Any, caption: str) -> Any:
     """A PSI bin table with its ``caption`` (which feature, score or grades it is)."""
-    return display.psi_table(result).set_caption(caption)
+    return display.psi_table(result, bin_names=wording.value_label).set_caption(caption)
 
 
 def windows_frame_for_display(evidence: DriftEvidence) -> Any:
