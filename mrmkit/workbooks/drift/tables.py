@@ -390,10 +390,14 @@ def rule_text(evidence: DriftEvidence) -> Any:
 def distribution_caption(evidence: DriftEvidence, name: str) -> str:
     """The caption of a drifted feature's distribution figure."""
     psi = evidence.features.at[name, "psi"]
-    return (
+    text = (
         f"{evidence.names.with_unit(name)}: share of rows in each bin (category), reference against current "
-        f"and the latest window; PSI {numbers.fixed(psi, 3)} over the whole current sample."
+        f"and the latest window; PSI {numbers.fixed(psi, 3)} over the whole current sample"
     )
+    if evidence.judged_windows:
+        window = evidence.judged_windows[-1]
+        text += f", {numbers.fixed(evidence.windows.at[window, name], 3)} in the latest window ({window})"
+    return text + "."
 
 
 def psi_table_caption(evidence: DriftEvidence, name: str) -> str:
