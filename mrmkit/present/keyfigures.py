@@ -11,27 +11,42 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from mrmkit.conclude.headlines import coverage_words
 from mrmkit.evidence import schema
 from mrmkit.registry.workbooks import metric
+from mrmkit.text import labels, numbers
 
-__all__ = ["FIGURES", "CONVENTIONS", "fmt", "key_figures", "conventions"]
+__all__ = ["FIGURES", "CONVENTIONS", "EXPLAINERS", "fmt", "key_figures", "conventions"]
 
 Rows = list[tuple[str, str]]
 
 
 def fmt(value: Any, kind: str = "g") -> str:
-    """A metric for a table cell: percentages, p-values and other numbers each at their precision."""
+    """A metric for a table cell (:mod:`mrmkit.text.numbers`): ``pct`` a share as a percentage, ``p`` a p-value
+    with its display floor, ``g`` a statistic at three decimals (AUC, PSI), whole numbers with separators."""
     if value is None:
-        return "n/a"
+        return numbers.MISSING
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (dict, list, tuple)):
         from mrmkit.workbooks.display import plain
 
         return str(plain(value))
+    if isinstance(value, int) or (isinstance(value, float) and kind == "g" and float(value).is_integer()):
+        return numbers.count(value)
     if isinstance(value, float):
-        return {"pct": f"{value:.2%}", "p": f"{value:.3g}", "g": f"{value:.4g}"}[kind]
+        return {"pct": lambda v: numbers.share(v, 2), "p": numbers.p_value, "g": numbers.fixed}[kind](value)
     return str(value)
+
+
+#: SHAP's explainers in a reader's words (the class name is in the explainability report's glossary).
+EXPLAINERS = {
+    "TreeExplainer": "tree SHAP (exact)",
+    "LinearExplainer": "linear SHAP (exact)",
+    "KernelExplainer": "kernel SHAP (sampled)",
+    "PermutationExplainer": "permutation SHAP (sampled)",
+    "ExactExplainer": "exact SHAP",
+}
 
 
 def _m(metrics: Mapping[str, Any], workbook: str, dotted: str) -> Any:
@@ -133,7 +148,10 @@ def _var(m: Mapping[str, Any], words: Any) -> Rows:
 def _es(m: Mapping[str, Any], words: Any) -> Rows:
     es = _m(m, "backtest", "var.es") or {}
     return [
-        (f"ES {k}: Z2 (critical value)", f"{fmt(v.get('statistic'))} ({fmt(v.get('critical_value'))})")
+        (
+            f"{coverage_words(v, 'ES', k)}: Z2 (critical value)",
+            f"{fmt(v.get('statistic'))} ({fmt(v.get('critical_value'))})",
+        )
         for k, v in es.items()
     ]
 
@@ -180,12 +198,20 @@ def _shadow(m: Mapping[str, Any], words: Any) -> Rows:
 
 def _global(m: Mapping[str, Any], words: Any) -> Rows:
     models = _m(m, "explainability", "models") or {}
-    return [("explainers", ", ".join(f"{k}: {v.get('explainer')}" for k, v in models.items()) or "n/a")]
+    shown = (
+        f"{k}: {EXPLAINERS.get(str(v.get('explainer')), labels.humanize(v.get('explainer')).lower())}"
+        for k, v in models.items()
+    )
+    return [("explanation method", ", ".join(shown) or numbers.MISSING)]
 
 
 def _checks(m: Mapping[str, Any], words: Any) -> Rows:
     error = _m(m, "explainability", "shap.additivity_max_abs_error")
-    return [("largest SHAP additivity error (log-odds)", fmt(error))]
+    if isinstance(error, (int, float)) and error < 1e-6:
+        shown = "below 0.000001 (the explanations add up to the scores)"
+    else:
+        shown = fmt(error, "p") if isinstance(error, (int, float)) and error < 1e-3 else fmt(error)
+    return [("largest SHAP additivity error (log-odds)", shown)]
 
 
 def _reason_codes(m: Mapping[str, Any], words: Any) -> Rows:
@@ -228,8 +254,9 @@ def _psi(params: Any) -> Rows:
     return [
         (
             "PSI",
-            "reference deciles, right-closed, outer edges at ±infinity, empty shares 1e-4, missing values own "
-            f"bin; amber from {p.psi.amber:g}, red from {p.psi.red:g}",
+            "bins at the reference sample's deciles (right-closed, outer edges at ±infinity), an empty bin counted "
+            f"as a share of {numbers.share(1e-4, 2)}, missing values in a bin of their own; amber from "
+            f"{p.psi.amber:g}, red from {p.psi.red:g}",
         ),
         (
             "Retraining signal",
@@ -247,7 +274,10 @@ def _pd_tests(params: Any) -> Rows:
             "one-sided where stated (H0: PD not underestimated; AUC not deteriorated); amber below p "
             f"{p.p_value.amber:g}, red below {p.p_value.red:g}",
         ),
-        ("Decision cut-off", "approve when PD <= " + (f"{p.cutoff:g}" if p.cutoff is not None else "(not given)")),
+        (
+            "Decision cut-off",
+            f"approve when the PD is at most {numbers.share(p.cutoff)}" if p.cutoff is not None else "not given",
+        ),
     ]
 
 
@@ -255,9 +285,13 @@ def _classifier_tests(params: Any) -> Rows:
     from mrmkit.workbooks.alerts import operating_text
 
     p = params.policy
+
+    def amount(x: float) -> str:
+        return numbers.amount(x, params.model.currency, digits=0 if float(x).is_integer() else 2)
+
     costs = (
-        f"; expected cost from policy.costs: false positive {p.costs.false_positive:g}, false negative "
-        f"{p.costs.false_negative:g}, true positive {p.costs.true_positive:g} per case"
+        f"; expected cost per case: false positive {amount(p.costs.false_positive)}, false negative "
+        f"{amount(p.costs.false_negative)}, true positive {amount(p.costs.true_positive)}"
         if p.costs
         else ""
     )
@@ -277,7 +311,8 @@ def _var_tests(params: Any) -> Rows:
     return [
         (
             "VaR and ES tests",
-            "an exception is a day whose loss exceeds VaR (pnl < -VaR); Kupiec by its exact p-value, Z2 one-sided "
+            "an exception is a day whose loss exceeds that day's VaR (P&L below minus VaR); Kupiec by its exact "
+            "p-value, Z2 one-sided "
             f"(H0: ES not understated); amber below p {p.p_value.amber:g}, red below {p.p_value.red:g}; at least "
             f"{p.min_sample.var_days:,} days",
         )
@@ -298,5 +333,5 @@ def conventions(sections: Iterable[str], params: Any) -> Rows:
     rows = [row for s in sections if s in CONVENTIONS for row in CONVENTIONS[s](params)]
     return rows + [
         ("Seed", str(params.seed)),
-        ("Full conventions", "README 'Statistical conventions'; each workbook report ends with its settings"),
+        ("Full conventions", "the README's 'Statistical conventions'; each workbook report ends with its settings"),
     ]
