@@ -78,3 +78,10 @@ def test_the_glossary_lists_the_terms_of_the_sections_that_ran_only() -> None:
     assert "Kupiec test" not in pd_terms
     for term, meaning, _ in glossary.TERMS:
         assert not SNAKE_CASE.search(term + " " + meaning), term
+
+
+def test_an_expected_cost_is_an_amount_in_the_models_currency() -> None:
+    """Issue 27: "expected cost per 1,000 cases 3,132.600" had no currency and a spurious precision."""
+    metrics = {"classifier": {"operating_point": {"current": {"expected_cost": {"per_1000": 3132.6}}}}}
+    rows = dict(keyfigures.key_figures(["backtest.classifier_operating_point"], metrics, None, "EUR"))
+    assert rows["expected cost per 1,000 cases, current"] == "EUR 3,133"

@@ -65,7 +65,7 @@ def _m(metrics: Mapping[str, Any], workbook: str, dotted: str) -> Any:
 # ---- key figures, per section ------------------------------------------------------------------------------
 
 
-def _drift_features(m: Mapping[str, Any], words: Any) -> Rows:
+def _drift_features(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     c = _m(m, "drift", "summary.status_counts") or {}
     return [
         ("features compared", fmt(_m(m, "drift", "summary.n_features"))),
@@ -77,11 +77,11 @@ def _drift_features(m: Mapping[str, Any], words: Any) -> Rows:
     ]
 
 
-def _drift_prediction(m: Mapping[str, Any], words: Any) -> Rows:
+def _drift_prediction(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     return [("score PSI", fmt(_m(m, "drift", "score.psi")))]
 
 
-def _pd_discrimination(m: Mapping[str, Any], words: Any) -> Rows:
+def _pd_discrimination(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     return [
         ("AUC, mature current sample", fmt(_m(m, "backtest", "pd.discrimination.current.auc"))),
         (
@@ -98,7 +98,7 @@ def _judged_p(m: Mapping[str, Any], test: str) -> str:
     return fmt(_m(m, "backtest", f"pd.calibration.{test}.p_value"), "p")
 
 
-def _pd_calibration(m: Mapping[str, Any], words: Any) -> Rows:
+def _pd_calibration(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     rates = "pd.calibration.portfolio_rates"
 
     def rate_pair(sample: str) -> str:
@@ -118,7 +118,7 @@ def _pd_calibration(m: Mapping[str, Any], words: Any) -> Rows:
     ]
 
 
-def _operating_point(m: Mapping[str, Any], words: Any) -> Rows:
+def _operating_point(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     point = "classifier.operating_point"
 
     def pair(field: str) -> str:
@@ -133,19 +133,19 @@ def _operating_point(m: Mapping[str, Any], words: Any) -> Rows:
         ("precision, current", fmt(_m(m, "backtest", f"{point}.current.precision"), "pct")),
         (
             "expected cost per 1,000 cases, current",
-            fmt(_m(m, "backtest", f"{point}.current.expected_cost.per_1000")),
+            numbers.amount(_m(m, "backtest", f"{point}.current.expected_cost.per_1000"), currency),
         ),
     ]
 
 
-def _var(m: Mapping[str, Any], words: Any) -> Rows:
+def _var(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     return [
         ("VaR traffic light (primary level)", fmt(_m(m, "backtest", "var.traffic_light.zone"))),
         ("Kupiec p, exact (primary level)", fmt(_m(m, "backtest", "var.kupiec_pof.p_value_exact"), "p")),
     ]
 
 
-def _es(m: Mapping[str, Any], words: Any) -> Rows:
+def _es(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     es = _m(m, "backtest", "var.es") or {}
     return [
         (
@@ -156,20 +156,20 @@ def _es(m: Mapping[str, Any], words: Any) -> Rows:
     ]
 
 
-def _stress(m: Mapping[str, Any], words: Any) -> Rows:
+def _stress(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     rows = _m(m, "backtest", "stress.rows") or []
     return [("stress scenarios run", fmt(len(rows)))]
 
 
-def _sensitivity(m: Mapping[str, Any], words: Any) -> Rows:
+def _sensitivity(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     return [("features perturbed one at a time", fmt(len(_m(m, "backtest", "sensitivity.features") or [])))]
 
 
-def _recommendation(m: Mapping[str, Any], words: Any) -> Rows:
+def _recommendation(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     return [("recommendation", fmt(_m(m, "champion_challenger", "decision.recommendation")))]
 
 
-def _offline(m: Mapping[str, Any], words: Any) -> Rows:
+def _offline(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     cc = "champion_challenger"
     return [
         (
@@ -180,7 +180,7 @@ def _offline(m: Mapping[str, Any], words: Any) -> Rows:
     ]
 
 
-def _alerts(m: Mapping[str, Any], words: Any) -> Rows:
+def _alerts(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     cc = "champion_challenger"
 
     def pair(field: str) -> str:
@@ -192,11 +192,11 @@ def _alerts(m: Mapping[str, Any], words: Any) -> Rows:
     ]
 
 
-def _shadow(m: Mapping[str, Any], words: Any) -> Rows:
+def _shadow(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     return [("shadow coverage", fmt(_m(m, "champion_challenger", "shadow.coverage"), "pct"))]
 
 
-def _global(m: Mapping[str, Any], words: Any) -> Rows:
+def _global(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     models = _m(m, "explainability", "models") or {}
     shown = (
         f"{k}: {EXPLAINERS.get(str(v.get('explainer')), labels.humanize(v.get('explainer')).lower())}"
@@ -205,7 +205,7 @@ def _global(m: Mapping[str, Any], words: Any) -> Rows:
     return [("explanation method", ", ".join(shown) or numbers.MISSING)]
 
 
-def _checks(m: Mapping[str, Any], words: Any) -> Rows:
+def _checks(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     error = _m(m, "explainability", "shap.additivity_max_abs_error")
     if isinstance(error, (int, float)) and error < 1e-6:
         shown = "below 0.000001 (the explanations add up to the scores)"
@@ -214,14 +214,14 @@ def _checks(m: Mapping[str, Any], words: Any) -> Rows:
     return [("largest SHAP additivity error (log-odds)", shown)]
 
 
-def _reason_codes(m: Mapping[str, Any], words: Any) -> Rows:
+def _reason_codes(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     models = _m(m, "explainability", "models") or {}
     counts = ", ".join(f"{k}: {fmt(metric(v, 'reason_codes.n_rows'))}" for k, v in models.items())
     return [(f"{words.adverse_cases} given reason codes", counts or "n/a")]
 
 
 #: Key figures of each section, for the report's summary of a workbook (the evidence is in its report).
-FIGURES: dict[str, Callable[[Mapping[str, Any], Any], Rows]] = {
+FIGURES: dict[str, Callable[[Mapping[str, Any], Any, str | None], Rows]] = {
     "drift.features": _drift_features,
     "drift.prediction": _drift_prediction,
     "backtest.pd_discrimination": _pd_discrimination,
@@ -241,9 +241,10 @@ FIGURES: dict[str, Callable[[Mapping[str, Any], Any], Rows]] = {
 }
 
 
-def key_figures(sections: Iterable[str], metrics: Mapping[str, Any], words: Any) -> Rows:
-    """The key figures of the sections (``workbook.section`` ids) that ran, in section order."""
-    return [row for s in sections if s in FIGURES for row in FIGURES[s](metrics, words)]
+def key_figures(sections: Iterable[str], metrics: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
+    """The key figures of the sections (``workbook.section`` ids) that ran, in section order; amounts in
+    ``currency`` (``model.currency``)."""
+    return [row for s in sections if s in FIGURES for row in FIGURES[s](metrics, words, currency)]
 
 
 # ---- conventions, per section ------------------------------------------------------------------------------

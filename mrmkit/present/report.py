@@ -91,6 +91,7 @@ def _workbook_sections(
     scope: tuple[scopes.SectionScope, ...],
     kind: kinds.ModelKind,
     notebooks: Path | None,
+    currency: str | None = None,
 ) -> list[dict[str, Any]]:
     out = []
     for name in [w for w in workbooks.names() if w in results]:
@@ -102,7 +103,7 @@ def _workbook_sections(
                 "title": title,
                 "status": results[name]["status"],
                 "error": results[name].get("error") or "",
-                "figures": keyfigures.key_figures(ran, metrics.get(name) or {}, kind.vocabulary),
+                "figures": keyfigures.key_figures(ran, metrics.get(name) or {}, kind.vocabulary, currency),
                 "charts": _charts(notebooks / f"{name}.ipynb", title) if notebooks else [],
             }
         )
@@ -241,7 +242,7 @@ def write_index(
         conclusions=summary.conclusions(workbook_results, issues, scope, kind, words),
         issues=summary.issue_list(issues, kind, words),
         follow_up=[{**r, "title": summary.plain(str(r.get("title") or ""), words)} for r in follow_up or []],
-        workbook_sections=_workbook_sections(workbook_results, metrics, scope, kind, notebooks),
+        workbook_sections=_workbook_sections(workbook_results, metrics, scope, kind, notebooks, m.currency),
         model_card=_model_card(params, kind, inputs),
         expectations=expectations,
         conventions=keyfigures.conventions([s.id for s in scopes.ran(scope)], params),

@@ -33,7 +33,7 @@ Metrics = Mapping[str, Any]
 #: analysis writes these constants, so the rules below recognise them as moot, not missing.
 NOTHING_DECLINED = "no application of the sample is declined"
 NOTHING_ALERTED = "no case of the sample is alerted"
-NO_ACTIONABLE = "no actionable features (explainability.actionable)"
+NO_ACTIONABLE = "no feature is declared actionable in the parameter file"
 
 
 def _not_applicable(m: Metrics, key: str) -> str | None:
