@@ -159,7 +159,7 @@ def _model_card(params: Parameters, kind: kinds.ModelKind, inputs: Mapping[str, 
         ]
     card += _registry_rows(inputs)
     tags = ((inputs.get("model.artifact") or {}).get("registry") or {}).get("tags")
-    card += [("Registry tags", ", ".join(f"{k} = {v}" for k, v in sorted(tags.items())))] if tags else []
+    card += [("Registry tags", ", ".join(f"{k}={v}" for k, v in sorted(tags.items())))] if tags else []
     return card
 
 

@@ -56,13 +56,16 @@ def shown_path(path: str | Path, base: Path | None = None) -> str:
     text = str(path)
     if "://" in text:  # a URL: a file or SQLite URL names a path, any other (a registry, a server) stays as it is
         scheme, _, rest = text.partition("://")
-        if scheme.split("+")[0].lower() not in ("file", "sqlite"):
+        scheme = scheme.split("+")[0].lower()
+        if scheme not in ("file", "sqlite"):
             return text
-        text = rest[1:] if rest.startswith("//") else rest
+        text = rest[1:] if scheme == "sqlite" else rest  # sqlite:///a.db is a.db, sqlite:////a.db is /a.db
     elif re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", text):  # a URI without a host (models:/name/1) stays as it is
         return text
     file = Path(text)
-    if base is not None and file.is_absolute():
+    if not file.is_absolute():
+        return file.as_posix()
+    if base is not None:
         try:
             return file.relative_to(Path(base)).as_posix()
         except ValueError:
