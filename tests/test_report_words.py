@@ -65,9 +65,14 @@ def test_an_es_series_is_named_by_its_coverage() -> None:
 
 def test_column_names_in_the_issue_list_become_their_labels() -> None:
     words = Dictionary({"revolving_utilisation": {"label": "Revolving utilisation"}})
-    text = "Feature revolving_utilisation has shifted (PSI 0.156); p_value stays a key"
-    assert summary.plain(text, words) == "Feature Revolving utilisation has shifted (PSI 0.156); p_value stays a key"
-    assert summary.plain(text, None) == text
+    text = "Feature revolving_utilisation has shifted (PSI 0.156); categories unseen (card_not_present)"
+    assert summary.plain(text, words) == (
+        "Feature Revolving utilisation has shifted (PSI 0.156); categories unseen (card not present)"
+    )
+    cited = "until each group expects at least 5 defaults (policy.min_sample.expected_events)."
+    assert summary.plain(cited, words) == "until each group expects at least 5 defaults."
+    assert summary.plain("p = 0.03 (two-sided)", None) == "p = 0.03 (two-sided)"
+    assert not SNAKE_CASE.search(summary.plain(text, None))
 
 
 def test_the_glossary_lists_the_terms_of_the_sections_that_ran_only() -> None:

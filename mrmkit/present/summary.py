@@ -104,12 +104,24 @@ def conclusions(
     return out
 
 
+#: A parameter key cited in parentheses ("(policy.min_sample.expected_events)"): a pointer for the settings, not prose.
+_CITED_KEY = re.compile(r"\s*\((?:[a-z][a-z0-9_]*\.)+[a-z][a-z0-9_]*\)")
+
+
 def plain(text: str, words: Dictionary | None) -> str:
-    """``text`` with every column name of the data dictionary (a snake_case name such as ``loan_amount``) in
-    its label ("Loan amount"): the report's prose names columns as people do, the glossary keeps the names."""
-    if words is None or not text:
+    """``text`` (a finding's title, detail or threshold, an issue's headline) as the report's prose shows it:
+    a column of the data dictionary by its label ("loan_amount" is "Loan amount"), a parameter key cited in
+    parentheses left out (the workbook report's settings give it), and any other machine name (a category
+    value such as ``card_not_present``) in words ("card not present"). The evidence keeps the names."""
+    if not text:
         return text
-    return SNAKE_CASE.sub(lambda m: words.label(m.group(0)) if m.group(0) in words.entries else m.group(0), text)
+    entries = words.entries if words is not None else {}
+
+    def word(match: re.Match[str]) -> str:
+        name = match.group(0)
+        return words.label(name) if words is not None and name in entries else name.replace("_", " ")
+
+    return SNAKE_CASE.sub(word, _CITED_KEY.sub("", text))
 
 
 def _plain_test(test: Mapping[str, Any], words: Dictionary | None) -> dict[str, Any]:
