@@ -45,10 +45,11 @@ TERMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ("drift.features", "backtest.concentration"),
     ),
     (
-        "Holm adjustment",
-        "A correction of p-values for testing many features at once, so that the chance of any false alarm "
-        "stays at the stated level.",
-        ("drift.features",),
+        "Multiple-testing adjustment (Holm, Bonferroni, Benjamini-Hochberg)",
+        "A correction of p-values for testing many features or grades at once: Holm's and Bonferroni's keep the "
+        "chance of any false alarm at the stated level, Benjamini-Hochberg's the expected share of false alarms; "
+        "each workbook report's settings say which was used.",
+        ("drift.features", "backtest.pd_calibration"),
     ),
     (
         "AUC and Gini",

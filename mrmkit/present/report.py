@@ -64,24 +64,38 @@ def _caption_of(output: Mapping[str, Any]) -> str:
     return html.unescape(found.group(1)).strip() if found else ""
 
 
+_HEADING = re.compile(r"^#{2,3}\s+(.+?)\s*$", re.M)
+
+
 def _charts(notebook: Path, title: str, limit: int = 2) -> list[dict[str, str]]:
-    """The first PNG outputs of an executed notebook, each with its caption, for the report's thumbnails."""
+    """The first PNG outputs of an executed notebook, each with its caption (the workbook's own, else the
+    section it is in), for the report's thumbnails."""
     try:
         nb = json.loads(notebook.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
-    outputs = [o for c in nb.get("cells", []) for o in c.get("outputs", []) if "image/png" in o.get("data", {})][:limit]
-    charts = []
-    for o in outputs:
-        image = o["data"]["image/png"]
-        caption = _caption_of(o) or f"A chart of the {title.lower()} workbook"
-        charts.append(
-            {
-                "alt": caption,
-                "caption": f"{caption.rstrip('.')} (from the {title.lower()} report).",
-                "data": "".join(image) if isinstance(image, list) else image,
-            }
-        )
+    charts: list[dict[str, str]] = []
+    section = ""
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            source = "".join(cell.get("source") or [])
+            headings = _HEADING.findall(source)
+            section = headings[-1] if headings else section
+            continue
+        for o in cell.get("outputs", []):
+            if "image/png" not in o.get("data", {}) or len(charts) == limit:
+                continue
+            image = o["data"]["image/png"]
+            caption = _caption_of(o) or (
+                f"{section}: a chart" if section else f"A chart of the {title.lower()} workbook"
+            )
+            charts.append(
+                {
+                    "alt": caption,
+                    "caption": f"{caption.rstrip('.')} (from the {title.lower()} report).",
+                    "data": "".join(image) if isinstance(image, list) else image,
+                }
+            )
     return charts
 
 
