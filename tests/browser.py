@@ -3,7 +3,10 @@
 :func:`measure` copies the page, adds a script that runs after layout (the copy drops the report's
 Content-Security-Policy, which forbids scripts, so the original stays untouched) and reads the result
 back from the DOM Chromium dumps: whether the identity block is there, the visible text, the text of
-every table cell, every table that reaches past the page's text column or must be scrolled sideways, and every image's alt text.
+every table cell, every table that reaches past the page's text column or must be scrolled sideways, and every image's alt text;
+``prose``, the visible text less the elements marked ``technical`` (the glossary and the inputs' files, where
+column names and file names belong), and ``uncaptioned``, every table without a numbered caption ("Table 2: ...")
+and every image outside a figure with a numbered caption ("Figure 3: ...").
 
 With ``media="print"`` the page is laid out as on paper: its ``@media print`` rules apply (the copy makes them
 unconditional; Chromium's --dump-dom has no print emulation) in a window as wide as an A4 page's text column
@@ -40,6 +43,21 @@ window.addEventListener('load', () => {
     t.querySelectorAll('td, th').forEach(c => r.cells.push(c.innerText.trim()));
   });
   document.querySelectorAll('img').forEach(im => r.alts.push(im.getAttribute('alt') || ''));
+  // every table and figure numbered and captioned ("Table 2: ...", "Figure 3: ...")
+  r.uncaptioned = [];
+  document.querySelectorAll('table').forEach((t, i) => {
+    const c = t.querySelector(':scope > caption');
+    if (!c || !/^Table \d+: \S/.test(c.innerText.trim())) r.uncaptioned.push('table ' + i + ': ' + (t.innerText || '').slice(0, 60));
+  });
+  document.querySelectorAll('img').forEach((im, i) => {
+    const f = im.closest('figure'), c = f && f.querySelector('figcaption');
+    if (!c || !/^Figure \d+: \S/.test(c.innerText.trim())) r.uncaptioned.push('image ' + i + ': ' + (im.getAttribute('alt') || ''));
+  });
+  // the prose: the visible text less the technical appendices (the glossary, the inputs' files), marked .technical
+  const technical = [...document.querySelectorAll('.technical')];
+  technical.forEach(e => { e.dataset.display = e.style.display; e.style.display = 'none'; });
+  r.prose = document.body.innerText;
+  technical.forEach(e => { e.style.display = e.dataset.display; });
   r.smallest = {table: {pt: null, text: ''}, all: {pt: null, text: ''}};
   const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walk.nextNode(); n; n = walk.nextNode()) {

@@ -41,9 +41,24 @@ def test_tests_on_the_same_exceptions_are_one_issue_and_each_level_its_own():
         ("VAR-01", "VAR:level=var_99", "high", 3),
         ("VAR-02", "VAR:level=var_975", "medium", 1),
     ]
-    assert issues[0].scope == ["VaR var_99"]
+    assert issues[0].scope == ["VaR var 99"]  # no coverage in the evidence: the level's name, in words
     assert [t["title"] for t in issues[0].tests] == ["CC 99", "Kupiec 99", "light 99"]  # red first
     assert issues[0].rationale.startswith("2 of its 3 tests crossed the policy's red threshold")
+
+
+def test_a_var_level_is_named_by_its_coverage_not_its_column():
+    """Issue 27: the affected scope and the headline say "99% VaR", never the series' column name (var_99)."""
+    levels = {
+        "var_99": {"coverage": 0.99, "n": 500, "exceptions": 13},
+        "var_975": {"coverage": 0.975, "n": 500, "exceptions": 8},
+    }
+    metrics = {"backtest": {"var": {"levels": levels, "es": {"es_975": {"coverage": 0.975}}}}}
+    findings = [*_var_findings(), _f("backtest", "red", "backtest.var.es.es_975.p_value", "Z2")]
+    issues = conclude.build(findings, metrics, VAR)
+    assert sorted(s for i in issues for s in i.scope) == ["97.5% ES", "97.5% VaR", "99% VaR"]
+    (var_99,) = [i for i in issues if i.key == "VAR:level=var_99"]
+    assert var_99.title.startswith("The 99% VaR is exceeded too often: 13 exceptions in 500 days")
+    assert "var_99" not in var_99.title
 
 
 def test_grade_portfolio_and_hosmer_lemeshow_calibration_are_one_issue():

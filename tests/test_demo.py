@@ -274,6 +274,7 @@ def test_parameter_file(small):
         "data_description",
         "artifact",
         "trusted_types",
+        "currency",
     ]
     assert list(raw["challenger"]) == ["artifact", "trusted_types", "score"]
     assert list(raw["data"]) == [
@@ -290,7 +291,11 @@ def test_parameter_file(small):
         "protected",
         "exposure",
         "lgd",
+        "dictionary",
     ]
+    # issue 27: every feature and protected attribute has a label, amounts their currency
+    assert set(raw["data"]["features"]) | set(raw["data"]["protected"]) <= set(raw["data"]["dictionary"])
+    assert raw["model"]["currency"] == "EUR" and raw["data"]["dictionary"]["loan_amount"]["unit"] == "EUR"
     assert raw["drift"] == {} and raw["seed"] == 7
     backtest = raw["backtest"]
     assert len(backtest["stress"]["scenarios"]) >= 3  # the issue asks for at least three demo scenarios

@@ -259,14 +259,42 @@ def test_demo_package_reproduces(demo_run) -> None:
 
 _LITERAL = re.compile(r"^(True|False|None|nan|NaN|-0\.0+%?)$|\{'|\['")
 
+#: A machine path in text: an absolute path of two or more parts (``/tmp/demo/data/current.parquet``), or a
+#: home or Windows drive path.
+_MACHINE_PATH = re.compile(r"(?<![\w.:/])/(?:[\w.-]+/)+[\w.-]+|~/[\w./-]+|\b[A-Z]:\\[\w\\.-]+")
+
+
+def prose_problems(text: str) -> list[str]:
+    """Issue 27: machine vocabulary in a report's prose: snake_case names (columns, parameter and metric keys,
+    "not_found") and machine paths, each with the line it is in (the first 20)."""
+    from mrmkit.text.labels import SNAKE_CASE
+
+    found = []
+    for line in text.splitlines():
+        for match in [*SNAKE_CASE.finditer(line), *_MACHINE_PATH.finditer(line)]:
+            found.append(f"{match.group(0)!r} in: {line.strip()[:120]}")
+    return found[:20]
+
+
+def test_the_checks_of_prose_find_what_they_look_for() -> None:
+    """The checks below can fail: each kind of machine vocabulary is found, plain prose passes."""
+    assert prose_problems("Feature revolving_utilisation has shifted")
+    assert prose_problems("Not applicable: model.kind var, see policy.alert_rate")
+    assert prose_problems("read from /tmp/demo/data/current.parquet")
+    assert prose_problems("status not_found")
+    assert not prose_problems("Revolving utilisation moved by +1.2 pp (p < 0.0001); 12/2025 and 3/4 of rows")
+
 
 @pytest.mark.skipif(find_chromium() is None and not os.environ.get("CI"), reason="needs Chromium (CI installs it)")
 def test_every_demo_report_reads_as_a_document_in_a_browser(demo_run) -> None:
     """Issue 14, as a reader sees it: every report of the three demo packages rendered in headless Chromium in
     a 1,280-pixel window opens with the identity block, has no table wider than its page (nothing to scroll
-    sideways), no Python literal in a table cell or in the text, and alt text on every image."""
+    sideways), no Python literal in a table cell or in the text, and alt text on every image; issue 27: as
+    printed, no text below 9 pt; no snake_case name or machine path in the prose (the glossary and the inputs'
+    files excepted); every table and figure numbered and captioned."""
     root, _ = demo_run
-    first = [sorted(version.iterdir())[0] for version in sorted((root / "outputs").glob("demo-*/*"))]  # not the reruns
+    versions = [v for v in sorted((root / "outputs").glob("demo-*/*")) if v.is_dir()]  # not the register's lock
+    first = [sorted(version.iterdir())[0] for version in versions]  # not the reruns
     reports = sorted(report for package in first for report in (package / "reports").glob("*.html"))
     assert len(first) == 3 and len(reports) == 12, (
         reports
@@ -282,3 +310,7 @@ def test_every_demo_report_reads_as_a_document_in_a_browser(demo_run) -> None:
         assert seen["alts"] and all(alt.strip() for alt in seen["alts"]), name
         printed = measure(page, media="print")  # issue 27: as printed from the browser, 9 pt at least
         assert printed["smallest"]["table"]["pt"] >= 9 and printed["smallest"]["all"]["pt"] >= 9, (name, printed)
+        # issue 27: no machine vocabulary outside the glossary and the inputs' files; every table and figure
+        # numbered and captioned
+        assert not prose_problems(seen["prose"]), (name, prose_problems(seen["prose"]))
+        assert not seen["uncaptioned"], (name, seen["uncaptioned"])

@@ -88,6 +88,13 @@ NO_EFFECT: dict[str, str] = {
     "(documented); the demo files give both so that they also run without the artifacts",
     "champion_challenger.ab.id": "must exist in the A/B log and identifies its rows for a reader; no figure uses it "
     "(documented)",
+    "model.currency": "the currency printed with the report's amounts (validation report: the alert costs); words of "
+    "the reports, no number",
+    "data.dictionary.*.label": "how the reports name a column (validation report: model card, issues, glossary); "
+    "words of the reports, no number",
+    "data.dictionary.*.unit": "the unit the validation report's glossary gives a column; words, no number",
+    "data.dictionary.*.description": "the description the validation report's glossary gives a column; words, no "
+    "number",
 }
 
 

@@ -252,7 +252,8 @@ def test_run_records_the_queries_and_reproduce_reruns_them(sql_project: Path) ->
     entry = manifest["inputs"]["data.current"]
     assert entry["query"] == CUR and entry["rows"] == 2000 and entry["database"].startswith("sqlite:///")
     assert len(entry["sha256"]) == 64 and "app_date" in entry["columns"] and "path" not in entry
-    assert "query on sqlite:///" in (package / "reports" / "index.html").read_text()
+    index = (package / "reports" / "index.html").read_text()
+    assert "query on data/loans.db: " in index and "sqlite:///" not in index  # no machine path (issue 27)
     again = runner.invoke(app, ["reproduce", str(package)], catch_exceptions=False)
     assert again.exit_code == 0, again.output
     con = sqlite3.connect(sql_project / "data" / "loans.db")

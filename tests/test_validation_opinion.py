@@ -375,6 +375,23 @@ _SCRIPTS = "scores-only mode: explanations need the model as an artifact (model.
             False,
         ),
         (
+            "pd",
+            "explainability",
+            "counterfactuals",
+            {
+                "applicable": True,
+                "models": {
+                    "champion": {
+                        "counterfactuals": {
+                            "applicable": False,
+                            "reason": "no feature is declared actionable in the parameter file",  # issue 27's words
+                        }
+                    }
+                },
+            },
+            False,
+        ),
+        (
             "classifier",
             "explainability",
             "reason_codes",

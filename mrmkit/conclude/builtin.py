@@ -55,7 +55,7 @@ register(
         "backtest",
         ("backtest.var.levels.{level}.**",),
         split=("level",),
-        scope={"level": "VaR {}"},
+        scope={"level": lambda metrics, level: headlines.level_words(metrics, "VaR", level)},
         rank=10,
         headline=headlines.var_level,
         remedy="review the VaR model's risk-factor coverage, volatility scaling and data; a multiplier add-on applies meanwhile",
@@ -68,7 +68,7 @@ register(
         "backtest",
         ("backtest.var.es.{series}.**",),
         split=("series",),
-        scope={"series": "ES {}"},
+        scope={"series": lambda metrics, series: headlines.level_words(metrics, "ES", series)},
         rank=10,
         remedy="review the tail model behind the expected shortfall",
     )

@@ -44,7 +44,8 @@ class IssueType:
     split
         Placeholders whose values make separate issues (for example ``("level",)``).
     scope
-        Placeholder name to the words for its value in the issue's affected scope ("grade {}").
+        Placeholder name to the words for its value in the issue's affected scope: a format ("grade {}"), or a
+        function of the package's metrics and the value (a VaR level named by its coverage).
     rank
         Priority among issues of one severity (lower first): model performance before data and process.
     headline
@@ -58,7 +59,7 @@ class IssueType:
     workbook: str
     patterns: tuple[str, ...]
     split: tuple[str, ...] = ()
-    scope: Mapping[str, str] = field(default_factory=dict)
+    scope: Mapping[str, str | Callable[[Mapping[str, Any], str], str]] = field(default_factory=dict)
     rank: int = 50
     headline: Headline | None = None
     remedy: str = ""

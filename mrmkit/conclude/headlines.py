@@ -12,8 +12,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from mrmkit.registry.workbooks import metric
+from mrmkit.text.numbers import count, share
 
-__all__ = ["calibration", "var_level", "alert_performance"]
+__all__ = ["calibration", "var_level", "alert_performance", "level_words", "coverage_words"]
+
+
+def level_words(metrics: Mapping[str, Any], measure: str, name: str) -> str:
+    """A VaR level (``measure`` "VaR") or ES series ("ES") by its coverage: "99% VaR", "97.5% ES"; by its
+    name when the evidence has no coverage for it."""
+    where = "backtest.var.levels" if measure == "VaR" else "backtest.var.es"
+    entry = (metric(metrics, where) or {}).get(name)
+    return coverage_words(entry, measure, name)
+
+
+def coverage_words(entry: Any, measure: str, name: str) -> str:
+    """``entry`` (a level's or series' evidence) by its ``coverage``: "99% VaR"; "VaR var 99" without one."""
+    coverage = entry.get("coverage") if isinstance(entry, Mapping) else None
+    if not isinstance(coverage, (int, float)) or isinstance(coverage, bool):
+        return f"{measure} {name.replace('_', ' ')}"
+    return f"{share(coverage).replace('.0%', '%')} {measure}"
 
 
 def _windows(metrics: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
@@ -31,8 +48,8 @@ def _against_reference(metrics: Mapping[str, Any]) -> str:
     if not isinstance(reference, Mapping) or reference.get("observed_rate") is None:
         return ""
     return (
-        f"on the reference sample {reference['observed_rate']:.2%} were observed against a mean PD of "
-        f"{reference['mean_pd']:.2%}"
+        f"on the reference sample {share(reference['observed_rate'], 2)} were observed against a mean PD of "
+        f"{share(reference['mean_pd'], 2)}"
     )
 
 
@@ -47,8 +64,8 @@ def _trend(metrics: Mapping[str, Any]) -> str:
     moved = "rose" if b["observed_rate"] > a["observed_rate"] else "fell"
     pd_moved = "rose" if b["mean_pd"] > a["mean_pd"] else "fell"
     return (
-        f"the observed default rate {moved} from {a['observed_rate']:.1%} ({first}) to {b['observed_rate']:.1%} "
-        f"({last}{late}) while the mean PD {pd_moved} from {a['mean_pd']:.1%} to {b['mean_pd']:.1%}"
+        f"the observed default rate {moved} from {share(a['observed_rate'])} ({first}) to {share(b['observed_rate'])} "
+        f"({last}{late}) while the mean PD {pd_moved} from {share(a['mean_pd'])} to {share(b['mean_pd'])}"
     )
 
 
@@ -60,8 +77,8 @@ def calibration(metrics: Mapping[str, Any], captures: Mapping[str, str], kind: A
     observed, predicted = portfolio["observed_rate"], portfolio["pd"]
     way = "underestimated" if observed > predicted else "overestimated"
     text = (
-        f"Defaults are {way}: {observed:.2%} observed against a mean PD of {predicted:.2%} on "
-        f"{int(portfolio['n']):,} mature {kind.vocabulary.units}"
+        f"Defaults are {way}: {share(observed, 2)} observed against a mean PD of {share(predicted, 2)} on "
+        f"{count(portfolio['n'])} mature {kind.vocabulary.units}"
     )
     trend = _trend(metrics)
     return f"{text}; {trend}." if trend else f"{text}."
@@ -74,8 +91,8 @@ def var_level(metrics: Mapping[str, Any], captures: Mapping[str, str], kind: Any
         return None
     expected = entry["n"] * (1 - entry["coverage"])
     text = (
-        f"VaR {captures['level']} is exceeded too often: {entry['exceptions']} exceptions in {entry['n']:,} days "
-        f"where {expected:.1f} are expected at {entry['coverage']:.1%} coverage"
+        f"The {level_words(metrics, 'VaR', captures['level'])} is exceeded too often: {entry['exceptions']} exceptions "
+        f"in {count(entry['n'])} days where {expected:.1f} are expected"
     )
     light = entry.get("traffic_light") or {}
     if light.get("applicable"):
@@ -92,7 +109,7 @@ def alert_performance(metrics: Mapping[str, Any], captures: Mapping[str, str], k
     if recall.get("reference") is None or recall.get("current") is None:
         return None
     return (
-        f"At the operating point the model catches {recall['current']:.1%} of {kind.vocabulary.events} against "
-        f"{recall['reference']:.1%} on the reference sample, with a false-positive rate of {fpr['current']:.2%} "
-        f"against {fpr['reference']:.2%}."
+        f"At the operating point the model catches {share(recall['current'])} of {kind.vocabulary.events} against "
+        f"{share(recall['reference'])} on the reference sample, with a false-positive rate of "
+        f"{share(fpr['current'], 2)} against {share(fpr['reference'], 2)}."
     )

@@ -85,12 +85,12 @@ def _link(finding: Mapping[str, Any]) -> dict[str, str]:
     return {"href": f"{workbook}.html#{section.strip().replace(' ', '-')}", "section": section, "workbook": workbook}
 
 
-def _scope(issue_type: catalogue.IssueType, members: list[Any]) -> list[str]:
+def _scope(issue_type: catalogue.IssueType, members: list[Any], metrics: Mapping[str, Any]) -> list[str]:
     labels = []
     for _, captures in members:
         for name, words in issue_type.scope.items():
             if name in captures:
-                labels.append(words.format(captures[name]))
+                labels.append(words(metrics, captures[name]) if callable(words) else words.format(captures[name]))
     return sorted(dict.fromkeys(labels), key=_natural)
 
 
@@ -133,7 +133,7 @@ def _issue(key: str, issue_type: catalogue.IssueType, members: list[Any], metric
         severity=severity,
         rationale=_rationale(severity, tests),
         workbook=issue_type.workbook or str(ordered[0][0].get("workbook", "")),
-        scope=_scope(issue_type, ordered),
+        scope=_scope(issue_type, ordered, metrics),
         evidence=links,
         tests=tests,
         remedy=issue_type.remedy,

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mrmkit.demo.parameters import dictionary
+
 __all__ = ["FraudDemo", "build_fraud_demo", "FEATURES", "CATEGORICAL"]
 
 FEATURES = ("amount", "hour", "distance_km", "new_device", "transactions_24h", "merchant_category", "channel")
@@ -33,6 +35,22 @@ _REASONS = {
     "transactions_24h": ("F05", "Many transactions in the last 24 hours"),
     "merchant_category": ("F06", "Merchant category with high fraud rates"),
     "channel": ("F07", "Card-not-present payment"),
+}
+#: The data dictionary of the fraud demo (label, unit, description per column); amounts are in euros.
+_DICTIONARY = {
+    "amount": ("Transaction amount", "EUR", "Amount of the card transaction"),
+    "hour": ("Hour of the transaction", "hour of day", "Local hour at which the transaction was made (0-23)"),
+    "distance_km": ("Distance from home", "km", "Distance between the merchant and the cardholder's home"),
+    "new_device": ("New device", "", "1 when the payment came from a device not seen before on the card"),
+    "transactions_24h": ("Transactions, last 24 hours", "count", "Transactions on the card in the previous 24 hours"),
+    "merchant_category": ("Merchant category", "", "Grocery, fuel, travel, electronics, gambling or online services"),
+    "channel": ("Channel", "", "Card present at the merchant, or card not present (online, phone)"),
+    "age_band": ("Age band", "years", "Protected attribute: used only for the fairness screens, never as a feature"),
+    TARGET: ("Fraud", "", "1 when the transaction was confirmed as fraud"),
+    SCORE: ("Champion score", "probability", "Fraud probability from the champion model"),
+    CHALLENGER_SCORE: ("Challenger score", "probability", "Fraud probability from the challenger model"),
+    ID: ("Transaction id", "", "Identifier of the transaction"),
+    TIME: ("Transaction date", "", "Date of the transaction"),
 }
 _AGE_BANDS = ("18-29", "30-44", "45-64", "65+")
 _CATEGORIES = ("grocery", "fuel", "travel", "electronics", "gambling", "online_services")
@@ -152,6 +170,7 @@ def _parameters(trusted: dict[str, list[str]], seed: int) -> dict[str, Any]:
             "limitations": "Synthetic demo data; fraud labels are complete (no late-reported fraud)",
             "artifact": "models/fraud_champion.skops",
             "trusted_types": trusted["champion"],
+            "currency": "EUR",
         },
         "challenger": {
             "artifact": "models/fraud_challenger.skops",
@@ -168,6 +187,7 @@ def _parameters(trusted: dict[str, list[str]], seed: int) -> dict[str, Any]:
             "categorical": list(CATEGORICAL),
             "time": TIME,
             "protected": ["age_band"],
+            "dictionary": dictionary(_DICTIONARY),
         },
         "policy": {"alert_rate": ALERT_RATE, "costs": {"false_positive": 4.0, "false_negative": 120.0}},
         "drift": {},

@@ -16,10 +16,84 @@ from mrmkit.demo import models as _models
 from mrmkit.demo import portfolio as _portfolio
 from mrmkit.demo.samples import CHALLENGER_SCORE, GRADE, ID, SCORE, SEGMENT, TARGET, TIME
 
-__all__ = ["CUTOFF"]
+__all__ = ["CUTOFF", "CURRENCY", "dictionary"]
 
 #: PD cut-off of the demo's credit decision: approve when PD <= 8 percent.
 CUTOFF = 0.08
+
+#: The demo's currency: every amount of the PD model (income, balances, the loan) is in euros.
+CURRENCY = "EUR"
+
+# The data dictionary of the demo PD model: each column's label, unit and description, as the reports name them.
+_DICTIONARY = {
+    "annual_income": ("Annual income", CURRENCY, "Gross annual income stated on the application"),
+    "debt_to_income": ("Debt-to-income ratio", "ratio", "Monthly debt service divided by monthly income"),
+    "revolving_utilisation": (
+        "Revolving utilisation",
+        "ratio",
+        "Balances on revolving accounts divided by their credit limits (1 = fully drawn)",
+    ),
+    "num_delinquencies_12m": ("Delinquencies, last 12 months", "count", "Payments 30 or more days late"),
+    "num_delinquencies_24m": ("Delinquencies, last 24 months", "count", "Payments 30 or more days late"),
+    "months_since_last_delinquency": (
+        "Months since last delinquency",
+        "months",
+        "Missing when the applicant was never delinquent",
+    ),
+    "worst_arrears_status_24m": (
+        "Worst arrears status, last 24 months",
+        "payments missed",
+        "Largest number of consecutive payments missed on any account",
+    ),
+    "months_at_address": ("Time at address", "months", "Time at the current address"),
+    "months_in_employment": ("Time in employment", "months", "Time with the current employer"),
+    "num_enquiries_6m": ("Credit enquiries, last 6 months", "count", "Hard enquiries on the credit bureau file"),
+    "num_open_accounts": ("Open accounts", "count", "Revolving accounts, loans and mortgages open"),
+    "num_credit_cards": ("Credit cards", "count", "Credit cards held"),
+    "num_revolving_accounts": ("Revolving accounts", "count", "Cards and overdraft facilities open"),
+    "num_active_loans": ("Active loans", "count", "Instalment loans being repaid"),
+    "num_mortgage_accounts": ("Mortgages", "count", "Mortgage accounts open"),
+    "credit_history_months": ("Length of credit history", "months", "Time since the first account was opened"),
+    "bureau_score": ("Credit bureau score", "points", "Generic score of the credit bureau (higher is better)"),
+    "savings_balance": ("Savings balance", CURRENCY, "Balance of the applicant's savings accounts with the bank"),
+    "loan_amount": ("Loan amount", CURRENCY, "Amount of credit requested"),
+    "loan_term": ("Loan term", "months", "Term of the credit requested"),
+    "loan_to_income": ("Loan-to-income ratio", "ratio", "Loan amount divided by annual income"),
+    "total_credit_limit": ("Total credit limit", CURRENCY, "Sum of the limits of all revolving accounts"),
+    "num_accounts_opened_12m": ("Accounts opened, last 12 months", "count", "New credit accounts opened"),
+    "num_dependants": ("Dependants", "count", "People financially dependent on the applicant"),
+    "overdraft_days_3m": ("Days in overdraft, last 3 months", "days", "Days the current account was overdrawn"),
+    "current_account_turnover": (
+        "Current account turnover",
+        CURRENCY,
+        "Average monthly credits to the current account",
+    ),
+    "num_returned_payments_12m": ("Returned payments, last 12 months", "count", "Direct debits or cheques returned"),
+    "public_records": ("Public records", "count", "Bankruptcies, judgments and other public records"),
+    "months_with_bank": ("Time with the bank", "months", "Time since the customer's first account with the bank"),
+    "housing_cost_monthly": ("Monthly housing cost", CURRENCY, "Rent or mortgage payment per month"),
+    "employment_type": ("Employment type", "", "Salaried, self-employed, retired, student, unemployed or gig work"),
+    "housing": ("Housing status", "", "Owner with a mortgage, outright owner, renter or living with parents"),
+    "region": ("Region", "", "Region of the applicant's address"),
+    "sex": ("Sex", "", "Protected attribute: used only for the fairness screens, never as a feature"),
+    "age_band": ("Age band", "years", "Protected attribute: used only for the fairness screens, never as a feature"),
+    "product": ("Product", "", "Credit product applied for (the segment of the portfolio)"),
+    "default_12m": ("Default within 12 months", "", "1 when the loan defaulted within 12 months of origination"),
+    "champion_pd": ("Champion PD", "probability", "Probability of default from the champion model"),
+    "challenger_pd": ("Challenger PD", "probability", "Probability of default from the challenger model"),
+    "champion_grade": ("Champion grade", "", "Rating grade of the champion's PD on the master scale"),
+    "application_id": ("Application id", "", "Identifier of the application"),
+    "application_date": ("Application date", "", "Date of the application"),
+}
+
+
+def dictionary(entries: dict[str, tuple[str, str, str]]) -> dict[str, dict[str, str]]:
+    """A parameter file's ``data.dictionary`` from (label, unit, description) per column (no empty unit)."""
+    return {
+        column: {"label": label, **({"unit": unit} if unit else {}), "description": description}
+        for column, (label, unit, description) in entries.items()
+    }
+
 
 # Stress scenarios of the demo: an income fall, a delinquency rise, a debt-service shock, and a card-only
 # utilisation stress (segment-limited). Domains keep shocked values meaningful.
@@ -148,6 +222,7 @@ def _parameters(
             "data_description": "20,000 applications over the 12 months before monitoring, 12-month default flag",
             "artifact": "models/champion.skops",
             "trusted_types": champion_types,
+            "currency": CURRENCY,
         },
         "validation": {
             "validator": "Model Validation, second line (demo)",
@@ -178,6 +253,7 @@ def _parameters(
             "protected": list(_portfolio.PROTECTED),
             "exposure": "loan_amount",
             "lgd": 0.45,
+            "dictionary": dictionary(_DICTIONARY),
         },
         "policy": {"cutoff": CUTOFF},
         "drift": {},

@@ -112,8 +112,8 @@ def limitations(
             out.append(
                 {
                     "source": "mrmkit",
-                    "text": f"The {title} workbook was not run (input missing: no {workbooks.get(name).parameter_section} "
-                    f"section in the parameter file); it leaves {', '.join(cited)} without this evidence.",
+                    "text": f"The {title} workbook was not run (input missing: the parameter file has no settings "
+                    f"for it); it leaves {', '.join(cited)} without this evidence.",
                 }
             )
     unreviewed = [r["id"] for r in rows if r["status"] == "NOT EVIDENCED" and _review_only(kind, r["id"])]
@@ -122,7 +122,8 @@ def limitations(
             {
                 "source": "mrmkit",
                 "text": "No review is recorded for " + ", ".join(unreviewed) + ": mrmkit cannot evidence these, so "
-                "they stay not evidenced until the validator records a review (validation.reviews).",
+                "they stay not evidenced until the validator records a review in the parameter file's validation "
+                "section.",
             }
         )
     return out

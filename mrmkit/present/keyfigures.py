@@ -11,27 +11,42 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from mrmkit.conclude.headlines import coverage_words
 from mrmkit.evidence import schema
 from mrmkit.registry.workbooks import metric
+from mrmkit.text import labels, numbers
 
-__all__ = ["FIGURES", "CONVENTIONS", "fmt", "key_figures", "conventions"]
+__all__ = ["FIGURES", "CONVENTIONS", "EXPLAINERS", "fmt", "key_figures", "conventions"]
 
 Rows = list[tuple[str, str]]
 
 
 def fmt(value: Any, kind: str = "g") -> str:
-    """A metric for a table cell: percentages, p-values and other numbers each at their precision."""
+    """A metric for a table cell (:mod:`mrmkit.text.numbers`): ``pct`` a share as a percentage, ``p`` a p-value
+    with its display floor, ``g`` a statistic at three decimals (AUC, PSI), whole numbers with separators."""
     if value is None:
-        return "n/a"
+        return numbers.MISSING
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (dict, list, tuple)):
         from mrmkit.workbooks.display import plain
 
         return str(plain(value))
+    if isinstance(value, int) or (isinstance(value, float) and kind == "g" and float(value).is_integer()):
+        return numbers.count(value)
     if isinstance(value, float):
-        return {"pct": f"{value:.2%}", "p": f"{value:.3g}", "g": f"{value:.4g}"}[kind]
+        return {"pct": lambda v: numbers.share(v, 2), "p": numbers.p_value, "g": numbers.fixed}[kind](value)
     return str(value)
+
+
+#: SHAP's explainers in a reader's words (the class name is in the explainability report's glossary).
+EXPLAINERS = {
+    "TreeExplainer": "tree SHAP (exact)",
+    "LinearExplainer": "linear SHAP (exact)",
+    "KernelExplainer": "kernel SHAP (sampled)",
+    "PermutationExplainer": "permutation SHAP (sampled)",
+    "ExactExplainer": "exact SHAP",
+}
 
 
 def _m(metrics: Mapping[str, Any], workbook: str, dotted: str) -> Any:
@@ -50,7 +65,7 @@ def _m(metrics: Mapping[str, Any], workbook: str, dotted: str) -> Any:
 # ---- key figures, per section ------------------------------------------------------------------------------
 
 
-def _drift_features(m: Mapping[str, Any], words: Any) -> Rows:
+def _drift_features(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     c = _m(m, "drift", "summary.status_counts") or {}
     return [
         ("features compared", fmt(_m(m, "drift", "summary.n_features"))),
@@ -62,11 +77,11 @@ def _drift_features(m: Mapping[str, Any], words: Any) -> Rows:
     ]
 
 
-def _drift_prediction(m: Mapping[str, Any], words: Any) -> Rows:
+def _drift_prediction(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     return [("score PSI", fmt(_m(m, "drift", "score.psi")))]
 
 
-def _pd_discrimination(m: Mapping[str, Any], words: Any) -> Rows:
+def _pd_discrimination(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     return [
         ("AUC, mature current sample", fmt(_m(m, "backtest", "pd.discrimination.current.auc"))),
         (
@@ -83,7 +98,7 @@ def _judged_p(m: Mapping[str, Any], test: str) -> str:
     return fmt(_m(m, "backtest", f"pd.calibration.{test}.p_value"), "p")
 
 
-def _pd_calibration(m: Mapping[str, Any], words: Any) -> Rows:
+def _pd_calibration(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     rates = "pd.calibration.portfolio_rates"
 
     def rate_pair(sample: str) -> str:
@@ -103,7 +118,7 @@ def _pd_calibration(m: Mapping[str, Any], words: Any) -> Rows:
     ]
 
 
-def _operating_point(m: Mapping[str, Any], words: Any) -> Rows:
+def _operating_point(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     point = "classifier.operating_point"
 
     def pair(field: str) -> str:
@@ -118,40 +133,43 @@ def _operating_point(m: Mapping[str, Any], words: Any) -> Rows:
         ("precision, current", fmt(_m(m, "backtest", f"{point}.current.precision"), "pct")),
         (
             "expected cost per 1,000 cases, current",
-            fmt(_m(m, "backtest", f"{point}.current.expected_cost.per_1000")),
+            numbers.amount(_m(m, "backtest", f"{point}.current.expected_cost.per_1000"), currency),
         ),
     ]
 
 
-def _var(m: Mapping[str, Any], words: Any) -> Rows:
+def _var(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     return [
         ("VaR traffic light (primary level)", fmt(_m(m, "backtest", "var.traffic_light.zone"))),
         ("Kupiec p, exact (primary level)", fmt(_m(m, "backtest", "var.kupiec_pof.p_value_exact"), "p")),
     ]
 
 
-def _es(m: Mapping[str, Any], words: Any) -> Rows:
+def _es(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     es = _m(m, "backtest", "var.es") or {}
     return [
-        (f"ES {k}: Z2 (critical value)", f"{fmt(v.get('statistic'))} ({fmt(v.get('critical_value'))})")
+        (
+            f"{coverage_words(v, 'ES', k)}: Z2 (critical value)",
+            f"{fmt(v.get('statistic'))} ({fmt(v.get('critical_value'))})",
+        )
         for k, v in es.items()
     ]
 
 
-def _stress(m: Mapping[str, Any], words: Any) -> Rows:
+def _stress(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     rows = _m(m, "backtest", "stress.rows") or []
     return [("stress scenarios run", fmt(len(rows)))]
 
 
-def _sensitivity(m: Mapping[str, Any], words: Any) -> Rows:
+def _sensitivity(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     return [("features perturbed one at a time", fmt(len(_m(m, "backtest", "sensitivity.features") or [])))]
 
 
-def _recommendation(m: Mapping[str, Any], words: Any) -> Rows:
+def _recommendation(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     return [("recommendation", fmt(_m(m, "champion_challenger", "decision.recommendation")))]
 
 
-def _offline(m: Mapping[str, Any], words: Any) -> Rows:
+def _offline(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     cc = "champion_challenger"
     return [
         (
@@ -162,7 +180,7 @@ def _offline(m: Mapping[str, Any], words: Any) -> Rows:
     ]
 
 
-def _alerts(m: Mapping[str, Any], words: Any) -> Rows:
+def _alerts(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     cc = "champion_challenger"
 
     def pair(field: str) -> str:
@@ -174,28 +192,36 @@ def _alerts(m: Mapping[str, Any], words: Any) -> Rows:
     ]
 
 
-def _shadow(m: Mapping[str, Any], words: Any) -> Rows:
+def _shadow(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     return [("shadow coverage", fmt(_m(m, "champion_challenger", "shadow.coverage"), "pct"))]
 
 
-def _global(m: Mapping[str, Any], words: Any) -> Rows:
+def _global(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     models = _m(m, "explainability", "models") or {}
-    return [("explainers", ", ".join(f"{k}: {v.get('explainer')}" for k, v in models.items()) or "n/a")]
+    shown = (
+        f"{k}: {EXPLAINERS.get(str(v.get('explainer')), labels.humanize(v.get('explainer')).lower())}"
+        for k, v in models.items()
+    )
+    return [("explanation method", ", ".join(shown) or numbers.MISSING)]
 
 
-def _checks(m: Mapping[str, Any], words: Any) -> Rows:
+def _checks(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     error = _m(m, "explainability", "shap.additivity_max_abs_error")
-    return [("largest SHAP additivity error (log-odds)", fmt(error))]
+    if isinstance(error, (int, float)) and error < 1e-6:
+        shown = "below 0.000001 (the explanations add up to the scores)"
+    else:
+        shown = fmt(error, "p") if isinstance(error, (int, float)) and error < 1e-3 else fmt(error)
+    return [("largest SHAP additivity error (log-odds)", shown)]
 
 
-def _reason_codes(m: Mapping[str, Any], words: Any) -> Rows:
+def _reason_codes(m: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
     models = _m(m, "explainability", "models") or {}
     counts = ", ".join(f"{k}: {fmt(metric(v, 'reason_codes.n_rows'))}" for k, v in models.items())
     return [(f"{words.adverse_cases} given reason codes", counts or "n/a")]
 
 
 #: Key figures of each section, for the report's summary of a workbook (the evidence is in its report).
-FIGURES: dict[str, Callable[[Mapping[str, Any], Any], Rows]] = {
+FIGURES: dict[str, Callable[[Mapping[str, Any], Any, str | None], Rows]] = {
     "drift.features": _drift_features,
     "drift.prediction": _drift_prediction,
     "backtest.pd_discrimination": _pd_discrimination,
@@ -215,9 +241,10 @@ FIGURES: dict[str, Callable[[Mapping[str, Any], Any], Rows]] = {
 }
 
 
-def key_figures(sections: Iterable[str], metrics: Mapping[str, Any], words: Any) -> Rows:
-    """The key figures of the sections (``workbook.section`` ids) that ran, in section order."""
-    return [row for s in sections if s in FIGURES for row in FIGURES[s](metrics, words)]
+def key_figures(sections: Iterable[str], metrics: Mapping[str, Any], words: Any, currency: str | None = None) -> Rows:
+    """The key figures of the sections (``workbook.section`` ids) that ran, in section order; amounts in
+    ``currency`` (``model.currency``)."""
+    return [row for s in sections if s in FIGURES for row in FIGURES[s](metrics, words, currency)]
 
 
 # ---- conventions, per section ------------------------------------------------------------------------------
@@ -228,8 +255,9 @@ def _psi(params: Any) -> Rows:
     return [
         (
             "PSI",
-            "reference deciles, right-closed, outer edges at ±infinity, empty shares 1e-4, missing values own "
-            f"bin; amber from {p.psi.amber:g}, red from {p.psi.red:g}",
+            "bins at the reference sample's deciles (right-closed, outer edges at ±infinity), an empty bin counted "
+            f"as a share of {numbers.share(1e-4, 2)}, missing values in a bin of their own; amber from "
+            f"{p.psi.amber:g}, red from {p.psi.red:g}",
         ),
         (
             "Retraining signal",
@@ -247,7 +275,10 @@ def _pd_tests(params: Any) -> Rows:
             "one-sided where stated (H0: PD not underestimated; AUC not deteriorated); amber below p "
             f"{p.p_value.amber:g}, red below {p.p_value.red:g}",
         ),
-        ("Decision cut-off", "approve when PD <= " + (f"{p.cutoff:g}" if p.cutoff is not None else "(not given)")),
+        (
+            "Decision cut-off",
+            f"approve when the PD is at most {numbers.share(p.cutoff)}" if p.cutoff is not None else "not given",
+        ),
     ]
 
 
@@ -255,9 +286,13 @@ def _classifier_tests(params: Any) -> Rows:
     from mrmkit.workbooks.alerts import operating_text
 
     p = params.policy
+
+    def amount(x: float) -> str:
+        return numbers.amount(x, params.model.currency, digits=0 if float(x).is_integer() else 2)
+
     costs = (
-        f"; expected cost from policy.costs: false positive {p.costs.false_positive:g}, false negative "
-        f"{p.costs.false_negative:g}, true positive {p.costs.true_positive:g} per case"
+        f"; expected cost per case: false positive {amount(p.costs.false_positive)}, false negative "
+        f"{amount(p.costs.false_negative)}, true positive {amount(p.costs.true_positive)}"
         if p.costs
         else ""
     )
@@ -277,7 +312,8 @@ def _var_tests(params: Any) -> Rows:
     return [
         (
             "VaR and ES tests",
-            "an exception is a day whose loss exceeds VaR (pnl < -VaR); Kupiec by its exact p-value, Z2 one-sided "
+            "an exception is a day whose loss exceeds that day's VaR (P&L below minus VaR); Kupiec by its exact "
+            "p-value, Z2 one-sided "
             f"(H0: ES not understated); amber below p {p.p_value.amber:g}, red below {p.p_value.red:g}; at least "
             f"{p.min_sample.var_days:,} days",
         )
@@ -298,5 +334,5 @@ def conventions(sections: Iterable[str], params: Any) -> Rows:
     rows = [row for s in sections if s in CONVENTIONS for row in CONVENTIONS[s](params)]
     return rows + [
         ("Seed", str(params.seed)),
-        ("Full conventions", "README 'Statistical conventions'; each workbook report ends with its settings"),
+        ("Full conventions", "the README's 'Statistical conventions'; each workbook report ends with its settings"),
     ]

@@ -11,7 +11,9 @@ is the template ``templates/report/index.html.j2``, which escapes every value.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,14 +22,15 @@ import mrmkit
 from mrmkit import conclude, kinds, sources
 from mrmkit.params import Parameters
 from mrmkit.policy import finding_order
-from mrmkit.present import contents, document, keyfigures, style, summary, supervisory
+from mrmkit.present import captions, contents, document, glossary, keyfigures, style, summary, supervisory
 from mrmkit.present.pages import render_page
 from mrmkit.present.render import CSP_META
 from mrmkit.registry import scope as scopes
 from mrmkit.registry import workbooks
 from mrmkit.registry.workbooks import metric
+from mrmkit.text import labels, numbers
 
-__all__ = ["write_index"]
+__all__ = ["write_index", "input_name", "inputs_appendix"]
 
 
 def _registry_rows(inputs: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str]]:
@@ -46,25 +49,54 @@ def _registry_rows(inputs: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, s
         parts = [text, f"run id {meta.get('run_id')}"]
         if meta.get("source"):
             parts.append(f"source {meta['source']}")
-        parts.append(f"tracking server {inputs[role].get('tracking_uri')}")
+        parts.append(f"tracking server {sources.shown_path(str(inputs[role].get('tracking_uri')))}")
         rows.append((label, "; ".join(parts)))
     return rows
 
 
-def _charts(notebook: Path, limit: int = 2) -> list[dict[str, str]]:
-    """The first PNG outputs of an executed notebook, for inline images."""
+_FIGCAPTION = re.compile(r'<figcaption class="mrmkit-caption">(.*?)</figcaption>', re.S)
+
+
+def _caption_of(output: Mapping[str, Any]) -> str:
+    """The caption a workbook gave its figure (:func:`mrmkit.present.captions.captioned`), else ""."""
+    page = output.get("data", {}).get("text/html") or ""
+    found = _FIGCAPTION.search("".join(page) if isinstance(page, list) else page)
+    return html.unescape(found.group(1)).strip() if found else ""
+
+
+_HEADING = re.compile(r"^#{2,3}\s+(.+?)\s*$", re.M)
+
+
+def _charts(notebook: Path, title: str, limit: int = 2) -> list[dict[str, str]]:
+    """The first PNG outputs of an executed notebook, each with its caption (the workbook's own, else the
+    section it is in), for the report's thumbnails."""
     try:
         nb = json.loads(notebook.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
-    images = [
-        o["data"]["image/png"]
-        for c in nb.get("cells", [])
-        for o in c.get("outputs", [])
-        if "image/png" in o.get("data", {})
-    ]
-    alt = f"Chart from the {notebook.stem.replace('_', ' ')} report"
-    return [{"alt": alt, "data": "".join(i) if isinstance(i, list) else i} for i in images[:limit]]
+    charts: list[dict[str, str]] = []
+    section = ""
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            source = "".join(cell.get("source") or [])
+            headings = _HEADING.findall(source)
+            section = headings[-1] if headings else section
+            continue
+        for o in cell.get("outputs", []):
+            if "image/png" not in o.get("data", {}) or len(charts) == limit:
+                continue
+            image = o["data"]["image/png"]
+            caption = _caption_of(o) or (
+                f"{section}: a chart" if section else f"A chart of the {title.lower()} workbook"
+            )
+            charts.append(
+                {
+                    "alt": caption,
+                    "caption": f"{caption.rstrip('.')} (from the {title.lower()} report).",
+                    "data": "".join(image) if isinstance(image, list) else image,
+                }
+            )
+    return charts
 
 
 def _workbook_sections(
@@ -73,18 +105,20 @@ def _workbook_sections(
     scope: tuple[scopes.SectionScope, ...],
     kind: kinds.ModelKind,
     notebooks: Path | None,
+    currency: str | None = None,
 ) -> list[dict[str, Any]]:
     out = []
     for name in [w for w in workbooks.names() if w in results]:
         ran = [s.id for s in scopes.ran(scope, name)]
+        title = workbooks.get(name).title_for(kind)
         out.append(
             {
                 "name": name,
-                "title": workbooks.get(name).title_for(kind),
+                "title": title,
                 "status": results[name]["status"],
                 "error": results[name].get("error") or "",
-                "figures": keyfigures.key_figures(ran, metrics.get(name) or {}, kind.vocabulary),
-                "charts": _charts(notebooks / f"{name}.ipynb") if notebooks else [],
+                "figures": keyfigures.key_figures(ran, metrics.get(name) or {}, kind.vocabulary, currency),
+                "charts": _charts(notebooks / f"{name}.ipynb", title) if notebooks else [],
             }
         )
     return out
@@ -94,16 +128,27 @@ def _workbook_sections(
 _expectation = supervisory.expectation_row
 
 
-def _decision(metrics: Mapping[str, Any]) -> dict[str, Any] | None:
+def _decision(metrics: Mapping[str, Any], words: labels.Dictionary) -> dict[str, Any] | None:
     """The champion-challenger recommendation and its rules: a decision about a change, not an issue of the model."""
     decision = metric(metrics, "champion_challenger.decision")
     if not isinstance(decision, Mapping) or not decision.get("recommendation"):
         return None
-    rules = [r for r in decision.get("rules") or [] if isinstance(r, Mapping)]
-    concerns = [c for c in decision.get("concerns") or [] if isinstance(c, Mapping)]
+    rules = [
+        {k: summary.plain(str(v), words) if isinstance(v, str) else v for k, v in r.items()}
+        for r in decision.get("rules") or []
+        if isinstance(r, Mapping)
+    ]
+    concerns = [
+        {
+            k: summary.plain(v, words) if k in ("title", "detail", "threshold") and isinstance(v, str) else v
+            for k, v in c.items()
+        }
+        for c in decision.get("concerns") or []
+        if isinstance(c, Mapping)
+    ]
     return {
         "recommendation": decision["recommendation"],
-        "reason": decision.get("reason") or "",
+        "reason": summary.plain(str(decision.get("reason") or ""), words),
         "rules": rules,
         "concerns": sorted(concerns, key=finding_order),
     }
@@ -121,9 +166,10 @@ def _model_card(params: Parameters, kind: kinds.ModelKind, inputs: Mapping[str, 
         ("Risk tier", m.risk_tier),
     ]
     if kind.scored_on_rows:
+        words = labels.Dictionary.from_params(params)
         card += [
-            ("Features", ", ".join(params.data.features or []) or "all non-reserved columns"),
-            ("Protected attributes (never features)", ", ".join(params.data.protected)),
+            ("Features", ", ".join(map(words.label, params.data.features or [])) or "all non-reserved columns"),
+            ("Protected attributes (never features)", ", ".join(map(words.label, params.data.protected))),
         ]
     card += _registry_rows(inputs)
     tags = ((inputs.get("model.artifact") or {}).get("registry") or {}).get("tags")
@@ -139,8 +185,8 @@ def _evidence_from(params: Parameters, kind: kinds.ModelKind) -> tuple[str, str]
             series.name if isinstance(series, Path) else "from a SQL query"
         )
     if m.artifact:
-        return "Scores from", f"model artifact {m.artifact if m.remote else m.artifact.name}"
-    return "Scores from", f"column {params.data.score}"
+        return "Scores from", str(m.artifact) if m.remote else "the model's file (appendix: inputs)"
+    return "Scores from", f"the column {labels.Dictionary.from_params(params).label(params.data.score)} of the data"
 
 
 def _cover(params: Parameters, kind: kinds.ModelKind, identity: Mapping[str, Any], inputs: Any) -> list[Any]:
@@ -189,6 +235,7 @@ def write_index(
     issues = list(issues) if issues is not None else conclude.build(findings, metrics, kind)
     m = params.model
     validation = params.validation
+    words = _words(params)
     expectations = supervisory.supervisory_map(kind, scope, findings, workbook_results, validation)
     status = document.document_status(validation)
     page = render_page(
@@ -205,11 +252,11 @@ def write_index(
         cover=_cover(params, kind, identity, inputs),
         rating=conclude.proposed_rating(issues, failed),
         counts={s: sum(1 for i in issues if i.severity == s) for s in ("high", "medium")},
-        decision=_decision(metrics) if "champion_challenger" in ran_workbooks else None,
-        conclusions=summary.conclusions(workbook_results, issues, scope, kind),
-        issues=summary.issue_list(issues, kind),
-        follow_up=follow_up or [],
-        workbook_sections=_workbook_sections(workbook_results, metrics, scope, kind, notebooks),
+        decision=_decision(metrics, words) if "champion_challenger" in ran_workbooks else None,
+        conclusions=summary.conclusions(workbook_results, issues, scope, kind, words),
+        issues=summary.issue_list(issues, kind, words),
+        follow_up=[{**r, "title": summary.plain(str(r.get("title") or ""), words)} for r in follow_up or []],
+        workbook_sections=_workbook_sections(workbook_results, metrics, scope, kind, notebooks, m.currency),
         model_card=_model_card(params, kind, inputs),
         expectations=expectations,
         conventions=keyfigures.conventions([s.id for s in scopes.ran(scope)], params),
@@ -218,24 +265,76 @@ def write_index(
             {"workbook": workbooks.get(s.workbook).title_for(kind), "section": s.title, "reason": s.reason}
             for s in scopes.left_out(scope)
         ],
-        inputs=[(role, sources.describe(e), e["sha256"]) for role, e in sorted(inputs.items())],
+        inputs=inputs_appendix(inputs, kind),
+        columns=glossary.columns(params),
+        terms=glossary.terms(s.id for s in scopes.ran(scope)),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(contents.add_contents(page), encoding="utf-8")
+    path.write_text(contents.add_contents(captions.number(page)), encoding="utf-8")
+
+
+def _words(params: Parameters) -> labels.Dictionary:
+    """How the report names the data's columns: the data dictionary, and a VaR engine's VaR and ES columns by
+    their coverage ("var_99" is "99%", so "VaR var_99" reads "VaR 99%")."""
+    words = labels.Dictionary.from_params(params)
+    var = getattr(getattr(params, "backtest", None), "var", None)
+    if var is None:
+        return words
+    coverage = {name: numbers.share(level).replace(".0%", "%") for name, level in var.levels.items()}
+    coverage.update({name: coverage[level] for name, level in var.es.items() if level in coverage})
+    return labels.Dictionary({**{k: {"label": v} for k, v in coverage.items()}, **words.entries})
 
 
 def _draft_reason(validation: Any) -> str:
-    """Why the document is a draft, in the words of the fields that would make it final."""
+    """Why the document is a draft, in the words of what would make it final."""
     lacking = [
         words
         for words, given in (
-            ("the validator's opinion (validation.opinion)", validation.opinion),
-            ("the validator's sign-off date (validation.validated_on)", validation.validated_on),
-            ("the reviewer's sign-off date (validation.reviewed_on)", validation.reviewed_on),
+            ("the validator's opinion", validation.opinion),
+            ("the validator's sign-off date", validation.validated_on),
+            ("the reviewer's sign-off date", validation.reviewed_on),
         )
         if not given
     ]
-    return "this validation report is not final: it lacks " + ", ".join(lacking) + "."
+    return (
+        "this validation report is not final: it lacks "
+        + ", ".join(lacking)
+        + " (the validation section of the parameter file)."
+    )
+
+
+#: What each input of a run is, in a reader's words (the parameter key stays in the manifest).
+_INPUT_WORDS = {
+    "parameters": "Parameter file",
+    "data.reference": "Reference sample",
+    "data.current": "Current sample",
+    "data.database": "Database",
+    "model.artifact": "Model (champion)",
+    "challenger.artifact": "Challenger model",
+    "champion_challenger.shadow.data": "Shadow-scoring log",
+    "champion_challenger.ab.data": "A/B test log",
+    "backtest.var.data": "P&L, VaR and ES series",
+}
+
+
+def input_name(role: str, kind: kinds.ModelKind) -> str:
+    """An input's role in plain words: "Current sample", "Workbook: Explainability"."""
+    if role in _INPUT_WORDS:
+        return _INPUT_WORDS[role]
+    head, _, workbook = role.partition(".")
+    if head == "notebooks" and workbook in workbooks.names():
+        return f"Workbook: {workbooks.get(workbook).title_for(kind)}"
+    return labels.humanize(role)
+
+
+def inputs_appendix(inputs: Mapping[str, Mapping[str, Any]], kind: kinds.ModelKind) -> list[tuple[str, str, str]]:
+    """(what the input is, where it came from relative to the parameter file's folder, sha256) per input."""
+    folder = (inputs.get("parameters") or {}).get("path")
+    base = Path(str(folder)).parent if folder else None
+    rows = [
+        (input_name(role, kind), sources.describe(e, base), str(e.get("sha256") or "")) for role, e in inputs.items()
+    ]
+    return sorted(rows)
 
 
 def _markup(text: str) -> Any:

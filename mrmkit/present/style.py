@@ -29,7 +29,8 @@ figure.mrmkit-figure { margin: 0.8em 0; } figure.mrmkit-figure img { max-width: 
 figcaption.mrmkit-caption, caption { text-align: left; color: #333; padding: 4px 0; }
 .caption-number { font-weight: 600; }
 .muted { color: #5b6570; font-size: 0.9em; } img { max-width: 100%; }
-.charts img { max-width: 48%; margin-right: 1%; vertical-align: top; }
+.charts { display: flex; flex-wrap: wrap; gap: 0 2%; } .charts figure.mrmkit-figure { flex: 0 1 48%; }
+dl.glossary-terms dt { font-weight: 600; margin-top: 0.5em; } dl.glossary-terms dd { margin: 0.1em 0 0 1.4em; }
 .key { font-family: ui-monospace, 'DejaVu Sans Mono', monospace; font-size: 0.82em; overflow-wrap: break-word; }
 table.tests td:first-child { width: 40%; } .issue h3 { margin-bottom: 0.3em; } .decision { border-left: 4px solid #8a94a0; padding-left: 12px; } .conclusion h3 { margin-bottom: 0.2em; } .conclusion p { margin-top: 0.2em; }
 .sign-off td { height: 2.2em; } .sign-off span.blank { display: inline-block; min-width: 12em; border-bottom: 1px solid #333; }

@@ -26,8 +26,18 @@ from mrmkit.evidence import schema
 from mrmkit.present.pages import render_page
 from mrmkit.registry import scope as scopes
 from mrmkit.registry import workbooks
+from mrmkit.text.labels import SNAKE_CASE, Dictionary
 
-__all__ = ["anchor", "finding_link", "conclusions", "issue_list", "sign_off", "identity_block", "stamp_reports"]
+__all__ = [
+    "anchor",
+    "finding_link",
+    "conclusions",
+    "issue_list",
+    "plain",
+    "sign_off",
+    "identity_block",
+    "stamp_reports",
+]
 
 #: What a workbook's worst issue means for the reader (``failed``: the workbook did not finish).
 MEANS = {
@@ -60,14 +70,14 @@ def _title(name: str, kind: Any) -> str:
         return name
 
 
-def _found(mine: list[Issue]) -> str:
+def _found(mine: list[Issue], words: Dictionary | None = None) -> str:
     if not mine:
         return "No issue: every test is within the policy's thresholds or was not judged for want of data."
     high = sum(1 for i in mine if i.severity == "high")
     count = f"{len(mine)} issue{'' if len(mine) == 1 else 's'}, {high} of high severity"
     others = "; ".join(f"{i.id} {i.category} ({i.severity})" for i in mine[1:4])
     more = f" and {len(mine) - 4} more" if len(mine) > 4 else ""
-    lead = f"{count}. First {mine[0].id} ({mine[0].severity}): {mine[0].title.rstrip('.')}."
+    lead = f"{count}. First {mine[0].id} ({mine[0].severity}): {plain(mine[0].title, words).rstrip('.')}."
     return f"{lead} Also: {others}{more}." if others else lead
 
 
@@ -76,15 +86,17 @@ def conclusions(
     issues: Iterable[Issue],
     scope: Iterable[scopes.SectionScope],
     kind: Any,
+    words: Dictionary | None = None,
 ) -> list[dict[str, str]]:
-    """One short conclusion per workbook that ran: what it tested, which issues it raised, what that means."""
+    """One short conclusion per workbook that ran: what it tested, which issues it raised, what that means
+    (column names in the issues' titles by their labels, ``words``)."""
     scope, issues = tuple(scope), list(issues)
     out = []
     for name in [w for w in workbooks.names() if w in results]:
         mine = [i for i in issues if i.workbook == name]
         failed = results[name].get("status") == "failed"
         worst = "failed" if failed else _RATING.get(mine[0].severity, "green") if mine else "green"
-        found = "The workbook failed before it finished." if failed else _found(mine)
+        found = "The workbook failed before it finished." if failed else _found(mine, words)
         tested = "the workbook did not finish" if failed else scopes.tested_sentence(scope, name, kind.vocabulary)
         out.append(
             {"title": _title(name, kind), "worst": worst, "tested": tested, "found": found, "means": MEANS[worst]}
@@ -92,17 +104,42 @@ def conclusions(
     return out
 
 
-def issue_list(issues: Iterable[Issue], kind: Any) -> list[dict[str, Any]]:
-    """The validation issues in reading order, each with its tests and the links to its evidence."""
+#: A parameter key cited in parentheses ("(policy.min_sample.expected_events)"): a pointer for the settings, not prose.
+_CITED_KEY = re.compile(r"\s*\((?:[a-z][a-z0-9_]*\.)+[a-z][a-z0-9_]*\)")
+
+
+def plain(text: str, words: Dictionary | None) -> str:
+    """``text`` (a finding's title, detail or threshold, an issue's headline) as the report's prose shows it:
+    a column of the data dictionary by its label ("loan_amount" is "Loan amount"), a parameter key cited in
+    parentheses left out (the workbook report's settings give it), and any other machine name (a category
+    value such as ``card_not_present``) in words ("card not present"). The evidence keeps the names."""
+    if not text:
+        return text
+    entries = words.entries if words is not None else {}
+
+    def word(match: re.Match[str]) -> str:
+        name = match.group(0)
+        return words.label(name) if words is not None and name in entries else name.replace("_", " ")
+
+    return SNAKE_CASE.sub(word, _CITED_KEY.sub("", text))
+
+
+def _plain_test(test: Mapping[str, Any], words: Dictionary | None) -> dict[str, Any]:
+    return {**test, **{k: plain(str(test.get(k) or ""), words) for k in ("title", "detail", "threshold")}}
+
+
+def issue_list(issues: Iterable[Issue], kind: Any, words: Dictionary | None = None) -> list[dict[str, Any]]:
+    """The validation issues in reading order, each with its tests and the links to its evidence; column
+    names in their text are given by their labels (``words``, the data dictionary)."""
     return [
         {
             "id": i.id,
             "severity": i.severity,
             "badge": _RATING[i.severity],
             "category": i.category,
-            "title": i.title,
-            "rationale": i.rationale,
-            "scope": ", ".join(i.scope),
+            "title": plain(i.title, words),
+            "rationale": plain(i.rationale, words),
+            "scope": ", ".join(plain(s, words) for s in i.scope),
             "remedy": i.remedy,
             "observation": i.observation,
             "workbook": _title(i.workbook, kind) if i.workbook else "",
@@ -110,7 +147,7 @@ def issue_list(issues: Iterable[Issue], kind: Any) -> list[dict[str, Any]]:
                 {"href": link["href"], "text": f"{_title(link['workbook'], kind)}: {link['section']}"}
                 for link in i.evidence
             ],
-            "tests": i.tests,
+            "tests": [_plain_test(t, words) for t in i.tests],
         }
         for i in issues
     ]

@@ -69,7 +69,7 @@ def _why_not(
 ) -> tuple[str, bool]:
     """Why the expectation is not evidenced, and whether every reason makes it moot (not applicable)."""
     if expectation.needs_review:
-        return "mrmkit cannot evidence this; no review is recorded in validation.reviews", False
+        return "mrmkit cannot evidence this; no review is recorded in the parameter file's validation section", False
     reasons, moot = [], True
     for section in expectation.sections:
         workbook = section.split(".", 1)[0]

@@ -33,7 +33,9 @@ Metrics = Mapping[str, Any]
 #: analysis writes these constants, so the rules below recognise them as moot, not missing.
 NOTHING_DECLINED = "no application of the sample is declined"
 NOTHING_ALERTED = "no case of the sample is alerted"
-NO_ACTIONABLE = "no actionable features (explainability.actionable)"
+NO_ACTIONABLE = "no feature is declared actionable in the parameter file"
+#: The same reason as packages before issue 27 recorded it (with the parameter key), still read as moot.
+_NO_ACTIONABLE_BEFORE = "no actionable features (explainability.actionable)"
 
 
 def _not_applicable(m: Metrics, key: str) -> str | None:
@@ -363,7 +365,7 @@ EXPLAINABILITY = register(
                 "counterfactuals",
                 "Counterfactuals: what would change the decision",
                 "counterfactuals",
-                _per_model("counterfactuals", frozenset({NOTHING_DECLINED, NO_ACTIONABLE})),
+                _per_model("counterfactuals", frozenset({NOTHING_DECLINED, NO_ACTIONABLE, _NO_ACTIONABLE_BEFORE})),
                 description="For declined applications, the smallest change in the actionable features (within their allowed ranges) that brings the PD to the cut-off, found by a seeded search.",
             ),
             SETTINGS,

@@ -20,13 +20,14 @@ serves other bytes.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from mrmkit.params import Parameters
 from mrmkit.sources.cache import SOURCES_ENV, cached, using
 
-__all__ = ["SOURCES_ENV", "cached", "changed", "describe", "snapshot", "using"]
+__all__ = ["SOURCES_ENV", "cached", "changed", "describe", "shown_path", "snapshot", "using"]
 
 
 def snapshot(params: Parameters, folder: Path) -> dict[str, dict[str, Any]]:
@@ -49,12 +50,37 @@ def changed(role: str, record: dict[str, Any]) -> str | None:
     return None
 
 
-def describe(record: dict[str, Any]) -> str:
-    """Where an input of a manifest came from, in one line: its path, its registry URI, or its query."""
+def shown_path(path: str | Path, base: Path | None = None) -> str:
+    """A file as a report shows it: relative to ``base`` (the parameter file's folder) when it lies under it,
+    else its name alone. No report shows a machine's absolute path; the manifest keeps the full one."""
+    text = str(path)
+    if "://" in text:  # a URL: a file or SQLite URL names a path, any other (a registry, a server) stays as it is
+        scheme, _, rest = text.partition("://")
+        scheme = scheme.split("+")[0].lower()
+        if scheme not in ("file", "sqlite"):
+            return text
+        text = rest[1:] if scheme == "sqlite" else rest  # sqlite:///a.db is a.db, sqlite:////a.db is /a.db
+    elif re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", text):  # a URI without a host (models:/name/1) stays as it is
+        return text
+    file = Path(text)
+    if not file.is_absolute():
+        return file.as_posix()
+    if base is not None:
+        try:
+            return file.relative_to(Path(base)).as_posix()
+        except ValueError:
+            pass
+    return file.name or text
+
+
+def describe(record: dict[str, Any], base: Path | None = None) -> str:
+    """Where an input of a manifest came from, in one line: its file (relative to ``base``, the parameter
+    file's folder, or its name alone: :func:`shown_path`), its registry URI, or its query."""
     if "path" in record:
-        return str(record["path"])
+        return shown_path(record["path"], base)
     if "uri" in record:
         return str(record["uri"])
     if "query" in record:
-        return f"query on {record.get('database', 'the database')}: {' '.join(str(record['query']).split())}"
+        database = shown_path(record.get("database") or "the database", base)
+        return f"query on {database}: {' '.join(str(record['query']).split())}"
     return "(unknown source)"

@@ -44,8 +44,8 @@ CALIBRATION_REASON = (
 def operating_text(policy: Any) -> str:
     """The operating point in words: "alert the riskiest 2.00%" or "alert when the score is at least 0.3"."""
     if policy.alert_rate is not None:
-        return f"alert the riskiest {policy.alert_rate:.2%} of cases (policy.alert_rate)"
-    return f"alert when the score is at least {policy.threshold:g} (policy.threshold)"
+        return f"alert the riskiest {policy.alert_rate:.2%} of cases"
+    return f"alert when the score is at least {policy.threshold:g}"
 
 
 def policy_threshold(policy: Any, score: np.ndarray) -> float:
