@@ -124,9 +124,11 @@ def test_every_workbook_runs_on_the_family(demo, family: str) -> None:
     preflight(params, inputs, workbooks)
     ctx = load_context(params.model_dump(mode="json"))
     assert ctx.inputs.score_source == "artifact"
-    for module in (drift, backtest, champion_challenger):
+    for module in (drift, backtest):
         ev = module.analyse(ctx)
         assert ev.findings and ev.metrics()
+    ev = champion_challenger.analyse(ctx)  # a decision about the change, its concerns, and no finding needed
+    assert ev.decision["recommendation"] in ("PROMOTE", "DO NOT PROMOTE", "INCONCLUSIVE") and ev.metrics()
     ev = explainability.analyse(ctx)
     assert ev.applicable
     for who, expl in ev.shap.items():

@@ -49,8 +49,9 @@ def test_run_and_verify_are_in_the_audit_trail(published) -> None:
     root, _, package = published
     log = root / "out" / "audit.jsonl"
     assert _invoke("verify", str(package)).exit_code == 0
+    # the run's issues enter the model's remediation register as audit lines of their own, after the run's line
     lines = [json.loads(line) for line in log.read_text().splitlines()]
-    assert [line["action"] for line in lines[:2]] == ["run", "verify"]
+    assert [line["action"] for line in lines if line["action"] != "issue"][:2] == ["run", "verify"]
     assert lines[0]["package"] == str(package.resolve()) and lines[0]["outcome"] == "complete"
     result = _invoke("audit", "verify", str(log))
     assert result.exit_code == 0 and "intact" in result.stdout
@@ -150,4 +151,5 @@ def test_two_runs_at_once_never_collide(published) -> None:
     assert all(p.returncode == 0 for p in procs) and paths[0] != paths[1]
     assert all(verify_package(p).intact for p in paths)
     report = verify_log(out / "audit.jsonl")
-    assert report.intact and report.n_lines == 2
+    actions = [json.loads(line)["action"] for line in (out / "audit.jsonl").read_text().splitlines()]
+    assert report.intact and actions.count("run") == 2 and set(actions) <= {"run", "issue"}
