@@ -64,6 +64,11 @@ def _model(model: str) -> str:
     return str(model).capitalize()
 
 
+def _units(evidence: ChallengerEvidence) -> str:
+    """What the compared rows are: a classifier's cases, a credit model's applications."""
+    return "cases" if "operating_point" in evidence.settings else "applications"
+
+
 _P = words.cell(numbers.p_value)
 _SHARE = words.cell(numbers.share)
 _SHARE2 = words.cell(lambda v: numbers.share(v, 2))
@@ -144,7 +149,7 @@ def discrimination_frame(evidence: ChallengerEvidence) -> Any:
     frame = pd.DataFrame(rows, columns=["model", "AUC", "AUC interval (DeLong)", "Gini", "KS"])
     d, d1, bs = o["delong"], o["delong_one_sided"], o["bootstrap_auc"]
     caption = (
-        f"{numbers.count(o['n_compared'])} mature applications scored by both. Paired DeLong test: AUC difference "
+        f"{numbers.count(o['n_compared'])} mature {_units(evidence)} scored by both. Paired DeLong test: AUC difference "
         f"(champion - challenger) {d['auc_a'] - d['auc_b']:+.4f}, z = {d['z']:.2f}, two-sided p {_p(d['p_value'])}; "
         f"one-sided p (challenger better) {_p(d1['p_value'])}. Stratified bootstrap ({numbers.count(bs['n_resamples'])} "
         f"resamples, seed {bs['seed']}): challenger - champion {bs['difference']:+.4f}, {bs['ci_level']:.0%} "
@@ -175,8 +180,10 @@ def _business_values(metric: str, m: dict[str, Any], currency: str | None) -> tu
             words.pp_interval((low, high)),
         )
 
+    digits = 0 if max(abs(m["value_a"]), abs(m["value_b"])) >= 1000 else 2  # small sums (no exposure): cents
+
     def money(v: Any, sign: bool = False) -> str:
-        text = numbers.amount(abs(v) if sign else v, currency)
+        text = numbers.amount(abs(v) if sign else v, currency, digits)
         return f"{'-' if sign and v < 0 else '+' if sign else ''}{text}"
 
     return (
@@ -286,7 +293,7 @@ def agreement_frame(evidence: ChallengerEvidence) -> Any:
 def disagreements_frame(evidence: ChallengerEvidence) -> Any:
     frame = evidence.frames["disagreements"]
     fmt = {"champion_pd": _SHARE, "challenger_pd": _SHARE}
-    caption = "The cases the two models disagree on most, by application id" + (
+    caption = f"The {_units(evidence)} the two models disagree on most, by id" + (
         "" if evidence.settings.get("show_rows") else " (the parameter file does not allow showing their data)"
     )
     labels = {c: evidence.names.label(c) for c in frame.columns if c not in ("id", "champion_pd", "challenger_pd")}

@@ -104,6 +104,12 @@ def _drift_words(rho: Any) -> str:
     return "the model relies on different features than at development"
 
 
+def _signed(value: float) -> str:
+    """A SHAP value at 2 decimals with its sign, and never "-0.00"."""
+    text = numbers.fixed(abs(value), 2)
+    return text if float(text) == 0 else f"{'-' if value < 0 else '+'}{text}"
+
+
 def _cell(format_: Any) -> Any:
     """A cell by one of :mod:`mrmkit.text.numbers`' formats, blank when there is no value."""
     return lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else format_(v)
@@ -119,8 +125,7 @@ def local_frame(evidence: ExplainEvidence, model: str) -> Any:
             {
                 "case": rid,
                 "largest SHAP values (log-odds)": "; ".join(
-                    f"{evidence.names.label(k)} {numbers.fixed(v, 2) if v < 0 else '+' + numbers.fixed(v, 2)}"
-                    for k, v in shap_top
+                    f"{evidence.names.label(k)} {_signed(v)}" for k, v in shap_top
                 ),
                 "LIME local fit (R²)": entry["lime"]["score"],
                 "top features shared by SHAP and LIME": entry["agreement"]["overlap_share"],
