@@ -32,6 +32,7 @@ session = start("champion_challenger")  # the clock, and the warnings every work
 from IPython.display import display
 
 from mrmkit.present import plots
+from mrmkit.present.captions import captioned
 from mrmkit.workbooks import champion_challenger as cc
 from mrmkit.workbooks.display import text
 
@@ -61,7 +62,13 @@ display(cc.findings_frame(evidence))
 display(session.describe("offline"))
 display(cc.discrimination_frame(evidence))
 if evidence.offline.get("labelled", {}).get("applicable"):
-    display(plots.roc_and_cap(cc.curves(evidence, ctx), **plots.units(ctx.params.model_kind.vocabulary)))
+    display(
+        captioned(
+            plots.roc_and_cap(cc.curves(evidence, ctx), **plots.units(ctx.params.model_kind.vocabulary)),
+            f"ROC and cumulative accuracy profile (CAP) of both models on the same mature "
+            f"{ctx.params.model_kind.vocabulary.units}.",
+        )
+    )
 
 # %% [markdown]
 # ### Alerts at the same alert rate
@@ -107,17 +114,23 @@ display(cc.disagreements_frame(evidence))
 
 # %%
 if evidence.shadow is None:
-    display(text("No shadow-scoring log was given (`champion_challenger.shadow`)."))
+    display(text("No shadow-scoring log was given."))
 else:
     display(cc.shadow_frame(evidence))
-    display(plots.shadow_weekly(evidence.frames["shadow_weekly"], ctx.params.policy))
+    display(
+        captioned(
+            plots.shadow_weekly(evidence.frames["shadow_weekly"], ctx.params.policy),
+            "Shadow scoring per week: coverage and decision agreement (share of requests) against the policy's "
+            "minimums, and each model's 99th-percentile latency (milliseconds) against the policy's limit.",
+        )
+    )
 
 # %% [markdown]
 # ## A/B test
 
 # %%
 if evidence.ab is None:
-    display(text("No A/B log was given (`champion_challenger.ab`)."))
+    display(text("No A/B log was given."))
 else:
     display(cc.ab_frame(evidence))
     if evidence.ab["guardrails"]:
@@ -125,7 +138,7 @@ else:
     if evidence.ab["sequential"].get("applicable", True):
         display(cc.sequential_frame(evidence))
     else:
-        display(text("Sequential looks not applicable: {}.", evidence.ab["sequential"]["reason"]))
+        display(text("Sequential looks do not apply: {}.", cc.plain(evidence.ab["sequential"]["reason"])))
 
 # %% [markdown]
 # ## Fairness guardrails
@@ -133,10 +146,10 @@ else:
 # %%
 display(session.describe("fairness"))
 if not evidence.fairness.get("applicable"):
-    display(text("Fairness not assessed: {}.", evidence.fairness["reason"]))
+    display(text("Fairness not assessed: {}.", cc.plain(evidence.fairness["reason"])))
 else:
     for attribute in ctx.params.data.protected:
-        display(text("**{}** (reference group: {})", attribute, evidence.fairness[attribute]["reference_group"]))
+        display(cc.fairness_heading(evidence, attribute))
         display(cc.fairness_frame(evidence, attribute))
 
 # %% [markdown]

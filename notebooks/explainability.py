@@ -32,6 +32,7 @@ session = start("explainability", quiet="all")  # the clock, and the warnings ev
 from IPython.display import display
 
 from mrmkit.present import plots
+from mrmkit.present.captions import captioned
 from mrmkit.workbooks import explainability as xb
 from mrmkit.workbooks.display import text
 
@@ -54,25 +55,46 @@ if not evidence.applicable:
 
 # %%
 display(session.describe("global"))
+names = evidence.names
 for model in evidence.models:
-    display(text("### {}: {}", model, evidence.models[model]["explainer_note"]))
+    display(xb.model_heading(evidence, model))
     display(xb.importance_frame(evidence, model))
-    display(plots.shap_bar(evidence.frames[f"{model}_importance"], model))
-    display(plots.shap_beeswarm(evidence.shap[model], evidence.frames[f"{model}_sample"], model))
-    display(plots.shap_dependence(evidence.shap[model], evidence.frames[f"{model}_sample"], model))
+    shown = model.capitalize()
+    display(
+        captioned(
+            plots.shap_bar(evidence.frames[f"{model}_importance"], model, names=names),
+            f"{shown}: mean absolute SHAP value of each feature over the current sample, in log-odds.",
+        )
+    )
+    display(
+        captioned(
+            plots.shap_beeswarm(evidence.shap[model], evidence.frames[f"{model}_sample"], model, names=names),
+            f"{shown}: SHAP value (log-odds) of each case for the most important features, coloured by the "
+            "feature's value (blue low, red high).",
+        )
+    )
+    display(
+        captioned(
+            plots.shap_dependence(evidence.shap[model], evidence.frames[f"{model}_sample"], model, names=names),
+            f"{shown}: SHAP value (log-odds) against the feature's value for the three most important features.",
+        )
+    )
 
 # %% [markdown]
 # ## Local explanations
 
 # %%
 display(session.describe("local"))
+unit = ctx.params.model_kind.vocabulary.unit
 for model in evidence.models:
-    display(text("### {}", model))
+    display(text("### {}", model.capitalize()))
     display(xb.local_frame(evidence, model))
     for row_id in evidence.local[model]["ids"][:3]:
         display(
-            plots.shap_waterfall(
-                evidence.local[model]["shap"][row_id], row_id, model, unit=ctx.params.model_kind.vocabulary.unit
+            captioned(
+                plots.shap_waterfall(evidence.local[model]["shap"][row_id], row_id, model, unit=unit, names=names),
+                f"{model.capitalize()}, {unit} {row_id}: the largest SHAP values (log-odds) added up from the "
+                "base value to the model's output.",
             )
         )
 
@@ -89,7 +111,7 @@ display(xb.checks_frame(evidence))
 # %%
 display(session.describe("reason_codes"))
 for model in evidence.models:
-    display(text("### {}", model))
+    display(text("### {}", model.capitalize()))
     display(xb.reasons_summary(evidence, model))
 
 # %% [markdown]
@@ -98,7 +120,7 @@ for model in evidence.models:
 # %%
 display(session.describe("counterfactuals"))
 for model in evidence.models:
-    display(text("### {}", model))
+    display(text("### {}", model.capitalize()))
     display(xb.counterfactual_frame(evidence, model))
 
 # %% [markdown]

@@ -350,30 +350,51 @@ def tornado(
 
 
 def shadow_weekly(weekly: pd.DataFrame, policy) -> Figure:
-    """Weekly shadow coverage and decision agreement, and each model's p99 latency, with the policy limits."""
-    fig = Figure(figsize=(9, 3.4))
+    """Weekly shadow coverage and decision agreement (share of requests), and each model's p99 latency, with the
+    policy limits; legends below the plots, never over a line."""
+    from matplotlib.ticker import PercentFormatter
+
+    fig = Figure(figsize=(9, 4.0))
     left, right = fig.subplots(1, 2)
     x = np.arange(len(weekly))
     labels = [str(w).split("/")[0] for w in weekly.index]
     left.plot(x, weekly["coverage"].to_numpy(dtype=float), marker="o", label="coverage")
     left.plot(x, weekly["agreement"].to_numpy(dtype=float), marker="s", label="decision agreement")
-    left.axhline(policy.shadow_coverage, color=STATUS_COLOURS["amber"], linestyle="--", linewidth=1)
-    left.axhline(policy.shadow_agreement, color=STATUS_COLOURS["amber"], linestyle=":", linewidth=1)
+    left.axhline(
+        policy.shadow_coverage,
+        color=STATUS_COLOURS["amber"],
+        linestyle="--",
+        linewidth=1,
+        label=f"coverage minimum ({policy.shadow_coverage:.0%})",
+    )
+    left.axhline(
+        policy.shadow_agreement,
+        color=STATUS_COLOURS["amber"],
+        linestyle=":",
+        linewidth=1,
+        label=f"agreement minimum ({policy.shadow_agreement:.0%})",
+    )
+    left.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     left.set_title("Coverage and agreement per week", fontsize=10)
-    left.legend(fontsize=8)
     for model in ("champion", "challenger"):
         column = f"{model}_p99_ms"
         if column in weekly:
             right.plot(x, weekly[column].to_numpy(dtype=float), marker="o", label=model)
-    right.axhline(policy.latency_p99_ms, color=STATUS_COLOURS["red"], linestyle="--", linewidth=1, label="policy limit")
-    right.set_title("99th-percentile latency per week (ms)", fontsize=10)
-    right.legend(fontsize=8)
+    right.axhline(
+        policy.latency_p99_ms,
+        color=STATUS_COLOURS["red"],
+        linestyle="--",
+        linewidth=1,
+        label=f"policy limit ({policy.latency_p99_ms:g} ms)",
+    )
+    right.set_title("99th-percentile latency per week", fontsize=10)
     step = max(1, -(-len(x) // 8))  # at most 8 dated ticks, so the labels never overlap
-    left.set_ylabel("share of requests", fontsize=8)
-    right.set_ylabel("latency (ms)", fontsize=8)
+    left.set_ylabel("share of requests", fontsize=9)
+    right.set_ylabel("latency (milliseconds)", fontsize=9)
     for ax in (left, right):
-        ax.set_xticks(x[::step], labels[::step], rotation=45, ha="right", fontsize=7)
-        ax.set_xlabel("week starting", fontsize=8)
+        ax.set_xticks(x[::step], labels[::step], rotation=45, ha="right", fontsize=8)
+        ax.set_xlabel("week starting", fontsize=9)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.42), ncol=2, frameon=False)
     fig.tight_layout()
     return fig
 
@@ -381,32 +402,44 @@ def shadow_weekly(weekly: pd.DataFrame, policy) -> Figure:
 # --- explainability ------------------------------------------------------------------------------
 
 
-def shap_bar(importance: pd.DataFrame, model: str, top: int = 15) -> Figure:
-    """Mean |SHAP| per feature (log-odds), largest at the top."""
+def _named(names: Any) -> Any:
+    """The label of a column: ``names`` is a data dictionary (``.label``), a mapping, or None (the name)."""
+    if names is None:
+        return str
+    if hasattr(names, "label"):
+        return names.label
+    return lambda c: str(names.get(c, c))
+
+
+def shap_bar(importance: pd.DataFrame, model: str, top: int = 15, names: Any = None) -> Figure:
+    """Mean |SHAP| per feature (log-odds), largest at the top; features by their label (``names``)."""
+    label = _named(names)
     t = importance.head(top).iloc[::-1]
-    fig = Figure(figsize=(7, max(2.5, 0.28 * len(t) + 1)))
+    fig = Figure(figsize=(7, max(2.5, 0.3 * len(t) + 1)))
     ax = fig.subplots()
-    ax.barh(t["feature"].astype(str), t["mean_abs_shap"].to_numpy(dtype=float), color="#4c72b0")
-    ax.set_xlabel("mean |SHAP value| (log-odds)")
-    ax.tick_params(axis="y", labelsize=8)
-    ax.set_title(f"{model}: global importance", fontsize=10)
+    ax.barh([label(f) for f in t["feature"]], t["mean_abs_shap"].to_numpy(dtype=float), color="#4c72b0")
+    ax.set_xlabel("mean absolute SHAP value (log-odds)")
+    ax.tick_params(axis="y", labelsize=9)
+    ax.set_title(f"{model.capitalize()}: importance of each feature", fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def shap_beeswarm(explanation, sample: pd.DataFrame, model: str, top: int = 12) -> Figure:
+def shap_beeswarm(explanation, sample: pd.DataFrame, model: str, top: int = 12, names: Any = None) -> Figure:
     """SHAP value of each explained row per feature, coloured by the feature's value (rank within the sample)."""
+    label = _named(names)
     values = np.asarray(explanation.values, dtype=float)
     features = list(explanation.features)
     order = np.argsort(-np.abs(values).mean(axis=0), kind="stable")[:top][::-1]
-    fig = Figure(figsize=(7.5, max(3.0, 0.36 * len(order) + 1)))
+    fig = Figure(figsize=(7.5, max(3.0, 0.38 * len(order) + 1.3)))
     ax = fig.subplots()
     jitter = np.random.default_rng(0).uniform(-0.3, 0.3, values.shape[0])  # drawing only, fixed
+    points = None
     for row, j in enumerate(order):
         column = sample[features[j]]
         numeric = pd.to_numeric(column, errors="coerce")
         colour = numeric.rank(pct=True).to_numpy(dtype=float) if numeric.notna().any() else np.full(len(column), 0.5)
-        ax.scatter(
+        points = ax.scatter(
             values[:, j],
             row + jitter,
             c=np.nan_to_num(colour, nan=0.5),
@@ -416,42 +449,51 @@ def shap_beeswarm(explanation, sample: pd.DataFrame, model: str, top: int = 12) 
             vmin=0,
             vmax=1,
         )
-    ax.set_yticks(range(len(order)), [features[j] for j in order], fontsize=8)
+    ax.set_yticks(range(len(order)), [label(features[j]) for j in order], fontsize=9)
     ax.axvline(0, color="#333", linewidth=0.8)
-    ax.set_xlabel("SHAP value (log-odds; right = higher PD)")
-    ax.set_title(f"{model}: SHAP values (colour: feature value, blue low, red high)", fontsize=10)
+    ax.set_xlabel("SHAP value (log-odds; to the right: higher score)")
+    ax.set_title(f"{model.capitalize()}: SHAP value of each case explained", fontsize=10)
+    if points is not None:  # the colour scale beside the plot, never over the points
+        bar = fig.colorbar(points, ax=ax, fraction=0.04, pad=0.02, ticks=[0, 1])
+        bar.ax.set_yticklabels(["low", "high"], fontsize=8)
+        bar.set_label("feature value (rank in the sample)", fontsize=8)
     fig.tight_layout()
     return fig
 
 
 def shap_waterfall(
-    contributions: pd.Series, row_id: str, model: str, top: int = 10, unit: str = "application"
+    contributions: pd.Series, row_id: str, model: str, top: int = 10, unit: str = "application", names: Any = None
 ) -> Figure:
     """One case's largest contributions as a cumulative waterfall (log-odds); ``unit`` names the case."""
+    label = _named(names)
     c = contributions.reindex(contributions.abs().sort_values(ascending=False).index)
     shown, rest = c.iloc[:top], c.iloc[top:].sum()
-    items = list(shown.items()) + ([(f"{len(c) - top} other features", rest)] if len(c) > top else [])
-    fig = Figure(figsize=(7, 0.32 * len(items) + 1.2))
+    items = [(label(n), v) for n, v in shown.items()] + (
+        [(f"{len(c) - top} other features", rest)] if len(c) > top else []
+    )
+    fig = Figure(figsize=(7, 0.34 * len(items) + 1.3))
     ax = fig.subplots()
     start = 0.0
     for i, (_, value) in enumerate(items):
         ax.barh(i, value, left=start, color=STATUS_COLOURS["red"] if value > 0 else "#4c72b0")
         start += value
-    ax.set_yticks(range(len(items)), [str(n) for n, _ in items], fontsize=8)
+    ax.set_yticks(range(len(items)), [str(n) for n, _ in items], fontsize=9)
     ax.invert_yaxis()
     ax.axvline(0, color="#333", linewidth=0.8)
-    ax.set_xlabel("cumulative SHAP value from the base value (log-odds)")
-    ax.set_title(f"{model}: {unit} {row_id}", fontsize=10)
+    ax.set_xlabel("cumulative SHAP value from the base value (log-odds; red raises the score, blue lowers it)")
+    ax.set_title(f"{model.capitalize()}: {unit} {row_id}", fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def shap_dependence(explanation, sample: pd.DataFrame, model: str, top: int = 3) -> Figure:
-    """SHAP value against the feature's value for the ``top`` most important features."""
+def shap_dependence(explanation, sample: pd.DataFrame, model: str, top: int = 3, names: Any = None) -> Figure:
+    """SHAP value against the feature's value for the ``top`` most important features; each x axis is the
+    feature's label with its unit (``names``: a data dictionary with ``with_unit``)."""
+    label = names.with_unit if hasattr(names, "with_unit") else _named(names)
     values = np.asarray(explanation.values, dtype=float)
     features = list(explanation.features)
     order = np.argsort(-np.abs(values).mean(axis=0), kind="stable")[:top]
-    fig = Figure(figsize=(3.4 * len(order), 3.0))
+    fig = Figure(figsize=(3.4 * len(order), 3.2))
     axes = np.atleast_1d(fig.subplots(1, len(order)))
     for ax, j in zip(axes, order, strict=True):
         column = sample[features[j]]
@@ -459,13 +501,16 @@ def shap_dependence(explanation, sample: pd.DataFrame, model: str, top: int = 3)
         if numeric.notna().any() and not isinstance(column.dtype, pd.CategoricalDtype) and column.dtype != object:
             ax.scatter(numeric.to_numpy(dtype=float), values[:, j], s=4, alpha=0.5, color="#4c72b0")
         else:
-            cats = column.astype("string").fillna("<missing>")
+            cats = column.astype("string").fillna("missing")
             labels = sorted(cats.unique())
             ax.scatter([labels.index(c) for c in cats], values[:, j], s=4, alpha=0.5, color="#4c72b0")
-            ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=7)
+            ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=8)
         ax.axhline(0, color="#333", linewidth=0.6)
-        ax.set_title(features[j], fontsize=9)
-        ax.set_ylabel("SHAP value (log-odds)", fontsize=8)
-    fig.suptitle(f"{model}: dependence of the top features", fontsize=10)
+        ax.set_xlabel(label(features[j]), fontsize=9)
+        ax.set_ylabel("SHAP value (log-odds)", fontsize=9)
+    fig.suptitle(
+        f"{model.capitalize()}: SHAP value against the feature's value, {len(order)} most important features",
+        fontsize=10,
+    )
     fig.tight_layout()
     return fig

@@ -13,6 +13,7 @@ from mrmkit.errors import InvalidInput, InvalidParameters
 from mrmkit.explain.counterfactual.evaluation import _greedy, _Model, _round_away
 from mrmkit.explain.counterfactual.inputs import DEFAULT_STEP_GRID, FUNC, CounterfactualResult, _check_args, _scales
 from mrmkit.stats._base import check_int, register
+from mrmkit.text.numbers import share
 
 
 @register("counterfactuals")
@@ -235,8 +236,8 @@ def counterfactuals(
         multi = can.sum(axis=1) >= 2
         for r in np.flatnonzero(~none & ~multi):
             reason[rows_R[r]] = (
-                f"no value of the one movable feature within its range brings the PD to {cut:g} or below "
-                f"(PD at its favourable bound {end_pd[r].min():.4g})"
+                f"no value of the one movable feature within its range brings the PD to {share(cut, 2)} or below "
+                f"(PD at its favourable bound {share(end_pd[r].min(), 2)})"
             )
         M = np.flatnonzero(multi & (evaluate.left(rows_R) >= 1))
         rng = np.random.default_rng(seed)
@@ -268,8 +269,8 @@ def counterfactuals(
             ok = np.isfinite(dist[np.arange(len(M)), b])
             for r in np.flatnonzero(~ok):
                 reason[rows_R[M][r]] = (
-                    f"no single move and no tried combination brings the PD to {cut:g} or below; every movable "
-                    f"feature at its favourable bound gives PD {corner_pd[r]:.4g}"
+                    f"no single move and no tried combination brings the PD to {share(cut, 2)} or below; every "
+                    f"movable feature at its favourable bound gives PD {share(corner_pd[r], 2)}"
                 )
             W = np.flatnonzero(ok)
             target = allc[W, b[W]]

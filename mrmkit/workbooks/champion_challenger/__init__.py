@@ -49,6 +49,7 @@ from mrmkit.workbooks.champion_challenger.tables import (
     disagreements_frame,
     discrimination_frame,
     fairness_frame,
+    fairness_heading,
     findings_frame,
     guardrails_frame,
     recommendation_markdown,
@@ -58,6 +59,7 @@ from mrmkit.workbooks.champion_challenger.tables import (
     shadow_frame,
     swap_frame,
 )
+from mrmkit.workbooks.champion_challenger.words import plain
 
 __all__ = [
     "WORKBOOK",
@@ -82,6 +84,8 @@ __all__ = [
     "disagreements_frame",
     "discrimination_frame",
     "fairness_frame",
+    "fairness_heading",
+    "plain",
     "findings_frame",
     "guardrails_frame",
     "recommendation_markdown",

@@ -15,6 +15,7 @@ import pandas as pd
 
 from mrmkit import kinds
 from mrmkit.errors import InvalidInput, InvalidParameters
+from mrmkit.text.labels import Dictionary
 from mrmkit.workbooks import alerts
 from mrmkit.workbooks.champion_challenger import decision as rules
 from mrmkit.workbooks.champion_challenger import findings as judge
@@ -43,6 +44,9 @@ class ChallengerEvidence:
     findings: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # how the report names the data's columns and writes amounts (not recorded in metrics.json)
+    names: Dictionary = field(default_factory=Dictionary)
+    currency: str | None = None
 
     def metrics(self) -> dict[str, Any]:
         """The workbook's entry in ``metrics.json`` (made in :mod:`.tables`)."""
@@ -128,7 +132,7 @@ def analyse(ctx: Context) -> ChallengerEvidence:
     concerns = [
         *judge.offline_concerns(offline),
         *c_shadow,
-        *judge.ab_concerns(ab, params.champion_challenger.ab, params.policy),
+        *judge.ab_concerns(ab, params.champion_challenger.ab, params.policy, Dictionary.from_params(params)),
         *judge.fairness_concerns(fairness, params),
     ]
     decision = rules.decide(params, offline, fairness, concerns)
@@ -161,6 +165,8 @@ def analyse(ctx: Context) -> ChallengerEvidence:
         findings=[*f_shadow, *judge.fairness_findings(fairness, params)],
         settings=settings,
         frames=frames,
+        names=Dictionary.from_params(params),
+        currency=params.model.currency,
     )
 
 

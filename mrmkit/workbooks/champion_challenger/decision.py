@@ -14,7 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from mrmkit.policy import NOT_ENOUGH_DATA, not_enough_data
-from mrmkit.workbooks.champion_challenger.tables import _interval
+from mrmkit.text import numbers
+from mrmkit.text.labels import Dictionary
+from mrmkit.workbooks.champion_challenger.words import limit_pp, plain, pp, pp_interval
 
 __all__ = [
     "NOT_APPLICABLE",
@@ -77,14 +79,14 @@ def _performance_names(rules_cfg: Any, alerting: bool) -> list[str]:
     r = rules_cfg
     if alerting:
         return [
-            f"catch rate at the same alert rate rises by more than {r.min_catch_rate_gain:g} with one-sided McNemar "
-            f"p below {r.max_p_value:g}",
-            f"false-positive rate at the same alert rate rises at most {r.max_false_positive_rate_increase:g}",
+            f"catch rate at the same alert rate rises by more than {limit_pp(r.min_catch_rate_gain)} with one-sided "
+            f"McNemar p below {r.max_p_value:g}",
+            f"false-positive rate at the same alert rate rises by at most {limit_pp(r.max_false_positive_rate_increase)}",
         ]
     return [
         f"AUC gain above {r.min_auc_gain:g} with one-sided DeLong p below {r.max_p_value:g}",
-        f"bad rate among approved at the matched cut-off rises at most {r.max_bad_rate_increase:g}",
-        f"approval rate at the policy cut-off falls at most {r.max_approval_rate_decrease:g}",
+        f"bad rate among the approved at the matched cut-off rises by at most {limit_pp(r.max_bad_rate_increase)}",
+        f"approval rate at the policy cut-off falls by at most {limit_pp(r.max_approval_rate_decrease)}",
     ]
 
 
@@ -93,14 +95,14 @@ def _unjudged(params: Any, offline: dict[str, Any]) -> tuple[str, str] | None:
     labelled = offline.get("labelled", {})
     if not labelled.get("applicable"):
         outcome = NOT_APPLICABLE if labelled.get("absent") else "inconclusive"
-        return outcome, labelled.get("reason", "no labelled mature data")
+        return outcome, plain(labelled.get("reason", "no labelled mature data"))
     events = min(labelled["defaults"], labelled["n"] - labelled["defaults"])
     words = params.model_kind.vocabulary
     too_few = not_enough_data(events, params.policy.min_sample.events, f"{words.events} or non-{words.events}")
     if too_few:  # a comparison on a handful of events decides nothing either way
         return "inconclusive", f"{NOT_ENOUGH_DATA}: {too_few}"
     if params.model_kind.alerting and not offline["alerts"]["applicable"]:
-        return "inconclusive", offline["alerts"]["reason"]
+        return "inconclusive", plain(offline["alerts"]["reason"])
     return None
 
 
@@ -108,20 +110,20 @@ def _alert_rules(comparison: dict[str, Any], rules_cfg: Any, level: float) -> li
     """A classifier's promotion rules, at the same alert rate: more events caught, not more false alarms."""
     catch, fpr = comparison["catch_rate"], comparison["false_positive_rate"]
     gain, p, upper = catch["difference"], catch["p_value"], catch["ci"][1]
-    at = f"at alert rate {comparison['alert_rate']:.2%}"
+    at = f"at alert rate {numbers.share(comparison['alert_rate'], 2)}"
     names = _performance_names(rules_cfg, alerting=True)
     return [
         _rule(
             names[0],
             gain_decision(gain, p, upper, rules_cfg.min_catch_rate_gain, rules_cfg.max_p_value),
-            f"{at}: {catch['rate_a']:.2%} to {catch['rate_b']:.2%} (change {gain:+.4f}), exact p = {p:.3g}, "
-            f"{level:.0%} interval {_interval(catch['ci'])}",
+            f"{at}: {numbers.share(catch['rate_a'], 2)} to {numbers.share(catch['rate_b'], 2)} (change {pp(gain)}), "
+            f"exact p {_p(p)}, {level:.0%} interval {pp_interval(catch['ci'])}",
         ),
         _rule(
             names[1],
             interval_decision(fpr["ci"], rules_cfg.max_false_positive_rate_increase),
-            f"{at}: {fpr['rate_a']:.3%} to {fpr['rate_b']:.3%} (change {fpr['difference']:+.5f}), {level:.0%} "
-            f"interval {_interval(fpr['ci'])}",
+            f"{at}: {numbers.share(fpr['rate_a'], 3)} to {numbers.share(fpr['rate_b'], 3)} (change "
+            f"{pp(fpr['difference'], 3)}), {level:.0%} interval {pp_interval(fpr['ci'])}",
         ),
     ]
 
@@ -139,19 +141,25 @@ def _pd_rules(params: Any, offline: dict[str, Any]) -> list[dict[str, str]]:
         _rule(
             names[0],
             gain_decision(gain, p, upper, r.min_auc_gain, r.max_p_value),
-            f"gain {gain:+.4f}, p = {p:.3g}, bootstrap {level:.0%} interval of the gain up to {upper:+.4f}",
+            f"gain {gain:+.4f}, p {_p(p)}, bootstrap {level:.0%} interval of the gain up to {upper:+.4f}",
         ),
         _rule(
             names[1],
             interval_decision(bad["ci_difference"], r.max_bad_rate_increase),
-            f"change {bad['difference']:+.4f}, bootstrap {level:.0%} interval {_interval(bad['ci_difference'])}",
+            f"change {pp(bad['difference'])}, bootstrap {level:.0%} interval {pp_interval(bad['ci_difference'])}",
         ),
         _rule(
             names[2],
             interval_decision((-high, -low), r.max_approval_rate_decrease),
-            f"change {appr['difference']:+.4f}, bootstrap {level:.0%} interval {_interval(appr['ci_difference'])}",
+            f"change {pp(appr['difference'])}, bootstrap {level:.0%} interval {pp_interval(appr['ci_difference'])}",
         ),
     ]
+
+
+def _p(p: Any) -> str:
+    """``= 0.29`` or ``< 0.0001``: a p-value after its name."""
+    text = numbers.p_value(p)
+    return text if text.startswith("<") else f"= {text}"
 
 
 def performance_rules(params: Any, offline: dict[str, Any]) -> list[dict[str, str]]:
@@ -189,11 +197,13 @@ def fairness_rule(params: Any, fairness: dict[str, Any]) -> list[dict[str, str]]
         return []
     if not fairness.get("applicable"):
         reason = fairness.get("reason", "no protected attribute (data.protected)")
-        return [_rule(FAIRNESS_RULE, NOT_APPLICABLE, reason, FAIRNESS)]
+        return [_rule(FAIRNESS_RULE, NOT_APPLICABLE, plain(reason), FAIRNESS)]
+    names = Dictionary.from_params(params)
     attributes = [a for a in params.data.protected if a in fairness]
     new = {a: fairness[a]["new_flags"] for a in attributes if fairness[a]["new_flags"]}
     if new:
-        return [_rule(FAIRNESS_RULE, "fail", f"new flags: {new}", FAIRNESS)]
+        flagged = "; ".join(f"{names.label(a)} {', '.join(map(str, groups))}" for a, groups in new.items())
+        return [_rule(FAIRNESS_RULE, "fail", f"new flags: {flagged}", FAIRNESS)]
     minimum = params.champion_challenger.fairness.min_group_size
     unjudged = [
         a
@@ -205,9 +215,9 @@ def fairness_rule(params: Any, fairness: dict[str, Any]) -> list[dict[str, str]]
             _rule(
                 FAIRNESS_RULE,
                 "inconclusive",
-                f"{NOT_ENOUGH_DATA}: no group of {', '.join(unjudged)} could be compared with its reference group "
-                f"(groups of fewer than {minimum} {params.model_kind.vocabulary.units}, "
-                "champion_challenger.fairness.min_group_size)",
+                f"{NOT_ENOUGH_DATA}: no group of {', '.join(names.label(a) for a in unjudged)} could be compared "
+                f"with its reference group (groups of fewer than {minimum} {params.model_kind.vocabulary.units} "
+                "are not judged)",
                 FAIRNESS,
             )
         ]
@@ -215,7 +225,9 @@ def fairness_rule(params: Any, fairness: dict[str, Any]) -> list[dict[str, str]]
         a: _judged_groups(fairness[a]["challenger"]["adverse_impact"], fairness[a]["reference_group"])
         for a in attributes
     }
-    shown = "; ".join(f"{a}: {len(g)} group(s) judged" for a, g in judged.items())
+    shown = "; ".join(
+        f"{names.label(a)}: {len(g)} {'group' if len(g) == 1 else 'groups'} judged" for a, g in judged.items()
+    )
     return [_rule(FAIRNESS_RULE, "pass", f"none ({shown})", FAIRNESS)]
 
 

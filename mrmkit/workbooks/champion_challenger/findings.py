@@ -10,11 +10,14 @@ computes a statistic; the decision rules are applied in :mod:`.decision`.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
 
 from mrmkit.policy import NOT_ENOUGH_DATA, finding, p_value_finding
+from mrmkit.text import numbers
+from mrmkit.text.labels import Dictionary
 
 __all__ = [
     "WORKBOOK",
@@ -91,11 +94,11 @@ def shadow_concerns(result: dict[str, Any] | None, weekly: pd.DataFrame | None, 
                 finding(
                     WORKBOOK,
                     "amber",
-                    f"{label} {value:.2%} is below the policy's minimum of {limit:.2%}",
+                    f"{label} {numbers.share(value, 2)} is below the policy's minimum of {numbers.share(limit, 2)}",
                     "Over the whole shadow period.",
                     metric=f"champion_challenger.shadow.{key}",
                     value=value,
-                    threshold=f"{label.lower()} of at least {limit:.0%}",
+                    threshold=f"{label.lower()} of at least {numbers.share(limit, 2)}",
                     worse="lower",
                 )
             )
@@ -140,9 +143,11 @@ def _latency(result: dict[str, Any], weekly: pd.DataFrame, policy: Any, model: s
 # ------------------------------------------------------------------------------------------ A/B
 
 
-def ab_concerns(result: dict[str, Any] | None, a: Any, policy: Any) -> list[dict[str, Any]]:
+def ab_concerns(
+    result: dict[str, Any] | None, a: Any, policy: Any, names: Dictionary | None = None
+) -> list[dict[str, Any]]:
     """An A/B test short of its planned size, a sample ratio mismatch, and guardrails worse in the challenger arm:
-    the experiment on the change, not the champion."""
+    the experiment on the change, not the champion (``names``: the data dictionary naming the guardrail columns)."""
     if result is None:
         return []
     arms = result["arms"]
@@ -174,17 +179,24 @@ def ab_concerns(result: dict[str, Any] | None, a: Any, policy: Any) -> list[dict
             policy.p_value,
             lambda: (
                 "A/B sample ratio mismatch",
-                f"Arms of {counts[0]} and {counts[1]} against a planned {1 - a.challenger_share:.0%}/{a.challenger_share:.0%} split; p = {srm['p_value']:.3g}.",
+                f"Arms of {counts[0]:,} and {counts[1]:,} against a planned {1 - a.challenger_share:.0%}/"
+                f"{a.challenger_share:.0%} split; p {_p(srm['p_value'])}.",
             ),
             "champion_challenger.ab.sample_ratio_mismatch.p_value",
         )
     )
     if f:
         out.append(f)
-    return out + _guardrail_concerns(result["guardrails"], a, policy)
+    return out + _guardrail_concerns(result["guardrails"], a, policy, names or Dictionary())
 
 
-def _guardrail_concerns(guardrails: dict[str, Any], a: Any, policy: Any) -> list[dict[str, Any]]:
+def _p(p: Any) -> str:
+    """``= 0.29`` or ``< 0.0001``: a p-value after its name."""
+    text = numbers.p_value(p)
+    return text if text.startswith("<") else f"= {text}"
+
+
+def _guardrail_concerns(guardrails: dict[str, Any], a: Any, policy: Any, names: Dictionary) -> list[dict[str, Any]]:
     out = []
     for column in a.guardrails:
         entry = guardrails[column]
@@ -195,15 +207,22 @@ def _guardrail_concerns(guardrails: dict[str, Any], a: Any, policy: Any) -> list
             entry["p_value"],
             policy.p_value,
             lambda c=column, e=entry: (
-                f"Guardrail {c} is worse in the challenger arm",
-                f"Mean {e['mean_challenger']:.4g} against {e['mean_champion']:.4g} "
-                f"({e['test']}); p = {e['p_value']:.3g}.",
+                f"Guardrail {names.label(c)} is worse in the challenger arm",
+                f"Mean {_mean(e['mean_challenger'])} against {_mean(e['mean_champion'])} "
+                f"({e['test']}); p {_p(e['p_value'])}.",
             ),
             f"champion_challenger.ab.guardrails.{column}.p_value",
         )
         if f is not None:
             out.append(f)
     return out
+
+
+def _mean(value: Any) -> str:
+    """A guardrail's mean at 3 significant digits, with thousands separators and without an exponent."""
+    if not value:
+        return "0"
+    return numbers.fixed(value, max(0, 2 - int(math.floor(math.log10(abs(value))))))
 
 
 # ------------------------------------------------------------------------------------------ fairness
@@ -214,10 +233,11 @@ def fairness_findings(fairness: dict[str, Any], params: Any) -> list[dict[str, A
     out = []
     if not fairness.get("applicable"):
         return out
+    names = Dictionary.from_params(params)
     for attribute in params.data.protected:
         entry = fairness[attribute]
         impact = entry["champion"]["adverse_impact"]
-        out += _champion_flags(impact, attribute, entry["reference_group"], params.policy.p_value)
+        out += _champion_flags(impact, attribute, entry["reference_group"], params.policy.p_value, names)
     return out
 
 
@@ -226,16 +246,18 @@ def fairness_concerns(fairness: dict[str, Any], params: Any) -> list[dict[str, A
     out = []
     if not fairness.get("applicable"):
         return out
+    names = Dictionary.from_params(params)
     for attribute in params.data.protected:
         entry = fairness[attribute]
+        label = names.label(attribute)
         for g in entry["new_flags"]:
             out.append(
                 finding(
                     WORKBOOK,
                     "red",
-                    f"Challenger fails the four-fifths rule for {attribute} = {g}",
+                    f"Challenger fails the four-fifths rule for {label} {g}",
                     "The champion does not; the challenger's adverse impact ratio is below 0.8 against "
-                    f"{attribute} = {entry['reference_group']}.",
+                    f"{label} {entry['reference_group']}.",
                     metric=f"champion_challenger.fairness.{attribute}.new_flags",
                     threshold="adverse impact ratio below 0.8 (EEOC four-fifths rule)",
                 )
@@ -243,7 +265,9 @@ def fairness_concerns(fairness: dict[str, Any], params: Any) -> list[dict[str, A
     return out
 
 
-def _champion_flags(impact: dict[str, Any], attribute: str, reference: Any, thresholds: Any) -> list[dict[str, Any]]:
+def _champion_flags(
+    impact: dict[str, Any], attribute: str, reference: Any, thresholds: Any, names: Dictionary
+) -> list[dict[str, Any]]:
     """Every four-fifths flag of the model under validation is a finding of its own.
 
     Whether the challenger adds a flag is a separate decision rule; an adverse impact the champion already
@@ -260,9 +284,9 @@ def _champion_flags(impact: dict[str, Any], attribute: str, reference: Any, thre
             finding(
                 WORKBOOK,
                 "red" if significant else "amber",
-                f"The champion fails the four-fifths rule for {attribute} = {g}",
-                f"Adverse impact ratio {impact['impact_ratio'][i]:.2f} against {attribute} = {reference} "
-                f"({impact['n'][i]:,} applications in the group); Fisher's exact p = {p:.3g}"
+                f"The champion fails the four-fifths rule for {names.label(attribute)} {g}",
+                f"Adverse impact ratio {impact['impact_ratio'][i]:.2f} against {names.label(attribute)} {reference} "
+                f"({impact['n'][i]:,} applications in the group); Fisher's exact p {_p(p)}"
                 + ("" if significant else ", so the difference could be chance")
                 + ".",
                 metric=f"champion_challenger.fairness.{attribute}.champion.adverse_impact.impact_ratio",

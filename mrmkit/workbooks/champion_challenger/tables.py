@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from mrmkit.policy import NOT_ENOUGH_DATA
+from mrmkit.text import numbers
 from mrmkit.workbooks import display
+from mrmkit.workbooks.champion_challenger import words
 
 if TYPE_CHECKING:
     from mrmkit.workbooks.champion_challenger.analysis import ChallengerEvidence
@@ -32,6 +33,7 @@ __all__ = [
     "guardrails_frame",
     "alerts_frame",
     "sequential_frame",
+    "fairness_heading",
     "fairness_frame",
     "settings_frame",
     "confusion_frame",
@@ -52,8 +54,28 @@ def metrics(evidence: ChallengerEvidence) -> dict[str, Any]:
     }
 
 
-def _interval(interval: Any) -> str:
-    return f"{float(interval[0]):+.4f} to {float(interval[1]):+.4f}"
+def _p(p: Any) -> str:
+    """``= 0.29`` or ``< 0.0001``: a p-value after its name."""
+    text = numbers.p_value(p)
+    return text if text.startswith("<") else f"= {text}"
+
+
+def _model(model: str) -> str:
+    return str(model).capitalize()
+
+
+def _units(evidence: ChallengerEvidence) -> str:
+    """What the compared rows are: a classifier's cases, a credit model's applications."""
+    return "cases" if "operating_point" in evidence.settings else "applications"
+
+
+_P = words.cell(numbers.p_value)
+_SHARE = words.cell(numbers.share)
+_SHARE2 = words.cell(lambda v: numbers.share(v, 2))
+_PP = words.cell(words.pp)
+_FIXED2 = words.cell(lambda v: numbers.fixed(v, 2))
+_FIXED3 = words.cell(lambda v: numbers.fixed(v, 3))
+_FIXED4 = words.cell(lambda v: numbers.fixed(v, 4))
 
 
 def recommendation_markdown(evidence: ChallengerEvidence) -> Any:
@@ -62,8 +84,9 @@ def recommendation_markdown(evidence: ChallengerEvidence) -> Any:
     outcomes = ("pass", "fail", "inconclusive", "not applicable")
     counts = {o: sum(r["outcome"] == o for r in d["rules"]) for o in outcomes}
     return display.text(
-        "### {}\n\n{} rules pass, {} fail, {} inconclusive, {} not applicable. {}\n\n"
-        "A recommendation about the change, not a finding on the champion: it does not set the model's rating. {}.",
+        "### {}\n\nOf the decision rules, {} pass, {} fail, {} are inconclusive and {} do not apply. {}\n\n"
+        "A recommendation about the change, not a finding on the champion: it does not set the model's rating. "
+        "How the rules decide: {}.",
         d["recommendation"],
         counts["pass"],
         counts["fail"],
@@ -81,7 +104,12 @@ def rules_frame(evidence: ChallengerEvidence) -> Any:
         "fail": display.STATUS_CSS["red"],
         "inconclusive": display.STATUS_CSS["amber"],
     }
-    return display.styled(frame, status_columns=(), index=False).map(lambda v: css.get(v, ""), subset=["outcome"])
+    caption = "The pre-registered decision rules, each with its outcome and the evidence it rests on."
+    return (
+        display.styled(frame, status_columns=(), index=False)
+        .map(lambda v: css.get(v, ""), subset=["outcome"])
+        .set_caption(caption)
+    )
 
 
 def concerns_frame(evidence: ChallengerEvidence) -> Any:
@@ -89,40 +117,45 @@ def concerns_frame(evidence: ChallengerEvidence) -> Any:
     concerns = evidence.decision["concerns"]
     if not concerns:
         return display.text("No concern about the change.")
-    return display.findings_table(concerns)
+    return display.findings_table(concerns).set_caption("Concerns about the change, worst first.")
 
 
 def findings_frame(evidence: ChallengerEvidence) -> Any:
     if not evidence.findings:
         return display.text("No finding on the champion.")
-    return display.findings_table(evidence.findings)
+    return display.findings_table(evidence.findings).set_caption("Findings on the champion, worst first.")
+
+
+def _note(evidence: ChallengerEvidence, text: Any) -> Any:
+    return display.text("Not compared: {}.", words.plain(text, evidence.names))
 
 
 def discrimination_frame(evidence: ChallengerEvidence) -> Any:
     o = evidence.offline
     if not o.get("labelled", {}).get("applicable"):
-        return display.styled(
-            pd.DataFrame(
-                [("labelled comparison", o.get("labelled", {}).get("reason", "n/a"))], columns=["part", "note"]
-            ),
-            status_columns=(),
-            index=False,
-        )
+        return _note(evidence, o.get("labelled", {}).get("reason", "no labelled data"))
     rows = []
     for model in ("champion", "challenger"):
         m = o[model]
         rows.append(
-            (model, m["auc"]["value"], f"{m['auc']['ci'][0]:.4f} to {m['auc']['ci'][1]:.4f}", m["gini"], m["ks"])
+            (
+                _model(model),
+                m["auc"]["value"],
+                f"{numbers.fixed(m['auc']['ci'][0], 4)} to {numbers.fixed(m['auc']['ci'][1], 4)}",
+                m["gini"],
+                m["ks"],
+            )
         )
     frame = pd.DataFrame(rows, columns=["model", "AUC", "AUC interval (DeLong)", "Gini", "KS"])
     d, d1, bs = o["delong"], o["delong_one_sided"], o["bootstrap_auc"]
     caption = (
-        f"{o['n_compared']:,} mature applications scored by both. Paired DeLong: AUC difference (champion - challenger) "
-        f"{d['auc_a'] - d['auc_b']:+.4f}, z = {d['z']:.3f}, two-sided p = {d['p_value']:.3g}; one-sided p (challenger better) "
-        f"= {d1['p_value']:.3g}. Stratified bootstrap ({bs['n_resamples']} resamples, seed {bs['seed']}): challenger - champion "
-        f"{bs['difference']:+.4f}, {bs['ci_level']:.0%} interval {bs['ci'][0]:+.4f} to {bs['ci'][1]:+.4f}."
+        f"{numbers.count(o['n_compared'])} mature {_units(evidence)} scored by both. Paired DeLong test: AUC difference "
+        f"(champion - challenger) {d['auc_a'] - d['auc_b']:+.4f}, z = {d['z']:.2f}, two-sided p {_p(d['p_value'])}; "
+        f"one-sided p (challenger better) {_p(d1['p_value'])}. Stratified bootstrap ({numbers.count(bs['n_resamples'])} "
+        f"resamples, seed {bs['seed']}): challenger - champion {bs['difference']:+.4f}, {bs['ci_level']:.0%} "
+        f"interval {bs['ci'][0]:+.4f} to {bs['ci'][1]:+.4f}."
     )
-    fmt = {"AUC": display.FIXED4, "Gini": display.FIXED4, "KS": display.FIXED4}
+    fmt = {"AUC": _FIXED4, "Gini": _FIXED4, "KS": _FIXED4}
     return display.styled(frame, fmt, status_columns=(), index=False).set_caption(caption)
 
 
@@ -135,6 +168,32 @@ BUSINESS_LABELS = {
 }
 
 
+def _business_values(metric: str, m: dict[str, Any], currency: str | None) -> tuple[str, str, str, str]:
+    """Champion, challenger, difference and its interval: rates as shares and their change in percentage points,
+    losses as amounts with the currency."""
+    low, high = m["ci_difference"]
+    if metric.endswith("_rate") or "_rate_" in metric:
+        return (
+            numbers.share(m["value_a"], 2),
+            numbers.share(m["value_b"], 2),
+            words.pp(m["difference"]),
+            words.pp_interval((low, high)),
+        )
+
+    digits = 0 if max(abs(m["value_a"]), abs(m["value_b"])) >= 1000 else 2  # small sums (no exposure): cents
+
+    def money(v: Any, sign: bool = False) -> str:
+        text = numbers.amount(abs(v) if sign else v, currency, digits)
+        return f"{'-' if sign and v < 0 else '+' if sign else ''}{text}"
+
+    return (
+        money(m["value_a"]),
+        money(m["value_b"]),
+        money(m["difference"], True),
+        (f"{money(low, True)} to {money(high, True)}"),
+    )
+
+
 def business_frame(evidence: ChallengerEvidence) -> Any:
     o = evidence.offline
     rows = []
@@ -144,19 +203,16 @@ def business_frame(evidence: ChallengerEvidence) -> Any:
             rows.append(
                 (
                     label,
-                    f"{r['cutoff_a']:.4f} / {r['cutoff_b']:.4f}",
-                    BUSINESS_LABELS.get(m["metric"], m["metric"]),
-                    m["value_a"],
-                    m["value_b"],
-                    m["difference"],
-                    f"{m['ci_difference'][0]:+.4g} to {m['ci_difference'][1]:+.4g}",
+                    f"{numbers.share(r['cutoff_a'], 2)} / {numbers.share(r['cutoff_b'], 2)}",
+                    BUSINESS_LABELS.get(m["metric"], m["metric"].replace("_", " ")),
+                    *_business_values(m["metric"], m, evidence.currency),
                 )
             )
     frame = pd.DataFrame(
         rows,
         columns=[
             "cut-off",
-            "champion / challenger cut-off",
+            "champion / challenger cut-off (PD)",
             "metric",
             "champion",
             "challenger",
@@ -166,15 +222,14 @@ def business_frame(evidence: ChallengerEvidence) -> Any:
     )
     mc, mm = o["mcnemar_policy_cutoff"], o["mcnemar_matched_cutoff"]
     caption = (
-        f"McNemar on the paired decisions: policy cut-off chi-square {mc['statistic']:.2f}, p = {mc['p_value']:.3g} "
-        f"(b = {mc['b']}, c = {mc['c']}); matched cut-off chi-square {mm['statistic']:.2f}, p = {mm['p_value']:.3g}."
+        "Business outcome of the approved applications at the policy cut-off and at the challenger cut-off that "
+        "approves as many as the champion; changes of rates in percentage points (pp), losses in "
+        f"{evidence.currency or 'units of exposure'}. McNemar test of the paired decisions: policy cut-off "
+        f"chi-square {mc['statistic']:.2f}, p {_p(mc['p_value'])} ({numbers.count(mc['b'])} approved only by the "
+        f"champion, {numbers.count(mc['c'])} only by the challenger); matched cut-off chi-square "
+        f"{mm['statistic']:.2f}, p {_p(mm['p_value'])}."
     )
-    return display.styled(
-        frame,
-        {"champion": display.GENERAL, "challenger": display.GENERAL, "difference": display.GENERAL},
-        status_columns=(),
-        index=False,
-    ).set_caption(caption)
+    return display.styled(frame, status_columns=(), index=False).set_caption(caption)
 
 
 def swap_frame(evidence: ChallengerEvidence) -> Any:
@@ -206,58 +261,70 @@ def swap_frame(evidence: ChallengerEvidence) -> Any:
             "bad rate approved, challenger",
         ],
     )
-    fmt = {c: display.PERCENT for c in frame.columns if "rate" in c}
+    fmt = {c: _SHARE for c in frame.columns if "rate" in c}
     fmt.update({c: display.INTEGER for c in ("swap-ins", "swap-outs", "net approvals")})
-    return display.styled(frame, fmt, status_columns=(), index=False)
+    caption = (
+        "Swap sets: applications only the challenger approves (swap-ins) and only the champion approves "
+        "(swap-outs), with their bad rates."
+    )
+    return display.styled(frame, fmt, status_columns=(), index=False).set_caption(caption)
 
 
 def agreement_frame(evidence: ChallengerEvidence) -> Any:
     a = evidence.offline["agreement"]
+    alerting = "operating_point" in evidence.settings
+    diff = _FIXED4 if alerting else _PP  # a difference of two PDs is a change of a probability: percentage points
     rows = [
-        ("Spearman", a["spearman"], a["spearman_p_value"]),
-        ("Kendall tau-b", a["kendall_tau_b"], a["kendall_p_value"]),
-        ("mean difference (challenger - champion)", a["mean_difference"], None),
-        ("mean absolute difference", a["mean_absolute_difference"], None),
+        ("Spearman rank correlation", _FIXED3(a["spearman"]), _P(a["spearman_p_value"])),
+        ("Kendall tau-b", _FIXED3(a["kendall_tau_b"]), _P(a["kendall_p_value"])),
+        ("mean difference (challenger - champion)", diff(a["mean_difference"]), ""),
+        ("mean absolute difference", diff(a["mean_absolute_difference"]).lstrip("+"), ""),
     ]
     rows += [
-        (f"difference, {q:.0%} quantile", v, None)
+        (f"difference, {q:.0%} quantile", diff(v), "")
         for q, v in zip(a["quantile_levels"], a["difference_quantiles"], strict=True)
     ]
     frame = pd.DataFrame(rows, columns=["measure", "value", "p"])
-    return display.styled(frame, {"value": display.FIXED4, "p": display.P_VALUE}, status_columns=(), index=False)
+    scores = "scores" if alerting else "PDs (differences in percentage points)"
+    caption = f"Agreement of the two models' {scores} on the same cases."
+    return display.styled(frame, status_columns=(), index=False).set_caption(caption)
 
 
 def disagreements_frame(evidence: ChallengerEvidence) -> Any:
     frame = evidence.frames["disagreements"]
-    fmt = {"champion_pd": display.PERCENT, "challenger_pd": display.PERCENT}
-    caption = "Largest score disagreements, by application id" + (
-        "" if evidence.settings.get("show_rows") else " (no raw rows: champion_challenger.show_rows is false)"
+    fmt = {"champion_pd": _SHARE, "challenger_pd": _SHARE}
+    caption = f"The {_units(evidence)} the two models disagree on most, by id" + (
+        "" if evidence.settings.get("show_rows") else " (the parameter file does not allow showing their data)"
     )
-    labels = (
-        {"champion_pd": "champion score", "challenger_pd": "challenger score"}
-        if "operating_point" in evidence.settings
-        else None
-    )
+    labels = {c: evidence.names.label(c) for c in frame.columns if c not in ("id", "champion_pd", "challenger_pd")}
+    if "operating_point" in evidence.settings:
+        labels.update({"champion_pd": "champion score", "challenger_pd": "challenger score"})
     return display.styled(frame, fmt, status_columns=(), index=False, labels=labels).set_caption(caption)
 
 
 def shadow_frame(evidence: ChallengerEvidence) -> Any:
     s = evidence.shadow
     rows = [
-        ("applications", f"{s['n']:,}"),
-        ("coverage", f"{s['coverage']:.2%}"),
-        ("decision agreement", f"{s['decision_agreement']:.2%}"),
-        ("PSI, challenger against champion scores", f"{s['psi']:.4f}"),
+        ("applications", numbers.count(s["n"])),
+        ("coverage", numbers.share(s["coverage"], 2)),
+        ("decision agreement", numbers.share(s["decision_agreement"], 2)),
+        ("PSI, challenger against champion scores", numbers.fixed(s["psi"], 3)),
     ]
     for model, lat in s["latency_ms"].items():
         rows.append(
-            (f"{model} latency p50 / p95 / p99 (ms)", f"{lat['p50']:.1f} / {lat['p95']:.1f} / {lat['p99']:.1f}")
+            (
+                f"{model} latency, median / 95th / 99th percentile (ms)",
+                f"{lat['p50']:.1f} / {lat['p95']:.1f} / {lat['p99']:.1f}",
+            )
         )
     if s.get("not_judged"):
         rows.append(("not judged", s["not_judged"]))
     if s.get("weeks_not_judged"):
         rows.append(("weeks too small to judge latency", ", ".join(s["weeks_not_judged"])))
-    return display.styled(pd.DataFrame(rows, columns=["measure", "value"]), status_columns=(), index=False)
+    caption = "Shadow scoring: the challenger scored beside the champion on live applications, without effect."
+    return display.styled(pd.DataFrame(rows, columns=["measure", "value"]), status_columns=(), index=False).set_caption(
+        caption
+    )
 
 
 def ab_frame(evidence: ChallengerEvidence) -> Any:
@@ -272,7 +339,7 @@ def ab_frame(evidence: ChallengerEvidence) -> Any:
     rows.append(
         (
             "sample ratio (champion / challenger)",
-            f"{srm['counts'][0]:,} / {srm['counts'][1]:,}; chi-square p = {srm['p_value']:.3g}" + _not_judged(srm),
+            f"{srm['counts'][0]:,} / {srm['counts'][1]:,}; chi-square p {_p(srm['p_value'])}" + _not_judged(srm),
         )
     )
     classifier = "catch_rate" in ab
@@ -293,19 +360,22 @@ def ab_frame(evidence: ChallengerEvidence) -> Any:
         rows.append(
             (
                 f"{label}: champion, challenger, difference",
-                f"{t['p1']:.2%}, {t['p2']:.2%}, {t['difference']:+.2%} "
-                f"(interval {t['ci_newcombe'][0]:+.2%} to {t['ci_newcombe'][1]:+.2%}); z = {t['z']:.2f}, p = {t['p_value']:.3g}"
+                f"{numbers.share(t['p1'], 2)}, {numbers.share(t['p2'], 2)}, {words.pp(t['difference'])} "
+                f"(interval {words.pp_interval(t['ci_newcombe'])}); z = {t['z']:.2f}, p {_p(t['p_value'])}"
                 + _not_judged(t),
             )
         )
-    return display.styled(pd.DataFrame(rows, columns=["measure", "value"]), status_columns=(), index=False)
+    caption = "A/B test: the arms' sizes against the design, and each rate with its difference (Newcombe interval)."
+    return display.styled(pd.DataFrame(rows, columns=["measure", "value"]), status_columns=(), index=False).set_caption(
+        caption
+    )
 
 
 def guardrails_frame(evidence: ChallengerEvidence) -> Any:
     """Each A/B guardrail column: both arms' means, the difference and its one-sided test (higher is worse)."""
     rows = [
         {
-            "guardrail": column,
+            "guardrail": evidence.names.with_unit(column),
             "champion mean": g["mean_champion"],
             "challenger mean": g["mean_challenger"],
             "values (champion / challenger)": f"{g['n_champion']:,} / {g['n_challenger']:,}",
@@ -314,22 +384,24 @@ def guardrails_frame(evidence: ChallengerEvidence) -> Any:
         }
         for column, g in evidence.ab["guardrails"].items()
     ]
-    fmt = {"champion mean": display.GENERAL, "challenger mean": display.GENERAL, "p": display.P_VALUE}
-    return display.styled(pd.DataFrame(rows), fmt, status_columns=(), index=False)
+    fmt = {"champion mean": display.GENERAL, "challenger mean": display.GENERAL, "p": _P}
+    caption = "A/B guardrails: each one's mean in both arms, tested one-sided (higher is worse)."
+    return display.styled(pd.DataFrame(rows), fmt, status_columns=(), index=False).set_caption(caption)
 
 
 def alerts_frame(evidence: ChallengerEvidence) -> Any:
     """Both classifiers at the same alert rate: what each catches, its false alarms, and their cost."""
     c = evidence.offline["alerts"]
     if not c["applicable"]:
-        return display.text("Not compared: {}.", c["reason"])
+        return _note(evidence, c["reason"])
+    cost_column = "expected cost per 1,000 cases"
     rows = []
     for model in ("champion", "challenger"):
         m = c[model]
         cost = m.get("expected_cost")
         rows.append(
             {
-                "model": model,
+                "model": _model(model),
                 "threshold": m["threshold"],
                 "alerts": m["true_positives"] + m["false_positives"],
                 "caught": m["true_positives"],
@@ -339,33 +411,30 @@ def alerts_frame(evidence: ChallengerEvidence) -> Any:
                 "F1": m["f1"],
                 "lift": m["lift"],
                 "average precision": m["average_precision"],
-                **({"expected cost per 1,000 cases": cost["per_1000"]} if cost else {}),
+                **({cost_column: cost["per_1000"]} if cost else {}),
             }
         )
     fmt = {
-        "threshold": display.FIXED4,
+        "threshold": _FIXED4,
         "alerts": display.INTEGER,
         "caught": display.INTEGER,
-        "catch rate (recall)": display.PERCENT,
-        "precision": display.PERCENT,
-        "false-positive rate": _pct2,
-        "F1": display.FIXED4,
-        "lift": _two,
-        "average precision": display.FIXED4,
-        "expected cost per 1,000 cases": display.INTEGER,
+        "catch rate (recall)": _SHARE,
+        "precision": _SHARE,
+        "false-positive rate": _SHARE2,
+        "F1": _FIXED3,
+        "lift": _FIXED2,
+        "average precision": _FIXED3,
+        cost_column: display.INTEGER,
     }
     catch, fpr, both = c["catch_rate"], c["false_positive_rate"], c["alerts_mcnemar"]
     caption = (
-        f"{c['rule']}; the challenger alerts the same share ({c['alert_rate']:.2%}). Catch rate change "
-        f"{catch['difference']:+.2%} ({_interval(catch['ci'])}, exact McNemar one-sided p = {catch['p_value']:.3g}); "
-        f"false-positive rate change {fpr['difference']:+.3%} ({_interval(fpr['ci'])}, p = {fpr['p_value']:.3g}); "
-        f"{c['both_alerted']:,} cases alerted by both; McNemar of the alerts p = {both['p_value']:.3g}."
+        f"Both models alert the same share of cases ({numbers.share(c['alert_rate'], 2)}: "
+        f"{words.plain(c['rule'])}). Catch rate change {words.pp(catch['difference'])} "
+        f"({words.pp_interval(catch['ci'])}, exact McNemar one-sided p {_p(catch['p_value'])}); false-positive rate "
+        f"change {words.pp(fpr['difference'], 3)} ({words.pp_interval(fpr['ci'])}, p {_p(fpr['p_value'])}); "
+        f"{numbers.count(c['both_alerted'])} cases alerted by both; McNemar test of the alerts p {_p(both['p_value'])}."
     )
     return display.styled(pd.DataFrame(rows), fmt, status_columns=(), index=False).set_caption(caption)
-
-
-def _pct2(v: Any) -> str:
-    return "" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.2%}"
 
 
 def _not_judged(entry: dict[str, Any]) -> str:
@@ -375,13 +444,18 @@ def _not_judged(entry: dict[str, Any]) -> str:
 def sequential_frame(evidence: ChallengerEvidence) -> Any:
     frame = pd.DataFrame(evidence.ab["sequential"]["looks"])
     frame["crossed"] = frame["crossed"].map({True: "yes", False: "no"})
-    fmt = {"information": display.PERCENT, "n_outcomes": display.INTEGER, "z": _two, "boundary": _two}
-    caption = "Group-sequential looks at the bad-rate difference: O'Brien-Fleming (Lan-DeMets) boundaries"
+    fmt = {"information": _SHARE, "n_outcomes": display.INTEGER, "z": _FIXED2, "boundary": _FIXED2}
+    caption = (
+        "Group-sequential looks at the bad-rate difference: O'Brien-Fleming (Lan-DeMets) boundaries; "
+        "information is the share of the planned outcomes observed."
+    )
     return display.styled(frame, fmt, status_columns=(), index=False).set_caption(caption)
 
 
-def _two(v: Any) -> str:
-    return "" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.2f}"
+def fairness_heading(evidence: ChallengerEvidence, attribute: str) -> Any:
+    return display.text(
+        "**{}** (reference group: {})", evidence.names.label(attribute), evidence.fairness[attribute]["reference_group"]
+    )
 
 
 def fairness_frame(evidence: ChallengerEvidence, attribute: str) -> Any:
@@ -393,7 +467,7 @@ def fairness_frame(evidence: ChallengerEvidence, attribute: str) -> Any:
         for i, g in enumerate(ai["groups"]):
             rows.append(
                 {
-                    "model": model,
+                    "model": _model(model),
                     "group": g,
                     "n": ai["n"][i],
                     "approval rate": ai["approval_rate"][i],
@@ -405,33 +479,44 @@ def fairness_frame(evidence: ChallengerEvidence, attribute: str) -> Any:
                 }
             )
     frame = pd.DataFrame(rows)
+    favourable = "approval rate"
     if "operating_point" in evidence.settings:  # a classifier's favourable outcome is not being alerted
         frame = frame.rename(columns={"approval rate": "share not alerted"})
+        favourable = "share not alerted"
     fmt = {
         "n": display.INTEGER,
-        "approval rate": display.PERCENT,
-        "share not alerted": display.PERCENT,
-        "impact ratio": display.FIXED4,
-        "p": display.P_VALUE,
-        "equal-opportunity difference": _signed_pct,
+        "approval rate": _SHARE,
+        "share not alerted": _SHARE,
+        "impact ratio": _FIXED2,
+        "p": _P,
+        "equal-opportunity difference": words.cell(lambda v: words.pp(v, 1)),
     }
-    return display.styled(frame, fmt, status_columns=(), index=False).map(
-        lambda v: display.STATUS_CSS["red"] if v == "FLAG" else "", subset=["four-fifths"]
+    caption = (
+        f"{evidence.names.label(attribute)}: each group's {favourable} and its ratio to the reference group's "
+        "(FLAG below 0.8, the four-fifths rule), Fisher's exact p, and the equal-opportunity difference in "
+        "percentage points."
+    )
+    return (
+        display.styled(frame, fmt, status_columns=(), index=False)
+        .map(lambda v: display.STATUS_CSS["red"] if v == "FLAG" else "", subset=["four-fifths"])
+        .set_caption(caption)
     )
 
 
-def _signed_pct(v: Any) -> str:
-    return "" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:+.1%}"
-
-
 def settings_frame(evidence: ChallengerEvidence) -> Any:
-    rows = [(k, display.setting(v)) for k, v in evidence.settings.items()]
-    return display.styled(pd.DataFrame(rows, columns=["setting", "value"]), status_columns=(), index=False)
+    rows = [
+        (words.SETTING_WORDS.get(k, k.replace("_", " ")), words.setting_value(k, v, evidence.names))
+        for k, v in evidence.settings.items()
+    ]
+    frame = pd.DataFrame(rows, columns=["setting", "value"])
+    return display.styled(frame, status_columns=(), index=False).set_caption(
+        "Settings and conventions of the comparison."
+    )
 
 
 def confusion_frame(evidence: ChallengerEvidence) -> Any:
     rows = [
-        {"cut-off": label.replace("_", " ").replace("cutoff", "cut-off"), "model": model, **counts}
+        {"cut-off": label.replace("_", " ").replace("cutoff", "cut-off"), "model": _model(model), **counts}
         for label, models in evidence.offline["confusion"].items()
         for model, counts in models.items()
     ]
@@ -442,7 +527,9 @@ def confusion_frame(evidence: ChallengerEvidence) -> Any:
         "declined_good": "declined, good",
         "declined_bad": "declined, bad",
     }
-    return display.styled(frame, {k: display.INTEGER for k in labels}, status_columns=(), labels=labels, index=False)
+    return display.styled(
+        frame, {k: display.INTEGER for k in labels}, status_columns=(), labels=labels, index=False
+    ).set_caption("Decisions of each model against the outcome, in applications.")
 
 
 def calibration_frame(evidence: ChallengerEvidence) -> Any:
@@ -453,10 +540,10 @@ def calibration_frame(evidence: ChallengerEvidence) -> Any:
             rows.append(
                 {
                     "grade": grade,
-                    "model": model,
+                    "model": _model(model),
                     "loans": r["n"],
                     "defaults": r["defaults"],
-                    "observed DR": r["observed_rate"],
+                    "observed default rate": r["observed_rate"],
                     "mean PD": r["mean_pd"],
                     "Jeffreys p": r["jeffreys_p_value"],
                     "status": r["status"],
@@ -466,8 +553,11 @@ def calibration_frame(evidence: ChallengerEvidence) -> Any:
     fmt = {
         "loans": display.INTEGER,
         "defaults": display.INTEGER,
-        "observed DR": display.PERCENT,
-        "mean PD": display.PERCENT,
-        "Jeffreys p": display.P_VALUE,
+        "observed default rate": _SHARE,
+        "mean PD": _SHARE,
+        "Jeffreys p": _P,
     }
-    return display.styled(frame, fmt, index=False).set_caption(f"Grades: {cal['grade_source']}")
+    caption = (
+        f"Observed default rate against mean PD per grade, both models; grades: {words.plain(cal['grade_source'])}."
+    )
+    return display.styled(frame, fmt, index=False).set_caption(caption)

@@ -34,6 +34,7 @@ from mrmkit.workbooks.explainability.tables import (
     findings_frame,
     importance_frame,
     local_frame,
+    model_heading,
     reasons_summary,
     settings_frame,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "findings_frame",
     "importance_frame",
     "local_frame",
+    "model_heading",
     "reasons_summary",
     "settings_frame",
     "evidence_findings",

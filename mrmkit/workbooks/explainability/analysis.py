@@ -18,6 +18,8 @@ from mrmkit import explain
 from mrmkit.errors import InvalidParameters, one_line
 from mrmkit.registry.builtin import NO_ACTIONABLE, NOTHING_ALERTED, NOTHING_DECLINED
 from mrmkit.stats._base import jsonable
+from mrmkit.text.labels import Dictionary
+from mrmkit.text.numbers import data_step
 from mrmkit.workbooks import alerts
 from mrmkit.workbooks.context import Context
 from mrmkit.workbooks.explainability import findings, tables
@@ -40,6 +42,10 @@ class ExplainEvidence:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     findings: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    # how the report writes the data's columns and values (not recorded in metrics.json): the data dictionary,
+    # and the precision the reference data use for each actionable feature (a counterfactual's values)
+    names: Dictionary = field(default_factory=Dictionary)
+    steps: dict[str, float] = field(default_factory=dict)
 
     def metrics(self) -> dict[str, Any]:
         """The workbook's entry in ``metrics.json`` (made in :mod:`.tables`)."""
@@ -339,7 +345,9 @@ def analyse(ctx: Context) -> ExplainEvidence:
     models = _models(ctx)
     if not models:
         reason = "scores-only mode: explanations need the model as an artifact (model.artifact, challenger.artifact)"
-        evidence = ExplainEvidence(applicable=False, reason=reason, settings=settings)
+        evidence = ExplainEvidence(
+            applicable=False, reason=reason, settings=settings, names=Dictionary.from_params(params)
+        )
         return replace(evidence, findings=findings.evidence_findings(evidence, cfg))
     rng = np.random.default_rng(params.seed)
     features = list(inp.features)
@@ -390,5 +398,7 @@ def analyse(ctx: Context) -> ExplainEvidence:
         counterfactuals=cfs,
         frames=frames,
         settings=settings,
+        names=Dictionary.from_params(params),
+        steps={f: data_step(pd.to_numeric(inp.reference[f], errors="coerce")) for f in cfg.actionable},
     )
     return replace(evidence, findings=findings.evidence_findings(evidence, cfg))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mrmkit.policy import finding
+from mrmkit.workbooks.explainability import words
 
 if TYPE_CHECKING:
     from mrmkit.workbooks.explainability.analysis import ExplainEvidence
@@ -33,11 +34,11 @@ def additivity_findings(evidence: ExplainEvidence, cfg: Any) -> list[dict[str, A
                 finding(
                     WORKBOOK,
                     "red",
-                    f"{name}: SHAP values do not add up to the model output",
-                    f"Largest |base + sum(SHAP) - output| {error:.3g} in log-odds.",
+                    f"{name.capitalize()}: SHAP values do not add up to the model's output",
+                    f"The base value plus the SHAP values differs from the output by {words.within(error)} log-odds.",
                     metric=f"explainability.models.{name}.shap.additivity_max_abs_error",
                     value=error,
-                    threshold=f"at most {cfg.additivity_tolerance:g}",
+                    threshold=f"at most {words.small(cfg.additivity_tolerance, 0)} log-odds",
                 )
             )
     return out
@@ -50,7 +51,7 @@ def evidence_findings(evidence: ExplainEvidence, cfg: Any) -> list[dict[str, Any
             WORKBOOK,
             "amber",
             "Explainability not evidenced",
-            evidence.reason,
+            f"{words.reason(evidence.reason).capitalize()}.",
             metric="explainability.reason",
             threshold="explanations need the model",
         )
@@ -63,10 +64,11 @@ def evidence_findings(evidence: ExplainEvidence, cfg: Any) -> list[dict[str, Any
                 WORKBOOK,
                 "green",
                 "Explanations add up",
-                f"Largest additivity error {worst:.2g} in log-odds.",
+                f"The base value plus the SHAP values differs from the model's output by {words.within(worst)} "
+                "log-odds for every case explained.",
                 metric="explainability.shap.additivity_max_abs_error",
                 value=worst,
-                threshold=f"at most {cfg.additivity_tolerance:g}",
+                threshold=f"at most {words.small(cfg.additivity_tolerance, 0)} log-odds",
             )
         )
     return findings_all
