@@ -278,7 +278,11 @@ def psi_table(result: Any, bin_names: Callable[[Any], Any] | None = None) -> Any
 
 
 def findings_table(findings: list[dict[str, Any]]) -> Any:
-    """A workbook's findings, worst first, severity coloured."""
+    """A workbook's findings, worst first, severity coloured.
+
+    The finding's ``metric`` (the dotted key of its evidence in ``metrics.json``) is evidence, not prose: it
+    stays in the metrics and the issue list's data, not in the table a reader reads.
+    """
     rows = sorted(findings, key=finding_order)
-    frame = pd.DataFrame(rows, columns=["severity", "title", "detail", "threshold", "metric"])
+    frame = pd.DataFrame(rows, columns=["severity", "title", "detail", "threshold"])
     return styled(frame, status_columns=("severity",), index=False)

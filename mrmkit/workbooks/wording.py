@@ -14,7 +14,6 @@ from typing import Any
 
 import pandas as pd
 
-from mrmkit.policy import finding_order
 from mrmkit.text import numbers
 from mrmkit.text.labels import SNAKE_CASE, humanize
 from mrmkit.workbooks import display
@@ -127,14 +126,8 @@ def settings_frame(settings: Mapping[str, Any], caption: str, skip: tuple[str, .
 
 
 def findings_frame(findings: list[dict[str, Any]], caption: str) -> Any:
-    """A workbook's findings as its report shows them: worst first, severity coloured, with ``caption``.
-
-    The finding's ``metric`` (the dotted key of its evidence in ``metrics.json``) is evidence, not prose: it
-    stays in the metrics and the issue list's data, not in the table a reader reads.
-    """
-    rows = sorted(findings, key=finding_order)
-    frame = pd.DataFrame(rows, columns=["severity", "title", "detail", "threshold"])
-    return display.styled(frame, status_columns=("severity",), index=False).set_caption(caption)
+    """A workbook's findings as its report shows them (:func:`display.findings_table`), with ``caption``."""
+    return display.findings_table(findings).set_caption(caption)
 
 
 def measure_label(names: Any, column: str, kind: str, coverage: float) -> str:
