@@ -26,6 +26,7 @@ from mrmkit.evidence import schema
 from mrmkit.present.pages import render_page
 from mrmkit.registry import scope as scopes
 from mrmkit.registry import workbooks
+from mrmkit.text import labels
 from mrmkit.text.labels import SNAKE_CASE, Dictionary
 
 __all__ = [
@@ -105,7 +106,6 @@ def conclusions(
 
 
 #: A parameter key cited in parentheses ("(policy.min_sample.expected_events)"): a pointer for the settings, not prose.
-_CITED_KEY = re.compile(r"\s*\((?:[a-z][a-z0-9_]*\.)+[a-z][a-z0-9_]*\)")
 
 
 def plain(text: str, words: Dictionary | None) -> str:
@@ -121,7 +121,7 @@ def plain(text: str, words: Dictionary | None) -> str:
         name = match.group(0)
         return words.label(name) if words is not None and name in entries else name.replace("_", " ")
 
-    return SNAKE_CASE.sub(word, _CITED_KEY.sub("", text))
+    return SNAKE_CASE.sub(word, labels.without_cited_keys(text))
 
 
 def _plain_test(test: Mapping[str, Any], words: Dictionary | None) -> dict[str, Any]:

@@ -13,10 +13,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["humanize", "Dictionary", "SNAKE_CASE"]
+__all__ = ["humanize", "Dictionary", "SNAKE_CASE", "CITED_KEY", "without_cited_keys"]
 
 #: A machine name in text: lower-case words joined by underscores (``savings_balance``).
 SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+#: A parameter key cited in parentheses after the words it names ("... of cases (policy.alert_rate)"), with the
+#: comma or spaces before it.
+CITED_KEY = re.compile(r",?\s*\((?:[a-z][a-z0-9_]*\.)+[a-z][a-z0-9_]*\)")
+
+
+def without_cited_keys(text: str) -> str:
+    """``text`` without the parameter keys cited in parentheses: the settings tables and the glossary give them."""
+    return CITED_KEY.sub("", text)
 
 
 def humanize(name: str) -> str:

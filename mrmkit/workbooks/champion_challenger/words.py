@@ -8,11 +8,10 @@ of a rate in percentage points, amounts with the model's currency and p-values w
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from mrmkit.text import numbers
+from mrmkit.text import labels, numbers
 
 __all__ = ["SETTING_WORDS", "RULE_WORDS", "pp", "pp_interval", "limit_pp", "setting_value", "plain", "cell"]
 
@@ -43,7 +42,6 @@ RULE_WORDS = {
 }
 
 #: A parameter key in parentheses after the words that name it: " (policy.alert_rate)".
-_PARAMETER_KEY = re.compile(r",? \((?:[a-z][a-z0-9_]*\.)+[a-z][a-z0-9_]*\)")
 _KNOWN = {
     "none (data.exposure not given): losses are per unit of exposure": "none given: losses are per unit of exposure",
     "1 (data.lgd not given)": "1 (none given)",
@@ -82,7 +80,7 @@ def plain(text: Any, names: Any = None) -> str:
     """The evidence's text as the report writes it: known phrases in words, a parameter key in parentheses
     dropped, a column name (``names``: a data dictionary) by its label."""
     out = _KNOWN.get(str(text), str(text))
-    out = _PARAMETER_KEY.sub("", out)
+    out = labels.without_cited_keys(out)
     if names is not None and out.startswith("column "):
         out = "column " + names.label(out.removeprefix("column "))
     return out

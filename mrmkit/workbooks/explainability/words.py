@@ -6,11 +6,10 @@ The evidence (``metrics.json``) keeps the technical names (``TreeExplainer``, ``
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from mrmkit.registry.builtin import NO_ACTIONABLE, NOTHING_ALERTED, NOTHING_DECLINED
-from mrmkit.text import numbers
+from mrmkit.text import labels, numbers
 
 __all__ = [
     "method",
@@ -75,7 +74,6 @@ SETTING_WORDS = {
 }
 
 #: A parameter key in parentheses after the words that name it: " (policy.alert_rate)".
-_PARAMETER_KEY = re.compile(r" \((?:[a-z][a-z0-9_]*\.)+[a-z][a-z0-9_]*\)")
 
 _VALUE_WORDS = {
     "log-odds (SHAP); probability (LIME)": "SHAP in log-odds of the model's output; LIME in probability",
@@ -96,7 +94,7 @@ def setting_value(key: str, value: Any, top_k: Any = None) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return numbers.count(value)
     text = _VALUE_WORDS.get(str(value), str(value))
-    text = _PARAMETER_KEY.sub("", text)  # "alert the riskiest 2.00% of cases (policy.alert_rate)"
+    text = labels.without_cited_keys(text)  # "alert the riskiest 2.00% of cases (policy.alert_rate)"
     reasons = "the features" if top_k is None else f"the {top_k} features"
     return text.replace("top_k features", reasons).replace("PD > cutoff", "PD above the cut-off")
 
