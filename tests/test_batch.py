@@ -75,7 +75,7 @@ def test_batch_index_lists_every_model_offline(local, tmp_path_factory) -> None:
         assert r["model_id"] in text
     assert text.count('href="../good-') == 2  # relative links to each package's reports/index.html
     assert "current.parquet" in text  # the broken model's error
-    assert "<th>Overall rating</th>" in text
+    assert "<th>Proposed rating</th>" in text
     for r in (result.results[0], result.results[2]):
         assert f'<span class="badge {r["rating"]}">{r["rating"].upper()}</span>' in text
     assert external_references(text) == []

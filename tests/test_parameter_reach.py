@@ -82,6 +82,7 @@ NO_EFFECT: dict[str, str] = {
     "validation.validator": "sign-off block of the report",
     "validation.scope": "sign-off block of the report",
     "validation.reference": "sign-off block of the report",
+    "validation.out_of_scope.*": "the validator's reason an expectation is out of scope: the report's supervisory map",
     "data.score": "scores-only mode: not read when model.artifact scores the data (documented); the demo files "
     "give both so that they also run without the artifacts",
     "challenger.score": "scores-only mode: not read when challenger.artifact scores the current sample "

@@ -150,8 +150,8 @@ def write_batch_index(result: BatchResult, path: str | Path, trust: Any = None) 
             if result.interrupted
             else ""
         )
-        + "<p>Overall rating: the most severe finding of the model's report (failed when a workbook failed).</p>"
-        "<table><thead><tr><th>Model</th><th>Status</th><th>Overall rating</th><th>Red findings</th><th>Report</th>"
+        + "<p>Proposed rating: the most severe validation issue of the model's report (failed when a workbook failed).</p>"
+        "<table><thead><tr><th>Model</th><th>Status</th><th>Proposed rating</th><th>Red findings</th><th>Report</th>"
         "<th>Signature</th><th>Parameter file</th><th>Error</th></tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table></body></html>\n"
