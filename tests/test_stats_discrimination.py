@@ -38,16 +38,14 @@ from scipy import stats as sps
 from mrmkit.errors import InsufficientData, InvalidInput, InvalidParameters
 from mrmkit.stats import auc, delong_test, gini, ks_statistic
 
-# pROC's aSAH data ship in the shared data folder beside the repository (../shared/data), also in CI.
-ASAH = Path(os.environ.get("MRMKIT_ASAH_CSV", Path(__file__).resolve().parents[2] / "shared" / "data" / "asah.csv"))
+# pROC's aSAH data, in the repository with their provenance and licence (tests/data/README.md).
+ASAH = Path(os.environ.get("MRMKIT_ASAH_CSV", Path(__file__).resolve().parent / "data" / "asah.csv"))
 
 
 @pytest.fixture(scope="module")
 def asah() -> pd.DataFrame:
     if not ASAH.exists():
-        if os.environ.get("CI"):  # CI always has shared/ beside the clone: a skip there would hide a lost check
-            pytest.fail(f"pROC's aSAH data not found at {ASAH}")
-        pytest.skip(f"pROC's aSAH data not found at {ASAH} (set MRMKIT_ASAH_CSV)")
+        pytest.fail(f"pROC's aSAH data not found at {ASAH}")  # in the repository: a skip would hide a lost check
     data = pd.read_csv(ASAH)
     assert len(data) == 113 and (data["outcome"] == "Poor").sum() == 41
     return data.assign(y=(data["outcome"] == "Poor").astype(int))
