@@ -59,7 +59,7 @@ class Issue:
 
 
 def _key(issue_type: catalogue.IssueType, captures: Mapping[str, str]) -> str:
-    """The issue's stable identity: its code and the values of its split placeholders (``VAR:var_99``)."""
+    """The issue's stable identity: its code and its split placeholders' values (``VAR:level=var_99``)."""
     parts = [issue_type.code, *(f"{name}={captures.get(name, '')}" for name in issue_type.split)]
     return ":".join(parts)
 
