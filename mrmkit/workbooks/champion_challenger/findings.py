@@ -266,14 +266,16 @@ def fairness_concerns(fairness: dict[str, Any], params: Any) -> list[dict[str, A
 
 
 def _champion_flags(
-    impact: dict[str, Any], attribute: str, reference: Any, thresholds: Any, names: Dictionary
+    impact: dict[str, Any], attribute: str, reference: Any, thresholds: Any, names: Dictionary | None = None
 ) -> list[dict[str, Any]]:
     """Every four-fifths flag of the model under validation is a finding of its own.
 
     Whether the challenger adds a flag is a separate decision rule; an adverse impact the champion already
     has must not hide in a detail table. Red when the approval rates also differ significantly (Fisher's
     exact p below ``policy.p_value.amber``), else amber: a ratio below 0.8 that chance could explain.
+    ``names``: the data dictionary that names the attribute (default: its name in words).
     """
+    names = names if names is not None else Dictionary()
     out = []
     for i, g in enumerate(impact["groups"]):
         if not impact["four_fifths_flag"][i] or impact["too_small"][i]:
