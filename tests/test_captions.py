@@ -16,6 +16,7 @@ def test_a_captioned_figure_is_an_escaped_figure_with_its_caption_and_a_png():
     ax.plot([0, 1], [0, 1])
     bundle = captions.captioned(fig, 'PSI of <b>"income"</b> & co')._repr_mimebundle_()
     assert bundle["image/png"] and "<b>" not in bundle["text/html"]
+    assert 'alt="Chart, described in its caption"' in bundle["text/html"]  # data never in an attribute
     assert (
         '<figcaption class="mrmkit-caption">PSI of &lt;b&gt;&quot;income&quot;&lt;/b&gt; &amp; co</figcaption>'
         in (bundle["text/html"])

@@ -39,9 +39,9 @@ class Captioned:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         png = self._png()
         data = base64.b64encode(png).decode("ascii")
-        alt = html.escape(self.caption, quote=True)
+        # the caption holds names from the data: it is text in <figcaption>, never an attribute value
         page = (
-            f'<figure class="mrmkit-figure"><img alt="{alt}" src="data:image/png;base64,{data}">'
+            f'<figure class="mrmkit-figure"><img alt="Chart, described in its caption" src="data:image/png;base64,{data}">'
             f'<figcaption class="mrmkit-caption">{html.escape(self.caption)}</figcaption></figure>'
         )
         return {"text/html": page, "image/png": data, "text/plain": f"Figure: {self.caption}"}

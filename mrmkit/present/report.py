@@ -91,7 +91,7 @@ def _charts(notebook: Path, title: str, limit: int = 2) -> list[dict[str, str]]:
             )
             charts.append(
                 {
-                    "alt": caption,
+                    "alt": "Chart, described in its caption",  # the caption holds names from the data: text only
                     "caption": f"{caption.rstrip('.')} (from the {title.lower()} report).",
                     "data": "".join(image) if isinstance(image, list) else image,
                 }
