@@ -89,28 +89,26 @@ def distribution(
             if hi <= lo:
                 lo, hi = both.min() - 0.5, both.max() + 0.5
             edges = np.linspace(lo, hi, 41)
-            ax.hist(
-                np.clip(ref, lo, hi),
-                bins=edges,
-                weights=_shares(ref),
-                histtype="step",
-                linewidth=1.6,
-                label="reference",
-            )
-            ax.hist(
-                np.clip(cur, lo, hi), bins=edges, weights=_shares(cur), histtype="step", linewidth=1.6, label="current"
-            )
+            steps: list[tuple[np.ndarray, dict[str, Any]]] = [
+                (ref, {"label": "reference"}),
+                (cur, {"label": "current"}),
+            ]
             if latest is not None:
                 last = pd.to_numeric(latest[1], errors="coerce").dropna().to_numpy(dtype=float)
+                dashed = {
+                    "linewidth": 1.2,
+                    "linestyle": "--",
+                    "color": "#c8423b",
+                    "label": f"latest window {latest[0]}",
+                }
+                steps.append((last, dashed))
+            for values, style in steps:
                 ax.hist(
-                    np.clip(last, lo, hi),
+                    np.clip(values, lo, hi),
                     bins=edges,
-                    weights=_shares(last),
+                    weights=_shares(values),
                     histtype="step",
-                    linewidth=1.2,
-                    linestyle="--",
-                    color="#c8423b",
-                    label=f"latest window {latest[0]}",
+                    **{"linewidth": 1.6, **style},
                 )
         ax.set_ylabel("share of rows (tails clipped at 0.5%)")
         ax.set_xlabel(name)
