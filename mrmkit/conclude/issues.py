@@ -79,10 +79,17 @@ def _group(
     return groups
 
 
-def _link(finding: Mapping[str, Any]) -> dict[str, str]:
+def anchor(section: str) -> str:
+    """The id nbconvert gives a Markdown heading (spaces become hyphens)."""
+    return section.strip().replace(" ", "-")
+
+
+def evidence_link(finding: Mapping[str, Any]) -> dict[str, str]:
+    """Where a finding's evidence is: its workbook, the report section that shows it (the schema's ``_section``)
+    and ``href``, ``<workbook>.html#<section>``."""
     section = schema.section_of(str(finding.get("metric") or "")) or "Findings"
     workbook = str(finding.get("workbook", ""))
-    return {"href": f"{workbook}.html#{section.strip().replace(' ', '-')}", "section": section, "workbook": workbook}
+    return {"href": f"{workbook}.html#{anchor(section)}", "section": section, "workbook": workbook}
 
 
 def _scope(issue_type: catalogue.IssueType, members: list[Any], metrics: Mapping[str, Any]) -> list[str]:
@@ -123,7 +130,7 @@ def _issue(key: str, issue_type: catalogue.IssueType, members: list[Any], metric
     tests = [_test(f) for f, _ in ordered]
     severity = SEVERITY_OF[tests[0]["severity"]]
     headline = issue_type.headline(metrics, ordered[0][1], kind) if issue_type.headline else None
-    links = list({link["href"]: link for link in (_link(f) for f, _ in ordered)}.values())
+    links = list({link["href"]: link for link in (evidence_link(f) for f, _ in ordered)}.values())
     return Issue(
         id="",
         key=key,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mrmkit.conclude import Issue
-from mrmkit.evidence import schema
+from mrmkit.conclude.issues import anchor, evidence_link
 from mrmkit.present.pages import render_page
 from mrmkit.registry import scope as scopes
 from mrmkit.registry import workbooks
@@ -52,16 +52,9 @@ MEANS = {
 _RATING = {"high": "red", "medium": "amber"}
 
 
-def anchor(section: str) -> str:
-    """The id nbconvert gives a Markdown heading (spaces become hyphens)."""
-    return section.strip().replace(" ", "-")
-
-
 def finding_link(finding: Mapping[str, Any]) -> str:
     """``<workbook>.html#<section>``: the part of the workbook report that shows the finding's evidence."""
-    workbook = str(finding.get("workbook", ""))
-    section = schema.section_of(str(finding.get("metric") or "")) or "Findings"
-    return f"{workbook}.html#{anchor(section)}"
+    return evidence_link(finding)["href"]
 
 
 def _title(name: str, kind: Any) -> str:
